@@ -1,0 +1,43 @@
+# The two commands of the README:  make report   and   make test
+# Both create .venv from the pinned requirements.lock on first use (needs only Python >= 3.11, pip and make).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PERIOD ?= latest
+CONFIG ?= data/analysis.yaml
+
+.PHONY: report test setup validate lab lock clean-venv benchmarks
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "loyalty-kit needs Python >= 3.11; set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/loyalty-kit run --config $(CONFIG) --period $(PERIOD)
+
+validate: $(STAMP)
+	$(BIN)/loyalty-kit validate --config $(CONFIG)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+benchmarks: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+# Maintainers: re-pin after changing dependencies in pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header -o requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

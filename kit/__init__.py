@@ -1,0 +1,72 @@
+"""loyalty-kit: how strong are our customer relationships, why, and what do we do next?
+
+Everything a notebook needs is importable from ``kit`` directly. Importing ``kit``
+is cheap and has no side effects: each name is loaded from its module on first use.
+
+Data flows config → read and validate → tidy tables → metrics and models →
+scorecard and evidence → notebooks → report folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# name -> module. Each section belongs to one module; keep it in the data-flow order.
+_EXPORTS: dict[str, str] = {
+    # errors and warnings
+    **dict.fromkeys(
+        ["KitError", "ConfigError", "DataError", "ReportError", "SmallSampleWarning",
+         "DataQualityWarning", "NonResponseWarning"], "kit.errors"),
+    # configuration, periods, definitions, results
+    **dict.fromkeys(["load_config", "AnalysisConfig"], "kit.config"),
+    **dict.fromkeys(["Period", "parse_period", "latest_complete_period", "periods_between"], "kit.periods"),
+    **dict.fromkeys(["definition", "definitions_frame", "KPI_IDS", "DEFINITIONS"], "kit.definitions"),
+    **dict.fromkeys(["MetricResult", "no_data"], "kit.results"),
+    **dict.fromkeys(["LoyaltyData", "TABLES"], "kit.tables"),
+    **dict.fromkeys(["pseudonymise", "scrub_personal_data"], "kit.privacy"),
+    # reading and validation
+    **dict.fromkeys(["read_data", "read_table", "validate"], "kit.io"),
+    # the sample business
+    **dict.fromkeys(["sample_config_path", "load_sample", "generate_sample", "write_sample"], "kit.sample"),
+    # metrics
+    **dict.fromkeys(
+        ["nps", "compare_nps", "nps_by_segment", "csat", "ces", "star_rating", "at_risk_share",
+         "star_segments", "at_risk_list", "response_rate"], "kit.metrics.survey"),
+    **dict.fromkeys(
+        ["churn_rate", "retention_rate", "convert_rate", "cohort_retention", "repeat_purchase_rate",
+         "purchase_frequency", "inter_purchase_days", "rfm_segments"], "kit.metrics.behaviour"),
+    **dict.fromkeys(
+        ["net_revenue", "average_order_value", "return_rate", "refund_share", "clv_historical"],
+        "kit.metrics.value"),
+    **dict.fromkeys(["referral_rate", "referred_retention", "exit_reasons"], "kit.metrics.advocacy"),
+    **dict.fromkeys(
+        ["first_response_hours", "resolution_hours", "sla_share", "complaint_rate",
+         "complaints_by_category", "business_hours_between"], "kit.metrics.service"),
+    # models
+    **dict.fromkeys(["KaplanMeier", "CoxChurnModel", "logrank_test"], "kit.survival"),
+    **dict.fromkeys(["summarise_customers", "BetaGeo", "GammaGamma", "customer_value"], "kit.clv"),
+    **dict.fromkeys(["KeyDrivers", "importance_performance"], "kit.drivers"),
+    **dict.fromkeys(["read_interviews", "read_codebook", "code_texts"], "kit.interviews"),
+    # scorecard and actions
+    **dict.fromkeys(["scorecard"], "kit.scorecard"),
+    **dict.fromkeys(["kpi_gaps", "prioritise_actions", "watch_list", "winback_list", "advocates"],
+                    "kit.actions"),
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,108 @@
+"""The ``loyalty-kit`` command.
+
+Exit codes: 0 ok, 1 data, configuration or report error (message only; the
+traceback with ``--debug``), 2 usage error (unknown command or option).
+This module alone maps errors to exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kit.errors import KitError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Customer-loyalty analysis: validate data, generate the sample, run the five-step report.",
+)
+
+_STATE = {"debug": False}
+
+ConfigOption = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", help="analysis.yaml to use (default: the bundled sample's)."),
+]
+
+
+def _config_path(config: Path | None) -> Path:
+    from kit.sample import sample_config_path
+
+    return config if config is not None else sample_config_path()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _STATE["debug"] = debug
+
+
+@app.command()
+def validate(config: ConfigOption = None) -> None:
+    """Read and validate every table; print the data-quality report. Exit 1 on errors."""
+    from kit.config import load_config
+    from kit.io import format_quality_report, validate as validate_data
+
+    cfg = load_config(_config_path(config))
+    report = validate_data(cfg)
+    typer.echo(format_quality_report(report))
+    if (report["severity"] == "error").any():
+        raise typer.Exit(1)
+
+
+@app.command()
+def sample(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the generated data set into.")],
+    customers: Annotated[int, typer.Option(min=10, help="Number of customers.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
+    fmt: Annotated[str, typer.Option("--format", help="csv (the sample's German exports) or parquet.")] = "csv",
+) -> None:
+    """Generate a sample business (the bundled one, or a large one for benchmarks)."""
+    from kit.sample import write_sample
+
+    written = write_sample(directory, customers=customers, seed=seed, fmt=fmt)
+    typer.echo(f"wrote {len(written)} files to {directory}")
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    period: Annotated[str, typer.Option(help="2026-Q3, 2026-10, 2026 or 'latest' (latest complete period).")] = "latest",
+    out: Annotated[Optional[Path], typer.Option(help="Reports folder (default: reports/ next to the data folder).")] = None,
+    with_code: Annotated[bool, typer.Option("--with-code", help="Show the code cells in the HTML.")] = False,
+    jobs: Annotated[int, typer.Option(min=1, help="Notebooks run in parallel.")] = 2,
+    timeout: Annotated[int, typer.Option(min=1, help="Seconds one cell may take before the run fails.")] = 600,
+    smoke: Annotated[bool, typer.Option("--smoke", help="Small, fast run (for tests and demos).")] = False,
+) -> None:
+    """Run the five notebooks for a period and write the HTML report folder."""
+    from kit.report import run_report
+
+    result = run_report(config=_config_path(config), period=period, out=out, with_code=with_code,
+                        jobs=jobs, timeout=timeout, smoke=smoke)
+    typer.echo(f"report written to {result}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``loyalty-kit`` command; returns the exit code."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except KitError as exc:
+        if _STATE["debug"]:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        return 1
+    except SystemExit as exc:  # typer exits itself: 0 ok, 2 usage error, or our Exit(1)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

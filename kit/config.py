@@ -1,0 +1,364 @@
+"""The analysis configuration: ``analysis.yaml`` as a validated, typed, immutable object.
+
+Unknown keys and wrong types are :class:`~kit.errors.ConfigError` s that name the key,
+the value found and the allowed values. Paths resolve relative to the YAML file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from kit.definitions import DEFINITIONS, KPI_IDS
+from kit.errors import ConfigError
+from kit.tables import TABLES
+
+__all__ = [
+    "AnalysisConfig", "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings",
+    "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "load_config",
+    "GERMAN_STATES",
+]
+
+GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Business(_Model):
+    """What the business is and wants (shown in step 1)."""
+
+    name: str = Field(description="Name of the business")
+    vision: str = Field("", description="Long-term vision, in the business's own words")
+    model: str = Field("", description="How the business earns money")
+    market: str = Field("", description="Market context: competitors, trends")
+    positioning: str = Field("", description="Brand positioning")
+    currency: str = Field("EUR", description="Currency of revenue columns")
+    language: Literal["en", "de"] = Field("en", description="Report language")
+    acquisition_cost: float | None = Field(None, ge=0, description="Cost to win one new customer")
+
+
+class Target(_Model):
+    """A KPI target; ``direction`` defaults to the KPI's own (``higher`` or ``lower`` is better)."""
+
+    target: float
+    direction: Literal["higher", "lower"] | None = None
+
+
+class Periods(_Model):
+    """How reporting periods are cut."""
+
+    granularity: Literal["month", "quarter", "year"] = "quarter"
+
+
+class BusinessHours(_Model):
+    """The service schedule used for business-hours durations."""
+
+    start: dt.time = dt.time(9, 0)
+    end: dt.time = dt.time(18, 0)
+    weekdays: tuple[int, ...] = Field((0, 1, 2, 3, 4), description="0 = Monday … 6 = Sunday")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [d for d in value if d not in range(7)]
+        if bad or not value:
+            raise ValueError(f"weekdays must be numbers 0 (Monday) to 6 (Sunday), found {list(value)}")
+        return tuple(sorted(set(value)))
+
+    @model_validator(mode="after")
+    def _order(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+class Thresholds(_Model):
+    """Cut-offs and rules used by the metrics."""
+
+    inactivity_days: int = Field(180, gt=0, description="Days without an order after which a customer counts as lost")
+    csat_top_box: int = Field(4, ge=1, le=5, description="CSAT answers at or above this are satisfied")
+    star_at_risk_max: int = Field(3, ge=1, le=5, description="Star ratings at or below this are at risk")
+    ces_scale: tuple[int, int] = Field((1, 7), description="Lowest and highest CES answer")
+    ces_higher_is_better: bool = Field(True, description="True when a high CES answer means low effort")
+    ces_low_effort: int = Field(5, description="Answers at or beyond this (towards 'easy') count as low effort")
+    sla_hours: float = Field(24.0, gt=0, description="First-response SLA in hours")
+    hours_basis: Literal["calendar", "business"] = Field("business", description="How service hours are counted")
+    business_hours: BusinessHours = BusinessHours()
+    holiday_state: str = Field("NW", description="German federal state for public holidays")
+    min_n: int = Field(30, ge=1, description="Below this n a number carries a SmallSampleWarning")
+    response_rate_warning: float = Field(0.2, ge=0, le=1, description="Warn about non-response below this rate")
+
+    @field_validator("holiday_state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        if value not in GERMAN_STATES:
+            raise ValueError(f"unknown German state {value!r}; allowed: {', '.join(GERMAN_STATES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _ces(self) -> Thresholds:
+        low, high = self.ces_scale
+        if low >= high:
+            raise ValueError(f"ces_scale must be (lowest, highest), found {self.ces_scale}")
+        if not low <= self.ces_low_effort <= high:
+            raise ValueError(f"ces_low_effort {self.ces_low_effort} lies outside ces_scale {self.ces_scale}")
+        return self
+
+
+class CLVSettings(_Model):
+    """Customer-lifetime-value settings."""
+
+    margin: float = Field(0.3, gt=0, le=1, description="Contribution margin on net revenue")
+    annual_discount_rate: float = Field(0.1, ge=0, lt=1, description="Yearly discount rate")
+    horizon_months: int = Field(24, gt=0, le=120, description="Prediction horizon in months")
+    time_unit: Literal["D", "W", "M"] = Field("W", description="Time unit of the BG/NBD model")
+
+
+class Addresses(_Model):
+    """What an action addresses (the evidence it is scored on)."""
+
+    kpis: tuple[str, ...] = ()
+    drivers: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    complaint_categories: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+
+    @field_validator("kpis")
+    @classmethod
+    def _kpis(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for kpi in value:
+            _check_kpi(kpi)
+        return value
+
+
+class Action(_Model):
+    """One entry of the action catalogue."""
+
+    id: str
+    title: str
+    title_de: str | None = None
+    description: str = ""
+    addresses: Addresses = Addresses()
+    effort: int = Field(3, ge=1, le=5, description="1 = trivial … 5 = a project")
+    cost: float | None = Field(None, ge=0)
+    owner: str | None = None
+    due: dt.date | None = None
+
+
+class Privacy(_Model):
+    """How people appear in lists and quotes."""
+
+    pseudonymise: bool = Field(True, description="Replace customer ids by stable pseudonyms in exports")
+    salt: str = Field("loyalty-kit", description="Salt of the pseudonym hash; change it per business")
+
+
+class CsvOptions(_Model):
+    """CSV reading options; ``None`` means detect."""
+
+    sep: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
+    encoding: str | None = None
+
+
+class TableSource(_Model):
+    """Where one table comes from and how to read it."""
+
+    file: Path
+    columns: dict[str, str] = Field(default_factory=dict, description="Column in your file -> contract column")
+    sheet: str | int | None = None
+    header_row: int = Field(1, ge=1, description="Row of the header in an Excel sheet (1 = first)")
+    date_format: str | None = None
+    csv: CsvOptions | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _resolve(cls, value: Path, info: ValidationInfo) -> Path:
+        base = (info.context or {}).get("base")
+        return (Path(base) / value).resolve() if base and not value.is_absolute() else value
+
+
+class DataSources(_Model):
+    """The data files of the analysis."""
+
+    date_format: str | None = Field(None, description="e.g. '%d.%m.%Y'; None = ISO or detect")
+    timezone: str = Field("Europe/Berlin", description="Business time zone; aware timestamps are converted to it")
+    csv: CsvOptions = CsvOptions()
+    tables: dict[str, TableSource] = Field(default_factory=dict)
+    interviews: Path | None = None
+    codebook: Path | None = None
+
+    @field_validator("tables")
+    @classmethod
+    def _tables(cls, value: dict[str, TableSource]) -> dict[str, TableSource]:
+        for name in value:
+            if name not in TABLES:
+                raise ValueError(_unknown("table", name, TABLES))
+        if not {"orders", "surveys"} & set(value):
+            raise ValueError("an analysis needs at least an 'orders' or a 'surveys' table")
+        return value
+
+    @field_validator("interviews", "codebook")
+    @classmethod
+    def _resolve(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        base = (info.context or {}).get("base")
+        if value is None or not base or value.is_absolute():
+            return value
+        return (Path(base) / value).resolve()
+
+
+def _unknown(kind: str, name: str, valid: Any) -> str:
+    valid = list(valid)
+    close = difflib.get_close_matches(name, valid, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return f"unknown {kind} {name!r}.{hint} Valid: {', '.join(valid)}"
+
+
+def _check_kpi(kpi: str) -> None:
+    if kpi not in DEFINITIONS:
+        raise ValueError(_unknown("KPI id", kpi, KPI_IDS))
+
+
+class AnalysisConfig(_Model):
+    """The whole analysis configuration. Build it with :func:`load_config`.
+
+    Examples
+    --------
+    >>> cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"},
+    ...     "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
+    >>> cfg.thresholds.inactivity_days
+    180
+    """
+
+    business: Business
+    periods: Periods = Periods()
+    targets: dict[str, Target] = Field(default_factory=dict)
+    thresholds: Thresholds = Thresholds()
+    clv: CLVSettings = CLVSettings()
+    actions: tuple[Action, ...] = ()
+    privacy: Privacy = Privacy()
+    data: DataSources
+    source: Path | None = Field(None, description="The YAML file this was read from (set by load_config)")
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, value: dict[str, Target]) -> dict[str, Target]:
+        for kpi in value:
+            _check_kpi(kpi)
+        return value
+
+    @field_validator("actions")
+    @classmethod
+    def _unique_actions(cls, value: tuple[Action, ...]) -> tuple[Action, ...]:
+        ids = [a.id for a in value]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"action ids must be unique; repeated: {', '.join(dupes)}")
+        return value
+
+    def direction(self, kpi: str) -> Literal["higher", "lower"]:
+        """Which direction is better for ``kpi`` under this configuration."""
+        target = self.targets.get(kpi)
+        if target and target.direction:
+            return target.direction
+        better = DEFINITIONS[kpi].better
+        if better == "configured":
+            return "higher" if self.thresholds.ces_higher_is_better else "lower"
+        return better
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """Walk ``loc`` through nested models to list the keys allowed at its parent."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        else:
+            args = getattr(current, "__args__", ())
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            if not models:
+                return None
+            current = models[0]
+            if isinstance(part, str) and part in current.model_fields:
+                current = current.model_fields[part].annotation
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    args = getattr(current, "__args__", ())
+    models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+    return list(models[0].model_fields) if models else None
+
+
+def _describe(error: dict[str, Any], file: str) -> tuple[str, str]:
+    loc = tuple(p for p in error["loc"])
+    key = ".".join(str(p) for p in loc) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_keys(AnalysisConfig, loc) or []
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        return key, f"{file}, key '{key}': unknown key.{hint} Allowed keys here: {', '.join(allowed)}."
+    if error["type"] == "missing":
+        return key, f"{file}, key '{key}': required but missing. Add it to the configuration."
+    msg = error["msg"].removeprefix("Value error, ")
+    found = error.get("input")
+    shown = f" (found {found!r})" if not isinstance(found, (dict, list)) else ""
+    return key, f"{file}, key '{key}': {msg}{shown}."
+
+
+def load_config(path: str | Path) -> AnalysisConfig:
+    """Read and validate an ``analysis.yaml``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file. Relative paths inside it resolve against its folder.
+
+    Returns
+    -------
+    AnalysisConfig
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, is not YAML, or does not validate. The message
+        names the key, the value found and the allowed values.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "analysis.yaml"
+    >>> _ = p.write_text("business: {name: Shop}\\ndata: {tables: {orders: {file: orders.csv}}}\\n")
+    >>> load_config(p).data.tables["orders"].file.name
+    'orders.csv'
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"configuration file {str(path)!r} does not exist. Pass --config PATH "
+                          "with the path of your analysis.yaml (the sample's is data/analysis.yaml).")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path.name}: not valid YAML{where}: {getattr(exc, 'problem', exc)}. "
+                          "Check the indentation and quotes around that line.") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path.name}: expected a mapping of sections (business:, data:, …), "
+                          f"found {type(raw).__name__}.")
+    raw = {**raw, "source": str(path.resolve())}
+    try:
+        return AnalysisConfig.model_validate(raw, context={"base": path.resolve().parent})
+    except ValidationError as exc:
+        errors = [_describe(e, path.name) for e in exc.errors()]
+        first_key, first = errors[0]
+        more = "" if len(errors) == 1 else "\n" + "\n".join(m for _, m in errors[1:6])
+        raise ConfigError(first + more, key=first_key) from None

@@ -1,0 +1,169 @@
+"""The registry of KPI definitions: one place for every label, formula and direction.
+
+Reports print definitions from here, in English or German.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+__all__ = ["Definition", "DEFINITIONS", "KPI_IDS", "definition", "definitions_frame"]
+
+Direction = Literal["higher", "lower", "configured"]
+Language = Literal["en", "de"]
+
+
+@dataclass(frozen=True)
+class Definition:
+    """How one KPI is defined.
+
+    Attributes
+    ----------
+    kpi : str
+        The KPI id used in ``kpis.csv`` (never renamed).
+    label, label_de : str
+        Short name in English and German.
+    definition, definition_de : str
+        The formula in words.
+    unit : str
+        ``points``, ``share``, ``mean``, ``stars``, ``hours``, ``per_1000``, ``currency``, ``orders``.
+    better : {"higher", "lower", "configured"}
+        Which direction is good.
+    interval : str
+        How the 95 % interval is computed (``"none"`` where no interval exists).
+    """
+
+    kpi: str
+    label: str
+    label_de: str
+    definition: str
+    definition_de: str
+    unit: str
+    better: Direction
+    interval: str
+
+    def text(self, lang: Language = "en") -> tuple[str, str]:
+        """``(label, definition)`` in the requested language."""
+        if lang == "de":
+            return self.label_de, self.definition_de
+        return self.label, self.definition
+
+
+_D = Definition
+DEFINITIONS: dict[str, Definition] = {
+    d.kpi: d
+    for d in (
+        _D("nps", "Net Promoter Score", "Net Promoter Score",
+           "% promoters (9-10) minus % detractors (0-6) among answers on the 0-10 scale; -100 to 100.",
+           "% Promotoren (9-10) minus % Kritiker (0-6) unter den Antworten auf der Skala 0-10; -100 bis 100.",
+           "points", "higher", "adjusted Wald (add 3/4 to promoters and detractors, 3 to n)"),
+        _D("csat", "Customer satisfaction (CSAT)", "Kundenzufriedenheit (CSAT)",
+           "Share of satisfaction ratings of 4 or 5 on the 1-5 scale (top-2 box).",
+           "Anteil der Zufriedenheitsbewertungen 4 oder 5 auf der Skala 1-5 (Top-2-Box).",
+           "share", "higher", "Wilson score"),
+        _D("ces", "Customer effort score (CES)", "Kundenaufwand (CES)",
+           "Mean answer on the configured effort scale.",
+           "Mittelwert der Antworten auf der konfigurierten Aufwandsskala.",
+           "mean", "configured", "t interval of the mean"),
+        _D("star_rating", "Star rating", "Sternebewertung",
+           "Mean of the 1-5 star ratings.", "Mittelwert der Sternebewertungen (1-5).",
+           "stars", "higher", "t interval of the mean"),
+        _D("at_risk_share", "At-risk share (stars <= 3)", "Anteil gefährdet (Sterne <= 3)",
+           "Share of star ratings of 3 or fewer (5 = advocate, 4 = satisfied, <= 3 = at risk).",
+           "Anteil der Sternebewertungen von 3 oder weniger (5 = Fürsprecher, 4 = zufrieden, <= 3 = gefährdet).",
+           "share", "lower", "Wilson score"),
+        _D("response_rate", "Survey response rate", "Rücklaufquote",
+           "Survey answers / survey invitations sent in the period.",
+           "Umfrageantworten / im Zeitraum versandte Einladungen.",
+           "share", "higher", "Wilson score"),
+        _D("churn_rate", "Churn rate", "Abwanderungsquote",
+           "Customers lost during the period / customers active at its start. Lost = exit recorded, "
+           "or the inactivity rule first holds inside the period.",
+           "Im Zeitraum verlorene Kunden / aktive Kunden zu Beginn. Verloren = Kündigung erfasst "
+           "oder die Inaktivitätsregel greift erstmals im Zeitraum.",
+           "share", "lower", "Wilson score"),
+        _D("retention_rate", "Retention rate", "Bindungsquote",
+           "1 - churn rate: customers active at the start of the period who were not lost during it.",
+           "1 - Abwanderungsquote: zu Beginn aktive Kunden, die im Zeitraum nicht verloren gingen.",
+           "share", "higher", "Wilson score"),
+        _D("repeat_purchase_rate", "Repeat purchase rate", "Wiederkaufrate",
+           "Customers with 2 or more orders / customers with 1 or more orders in the period.",
+           "Kunden mit 2 oder mehr Bestellungen / Kunden mit mindestens 1 Bestellung im Zeitraum.",
+           "share", "higher", "Wilson score"),
+        _D("purchase_frequency", "Purchase frequency", "Kaufhäufigkeit",
+           "Orders per active (ordering) customer in the period.",
+           "Bestellungen je aktivem (bestellendem) Kunden im Zeitraum.",
+           "orders", "higher", "t interval of the mean"),
+        _D("average_order_value", "Average order value", "Durchschnittlicher Bestellwert",
+           "Net revenue (revenue - refunds) per order in the period.",
+           "Nettoumsatz (Umsatz - Erstattungen) je Bestellung im Zeitraum.",
+           "currency", "higher", "t interval of the mean"),
+        _D("return_rate", "Return rate", "Retourenquote",
+           "Share of orders in the period with a return or a refund.",
+           "Anteil der Bestellungen im Zeitraum mit Retoure oder Erstattung.",
+           "share", "lower", "Wilson score"),
+        _D("refund_share", "Refund share of revenue", "Erstattungsanteil am Umsatz",
+           "Refunds / gross revenue of the orders in the period.",
+           "Erstattungen / Bruttoumsatz der Bestellungen im Zeitraum.",
+           "share", "lower", "ratio estimator (delta method)"),
+        _D("clv_historical", "Historical CLV", "Historischer Kundenwert",
+           "Mean net revenue x margin per customer, from the first order to the end of the period.",
+           "Mittlerer Nettoumsatz x Marge je Kunde, von der ersten Bestellung bis Periodenende.",
+           "currency", "higher", "t interval of the mean"),
+        _D("clv_predicted", "Predicted CLV", "Prognostizierter Kundenwert",
+           "Mean predicted net value x margin per customer over the configured horizon "
+           "(BG/NBD + Gamma-Gamma, monthly discounting).",
+           "Mittlerer prognostizierter Nettowert x Marge je Kunde über den konfigurierten Horizont "
+           "(BG/NBD + Gamma-Gamma, monatlich diskontiert).",
+           "currency", "higher", "parametric bootstrap of the model parameters"),
+        _D("referral_rate", "Referral rate", "Empfehlungsquote",
+           "Customers who referred someone in the period / customers active in the period.",
+           "Kunden, die im Zeitraum jemanden empfohlen haben / im Zeitraum aktive Kunden.",
+           "share", "higher", "Wilson score"),
+        _D("first_response_hours", "First response time", "Erstreaktionszeit",
+           "Median hours from ticket opening to first response (calendar or business hours, as configured).",
+           "Median der Stunden von Ticketeröffnung bis zur ersten Antwort (Kalender- oder Geschäftsstunden).",
+           "hours", "lower", "distribution-free interval of the median (binomial order statistics)"),
+        _D("resolution_hours", "Resolution time", "Lösungszeit",
+           "Median hours from ticket opening to resolution (calendar or business hours, as configured).",
+           "Median der Stunden von Ticketeröffnung bis zur Lösung (Kalender- oder Geschäftsstunden).",
+           "hours", "lower", "distribution-free interval of the median (binomial order statistics)"),
+        _D("sla_share", "First responses within SLA", "Erstreaktionen innerhalb SLA",
+           "Share of tickets whose first response came within the configured SLA hours.",
+           "Anteil der Tickets mit erster Antwort innerhalb der konfigurierten SLA-Stunden.",
+           "share", "higher", "Wilson score"),
+        _D("complaint_rate", "Complaint rate", "Beschwerdequote",
+           "Complaints opened in the period per 1,000 orders in the period.",
+           "Im Zeitraum eröffnete Beschwerden je 1.000 Bestellungen im Zeitraum.",
+           "per_1000", "lower", "exact Poisson interval on the complaint count"),
+    )
+}
+
+KPI_IDS: tuple[str, ...] = tuple(DEFINITIONS)
+
+
+def definition(kpi: str) -> Definition:
+    """Look up a KPI definition; the error lists the valid ids.
+
+    Examples
+    --------
+    >>> definition("nps").better
+    'higher'
+    """
+    try:
+        return DEFINITIONS[kpi]
+    except KeyError:
+        raise KeyError(f"unknown KPI id {kpi!r}; valid ids: {', '.join(KPI_IDS)}") from None
+
+
+def definitions_frame(lang: Language = "en") -> pd.DataFrame:
+    """All definitions as a table (kpi, label, definition, unit, better, interval)."""
+    rows = []
+    for d in DEFINITIONS.values():
+        label, text = d.text(lang)
+        rows.append({"kpi": d.kpi, "label": label, "definition": text, "unit": d.unit,
+                     "better": d.better, "interval": d.interval})
+    return pd.DataFrame(rows)
