@@ -54,6 +54,14 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["scorecard"], "kit.scorecard"),
     **dict.fromkeys(["kpi_gaps", "prioritise_actions", "watch_list", "winback_list", "advocates"],
                     "kit.actions"),
+    # plots (one line per area module)
+    **dict.fromkeys([], "kit.plots.survey"),
+    **dict.fromkeys([], "kit.plots.service"),
+    **dict.fromkeys([], "kit.plots.behaviour"),
+    **dict.fromkeys([], "kit.plots.clv"),
+    **dict.fromkeys([], "kit.plots.interviews"),
+    **dict.fromkeys([], "kit.plots.drivers"),
+    **dict.fromkeys([], "kit.plots.actions"),
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
