@@ -33,9 +33,11 @@ ConfigOption = Annotated[
 
 
 def _config_path(config: Path | None) -> Path:
+    if config is not None:
+        return config
     from kit.sample import sample_config_path
 
-    return config if config is not None else sample_config_path()
+    return sample_config_path()
 
 
 @app.callback()
@@ -49,9 +51,10 @@ def _root(
 def validate(config: ConfigOption = None) -> None:
     """Read and validate every table; print the data-quality report. Exit 1 on errors."""
     from kit.config import load_config
-    from kit.io import format_quality_report, validate as validate_data
 
     cfg = load_config(_config_path(config))
+    from kit.io import format_quality_report, validate as validate_data
+
     report = validate_data(cfg)
     typer.echo(format_quality_report(report))
     if (report["severity"] == "error").any():

@@ -1,0 +1,36 @@
+"""The command line: exit codes 0 / 1 / 2 and messages without tracebacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.cli import main
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    assert main(["runn"]) == 2
+    assert "No such command 'runn'" in capsys.readouterr().err
+
+
+def test_mistyped_option_is_a_usage_error(capsys):
+    assert main(["run", "--perod", "2026-Q3"]) == 2
+    assert "--perod" in capsys.readouterr().err
+
+
+def test_missing_config_is_exit_1_with_a_message(capsys, tmp_path):
+    code = main(["validate", "--config", str(tmp_path / "nope.yaml")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "nope.yaml" in err and "does not exist" in err and "Traceback" not in err
+
+
+def test_debug_shows_the_exception(tmp_path):
+    from kit.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        main(["--debug", "validate", "--config", str(tmp_path / "nope.yaml")])
+
+
+def test_help_exits_0(capsys):
+    assert main(["--help"]) == 0
+    assert "validate" in capsys.readouterr().out
