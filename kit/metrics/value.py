@@ -1,0 +1,316 @@
+"""Value metrics on the orders table: net revenue, order value, returns, refunds, historical CLV.
+
+Every value metric uses **net revenue** = ``revenue - refund_amount`` (a missing refund is 0).
+Shares carry a Wilson interval, means a t interval, the refund share a delta-method
+interval of the ratio estimator. The interval helpers here are shared with
+:mod:`kit.metrics.behaviour`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kit.definitions import DEFINITIONS
+from kit.periods import Period, parse_period
+from kit.results import MetricResult, no_data
+
+__all__ = ["net_revenue", "average_order_value", "return_rate", "refund_share", "clv_historical"]
+
+_Z = float(stats.norm.ppf(0.975))
+
+
+# --------------------------------------------------------------------------- shared helpers
+def _as_period(period: Period | str | None) -> Period | None:
+    """Accept a :class:`Period`, a period label or ``None`` (no restriction)."""
+    if period is None or isinstance(period, Period):
+        return period
+    return parse_period(period)
+
+
+def _in_period(frame: pd.DataFrame | None, column: str, period: Period | None) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``column`` lies in ``period`` (all rows when ``period`` is None)."""
+    if frame is None:
+        return pd.DataFrame(columns=[column])
+    if period is None:
+        return frame
+    return frame.loc[period.contains(frame[column])]
+
+
+def _wilson(k: float, n: float) -> tuple[float, float, float]:
+    """Wilson score 95 % interval of ``k / n``; returns ``(ci_low, ci_high, se)``.
+
+    ``se`` is the plain binomial standard error ``sqrt(p (1 - p) / n)`` (used for period comparisons).
+    """
+    if n <= 0:
+        return math.nan, math.nan, math.nan
+    p = k / n
+    z2 = _Z * _Z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = _Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half), math.sqrt(p * (1 - p) / n)
+
+
+def _share(kpi: str, k: int, n: int, *, note: str = "", extras: dict | None = None) -> MetricResult:
+    """A share ``k / n`` as a :class:`MetricResult` with a Wilson interval."""
+    d = DEFINITIONS[kpi]
+    low, high, se = _wilson(k, n)
+    return MetricResult(kpi, k / n, int(n), low, high, d.definition, d.unit, se, note,
+                        extras={"count": int(k), **(extras or {})})
+
+
+def _mean_t(values: np.ndarray) -> tuple[float, float, float, float]:
+    """Mean, se, and the 95 % t interval of ``values`` (interval NaN for fewer than 2 values)."""
+    n = len(values)
+    mean = float(np.mean(values)) if n else math.nan
+    if n < 2:
+        return mean, math.nan, math.nan, math.nan
+    se = float(np.std(values, ddof=1) / math.sqrt(n))
+    t = float(stats.t.ppf(0.975, n - 1))
+    return mean, se, mean - t * se, mean + t * se
+
+
+def _mean_result(kpi: str, values: np.ndarray, *, note: str = "", extras: dict | None = None) -> MetricResult:
+    d = DEFINITIONS[kpi]
+    mean, se, low, high = _mean_t(values)
+    return MetricResult(kpi, mean, len(values), low, high, d.definition, d.unit, se, note,
+                        extras=extras or {})
+
+
+def _median_ci(values: np.ndarray) -> tuple[float, float]:
+    """Distribution-free 95 % interval of the median from binomial order statistics.
+
+    With ``n`` sorted values and ``j`` the 2.5 % quantile of Binomial(n, 1/2), the interval is
+    ``[x_(j), x_(n-j+1)]`` (1-based), covering the median with probability ``1 - 2 P(B <= j-1) >= 0.95``.
+    NaN when ``n`` is too small for any such interval (n < 6).
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan
+    j = int(stats.binom.ppf(0.025, n, 0.5))
+    if j < 1:
+        return math.nan, math.nan
+    return float(x[j - 1]), float(x[n - j])
+
+
+def _no_orders(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> MetricResult:
+    if orders is None:
+        return no_data(kpi, "no order data: value metrics skipped")
+    where = f" in {period.label}" if period is not None else ""
+    return no_data(kpi, f"no orders{where}")
+
+
+# --------------------------------------------------------------------------- metrics
+def net_revenue(orders: pd.DataFrame) -> pd.Series:
+    """Net revenue per order: ``revenue - refund_amount`` (a missing refund counts as 0).
+
+    Parameters
+    ----------
+    orders : DataFrame
+        Tidy orders with ``revenue`` and optionally ``refund_amount``.
+
+    Returns
+    -------
+    Series
+        Float series named ``net_revenue``, aligned with ``orders``. A fully refunded
+        order is 0; a refund larger than the revenue gives a negative value (kept, not clipped).
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"revenue": [50.0, 20.0], "refund_amount": [10.0, None]})
+    >>> net_revenue(o).tolist()
+    [40.0, 20.0]
+    """
+    revenue = orders["revenue"].astype(float)
+    if "refund_amount" in orders:
+        revenue = revenue - orders["refund_amount"].astype(float).fillna(0.0)
+    return revenue.rename("net_revenue")
+
+
+def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+    """Average order value: mean net revenue per order in the period.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders (``order_date``, ``revenue``, optional ``refund_amount``).
+    period : Period or str, optional
+        Orders with ``order_date`` in the period; None = all orders.
+
+    Returns
+    -------
+    MetricResult
+        kpi ``average_order_value``; n = orders; t interval of the mean; extras
+        ``gross`` (mean gross revenue per order).
+
+    Notes
+    -----
+    AOV = sum(revenue - refund) / number of orders. Refunded orders stay in the denominator.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"order_date": pd.to_datetime(["2026-07-01", "2026-08-01"]),
+    ...                   "revenue": [30.0, 50.0], "refund_amount": [0.0, 10.0]})
+    >>> average_order_value(o, period="2026-Q3").value
+    35.0
+    """
+    period = _as_period(period)
+    sub = _in_period(orders, "order_date", period)
+    if orders is None or sub.empty:
+        return _no_orders("average_order_value", orders, period)
+    net = net_revenue(sub).to_numpy()
+    return _mean_result("average_order_value", net,
+                        extras={"gross": float(sub["revenue"].astype(float).mean())})
+
+
+def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+    """Return rate: share of orders in the period with a return or a refund.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders with ``returned`` (bool) and/or ``refund_amount``.
+    period : Period or str, optional
+        Orders with ``order_date`` in the period; None = all orders.
+
+    Returns
+    -------
+    MetricResult
+        kpi ``return_rate``; n = orders; Wilson interval; extras ``count``.
+        No data when neither ``returned`` nor ``refund_amount`` exists.
+
+    Notes
+    -----
+    An order counts when ``returned`` is True **or** ``refund_amount > 0``; a missing
+    flag counts as no return.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"order_date": pd.to_datetime(["2026-07-01"] * 4),
+    ...                   "revenue": [10.0] * 4, "returned": [True, False, False, False],
+    ...                   "refund_amount": [0.0, 5.0, 0.0, None]})
+    >>> return_rate(o).value
+    0.5
+    """
+    period = _as_period(period)
+    if orders is not None and "returned" not in orders and "refund_amount" not in orders:
+        return no_data("return_rate", "orders have neither a 'returned' nor a 'refund_amount' column")
+    sub = _in_period(orders, "order_date", period)
+    if orders is None or sub.empty:
+        return _no_orders("return_rate", orders, period)
+    flag = pd.Series(False, index=sub.index)
+    if "returned" in sub:
+        flag |= sub["returned"].fillna(False).astype(bool)
+    if "refund_amount" in sub:
+        flag |= sub["refund_amount"].astype(float).fillna(0.0) > 0
+    return _share("return_rate", int(flag.sum()), len(sub))
+
+
+def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+    """Refund share: refunds / gross revenue of the orders in the period.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders with ``revenue`` and ``refund_amount``.
+    period : Period or str, optional
+        Orders with ``order_date`` in the period; None = all orders.
+
+    Returns
+    -------
+    MetricResult
+        kpi ``refund_share``; n = orders; delta-method interval; extras ``refunds``, ``gross``.
+
+    Notes
+    -----
+    R = sum(refund_i) / sum(revenue_i), a ratio estimator over orders. Its delta-method
+    variance is ``sum((refund_i - R revenue_i)^2) / (n (n - 1) mean(revenue)^2)``
+    (Cochran, *Sampling Techniques*, 3rd ed., eq. 6.9 without finite-population correction).
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"order_date": pd.to_datetime(["2026-07-01", "2026-07-02"]),
+    ...                   "revenue": [40.0, 60.0], "refund_amount": [10.0, 0.0]})
+    >>> refund_share(o).value
+    0.1
+    """
+    period = _as_period(period)
+    if orders is not None and "refund_amount" not in orders:
+        return no_data("refund_share", "orders have no 'refund_amount' column")
+    sub = _in_period(orders, "order_date", period)
+    if orders is None or sub.empty:
+        return _no_orders("refund_share", orders, period)
+    gross = sub["revenue"].astype(float).to_numpy()
+    refund = sub["refund_amount"].astype(float).fillna(0.0).to_numpy()
+    n = len(sub)
+    total = gross.sum()
+    d = DEFINITIONS["refund_share"]
+    if total <= 0:
+        return no_data("refund_share", "gross revenue in the period is zero")
+    ratio = refund.sum() / total
+    se = low = high = math.nan
+    if n >= 2:
+        resid = refund - ratio * gross
+        se = math.sqrt(float(np.sum(resid**2)) / (n * (n - 1))) / (total / n)
+        low, high = max(0.0, ratio - _Z * se), ratio + _Z * se
+    return MetricResult("refund_share", float(ratio), n, low, high, d.definition, d.unit, se,
+                        extras={"refunds": float(refund.sum()), "gross": float(total)})
+
+
+def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Timestamp | str) -> MetricResult:
+    """Historical CLV: mean over customers of net revenue to ``as_of`` times the margin.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders (``customer_id``, ``order_date``, ``revenue``, optional ``refund_amount``).
+    margin : float
+        Contribution margin on net revenue, 0 < margin <= 1 (``config.clv.margin``).
+    as_of : Timestamp or str
+        End of the observation window, exclusive: orders with ``order_date < as_of`` count
+        (pass ``period.end`` for "to the end of the period").
+
+    Returns
+    -------
+    MetricResult
+        kpi ``clv_historical``; n = customers with at least one order before ``as_of``;
+        t interval of the mean; extras ``customers_net_le_zero`` (customers whose refunds
+        cancel or exceed their revenue).
+
+    Raises
+    ------
+    ValueError
+        When ``margin`` is not in (0, 1].
+
+    Notes
+    -----
+    CLV_i = margin x sum over i's orders of (revenue - refund). A customer whose every order
+    was refunded has CLV 0 (or negative when refunds exceed revenue); such customers stay in
+    the mean, because they cost acquisition and service like any other, and are counted in
+    ``extras["customers_net_le_zero"]``.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                   "order_date": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+    ...                   "revenue": [100.0, 50.0, 30.0], "refund_amount": [0.0, 0.0, 30.0]})
+    >>> clv_historical(o, margin=0.5, as_of="2026-10-01").value
+    37.5
+    """
+    if not 0 < margin <= 1:
+        raise ValueError(f"margin must be in (0, 1], found {margin!r}")
+    if orders is None:
+        return no_data("clv_historical", "no order data: value metrics skipped")
+    as_of = pd.Timestamp(as_of)
+    sub = orders.loc[orders["order_date"] < as_of]
+    if sub.empty:
+        return no_data("clv_historical", f"no orders before {as_of.date()}")
+    per_customer = net_revenue(sub).groupby(sub["customer_id"]).sum() * margin
+    result = _mean_result("clv_historical", per_customer.to_numpy(),
+                          note=f"margin {margin:.0%} on net revenue, orders before {as_of.date()}",
+                          extras={"customers_net_le_zero": int((per_customer <= 0).sum())})
+    return result

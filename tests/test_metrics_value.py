@@ -1,0 +1,154 @@
+"""Value metrics: net revenue, AOV, return rate, refund share, historical CLV (hand arithmetic)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kit.metrics.value import (
+    _median_ci, _wilson, average_order_value, clv_historical, net_revenue, refund_share, return_rate,
+)
+from kit.periods import parse_period
+
+
+@pytest.fixture
+def orders() -> pd.DataFrame:
+    # 5 orders; a: 2 orders in Q3, b: one fully refunded order in Q3, c: one in Q3 with NaN refund,
+    # d: one order in Q2 (outside 2026-Q3).
+    return pd.DataFrame({
+        "order_id": ["o1", "o2", "o3", "o4", "o5"],
+        "customer_id": ["a", "a", "b", "c", "d"],
+        "order_date": pd.to_datetime(["2026-07-01", "2026-08-15", "2026-09-30", "2026-07-10", "2026-06-30"]),
+        "revenue": [40.0, 60.0, 30.0, 50.0, 100.0],
+        "refund_amount": [0.0, 10.0, 30.0, np.nan, 0.0],
+        "returned": [False, True, True, False, False],
+    })
+
+
+def test_wilson_two_of_four():
+    # p = .5, z^2 = 3.8415: centre = (.5 + 3.8415/8) / (1 + 3.8415/4) = .5;
+    # half = 1.96 sqrt(.25/4 + 3.8415/64) / 1.9604 = 1.96 * .35004 / 1.9604 = .34997
+    low, high, se = _wilson(2, 4)
+    assert low == pytest.approx(0.15003, abs=1e-4)
+    assert high == pytest.approx(0.84997, abs=1e-4)
+    assert se == pytest.approx(0.25)  # sqrt(.25 / 4)
+
+
+def test_net_revenue_nan_refund_is_zero(orders):
+    # 40-0, 60-10, 30-30, 50-NaN->50, 100-0
+    assert net_revenue(orders).tolist() == [40.0, 50.0, 0.0, 50.0, 100.0]
+
+
+def test_net_revenue_without_refund_column(orders):
+    assert net_revenue(orders.drop(columns="refund_amount")).tolist() == [40, 60, 30, 50, 100]
+
+
+def test_average_order_value_q3(orders):
+    # Q3 orders o1..o4, net 40, 50, 0, 50 -> mean 35; sd = sqrt(((5)^2+(15)^2+(35)^2+(15)^2)/3)
+    # = sqrt((25+225+1225+225)/3) = sqrt(566.67) = 23.805; se = 23.805/2 = 11.902; t(3) = 3.1824
+    r = average_order_value(orders, period=parse_period("2026-Q3"))
+    assert r.value == pytest.approx(35.0)
+    assert r.n == 4
+    assert r.se == pytest.approx(11.9024, abs=1e-3)
+    assert r.ci_low == pytest.approx(35 - 3.18245 * 11.9024, abs=1e-3)
+    assert r.extras["gross"] == pytest.approx(45.0)  # (40+60+30+50)/4
+    assert r.kpi == "average_order_value" and "Net revenue" in r.definition
+
+
+def test_average_order_value_empty_period(orders):
+    r = average_order_value(orders, period="2025-Q1")
+    assert not r.has_data and "2025-Q1" in r.note
+    assert not average_order_value(None, period="2025-Q1").has_data
+
+
+def test_average_order_value_single_order(orders):
+    r = average_order_value(orders, period="2026-Q2")  # only o5, net 100
+    assert r.value == 100.0 and r.n == 1 and math.isnan(r.ci_low)
+
+
+def test_return_rate_flag_or_refund(orders):
+    # Q3: o2 returned & refund, o3 returned & refund, o1 no, o4 NaN refund -> 2 of 4
+    r = return_rate(orders, period="2026-Q3")
+    assert r.value == 0.5 and r.n == 4 and r.extras["count"] == 2
+    assert r.ci_low == pytest.approx(0.15003, abs=1e-4)
+    # a refund without the flag counts too: drop 'returned' -> still o2, o3
+    assert return_rate(orders.drop(columns="returned"), period="2026-Q3").value == 0.5
+    # flag without refund column: o2, o3 flagged
+    assert return_rate(orders.drop(columns="refund_amount"), period="2026-Q3").value == 0.5
+
+
+def test_return_rate_without_columns(orders):
+    r = return_rate(orders.drop(columns=["returned", "refund_amount"]), period="2026-Q3")
+    assert not r.has_data and "returned" in r.note
+
+
+def test_refund_share_delta_method(orders):
+    # Q3: refunds 0+10+30+0 = 40, gross 40+60+30+50 = 180 -> R = 0.2222
+    # residuals d = refund - R*gross: 0-8.889, 10-13.333, 30-6.667, 0-11.111
+    #   = -8.889, -3.333, 23.333, -11.111; sum d^2 = 79.01+11.11+544.44+123.46 = 758.02
+    # se = sqrt(758.02 / (4*3)) / (180/4) = sqrt(63.17)/45 = 7.948/45 = 0.17662
+    r = refund_share(orders, period="2026-Q3")
+    assert r.value == pytest.approx(40 / 180)
+    assert r.se == pytest.approx(0.17662, abs=1e-4)
+    assert r.ci_high == pytest.approx(40 / 180 + 1.959964 * 0.17662, abs=1e-3)
+    assert r.ci_low == 0.0  # clipped at 0
+    assert r.extras == {"refunds": 40.0, "gross": 180.0}
+
+
+def test_refund_share_delta_method_matches_simulation():
+    # independent check of the ratio-estimator se: sd of R over many simulated samples
+    rng = np.random.default_rng(1)
+    n = 400
+
+    def draw() -> pd.DataFrame:
+        gross = rng.gamma(2.0, 20.0, n)
+        refunded = rng.random(n) < 0.1
+        return pd.DataFrame({"order_date": pd.Timestamp("2026-01-01"), "revenue": gross,
+                             "refund_amount": np.where(refunded, gross, 0.0)})
+
+    ratios = [refund_share(draw()).value for _ in range(400)]
+    ses = [refund_share(draw()).se for _ in range(50)]
+    assert np.mean(ses) == pytest.approx(np.std(ratios), rel=0.15)
+
+
+def test_refund_share_without_refund_column(orders):
+    assert not refund_share(orders.drop(columns="refund_amount")).has_data
+
+
+def test_clv_historical_with_refund_only_customer(orders):
+    # before 2026-10-01: a net 40+50 = 90, b net 0 (fully refunded), c 50, d 100
+    # margin .3 -> 27, 0, 15, 30; mean 18
+    r = clv_historical(orders, margin=0.3, as_of="2026-10-01")
+    assert r.value == pytest.approx(18.0)
+    assert r.n == 4
+    assert r.extras["customers_net_le_zero"] == 1
+    # sd of (27, 0, 15, 30) = sqrt((81+324+9+144)/3) = sqrt(186) = 13.638; se = 6.819
+    assert r.se == pytest.approx(math.sqrt(186) / 2)
+
+
+def test_clv_historical_as_of_is_exclusive(orders):
+    # as_of 2026-09-30: o3 (b, 2026-09-30) excluded -> a 27, c 15, d 30 -> mean 24
+    r = clv_historical(orders, margin=0.3, as_of=pd.Timestamp("2026-09-30"))
+    assert r.value == pytest.approx(24.0) and r.n == 3
+
+
+def test_clv_historical_negative_net_and_errors(orders):
+    o = orders.assign(refund_amount=[0.0, 0.0, 45.0, 0.0, 0.0])  # b refunded more than paid: -15
+    r = clv_historical(o, margin=1.0, as_of="2026-10-01")
+    # a 100, b -15, c 50, d 100 -> mean 58.75
+    assert r.value == pytest.approx(58.75)
+    with pytest.raises(ValueError, match="margin"):
+        clv_historical(orders, margin=0, as_of="2026-10-01")
+    assert not clv_historical(orders, margin=0.3, as_of="2020-01-01").has_data
+    assert not clv_historical(None, margin=0.3, as_of="2020-01-01").has_data
+
+
+def test_median_ci_order_statistics():
+    # n = 10: binom(10, .5) cdf(1) = 11/1024 = .0107 < .025, cdf(2) = 56/1024 = .0547 -> j = 2
+    # interval [x_(2), x_(9)] with coverage 1 - 2*11/1024 = .9785
+    x = np.arange(1.0, 11.0)
+    assert _median_ci(x) == (2.0, 9.0)
+    assert all(math.isnan(v) for v in _median_ci(np.arange(5.0)))  # n = 5: j = 0, no interval
