@@ -1,0 +1,439 @@
+"""Key driver analysis: which attribute ratings explain an outcome (NPS, stars, churn) most.
+
+Two relative-importance methods share one interface, :class:`KeyDrivers`:
+
+- **relative weights** (Johnson 2000): orthogonalise the drivers through the symmetric square
+  root of their correlation matrix, regress the outcome on the orthogonal variables and map the
+  squared weights back. The raw weights add up to the R² of the multiple regression.
+- **Shapley / LMG** (Lindeman, Merenda & Gold 1980; Grömping 2006): the R² of every subset
+  of drivers, each driver credited with its average increase in R² over all orders of entry.
+  Exhaustive, so limited to :data:`MAX_SHAPLEY_DRIVERS` drivers.
+
+Both agree closely in practice (Johnson's weights approximate the LMG shares); the tests
+measure how closely. :func:`importance_performance` turns the importances into the classic
+importance-performance quadrants.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from itertools import combinations
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from kit.errors import DataError, SmallSampleWarning
+
+__all__ = ["KeyDrivers", "importance_performance", "relative_weights", "shapley_r2", "MAX_SHAPLEY_DRIVERS",
+           "EXPLORATORY_N", "QUADRANTS"]
+
+#: Exhaustive Shapley needs 2^p regressions; above this many drivers use relative weights.
+MAX_SHAPLEY_DRIVERS = 12
+#: Below this many complete rows a driver analysis is exploratory.
+EXPLORATORY_N = 100
+#: Quadrant labels of the importance-performance map, English and German.
+QUADRANTS = {
+    "concentrate": {"en": "Concentrate here", "de": "Hier ansetzen"},
+    "keep_up": {"en": "Keep up the good work", "de": "Weiter so"},
+    "low_priority": {"en": "Low priority", "de": "Geringe Priorität"},
+    "overkill": {"en": "Possible overkill", "de": "Möglicherweise übererfüllt"},
+}
+
+Method = Literal["relative_weights", "shapley"]
+_SUMMARY_COLUMNS = ["driver", "importance", "raw_weight", "ci_low", "ci_high", "sign", "coefficient",
+                    "std_coefficient", "correlation", "p_value", "rank"]
+_BOOT_CELLS = 4_000_000  # values held at once while bootstrapping (rows x columns x replicates)
+
+
+# ---------------------------------------------------------------------------------------------
+# the two decompositions, on (stacks of) correlation matrices
+
+
+def relative_weights(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
+    """Johnson's raw relative weights from driver correlations.
+
+    Parameters
+    ----------
+    rxx : ndarray, shape (..., p, p)
+        Correlation matrix of the drivers (a stack of them is allowed).
+    rxy : ndarray, shape (..., p)
+        Correlations of each driver with the outcome.
+
+    Returns
+    -------
+    ndarray, shape (..., p)
+        Raw weights; they add up to the R² of the regression of the outcome on all drivers.
+
+    Notes
+    -----
+    With ``R = V diag(e) V'`` the eigen-decomposition of ``rxx``, ``Λ = V diag(√e) V'`` holds the
+    correlations between the drivers and their closest orthogonal counterparts,
+    ``β = Λ⁻¹ r_xy`` the weights of the outcome on those, and the raw weight of driver j is
+    ``Σ_k Λ_jk² β_k²`` (Johnson, J. W. 2000, Multivariate Behavioral Research 35(1), 1-19).
+
+    Examples
+    --------
+    >>> relative_weights(np.eye(2), np.array([0.3, 0.4])).round(2).tolist()
+    [0.09, 0.16]
+    """
+    eig, vec = np.linalg.eigh(rxx)
+    root = np.sqrt(np.clip(eig, 0.0, None))
+    lam = (vec * root[..., None, :]) @ np.swapaxes(vec, -1, -2)
+    beta = np.linalg.solve(lam, rxy[..., None])[..., 0]
+    return ((lam**2) @ (beta**2)[..., None])[..., 0]
+
+
+def _subset_r2(rxx: np.ndarray, rxy: np.ndarray) -> dict[tuple[int, ...], np.ndarray]:
+    """R² of every subset of drivers, from correlations (stacked along the leading axes)."""
+    p = rxx.shape[-1]
+    out: dict[tuple[int, ...], np.ndarray] = {(): np.zeros(rxx.shape[:-2])}
+    for size in range(1, p + 1):
+        for subset in combinations(range(p), size):
+            idx = np.array(subset)
+            r_ss = rxx[..., idx[:, None], idx[None, :]]
+            r_s = rxy[..., idx]
+            coef = np.linalg.solve(r_ss, r_s[..., None])[..., 0]
+            out[subset] = np.sum(coef * r_s, axis=-1)
+    return out
+
+
+def shapley_r2(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
+    """Shapley (LMG) decomposition of R² over all subsets of drivers.
+
+    Parameters
+    ----------
+    rxx : ndarray, shape (..., p, p)
+        Correlation matrix of the drivers (a stack of them is allowed).
+    rxy : ndarray, shape (..., p)
+        Correlations of each driver with the outcome.
+
+    Returns
+    -------
+    ndarray, shape (..., p)
+        Each driver's share of R² (in R² units); the values add up to the full R².
+
+    Raises
+    ------
+    ValueError
+        With more than :data:`MAX_SHAPLEY_DRIVERS` drivers (2^p regressions).
+
+    Notes
+    -----
+    ``φ_j = Σ_{S ⊆ P∖{j}} |S|! (p − |S| − 1)! / p! · [R²(S ∪ {j}) − R²(S)]`` with
+    ``R²(S) = r_S' R_SS⁻¹ r_S`` (Lindeman, Merenda & Gold 1980; Grömping 2006, J. Stat. Softw. 17(1)).
+
+    Examples
+    --------
+    >>> shapley_r2(np.eye(2), np.array([0.3, 0.4])).round(2).tolist()
+    [0.09, 0.16]
+    """
+    p = rxx.shape[-1]
+    if p > MAX_SHAPLEY_DRIVERS:
+        raise ValueError(f"exhaustive Shapley needs 2^{p} regressions; use at most {MAX_SHAPLEY_DRIVERS} "
+                         "drivers or method='relative_weights'")
+    r2 = _subset_r2(rxx, rxy)
+    weight = [math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p) for s in range(p)]
+    phi = np.zeros(rxy.shape)
+    for subset, value in r2.items():
+        for j in range(p):
+            if j in subset:
+                continue
+            with_j = tuple(sorted((*subset, j)))
+            phi[..., j] += weight[len(subset)] * (r2[with_j] - value)
+    return phi
+
+
+def _decompose(method: Method, rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
+    return relative_weights(rxx, rxy) if method == "relative_weights" else shapley_r2(rxx, rxy)
+
+
+def _corr_stack(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Correlation matrices of ``values`` resampled along rows by each row of ``idx``."""
+    sample = values[idx]                                   # (B, n, k)
+    centred = sample - sample.mean(axis=1, keepdims=True)
+    cov = np.einsum("bni,bnj->bij", centred, centred)
+    sd = np.sqrt(np.einsum("bii->bi", cov))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cov / (sd[:, :, None] * sd[:, None, :])
+
+
+# ---------------------------------------------------------------------------------------------
+# the model
+
+
+class KeyDrivers:
+    """Relative importance of driver ratings for an outcome, with bootstrap intervals.
+
+    Parameters
+    ----------
+    method : {"relative_weights", "shapley"}
+        Johnson's relative weights (any number of drivers) or the exhaustive Shapley/LMG
+        decomposition of R² (at most :data:`MAX_SHAPLEY_DRIVERS` drivers).
+    n_boot : int
+        Bootstrap replicates for the percentile intervals (0 = no intervals).
+    seed : int
+        Seed of the bootstrap; the same seed and data always give the same intervals.
+    level : float
+        Coverage of the intervals.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        After :meth:`fit`: one row per driver (see :attr:`summary`).
+    r_squared_ : float
+        R² of the multiple regression of the outcome on all drivers.
+    n_, n_dropped_ : int
+        Complete rows used, and rows dropped for a missing value (listwise deletion).
+    binary_ : bool
+        True when the outcome has two values (analysed as a linear probability model).
+    note_ : str
+        What the reader must know: small sample, binary outcome, why there is no result.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> x = pd.DataFrame(rng.normal(size=(300, 2)), columns=["driver_a", "driver_b"])
+    >>> x["y"] = 2 * x.driver_a + x.driver_b + rng.normal(size=300)
+    >>> kd = KeyDrivers(n_boot=50).fit(x, outcome="y", drivers=["driver_a", "driver_b"])
+    >>> kd.summary.driver.tolist()
+    ['driver_a', 'driver_b']
+    """
+
+    def __init__(self, method: Method = "relative_weights", n_boot: int = 500, seed: int = 0,
+                 level: float = 0.95) -> None:
+        if method not in ("relative_weights", "shapley"):
+            raise ValueError(f"unknown method {method!r}; choose 'relative_weights' or 'shapley'")
+        if n_boot < 0:
+            raise ValueError(f"n_boot must be 0 or more, found {n_boot}")
+        if not 0 < level < 1:
+            raise ValueError(f"level must lie between 0 and 1, found {level}")
+        self.method: Method = method
+        self.n_boot = int(n_boot)
+        self.seed = int(seed)
+        self.level = float(level)
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, frame: pd.DataFrame, *, outcome: str, drivers: Sequence[str]) -> KeyDrivers:
+        """Estimate the importance of each driver for ``outcome``.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            One row per answer (or customer) with the outcome and the driver columns.
+        outcome : str
+            Column to explain, e.g. ``"nps"``; a two-valued column (churned yes/no) is analysed
+            as a linear probability model, which the note says.
+        drivers : sequence of str
+            Driver columns, e.g. ``["driver_delivery", "driver_price"]``.
+
+        Returns
+        -------
+        KeyDrivers
+            ``self``, fitted. With too few complete rows (fewer than drivers + 3) or a constant
+            column the summary is empty and :attr:`note_` says why.
+
+        Raises
+        ------
+        DataError
+            When a column is missing from ``frame`` or is not numeric.
+
+        Warns
+        -----
+        SmallSampleWarning
+            Below :data:`EXPLORATORY_N` complete rows (the result is exploratory).
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"y": [1., 2, 3, 4, 5, 7], "a": [1., 2, 2, 4, 5, 6], "b": [3., 1, 2, 2, 1, 2]})
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     kd = KeyDrivers(n_boot=0).fit(f, outcome="y", drivers=["a", "b"])
+        >>> kd.summary.driver.iloc[0], kd.n_
+        ('a', 6)
+        """
+        drivers = list(drivers)
+        if not drivers:
+            raise ValueError("name at least one driver column")
+        if self.method == "shapley" and len(drivers) > MAX_SHAPLEY_DRIVERS:
+            raise ValueError(f"method='shapley' is exhaustive (2^p regressions) and takes at most "
+                             f"{MAX_SHAPLEY_DRIVERS} drivers; {len(drivers)} given. Use "
+                             "method='relative_weights'.")
+        columns = [outcome, *drivers]
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise DataError(f"{len(missing)} column(s) not found: {', '.join(missing)}", file="driver analysis",
+                            expected=f"columns among {', '.join(map(str, frame.columns))}",
+                            fix="pass the outcome and driver columns as they are named in the table")
+        bad = [c for c in columns if not (pd.api.types.is_numeric_dtype(frame[c])
+                                         or pd.api.types.is_bool_dtype(frame[c]))]
+        if bad:
+            raise DataError(f"column(s) {', '.join(bad)} are not numeric", file="driver analysis",
+                            expected="numeric ratings (e.g. 1-5) and a numeric or yes/no outcome")
+        self.outcome_, self.drivers_ = outcome, drivers
+        complete = frame[columns].astype("float64").dropna()
+        self.n_, self.n_dropped_ = len(complete), len(frame) - len(complete)
+        y = complete[outcome].to_numpy()
+        self.binary_ = bool(len(complete) and np.unique(y).size == 2)
+        notes: list[str] = []
+        if self.n_dropped_:
+            notes.append(f"{self.n_dropped_} of {len(frame)} rows dropped for a missing value (listwise)")
+        if self.binary_:
+            notes.append("binary outcome: importances use the linear-probability approximation (OLS R²)")
+        constant = [c for c in columns if complete[c].nunique() < 2]
+        if self.n_ < len(drivers) + 3 or constant:
+            why = (f"constant column(s) {', '.join(constant)}" if constant and self.n_ >= len(drivers) + 3
+                   else f"{self.n_} complete rows for {len(drivers)} drivers")
+            self._empty(f"no driver analysis: {why}", notes)
+            warnings.warn(self.note_, SmallSampleWarning, stacklevel=2)
+            return self
+        if self.n_ < EXPLORATORY_N:
+            notes.insert(0, f"exploratory: only {self.n_} complete rows (fewer than {EXPLORATORY_N})")
+            warnings.warn(f"driver analysis of {outcome!r} rests on {self.n_} complete rows; "
+                          "treat it as exploratory", SmallSampleWarning, stacklevel=2)
+        values = complete.to_numpy()
+        corr = np.corrcoef(values, rowvar=False)
+        rxx, rxy = corr[1:, 1:], corr[1:, 0]
+        raw = _decompose(self.method, rxx, rxy)
+        self.r_squared_ = float(np.sum(raw))
+        share = raw / self.r_squared_ if self.r_squared_ > 0 else np.full(len(drivers), np.nan)
+        ci_low, ci_high, self.boot_ = self._bootstrap(values)
+        coef, std_coef, p_value = self._regression(complete)
+        sign = np.where((coef > 0) & (rxy > 0), "+", np.where((coef < 0) & (rxy < 0), "-", "mixed"))
+        table = pd.DataFrame({
+            "driver": drivers, "importance": share, "raw_weight": raw, "ci_low": ci_low, "ci_high": ci_high,
+            "sign": sign, "coefficient": coef, "std_coefficient": std_coef, "correlation": rxy,
+            "p_value": p_value})
+        table = table.sort_values(["importance", "driver"], ascending=[False, True], kind="mergesort")
+        table["rank"] = np.arange(1, len(table) + 1)
+        self._summary = table.reset_index(drop=True)[_SUMMARY_COLUMNS]
+        self.note_ = "; ".join(notes)
+        return self
+
+    def _empty(self, reason: str, notes: list[str]) -> None:
+        self.r_squared_ = math.nan
+        self.boot_ = np.empty((0, len(self.drivers_)))
+        self._summary = pd.DataFrame({c: pd.Series(dtype="float64") for c in _SUMMARY_COLUMNS}).astype(
+            {"driver": "str", "sign": "str", "rank": "int64"})
+        self.note_ = "; ".join([reason, *notes])
+
+    def _bootstrap(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        p = values.shape[1] - 1
+        if self.n_boot == 0:
+            nan = np.full(p, np.nan)
+            return nan, nan, np.empty((0, p))
+        rng = np.random.default_rng(self.seed)
+        n = len(values)
+        idx = rng.integers(0, n, size=(self.n_boot, n))
+        chunk = max(1, _BOOT_CELLS // (n * values.shape[1]))
+        shares = []
+        for start in range(0, self.n_boot, chunk):
+            corr = _corr_stack(values, idx[start:start + chunk])
+            ok = np.isfinite(corr).all(axis=(1, 2))
+            out = np.full((len(corr), p), np.nan)
+            if ok.any():
+                raw = _decompose(self.method, corr[ok][:, 1:, 1:], corr[ok][:, 1:, 0])
+                out[ok] = raw / raw.sum(axis=1, keepdims=True)
+            shares.append(out)
+        boot = np.concatenate(shares)
+        alpha = (1 - self.level) / 2
+        low, high = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
+        return low, high, boot
+
+    def _regression(self, complete: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        import statsmodels.api as sm  # heavy; only when fitting
+
+        exog = sm.add_constant(complete[self.drivers_], has_constant="add")
+        fit = sm.OLS(complete[self.outcome_], exog).fit(cov_type="HC1" if self.binary_ else "nonrobust")
+        coef = fit.params[self.drivers_].to_numpy()
+        sd_x = complete[self.drivers_].std().to_numpy()
+        std_coef = coef * sd_x / complete[self.outcome_].std()
+        return coef, std_coef, fit.pvalues[self.drivers_].to_numpy()
+
+    # -- results ---------------------------------------------------------------------------
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per driver, most important first.
+
+        Columns: ``driver``; ``importance`` (share of R², adds up to 1); ``raw_weight`` (in R²
+        units); ``ci_low``, ``ci_high`` (bootstrap percentile interval of the share);
+        ``sign`` (``+`` / ``-`` when the multiple-regression coefficient and the correlation
+        agree, ``mixed`` otherwise: a suppressor, read with care); ``coefficient`` (OLS, outcome
+        units per rating point); ``std_coefficient``; ``correlation`` (zero-order); ``p_value`` of
+        the coefficient; ``rank`` (1 = most important).
+        """
+        if not hasattr(self, "_summary"):
+            raise AttributeError("call fit() first")
+        return self._summary.copy()
+
+    @property
+    def note(self) -> str:
+        """Alias of :attr:`note_` for display."""
+        return getattr(self, "note_", "")
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "_summary"):
+            return f"KeyDrivers(method={self.method!r}, n_boot={self.n_boot}, seed={self.seed})"
+        return (f"KeyDrivers({self.method}, outcome={self.outcome_!r}, n={self.n_}, "
+                f"R²={self.r_squared_:.3f})" + (f" — {self.note_}" if self.note_ else ""))
+
+    def _repr_html_(self) -> str:
+        head = f"<p><strong>{repr(self)}</strong></p>"
+        return head + (self._summary.to_html(index=False, float_format="{:.3f}".format)
+                       if hasattr(self, "_summary") else "")
+
+
+def importance_performance(summary: pd.DataFrame, frame: pd.DataFrame, *, drivers: Sequence[str] | None = None,
+                           scale: tuple[float, float] = (1, 5), lang: str = "en") -> pd.DataFrame:
+    """Importance × current performance of each driver, with the four classic quadrants.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :attr:`KeyDrivers.summary` (columns ``driver``, ``importance``).
+    frame : DataFrame
+        The ratings; performance = mean rating of each driver column (NaN ignored).
+    drivers : sequence of str, optional
+        Drivers to show (default: all in ``summary``).
+    scale : (low, high)
+        Rating scale, used for ``performance_share`` = (mean − low) / (high − low).
+    lang : {"en", "de"}
+        Language of the quadrant labels.
+
+    Returns
+    -------
+    DataFrame
+        ``driver, importance, performance, performance_share, n, quadrant_id, quadrant``. The
+        split is at the mean importance and the mean performance across the drivers:
+        important and below-average performance = *Concentrate here*; important and good =
+        *Keep up the good work*; less important and weak = *Low priority*; less important and
+        good = *Possible overkill* (Martilla & James 1977).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"driver": ["a", "b"], "importance": [0.7, 0.3]})
+    >>> f = pd.DataFrame({"a": [2., 3.], "b": [4., 5.]})
+    >>> importance_performance(s, f).quadrant.tolist()
+    ['Concentrate here', 'Possible overkill']
+    """
+    table = summary[["driver", "importance"]].copy()
+    if drivers is not None:
+        table = table[table["driver"].isin(list(drivers))]
+    missing = [d for d in table["driver"] if d not in frame.columns]
+    if missing:
+        raise DataError(f"driver column(s) {', '.join(missing)} not in the ratings", file="importance-performance",
+                        expected="the frame the drivers were fitted on")
+    low, high = scale
+    table["performance"] = [float(frame[d].mean()) for d in table["driver"]]
+    table["performance_share"] = (table["performance"] - low) / (high - low)
+    table["n"] = [int(frame[d].notna().sum()) for d in table["driver"]]
+    important = table["importance"] >= table["importance"].mean()
+    good = table["performance"] >= table["performance"].mean()
+    table["quadrant_id"] = np.select([important & ~good, important & good, ~important & ~good],
+                                     ["concentrate", "keep_up", "low_priority"], "overkill")
+    language = "de" if lang == "de" else "en"
+    table["quadrant"] = [QUADRANTS[q][language] for q in table["quadrant_id"]]
+    return table.reset_index(drop=True)
