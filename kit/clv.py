@@ -1,0 +1,579 @@
+"""Predictive customer value: customer summaries, BG/NBD, Gamma-Gamma and CLV.
+
+The models follow Fader, Hardie & Lee (2005) "Counting your customers the easy way: an
+alternative to the Pareto/NBD model", Marketing Science 24(2) (BG/NBD), and Fader & Hardie
+(2013) "The Gamma-Gamma model of monetary value" (spend). Both are fitted by maximum
+likelihood in log space (``scipy.special.gammaln``, ``betaln``, ``logsumexp``) on the log of
+the parameters; standard errors come from a numerical Hessian (``statsmodels.tools.numdiff``)
+on that log scale and are carried back by the delta method.
+
+Conventions used everywhere in this module:
+
+- **Net value.** Every money figure is net: ``revenue - refund_amount`` (``refund_amount``
+  counts as 0 when the column is absent). A fully refunded order still counts as a purchase
+  occasion (the transaction happened); its value is 0.
+- **Purchase occasions.** Orders are first collapsed to one purchase per customer per day
+  (time units ``"D"`` and ``"W"``) or per calendar month (``"M"``, pandas ``Period("M")``
+  semantics), as the ``lifetimes`` package and Fader & Hardie's CDNOW analysis do. The value of
+  an occasion is the sum of the net values of its orders.
+- **Time unit.** ``"D"`` days, ``"W"`` weeks of 7 days (``days / 7``, fractional, as in the
+  CDNOW data set), ``"M"`` whole calendar months. The unit of a summary is stored in
+  ``summary.attrs["time_unit"]`` and copied to every model fitted on it (``time_unit_``).
+  A month is ``365.25 / 12 = 30.4375`` days when months have to be converted to days or weeks.
+- **Cut-off.** ``as_of`` and ``calibration_end`` are calendar days and are *inclusive*: an
+  order counts when ``order_date < as_of + 1 day``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+from scipy.special import betaln, digamma, gammaln, hyp2f1, logsumexp
+
+from kit.errors import DataError, KitError
+from kit.results import MetricResult, no_data
+
+if TYPE_CHECKING:
+    from kit.config import CLVSettings
+
+__all__ = [
+    "TIME_UNITS",
+    "DAYS_PER_MONTH",
+    "summarise_customers",
+    "BetaGeo",
+    "GammaGamma",
+    "customer_value",
+    "clv_predicted",
+    "holdout_comparison",
+    "frequency_spend_correlation",
+]
+
+TimeUnit = Literal["D", "W", "M"]
+#: Valid time units and what they mean.
+TIME_UNITS: dict[str, str] = {"D": "days", "W": "weeks (7 days)", "M": "calendar months"}
+#: Length of an average month in days (365.25 / 12), used to turn months into days or weeks.
+DAYS_PER_MONTH = 365.25 / 12
+_Z95 = 1.959963984540054
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _check_unit(freq: str) -> None:
+    if freq not in TIME_UNITS:
+        raise KitError(f"time unit {freq!r} is not known. Valid choices: "
+                       + ", ".join(f"{k!r} ({v})" for k, v in TIME_UNITS.items()) + ".")
+
+
+def _code_sql(freq: str) -> str:
+    """SQL for the integer period code of ``order_date`` (days since 1970 or months since year 0)."""
+    if freq == "M":
+        return "(year(order_date) * 12 + month(order_date) - 1)"
+    return "date_diff('day', DATE '1970-01-01', CAST(order_date AS DATE))"
+
+
+def _code_of(day: pd.Timestamp, freq: str) -> int:
+    if freq == "M":
+        return day.year * 12 + day.month - 1
+    return int((day - pd.Timestamp("1970-01-01")).days)
+
+
+def _source_columns(orders: pd.DataFrame | str | Path, con: object) -> tuple[str, list[str]]:
+    """Register the source with DuckDB; return its SQL name and its columns."""
+    if isinstance(orders, pd.DataFrame):
+        con.register("_orders", orders)  # type: ignore[attr-defined]
+        return "_orders", list(orders.columns)
+    path = Path(orders)
+    if not path.exists():
+        raise DataError("file not found", file=str(path), expected="a Parquet file of orders",
+                        fix="check the path")
+    src = f"read_parquet('{path.as_posix()}')"
+    cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]  # type: ignore[attr-defined]
+    return src, cols
+
+
+def summarise_customers(
+    orders: pd.DataFrame | str | Path,
+    *,
+    as_of: str | pd.Timestamp,
+    freq: TimeUnit = "W",
+    calibration_end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Summarise an order log into one row per customer: frequency, recency, T, monetary value.
+
+    Parameters
+    ----------
+    orders : DataFrame or path to a Parquet file
+        Columns ``customer_id``, ``order_date`` (naive datetime), ``revenue`` and optionally
+        ``refund_amount``. A path is read by DuckDB directly (fast on large logs).
+    as_of : date-like
+        Last day of the data used (inclusive: orders with ``order_date < as_of + 1 day``).
+    freq : {"D", "W", "M"}
+        Time unit of ``recency``, ``T`` and (for ``"M"``) of the purchase occasions; see the
+        module notes. Stored in ``result.attrs["time_unit"]``.
+    calibration_end : date-like, optional
+        Split date (inclusive) for a calibration/holdout validation. Customers must have
+        bought by then; the model columns describe the calibration period and ``T`` is
+        measured to ``calibration_end``; orders after it up to ``as_of`` give the holdout columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer, sorted by ``customer_id``: ``customer_id``, ``frequency``
+        (repeat purchase occasions = occasions - 1), ``recency`` (last - first occasion, in
+        units; 0 when frequency is 0), ``T`` (cut-off - first occasion, in units),
+        ``monetary_value`` (mean net value of the repeat occasions; 0 when frequency is 0),
+        ``first_purchase``, ``last_purchase`` (timestamps of the first and last order before the
+        cut-off); with ``calibration_end`` also ``frequency_holdout`` (occasions in the holdout),
+        ``monetary_value_holdout`` (their mean net value, 0 when none) and ``duration_holdout``
+        (``as_of - calibration_end`` in units). ``attrs``: ``time_unit``, ``as_of``,
+        ``calibration_end``.
+
+    Raises
+    ------
+    DataError
+        A required column is missing, or ``calibration_end`` is not before ``as_of``.
+    KitError
+        Unknown time unit.
+
+    Notes
+    -----
+    Definitions of Fader & Hardie and of ``lifetimes.utils.summary_data_from_transaction_data``
+    (``freq="D"`` with ``freq_multiplier=7`` for weeks). The aggregation runs in DuckDB.
+
+    Example
+    -------
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-15", "2024-01-08"]),
+    ...     "revenue": [10.0, 5.0, 20.0, 8.0]})
+    >>> s = summarise_customers(orders, as_of="2024-01-29", freq="W")
+    >>> s[["customer_id", "frequency", "recency", "T", "monetary_value"]].to_numpy().tolist()
+    [['a', 1, 2.0, 4.0, 20.0], ['b', 0, 0.0, 3.0, 0.0]]
+    """
+    import duckdb
+
+    _check_unit(freq)
+    end = pd.Timestamp(as_of).normalize()
+    cal = pd.Timestamp(calibration_end).normalize() if calibration_end is not None else None
+    if cal is not None and cal >= end:
+        raise DataError(f"calibration_end {cal.date()} is not before as_of {end.date()}",
+                        expected="calibration_end < as_of", fix="choose an earlier calibration_end")
+    cut = cal if cal is not None else end
+    divisor = 7.0 if freq == "W" else 1.0
+    con = duckdb.connect()
+    try:
+        src, cols = _source_columns(orders, con)
+        missing = [c for c in ("customer_id", "order_date", "revenue") if c not in cols]
+        if missing:
+            raise DataError(f"column(s) {', '.join(missing)} missing", file="orders",
+                            expected="customer_id, order_date, revenue (refund_amount optional)",
+                            fix="map your column names in analysis.yaml")
+        net = "revenue - coalesce(refund_amount, 0)" if "refund_amount" in cols else "revenue"
+        upper = (end + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+        cut_next = (cut + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+        hold_expr = f"order_date >= TIMESTAMP '{cut_next}'" if cal is not None else "false"
+        query = f"""
+            WITH occ AS (
+                SELECT CAST(customer_id AS VARCHAR) AS customer_id, {_code_sql(freq)} AS p,
+                       {hold_expr} AS hold, sum({net}) AS net,
+                       min(order_date) AS first_ts, max(order_date) AS last_ts
+                FROM {src}
+                WHERE order_date < TIMESTAMP '{upper}'
+                GROUP BY ALL
+            ),
+            cal AS (
+                SELECT customer_id, count(*) - 1 AS frequency, min(p) AS first_p, max(p) AS last_p,
+                       sum(net) - arg_min(net, p) AS repeat_net,
+                       min(first_ts) AS first_purchase, max(last_ts) AS last_purchase
+                FROM occ WHERE NOT hold GROUP BY customer_id
+            ),
+            hold AS (
+                SELECT customer_id, count(*) AS frequency_holdout, sum(net) AS net_holdout
+                FROM occ WHERE hold GROUP BY customer_id
+            )
+            SELECT cal.customer_id, frequency,
+                   (last_p - first_p) / {divisor} AS recency,
+                   ({_code_of(cut, freq)} - first_p) / {divisor} AS T,
+                   CASE WHEN frequency > 0 THEN repeat_net / frequency ELSE 0.0 END AS monetary_value,
+                   first_purchase, last_purchase,
+                   coalesce(frequency_holdout, 0) AS frequency_holdout,
+                   coalesce(net_holdout / frequency_holdout, 0.0) AS monetary_value_holdout
+            FROM cal LEFT JOIN hold USING (customer_id)
+            ORDER BY cal.customer_id
+        """
+        out = con.execute(query).df()
+    finally:
+        con.close()
+    out["customer_id"] = out["customer_id"].astype("str")
+    out["frequency"] = out["frequency"].astype("int64")
+    out["recency"] = out["recency"].astype("float64")
+    out["T"] = out["T"].astype("float64")
+    out["monetary_value"] = out["monetary_value"].astype("float64")
+    if cal is None:
+        out = out.drop(columns=["frequency_holdout", "monetary_value_holdout"])
+    else:
+        out["frequency_holdout"] = out["frequency_holdout"].astype("int64")
+        out["duration_holdout"] = (_code_of(end, freq) - _code_of(cal, freq)) / divisor
+    out.attrs.update(time_unit=freq, as_of=end, calibration_end=cal)
+    return out
+
+
+# --------------------------------------------------------------------------- fitting helpers
+
+
+def _columns(summary: pd.DataFrame, names: tuple[str, ...], model: str) -> list[np.ndarray]:
+    missing = [c for c in names if c not in summary.columns]
+    if missing:
+        raise DataError(f"column(s) {', '.join(missing)} missing for {model}", file="customer summary",
+                        expected=", ".join(names), fix="build the summary with kit.summarise_customers")
+    return [summary[c].to_numpy(dtype="float64") for c in names]
+
+
+def _compress(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Unique rows of the stacked arrays and their counts (the likelihood is a weighted sum)."""
+    stacked = np.column_stack(arrays)
+    uniq, counts = np.unique(stacked, axis=0, return_counts=True)
+    return [uniq[:, i] for i in range(uniq.shape[1])], counts.astype("float64")
+
+
+def _param_table(names: list[str], log_est: np.ndarray, cov: np.ndarray) -> pd.DataFrame:
+    """Estimates with delta-method SEs and log-scale 95 % intervals carried back."""
+    se_log = np.sqrt(np.clip(np.diag(cov), 0, None)) if np.all(np.isfinite(cov)) else np.full(len(names), np.nan)
+    est = np.exp(log_est)
+    return pd.DataFrame({"estimate": est, "se": est * se_log,
+                         "ci_low": np.exp(log_est - _Z95 * se_log),
+                         "ci_high": np.exp(log_est + _Z95 * se_log)},
+                        index=pd.Index(names, name="parameter"))
+
+
+@dataclass
+class _Fit:
+    log_params: np.ndarray
+    cov_log: np.ndarray
+    log_likelihood: float
+
+
+def _maximise(negll: object, grad: object, start: np.ndarray, model: str, n: int) -> _Fit:
+    """Minimise the mean negative log-likelihood over the log-parameters; covariance from the Hessian.
+
+    ``negll`` and ``grad`` are per customer (mean) so the tolerances do not depend on n; the
+    Hessian of the total is ``n`` times theirs.
+    """
+    from statsmodels.tools.numdiff import approx_fprime
+
+    res = optimize.minimize(negll, start, jac=grad, method="BFGS",  # type: ignore[arg-type]
+                            options={"gtol": 1e-8, "maxiter": 2000})
+    gnorm = float(np.max(np.abs(grad(res.x))))  # type: ignore[operator]
+    if not np.all(np.isfinite(res.x)) or (not res.success and gnorm > 1e-5):
+        raise KitError(
+            f"{model} did not converge ({res.message}; largest gradient {gnorm:.3g}). "
+            "Fix: use more customers or a longer history, a different time unit (clv.time_unit: "
+            "'W' or 'M'), or a small penaliser (e.g. penaliser=0.001).")
+    hess = approx_fprime(res.x, grad, centered=True)  # type: ignore[arg-type]
+    hess = n * (hess + hess.T) / 2
+    try:
+        cov = np.linalg.inv(hess)
+        if np.any(np.diag(cov) < 0):
+            cov = np.full_like(hess, np.nan)
+    except np.linalg.LinAlgError:
+        cov = np.full_like(hess, np.nan)
+    return _Fit(res.x, cov, -n * float(res.fun))
+
+
+# --------------------------------------------------------------------------- BG/NBD
+
+
+def _bgnbd_terms(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, ...]:
+    r, alpha, a, b = p
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    a2 = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
+    pos = x > 0
+    a3 = np.where(pos, betaln(a + 1, np.where(pos, b + x - 1, 1.0)) - betaln(a, b)
+                  - (r + x) * np.log(alpha + tx), -np.inf)
+    return a1, a2, a3
+
+
+def _bgnbd_loglik(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Per-customer BG/NBD log-likelihood (Fader, Hardie & Lee 2005, eq. 6), in log space."""
+    a1, a2, a3 = _bgnbd_terms(p, x, tx, T)
+    return a1 + logsumexp(np.stack([a2, a3]), axis=0)
+
+
+def _bgnbd_grad(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Per-customer gradient of the log-likelihood w.r.t. (r, alpha, a, b); shape (4, n)."""
+    r, alpha, a, b = p
+    a1, a2, a3 = _bgnbd_terms(p, x, tx, T)
+    lse = logsumexp(np.stack([a2, a3]), axis=0)
+    w2, w3 = np.exp(a2 - lse), np.exp(a3 - lse)
+    pos = x > 0
+    psi_ab, psi_abx = digamma(a + b), digamma(a + b + x)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w2 * np.log(alpha + T) - w3 * np.log(alpha + tx)
+    d_alpha = r / alpha - w2 * (r + x) / (alpha + T) - w3 * (r + x) / (alpha + tx)
+    d_a = w2 * (psi_ab - psi_abx) + w3 * (digamma(a + 1) - digamma(a) + psi_ab - psi_abx)
+    d_b = (w2 * (digamma(b + x) - digamma(b) + psi_ab - psi_abx)
+           + w3 * (digamma(np.where(pos, b + x - 1, 1.0)) - digamma(b) + psi_ab - psi_abx))
+    return np.stack([d_r, d_alpha, d_a, d_b])
+
+
+class BetaGeo:
+    """The BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
+
+    Purchases of an alive customer follow a Poisson process with rate lambda ~ Gamma(r, alpha);
+    after each purchase the customer drops out with probability p ~ Beta(a, b).
+
+    Parameters
+    ----------
+    penaliser : float
+        L2 penalty ``penaliser * sum(params**2)`` added to the *mean* negative log-likelihood
+        (as in ``lifetimes``); 0 (default) gives the maximum-likelihood estimate. With a
+        penalty the standard errors are only indicative.
+
+    Attributes
+    ----------
+    params_ : Series
+        ``r``, ``alpha``, ``a``, ``b`` (``alpha`` is in the summary's time unit).
+    summary : DataFrame
+        estimate, se (delta method), ci_low, ci_high (95 %, log scale carried back) per parameter.
+    log_likelihood_, aic_ : float
+    cov_log_ : ndarray
+        Covariance of the log-parameters (inverse numerical Hessian).
+    n_ : int
+        Customers fitted. ``time_unit_``: the summary's time unit.
+
+    Example
+    -------
+    >>> bg = BetaGeo().fit(summary)                       # doctest: +SKIP
+    >>> bg.p_alive(frequency=2, recency=30.4, T=38.9)     # doctest: +SKIP
+    """
+
+    _names = ["r", "alpha", "a", "b"]
+
+    def __init__(self, penaliser: float = 0.0) -> None:
+        self.penaliser = float(penaliser)
+
+    def fit(self, summary: pd.DataFrame) -> BetaGeo:
+        """Fit by maximum likelihood on ``frequency``, ``recency``, ``T``; returns self.
+
+        Raises
+        ------
+        DataError
+            Columns missing or no customers.
+        KitError
+            The optimiser did not converge (message suggests a fix).
+        """
+        x, tx, T = _columns(summary, ("frequency", "recency", "T"), "BG/NBD")
+        if len(x) == 0:
+            raise DataError("no customers to fit the BG/NBD model on", file="customer summary",
+                            fix="check as_of and the order dates")
+        (x, tx, T), w = _compress(x, tx, T)
+        n, pen = float(w.sum()), self.penaliser
+
+        def negll(lp: np.ndarray) -> float:
+            p = np.exp(lp)
+            return -float(w @ _bgnbd_loglik(p, x, tx, T)) / n + pen * float(p @ p)
+
+        def grad(lp: np.ndarray) -> np.ndarray:
+            p = np.exp(lp)
+            g = _bgnbd_grad(p, x, tx, T) @ w / n
+            return -(g * p) + pen * 2 * p * p
+
+        start = np.log([1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0])
+        fit = _maximise(negll, grad, start, "BG/NBD", int(n))
+        self.cov_log_ = fit.cov_log
+        self.params_ = pd.Series(np.exp(fit.log_params), index=self._names, name="estimate")
+        self.log_likelihood_ = float(w @ _bgnbd_loglik(self.params_.to_numpy(), x, tx, T))
+        self.aic_ = 2 * 4 - 2 * self.log_likelihood_
+        self.summary = _param_table(self._names, fit.log_params, fit.cov_log)
+        self.n_ = int(n)
+        self.time_unit_ = summary.attrs.get("time_unit")
+        return self
+
+    def _p(self, params: np.ndarray | None) -> np.ndarray:
+        if params is not None:
+            return np.asarray(params, dtype="float64")
+        if not hasattr(self, "params_"):
+            raise KitError("BetaGeo is not fitted yet. Call BetaGeo().fit(summary) first.")
+        return self.params_.to_numpy()
+
+    def p_alive(self, frequency: object, recency: object, T: object, *,
+                params: np.ndarray | None = None) -> np.ndarray:
+        """P(customer still alive | x, t_x, T) = 1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)).
+
+        Equals 1 for customers with no repeat purchase (eq. 13 of the BG/NBD paper). Arrays broadcast.
+        """
+        r, alpha, a, b = self._p(params)
+        x, tx, T_ = (np.asarray(v, dtype="float64") for v in (frequency, recency, T))
+        pos = x > 0
+        log_odds = (np.log(a) - np.log(np.where(pos, b + x - 1, 1.0))
+                    + (r + x) * (np.log(alpha + T_) - np.log(alpha + tx)))
+        return np.where(pos, 1.0 / (1.0 + np.exp(np.minimum(log_odds, 700.0))), 1.0)
+
+    def expected_purchases(self, t: object, frequency: object, recency: object, T: object, *,
+                           params: np.ndarray | None = None) -> np.ndarray:
+        """E[purchases in (T, T+t] | x, t_x, T] (BG/NBD paper eq. 10); ``t`` in the summary's unit.
+
+        Formula: (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1;
+        t/(alpha+T+t))] / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)).
+        """
+        r, alpha, a, b = self._p(params)
+        t_, x, tx, T_ = (np.asarray(v, dtype="float64") for v in (t, frequency, recency, T))
+        z = t_ / (alpha + T_ + t_)
+        head = (a + b + x - 1) / (a - 1)
+        tail = 1.0 - np.exp((r + x) * (np.log(alpha + T_) - np.log(alpha + T_ + t_))) \
+            * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        return head * tail * self.p_alive(x, tx, T_, params=params)
+
+    def expected_purchases_population(self, t: object, *, params: np.ndarray | None = None) -> np.ndarray:
+        """E[X(t)] of a new customer: (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))]."""
+        r, alpha, a, b = self._p(params)
+        t_ = np.asarray(t, dtype="float64")
+        return (a + b - 1) / (a - 1) * (1.0 - (alpha / (alpha + t_)) ** r
+                                       * hyp2f1(r, b, a + b - 1, t_ / (alpha + t_)))
+
+    def log_likelihood(self, summary: pd.DataFrame, params: np.ndarray | None = None) -> float:
+        """Total log-likelihood of a summary at the fitted (or given) parameters."""
+        x, tx, T = _columns(summary, ("frequency", "recency", "T"), "BG/NBD")
+        return float(np.sum(_bgnbd_loglik(self._p(params), x, tx, T)))
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "params_"):
+            return "BetaGeo(unfitted)"
+        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return f"BetaGeo({ps}; n={self.n_}, LL={self.log_likelihood_:.2f}, unit={self.time_unit_})"
+
+
+# --------------------------------------------------------------------------- Gamma-Gamma
+
+
+def _gg_loglik(p_: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Per-customer Gamma-Gamma log-likelihood of the mean spend m over x repeat purchases."""
+    p, q, v = p_
+    px = p * x
+    return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m)
+            + px * np.log(x) - (px + q) * np.log(x * m + v))
+
+
+def _gg_grad(p_: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    p, q, v = p_
+    px = p * x
+    lxm = np.log(x * m + v)
+    d_p = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - lxm)
+    d_q = digamma(px + q) - digamma(q) + np.log(v) - lxm
+    d_v = q / v - (px + q) / (x * m + v)
+    return np.stack([d_p, d_q, d_v])
+
+
+class GammaGamma:
+    """The Gamma-Gamma model of spend per purchase (Fader & Hardie 2013).
+
+    Spend per transaction ~ Gamma(p, nu) with nu ~ Gamma(q, gamma) across customers. Fitted on
+    repeat buyers (``frequency > 0``) with their mean net repeat spend ``monetary_value``.
+    The scale is called ``gamma`` as in the published tables (``lifetimes`` calls it ``v``).
+
+    Parameters
+    ----------
+    drop_nonpositive : bool
+        Repeat buyers whose mean net spend is <= 0 (refunds exceeding revenue) cannot enter the
+        model. False (default): refuse with a DataError. True: leave them out and report the
+        number in ``n_dropped_``.
+    penaliser : float
+        L2 penalty on the parameters as in :class:`BetaGeo`.
+
+    Attributes
+    ----------
+    params_ : Series (p, q, gamma); summary : DataFrame; log_likelihood_, aic_, n_, n_dropped_.
+
+    Example
+    -------
+    >>> gg = GammaGamma().fit(summary)                 # doctest: +SKIP
+    >>> gg.expected_spend(frequency=2, monetary=22.35)  # doctest: +SKIP
+    """
+
+    _names = ["p", "q", "gamma"]
+
+    def __init__(self, *, drop_nonpositive: bool = False, penaliser: float = 0.0) -> None:
+        self.drop_nonpositive = drop_nonpositive
+        self.penaliser = float(penaliser)
+
+    def fit(self, summary: pd.DataFrame) -> GammaGamma:
+        """Fit on the repeat buyers of ``summary`` (columns ``frequency``, ``monetary_value``); returns self.
+
+        Raises
+        ------
+        DataError
+            Non-positive mean net spend among repeat buyers (unless ``drop_nonpositive``), or
+            no repeat buyers.
+        KitError
+            The optimiser did not converge.
+        """
+        x, m = _columns(summary, ("frequency", "monetary_value"), "Gamma-Gamma")
+        rep = x > 0
+        bad = rep & ~(m > 0)
+        self.n_dropped_ = int(bad.sum())
+        if self.n_dropped_ and not self.drop_nonpositive:
+            ids = summary["customer_id"].to_numpy()[bad] if "customer_id" in summary.columns else np.flatnonzero(bad)
+            raise DataError(
+                f"{self.n_dropped_} repeat buyer(s) have a mean net repeat spend <= 0 "
+                f"(e.g. {', '.join(map(str, ids[:5]))}). Values are net of refunds "
+                "(revenue - refund_amount), so refunds can make them 0 or negative, and the "
+                "Gamma-Gamma model needs positive spend", file="customer summary", column="monetary_value",
+                fix="leave those customers out with GammaGamma(drop_nonpositive=True) "
+                "(the number dropped is reported in n_dropped_)")
+        keep = rep & (m > 0)
+        if keep.sum() < 2:
+            raise DataError("fewer than 2 repeat buyers with positive spend", file="customer summary",
+                            fix="use a longer history or a shorter time unit")
+        (x, m), w = _compress(x[keep], m[keep])
+        n, pen = float(w.sum()), self.penaliser
+
+        def negll(lp: np.ndarray) -> float:
+            p = np.exp(lp)
+            return -float(w @ _gg_loglik(p, x, m)) / n + pen * float(p @ p)
+
+        def grad(lp: np.ndarray) -> np.ndarray:
+            p = np.exp(lp)
+            return -((_gg_grad(p, x, m) @ w / n) * p) + pen * 2 * p * p
+
+        mean_m = float(np.average(m, weights=w))
+        start = np.log([1.0, 1.0, mean_m])
+        fit = _maximise(negll, grad, start, "Gamma-Gamma", int(n))
+        self.cov_log_ = fit.cov_log
+        self.params_ = pd.Series(np.exp(fit.log_params), index=self._names, name="estimate")
+        self.log_likelihood_ = float(w @ _gg_loglik(self.params_.to_numpy(), x, m))
+        self.aic_ = 2 * 3 - 2 * self.log_likelihood_
+        self.summary = _param_table(self._names, fit.log_params, fit.cov_log)
+        self.n_ = int(n)
+        return self
+
+    def _p(self, params: np.ndarray | None) -> np.ndarray:
+        if params is not None:
+            return np.asarray(params, dtype="float64")
+        if not hasattr(self, "params_"):
+            raise KitError("GammaGamma is not fitted yet. Call GammaGamma().fit(summary) first.")
+        return self.params_.to_numpy()
+
+    def expected_spend(self, frequency: object, monetary: object, *,
+                       params: np.ndarray | None = None) -> np.ndarray:
+        """E[spend per purchase | x, zbar] = p (gamma + x zbar) / (p x + q - 1).
+
+        For x = 0 this is the population mean p gamma / (q - 1). Mean net spends below 0 are
+        taken as 0 (their expectation is then pulled up towards the population mean only by the
+        prior). Needs q > 1.
+        """
+        p, q, v = self._p(params)
+        x = np.asarray(frequency, dtype="float64")
+        m = np.clip(np.asarray(monetary, dtype="float64"), 0.0, None)
+        m = np.where(x > 0, m, 0.0)
+        return p * (v + x * m) / (p * x + q - 1)
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "params_"):
+            return "GammaGamma(unfitted)"
+        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return f"GammaGamma({ps}; n={self.n_}, dropped={self.n_dropped_}, LL={self.log_likelihood_:.2f})"
