@@ -1,0 +1,416 @@
+"""Service metrics: first response and resolution times, the SLA share, complaints.
+
+Durations are counted in calendar hours or in business hours (a weekly schedule
+minus the German public holidays of one federal state, from the ``holidays``
+package). Tickets without a first response or resolution are counted and named
+in the note, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import holidays
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kit.config import BusinessHours
+from kit.definitions import DEFINITIONS
+from kit.metrics.survey import _in_period, _share_result, _warn_small
+from kit.periods import Period
+from kit.results import MetricResult, no_data
+
+__all__ = [
+    "business_hours_between",
+    "first_response_hours",
+    "resolution_hours",
+    "sla_share",
+    "complaint_rate",
+    "complaints_by_category",
+    "median_interval",
+]
+
+Basis = Literal["calendar", "business"]
+_NS_PER_MINUTE = 60 * 10**9
+
+
+# --------------------------------------------------------------------------- business hours
+
+
+def _minutes(t: object) -> int:
+    return t.hour * 60 + t.minute  # type: ignore[attr-defined]
+
+
+def _cumulative_minutes(moments: np.ndarray, day0: np.datetime64, open_minutes: np.ndarray,
+                        cum_before: np.ndarray, start_min: int, length: int) -> np.ndarray:
+    """Business minutes from ``day0`` 00:00 to each moment (NaN for NaT)."""
+    valid = ~np.isnat(moments)
+    out = np.full(moments.shape, np.nan)
+    m = moments[valid]
+    days = m.astype("datetime64[D]")
+    index = (days - day0).astype(np.int64)
+    minute_of_day = (m - days).astype("timedelta64[ns]").astype(np.int64) / _NS_PER_MINUTE
+    inside = np.clip(minute_of_day - start_min, 0, length) * (open_minutes[index] > 0)
+    out[valid] = cum_before[index] + inside
+    return out
+
+
+def business_hours_between(start: pd.Series, end: pd.Series, *, schedule: BusinessHours | None = None,
+                           state: str = "NW") -> pd.Series:
+    """Business hours between two timestamp columns, vectorised over a day grid.
+
+    Parameters
+    ----------
+    start, end : Series of datetime64
+        Naive timestamps in the business time zone, aligned by position.
+    schedule : BusinessHours, optional
+        Opening hours and working weekdays (default Monday-Friday 09:00-18:00).
+    state : str
+        German federal state whose public holidays are closed days (e.g. ``"NW"``).
+
+    Returns
+    -------
+    Series of float
+        Hours, aligned with ``start``; NaN where either timestamp is missing; negative when
+        ``end`` is before ``start``.
+
+    Notes
+    -----
+    A day grid from the first to the last date holds each day's open minutes (0 on closed
+    weekdays and holidays); its running sum gives the business minutes before each day.
+    The business minutes up to a moment are that sum plus the open minutes already passed
+    that day, so a duration is a difference of two look-ups, without a loop over tickets.
+
+    Examples
+    --------
+    >>> s = pd.Series(pd.to_datetime(["2026-06-03 17:00"]))   # Wednesday
+    >>> e = pd.Series(pd.to_datetime(["2026-06-05 10:00"]))   # Friday; Thursday is Corpus Christi in NW
+    >>> business_hours_between(s, e, state="NW").tolist()
+    [2.0]
+    """
+    schedule = schedule or BusinessHours()
+    start_values = pd.to_datetime(pd.Series(start)).to_numpy(dtype="datetime64[ns]")
+    end_values = pd.to_datetime(pd.Series(end)).to_numpy(dtype="datetime64[ns]")
+    index = pd.Series(start).index
+    both = np.concatenate([start_values, end_values])
+    both = both[~np.isnat(both)]
+    if both.size == 0:
+        return pd.Series(np.nan, index=index, dtype=float)
+    day0 = both.min().astype("datetime64[D]")
+    last = both.max().astype("datetime64[D]")
+    days = np.arange(day0, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
+    start_min, end_min = _minutes(schedule.start), _minutes(schedule.end)
+    length = end_min - start_min
+    weekday = (days.astype(np.int64) + 3) % 7           # 1970-01-01 was a Thursday (3)
+    years = range(int(str(day0)[:4]), int(str(last)[:4]) + 1)
+    closed = np.array(sorted(holidays.Germany(subdiv=state, years=years)), dtype="datetime64[D]")
+    is_open = np.isin(weekday, schedule.weekdays) & ~np.isin(days, closed)
+    open_minutes = np.where(is_open, length, 0)
+    cum_before = np.concatenate([[0], np.cumsum(open_minutes)[:-1]])
+    a = _cumulative_minutes(start_values, day0, open_minutes, cum_before, start_min, length)
+    b = _cumulative_minutes(end_values, day0, open_minutes, cum_before, start_min, length)
+    return pd.Series((b - a) / 60, index=index, dtype=float)
+
+
+def _hours(tickets: pd.DataFrame, column: str, basis: Basis, schedule: BusinessHours | None,
+           state: str) -> pd.Series:
+    if basis == "calendar":
+        return (tickets[column] - tickets["opened_at"]) / pd.Timedelta(hours=1)
+    if basis != "business":
+        raise ValueError(f"basis {basis!r} is not known. Expected 'calendar' or 'business'.")
+    return business_hours_between(tickets["opened_at"], tickets[column], schedule=schedule, state=state)
+
+
+# --------------------------------------------------------------------------- median interval
+
+
+def median_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Distribution-free interval of the median from binomial order statistics.
+
+    Parameters
+    ----------
+    values : array
+        The observations (no NaN).
+    level : float
+        Coverage, at least this (conservative, as order statistics allow).
+
+    Returns
+    -------
+    (float, float)
+        ``(x_(l), x_(n-l+1))`` with the largest 1-based rank ``l`` such that
+        P(B <= l - 1) <= (1 - level) / 2 for B ~ Binomial(n, 1/2); NaN when n is too small
+        (n < 6 at 95 %).
+
+    Examples
+    --------
+    >>> median_interval(np.arange(1.0, 11.0))   # n = 10: ranks 2 and 9
+    (2.0, 9.0)
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan
+    alpha = (1 - level) / 2
+    k = int(stats.binom.ppf(alpha, n, 0.5))
+    if stats.binom.cdf(k, n, 0.5) > alpha:
+        k -= 1
+    if k < 0:
+        return math.nan, math.nan
+    rank = k + 1
+    return float(x[rank - 1]), float(x[n - rank])
+
+
+# --------------------------------------------------------------------------- durations
+
+
+def _duration(kpi: str, column: str, tickets: pd.DataFrame, period: Period | None, basis: Basis,
+              schedule: BusinessHours | None, state: str, min_n: int | None, missing_text: str) -> MetricResult:
+    if column not in tickets.columns:
+        return no_data(kpi, f"the tickets table has no '{column}' column")
+    opened = _in_period(tickets, "opened_at", period)
+    if len(opened) == 0:
+        return no_data(kpi, "no tickets opened in the period")
+    hours = _hours(opened, column, basis, schedule, state)
+    missing = int(hours.isna().sum())
+    negative = int((hours < 0).sum())
+    x = hours[hours >= 0].to_numpy(dtype=float)
+    notes = [f"{basis} hours"]
+    if missing:
+        notes.append(f"{missing} of {len(opened)} tickets {missing_text} and are not in the median")
+    if negative:
+        notes.append(f"{negative} tickets with the time before the opening were left out")
+    if x.size == 0:
+        return no_data(kpi, "; ".join(notes))
+    _warn_small(kpi, x.size, min_n)
+    low, high = median_interval(x)
+    if math.isnan(low):
+        notes.append("too few tickets for a 95 % interval of the median")
+    return MetricResult(kpi, float(np.median(x)), int(x.size), low, high, DEFINITIONS[kpi].definition,
+                        "hours", note="; ".join(notes),
+                        extras={"p90": float(np.quantile(x, 0.9)), "mean": float(np.mean(x)),
+                                "missing": missing, "tickets": len(opened), "basis": basis})
+
+
+def first_response_hours(tickets: pd.DataFrame, *, period: Period | None = None, basis: Basis = "business",
+                         schedule: BusinessHours | None = None, state: str = "NW",
+                         min_n: int | None = None) -> MetricResult:
+    """Median hours from ticket opening to first response, with its distribution-free interval.
+
+    Parameters
+    ----------
+    tickets : DataFrame
+        The tidy tickets table (``opened_at``, ``first_response_at``).
+    period : Period, optional
+        Tickets opened in this period (all when None).
+    basis : {"business", "calendar"}
+        Count business hours (``schedule`` and holidays of ``state``) or calendar hours.
+    schedule : BusinessHours, optional
+        Opening hours (default Monday-Friday 09:00-18:00).
+    state : str
+        German federal state for public holidays.
+    min_n : int, optional
+        Warn when fewer answered tickets than this.
+
+    Returns
+    -------
+    MetricResult
+        Median, interval from :func:`median_interval`, no se; ``extras``: ``p90``, ``mean``,
+        ``missing`` (tickets without a first response), ``tickets``, ``basis``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"opened_at": pd.to_datetime(["2026-07-01 10:00", "2026-07-01 11:00"]),
+    ...                   "first_response_at": pd.to_datetime(["2026-07-01 12:00", pd.NaT])})
+    >>> r = first_response_hours(t, basis="calendar")
+    >>> r.value, r.extras["missing"]
+    (2.0, 1)
+    """
+    return _duration("first_response_hours", "first_response_at", tickets, period, basis, schedule, state,
+                     min_n, "have no first response")
+
+
+def resolution_hours(tickets: pd.DataFrame, *, period: Period | None = None, basis: Basis = "business",
+                     schedule: BusinessHours | None = None, state: str = "NW",
+                     min_n: int | None = None) -> MetricResult:
+    """Median hours from ticket opening to resolution, with its distribution-free interval.
+
+    Parameters
+    ----------
+    tickets : DataFrame
+        The tidy tickets table (``opened_at``, ``resolved_at``).
+    period : Period, optional
+        Tickets opened in this period (all when None).
+    basis : {"business", "calendar"}
+        Count business hours or calendar hours.
+    schedule : BusinessHours, optional
+        Opening hours (default Monday-Friday 09:00-18:00).
+    state : str
+        German federal state for public holidays.
+    min_n : int, optional
+        Warn when fewer resolved tickets than this.
+
+    Returns
+    -------
+    MetricResult
+        As :func:`first_response_hours`; ``missing`` counts unresolved tickets.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"opened_at": pd.to_datetime(["2026-07-01 10:00"]),
+    ...                   "resolved_at": pd.to_datetime(["2026-07-02 10:00"])})
+    >>> resolution_hours(t, basis="calendar").value
+    24.0
+    """
+    return _duration("resolution_hours", "resolved_at", tickets, period, basis, schedule, state, min_n,
+                     "are not resolved")
+
+
+def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours: float = 24,
+              basis: Basis = "business", schedule: BusinessHours | None = None, state: str = "NW",
+              min_n: int | None = None) -> MetricResult:
+    """Share of tickets with a first response within ``sla_hours`` (Wilson interval).
+
+    Parameters
+    ----------
+    tickets : DataFrame
+        The tidy tickets table (``opened_at``, ``first_response_at``).
+    period : Period, optional
+        Tickets opened in this period (all when None).
+    sla_hours : float
+        The SLA in hours of ``basis``.
+    basis : {"business", "calendar"}
+        Count business hours or calendar hours.
+    schedule : BusinessHours, optional
+        Opening hours (default Monday-Friday 09:00-18:00).
+    state : str
+        German federal state for public holidays.
+    min_n : int, optional
+        Warn when fewer tickets than this.
+
+    Returns
+    -------
+    MetricResult
+        Tickets without a first response count as outside the SLA (they did not get one
+        within it); the note says how many.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"opened_at": pd.to_datetime(["2026-07-01 10:00"] * 2),
+    ...                   "first_response_at": pd.to_datetime(["2026-07-01 12:00", "2026-07-03 12:00"])})
+    >>> sla_share(t, basis="calendar").value
+    0.5
+    """
+    if "first_response_at" not in tickets.columns:
+        return no_data("sla_share", "the tickets table has no 'first_response_at' column")
+    opened = _in_period(tickets, "opened_at", period)
+    n = len(opened)
+    if n == 0:
+        return no_data("sla_share", "no tickets opened in the period")
+    _warn_small("sla_share", n, min_n)
+    hours = _hours(opened, "first_response_at", basis, schedule, state)
+    within = int((hours <= sla_hours).sum())
+    missing = int(hours.isna().sum())
+    note = f"SLA {sla_hours:g} {basis} hours"
+    if missing:
+        note += f"; {missing} of {n} tickets without a first response count as outside the SLA"
+    return _share_result("sla_share", within, n, note=note, extras={"within": within, "missing": missing})
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+def _poisson_interval(count: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) interval of a Poisson count."""
+    alpha = 1 - level
+    low = 0.0 if count == 0 else float(stats.chi2.ppf(alpha / 2, 2 * count) / 2)
+    high = float(stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2)
+    return low, high
+
+
+def _complaints(tickets: pd.DataFrame, period: Period | None) -> pd.DataFrame:
+    opened = _in_period(tickets, "opened_at", period)
+    return opened.loc[opened["is_complaint"].fillna(False).astype(bool)]
+
+
+def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Period | None) -> MetricResult:
+    """Complaints per 1,000 orders, with the exact Poisson interval on the complaint count.
+
+    Parameters
+    ----------
+    tickets : DataFrame
+        The tidy tickets table (``opened_at``, ``is_complaint``).
+    orders : DataFrame
+        The tidy orders table (``order_date``).
+    period : Period or None
+        Complaints opened and orders placed in this period (None: everything).
+
+    Returns
+    -------
+    MetricResult
+        ``n`` = orders; ``se`` = 1000 sqrt(complaints) / orders; ``extras``: ``complaints``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"opened_at": pd.to_datetime(["2026-07-01"] * 3), "is_complaint": [True, True, False]})
+    >>> o = pd.DataFrame({"order_date": pd.to_datetime(["2026-07-01"] * 400)})
+    >>> complaint_rate(t, o, period=None).value   # 2 / 400 * 1000
+    5.0
+    """
+    if "is_complaint" not in tickets.columns:
+        return no_data("complaint_rate", "the tickets table has no 'is_complaint' column")
+    n_orders = len(_in_period(orders, "order_date", period))
+    if n_orders == 0:
+        return no_data("complaint_rate", "no orders in the period")
+    count = len(_complaints(tickets, period))
+    low, high = _poisson_interval(count)
+    scale = 1000 / n_orders
+    return MetricResult("complaint_rate", count * scale, n_orders, low * scale, high * scale,
+                        DEFINITIONS["complaint_rate"].definition, "per_1000", se=math.sqrt(count) * scale,
+                        note=f"{count} complaints, {n_orders} orders", extras={"complaints": count})
+
+
+def complaints_by_category(tickets: pd.DataFrame, orders: pd.DataFrame, *,
+                           period: Period | None = None) -> pd.DataFrame:
+    """Complaints per category: count, share of complaints and rate per 1,000 orders.
+
+    Parameters
+    ----------
+    tickets : DataFrame
+        The tidy tickets table (``opened_at``, ``is_complaint``, ``category``).
+    orders : DataFrame
+        The tidy orders table (``order_date``).
+    period : Period, optional
+        Complaints opened and orders placed in this period.
+
+    Returns
+    -------
+    DataFrame
+        ``category``, ``complaints``, ``share``, ``per_1000_orders``, ``ci_low``, ``ci_high``
+        (exact Poisson), most complaints first; a missing category is ``"(none)"``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"opened_at": pd.to_datetime(["2026-07-01"] * 3), "is_complaint": [True] * 3,
+    ...                   "category": ["delivery", "delivery", "price"]})
+    >>> o = pd.DataFrame({"order_date": pd.to_datetime(["2026-07-01"] * 100)})
+    >>> complaints_by_category(t, o)["per_1000_orders"].tolist()
+    [20.0, 10.0]
+    """
+    columns = ["category", "complaints", "share", "per_1000_orders", "ci_low", "ci_high"]
+    if "is_complaint" not in tickets.columns:
+        return pd.DataFrame(columns=columns)
+    complaints = _complaints(tickets, period)
+    n_orders = len(_in_period(orders, "order_date", period))
+    category = (complaints["category"] if "category" in complaints.columns
+                else pd.Series("(none)", index=complaints.index))
+    counts = category.fillna("(none)").astype(str).value_counts()
+    rows = []
+    for name, count in counts.items():
+        low, high = _poisson_interval(int(count))
+        scale = 1000 / n_orders if n_orders else math.nan
+        rows.append({"category": name, "complaints": int(count), "share": count / counts.sum(),
+                     "per_1000_orders": count * scale, "ci_low": low * scale, "ci_high": high * scale})
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["complaints", "category"], ascending=[False, True]).reset_index(drop=True)
