@@ -1,0 +1,347 @@
+"""Validation of the tidy tables against the data contract (pandera schemas plus cross-checks).
+
+Each check gives one row of the quality report (``table, check, severity, count,
+example``), passed checks included (severity ``info``, count 0), so step 2 of the
+report can show what was checked. Failed error checks also become
+:class:`~kit.errors.DataError` s naming the file, the user's column, the rows (header =
+row 1, first data row = row 2) and the values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from kit.errors import DataError
+from kit.tables import SURVEY_SCORES, TABLES
+
+if TYPE_CHECKING:
+    from kit.config import Thresholds
+
+__all__ = ["check_table", "check_relations", "table_schema", "EARLIEST_PLAUSIBLE"]
+
+EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01")
+"""Dates before this are reported as implausible (warning)."""
+
+_CUSTOMER_REFS = {"orders": ("customer_id",), "surveys": ("customer_id",), "tickets": ("customer_id",),
+                  "exits": ("customer_id",), "contacts": ("customer_id",),
+                  "referrals": ("referrer_id", "referred_id")}
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One column check: the pandera check, what was expected and how to fix it."""
+
+    check: pa.Check
+    problem: str
+    expected: str
+    fix: str = "correct the values in the export or remove the rows"
+
+
+def _rules(name: str, columns: list[str], frame: pd.DataFrame, ces_scale: tuple[int, int]) -> dict[str, list[_Rule]]:
+    low, high = ces_scale
+    rules: dict[str, list[_Rule]] = {
+        "nps": [_Rule(pa.Check.in_range(0, 10, name="nps 0-10"), "outside 0-10", "NPS answers 0 to 10"),
+                _Rule(pa.Check(lambda s: s % 1 == 0, name="nps integer"), "not whole numbers",
+                      "whole NPS answers 0, 1, ..., 10")],
+        "csat": [_Rule(pa.Check.in_range(1, 5, name="csat 1-5"), "outside 1-5", "CSAT answers 1 to 5")],
+        "rating": [_Rule(pa.Check.in_range(1, 5, name="rating 1-5"), "outside 1-5", "star ratings 1 to 5")],
+        "ces": [_Rule(pa.Check.in_range(low, high, name=f"ces {low}-{high}"), f"outside {low}-{high}",
+                      f"CES answers {low} to {high} (thresholds.ces_scale)",
+                      "correct the values or set thresholds.ces_scale in analysis.yaml")],
+        "revenue": [_Rule(pa.Check.ge(0, name="revenue >= 0"), "negative", "revenue of 0 or more",
+                          "export gross revenue; put refunds in refund_amount")],
+        "refund_amount": [_Rule(pa.Check.ge(0, name="refund_amount >= 0"), "negative",
+                                "refunds of 0 or more (as positive amounts)")],
+        "quantity": [_Rule(pa.Check.gt(0, name="quantity > 0"), "not above 0", "quantities above 0")],
+    }
+    for col in columns:
+        if col.startswith("driver_"):
+            rules[col] = [_Rule(pa.Check.in_range(0, 10, name=f"{col} 1-5 or 0-10"),
+                                "outside both driver scales 1-5 and 0-10", "driver ratings on 1-5 or 0-10")]
+    key = TABLES[name].key
+    out = {col: rules[col] for col in columns if col in rules}
+    if key and key in columns:
+        out.setdefault(key, [])
+    return out
+
+
+def table_schema(name: str, columns: list[str], *, ces_scale: tuple[int, int] = (1, 7)) -> pa.DataFrameSchema:
+    """The pandera schema of one tidy table (only for the columns present).
+
+    Parameters
+    ----------
+    name : str
+        Table of the data contract.
+    columns : list of str
+        Columns present in the table.
+    ces_scale : tuple of int
+        Lowest and highest CES answer.
+
+    Returns
+    -------
+    pandera DataFrameSchema
+
+    Examples
+    --------
+    >>> schema = table_schema("surveys", ["responded_at", "nps"])
+    >>> sorted(schema.columns)
+    ['nps', 'responded_at']
+    """
+    from kit.io import column_kind
+
+    dtypes = {"id": None, "date": "datetime64[ns]", "number": "float64", "flag": "bool", "text": None}
+    rules = _rules(name, columns, pd.DataFrame(), ces_scale)
+    key = TABLES[name].key
+    schema_columns = {
+        col: pa.Column(dtypes[column_kind(col, name)], checks=[r.check for r in rules.get(col, [])],
+                       nullable=True, unique=col == key, required=col in TABLES[name].required, name=col)
+        for col in columns
+    }
+    return pa.DataFrameSchema(schema_columns, strict=False)
+
+
+def _row(table: str, check: str, severity: str, count: int, example: str = "") -> dict[str, Any]:
+    return {"table": table, "check": check, "severity": severity if count else "info", "count": int(count),
+            "example": example if count else ""}
+
+
+class _Where:
+    def __init__(self, file: str, first_row: int, user_names: dict[str, str]) -> None:
+        self.file, self.first_row, self.user_names = file, first_row, user_names
+
+    def label(self, col: str) -> str:
+        return self.user_names.get(col, col)
+
+    def mapped(self, col: str) -> str:
+        user = self.user_names.get(col)
+        return f" (mapped to {col})" if user and user != col else ""
+
+    def rows(self, index: pd.Index | np.ndarray) -> list[int]:
+        return [int(i) + self.first_row for i in sorted(index)[:5]]
+
+
+def _failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return exc.failure_cases
+    return pd.DataFrame(columns=["column", "check", "failure_case", "index"])
+
+
+def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2,
+                user_names: dict[str, str] | None = None,
+                thresholds: Thresholds | None = None) -> tuple[list[dict[str, Any]], list[DataError], pd.DataFrame]:
+    """Check one converted table against the data contract.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table as returned by :func:`kit.io.read_table` (canonical names, converted types,
+        index = 0-based data row of the file).
+    name : str
+        Table of the data contract.
+    file : str
+        File name for messages.
+    first_row : int
+        Row number of the first data row in the file (2 when the header is row 1).
+    user_names : dict, optional
+        Contract column -> the user's column name (messages use the user's names).
+    thresholds : Thresholds, optional
+        ``config.thresholds`` (for the CES scale); defaults to a 1-7 scale.
+
+    Returns
+    -------
+    rows : list of dict
+        Quality-report rows, one per check run.
+    errors : list of DataError
+        One per failed error check, in check order.
+    frame : DataFrame
+        The table with exact duplicate rows removed (first kept; reported as a warning).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"responded_at": pd.to_datetime(["2024-01-02"]), "nps": [11.0]})
+    >>> rows, errors, _ = check_table(t, "surveys", file="s.csv")
+    >>> str(errors[0])
+    "s.csv, column 'nps': 1 values outside 0-10 (rows 2: 11.0). Expected NPS answers 0 to 10; correct the values in the export or remove the rows."
+    """
+    where = _Where(file, first_row, user_names or {})
+    ces_scale = thresholds.ces_scale if thresholds is not None else (1, 7)
+    rows: list[dict[str, Any]] = []
+    errors: list[DataError] = []
+
+    def fail(check: str, exc: DataError, count: int) -> None:
+        errors.append(exc)
+        rows.append(_row(name, check, "error", count, str(exc)))
+
+    if len(frame) == 0:
+        fail("not empty", DataError("the table has no data rows", file=file, expected="at least one data row",
+                                    fix="export the table again with its rows"), 1)
+        return rows, errors, frame
+    rows.append(_row(name, "not empty", "error", 0))
+    dupes = frame.duplicated(keep="first")
+    n_dupes = int(dupes.sum())
+    rows.append(_row(name, "exact duplicate rows (dropped, first kept)", "warning", n_dupes,
+                     f"rows {', '.join(map(str, where.rows(frame.index[dupes.to_numpy()])))}" if n_dupes else ""))
+    if n_dupes:
+        frame = frame[~dupes.to_numpy()]
+    columns = list(frame.columns)
+    if name == "surveys":
+        scores = [c for c in columns if c in SURVEY_SCORES or c.startswith("driver_")]
+        if not scores:
+            fail("at least one score", DataError(
+                "no score column", file=file, expected="at least one of nps, csat, ces, rating or driver_*",
+                fix="map a score column under data.tables.surveys.columns"), 1)
+        else:
+            rows.append(_row(name, "at least one score", "error", 0))
+    failures = _failures(frame, table_schema(name, columns, ces_scale=ces_scale))
+    key = TABLES[name].key
+    for col, col_rules in _rules(name, columns, frame, ces_scale).items():
+        for rule in col_rules:
+            hit = failures[(failures["column"] == col) & (failures["check"] == rule.check.name)]
+            hit = hit[hit["index"].notna()]
+            if len(hit):
+                order = np.argsort(hit["index"].to_numpy(dtype="int64"), kind="stable")
+                hit = hit.iloc[order]
+                exc = DataError(f"{len(hit)} values {rule.problem}{where.mapped(col)}", file=file,
+                                column=where.label(col), rows=where.rows(hit["index"].astype("int64")),
+                                values=hit["failure_case"].head(5).tolist(), expected=rule.expected, fix=rule.fix)
+                fail(rule.check.name, exc, len(hit))
+            else:
+                rows.append(_row(name, rule.check.name, "error", 0))
+        if col.startswith("driver_") and not any(r["check"] == f"{col} 1-5 or 0-10" and r["severity"] == "error"
+                                                 for r in rows):
+            values = frame[col].dropna()
+            scale = "1-5" if len(values) and values.between(1, 5).all() else "0-10"
+            rows.append({"table": name, "check": f"{col} scale", "severity": "info", "count": 0,
+                         "example": f"read as a {scale} scale"})
+    if key and key in columns:
+        repeated = frame[key].duplicated(keep=False) & frame[key].notna()
+        if repeated.any():
+            values = frame.loc[repeated.to_numpy(), key]
+            exc = DataError(f"{int(values.nunique())} ids occur more than once ({int(repeated.sum())} rows)"
+                            f"{where.mapped(key)}", file=file, column=where.label(key),
+                            rows=where.rows(values.index), values=values.head(5).tolist(),
+                            expected=f"each {key} once", fix="remove the repeated rows or export a unique id")
+            fail(f"{key} unique", exc, int(repeated.sum()))
+        else:
+            rows.append(_row(name, f"{key} unique", "error", 0))
+    missing_key = [c for c in TABLES[name].required if c in columns and TABLES[name].key == c]
+    for col in missing_key:
+        empty = frame[col].isna()
+        if empty.any():
+            fail(f"{col} present", DataError(f"{int(empty.sum())} rows have no {col}", file=file,
+                                             column=where.label(col), rows=where.rows(frame.index[empty.to_numpy()]),
+                                             expected=f"a {col} in every row", fix="fill or remove those rows"),
+                 int(empty.sum()))
+        else:
+            rows.append(_row(name, f"{col} present", "error", 0))
+    if name == "orders" and {"refund_amount", "revenue"} <= set(columns):
+        over = (frame["refund_amount"] > frame["revenue"] + 1e-9).to_numpy()
+        if over.any():
+            sub = frame.loc[over]
+            exc = DataError(f"{int(over.sum())} refunds exceed the order's revenue{where.mapped('refund_amount')}",
+                            file=file, column=where.label("refund_amount"), rows=where.rows(sub.index),
+                            values=[f"{r} > {v}" for r, v in zip(sub["refund_amount"].head(5), sub["revenue"].head(5))],
+                            expected="refund_amount between 0 and revenue",
+                            fix="check that both columns hold gross amounts in the same currency")
+            fail("refund_amount <= revenue", exc, int(over.sum()))
+        else:
+            rows.append(_row(name, "refund_amount <= revenue", "error", 0))
+    if name == "tickets" and "opened_at" in columns:
+        for col in ("first_response_at", "resolved_at"):
+            if col not in columns:
+                continue
+            early = (frame[col] < frame["opened_at"]).to_numpy()
+            if early.any():
+                sub = frame.loc[early]
+                exc = DataError(f"{int(early.sum())} tickets have {col} before opened_at{where.mapped(col)}",
+                                file=file, column=where.label(col), rows=where.rows(sub.index),
+                                values=[f"{a} < {b}" for a, b in zip(sub[col].head(5), sub["opened_at"].head(5))],
+                                expected=f"{col} at or after opened_at",
+                                fix="check the time zones of both columns or correct the rows")
+                fail(f"{col} >= opened_at", exc, int(early.sum()))
+            else:
+                rows.append(_row(name, f"{col} >= opened_at", "error", 0))
+    for col in TABLES[name].dates:
+        if col in columns:
+            early = (frame[col] < EARLIEST_PLAUSIBLE).to_numpy()
+            rows.append(_row(name, f"{col} not before 1990", "warning", int(early.sum()),
+                             ", ".join(str(v) for v in frame.loc[early, col].head(3))))
+    return rows, errors, frame
+
+
+def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Cross-table checks (all warnings): unknown customers, exits before signup, dates after the data.
+
+    Parameters
+    ----------
+    frames : dict
+        Table name -> tidy table (the tables that passed :func:`check_table`).
+    files : dict, optional
+        Table name -> file name, for the examples.
+
+    Returns
+    -------
+    list of dict
+        Quality-report rows.
+
+    Notes
+    -----
+    The end of the data is the latest ``order_date`` (or ``responded_at`` without
+    orders). The first date column of every other table (signups, exits, survey
+    answers, ticket openings, referrals, invitations) must not lie more than one day
+    after it.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"customer_id": ["1"]})
+    >>> e = pd.DataFrame({"customer_id": ["1", "9"], "exit_date": pd.to_datetime(["2024-01-01"] * 2)})
+    >>> [r["count"] for r in check_relations({"customers": c, "exits": e}) if r["check"].startswith("customer_id")]
+    [1]
+    """
+    files = files or {}
+    rows: list[dict[str, Any]] = []
+    customers = frames.get("customers")
+    if customers is not None:
+        known = pd.Index(customers["customer_id"].dropna().unique())
+        for name, cols in _CUSTOMER_REFS.items():
+            table = frames.get(name)
+            if table is None:
+                continue
+            for col in cols:
+                if col not in table:
+                    continue
+                ids = table[col].dropna()
+                unknown = ids[~ids.isin(known)]
+                example = (f"{unknown.nunique()} distinct ids, e.g. {', '.join(map(repr, unknown.unique()[:3]))}"
+                           if len(unknown) else "")
+                rows.append(_row(name, f"{col} known in customers", "warning", len(unknown), example))
+        exits = frames.get("exits")
+        if exits is not None and "signup_date" in customers:
+            signup = customers.drop_duplicates("customer_id").set_index("customer_id")["signup_date"]
+            before = exits["exit_date"] < exits["customer_id"].map(signup)
+            sub = exits[before.fillna(False).to_numpy()]
+            rows.append(_row("exits", "exit_date not before signup_date", "warning", len(sub),
+                             ", ".join(f"{c}: {d:%Y-%m-%d}" for c, d in zip(sub["customer_id"].head(3),
+                                                                             sub["exit_date"].head(3)))))
+    anchor = next(((n, c) for n, c in (("orders", "order_date"), ("surveys", "responded_at"))
+                   if n in frames and frames[n][c].notna().any()), None)
+    if anchor is not None:
+        end = frames[anchor[0]][anchor[1]].max()
+        limit = end.normalize() + pd.Timedelta(days=2)  # end of the day after the last date
+        for name, table in frames.items():
+            if name == anchor[0]:
+                continue
+            col = TABLES[name].dates[0]
+            if col not in table:
+                continue
+            late = table[col] >= limit
+            rows.append(_row(name, f"{col} not after the data's end ({end:%Y-%m-%d}) + 1 day", "warning",
+                             int(late.sum()), ", ".join(str(v) for v in table.loc[late.to_numpy(), col].head(3))))
+    return rows
