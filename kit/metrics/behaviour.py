@@ -1,0 +1,585 @@
+"""Behaviour metrics on the orders table: churn, retention, cohorts, repeat purchases, frequency, RFM.
+
+The loss rule
+-------------
+A customer is **lost** at the first moment the inactivity rule holds, or at a recorded exit:
+
+- after an order at time ``t`` with no further order before ``t + inactivity_days``, the customer
+  is lost at ``t + inactivity_days`` (a next order exactly at that moment comes too late);
+- a recorded exit (``exits.exit_date``) makes the customer lost on that date.
+
+A customer who orders again after being lost is active again from that order. For a period
+``[start, end)``, the customers **at its start** are those with an order before ``start`` whose
+last such order is at most ``inactivity_days`` before ``start`` and who have no exit between that
+order and ``start``. They are **lost during the period** when a loss moment falls in ``[start, end)``.
+
+All functions are vectorised (sort, group, shift); none loops over customers.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from kit.definitions import DEFINITIONS
+from kit.metrics.value import _as_period, _in_period, _mean_result, _median_ci, _share, net_revenue
+from kit.periods import Granularity, Period
+from kit.results import MetricResult, no_data
+
+__all__ = [
+    "loss_rule", "loss_moments", "churn_rate", "retention_rate", "churn_by_period", "convert_rate",
+    "cohort_retention", "repeat_purchase_rate", "purchase_frequency", "inter_purchase_days",
+    "rfm_segments", "RFM_SEGMENTS",
+]
+
+Language = Literal["en", "de"]
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def loss_rule(inactivity_days: int, *, exits: bool = False, lang: Language = "en") -> str:
+    """The printed loss rule, e.g. ``"lost = no order for 180 days, or a recorded exit"``.
+
+    Examples
+    --------
+    >>> loss_rule(180, exits=True)
+    'lost = no order for 180 days, or a recorded exit'
+    >>> loss_rule(90, lang="de")
+    'verloren = 90 Tage ohne Bestellung'
+    """
+    if lang == "de":
+        return f"verloren = {inactivity_days} Tage ohne Bestellung" + (
+            " oder eine erfasste Kündigung" if exits else "")
+    return f"lost = no order for {inactivity_days} days" + (", or a recorded exit" if exits else "")
+
+
+def _orders_sorted(orders: pd.DataFrame) -> pd.DataFrame:
+    o = orders.loc[orders["customer_id"].notna() & orders["order_date"].notna(), ["customer_id", "order_date"]]
+    return o.sort_values(["customer_id", "order_date"], kind="stable").reset_index(drop=True)
+
+
+def _inactivity_moments(o: pd.DataFrame, inactivity_days: int) -> pd.DataFrame:
+    """Candidate loss moments: ``order_date + inactivity`` for every order not followed in time.
+
+    ``o`` must be sorted by customer and date (see :func:`_orders_sorted`).
+    """
+    inact = pd.Timedelta(days=inactivity_days)
+    nxt = o.groupby("customer_id", sort=False)["order_date"].shift(-1)
+    gap_too_long = nxt.isna() | ((nxt - o["order_date"]) >= inact)
+    out = o.loc[gap_too_long, ["customer_id"]].copy()
+    out["lost_at"] = o.loc[gap_too_long, "order_date"] + inact
+    return out
+
+
+def loss_moments(orders: pd.DataFrame, *, inactivity_days: int,
+                 exits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every moment at which a customer is lost, one row per loss.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        Tidy orders (``customer_id``, ``order_date``).
+    inactivity_days : int
+        Days without an order after which a customer counts as lost.
+    exits : DataFrame, optional
+        Recorded exits (``customer_id``, ``exit_date``).
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``lost_at``, ``cause`` (``"inactivity"`` or ``"exit"``), sorted by customer
+        and time. Inactivity moments may lie after the last date of the data (still unobserved).
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a"],
+    ...                   "order_date": pd.to_datetime(["2026-01-01", "2026-01-11"])})
+    >>> loss_moments(o, inactivity_days=30)["lost_at"].dt.date.astype(str).tolist()
+    ['2026-02-10']
+    """
+    parts = [_inactivity_moments(_orders_sorted(orders), inactivity_days).assign(cause="inactivity")]
+    if exits is not None and len(exits):
+        ex = exits.loc[exits["exit_date"].notna(), ["customer_id", "exit_date"]]
+        parts.append(ex.rename(columns={"exit_date": "lost_at"}).assign(cause="exit"))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["customer_id", "lost_at"], kind="stable").reset_index(drop=True)
+
+
+def _churn_counts(orders: pd.DataFrame, period: Period, inactivity_days: int,
+                  exits: pd.DataFrame | None) -> dict[str, int]:
+    o = _orders_sorted(orders)
+    start, end = period.start, period.end
+    inact = pd.Timedelta(days=inactivity_days)
+    last_before = o.loc[o["order_date"] < start].groupby("customer_id")["order_date"].max()
+    active = last_before[last_before + inact >= start]
+    lost_exit = pd.Index([])
+    if exits is not None and len(exits):
+        ex = exits.loc[exits["exit_date"].notna(), ["customer_id", "exit_date"]]
+        # an exit between the last order before the start and the start: already lost
+        prior = ex.loc[ex["exit_date"] < start].groupby("customer_id")["exit_date"].max()
+        prior = prior.reindex(active.index)
+        active = active[~(prior >= active)]
+        lost_exit = pd.Index(ex.loc[period.contains(ex["exit_date"]), "customer_id"].unique())
+    moments = _inactivity_moments(o, inactivity_days)
+    lost_inact = pd.Index(moments.loc[period.contains(moments["lost_at"]), "customer_id"].unique())
+    at_start = active.index
+    by_exit = at_start.intersection(lost_exit)
+    by_inact = at_start.intersection(lost_inact)
+    return {"at_start": len(at_start), "lost": len(by_exit.union(by_inact)),
+            "lost_by_exit": len(by_exit), "lost_by_inactivity": len(by_inact.difference(by_exit))}
+
+
+def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_days: int,
+               exits: pd.DataFrame | None = None, lang: Language = "en") -> MetricResult:
+    """Churn rate: customers lost during the period / customers at its start.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders (``customer_id``, ``order_date``).
+    period : Period or str
+        The period, e.g. ``"2026-Q3"``.
+    inactivity_days : int
+        Days without an order after which a customer counts as lost (``config.thresholds.inactivity_days``).
+    exits : DataFrame, optional
+        Recorded exits (``customer_id``, ``exit_date``); an exit in the period is a loss.
+    lang : {"en", "de"}
+        Language of the printed rule in ``note``.
+
+    Returns
+    -------
+    MetricResult
+        kpi ``churn_rate``; n = customers at the period start; Wilson interval; ``note`` = the rule;
+        extras ``lost``, ``lost_by_exit``, ``lost_by_inactivity``, ``data_end``.
+
+    Notes
+    -----
+    See the module docstring for the loss rule. When the data end before
+    ``period.end``, an inactivity loss is counted at ``last order + inactivity_days`` even if that
+    moment lies after the data end; the note then says that the period is not covered by the data.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "b", "b"],
+    ...     "order_date": pd.to_datetime(["2026-05-01", "2026-05-01", "2026-07-15"])})
+    >>> churn_rate(o, period="2026-Q3", inactivity_days=90).value   # a lost on 2026-07-30, b not
+    0.5
+    """
+    period = _as_period(period)
+    if orders is None:
+        return no_data("churn_rate", "no order data: churn skipped")
+    counts = _churn_counts(orders, period, inactivity_days, exits)
+    rule = loss_rule(inactivity_days, exits=exits is not None, lang=lang)
+    data_end = orders["order_date"].max()
+    if counts["at_start"] == 0:
+        return no_data("churn_rate", f"no active customers at the start of {period.label} ({rule})")
+    note = rule
+    if pd.notna(data_end) and data_end < period.end - pd.Timedelta(days=1):
+        note += ("; the data end before the period does" if lang == "en"
+                 else "; die Daten enden vor dem Zeitraum")
+    return _share("churn_rate", counts["lost"], counts["at_start"], note=note,
+                  extras={"lost": counts["lost"], "lost_by_exit": counts["lost_by_exit"],
+                          "lost_by_inactivity": counts["lost_by_inactivity"], "data_end": data_end})
+
+
+def retention_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_days: int,
+                   exits: pd.DataFrame | None = None, lang: Language = "en") -> MetricResult:
+    """Retention rate = 1 - churn rate, same n; the interval is the churn interval mirrored.
+
+    Parameters
+    ----------
+    orders, period, inactivity_days, exits, lang
+        As for :func:`churn_rate`.
+
+    Returns
+    -------
+    MetricResult
+        kpi ``retention_rate``; extras ``retained`` and the churn extras.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "b", "b"],
+    ...     "order_date": pd.to_datetime(["2026-05-01", "2026-05-01", "2026-07-15"])})
+    >>> retention_rate(o, period="2026-Q3", inactivity_days=90).value
+    0.5
+    """
+    churn = churn_rate(orders, period=period, inactivity_days=inactivity_days, exits=exits, lang=lang)
+    d = DEFINITIONS["retention_rate"]
+    if not churn.has_data:
+        return no_data("retention_rate", churn.note)
+    extras = dict(churn.extras)
+    extras["retained"] = churn.n - extras["lost"]
+    return MetricResult("retention_rate", 1 - churn.value, churn.n, 1 - churn.ci_high, 1 - churn.ci_low,
+                        d.definition, d.unit, churn.se, churn.note, extras)
+
+
+def churn_by_period(orders: pd.DataFrame | None, *, periods: list[Period], inactivity_days: int,
+                    exits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Churn rate for each period (for a trend chart).
+
+    Parameters
+    ----------
+    orders, inactivity_days, exits
+        As for :func:`churn_rate`.
+    periods : list of Period
+        E.g. ``kit.periods_between(first, last, "quarter")``.
+
+    Returns
+    -------
+    DataFrame
+        ``period`` (label), ``start``, ``value``, ``n``, ``lost``, ``ci_low``, ``ci_high``; rows
+        without active customers have NaN values and n = 0.
+
+    Examples
+    --------
+    >>> from kit.periods import parse_period
+    >>> o = pd.DataFrame({"customer_id": ["a", "b", "b"],
+    ...     "order_date": pd.to_datetime(["2026-05-01", "2026-05-01", "2026-07-15"])})
+    >>> churn_by_period(o, periods=[parse_period("2026-Q3")], inactivity_days=90)["value"].tolist()
+    [0.5]
+    """
+    rows = []
+    for p in periods:
+        r = churn_rate(orders, period=p, inactivity_days=inactivity_days, exits=exits)
+        rows.append({"period": p.label, "start": p.start, "value": r.value, "n": r.n,
+                     "lost": r.extras.get("lost", 0), "ci_low": r.ci_low, "ci_high": r.ci_high})
+    return pd.DataFrame(rows, columns=["period", "start", "value", "n", "lost", "ci_low", "ci_high"])
+
+
+def convert_rate(rate: float, *, from_days: float, to_days: float) -> float:
+    """Convert a churn rate between period lengths: ``1 - (1 - c) ** (to_days / from_days)``.
+
+    Assumes a constant hazard over time (the retained share compounds).
+
+    Parameters
+    ----------
+    rate : float
+        Churn rate over ``from_days`` (0 to 1).
+    from_days, to_days : float
+        Length of the period the rate refers to, and of the wanted period.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        When ``rate`` is outside [0, 1] or a length is not positive.
+
+    Examples
+    --------
+    >>> round(convert_rate(0.1, from_days=91, to_days=364), 4)   # 1 - 0.9**4
+    0.3439
+    """
+    if not 0 <= rate <= 1:
+        raise ValueError(f"rate must be a share between 0 and 1, found {rate!r}")
+    if from_days <= 0 or to_days <= 0:
+        raise ValueError(f"period lengths must be positive, found from_days={from_days}, to_days={to_days}")
+    return 1 - (1 - rate) ** (to_days / from_days)
+
+
+# --------------------------------------------------------------------------- cohorts
+def _period_index(dates: pd.Series, granularity: Granularity) -> pd.Series:
+    months = _MONTHS[granularity]
+    return dates.dt.year * (12 // months) + (dates.dt.month - 1) // months
+
+
+def _period_start(index: np.ndarray, granularity: Granularity) -> pd.DatetimeIndex:
+    months = _MONTHS[granularity]
+    per_year = 12 // months
+    index = np.asarray(index)
+    years = index // per_year
+    month = (index % per_year) * months + 1
+    return pd.to_datetime(pd.DataFrame({"year": years, "month": month, "day": 1}))
+
+
+def _period_label(starts: pd.Series, granularity: Granularity) -> pd.Series:
+    if granularity == "quarter":
+        return starts.dt.year.astype(str) + "-Q" + ((starts.dt.month - 1) // 3 + 1).astype(str)
+    if granularity == "month":
+        return starts.dt.strftime("%Y-%m")
+    return starts.dt.year.astype(str)
+
+
+def cohort_retention(orders: pd.DataFrame | None, *, granularity: Granularity,
+                     as_of: pd.Timestamp | str) -> pd.DataFrame:
+    """Cohort retention: share of each acquisition cohort that orders in each later period.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders (``customer_id``, ``order_date``).
+    granularity : {"month", "quarter", "year"}
+        Length of the cohort and activity periods.
+    as_of : Timestamp or str
+        End of the data, exclusive: orders with ``order_date < as_of`` count. The period that
+        contains the last instant before ``as_of`` is incomplete unless ``as_of`` is its end.
+
+    Returns
+    -------
+    DataFrame
+        Tidy, one row per cohort and period since acquisition: ``cohort`` (label), ``cohort_start``,
+        ``periods_since`` (0 = acquisition period), ``period`` (label), ``customers`` (cohort size,
+        the n of the row), ``active`` (customers of the cohort with an order in that period),
+        ``share`` = active / customers, ``complete`` (False for the unfinished period).
+        Empty (same columns) when there are no orders. Period 0 has share 1 by construction.
+
+    Raises
+    ------
+    ValueError
+        For an unknown granularity.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "b", "a"],
+    ...     "order_date": pd.to_datetime(["2026-01-05", "2026-01-20", "2026-02-03"])})
+    >>> c = cohort_retention(o, granularity="month", as_of="2026-03-01")
+    >>> c["share"].tolist(), c["complete"].tolist()
+    ([1.0, 0.5], [True, True])
+    """
+    if granularity not in _MONTHS:
+        raise ValueError(f"granularity {granularity!r} is not known; valid: month, quarter, year")
+    columns = ["cohort", "cohort_start", "periods_since", "period", "customers", "active", "share", "complete"]
+    as_of = pd.Timestamp(as_of)
+    if orders is None:
+        return pd.DataFrame(columns=columns)
+    o = _orders_sorted(orders)
+    o = o.loc[o["order_date"] < as_of]
+    if o.empty:
+        return pd.DataFrame(columns=columns)
+    o["pidx"] = _period_index(o["order_date"], granularity)
+    first = o.groupby("customer_id")["pidx"].min().rename("cohort_idx")
+    o = o.join(first, on="customer_id")
+    o["periods_since"] = o["pidx"] - o["cohort_idx"]
+    active = o.groupby(["cohort_idx", "periods_since"])["customer_id"].nunique().rename("active")
+    size = first.value_counts().rename("customers")
+    last_instant = as_of - pd.Timedelta(1, "ns")
+    last_idx = int(_period_index(pd.Series([last_instant]), granularity).iloc[0])
+    as_of_is_boundary = _period_start(np.array([last_idx + 1]), granularity)[0] == as_of
+    # the full grid: each cohort from its period to the last period
+    cohorts = np.sort(size.index.to_numpy())
+    lengths = last_idx - cohorts + 1
+    grid = pd.DataFrame({"cohort_idx": np.repeat(cohorts, lengths),
+                         "periods_since": np.concatenate([np.arange(k) for k in lengths])})
+    grid = grid.join(size, on="cohort_idx").join(active, on=["cohort_idx", "periods_since"])
+    grid["active"] = grid["active"].fillna(0).astype("int64")
+    grid["share"] = grid["active"] / grid["customers"]
+    pidx = (grid["cohort_idx"] + grid["periods_since"]).to_numpy()
+    grid["complete"] = (pidx < last_idx) | as_of_is_boundary
+    grid["cohort_start"] = _period_start(grid["cohort_idx"].to_numpy(), granularity).to_numpy()
+    grid["cohort"] = _period_label(grid["cohort_start"], granularity)
+    grid["period"] = _period_label(pd.Series(_period_start(pidx, granularity)), granularity).to_numpy()
+    out = grid[columns].reset_index(drop=True)
+    out["periods_since"] = out["periods_since"].astype("int64")
+    out["customers"] = out["customers"].astype("int64")
+    out.attrs.update({"granularity": granularity, "as_of": as_of})
+    return out
+
+
+# --------------------------------------------------------------------------- repeat and frequency
+def _orders_per_customer(orders: pd.DataFrame | None, period: Period | None) -> pd.Series:
+    sub = _in_period(orders, "order_date", period)
+    if orders is None or sub.empty:
+        return pd.Series(dtype="int64")
+    return sub.loc[sub["customer_id"].notna()].groupby("customer_id").size()
+
+
+def repeat_purchase_rate(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+    """Repeat purchase rate: customers with 2 or more orders / customers with 1 or more, in the period.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders (``customer_id``, ``order_date``).
+    period : Period or str, optional
+        The window; None = all orders.
+
+    Returns
+    -------
+    MetricResult
+        kpi ``repeat_purchase_rate``; n = ordering customers; Wilson interval; extras ``count``.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2026-07-01", "2026-08-01", "2026-07-05"])})
+    >>> repeat_purchase_rate(o, period="2026-Q3").value
+    0.5
+    """
+    period = _as_period(period)
+    counts = _orders_per_customer(orders, period)
+    if counts.empty:
+        return _no("repeat_purchase_rate", orders, period)
+    return _share("repeat_purchase_rate", int((counts >= 2).sum()), len(counts))
+
+
+def purchase_frequency(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+    """Purchase frequency: orders per ordering customer in the period.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders (``customer_id``, ``order_date``).
+    period : Period or str, optional
+        The window; None = all orders.
+
+    Returns
+    -------
+    MetricResult
+        kpi ``purchase_frequency``; n = ordering customers; t interval of the mean;
+        extras ``orders``, ``median``.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2026-07-01", "2026-08-01", "2026-07-05"])})
+    >>> purchase_frequency(o, period="2026-Q3").value
+    1.5
+    """
+    period = _as_period(period)
+    counts = _orders_per_customer(orders, period)
+    if counts.empty:
+        return _no("purchase_frequency", orders, period)
+    return _mean_result("purchase_frequency", counts.to_numpy(dtype=float),
+                        extras={"orders": int(counts.sum()), "median": float(counts.median())})
+
+
+def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+    """Median days between consecutive orders of the same customer.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders (``customer_id``, ``order_date``).
+    period : Period or str, optional
+        Count the gaps whose later order falls in the period (the earlier one may lie before);
+        None = all gaps.
+
+    Returns
+    -------
+    MetricResult
+        kpi ``inter_purchase_days`` (not a scorecard KPI); n = gaps; distribution-free interval of the
+        median from binomial order statistics; extras ``mean``, ``customers``.
+
+    Notes
+    -----
+    Two orders on the same day make a gap of 0 days and are kept.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "a"],
+    ...     "order_date": pd.to_datetime(["2026-07-01", "2026-07-11", "2026-08-10"])})
+    >>> inter_purchase_days(o).value   # gaps 10 and 30
+    20.0
+    """
+    period = _as_period(period)
+    if orders is None:
+        return no_data("inter_purchase_days", "no order data", unit="days",
+                       definition=_IPT_DEFINITION)
+    o = _orders_sorted(orders)
+    prev = o.groupby("customer_id", sort=False)["order_date"].shift(1)
+    has_prev = prev.notna()
+    if period is not None:
+        has_prev &= period.contains(o["order_date"])
+    gaps = ((o["order_date"] - prev)[has_prev] / pd.Timedelta(days=1)).to_numpy(dtype=float)
+    if len(gaps) == 0:
+        where = f" in {period.label}" if period is not None else ""
+        return no_data("inter_purchase_days", f"no repeat orders{where}", unit="days",
+                       definition=_IPT_DEFINITION)
+    low, high = _median_ci(gaps)
+    return MetricResult("inter_purchase_days", float(np.median(gaps)), len(gaps), low, high,
+                        _IPT_DEFINITION, "days",
+                        extras={"mean": float(gaps.mean()),
+                                "customers": int(o.loc[has_prev, "customer_id"].nunique())})
+
+
+_IPT_DEFINITION = "Median days between consecutive orders of the same customer."
+
+
+def _no(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> MetricResult:
+    if orders is None:
+        return no_data(kpi, "no order data: purchase metrics skipped")
+    return no_data(kpi, "no orders" + (f" in {period.label}" if period is not None else ""))
+
+
+# --------------------------------------------------------------------------- RFM
+#: Segment rules, checked in order (first match wins); fm = round((f + m) / 2).
+RFM_SEGMENTS: tuple[tuple[str, str, str], ...] = (
+    ("Champions", "Champions", "r >= 4 and fm >= 4"),
+    ("Loyal", "Treue Kunden", "r >= 3 and fm >= 3"),
+    ("Potential loyalists", "Potenzielle Stammkunden", "r >= 4"),
+    ("Needs attention", "Braucht Aufmerksamkeit", "r == 3"),
+    ("Can't lose", "Nicht verlieren", "r <= 2 and fm == 5"),
+    ("At risk", "Gefährdet", "r <= 2 and fm >= 3"),
+    ("Hibernating", "Schlafend", "r == 2"),
+    ("Lost", "Verloren", "r == 1"),
+)
+
+
+def _score(values: pd.Series) -> pd.Series:
+    """Quintile score 1-5 from the percentile rank (ties share a score; larger value = higher score)."""
+    return np.ceil(values.rank(method="average", pct=True) * 5).clip(1, 5).astype("int64")
+
+
+def rfm_segments(orders: pd.DataFrame | None, *, as_of: pd.Timestamp | str, lang: Language = "en") -> pd.DataFrame:
+    """Recency, frequency and monetary value per customer, quintile scores and named segments.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        Tidy orders (``customer_id``, ``order_date``, ``revenue``, optional ``refund_amount``).
+    as_of : Timestamp or str
+        End of the data, exclusive: orders with ``order_date < as_of`` count.
+    lang : {"en", "de"}
+        Language of the segment names.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: ``customer_id``, ``recency_days`` (as_of - last order), ``frequency``
+        (orders), ``monetary`` (net revenue), scores ``r``, ``f``, ``m`` (1-5, 5 = best: most
+        recent, most orders, most net revenue) and ``segment``. Empty when there are no orders.
+
+    Notes
+    -----
+    Scores are ``ceil(5 x percentile rank)`` with tied values sharing their average rank, so a
+    customer with the most common frequency (often 1 order) gets the same ``f`` as all like them.
+    With ``fm = round((f + m) / 2)`` the segments are, first match wins (:data:`RFM_SEGMENTS`):
+    Champions r >= 4, fm >= 4; Loyal r >= 3, fm >= 3; Potential loyalists r >= 4;
+    Needs attention r = 3; Can't lose r <= 2, fm = 5; At risk r <= 2, fm >= 3; Hibernating r = 2;
+    Lost r = 1. A customer whose orders were all refunded has monetary 0 (or below) and scores low on m.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"], "revenue": [10.0, 20.0, 5.0],
+    ...     "order_date": pd.to_datetime(["2026-01-01", "2026-09-01", "2026-02-01"])})
+    >>> rfm_segments(o, as_of="2026-10-01")[["customer_id", "recency_days", "segment"]].values.tolist()
+    [['a', 30.0, 'Champions'], ['b', 242.0, 'Loyal']]
+    """
+    columns = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "segment"]
+    as_of = pd.Timestamp(as_of)
+    if orders is None:
+        return pd.DataFrame(columns=columns)
+    sub = orders.loc[(orders["order_date"] < as_of) & orders["customer_id"].notna()]
+    if sub.empty:
+        return pd.DataFrame(columns=columns)
+    sub = sub.assign(_net=net_revenue(sub))
+    g = sub.groupby("customer_id")
+    out = pd.DataFrame({
+        "recency_days": (as_of - g["order_date"].max()) / pd.Timedelta(days=1),
+        "frequency": g.size(),
+        "monetary": g["_net"].sum(),
+    }).reset_index()
+    out["r"] = _score(-out["recency_days"])
+    out["f"] = _score(out["frequency"].astype(float))
+    out["m"] = _score(out["monetary"])
+    r = out["r"].to_numpy()
+    fm = np.floor((out["f"] + out["m"]).to_numpy() / 2 + 0.5)
+    conditions = [(r >= 4) & (fm >= 4), (r >= 3) & (fm >= 3), r >= 4, r == 3,
+                  (r <= 2) & (fm == 5), (r <= 2) & (fm >= 3), r == 2, r == 1]
+    names = [s[1] if lang == "de" else s[0] for s in RFM_SEGMENTS]
+    out["segment"] = np.select(conditions, names, default=names[-1])
+    out["segment"] = out["segment"].astype(str)
+    return out[columns]

@@ -1,0 +1,308 @@
+"""Behaviour metrics: churn/retention (hand arithmetic and a day-by-day oracle), cohorts, repeat, RFM."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kit.metrics.behaviour import (
+    churn_by_period, churn_rate, cohort_retention, convert_rate, inter_purchase_days, loss_moments,
+    purchase_frequency, repeat_purchase_rate, retention_rate, rfm_segments,
+)
+from kit.periods import parse_period, periods_between
+
+Q3 = parse_period("2026-Q3")  # [2026-07-01, 2026-10-01)
+
+
+def _orders(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame({"order_id": [f"o{i}" for i in range(len(rows))],
+                         "customer_id": [c for c, _ in rows],
+                         "order_date": pd.to_datetime([d for _, d in rows]),
+                         "revenue": 10.0})
+
+
+@pytest.fixture
+def churn_orders() -> pd.DataFrame:
+    # inactivity 90 days, period 2026-Q3:
+    # a: 03-01, 05-01 -> 05-01 + 90 d = 07-30 >= 07-01: at start; lost 07-30 (in Q3)
+    # b: 05-01, 07-15 -> at start; gap 75 d < 90; next loss 07-15 + 90 = 10-13: kept
+    # c: 01-01 -> 01-01 + 90 = 04-01 < 07-01: already lost, not at start
+    # d: first order 07-05: new in the period, not at start
+    # e: 06-01 (+ exit 08-01) -> at start; lost (exit 08-01; inactivity would also say 08-30)
+    # f: 06-15 (+ exit 06-20) -> exit after the last order, before the start: not at start
+    #    (without exits: at start, lost at 06-15 + 90 = 09-13)
+    # g: 04-02, 07-01 -> 04-02 + 90 = 07-01: at start; gap = 90 >= 90: lost on 07-01 despite the order
+    return _orders([("a", "2026-03-01"), ("a", "2026-05-01"), ("b", "2026-05-01"), ("b", "2026-07-15"),
+                    ("c", "2026-01-01"), ("d", "2026-07-05"), ("e", "2026-06-01"), ("f", "2026-06-15"),
+                    ("g", "2026-04-02"), ("g", "2026-07-01")])
+
+
+@pytest.fixture
+def exits() -> pd.DataFrame:
+    return pd.DataFrame({"customer_id": ["e", "f"], "exit_date": pd.to_datetime(["2026-08-01", "2026-06-20"])})
+
+
+def test_churn_rate_hand_example_with_exits(churn_orders, exits):
+    # at start: a, b, e, g (4); lost: a, e, g (3) -> 0.75
+    r = churn_rate(churn_orders, period=Q3, inactivity_days=90, exits=exits)
+    assert (r.value, r.n) == (0.75, 4)
+    assert r.extras["lost"] == 3 and r.extras["lost_by_exit"] == 1 and r.extras["lost_by_inactivity"] == 2
+    # Wilson 3/4: centre (.75 + 1.9208/4) / 1.9604 = .62752; half = 1.96 sqrt(.046875 + .060025)/1.9604 = .32689
+    assert r.ci_low == pytest.approx(0.3006, abs=1e-3)
+    assert r.ci_high == pytest.approx(0.9544, abs=1e-3)
+    assert r.note.startswith("lost = no order for 90 days, or a recorded exit")
+    assert r.kpi == "churn_rate" and r.definition
+
+
+def test_churn_rate_hand_example_without_exits(churn_orders):
+    # at start: a, b, e, f, g (5); lost: a, e, f, g (4) -> 0.8
+    r = churn_rate(churn_orders, period="2026-Q3", inactivity_days=90)
+    assert (r.value, r.n) == (0.8, 5)
+    assert r.note.startswith("lost = no order for 90 days")
+    assert "exit" not in r.note
+    assert "Tage ohne Bestellung" in churn_rate(churn_orders, period=Q3, inactivity_days=90, lang="de").note
+
+
+def test_retention_mirrors_churn(churn_orders, exits):
+    c = churn_rate(churn_orders, period=Q3, inactivity_days=90, exits=exits)
+    r = retention_rate(churn_orders, period=Q3, inactivity_days=90, exits=exits)
+    assert r.value == 0.25 and r.n == 4 and r.extras["retained"] == 1
+    assert r.ci_low == pytest.approx(1 - c.ci_high) and r.ci_high == pytest.approx(1 - c.ci_low)
+    assert r.kpi == "retention_rate"
+
+
+def test_churn_edge_cases(churn_orders):
+    # no customer before 2020: no data with the reason
+    r = churn_rate(churn_orders, period="2020-Q1", inactivity_days=90)
+    assert not r.has_data and "no active customers" in r.note
+    assert not retention_rate(churn_orders, period="2020-Q1", inactivity_days=90).has_data
+    assert not churn_rate(None, period=Q3, inactivity_days=90).has_data
+    # a single customer: b only, kept -> 0 of 1
+    single = churn_rate(churn_orders[churn_orders.customer_id == "b"], period=Q3, inactivity_days=90)
+    assert (single.value, single.n) == (0.0, 1)
+    # missing customer ids / dates are ignored: add junk rows, same result as before (0.8 of 5)
+    junk = pd.concat([churn_orders, pd.DataFrame({"customer_id": [None, "x"],
+                                                  "order_date": [pd.Timestamp("2026-05-05"), pd.NaT],
+                                                  "revenue": [1.0, 1.0]})], ignore_index=True)
+    assert churn_rate(junk, period=Q3, inactivity_days=90).value == 0.8
+
+
+def test_churn_note_when_data_end_early(churn_orders):
+    r = churn_rate(churn_orders, period="2026-Q4", inactivity_days=90)
+    assert "data end" in r.note
+
+
+def test_loss_moments(churn_orders, exits):
+    m = loss_moments(churn_orders, inactivity_days=90, exits=exits)
+    g = m[m.customer_id == "g"]
+    # g: the gap 04-02 -> 07-01 is 90 d, so a loss at 07-01; then 07-01 + 90 d = 09-29
+    assert g["lost_at"].dt.strftime("%m-%d").tolist() == ["07-01", "09-29"]
+    e = m[m.customer_id == "e"]
+    assert e["cause"].tolist() == ["exit", "inactivity"]
+
+
+def _oracle_churn(orders: pd.DataFrame, exits: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                  inact: int) -> tuple[int, int]:
+    """Day-by-day state machine per customer: (customers active at start, lost in [start, end))."""
+    at_start = lost = 0
+    for cid, o in orders.groupby("customer_id"):
+        order_days = set(o["order_date"])
+        exit_days = set(exits.loc[exits.customer_id == cid, "exit_date"])
+        day, last_end = o["order_date"].min(), end
+        state, last_order, was_active, lost_here = "never", None, False, False
+        while day < last_end:
+            if day == start:
+                was_active = state == "active"
+            if state == "active" and (day - last_order).days >= inact:  # rule fires this day
+                state = "lost"
+                lost_here |= was_active and day >= start
+            if day in exit_days and state == "active":
+                state = "lost"
+                lost_here |= was_active and day >= start
+            if day in exit_days and day >= start and was_active:
+                lost_here = True  # an exit in the period is a loss even after an inactivity loss
+            if day in order_days:
+                state, last_order = "active", day
+            day += pd.Timedelta(days=1)
+        at_start += was_active
+        lost += lost_here
+    return at_start, lost
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_churn_matches_day_by_day_oracle(seed):
+    rng = np.random.default_rng(seed)
+    rows, exit_rows = [], []
+    base = pd.Timestamp("2025-01-01")
+    for i in range(60):
+        n = rng.integers(1, 7)
+        days = np.sort(rng.choice(640, size=n, replace=False))
+        rows += [(f"c{i}", base + pd.Timedelta(days=int(d))) for d in days]
+        if rng.random() < 0.25:
+            exit_day = int(rng.integers(0, 640))
+            if exit_day not in days:  # no order on the exit day (order vs exit on one day is a tie)
+                exit_rows.append((f"c{i}", base + pd.Timedelta(days=exit_day)))
+    orders = pd.DataFrame(rows, columns=["customer_id", "order_date"]).assign(revenue=1.0)
+    exits = pd.DataFrame(exit_rows, columns=["customer_id", "exit_date"])
+    for label in ("2025-Q3", "2026-Q1", "2026-Q2", "2025-10"):
+        p = parse_period(label)
+        expected_n, expected_lost = _oracle_churn(orders, exits, p.start, p.end, 60)
+        r = churn_rate(orders, period=p, inactivity_days=60, exits=exits)
+        assert (r.n, r.extras.get("lost", 0)) == (expected_n, expected_lost), label
+
+
+def test_churn_by_period(churn_orders):
+    trend = churn_by_period(churn_orders, periods=periods_between(pd.Timestamp("2026-04-01"),
+                                                                 pd.Timestamp("2026-09-30"), "quarter"),
+                            inactivity_days=90)
+    assert trend["period"].tolist() == ["2026-Q2", "2026-Q3"]
+    assert trend["value"].iloc[1] == 0.8
+    # Q2: at start: a (03-01 +90 = 05-30 >= 04-01), c (01-01 + 90 = 04-01 >= 04-01) -> 2;
+    # lost in Q2: c on 04-01; a ordered 05-01 (gap 61) -> 1 of 2
+    assert trend["value"].iloc[0] == 0.5 and trend["n"].iloc[0] == 2
+
+
+def test_convert_rate():
+    # 10 % a quarter -> a year: 1 - 0.9^4 = 0.3439; and back
+    assert convert_rate(0.1, from_days=91, to_days=364) == pytest.approx(0.3439)
+    assert convert_rate(0.3439, from_days=364, to_days=91) == pytest.approx(0.1, abs=1e-6)
+    with pytest.raises(ValueError, match="share"):
+        convert_rate(1.5, from_days=1, to_days=2)
+    with pytest.raises(ValueError, match="positive"):
+        convert_rate(0.1, from_days=0, to_days=2)
+
+
+def test_cohort_retention_monthly_incomplete_period():
+    # cohort 2026-01: a, b (n 2); Feb: a -> 1/2; Mar: b -> 1/2 (incomplete, as_of 03-15)
+    # cohort 2026-02: c, d (n 2; d orders twice in Feb); Mar: nobody -> 0 (incomplete)
+    o = _orders([("a", "2026-01-05"), ("a", "2026-02-03"), ("b", "2026-01-20"), ("b", "2026-03-02"),
+                 ("c", "2026-02-10"), ("d", "2026-02-11"), ("d", "2026-02-20"), ("e", "2026-03-20")])
+    c = cohort_retention(o, granularity="month", as_of="2026-03-15")  # e's order is after as_of
+    assert c["cohort"].tolist() == ["2026-01", "2026-01", "2026-01", "2026-02", "2026-02"]
+    assert c["periods_since"].tolist() == [0, 1, 2, 0, 1]
+    assert c["period"].tolist() == ["2026-01", "2026-02", "2026-03", "2026-02", "2026-03"]
+    assert c["customers"].tolist() == [2, 2, 2, 2, 2]
+    assert c["active"].tolist() == [2, 1, 1, 2, 0]
+    assert c["share"].tolist() == [1.0, 0.5, 0.5, 1.0, 0.0]
+    assert c["complete"].tolist() == [True, True, False, True, False]
+    # as_of on a period boundary: March is complete, and e (03-20) forms a March cohort
+    c2 = cohort_retention(o, granularity="month", as_of="2026-04-01")
+    assert c2["complete"].all() and c2["cohort"].iloc[-1] == "2026-03"
+
+
+def test_cohort_retention_quarterly_and_empty():
+    o = _orders([("a", "2025-11-05"), ("a", "2026-05-03"), ("b", "2026-01-20")])
+    c = cohort_retention(o, granularity="quarter", as_of="2026-07-01")
+    # cohort 2025-Q4 (a): Q4 1, Q1 0, Q2 1; cohort 2026-Q1 (b): Q1 1, Q2 0
+    assert list(zip(c["cohort"], c["period"], c["active"])) == [
+        ("2025-Q4", "2025-Q4", 1), ("2025-Q4", "2026-Q1", 0), ("2025-Q4", "2026-Q2", 1),
+        ("2026-Q1", "2026-Q1", 1), ("2026-Q1", "2026-Q2", 0)]
+    assert cohort_retention(o, granularity="quarter", as_of="2020-01-01").empty
+    assert cohort_retention(None, granularity="month", as_of="2020-01-01").empty
+    with pytest.raises(ValueError, match="granularity"):
+        cohort_retention(o, granularity="week", as_of="2026-07-01")
+
+
+@pytest.fixture
+def q3_orders() -> pd.DataFrame:
+    # Q3: a 2 orders, b 1, c 3; d only in Q2
+    return _orders([("a", "2026-07-01"), ("a", "2026-07-11"), ("a", "2026-08-10"), ("b", "2026-06-20"),
+                    ("b", "2026-07-05"), ("c", "2026-09-01"), ("c", "2026-09-02"), ("c", "2026-09-03"),
+                    ("d", "2026-04-01")])
+
+
+def test_repeat_purchase_rate(q3_orders):
+    # Q3 orders per customer: a 3, b 1, c 3 -> 2 of 3 repeat
+    r = repeat_purchase_rate(q3_orders, period=Q3)
+    assert r.value == pytest.approx(2 / 3) and r.n == 3
+    # all time: a 3, b 2, c 3, d 1 -> 3 of 4
+    assert repeat_purchase_rate(q3_orders).value == 0.75
+    assert not repeat_purchase_rate(q3_orders, period="2020-Q1").has_data
+    assert not repeat_purchase_rate(None, period="2020-Q1").has_data
+
+
+def test_purchase_frequency(q3_orders):
+    # Q3 counts 3, 1, 3: mean 7/3; sd = sqrt(((2/3)^2 + (4/3)^2 + (2/3)^2) / 2) = sqrt(4/3) = 1.1547
+    # se = 1.1547 / sqrt(3) = 0.66667; t(2) = 4.30265 -> half width 2.8684
+    r = purchase_frequency(q3_orders, period=Q3)
+    assert r.value == pytest.approx(7 / 3) and r.n == 3
+    assert r.se == pytest.approx(2 / 3)
+    assert r.ci_high - r.value == pytest.approx(4.30265 * 2 / 3, abs=1e-4)
+    assert r.extras == {"orders": 7, "median": 3.0}
+    single = purchase_frequency(q3_orders, period="2026-Q2")  # b 06-20, d 04-01 -> 1 each
+    assert single.value == 1.0 and single.n == 2
+
+
+def test_inter_purchase_days(q3_orders):
+    # gaps: a 10, 30; b 15; c 1, 1 -> sorted 1, 1, 10, 15, 30: median 10
+    r = inter_purchase_days(q3_orders)
+    assert r.value == 10.0 and r.n == 5 and math.isnan(r.ci_low)  # n = 5 is too small for an interval
+    assert r.extras["customers"] == 3
+    # in 2026-08 only a's 30-day gap ends
+    assert inter_purchase_days(q3_orders, period="2026-08").value == 30.0
+    assert not inter_purchase_days(q3_orders, period="2020-Q1").has_data
+    assert not inter_purchase_days(q3_orders[q3_orders.customer_id == "d"]).has_data
+
+
+def test_inter_purchase_days_interval():
+    # one customer, 11 orders every 1, 2, ..., 10 days: gaps 1..10 -> median 5.5, interval [x(2), x(9)] = [2, 9]
+    dates = pd.Timestamp("2026-01-01") + pd.to_timedelta(np.cumsum(np.arange(0, 11)), unit="D")
+    o = pd.DataFrame({"customer_id": "a", "order_date": dates, "revenue": 1.0})
+    r = inter_purchase_days(o)
+    assert (r.value, r.ci_low, r.ci_high) == (5.5, 2.0, 9.0)
+
+
+def _rfm_orders(spec: dict[str, tuple[int, int, float]]) -> pd.DataFrame:
+    """customer -> (recency_days, orders, refund on the last order); each order revenue 10."""
+    as_of = pd.Timestamp("2026-10-01")
+    rows = []
+    for cid, (recency, n, refund) in spec.items():
+        for k in range(n):
+            last = k == n - 1
+            rows.append({"customer_id": cid, "order_date": as_of - pd.Timedelta(days=recency + (n - 1 - k)),
+                         "revenue": 10.0, "refund_amount": refund if last else 0.0})
+    return pd.DataFrame(rows)
+
+
+def test_rfm_segments_rules():
+    # recency 10..50 and 1..5 orders of 10 each, so r, f, m are quintiles 1..5 exactly.
+    # A: recency 10 (r 5), 1 order fully refunded (f 1, monetary 0 -> m 1): fm 1 -> Potential loyalists
+    # B: recency 50 (r 1), 5 orders (f 5, m 5): fm 5 -> Can't lose
+    # C: recency 30 (r 3), 3 orders (f 3, m 3) -> Loyal
+    # D: recency 40 (r 2), 4 orders (f 4, m 4) -> At risk
+    # E: recency 20 (r 4), 2 orders (f 2, m 2) -> Potential loyalists
+    o = _rfm_orders({"A": (10, 1, 10.0), "B": (50, 5, 0.0), "C": (30, 3, 0.0), "D": (40, 4, 0.0),
+                     "E": (20, 2, 0.0)})
+    r = rfm_segments(o, as_of="2026-10-01").set_index("customer_id")
+    assert r["recency_days"].tolist() == [10.0, 50.0, 30.0, 40.0, 20.0]
+    assert r["frequency"].tolist() == [1, 5, 3, 4, 2]
+    assert r["monetary"].tolist() == [0.0, 50.0, 30.0, 40.0, 20.0]
+    assert r["r"].tolist() == [5, 1, 3, 2, 4]
+    assert r["f"].tolist() == [1, 5, 3, 4, 2]
+    assert r["m"].tolist() == [1, 5, 3, 4, 2]
+    assert r["segment"].tolist() == ["Potential loyalists", "Can't lose", "Loyal", "At risk",
+                                     "Potential loyalists"]
+
+
+def test_rfm_segments_monotone_and_german():
+    # r = f = m: 5 Champions, 4 Champions, 3 Loyal, 2 Hibernating, 1 Lost
+    o = _rfm_orders({"A": (10, 5, 0.0), "B": (20, 4, 0.0), "C": (30, 3, 0.0), "D": (40, 2, 0.0),
+                     "E": (50, 1, 0.0)})
+    assert rfm_segments(o, as_of="2026-10-01")["segment"].tolist() == [
+        "Champions", "Champions", "Loyal", "Hibernating", "Lost"]
+    assert rfm_segments(o, as_of="2026-10-01", lang="de")["segment"].tolist() == [
+        "Champions", "Champions", "Treue Kunden", "Schlafend", "Verloren"]
+    # needs attention: r 3 with low fm. Swap C to 1 order: f/m ties? use a fresh set
+    o2 = _rfm_orders({"A": (10, 5, 0.0), "B": (20, 4, 0.0), "C": (30, 1, 0.0), "D": (40, 3, 0.0),
+                      "E": (50, 2, 0.0)})
+    seg = rfm_segments(o2, as_of="2026-10-01").set_index("customer_id")["segment"]
+    assert seg["C"] == "Needs attention"  # r 3, f 1, m 1
+
+
+def test_rfm_empty():
+    assert rfm_segments(None, as_of="2026-01-01").empty
+    assert list(rfm_segments(_rfm_orders({"A": (10, 1, 0.0)}), as_of="2020-01-01").columns)[:2] == [
+        "customer_id", "recency_days"]
