@@ -1,0 +1,193 @@
+"""Advocacy metrics: referral rate, referred customers' retention, reasons for leaving.
+
+Referrals show advocacy in action; exits show where loyalty broke. Both are
+reported with their n and interval like every other metric.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kit.metrics.survey import _in_period, _share_result, _warn_small, _wilson
+from kit.periods import Period
+from kit.results import MetricResult, no_data
+
+__all__ = ["referral_rate", "referred_retention", "exit_reasons"]
+
+_Z = float(stats.norm.ppf(0.975))
+_RETENTION_DEFINITION = (
+    "Share of customers still active at the reference date (an order within the inactivity window) among "
+    "referred customers minus the same share among all other customers; customers whose first order is "
+    "younger than the window are left out. Two-proportion z-test."
+)
+
+
+def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Period | None,
+                  min_n: int | None = None) -> MetricResult:
+    """Customers who referred someone in the period / customers who ordered in the period.
+
+    Parameters
+    ----------
+    referrals : DataFrame
+        The tidy referrals table (``referrer_id``, ``referred_at``).
+    orders : DataFrame
+        The tidy orders table (``customer_id``, ``order_date``).
+    period : Period or None
+        The period (None: all data).
+    min_n : int, optional
+        Warn when fewer active customers than this.
+
+    Returns
+    -------
+    MetricResult
+        Wilson interval; ``n`` = active customers. Referrers who did not order in the period are
+        not in the numerator (a share needs its numerator inside its denominator); the note
+        counts them.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "b", "c", "d"],
+    ...                   "order_date": pd.to_datetime(["2026-07-01"] * 4)})
+    >>> r = pd.DataFrame({"referrer_id": ["a", "x"], "referred_at": pd.to_datetime(["2026-07-02"] * 2)})
+    >>> referral_rate(r, o, period=None).value   # a of a, b, c, d referred; x did not order
+    0.25
+    """
+    active = set(_in_period(orders, "order_date", period)["customer_id"].dropna().astype(str))
+    if not active:
+        return no_data("referral_rate", "no ordering customers in the period")
+    _warn_small("referral_rate", len(active), min_n)
+    referrers = set(_in_period(referrals, "referred_at", period)["referrer_id"].dropna().astype(str))
+    inside = referrers & active
+    outside = len(referrers - active)
+    note = f"{len(inside)} referring of {len(active)} ordering customers"
+    if outside:
+        note += f"; {outside} referrers without an order in the period are not counted"
+    return _share_result("referral_rate", len(inside), len(active), note=note,
+                         extras={"referrers": len(inside), "referrers_not_active": outside})
+
+
+def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, orders: pd.DataFrame, *,
+                       as_of: pd.Timestamp | str, inactivity_days: int) -> MetricResult:
+    """Retention of referred customers against all other customers, with a two-proportion z-test.
+
+    Parameters
+    ----------
+    customers : DataFrame or None
+        The customers table; when it has ``acquisition_channel`` and ``referrals`` has no
+        ``referred_id``, customers acquired through ``"Empfehlung"``/``"referral"`` count as referred.
+    referrals : DataFrame
+        The tidy referrals table (``referred_id`` names the referred customers).
+    orders : DataFrame
+        The tidy orders table (``customer_id``, ``order_date``).
+    as_of : Timestamp or str
+        Reference date (exclusive): orders before it count.
+    inactivity_days : int
+        A customer is retained when their last order is within this many days before ``as_of``.
+
+    Returns
+    -------
+    MetricResult
+        ``kpi = "referred_retention"``; value = retention(referred) - retention(others) with its
+        Wald interval and se; ``extras``: ``z``, ``p_value`` (pooled two-proportion z-test),
+        ``table`` (group, customers, retained, retention, ci_low, ci_high).
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...     "order_date": pd.to_datetime(["2026-01-01", "2026-09-01", "2026-01-01", "2026-01-01"])})
+    >>> r = pd.DataFrame({"referrer_id": ["c"], "referred_id": ["a"], "referred_at": pd.to_datetime(["2026-01-01"])})
+    >>> referred_retention(None, r, o, as_of="2026-10-01", inactivity_days=90).value   # 1/1 - 0/2
+    1.0
+    """
+    as_of = pd.Timestamp(as_of)
+    before = orders.loc[orders["order_date"] < as_of]
+    span = before.groupby(before["customer_id"].astype(str))["order_date"].agg(["min", "max"])
+    window_start = as_of - pd.Timedelta(days=inactivity_days)
+    eligible = span.loc[span["min"] < window_start]
+    if "referred_id" in referrals.columns:
+        referred = set(referrals["referred_id"].dropna().astype(str))
+        source = "referrals.referred_id"
+    elif customers is not None and "acquisition_channel" in customers.columns:
+        channel = customers["acquisition_channel"].astype(str).str.lower()
+        referred = set(customers.loc[channel.isin(["empfehlung", "referral"]), "customer_id"].astype(str))
+        source = "customers.acquisition_channel"
+    else:
+        return no_data("referred_retention", "no referred_id in referrals and no acquisition_channel",
+                       definition=_RETENTION_DEFINITION, unit="share")
+    is_referred = eligible.index.isin(list(referred))
+    retained = (eligible["max"] >= window_start).to_numpy()
+    rows = []
+    for group, mask in (("referred", is_referred), ("other", ~is_referred)):
+        n, k = int(mask.sum()), int(retained[mask].sum())
+        low, high = _wilson(k, n)
+        rows.append({"group": group, "customers": n, "retained": k,
+                     "retention": k / n if n else math.nan, "ci_low": low, "ci_high": high})
+    table = pd.DataFrame(rows)
+    (n1, k1), (n2, k2) = [(int(n), int(k)) for n, k in table[["customers", "retained"]].to_numpy()]
+    if min(n1, n2) == 0:
+        return no_data("referred_retention", "no referred customers or no other customers to compare",
+                       definition=_RETENTION_DEFINITION, unit="share")
+    p1, p2 = k1 / n1, k2 / n2
+    diff = p1 - p2
+    se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    pooled = (k1 + k2) / (n1 + n2)
+    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    z = diff / se0 if se0 > 0 else math.nan
+    p_value = float(2 * stats.norm.sf(abs(z))) if se0 > 0 else math.nan
+    return MetricResult("referred_retention", diff, int(n1 + n2), diff - _Z * se, diff + _Z * se,
+                        _RETENTION_DEFINITION, "share", se=se,
+                        note=(f"retained = an order in the {inactivity_days} days before {as_of.date()}; "
+                              f"referred from {source}"),
+                        extras={"z": z, "p_value": p_value, "table": table,
+                                "referred": p1, "other": p2})
+
+
+def exit_reasons(exits: pd.DataFrame, *, by: str = "category", period: Period | None = None) -> pd.DataFrame:
+    """Pareto table of the reasons for leaving: count, share and cumulative share.
+
+    Parameters
+    ----------
+    exits : DataFrame
+        The tidy exits table (``exit_date`` and the ``by`` column).
+    by : str
+        Column holding the reason (``category``, or a coded theme column).
+    period : Period, optional
+        Exits in this period only.
+
+    Returns
+    -------
+    DataFrame
+        ``category``, ``count``, ``share``, ``cumulative_share``, ``ci_low``, ``ci_high`` (Wilson
+        interval of the share), largest first; a missing reason is ``"(none)"``.
+
+    Raises
+    ------
+    KeyError
+        When ``by`` is not a column of ``exits``.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"exit_date": pd.to_datetime(["2026-07-01"] * 4),
+    ...                   "category": ["price", "price", "delivery", None]})
+    >>> exit_reasons(e)["cumulative_share"].tolist()
+    [0.5, 0.75, 1.0]
+    """
+    if by not in exits.columns:
+        raise KeyError(f"column {by!r} not in exits; columns: {', '.join(map(str, exits.columns))}")
+    chosen = _in_period(exits, "exit_date", period)
+    counts = chosen[by].astype("object").where(chosen[by].notna(), "(none)").astype(str).value_counts()
+    frame = counts.rename_axis("category").reset_index(name="count")
+    frame = frame.sort_values(["count", "category"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    total = int(frame["count"].sum())
+    frame["share"] = frame["count"] / total if total else np.nan
+    frame["cumulative_share"] = frame["share"].cumsum()
+    bounds = [_wilson(int(k), total) for k in frame["count"]]
+    frame["ci_low"] = [b[0] for b in bounds]
+    frame["ci_high"] = [b[1] for b in bounds]
+    return frame[["category", "count", "share", "cumulative_share", "ci_low", "ci_high"]]
+
+

@@ -1,0 +1,144 @@
+"""The scorecard: one row per KPI id, status against targets, change tests, honest no_data rows."""
+
+from __future__ import annotations
+
+import math
+import sys
+import warnings
+
+import pandas as pd
+import pytest
+from scipy import stats
+
+from kit.config import AnalysisConfig
+from kit.definitions import KPI_IDS
+from kit.errors import SmallSampleWarning
+from kit.periods import parse_period
+from kit.scorecard import SCORECARD_COLUMNS, _lazy, kpi_status, resolve_period, scorecard
+from kit.tables import LoyaltyData
+
+
+def _config(**extra) -> AnalysisConfig:
+    raw = {"business": {"name": "Test shop"},
+           "data": {"tables": {"surveys": {"file": "/nonexistent/surveys.csv"}}},
+           "targets": {"nps": {"target": 0}, "csat": {"target": 0.5}},
+           "thresholds": {"min_n": 5}}
+    raw.update(extra)
+    return AnalysisConfig.model_validate(raw)
+
+
+def _surveys() -> pd.DataFrame:
+    # Q3 2026: 6 promoters, 2 passives, 2 detractors -> NPS 40; Q2: 3 promoters, 3 passives, 4 detractors -> -10
+    q3 = [10, 10, 10, 9, 9, 9, 8, 7, 3, 0]
+    q2 = [10, 9, 9, 8, 8, 7, 6, 5, 1, 0]
+    return pd.DataFrame({
+        "responded_at": pd.to_datetime(["2026-08-01"] * 10 + ["2026-05-01"] * 10),
+        "nps": [float(x) for x in q3 + q2],
+        "csat": [5.0] * 8 + [2.0] * 2 + [4.0] * 5 + [1.0] * 5,
+    })
+
+
+# --------------------------------------------------------------------------- status
+
+
+@pytest.mark.parametrize("value, low, high, target, direction, expected", [
+    (40, 35, 45, 30, "higher", "met"),           # whole interval above 30
+    (40, 30, 45, 30, "higher", "met"),           # touching the target counts as reaching it
+    (20, 10, 25, 30, "higher", "missed"),        # whole interval below 30
+    (32, 25, 39, 30, "higher", "inconclusive"),  # straddles
+    (0.05, 0.03, 0.07, 0.10, "lower", "met"),    # lower is better, interval below target
+    (0.15, 0.12, 0.18, 0.10, "lower", "missed"),
+    (0.11, 0.08, 0.14, 0.10, "lower", "inconclusive"),
+    (7.0, math.nan, math.nan, 8, "lower", "met"),      # no interval: compare the value
+    (9.0, math.nan, math.nan, 8, "lower", "missed"),
+])
+def test_kpi_status(value, low, high, target, direction, expected):
+    assert kpi_status(value, low, high, n=100, target=target, direction=direction) == expected
+
+
+def test_kpi_status_no_data_and_no_target():
+    assert kpi_status(math.nan, math.nan, math.nan, n=0, target=30, direction="higher") == "no_data"
+    assert kpi_status(40, 35, 45, n=0, target=30, direction="higher") == "no_data"
+    assert kpi_status(40, 35, 45, n=10, target=None, direction="higher") == "no_target"
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def test_resolve_period():
+    data = LoyaltyData(surveys=_surveys())
+    cfg = _config()
+    # last answer 2026-08-01 -> Q3 not complete -> latest complete quarter 2026-Q2
+    assert resolve_period(data, cfg, "latest").label == "2026-Q2"
+    assert resolve_period(data, cfg, "2026-Q3").label == "2026-Q3"
+    assert resolve_period(data, cfg, parse_period("2026-07")).label == "2026-07"
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def test_scorecard_surveys_only():
+    data = LoyaltyData(surveys=_surveys())
+    with pytest.warns(SmallSampleWarning, match="nps"):
+        card = scorecard(data, _config(thresholds={"min_n": 30}), period="2026-Q3")
+    assert tuple(card.columns) == SCORECARD_COLUMNS
+    assert tuple(card["kpi"]) == KPI_IDS
+    row = card.set_index("kpi").loc["nps"]
+    assert row["value"] == pytest.approx(40) and row["previous"] == pytest.approx(-10)
+    assert row["change"] == pytest.approx(50) and row["n"] == 10 and row["period"] == "2026-Q3"
+    # compare_nps by hand: var3 = (0.6 + 0.2 - 0.16)/10 = 0.064; var2 = (0.3 + 0.4 - 0.01)/10 = 0.069
+    z = 50 / (100 * math.sqrt(0.064 + 0.069))
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(z))
+    assert row["target"] == 0
+    # adjusted-Wald interval of NPS 40 with n 10 reaches below 0 -> inconclusive against target 0
+    assert row["ci_low"] < 0 < row["ci_high"] and row["status"] == "inconclusive"
+    csat_row = card.set_index("kpi").loc["csat"]
+    # CSAT: Q3 8/10 = 0.8, Q2 5/10 = 0.5; pooled 13/20 = 0.65 -> z = 0.3 / sqrt(0.65*0.35*0.2)
+    z = 0.3 / math.sqrt(0.65 * 0.35 * 0.2)
+    assert csat_row["value"] == pytest.approx(0.8)
+    assert csat_row["p_value"] == pytest.approx(2 * stats.norm.sf(z))
+    others = card.set_index("kpi")
+    assert others.loc["churn_rate", "status"] == "no_data"
+    assert "no order data" in others.loc["churn_rate", "definition"]
+    assert "no ticket data: service metrics skipped" in others.loc["first_response_hours", "definition"]
+    assert others.loc["star_rating", "status"] == "no_data"
+    assert "no 'rating' column" in others.loc["star_rating", "definition"]
+    assert others.loc["ces", "status"] == "no_data"
+    assert card.attrs["notes"]["response_rate"].startswith("no survey invitations")
+
+
+def test_scorecard_german_and_no_target():
+    card = scorecard(LoyaltyData(surveys=_surveys()), _config(targets={}), period="2026-Q3", lang="de")
+    row = card.set_index("kpi").loc["nps"]
+    assert row["status"] == "no_target" and math.isnan(row["target"])
+    assert card.set_index("kpi").loc["at_risk_share", "label"] == "Anteil gefährdet (Sterne <= 3)"
+    assert "keine Ticketdaten" in card.set_index("kpi").loc["sla_share", "definition"]
+
+
+def test_scorecard_median_change_is_not_tested_and_says_so():
+    opened = pd.to_datetime(["2026-08-03 10:00"] * 6 + ["2026-05-04 10:00"] * 6)
+    tickets = pd.DataFrame({"ticket_id": [str(i) for i in range(12)], "opened_at": opened,
+                            "first_response_at": opened + pd.to_timedelta([1, 2, 3, 4, 5, 6] * 2, unit="h"),
+                            "is_complaint": [False] * 12})
+    data = LoyaltyData(surveys=_surveys(), tickets=tickets)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        card = scorecard(data, _config(thresholds={"hours_basis": "calendar"}), period="2026-Q3")
+    row = card.set_index("kpi").loc["first_response_hours"]
+    assert row["value"] == 3.5 and row["change"] == 0 and math.isnan(row["p_value"])
+    assert "a median has no standard error" in row["definition"]
+    # complaint rate needs orders too
+    assert "no order data" in card.set_index("kpi").loc["complaint_rate", "definition"]
+
+
+def test_missing_module_gives_not_available_yet(monkeypatch):
+    orders = pd.DataFrame({"order_id": ["1"], "customer_id": ["a"], "revenue": [10.0],
+                           "order_date": pd.to_datetime(["2026-08-01"])})
+    monkeypatch.setitem(sys.modules, "kit.clv", None)   # import of kit.clv now fails like a missing module
+    assert _lazy("kit.clv", "clv_predicted") is None
+    assert _lazy("kit.metrics.survey", "no_such_function") is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        card = scorecard(LoyaltyData(surveys=_surveys(), orders=orders), _config(), period="2026-Q3")
+    row = card.set_index("kpi").loc["clv_predicted"]
+    assert row["status"] == "no_data" and "not available yet" in row["definition"]
