@@ -47,7 +47,8 @@ _EXPORTS: dict[str, str] = {
          "complaints_by_category", "business_hours_between"], "kit.metrics.service"),
     # models
     **dict.fromkeys(["KaplanMeier", "CoxChurnModel", "logrank_test"], "kit.survival"),
-    **dict.fromkeys(["summarise_customers", "BetaGeo", "GammaGamma", "customer_value"], "kit.clv"),
+    **dict.fromkeys(["summarise_customers", "BetaGeo", "GammaGamma", "customer_value", "clv_predicted",
+                     "holdout_comparison", "frequency_spend_correlation"], "kit.clv"),
     **dict.fromkeys(["KeyDrivers", "importance_performance"], "kit.drivers"),
     **dict.fromkeys(["read_interviews", "read_codebook", "code_texts"], "kit.interviews"),
     # scorecard and actions
@@ -58,7 +59,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys([], "kit.plots.survey"),
     **dict.fromkeys([], "kit.plots.service"),
     **dict.fromkeys([], "kit.plots.behaviour"),
-    **dict.fromkeys([], "kit.plots.clv"),
+    **dict.fromkeys(["plot_holdout", "plot_frequency_spend", "plot_p_alive"], "kit.plots.clv"),
     **dict.fromkeys([], "kit.plots.interviews"),
     **dict.fromkeys([], "kit.plots.drivers"),
     **dict.fromkeys([], "kit.plots.actions"),
