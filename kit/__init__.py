@@ -53,8 +53,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["read_interviews", "read_codebook", "code_texts"], "kit.interviews"),
     # scorecard and actions
     **dict.fromkeys(["scorecard"], "kit.scorecard"),
-    **dict.fromkeys(["kpi_gaps", "prioritise_actions", "watch_list", "winback_list", "advocates"],
-                    "kit.actions"),
+    **dict.fromkeys(["kpi_gaps", "Evidence", "gather_evidence", "prioritise_actions",
+                     "watch_list", "winback_list", "advocates"], "kit.actions"),
     # plots (one line per area module)
     **dict.fromkeys([], "kit.plots.survey"),
     **dict.fromkeys([], "kit.plots.service"),

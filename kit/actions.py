@@ -107,7 +107,9 @@ def kpi_gaps(scorecard: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
                      "value": value, "target": float(target), "direction": direction, "gap": gap,
                      "relative_gap": relative, "status": status, "severity": size, "n": rec.get("n", math.nan)})
     out = pd.DataFrame(rows, columns=columns)
-    return out.sort_values(["severity", "kpi"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+    out["_key"] = out["severity"].round(_FLOAT_DIGITS)
+    out = out.sort_values(["_key", "kpi"], ascending=[False, True], kind="mergesort")
+    return out.drop(columns="_key").reset_index(drop=True)
 
 
 def _kpi_label(kpi: str, lang: str) -> str:
@@ -354,7 +356,7 @@ def _touched_customers(values: pd.DataFrame | None, surveys: pd.DataFrame | None
 
 _TEXT = {
     "en": {"strongest": "strongest {o} driver", "rank": "{o} driver #{k} of {p}",
-           "r2": "{s} of R², 95 % CI {lo}–{hi}", "complaints": "{s} of complaints",
+           "r2": "{s} of R², 95 % CI {lo}–{hi} %", "complaints": "{s} of complaints",
            "theme": "mentioned negatively in {s} of {base}", "kpi": "{label} {v} vs target {t}",
            "value": "customers holding {s} of value at risk", "segment": "{n} customers in segment '{g}'",
            "missing": "{kind} '{id}' not in the evidence", "none": "no evidence for this action",
@@ -362,7 +364,7 @@ _TEXT = {
            "kinds": {"driver": "driver", "theme": "theme", "complaint_category": "complaint category",
                      "segment": "segment", "kpi": "KPI"}},
     "de": {"strongest": "stärkster {o}-Treiber", "rank": "{o}-Treiber Nr. {k} von {p}",
-           "r2": "{s} von R², 95-%-KI {lo}–{hi}", "complaints": "{s} der Beschwerden",
+           "r2": "{s} von R², 95-%-KI {lo}–{hi} %", "complaints": "{s} der Beschwerden",
            "theme": "negativ erwähnt in {s} der {base}", "kpi": "{label} {v} statt Ziel {t}",
            "value": "Kunden mit {s} des gefährdeten Werts", "segment": "{n} Kunden im Segment '{g}'",
            "missing": "{kind} '{id}' nicht in den Befunden", "none": "keine Befunde für diese Maßnahme",
@@ -421,8 +423,8 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str)
             p = len(d)
             head = (text["strongest"].format(o=ev.driver_outcome) if int(best["rank"]) == 1
                     else text["rank"].format(o=ev.driver_outcome, k=int(best["rank"]), p=p))
-            detail = text["r2"].format(s=_pct(best["importance"]), lo=_pct(best["ci_low"]),
-                                       hi=_pct(best["ci_high"])) if pd.notna(best["ci_low"]) else _pct(
+            detail = text["r2"].format(s=_pct(best["importance"]), lo=f"{100 * best['ci_low']:.0f}",
+                                       hi=f"{100 * best['ci_high']:.0f}") if pd.notna(best["ci_low"]) else _pct(
                 best["importance"]) + " R²"
             why.append((impact["driver"], f"{head} ({detail})"))
     if a.themes and _has(ev.themes):
@@ -449,6 +451,8 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str)
         wanted = ([("driver", x) for x in a.drivers] + [("theme", x) for x in a.themes]
                   + [("complaint_category", x) for x in a.complaint_categories]
                   + [("segment", x) for x in a.segments])
+        known_segments = set(ev.customers.loc[ev.customers["kind"] == "segment", "problem"])
+        missing("segment", [x for x in a.segments if x not in known_segments])
         keys = pd.MultiIndex.from_frame(ev.customers[["kind", "problem"]])
         touched = ev.customers[keys.isin(wanted)] if wanted else ev.customers.iloc[:0]
         per_customer = touched.drop_duplicates("customer_id")
@@ -457,9 +461,9 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str)
         if impact["value"] > 0:
             why.append((impact["value"], text["value"].format(s=_pct(impact["value"]))))
     for kind, ids in (("driver", a.drivers), ("theme", a.themes), ("complaint_category", a.complaint_categories),
-                      ("kpi", a.kpis)):
+                      ("kpi", a.kpis), ("segment", a.segments)):
         source = {"driver": ev.drivers, "theme": ev.themes, "complaint_category": ev.complaints,
-                  "kpi": ev.kpi_gaps}[kind]
+                  "kpi": ev.kpi_gaps, "segment": ev.customers}[kind]
         if ids and not _has(source):
             notes.append(text["no_kind"].format(kind=kinds[kind]))
     available = ev.available()

@@ -1,0 +1,301 @@
+"""KPI gaps, evidence-scored action priorities and customer lists, on hand-built frames."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kit.actions import (Evidence, advocates, gather_evidence, kpi_gaps, prioritise_actions, theme_stats,
+                         watch_list, winback_list)
+from kit.config import AnalysisConfig
+from kit.privacy import pseudonymise
+from kit.tables import LoyaltyData
+
+
+def _config(actions=(), *, pseudonymise_ids=False, targets=None, margin=0.3) -> AnalysisConfig:
+    return AnalysisConfig.model_validate({
+        "business": {"name": "Test shop"},
+        "targets": targets or {"nps": {"target": 30}, "churn_rate": {"target": 0.10}, "csat": {"target": 0.80},
+                               "star_rating": {"target": 4.3}, "referral_rate": {"target": 0.03}},
+        "clv": {"margin": margin},
+        "privacy": {"pseudonymise": pseudonymise_ids, "salt": "test-salt"},
+        "actions": list(actions),
+        "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
+
+
+# ---------------------------------------------------------------------------------------------
+# KPI gaps
+
+
+def _scorecard() -> pd.DataFrame:
+    return pd.DataFrame({
+        "kpi": ["nps", "churn_rate", "csat", "star_rating", "referral_rate", "aov_unknown", "nps"],
+        "period": ["2026-Q3"] * 6 + ["2026-Q2"],
+        "value": [24.0, 0.12, 0.85, 4.1, math.nan, 41.0, 10.0],
+        "n": [400, 1000, 380, 350, 0, 900, 300],
+        "target": [30.0, 0.10, 0.80, 4.3, 0.03, math.nan, 30.0],
+        "status": ["missed", "missed", "met", "inconclusive", "no_data", "no_target", "missed"]})
+
+
+def test_kpi_gaps_signs_severity_and_latest_period():
+    gaps = kpi_gaps(_scorecard(), _config()).set_index("kpi")
+    # nps: higher is better, gap = 30 - 24 = 6, relative 6/30 = 0.2, missed -> severity 0.2 (2026-Q3 row, not Q2)
+    assert gaps.loc["nps", ["gap", "relative_gap", "severity"]].tolist() == pytest.approx([6, 0.2, 0.2])
+    # churn: lower is better, gap = 0.12 - 0.10 = 0.02, relative 0.2, severity 0.2
+    assert gaps.loc["churn_rate", ["gap", "relative_gap", "severity"]].tolist() == pytest.approx([0.02, 0.2, 0.2])
+    # csat met: gap = 0.80 - 0.85 = -0.05 (better than target), severity 0
+    assert gaps.loc["csat", "gap"] == pytest.approx(-0.05) and gaps.loc["csat", "severity"] == 0
+    # stars inconclusive: gap 0.2, relative 0.2/4.3 = 0.04651, half weight -> 0.02326
+    assert gaps.loc["star_rating", "severity"] == pytest.approx(0.2 / 4.3 / 2)
+    assert gaps.loc["referral_rate", "severity"] == 0 and math.isnan(gaps.loc["referral_rate", "gap"])
+    assert "aov_unknown" not in gaps.index  # no target anywhere
+    assert gaps.index.tolist()[:2] == ["churn_rate", "nps"]  # severity desc (0.2 = 0.2), then kpi id
+
+
+def test_kpi_gaps_takes_missing_target_from_config_and_caps_severity():
+    sc = pd.DataFrame({"kpi": ["nps"], "value": [-30.0], "n": [100], "target": [math.nan], "status": ["missed"]})
+    gaps = kpi_gaps(sc, _config())
+    # target 30 from config; gap 60, relative 2.0 -> severity capped at 1
+    assert gaps.loc[0, "target"] == 30 and gaps.loc[0, "relative_gap"] == pytest.approx(2.0)
+    assert gaps.loc[0, "severity"] == 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# scoring
+
+ACTIONS = [
+    {"id": "fast", "title": "Faster delivery", "title_de": "Schneller liefern", "effort": 2,
+     "addresses": {"kpis": ["nps"], "drivers": ["driver_delivery"], "themes": ["delivery"],
+                   "complaint_categories": ["delivery"]}},
+    {"id": "cheap", "title": "Explain prices", "effort": 1,
+     "addresses": {"drivers": ["driver_price"], "themes": ["price"]}},
+    {"id": "advocacy", "title": "Referral programme", "effort": 1, "addresses": {"segments": ["advocates"]}},
+    {"id": "ghost", "title": "Fix the app", "effort": 1,
+     "addresses": {"drivers": ["driver_app"], "themes": ["app"], "complaint_categories": ["app"]}},
+]
+
+
+def _evidence(**overrides) -> Evidence:
+    drivers = pd.DataFrame({"driver": ["driver_delivery", "driver_price"], "importance": [0.6, 0.4],
+                            "ci_low": [0.5, 0.2], "ci_high": [0.7, 0.6], "rank": [1, 2]})
+    # 10 texts: delivery negative in texts 1-4 (and positive in 5), price negative in texts 6-7
+    coded = pd.DataFrame({"text_id": [1, 2, 3, 4, 5, 6, 7, 1],
+                          "theme": ["delivery"] * 5 + ["price", "price", "delivery"],
+                          "polarity": ["negative"] * 4 + ["positive", "negative", "negative", "negative"]})
+    complaints = pd.DataFrame({"category": ["delivery", "billing"], "complaints": [30, 10]})
+    kwargs = dict(scorecard=_scorecard(), config=_config(), drivers=drivers, coded=coded, n_texts=10,
+                  complaints=complaints)
+    kwargs.update(overrides)
+    ev = gather_evidence(**kwargs)
+    return Evidence(**{**ev.__dict__, "driver_n": 200})
+
+
+def test_theme_stats_by_hand():
+    coded = pd.DataFrame({"text_id": [1, 1, 2, 3], "theme": ["a", "a", "a", "b"],
+                          "polarity": ["negative", "negative", "positive", "neutral"]})
+    stats = theme_stats(coded, n_texts=8).set_index("theme")
+    # theme a: texts 1, 2 mention it (2 mentions), text 1 negatively (twice, counted once) -> 1/8 of texts
+    assert stats.loc["a", ["mentions", "negative", "negativity", "negative_share"]].tolist() == [2, 1, 0.5, 0.125]
+    assert stats.loc["b", "negative"] == 0
+
+
+def test_scores_by_hand():
+    plan = prioritise_actions(_config(ACTIONS), _evidence()).set_index("action_id")
+    # Evidence kinds present: kpi, driver, theme, complaints (no customer values) -> impact = sum / 4.
+    # fast: kpi 0.2 (nps severity), driver 0.6, theme 4/10 = 0.4, complaints 30/40 = 0.75 -> impact 1.95/4 = 0.4875
+    #   confidences: kpi min(1, 400/30) = 1; driver 1 - half-width/importance = 1 - 0.1/0.6 = 0.83333
+    #   (n 200 >= 100); theme 4 negative texts / 30 = 0.13333; complaints 30/30 = 1
+    #   confidence = (0.2*1 + 0.6*0.83333 + 0.4*0.13333 + 0.75*1) / 1.95 = 1.50333/1.95 = 0.77094
+    #   score = 0.4875 * 0.77094 / 2 = 0.18792
+    fast = plan.loc["fast"]
+    assert fast[["impact_kpi", "impact_driver", "impact_theme", "impact_complaints", "impact_value"]].tolist() \
+        == pytest.approx([0.2, 0.6, 0.4, 0.75, 0.0])
+    assert fast["impact"] == pytest.approx(0.4875)
+    assert fast["confidence_driver"] == pytest.approx(1 - 0.1 / 0.6)
+    assert fast["confidence"] == pytest.approx(1.503333333 / 1.95)
+    assert fast["score"] == pytest.approx(0.18792, abs=1e-5)
+    # cheap: driver 0.4 (conf 1 - 0.2/0.4 = 0.5), theme 2/10 = 0.2 (conf 2/30) -> impact 0.6/4 = 0.15
+    #   confidence = (0.4*0.5 + 0.2*0.066667)/0.6 = 0.355556; score = 0.15 * 0.355556 / 1 = 0.053333
+    assert plan.loc["cheap", "score"] == pytest.approx(0.15 * (0.2 + 0.2 * 2 / 30) / 0.6)
+    assert plan.loc["advocacy", "score"] == 0 and "no segment evidence" in plan.loc["advocacy", "notes"]
+    assert plan.loc["ghost", "score"] == 0
+    assert plan.loc["ghost", "notes"] == ("driver 'driver_app' not in the evidence; theme 'app' not in the "
+                                          "evidence; complaint category 'app' not in the evidence")
+    assert plan["rank"].tolist() == [1, 2, 3, 4]
+    assert plan.index.tolist() == ["fast", "cheap", "advocacy", "ghost"]  # 0-score tie: effort 1 each, then id
+    assert fast["why"] == ("delivery: 75 % of complaints, strongest NPS driver (60 % of R², 95 % CI 50–70 %), "
+                           "mentioned negatively in 40 % of coded texts, Net Promoter Score 24.0 vs target 30.0")
+    de = prioritise_actions(_config(ACTIONS), _evidence(), lang="de").set_index("action_id")
+    assert de.loc["fast", "title"] == "Schneller liefern" and "der Beschwerden" in de.loc["fast", "why"]
+    assert de.loc["cheap", "title"] == "Explain prices"  # no German title: English one
+
+
+def test_tie_breaking_effort_then_id():
+    same = {"drivers": ["driver_price"]}
+    actions = [{"id": "zeta", "title": "Z", "effort": 1, "addresses": same},
+               {"id": "alpha", "title": "A", "effort": 2, "addresses": same},
+               {"id": "beta", "title": "B", "effort": 1, "addresses": same}]
+    # beta and zeta tie exactly (same evidence, effort 1): id order; alpha has half their score
+    plan = prioritise_actions(_config(actions), _evidence())
+    assert plan["action_id"].tolist() == ["beta", "zeta", "alpha"]
+    # equal score but different effort: a 0-score tie is broken by effort first
+    zero = [{"id": "a", "title": "A", "effort": 3}, {"id": "b", "title": "B", "effort": 1}]
+    assert prioritise_actions(_config(zero), _evidence())["action_id"].tolist() == ["b", "a"]
+
+
+def test_missing_evidence_scores_zero_with_notes():
+    ev = gather_evidence()
+    assert "no driver analysis: no survey drivers" in ev.notes and ev.available() == []
+    plan = prioritise_actions(_config(ACTIONS), ev)
+    assert (plan["score"] == 0).all()
+    assert "no driver evidence" in plan.set_index("action_id").loc["fast", "notes"]
+    assert plan["action_id"].tolist() == ["advocacy", "cheap", "ghost", "fast"]  # effort 1 (by id), then 2
+    assert prioritise_actions(_config(), ev).empty
+
+
+def test_value_at_risk_component_counts_each_customer_once():
+    tickets = pd.DataFrame({"customer_id": ["A", "A", "B", "C"], "category": ["delivery", "delivery", "billing",
+                                                                             "delivery"],
+                            "is_complaint": [True, True, True, False], "opened_at": pd.Timestamp("2026-09-01")})
+    surveys = pd.DataFrame({"customer_id": ["A", "D", "D"], "responded_at": pd.to_datetime(
+        ["2026-08-01", "2026-07-01", "2026-09-01"]), "driver_delivery": [1.0, 1.0, 4.0]})
+    values = pd.DataFrame({"customer_id": ["A", "B", "C", "D", "E"], "value_at_risk": [50.0, 20.0, 10.0, 15.0, 5.0]})
+    ev = _evidence(tickets=tickets, surveys=surveys, customer_values=values)
+    plan = prioritise_actions(_config(ACTIONS), ev).set_index("action_id")
+    # fast touches A (delivery complaint and driver rating 1); C's ticket is no complaint; D's latest rating is 4.
+    # A counted once: 50 / total 100 = 0.5
+    assert plan.loc["fast", "impact_value"] == pytest.approx(0.5)
+    assert plan.loc["fast", "confidence_value"] == pytest.approx(1 / 30)
+    assert ev.available() == ["kpi", "driver", "theme", "complaints", "value"]
+    assert plan.loc["fast", "impact"] == pytest.approx((0.2 + 0.6 + 0.4 + 0.75 + 0.5) / 5)
+
+
+def test_same_order_twice_and_with_shuffled_rows():
+    rng = np.random.default_rng(11)
+    n = 400
+    surveys = pd.DataFrame({"customer_id": [f"K{i}" for i in range(n)],
+                            "responded_at": pd.Timestamp("2026-09-01") + pd.to_timedelta(rng.integers(0, 20, n), "D"),
+                            "driver_delivery": rng.integers(1, 6, n).astype(float),
+                            "driver_price": rng.integers(1, 6, n).astype(float)})
+    surveys["nps"] = np.clip(np.round(surveys.driver_delivery * 1.5 + surveys.driver_price * 0.5
+                                      + rng.normal(0, 1.5, n)), 0, 10)
+    tickets = pd.DataFrame({"customer_id": surveys.customer_id.sample(120, random_state=1).to_numpy(),
+                            "category": rng.choice(["delivery", "billing", "product"], 120),
+                            "is_complaint": True, "opened_at": pd.Timestamp("2026-09-01")})
+    coded = pd.DataFrame({"text_id": rng.integers(0, 80, 200), "theme": rng.choice(["delivery", "price"], 200),
+                          "polarity": rng.choice(["negative", "positive"], 200)})
+    values = pd.DataFrame({"customer_id": surveys.customer_id, "value_at_risk": rng.gamma(2, 20, n)})
+    actions = ACTIONS + [{"id": "fast2", "title": "Same as fast", "effort": 2,
+                          "addresses": ACTIONS[0]["addresses"]}]
+
+    def plan(shuffle: int | None) -> pd.DataFrame:
+        def mix(f: pd.DataFrame) -> pd.DataFrame:
+            return f if shuffle is None else f.sample(frac=1, random_state=shuffle)
+        from kit.drivers import KeyDrivers
+        s = mix(surveys)
+        kd = KeyDrivers(n_boot=100, seed=0).fit(s, outcome="nps", drivers=["driver_delivery", "driver_price"])
+        counts = mix(tickets).groupby("category").size().rename("complaints").reset_index()
+        ev = gather_evidence(scorecard=mix(_scorecard()), config=_config(), drivers=kd, coded=mix(coded),
+                             n_texts=80, complaints=counts, customer_values=mix(values), surveys=s,
+                             tickets=mix(tickets))
+        return prioritise_actions(_config(actions), ev)
+
+    first, again, shuffled = plan(None), plan(None), plan(7)
+    pd.testing.assert_frame_equal(first, again)
+    assert first["action_id"].tolist() == shuffled["action_id"].tolist()
+    assert first["action_id"].tolist()[:2] == ["fast", "fast2"]  # exact tie broken by id
+    # point parts of the score do not depend on row order; confidence_driver uses the bootstrap interval,
+    # whose resamples depend on the row order, so only the remaining columns are compared exactly
+    cols = ["impact_kpi", "impact_driver", "impact_theme", "impact_complaints", "impact_value", "impact"]
+    np.testing.assert_allclose(first[cols].to_numpy(float), shuffled[cols].to_numpy(float), atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# customer lists
+
+AS_OF = pd.Timestamp("2026-09-30")
+
+
+def _data() -> LoyaltyData:
+    d = pd.to_datetime
+    orders = pd.DataFrame({
+        "order_id": [str(i) for i in range(9)],
+        "customer_id": ["A", "A", "B", "C", "D", "E", "F", "G", "H"],
+        "order_date": d(["2026-06-01", "2026-09-01", "2026-08-15", "2026-05-01", "2025-01-10", "2026-09-20",
+                         "2026-07-01", "2026-09-10", "2026-10-05"]),
+        "revenue": [100.0, 100.0, 500.0, 80.0, 900.0, 60.0, 40.0, 70.0, 1000.0],
+        "refund_amount": [0.0, 20.0, 0.0, 0.0, 100.0, 0.0, 0.0, 0.0, 0.0]})
+    surveys = pd.DataFrame({
+        "customer_id": ["A", "C", "E", "B", "A", "G"],
+        "responded_at": d(["2026-09-05", "2026-04-01", "2026-09-21", "2024-01-01", "2026-10-02", "2026-09-12"]),
+        "nps": [3.0, 2.0, 10.0, 0.0, 10.0, 8.0], "rating": [2.0, 1.0, 5.0, 1.0, 5.0, 5.0]})
+    tickets = pd.DataFrame({
+        "ticket_id": ["t1", "t2", "t3", "t4"], "customer_id": ["B", "G", "F", "E"],
+        "opened_at": d(["2026-09-20", "2026-01-05", "2026-03-01", "2026-09-25"]),
+        "resolved_at": d([None, "2026-01-06", "2026-03-02", None]),
+        "category": ["delivery", "billing", "damaged", "website"], "is_complaint": [True, True, True, False]})
+    exits = pd.DataFrame({"customer_id": ["C"], "exit_date": d(["2026-08-01"]), "reason": ["zu teuer"],
+                          "category": ["price"]})
+    referrals = pd.DataFrame({"referrer_id": ["E", "G", "G", "C"], "referred_id": ["x", "y", "z", "w"],
+                              "referred_at": d(["2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01"])})
+    customers = pd.DataFrame({"customer_id": list("ABCDEFGH"), "segment": ["Abo", "Einzelkauf"] * 4})
+    return LoyaltyData(customers=customers, orders=orders, surveys=surveys, tickets=tickets, exits=exits,
+                       referrals=referrals)
+
+
+def test_watch_list_reasons_value_and_order():
+    w = watch_list(_data(), _config(), as_of=AS_OF)
+    # A: latest answer by as_of is 2026-09-05 (the 10-02 answer is after as_of): detractor, stars 2.
+    #    value fallback = (100 + 100 - 20) * 0.3 = 54
+    # B: open complaint (opened 09-20, unresolved), recent; the 2024 detractor answer is older than 365 days.
+    #    value = 500 * 0.3 = 150
+    # C exited (win-back, not watch); D lapsed; E's open ticket is no complaint; G's complaint is old and resolved.
+    assert w["customer_id"].tolist() == ["B", "A"]
+    assert w["reasons"].tolist() == ["open complaint;recent complaint", "detractor;stars<=3"]
+    assert w["value_at_risk"].tolist() == pytest.approx([150.0, 54.0])
+    assert w["value_basis"].str.contains("fallback").all()
+    assert w["rank"].tolist() == [1, 2] and w.loc[0, "open_complaints"] == 1 and w.loc[0, "segment"] == "Einzelkauf"
+
+
+def test_watch_list_with_customer_values_and_pseudonyms():
+    values = pd.DataFrame({"customer_id": ["A", "F", "B"], "p_alive": [0.9, 0.3, 0.8],
+                           "value_at_risk": [400.0, 90.0, 10.0]})
+    w = watch_list(_data(), _config(pseudonymise_ids=True), as_of=AS_OF, customer_values=values)
+    expected = pseudonymise(pd.Series(["A", "F", "B"]), salt="test-salt").tolist()
+    assert w["customer_id"].tolist() == expected  # by model value at risk: 400, 90, 10
+    assert w["reasons"].tolist() == ["detractor;stars<=3", "low p_alive", "open complaint;recent complaint"]
+    assert (w["value_basis"] == "predicted value at risk (CLV model)").all()
+
+
+def test_winback_list():
+    wb = winback_list(_data(), _config(), as_of=AS_OF)
+    # D: last order 2025-01-10, 628 days before as_of (> 180), net 900 - 100 = 800; C: exited 2026-08-01, net 80
+    assert wb["customer_id"].tolist() == ["D", "C"]
+    assert wb["status"].tolist() == ["inactive", "exited"]
+    assert wb.loc[0, "days_inactive"] == (AS_OF - pd.Timestamp("2025-01-10")).days == 628
+    assert wb["net_revenue"].tolist() == [800.0, 80.0] and wb["past_value"].tolist() == pytest.approx([240.0, 24.0])
+    assert wb.loc[1, "exit_category"] == "price" and wb.loc[1, "exit_reason"] == "zu teuer"
+
+
+def test_advocates():
+    adv = advocates(_data(), _config(), as_of=AS_OF)
+    # E: promoter (10), 5 stars, 1 referral -> 3 reasons. G: nps 8 (passive), 5 stars, 2 referrals -> 2 reasons.
+    # C refers but has exited; A's promoter answer comes after as_of.
+    assert adv["customer_id"].tolist() == ["E", "G"]
+    assert adv["reasons"].tolist() == ["promoter;5 stars;referrer", "5 stars;referrer"]
+    assert adv["referrals"].tolist() == [1, 2]
+
+
+def test_lists_without_tables_are_empty_not_errors():
+    empty = LoyaltyData(orders=_data().orders)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert watch_list(empty, _config(), as_of=AS_OF).empty
+        assert advocates(empty, _config(), as_of=AS_OF).empty
+    assert winback_list(empty, _config(), as_of=AS_OF)["customer_id"].tolist() == ["D"]
+    with pytest.raises(ValueError, match="naive"):
+        watch_list(empty, _config(), as_of=pd.Timestamp("2026-09-30", tz="UTC"))
