@@ -70,7 +70,8 @@ def _rules(name: str, columns: list[str], frame: pd.DataFrame, ces_scale: tuple[
     return out
 
 
-def table_schema(name: str, columns: list[str], *, ces_scale: tuple[int, int] = (1, 7)) -> pa.DataFrameSchema:
+def table_schema(name: str, columns: list[str], *, ces_scale: tuple[int, int] = (1, 7),
+                 unique: bool = True) -> pa.DataFrameSchema:
     """The pandera schema of one tidy table (only for the columns present).
 
     Parameters
@@ -81,6 +82,8 @@ def table_schema(name: str, columns: list[str], *, ces_scale: tuple[int, int] = 
         Columns present in the table.
     ces_scale : tuple of int
         Lowest and highest CES answer.
+    unique : bool
+        Check the table's key for uniqueness (:func:`check_table` does it itself).
 
     Returns
     -------
@@ -99,7 +102,7 @@ def table_schema(name: str, columns: list[str], *, ces_scale: tuple[int, int] = 
     key = TABLES[name].key
     schema_columns = {
         col: pa.Column(dtypes[column_kind(col, name)], checks=[r.check for r in rules.get(col, [])],
-                       nullable=True, unique=col == key, required=col in TABLES[name].required, name=col)
+                       nullable=True, unique=unique and col == key, required=col in TABLES[name].required, name=col)
         for col in columns
     }
     return pa.DataFrameSchema(schema_columns, strict=False)
@@ -130,7 +133,7 @@ def _failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases
-    return pd.DataFrame(columns=["column", "check", "failure_case", "index"])
+    return pd.DataFrame(columns=["column", "check", "check_number", "failure_case", "index"])
 
 
 def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2,
@@ -199,11 +202,12 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                 fix="map a score column under data.tables.surveys.columns"), 1)
         else:
             rows.append(_row(name, "at least one score", "error", 0))
-    failures = _failures(frame, table_schema(name, columns, ces_scale=ces_scale))
+    failures = _failures(frame, table_schema(name, columns, ces_scale=ces_scale, unique=False))
     key = TABLES[name].key
     for col, col_rules in _rules(name, columns, frame, ces_scale).items():
         for rule in col_rules:
-            hit = failures[(failures["column"] == col) & (failures["check"] == rule.check.name)]
+            number = col_rules.index(rule)
+            hit = failures[(failures["column"] == col) & (failures["check_number"] == number)]
             hit = hit[hit["index"].notna()]
             if len(hit):
                 order = np.argsort(hit["index"].to_numpy(dtype="int64"), kind="stable")

@@ -1,0 +1,286 @@
+"""Reading real-world exports: formats, encodings, separators, decimal marks, dates, bad inputs.
+
+Fixture files live in tests/fixtures (written by tests/fixtures/make_fixtures.py and
+committed); files that only one test needs are written to tmp_path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kit.config import AnalysisConfig, DataSources, TableSource
+from kit.errors import DataError
+from kit.io import _decimal_evidence, _detect_sep, read_data, read_table, validate
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+
+GERMAN_ORDERS = {"Bestellnummer": "order_id", "Kundennummer": "customer_id", "Bestelldatum": "order_date",
+                 "Umsatz": "revenue", "Erstattung": "refund_amount", "Retoure": "returned", "Menge": "quantity",
+                 "Kategorie": "category"}
+GERMAN_CUSTOMERS = {"Kundennummer": "customer_id", "Registriert_am": "signup_date", "Bundesland": "region"}
+
+
+def read(name: str, file: str | Path, *, data: dict | None = None, **source) -> pd.DataFrame:
+    """read_table on a fixture (or any path) with the given source options."""
+    src = TableSource(file=FIX / file if isinstance(file, str) else file, **source)
+    sources = DataSources(tables={"orders": src, name: src}, **(data or {}))
+    return read_table(src, name, data=sources)
+
+
+def config(tables: dict[str, dict], **data) -> AnalysisConfig:
+    """A configuration whose table files are fixtures (names) or absolute paths."""
+    resolved = {name: {**opts, "file": str(FIX / opts["file"]) if "/" not in str(opts["file"]) else opts["file"]}
+                for name, opts in tables.items()}
+    return AnalysisConfig.model_validate({"business": {"name": "Test"}, "data": {**data, "tables": resolved}})
+
+
+# ------------------------------------------------------------------ twins and formats
+
+
+def test_german_export_equals_english_twin():
+    english = read("orders", "orders_en.csv")
+    german = read("orders", "bestellungen_de.csv", columns=GERMAN_ORDERS)
+    pd.testing.assert_frame_equal(german, english)
+    # hand-read from the fixture: '1.234,50' -> 1234.5, '1.000.000,00' -> 1e6; empty refund -> 0
+    assert english["revenue"].tolist() == [1234.5, 12.5, 49.9, 1_000_000.0]
+    assert english["refund_amount"].tolist() == [0.0, 12.5, 0.0, 0.0]
+    assert english["returned"].tolist() == [False, True, False, False]
+    assert english["order_date"].tolist() == [pd.Timestamp(d) for d in
+                                             ("2024-01-31", "2024-02-01", "2024-12-13", "2025-03-01")]
+    assert english["customer_id"].tolist() == ["1001", "1002", "1001", "1003"]
+    assert str(english["order_date"].dtype) == "datetime64[ns]"
+    assert english["category"].tolist()[1] == "Zubehör"
+
+
+@pytest.mark.parametrize("file", ["orders_en.parquet", "orders_en.xlsx"])
+def test_parquet_and_excel_equal_csv(file):
+    pd.testing.assert_frame_equal(read("orders", file), read("orders", "orders_en.csv"))
+
+
+def test_excel_title_row_needs_header_row():
+    pd.testing.assert_frame_equal(read("orders", "orders_title_row.xlsx", header_row=2),
+                                  read("orders", "orders_en.csv"))
+    with pytest.raises(DataError, match=r"orders_title_row\.xlsx, column 'order_id': required column .*header_row"):
+        read("orders", "orders_title_row.xlsx")
+
+
+def test_excel_unknown_sheet_lists_sheets():
+    with pytest.raises(DataError, match=r"orders_en\.xlsx: sheet 'Orders' does not exist; sheets: 'Bestellungen'"):
+        read("orders", "orders_en.xlsx", sheet="Orders")
+    assert len(read("orders", "orders_en.xlsx", sheet="Bestellungen")) == 4
+
+
+@pytest.mark.parametrize("file", ["kunden_utf8bom.csv", "kunden_cp1252.csv", "kunden_tab.tsv", "kunden_pipe.csv"])
+def test_encodings_and_separators_load_equally(file):
+    reference = read("customers", "kunden_utf8.csv", columns=GERMAN_CUSTOMERS)
+    pd.testing.assert_frame_equal(read("customers", file, columns=GERMAN_CUSTOMERS), reference)
+    assert reference["region"].tolist() == ["Baden-Württemberg", "Thüringen", "Nordrhein-Westfalen"]
+    assert reference["signup_date"].tolist()[0] == pd.Timestamp("2024-01-05")  # 05.01.2024, day first
+
+
+def test_configured_encoding_wrong_is_a_clear_error():
+    with pytest.raises(DataError, match=r"kunden_declared_utf8\.csv: .*not valid utf-8 .*line 2.*cp1252"):
+        read("customers", "kunden_declared_utf8.csv", columns=GERMAN_CUSTOMERS, csv={"encoding": "utf-8"})
+    # the same file with its encoding detected reads fine
+    assert read("customers", "kunden_declared_utf8.csv", columns=GERMAN_CUSTOMERS)["region"][1] == "Thüringen"
+
+
+def test_configured_csv_options_override_detection(tmp_path):
+    path = tmp_path / "o.csv"
+    # '1,234' alone is ambiguous; configured decimal ',' makes it 1.234, the default for ',' files 1234
+    path.write_text("order_id;customer_id;order_date;revenue\nA;1;2024-01-01;1,234\n", encoding="utf-8")
+    assert read("orders", path)["revenue"].tolist() == [1.234]  # ';' file: decimal comma by default
+    assert read("orders", path, csv={"decimal": ".", "thousands": ","})["revenue"].tolist() == [1234.0]
+    assert read("orders", path, data={"csv": {"decimal": "."}})["revenue"].tolist() == [1234.0]
+
+
+# ------------------------------------------------------------------ detection helpers
+
+
+@pytest.mark.parametrize(("text", "sep"), [
+    ("a;b;c\n1,5;2;3\n4,5;5;6\n", ";"),
+    ("a,b,c\n1.5,2,3\n", ","),
+    ("a\tb\n1\t2\n", "\t"),
+    ("a|b\n1|2\n", "|"),
+    ('a,b\n"x;y",2\n', ","),
+    ("a;b\n1,50;2,50\n3,50;4,50\n", ";"),  # commas consistent in every row, but the header has none
+])
+def test_detect_sep(text, sep):
+    assert _detect_sep(text) == sep
+
+
+@pytest.mark.parametrize(("values", "marks"), [
+    (["12,50", "3"], {","}),
+    (["1.234,50"], {","}),
+    (["1.234.567"], {","}),
+    (["12.50"], {"."}),
+    (["1,234.50"], {"."}),
+    (["1,234,567"], {"."}),
+    (["1,234", "1.234", "7"], set()),  # grouped by three: either reading is possible
+    (["12,5", "12.5"], {",", "."}),
+])
+def test_decimal_evidence(values, marks):
+    assert _decimal_evidence(pd.Series(values, dtype="str")) == marks
+
+
+# ------------------------------------------------------------------ dates and time zones
+
+
+def test_aware_timestamps_convert_to_business_time(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("ticket_id,opened_at\nT1,2024-01-15T12:00:00Z\nT2,2024-07-15T12:00:00+00:00\n"
+                    "T3,2024-07-15 14:30\nT4,2024-07-15T08:00:00-04:00\n", encoding="utf-8")
+    opened = read("tickets", path)["opened_at"].tolist()
+    # Berlin is UTC+1 in January, UTC+2 in July; naive values are already local; 08:00-04:00 = 12:00Z = 14:00
+    assert opened == [pd.Timestamp("2024-01-15 13:00"), pd.Timestamp("2024-07-15 14:00"),
+                      pd.Timestamp("2024-07-15 14:30"), pd.Timestamp("2024-07-15 14:00")]
+    utc = read("tickets", path, data={"timezone": "UTC"})["opened_at"].tolist()
+    assert utc[:2] == [pd.Timestamp("2024-01-15 12:00"), pd.Timestamp("2024-07-15 12:00")]
+
+
+def test_german_dates_with_times(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("ticket_id;opened_at\nT1;31.01.2024 13:45\nT2;1.2.2024 08:05:30\nT3;02.02.2024\n",
+                    encoding="utf-8")
+    assert read("tickets", path)["opened_at"].tolist() == [
+        pd.Timestamp("2024-01-31 13:45"), pd.Timestamp("2024-02-01 08:05:30"), pd.Timestamp("2024-02-02")]
+
+
+def test_date_format_table_level_overrides_data_level():
+    file = "orders_ambiguous_date.csv"  # 03/04/2024, 05/06/2024
+    day_first = read("orders", file, data={"date_format": "%d/%m/%Y"})["order_date"].tolist()
+    month_first = read("orders", file, data={"date_format": "%d/%m/%Y"}, date_format="%m/%d/%Y")["order_date"]
+    assert day_first == [pd.Timestamp("2024-04-03"), pd.Timestamp("2024-06-05")]
+    assert month_first.tolist() == [pd.Timestamp("2024-03-04"), pd.Timestamp("2024-05-06")]
+
+
+def test_configured_format_still_accepts_iso(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text("order_id,customer_id,order_date,revenue\nA,1,31.01.2024,1\nB,1,2024-02-01,1\n", encoding="utf-8")
+    assert read("orders", path, date_format="%d.%m.%Y")["order_date"].tolist() == [
+        pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-01")]
+
+
+# ------------------------------------------------------------------ ids and flags
+
+
+def test_ids_from_excel_floats_are_text(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text("order_id,customer_id,order_date,revenue\n 17 ,1001.0,2024-01-01,1\nB-2.0,0042,2024-01-01,1\n",
+                    encoding="utf-8")
+    frame = read("orders", path)
+    assert frame["order_id"].tolist() == ["17", "B-2.0"]  # only all-digit ids lose a '.0'
+    assert frame["customer_id"].tolist() == ["1001", "0042"]  # leading zeros are kept
+
+
+def test_numeric_ids_from_parquet_are_text(tmp_path):
+    path = tmp_path / "o.parquet"
+    pd.DataFrame({"order_id": [1, 2], "customer_id": [1001.0, np.nan], "order_date": pd.to_datetime(["2024-01-01"] * 2),
+                  "revenue": [1, 2]}).to_parquet(path)
+    frame = read("orders", path)
+    assert frame["order_id"].tolist() == ["1", "2"]
+    assert frame["customer_id"].iloc[0] == "1001" and pd.isna(frame["customer_id"].iloc[1])
+
+
+def test_flag_tokens(tmp_path):
+    path = tmp_path / "o.csv"
+    tokens = ["true", "FALSE", "Yes", "no", "ja", "Nein", "wahr", "falsch", "1", "0", "x", "", "X"]
+    lines = "\n".join(f"A{i},1,2024-01-01,1,{t}" for i, t in enumerate(tokens))
+    path.write_text("order_id,customer_id,order_date,revenue,returned\n" + lines + "\n", encoding="utf-8")
+    assert read("orders", path)["returned"].tolist() == [
+        True, False, True, False, True, False, True, False, True, False, True, False, True]
+
+
+def test_unmapped_columns_are_kept_as_text():
+    frame = read("customers", "kunden_utf8.csv", columns={"Kundennummer": "customer_id"})
+    assert list(frame.columns) == ["customer_id", "Registriert_am", "Bundesland"]
+    assert frame["Registriert_am"].tolist()[0] == "05.01.2024"
+
+
+# ------------------------------------------------------------------ bad inputs (reading)
+
+BAD_READS = [
+    ("orders_missing_column.csv", "orders", {},
+     r"orders_missing_column\.csv, column 'revenue': required column 'revenue' is missing; columns found: "
+     r"'order_id', 'customer_id', 'order_date'"),
+    ("orders_unparsable_date.csv", "orders", {},
+     r"orders_unparsable_date\.csv, column 'order_date': 2 values are not dates \(rows 3, 5: '31\.02\.2024', "
+     r"'morgen'\)\. Expected DD\.MM\.YYYY or ISO dates; set date_format in analysis\.yaml\."),
+    ("orders_ambiguous_date.csv", "orders", {},
+     r"orders_ambiguous_date\.csv, column 'order_date': 2 dates like '03/04/2024' are ambiguous: every value "
+     r"could be DD/MM/YYYY or MM/DD/YYYY \(rows 2, 3"),
+    ("orders_dayfirst_slash.csv", "orders", {},
+     r"orders_dayfirst_slash\.csv, column 'order_date': .*suggest day first .*'13/04/2024'.*'%d/%m/%Y'"),
+    ("orders_monthfirst_slash.csv", "orders", {},
+     r"orders_monthfirst_slash\.csv, column 'order_date': .*suggest month first .*'04/13/2024'.*'%m/%d/%Y'"),
+    ("orders_empty.csv", "orders", {}, r"orders_empty\.csv: the file is empty"),
+    ("orders_header_only.csv", "orders", {}, r"orders_header_only\.csv: the file has a header but no data rows"),
+    ("orders_bad_boolean.csv", "orders", {},
+     r"orders_bad_boolean\.csv, column 'returned': 1 values are not yes/no flags \(rows 3: 'vielleicht'\)"),
+    ("orders_text_in_number.csv", "orders", {},
+     r"orders_text_in_number\.csv, column 'revenue': 1 values are not numbers \(rows 3: 'zehn'\)"),
+    ("orders_mixed_decimals.csv", "orders", {},
+     r"orders_mixed_decimals\.csv, column 'revenue': the column mixes decimal commas and decimal points"),
+    ("bestellungen_de.csv", "orders", {"columns": {**GERMAN_ORDERS, "Umsatzz": "revenue"}},
+     r"bestellungen_de\.csv, column 'Umsatzz': mapped column 'Umsatzz' \(-> revenue\) is not in the file; "
+     r"columns found: 'Bestellnummer'.*did you mean 'Umsatz'\?"),
+    ("bestellungen_de.csv", "orders", {"columns": {**GERMAN_ORDERS, "Bestelldatum": "order_date"},
+                                       "date_format": "%Y-%m-%d"},
+     r"bestellungen_de\.csv, column 'Bestelldatum': 4 values are not dates \(mapped to order_date\) \(rows 2, 3, 4, 5"),
+    ("does_not_exist.csv", "orders", {}, r"does_not_exist\.csv: file not found: .*data\.tables\.orders\.file"),
+    ("orders.json", "orders", {}, r"orders\.json: unsupported file type '\.json'"),
+]
+
+
+@pytest.mark.parametrize(("file", "table", "source", "match"), BAD_READS, ids=[b[0] for b in BAD_READS])
+def test_bad_inputs_raise_data_error(file, table, source, match):
+    with pytest.raises(DataError, match=match):
+        read(table, file, **source)
+
+
+def test_error_carries_structured_fields():
+    with pytest.raises(DataError) as info:
+        read("orders", "orders_unparsable_date.csv")
+    assert info.value.file == "orders_unparsable_date.csv"
+    assert info.value.column == "order_date"
+    assert info.value.rows == [3, 5]  # header = row 1: '31.02.2024' is the 2nd data row -> row 3
+
+
+def test_read_data_attaches_sources_and_quality():
+    cfg = config({"orders": {"file": "bestellungen_de.csv", "columns": GERMAN_ORDERS},
+                  "customers": {"file": "kunden_cp1252.csv", "columns": GERMAN_CUSTOMERS}})
+    data = read_data(cfg)
+    assert data.sources == {"orders": "bestellungen_de.csv", "customers": "kunden_cp1252.csv"}
+    assert list(data.quality.columns) == ["table", "check", "severity", "count", "example"]
+    rows_read = data.quality[data.quality["check"] == "rows read"].set_index("table")["count"]
+    assert rows_read.to_dict() == {"orders": 4, "customers": 3}
+    assert data.surveys is None and len(data.orders) == 4
+
+
+# ------------------------------------------------------------------ input files are never modified
+
+
+def _fixture_hashes() -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(FIX.iterdir()) if p.is_file()}
+
+
+def test_reading_never_modifies_or_adds_files():
+    before = _fixture_hashes()
+    assert len(before) >= 30
+    for file, table, source, _ in BAD_READS:
+        with pytest.raises(DataError):
+            read(table, file, **source)
+    for file in ("orders_en.csv", "orders_en.parquet", "orders_en.xlsx"):
+        read("orders", file)
+    read("orders", "orders_title_row.xlsx", header_row=2)
+    for file in ("kunden_utf8.csv", "kunden_utf8bom.csv", "kunden_cp1252.csv", "kunden_declared_utf8.csv"):
+        read("customers", file, columns=GERMAN_CUSTOMERS)
+    validate(config({"orders": {"file": "orders_duplicate_rows.csv"}, "surveys": {"file": "surveys_ok.csv"},
+                     "tickets": {"file": "tickets_ok.csv"}, "exits": {"file": "exits_unknown_customer.csv"},
+                     "customers": {"file": "customers_duplicate_ids.csv"}}))
+    assert _fixture_hashes() == before
