@@ -44,7 +44,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["referral_rate", "referred_retention", "exit_reasons"], "kit.metrics.advocacy"),
     **dict.fromkeys(
         ["first_response_hours", "resolution_hours", "sla_share", "complaint_rate",
-         "complaints_by_category", "business_hours_between"], "kit.metrics.service"),
+         "complaints_by_category", "business_hours_between", "median_interval"], "kit.metrics.service"),
     # models
     **dict.fromkeys(["KaplanMeier", "CoxChurnModel", "logrank_test"], "kit.survival"),
     **dict.fromkeys(["summarise_customers", "BetaGeo", "GammaGamma", "customer_value", "clv_predicted",
@@ -52,12 +52,12 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["KeyDrivers", "importance_performance"], "kit.drivers"),
     **dict.fromkeys(["read_interviews", "read_codebook", "code_texts"], "kit.interviews"),
     # scorecard and actions
-    **dict.fromkeys(["scorecard"], "kit.scorecard"),
+    **dict.fromkeys(["scorecard", "resolve_period", "kpi_status"], "kit.scorecard"),
     **dict.fromkeys(["kpi_gaps", "Evidence", "gather_evidence", "prioritise_actions",
                      "watch_list", "winback_list", "advocates"], "kit.actions"),
     # plots (one line per area module)
-    **dict.fromkeys([], "kit.plots.survey"),
-    **dict.fromkeys([], "kit.plots.service"),
+    **dict.fromkeys(["plot_nps_distribution", "plot_nps_trend", "plot_star_segments"], "kit.plots.survey"),
+    **dict.fromkeys(["plot_service_times"], "kit.plots.service"),
     **dict.fromkeys([], "kit.plots.behaviour"),
     **dict.fromkeys(["plot_holdout", "plot_frequency_spend", "plot_p_alive"], "kit.plots.clv"),
     **dict.fromkeys([], "kit.plots.interviews"),

@@ -134,3 +134,16 @@ def test_complaint_rate_exact_poisson():
     assert table["complaints"].tolist() == [2, 1, 1]
     assert table["per_1000_orders"].tolist() == pytest.approx([4.0, 2.0, 2.0])
     assert not complaint_rate(_tickets().drop(columns="is_complaint"), orders, period=None).has_data
+
+
+def test_plot_service_times_sla_line_and_counts():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from kit.plots.service import plot_service_times
+
+    ax = plot_service_times(_tickets(), basis="calendar", sla_hours=24, bins=5)
+    # 12 tickets, one without a response: 11 durations in the histogram (t11 has 0 h)
+    assert sum(p.get_height() for p in ax.patches) == 11
+    sla = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(sla) == 1 and list(sla[0].get_xdata()) == [24, 24]

@@ -192,3 +192,39 @@ def test_response_rate_wilson_and_non_response_note():
     assert "non-response" in r.note
     assert not response_rate(c, period=parse_period("2026-Q1")).has_data
     assert "responded" in response_rate(c.drop(columns="responded")).note
+
+
+# --------------------------------------------------------------------------- plots (through the Axes)
+
+
+def test_plot_nps_distribution_bars_and_colours():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from kit.plots.survey import plot_nps_distribution
+
+    s = pd.DataFrame({"nps": [0, 0, 6, 7, 8, 9, 10, 10, 10, np.nan]})
+    ax = plot_nps_distribution(s, lang="de")
+    heights = [p.get_height() for p in ax.patches]
+    # bars in group order: detractors 0-6 (0:2, 6:1), passives 7-8 (1, 1), promoters 9-10 (1, 3)
+    assert heights == [2, 0, 0, 0, 0, 0, 1, 1, 1, 1, 3]
+    colours = {tuple(p.get_facecolor()) for p in ax.patches[:7]}
+    assert len(colours) == 1 and tuple(ax.patches[10].get_facecolor()) not in colours
+    # 4 promoters - 3 detractors of 9 -> 11.1 points
+    assert ax.get_title(loc="left") == "NPS-Antworten: 11 Punkte"
+
+
+def test_plot_nps_trend_and_star_segments():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from kit.plots.survey import plot_nps_trend, plot_star_segments
+
+    s = pd.DataFrame({"responded_at": pd.to_datetime(["2026-01-05", "2026-01-06", "2026-07-05"]),
+                      "nps": [10, 0, 9], "rating": [5, 3, np.nan]})
+    ax = plot_nps_trend(s)
+    # Q1: 1 promoter, 1 detractor -> 0; Q2 has no answers (left out); Q3: 100
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2026-Q1", "2026-Q3"]
+    assert list(ax.lines[0].get_ydata()) == [0, 100]
+    ax = plot_star_segments(s)
+    assert [p.get_height() for p in ax.patches] == [0.5, 0, 0.5]

@@ -143,6 +143,8 @@ def nps(scores: pd.Series, *, min_n: int | None = None) -> MetricResult:
     [p + d - (p - d)^2] / n. The interval is the adjusted Wald interval (Rocks 2016):
     add 3/4 to the promoters and to the detractors and 3 to n, then
     (p' - d') ± 1.96 sqrt([p' + d' - (p' - d')^2] / n'), times 100, clipped to ±100.
+    The interval is centred on the adjusted estimate, so with very few answers it need not
+    contain the raw NPS (one promoter: NPS 100, interval -48.5 to 98.5).
 
     Examples
     --------

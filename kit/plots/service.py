@@ -1,0 +1,92 @@
+"""Figures of the service metrics (:mod:`kit.metrics.service`): the distribution of service times.
+
+Draws on ``ax`` (or a new Axes) in the kit's look and returns the Axes. Texts in English or German.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from kit.config import BusinessHours
+from kit.metrics.service import Basis, _hours
+from kit.plots._style import PALETTE, STATUS_COLOURS, finish, new_axes, style
+
+__all__ = ["plot_service_times"]
+
+_TEXT = {
+    "en": {
+        "first_response_at": "Hours to first response", "resolved_at": "Hours to resolution",
+        "business": "business hours", "calendar": "calendar hours", "tickets": "Tickets",
+        "sla": "SLA {hours:g} h", "median": "median {value:.1f} h",
+        "note": "n = {n:,} tickets; {within:.0%} within the SLA; {missing:,} without a time (not shown)",
+    },
+    "de": {
+        "first_response_at": "Stunden bis zur ersten Antwort", "resolved_at": "Stunden bis zur Lösung",
+        "business": "Geschäftsstunden", "calendar": "Kalenderstunden", "tickets": "Tickets",
+        "sla": "SLA {hours:g} h", "median": "Median {value:.1f} h",
+        "note": "n = {n:,} Tickets; {within:.0%} innerhalb des SLA; {missing:,} ohne Zeit (nicht gezeigt)",
+    },
+}
+
+
+def plot_service_times(data: pd.DataFrame, *, column: str = "first_response_at", basis: Basis = "business",
+                       sla_hours: float | None = 24, schedule: BusinessHours | None = None, state: str = "NW",
+                       bins: int = 30, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Histogram of hours from opening to first response (or resolution), with the SLA and median lines.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The tickets table (``opened_at`` and ``column``).
+    column : {"first_response_at", "resolved_at"}
+        Which time to measure to.
+    basis : {"business", "calendar"}
+        Business hours (``schedule``, holidays of ``state``) or calendar hours.
+    sla_hours : float, optional
+        Draw the SLA line here (None: no line).
+    schedule : BusinessHours, optional
+        Opening hours (default Monday-Friday 09:00-18:00).
+    state : str
+        German federal state for public holidays.
+    bins : int
+        Number of histogram bins.
+    ax : Axes, optional
+        Where to draw; a new Axes when None.
+    lang : {"en", "de"}
+        Language of the texts.
+
+    Returns
+    -------
+    Axes
+        Histogram bars (heights = ticket counts) and vertical lines at the SLA and the median.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"opened_at": pd.to_datetime(["2026-07-01 10:00"] * 2),
+    ...                   "first_response_at": pd.to_datetime(["2026-07-01 12:00", "2026-07-02 12:00"])})
+    >>> ax = plot_service_times(t, basis="calendar", bins=2)
+    >>> float(sum(p.get_height() for p in ax.patches))
+    2.0
+    """
+    if lang not in _TEXT:
+        raise ValueError(f"lang {lang!r} is not supported; choose one of {sorted(_TEXT)}")
+    if column not in _TEXT["en"]:
+        raise ValueError(f"column {column!r} is not a service time; choose 'first_response_at' or 'resolved_at'")
+    t = _TEXT[lang]
+    hours = _hours(data, column, basis, schedule, state)
+    x = hours[hours >= 0].to_numpy(dtype=float)
+    with style():
+        ax = new_axes(ax)
+        if x.size:
+            ax.hist(x, bins=bins, color=PALETTE[0], alpha=0.85)
+            median = float(np.median(x))
+            ax.axvline(median, color="#333333", linestyle=":", label=t["median"].format(value=median))
+        if sla_hours is not None:
+            ax.axvline(sla_hours, color=STATUS_COLOURS["missed"], linestyle="--", label=t["sla"].format(hours=sla_hours))
+        ax.legend(frameon=False, fontsize=8)
+        within = float((hours <= sla_hours).sum() / len(hours)) if sla_hours is not None and len(hours) else np.nan
+        finish(ax, title=f"{t[column]} ({t[basis]})", xlabel=t[column], ylabel=t["tickets"],
+               note=t["note"].format(n=len(hours), within=within, missing=int(hours.isna().sum())))
+    return ax

@@ -1,0 +1,193 @@
+"""Figures of the survey metrics (:mod:`kit.metrics.survey`): NPS distribution and trend, star segments.
+
+Each function takes the tidy ``surveys`` table (or a Series of scores), draws on ``ax``
+(or a new Axes) in the kit's look and returns the Axes. Texts in English or German.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from kit.metrics.survey import nps, star_segments
+from kit.periods import Granularity, periods_between
+from kit.plots._style import POLARITY_COLOURS, finish, new_axes, style
+
+__all__ = ["plot_nps_distribution", "plot_nps_trend", "plot_star_segments"]
+
+_TEXT = {
+    "en": {
+        "dist_title": "NPS answers: {value:.0f} points",
+        "dist_x": "Answer (0 = would not recommend, 10 = would certainly recommend)",
+        "answers": "Answers", "detractor": "Detractors (0-6)", "passive": "Passives (7-8)",
+        "promoter": "Promoters (9-10)", "n": "n = {n:,} answers",
+        "trend_title": "NPS by period (95 % adjusted-Wald interval)", "period": "Period", "nps": "NPS",
+        "trend_note": "periods with fewer than {min_n} answers are drawn hollow",
+        "stars_title": "Star rating segments", "share": "Share of ratings",
+        "no_data": "no answers",
+    },
+    "de": {
+        "dist_title": "NPS-Antworten: {value:.0f} Punkte",
+        "dist_x": "Antwort (0 = würde nicht empfehlen, 10 = würde sicher empfehlen)",
+        "answers": "Antworten", "detractor": "Kritiker (0-6)", "passive": "Passive (7-8)",
+        "promoter": "Promotoren (9-10)", "n": "n = {n:,} Antworten",
+        "trend_title": "NPS je Zeitraum (95-%-Intervall, adjustierter Wald)", "period": "Zeitraum", "nps": "NPS",
+        "trend_note": "Zeiträume mit weniger als {min_n} Antworten sind hohl gezeichnet",
+        "stars_title": "Segmente der Sternebewertung", "share": "Anteil der Bewertungen",
+        "no_data": "keine Antworten",
+    },
+}
+
+
+def _text(lang: str) -> dict[str, str]:
+    if lang not in _TEXT:
+        raise ValueError(f"lang {lang!r} is not supported; choose one of {sorted(_TEXT)}")
+    return _TEXT[lang]
+
+
+def _column(data: pd.DataFrame | pd.Series, column: str) -> pd.Series:
+    if isinstance(data, pd.Series):
+        return data
+    if column not in data.columns:
+        raise KeyError(f"column {column!r} not in the frame; columns: {', '.join(map(str, data.columns))}")
+    return data[column]
+
+
+def plot_nps_distribution(data: pd.DataFrame | pd.Series, *, ax: Axes | None = None,
+                          lang: str = "en") -> Axes:
+    """Bars of the 0-10 answers, coloured by detractors, passives and promoters.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        The surveys table (its ``nps`` column is used) or a Series of 0-10 answers.
+    ax : Axes, optional
+        Where to draw; a new Axes when None.
+    lang : {"en", "de"}
+        Language of the texts.
+
+    Returns
+    -------
+    Axes
+        Eleven bars (answers 0 to 10) whose heights are the answer counts.
+
+    Examples
+    --------
+    >>> ax = plot_nps_distribution(pd.Series([10, 9, 3, 7]))
+    >>> [float(p.get_height()) for p in ax.patches][9:]
+    [1.0, 1.0]
+    """
+    t = _text(lang)
+    scores = pd.to_numeric(_column(data, "nps"), errors="coerce").dropna()
+    result = nps(scores)
+    counts = scores.round().astype(int).value_counts().reindex(range(11), fill_value=0)
+    groups = np.where(counts.index <= 6, "detractor", np.where(counts.index <= 8, "passive", "promoter"))
+    colours = {"detractor": POLARITY_COLOURS["negative"], "passive": POLARITY_COLOURS["neutral"],
+               "promoter": POLARITY_COLOURS["positive"]}
+    with style():
+        ax = new_axes(ax)
+        for group in ("detractor", "passive", "promoter"):
+            mask = groups == group
+            ax.bar(counts.index[mask], counts.to_numpy(dtype=float)[mask], color=colours[group], label=t[group])
+        ax.set_xticks(range(11))
+        ax.legend(frameon=False, fontsize=8)
+        title = t["dist_title"].format(value=result.value) if result.has_data else t["no_data"]
+        finish(ax, title=title, xlabel=t["dist_x"], ylabel=t["answers"], note=t["n"].format(n=result.n))
+    return ax
+
+
+def plot_nps_trend(data: pd.DataFrame, *, granularity: Granularity = "quarter", min_n: int = 30,
+                   ax: Axes | None = None, lang: str = "en") -> Axes:
+    """NPS per period with its adjusted-Wald 95 % interval as error bars.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The surveys table (``responded_at``, ``nps``).
+    granularity : {"month", "quarter", "year"}
+        Length of the periods.
+    min_n : int
+        Periods with fewer answers are drawn as hollow markers.
+    ax : Axes, optional
+        Where to draw; a new Axes when None.
+    lang : {"en", "de"}
+        Language of the texts.
+
+    Returns
+    -------
+    Axes
+        One point per period with answers (x tick labels are the period labels).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"responded_at": pd.to_datetime(["2026-01-05", "2026-04-05"]), "nps": [10, 0]})
+    >>> [t.get_text() for t in plot_nps_trend(s).get_xticklabels()]
+    ['2026-Q1', '2026-Q2']
+    """
+    t = _text(lang)
+    answered = data.dropna(subset=["responded_at", "nps"])
+    rows = []
+    if len(answered):
+        for period in periods_between(answered["responded_at"].min(), answered["responded_at"].max(), granularity):
+            r = nps(answered.loc[period.contains(answered["responded_at"]), "nps"])
+            if r.has_data:
+                rows.append((period.label, r.value, r.ci_low, r.ci_high, r.n))
+    frame = pd.DataFrame(rows, columns=["period", "nps", "ci_low", "ci_high", "n"])
+    with style():
+        ax = new_axes(ax)
+        x = np.arange(len(frame))
+        # the adjusted-Wald interval is centred on the adjusted estimate, so with few answers it
+        # may not contain the raw NPS; the bar then starts at the point
+        err = (np.clip(np.vstack([frame["nps"] - frame["ci_low"], frame["ci_high"] - frame["nps"]]), 0, None)
+               if len(frame) else None)
+        ax.errorbar(x, frame["nps"], yerr=err, fmt="-", color=POLARITY_COLOURS["neutral"], capsize=3, zorder=1)
+        big = frame["n"].to_numpy() >= min_n
+        ax.scatter(x[big], frame["nps"][big], color=POLARITY_COLOURS["positive"], zorder=2)
+        ax.scatter(x[~big], frame["nps"][~big], facecolor="white", edgecolor=POLARITY_COLOURS["positive"],
+                   zorder=2)
+        ax.axhline(0, color="#555555", linewidth=0.8)
+        ax.set_xticks(x, frame["period"].tolist())
+        finish(ax, title=t["trend_title"], xlabel=t["period"], ylabel=t["nps"],
+               note=t["trend_note"].format(min_n=min_n) if (~big).any() else None)
+    return ax
+
+
+def plot_star_segments(data: pd.DataFrame | pd.Series, *, at_risk_max: int = 3, ax: Axes | None = None,
+                       lang: str = "en") -> Axes:
+    """Shares of advocates (5 stars), satisfied and at-risk ratings with Wilson error bars.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        The surveys table (its ``rating`` column) or a Series of 1-5 star ratings.
+    at_risk_max : int
+        Ratings at or below this are at risk.
+    ax : Axes, optional
+        Where to draw; a new Axes when None.
+    lang : {"en", "de"}
+        Language of the texts.
+
+    Returns
+    -------
+    Axes
+        Three bars (advocate, satisfied, at risk) whose heights are the shares.
+
+    Examples
+    --------
+    >>> ax = plot_star_segments(pd.Series([5, 5, 4, 1]))
+    >>> [float(p.get_height()) for p in ax.patches]
+    [0.5, 0.25, 0.25]
+    """
+    t = _text(lang)
+    segments = star_segments(_column(data, "rating"), at_risk_max=at_risk_max, lang=lang)
+    colours = [POLARITY_COLOURS["positive"], POLARITY_COLOURS["neutral"], POLARITY_COLOURS["negative"]]
+    with style():
+        ax = new_axes(ax, size=(5.0, 3.5))
+        shares = segments["share"].fillna(0).to_numpy()
+        err = np.vstack([shares - segments["ci_low"].fillna(0), segments["ci_high"].fillna(0) - shares])
+        ax.bar(segments["label"], shares, yerr=err, color=colours, capsize=3)
+        ax.set_ylim(0, 1)
+        n = int(segments["count"].sum())
+        finish(ax, title=t["stars_title"], ylabel=t["share"], note=f"n = {n:,}")
+    return ax

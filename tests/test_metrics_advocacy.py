@@ -1,0 +1,78 @@
+"""Advocacy: referral rate, referred customers' retention, the exit-reason Pareto table."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+from kit.metrics.advocacy import exit_reasons, referral_rate, referred_retention
+from kit.periods import parse_period
+
+
+def _orders(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame({"customer_id": [c for c, _ in rows], "order_date": pd.to_datetime([d for _, d in rows])})
+
+
+def test_referral_rate_counts_distinct_active_referrers():
+    orders = _orders([("a", "2026-07-01"), ("a", "2026-08-01"), ("b", "2026-07-03"), ("c", "2026-09-01"),
+                      ("d", "2026-09-02"), ("e", "2026-04-01")])
+    referrals = pd.DataFrame({"referrer_id": ["a", "a", "b", "e", "z"],
+                              "referred_at": pd.to_datetime(["2026-07-05", "2026-08-05", "2026-05-01",
+                                                             "2026-07-09", "2026-07-10"])})
+    r = referral_rate(referrals, orders, period=parse_period("2026-Q3"))
+    # active in Q3: a, b, c, d (4). Referrers in Q3: a (twice), e, z; e and z did not order in Q3 -> 1 / 4
+    assert r.value == 0.25 and r.n == 4
+    assert (r.ci_low, r.ci_high) == pytest.approx(proportion_confint(1, 4, method="wilson"))
+    assert r.extras["referrers_not_active"] == 2 and "2 referrers" in r.note
+    assert not referral_rate(referrals, orders, period=parse_period("2025-Q1")).has_data
+
+
+def test_referred_retention_against_statsmodels_z():
+    # as_of 2026-10-01, window 90 days -> window starts 2026-07-03; eligible = first order before that
+    rows = []
+    # referred r0..r9: 7 retained (order in Aug 2026), 3 lapsed
+    for i in range(10):
+        rows.append((f"r{i}", "2025-01-01"))
+        if i < 7:
+            rows.append((f"r{i}", "2026-08-01"))
+    # others o0..o19: 6 retained, 14 lapsed; plus one new customer n0 (first order in the window: left out)
+    for i in range(20):
+        rows.append((f"o{i}", "2025-02-01"))
+        if i < 6:
+            rows.append((f"o{i}", "2026-09-01"))
+    rows.append(("n0", "2026-09-15"))
+    referrals = pd.DataFrame({"referrer_id": ["o0"] * 10, "referred_id": [f"r{i}" for i in range(10)],
+                              "referred_at": pd.to_datetime(["2025-01-01"] * 10)})
+    r = referred_retention(None, referrals, _orders(rows), as_of="2026-10-01", inactivity_days=90)
+    # 7/10 - 6/20 = 0.4
+    assert r.value == pytest.approx(0.4) and r.n == 30
+    z, p = proportions_ztest([7, 6], [10, 20])
+    assert r.extras["z"] == pytest.approx(z) and r.extras["p_value"] == pytest.approx(p)
+    table = r.extras["table"].set_index("group")
+    assert table.loc["referred", "customers"] == 10 and table.loc["other", "retained"] == 6
+    assert r.se == pytest.approx(math.sqrt(0.7 * 0.3 / 10 + 0.3 * 0.7 / 20))
+
+
+def test_referred_retention_falls_back_to_acquisition_channel():
+    rows = [("a", "2025-01-01"), ("a", "2026-09-01"), ("b", "2025-01-01")]
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "acquisition_channel": ["Empfehlung", "Suche"]})
+    referrals = pd.DataFrame({"referrer_id": ["x"], "referred_at": pd.to_datetime(["2025-01-01"])})
+    r = referred_retention(customers, referrals, _orders(rows), as_of="2026-10-01", inactivity_days=90)
+    assert r.value == 1.0 and "acquisition_channel" in r.note
+
+
+def test_exit_reasons_pareto():
+    exits = pd.DataFrame({"customer_id": list("abcdefg"),
+                          "exit_date": pd.to_datetime(["2026-07-01"] * 6 + ["2026-01-01"]),
+                          "category": ["price", "delivery", "price", "price", None, "delivery", "price"]})
+    out = exit_reasons(exits, period=parse_period("2026-Q3"))
+    # Q3: price 3, delivery 2, (none) 1 of 6 -> shares .5, .333, .167; cumulative .5, .833, 1
+    assert out["category"].tolist() == ["price", "delivery", "(none)"]
+    assert out["count"].tolist() == [3, 2, 1]
+    assert out["cumulative_share"].tolist() == pytest.approx([0.5, 5 / 6, 1.0])
+    assert exit_reasons(exits)["count"].tolist() == [4, 2, 1]
+    with pytest.raises(KeyError, match="theme"):
+        exit_reasons(exits, by="theme")
