@@ -58,7 +58,7 @@ _ORDER_CHANNELS = ("Webshop", "App", "Telefon", "Marktplatz")
 _TICKET_CATEGORIES = ("delivery", "damaged", "billing", "product", "service", "website")
 _TICKET_P = {"normal": (0.28, 0.14, 0.16, 0.14, 0.12, 0.16), "crisis": (0.78, 0.16, 0.02, 0.02, 0.02, 0.0),
              "forced": (0.6, 0.1, 0.0, 0.15, 0.15, 0.0)}
-_COMPLAINT_P = np.array([0.85, 0.9, 0.45, 0.6, 0.7, 0.3])
+_COMPLAINT_P = np.array([0.7, 0.85, 0.3, 0.4, 0.6, 0.2])
 _TICKET_CHANNELS = ("email", "phone", "chat", "form")
 _EXIT_CATEGORIES = ("price", "delivery", "service", "quality", "moved", "no_need")
 _DRIVERS = ("delivery", "price", "quality", "service", "website")
@@ -285,11 +285,11 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
 
     # --- tickets (candidate times; kept only while the customer is alive) ---------------------
     t_parts, c_parts, kind_parts = [], [], []
-    early = rng.random(n) < 0.35
+    early = rng.random(n) < 0.25
     t_parts.append(signup[early] + rng.exponential(35.0, early.sum()))
     c_parts.append(idx[early])
     kind_parts.append(np.zeros(early.sum(), dtype=np.int8))
-    for kind, (lo, rate) in enumerate(((0.0, 0.05), (_CRISIS_Q2, 0.25), (_CRISIS_Q3, 0.55)), start=1):
+    for kind, (lo, rate) in enumerate(((0.0, 0.04), (_CRISIS_Q2, 0.15), (_CRISIS_Q3, 0.3)), start=1):
         hi = _T_END if kind != 2 else _CRISIS_Q3
         begin = np.maximum(signup, lo)
         length = np.clip(hi - begin, 0, None)
@@ -314,8 +314,8 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     weekday = (day + 6) % 7  # 2023-10-01 was a Sunday
     off_day = (weekday >= 5) | np.isin(day, _holiday_days())
     crisis = t_open >= _CRISIS_Q2
-    p_slow = np.where(t_kind == 0, 0.08 + 0.45 * off_day, 0.03 + 0.15 * off_day + 0.04 * crisis)
-    p_slow = np.where(t_kind == 4, 0.5, p_slow)
+    p_slow = np.where(t_kind == 0, 0.15 + 0.45 * off_day, 0.01 + 0.06 * off_day + 0.03 * crisis)
+    p_slow = np.where(t_kind == 4, 0.03, p_slow)
     slow = rng.random(t_open.size) < p_slow
     delay_h = np.where(slow, 24.5 + rng.exponential(18.0, t_open.size),
                        np.minimum(np.exp(rng.normal(np.log(2.5), 0.9, t_open.size)), 23.0))
@@ -342,7 +342,7 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     who = np.repeat(idx, n_reg)
     k = np.arange(who.size) - np.repeat(np.cumsum(n_reg) - n_reg, n_reg)
     o_time = signup[who] + k * interval[who] + np.where(k > 0, rng.normal(0, 1.5, who.size), 0.3)
-    extra_rate = np.where(abo, 1.2, rng.gamma(1.6, 4.2 / 1.6, n)) * speed
+    extra_rate = np.where(abo, 1.2, rng.gamma(2.5, 4.5 / 2.5, n)) * speed
     extra_rate = np.where(loyal & ~abo, np.maximum(extra_rate, 8.0), extra_rate)
     extra_rate = np.where(at_risk, 16.0, extra_rate) / 365.0
     n_x = rng.poisson(extra_rate * (alive_end - signup))
@@ -414,11 +414,11 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     drv = np.clip(np.round(_DRIVER_MEAN + _SLOPE * z), 1, 5)
     std = (drv - _DRIVER_MEAN) / _SLOPE
     latent = std @ _DRIVER_WEIGHT + rng.normal(0, 0.9, m_r)
-    nps = np.clip(np.round(7.9 + 1.05 * latent), 0, 10)
-    stars = np.clip(np.round(3.85 + 0.5 * latent + rng.normal(0, 0.5, m_r)), 1, 5)
+    nps = np.clip(np.round(8.2 + 1.05 * latent), 0, 10)
+    stars = np.clip(np.round(4.05 + 0.5 * latent + rng.normal(0, 0.5, m_r)), 1, 5)
     stars = np.where(five_star[r_cust], np.where(rng.random(m_r) < 0.88, 5, 4), stars)
-    csat = np.clip(np.round(3.95 + 0.5 * latent + rng.normal(0, 0.6, m_r)), 1, 5)
-    ces = np.clip(np.round(5.1 + 0.8 * std[:, 4] + rng.normal(0, 0.9, m_r)), 1, 7)
+    csat = np.clip(np.round(4.2 + 0.5 * latent + rng.normal(0, 0.6, m_r)), 1, 5)
+    ces = np.clip(np.round(5.55 + 0.8 * std[:, 4] + rng.normal(0, 0.9, m_r)), 1, 7)
     nps = np.where(r_forced, rng.integers(2, 7, m_r), nps).astype(float)
     stars = np.where(r_forced, rng.integers(2, 4, m_r), stars).astype(float)
     csat = np.where(r_forced, rng.integers(1, 4, m_r), csat).astype(float)
@@ -455,7 +455,7 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
         tcat[sel] = rng.choice(6, sel.sum(), p=_TICKET_P[name])
     complaint = (rng.random(m_t) < _COMPLAINT_P[tcat]) | (t_kind == 4)
     tch = rng.choice(4, m_t, p=[0.5, 0.2, 0.2, 0.1])
-    resolve_h = delay_h + rng.exponential(30.0, m_t) + np.where(slow, 24.0, 2.0)
+    resolve_h = delay_h + rng.exponential(40.0, m_t) + np.where(slow, 24.0, 2.0)
     t_order = np.lexsort((t_cust, t_open))
 
     return {
