@@ -713,7 +713,7 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
     are drawn from the asymptotic normal distribution of each model's log-parameters (inverse
     Hessian), the mean CLV is recomputed for each, and the 2.5 % and 97.5 % quantiles are
     reported. It shows the uncertainty of the fitted models, not which customers will buy.
-    Above 5,000 customers the draws are evaluated on a seeded random 5,000 and scaled by the
+    Above 1,500 customers the draws are evaluated on a seeded random 1,500 and scaled by the
     ratio of the full to the subsample point estimate.
 
     Example
@@ -737,8 +737,8 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
     summary = cv
     rng = np.random.default_rng(seed)
     idx = np.arange(len(summary))
-    if len(idx) > 5000:
-        idx = np.sort(rng.choice(idx, 5000, replace=False))
+    if len(idx) > 1500:
+        idx = np.sort(rng.choice(idx, 1500, replace=False))
     x, tx, T, m = (summary[c].to_numpy(dtype="float64")[idx]
                    for c in ("frequency", "recency", "T", "monetary_value"))
     ci_low = ci_high = se = math.nan

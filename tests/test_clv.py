@@ -376,3 +376,42 @@ def sample_truth():
     if not path.exists():
         pytest.skip("data/sample/truth/customers_truth.csv is not there yet")
     return pd.read_csv(path, dtype={"customer_id": str})
+
+
+def _auc(high: np.ndarray, low: np.ndarray) -> float:
+    """P(a random 'high' customer scores above a random 'low' one), ties count half: all pairs compared."""
+    diff = np.asarray(high, float)[:, None] - np.asarray(low, float)[None, :]
+    return float((diff > 0).mean() + 0.5 * (diff == 0).mean())
+
+
+@pytest.fixture(scope="module")
+def sample_value(sample_truth, sample_data, sample_config):
+    cv = customer_value(sample_data.orders, as_of="2026-09-30", settings=sample_config.clv)
+    return cv.merge(sample_truth, on="customer_id", how="left", validate="one_to_one")
+
+
+def test_sample_ranks_loyal_above_lapsed(sample_value):
+    m = sample_value
+    loyal, lapsed = m[m["loyal"]], m[m["lapsed"]]
+    assert len(loyal) > 50 and len(lapsed) > 50
+    # seen on the committed sample: mean P(alive) 0.91 (loyal, n = 400) vs 0.48 (lapsed, n = 1,128)
+    assert loyal["p_alive"].mean() > lapsed["p_alive"].mean() + 0.2
+    # CLV: AUC 0.97 over all customers
+    assert _auc(loyal["clv"], lapsed["clv"]) > 0.8
+    # P(alive) is 1 by definition for one-order customers (many lapsed ones), so its ranking is
+    # judged among repeat buyers: AUC 0.96 (0.67 with the one-order customers included)
+    rep_loyal, rep_lapsed = loyal[loyal["frequency"] > 0], lapsed[lapsed["frequency"] > 0]
+    assert _auc(rep_loyal["p_alive"], rep_lapsed["p_alive"]) > 0.8
+
+
+def test_sample_value_at_risk_flags_planted_customers(sample_value):
+    m = sample_value
+    planted = m["planted_at_risk_high_value"].astype(bool)
+    # the planted high-value customers at risk carry more value at risk than the rest (38 vs 7)
+    assert m.loc[planted, "value_at_risk"].mean() > 2 * m.loc[~planted, "value_at_risk"].mean()
+
+
+def test_sample_only_refunded_customers_have_no_net_spend(sample_value):
+    refunded = sample_value[sample_value["only_refunded"].astype(bool)]
+    assert len(refunded) > 0
+    assert (refunded["monetary_value"] == 0).all()
