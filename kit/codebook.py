@@ -40,13 +40,15 @@ _DIGRAPHS = {v: k for k, v in _UMLAUTS.items()}
 _WORD_CHARS = r"(?:\w|-(?=\w))*"  # letters inside one word, hyphenated compounds included
 
 
-def term_regex(term: str) -> str:
+def term_regex(term: str, *, bounded: bool = True) -> str:
     """Translate one codebook term into a regular expression (case is handled by the caller).
 
     Parameters
     ----------
     term : str
         A word, a phrase, a stem with ``*`` wildcards, or ``re:<regex>``.
+    bounded : bool
+        Wrap in word boundaries (``False`` when the caller adds them once around many terms).
 
     Returns
     -------
@@ -83,7 +85,8 @@ def term_regex(term: str) -> str:
                 out.append(re.escape(char))
             i += 1
         parts.append("".join(out))
-    return r"(?<!\w)" + r"[\s\-]+".join(parts) + r"(?!\w)"
+    body = r"[\s\-]+".join(parts)
+    return r"(?<!\w)" + body + r"(?!\w)" if bounded else body
 
 
 class _Model(BaseModel):
@@ -486,7 +489,10 @@ def _no_break(before: str, after: str) -> bool:
 def _union(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     if not terms:
         return None
-    alternatives = sorted({term_regex(t) for t in terms}, key=len, reverse=True)
+    # the word boundary is written once around all plain terms: most positions fail at once
+    plain = sorted({term_regex(t, bounded=False) for t in terms if not t.startswith("re:")}, key=len, reverse=True)
+    raw = [term_regex(t) for t in terms if t.startswith("re:")]
+    alternatives = ([r"(?<!\w)(?:" + "|".join(plain) + r")(?!\w)"] if plain else []) + raw
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
@@ -540,14 +546,23 @@ def _negated(compiled: _Compiled, sentence: str, clause: tuple[int, int], start:
     return False
 
 
-def _cues(compiled: _Compiled, sentence: str, theme_id: str) -> list[tuple[int, int, int]]:
-    """Cue matches (start, end, sign) for one theme: general + theme cues, overlaps removed."""
+def _general_cues(compiled: _Compiled, text: str) -> list[tuple[int, int, int, int]]:
+    """General cue matches (start, end, sign, priority 0) of one sentence."""
     found: list[tuple[int, int, int, int]] = []
-    specific_pos, specific_neg = compiled.theme_cues[theme_id]
-    for priority, pattern, sign in ((1, specific_pos, 1), (1, specific_neg, -1),
-                                    (0, compiled.positive, 1), (0, compiled.negative, -1)):
+    for pattern, sign in ((compiled.positive, 1), (compiled.negative, -1)):
         if pattern is not None:
-            found.extend((m.start(), m.end(), sign, priority) for m in pattern.finditer(sentence))
+            found.extend((m.start(), m.end(), sign, 0) for m in pattern.finditer(text))
+    return found
+
+
+def _cues(compiled: _Compiled, text: str, theme_id: str,
+          general: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:
+    """Cue matches (start, end, sign) for one theme: general + theme cues, overlaps removed (longest wins)."""
+    found = list(general)
+    specific_pos, specific_neg = compiled.theme_cues[theme_id]
+    for pattern, sign in ((specific_pos, 1), (specific_neg, -1)):
+        if pattern is not None:
+            found.extend((m.start(), m.end(), sign, 1) for m in pattern.finditer(text))
     found.sort(key=lambda c: (-(c[1] - c[0]), -c[3], c[0]))
     kept: list[tuple[int, int, int]] = []
     for start, end, sign, _ in found:
@@ -572,14 +587,16 @@ def _code_sentence(compiled: _Compiled, sentence: str) -> list[dict[str, Any]]:
         return next((c for c in clauses if c[0] <= pos < c[1]), clauses[-1])
 
     theme_clauses = {theme_id: {clause_of(m.start()) for m in matches} for theme_id, matches, _ in hits}
+    general = _general_cues(compiled, text)
     rows = []
     for theme_id, matches, sub in hits:
         own = theme_clauses[theme_id]
         others = set().union(*(c for t, c in theme_clauses.items() if t != theme_id))
         free = [c for c in clauses if c not in own and c not in others]
         score, shown = 0, []
+        cues = _cues(compiled, text, theme_id, general)
         for scope in (own, free):
-            for start, end, sign in _cues(compiled, text, theme_id):
+            for start, end, sign in cues:
                 clause = clause_of(start)
                 if clause not in scope:
                     continue

@@ -147,6 +147,7 @@ def test_speed_on_thousands_of_comments():
     texts = pd.Series(["Die Lieferung kam schnell, aber der Kaffee ist zu teuer. Service super, danke!",
                        "Shipping took ages and customer service never replied.",
                        "Ich mag die Auswahl, aber das Abo ist unflexibel."] * 900)
+    texts = texts + pd.Series([f" Bestellung {i}." for i in range(len(texts))])  # all different
     start = time.perf_counter()
     coded = code_texts(texts, cb)
     elapsed = time.perf_counter() - start
