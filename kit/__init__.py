@@ -61,8 +61,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys([], "kit.plots.behaviour"),
     **dict.fromkeys(["plot_holdout", "plot_frequency_spend", "plot_p_alive"], "kit.plots.clv"),
     **dict.fromkeys([], "kit.plots.interviews"),
-    **dict.fromkeys([], "kit.plots.drivers"),
-    **dict.fromkeys([], "kit.plots.actions"),
+    **dict.fromkeys(["plot_driver_importance", "plot_importance_performance"], "kit.plots.drivers"),
+    **dict.fromkeys(["plot_impact_effort"], "kit.plots.actions"),
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -299,3 +299,14 @@ def test_lists_without_tables_are_empty_not_errors():
     assert winback_list(empty, _config(), as_of=AS_OF)["customer_id"].tolist() == ["D"]
     with pytest.raises(ValueError, match="naive"):
         watch_list(empty, _config(), as_of=pd.Timestamp("2026-09-30", tz="UTC"))
+
+
+def test_impact_effort_plot_places_each_action():
+    from kit.plots.actions import plot_impact_effort
+
+    plan = prioritise_actions(_config(ACTIONS), _evidence())
+    ax = plot_impact_effort(plan, lang="de")
+    offsets = ax.collections[0].get_offsets()
+    assert offsets[:, 0].tolist() == plan["effort"].astype(float).tolist()
+    assert offsets[:, 1].tolist() == pytest.approx(plan["impact"].tolist())
+    assert ax.texts[0].get_text() == "1. fast" and ax.get_xlabel().startswith("Aufwand")

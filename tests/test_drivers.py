@@ -198,3 +198,20 @@ def test_importance_performance_quadrants_by_hand():
     assert ip["performance_share"].tolist() == [0.25, 0.75, 0.25, 0.75]  # (mean - 1) / 4
     assert ip["n"].tolist() == [2, 2, 1, 2]
     assert importance_performance(summary, ratings, lang="de")["quadrant"].iloc[0] == "Hier ansetzen"
+
+
+def test_plots_show_importances_and_quadrants():
+    from kit.plots.drivers import plot_driver_importance, plot_importance_performance
+
+    frame = _simulated()
+    kd = KeyDrivers(n_boot=50).fit(frame, outcome="y", drivers=DRIVERS)
+    ax = plot_driver_importance(kd.summary, outcome="y")
+    widths = [float(p.get_width()) for p in ax.patches]
+    assert widths == pytest.approx(kd.summary["importance"].tolist())
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c", "d", "e"]
+    ip = importance_performance(kd.summary, frame, scale=(-3, 3))
+    ax = plot_importance_performance(ip, lang="de")
+    assert ax.get_ylabel() == "Mittlere Bewertung"
+    points = np.concatenate([c.get_offsets() for c in ax.collections])
+    assert sorted(points[:, 0].tolist()) == pytest.approx(sorted(ip["importance"].tolist()))
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(0.2)  # mean of five shares that add up to 1
