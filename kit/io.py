@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kit.errors import DataError
+from kit.errors import ConfigError, DataError
 from kit.tables import TABLES, LoyaltyData
 
 if TYPE_CHECKING:
@@ -480,6 +480,7 @@ def _read(source: TableSource, name: str, data: DataSources,
     if name not in TABLES:
         raise DataError(f"unknown table {name!r}", expected=f"one of {', '.join(TABLES)}",
                         fix="correct the table name under data.tables in analysis.yaml")
+    _check_timezone(data.timezone)
     path = Path(source.file)
     if not path.is_file():
         raise DataError(f"file not found: {str(path)!r} (table {name})", file=path.name,
@@ -548,6 +549,18 @@ def _read(source: TableSource, name: str, data: DataSources,
     return read
 
 
+def _check_timezone(timezone: str) -> None:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(timezone, sorted(zoneinfo.available_timezones()), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"data.timezone: unknown time zone {timezone!r}.{hint} Use an IANA name such as "
+                          "'Europe/Berlin'.", key="data.timezone") from None
+
+
 def read_table(source: TableSource, name: str, *, data: DataSources) -> pd.DataFrame:
     """Read one table of the data contract from a CSV, Excel or Parquet file.
 
@@ -583,6 +596,8 @@ def read_table(source: TableSource, name: str, *, data: DataSources) -> pd.DataF
     DataError
         Missing file or column, empty file, undecodable text, values that are not
         dates / numbers / flags, ambiguous day-month dates.
+    ConfigError
+        ``data.timezone`` is not a known time zone.
 
     Examples
     --------

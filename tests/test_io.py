@@ -284,3 +284,11 @@ def test_reading_never_modifies_or_adds_files():
                      "tickets": {"file": "tickets_ok.csv"}, "exits": {"file": "exits_unknown_customer.csv"},
                      "customers": {"file": "customers_duplicate_ids.csv"}}))
     assert _fixture_hashes() == before
+
+
+def test_unknown_timezone_is_a_config_error():
+    from kit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"data\.timezone: unknown time zone 'Europe/Berln'\. Did you mean "
+                                          r"'Europe/Berlin'\?"):
+        read("orders", "orders_en.csv", data={"timezone": "Europe/Berln"})
