@@ -415,7 +415,7 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     std = (drv - _DRIVER_MEAN) / _SLOPE
     latent = std @ _DRIVER_WEIGHT + rng.normal(0, 0.9, m_r)
     nps = np.clip(np.round(8.2 + 1.05 * latent), 0, 10)
-    stars = np.clip(np.round(4.05 + 0.5 * latent + rng.normal(0, 0.5, m_r)), 1, 5)
+    stars = np.clip(np.round(3.8 + 0.45 * latent + rng.normal(0, 0.45, m_r)), 1, 5)
     stars = np.where(five_star[r_cust], np.where(rng.random(m_r) < 0.88, 5, 4), stars)
     csat = np.clip(np.round(4.2 + 0.5 * latent + rng.normal(0, 0.6, m_r)), 1, 5)
     ces = np.clip(np.round(5.55 + 0.8 * std[:, 4] + rng.normal(0, 0.9, m_r)), 1, 7)
@@ -799,7 +799,7 @@ class _ParquetWriter:
             if name not in self._writers:
                 table = pa.Table.from_pandas(frame, preserve_index=False)
                 self._schemas[name] = table.schema
-                path = self.out / ("truth" if name == "truth" else "") / f"{name}.parquet"
+                path = self._path(name)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._writers[name] = pq.ParquetWriter(path, table.schema)
             else:
@@ -813,8 +813,12 @@ class _ParquetWriter:
         config.write_text(_PARQUET_CONFIG, encoding="utf-8")
 
     def files(self) -> list[Path]:
-        paths = [self.out / ("truth" if n == "truth" else "") / f"{n}.parquet" for n in self._TABLES]
-        return [*paths, self.out / "analysis.yaml"]
+        return [*(self._path(n) for n in self._TABLES), self.out / "analysis.yaml"]
+
+    def _path(self, name: str) -> Path:
+        if name == "truth":
+            return self.out / "truth" / "customers_truth.parquet"
+        return self.out / f"{name}.parquet"
 
 
 _PARQUET_CONFIG = """\
