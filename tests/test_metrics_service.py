@@ -147,3 +147,25 @@ def test_plot_service_times_sla_line_and_counts():
     assert sum(p.get_height() for p in ax.patches) == 11
     sla = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert len(sla) == 1 and list(sla[0].get_xdata()) == [24, 24]
+
+
+def test_sample_slow_first_responses_go_with_lower_retention(sample_data, sample_config):
+    from statsmodels.stats.proportion import proportions_ztest
+
+    tickets, orders = sample_data.tickets, sample_data.orders
+    as_of = pd.Timestamp("2026-10-01")
+    window = as_of - pd.Timedelta(days=sample_config.thresholds.inactivity_days)
+    hours = (tickets["first_response_at"] - tickets["opened_at"]) / pd.Timedelta(hours=1)
+    # the kit's SLA share in calendar hours against a direct count (unanswered tickets count as outside)
+    sla = sla_share(tickets, sla_hours=24, basis="calendar")
+    assert sla.value == pytest.approx((hours <= 24).sum() / len(tickets)) and sla.value < 1
+    slow = set(tickets.loc[hours > 24, "customer_id"])
+    span = orders.groupby("customer_id")["order_date"].agg(["min", "max"])
+    span = span.loc[(span["min"] < window) & span.index.isin(list(set(tickets["customer_id"])))]
+    is_slow = span.index.isin(list(slow))
+    retained = span["max"] >= window
+    k = [int(retained[is_slow].sum()), int(retained[~is_slow].sum())]
+    n = [int(is_slow.sum()), int((~is_slow).sum())]
+    # planted: after a slow first response the churn hazard doubles -> lower retention
+    assert k[0] / n[0] < k[1] / n[1]
+    assert proportions_ztest(k, n)[1] < 0.01
