@@ -56,18 +56,18 @@ def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Peri
     >>> referral_rate(r, o, period=None).value   # a of a, b, c, d referred; x did not order
     0.25
     """
-    active = set(_in_period(orders, "order_date", period)["customer_id"].dropna().astype(str))
-    if not active:
+    active = pd.Index(_in_period(orders, "order_date", period)["customer_id"].dropna().astype(str).unique())
+    if len(active) == 0:
         return no_data("referral_rate", "no ordering customers in the period")
     _warn_small("referral_rate", len(active), min_n)
-    referrers = set(_in_period(referrals, "referred_at", period)["referrer_id"].dropna().astype(str))
-    inside = referrers & active
-    outside = len(referrers - active)
-    note = f"{len(inside)} referring of {len(active)} ordering customers"
+    referrers = pd.Index(_in_period(referrals, "referred_at", period)["referrer_id"].dropna().astype(str).unique())
+    inside = int(referrers.isin(active).sum())
+    outside = len(referrers) - inside
+    note = f"{inside} referring of {len(active)} ordering customers"
     if outside:
         note += f"; {outside} referrers without an order in the period are not counted"
-    return _share_result("referral_rate", len(inside), len(active), note=note,
-                         extras={"referrers": len(inside), "referrers_not_active": outside})
+    return _share_result("referral_rate", inside, len(active), note=note,
+                         extras={"referrers": inside, "referrers_not_active": outside})
 
 
 def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, orders: pd.DataFrame, *,
@@ -118,7 +118,7 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
     else:
         return no_data("referred_retention", "no referred_id in referrals and no acquisition_channel",
                        definition=_RETENTION_DEFINITION, unit="share")
-    is_referred = eligible.index.isin(list(referred))
+    is_referred = eligible.index.isin(pd.Index(list(referred)))
     retained = (eligible["max"] >= window_start).to_numpy()
     rows = []
     for group, mask in (("referred", is_referred), ("other", ~is_referred)):
