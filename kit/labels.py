@@ -1,0 +1,171 @@
+"""UI strings of the report pages and the summary, in English and German.
+
+Only presentation text lives here (section titles, "no data" lines, column
+headers). Metric labels and definitions come from :mod:`kit.definitions`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["text", "LABELS", "STATUS_TEXT"]
+
+Language = Literal["en", "de"]
+
+#: key -> (English, German). ``{name}`` placeholders are filled by :func:`text`.
+LABELS: dict[str, tuple[str, str]] = {
+    # generic
+    "not_available": ("not available yet: {what}", "noch nicht verfügbar: {what}"),
+    "no_table": ("no {table} data: {what} skipped", "keine Daten in {table}: {what} übersprungen"),
+    "period": ("Period", "Zeitraum"),
+    "smoke": ("smoke run (small and fast; numbers are indicative only)",
+              "Schnelllauf (klein und schnell; Zahlen nur zur Orientierung)"),
+    "tables_read": ("Tables read", "Gelesene Tabellen"),
+    "note": ("Note", "Hinweis"),
+    "definition": ("Definition", "Definition"),
+    "n": ("n", "n"),
+    # column headers
+    "col_kpi": ("KPI", "Kennzahl"),
+    "col_value": ("Value", "Wert"),
+    "col_interval": ("95 % interval", "95-%-Intervall"),
+    "col_previous": ("Previous period", "Vorperiode"),
+    "col_change": ("Change", "Veränderung"),
+    "col_target": ("Target", "Ziel"),
+    "col_status": ("Status", "Status"),
+    "col_better": ("Better when", "Besser, wenn"),
+    "col_table": ("Table", "Tabelle"),
+    "col_file": ("File", "Datei"),
+    "col_rows": ("Rows", "Zeilen"),
+    "col_customers": ("Customers", "Kunden"),
+    "col_first": ("First date", "Erstes Datum"),
+    "col_last": ("Last date", "Letztes Datum"),
+    "higher": ("higher", "höher"),
+    "lower": ("lower", "niedriger"),
+    # page 1
+    "business": ("The business", "Das Unternehmen"),
+    "vision": ("Vision", "Vision"),
+    "model": ("Business model", "Geschäftsmodell"),
+    "positioning": ("Positioning", "Positionierung"),
+    "market": ("Market", "Markt"),
+    "targets": ("KPI targets", "KPI-Ziele"),
+    "no_targets": ("no targets configured (targets: in analysis.yaml)",
+                   "keine Ziele konfiguriert (targets: in analysis.yaml)"),
+    "kpi_tree": ("How the KPIs connect", "Wie die Kennzahlen zusammenhängen"),
+    "baseline": ("Where we stand: {period} against the targets", "Stand {period} gegenüber den Zielen"),
+    "why_retention": ("Why keeping customers pays", "Warum sich Kundenbindung lohnt"),
+    "payback": ("A new customer costs {cost} {currency} to win. At an average order value of {aov} {currency} "
+                "and a margin of {margin}, one order earns {per_order} {currency}: a new customer pays back "
+                "only after about {orders} orders. Every customer kept saves the cost of winning a new one.",
+                "Ein Neukunde kostet {cost} {currency}. Bei einem durchschnittlichen Bestellwert von {aov} "
+                "{currency} und einer Marge von {margin} bringt eine Bestellung {per_order} {currency}: ein "
+                "Neukunde rechnet sich erst nach etwa {orders} Bestellungen. Jeder gehaltene Kunde spart die "
+                "Kosten eines neuen."),
+    "no_acquisition_cost": ("business.acquisition_cost is not configured: the payback cannot be shown",
+                            "business.acquisition_cost ist nicht konfiguriert: keine Amortisationsrechnung"),
+    # page 2
+    "inventory": ("Data inventory", "Datenbestand"),
+    "quality": ("Data quality checks", "Datenqualitätsprüfungen"),
+    "quality_ok": ("All data-quality checks passed.", "Alle Datenqualitätsprüfungen bestanden."),
+    "survey_coverage": ("Survey coverage and response", "Umfrageabdeckung und Rücklauf"),
+    "surveyed": ("{answers} survey answers in {period} from {customers} customers "
+                 "({share} of the {total} customers on file).",
+                 "{answers} Umfrageantworten in {period} von {customers} Kunden "
+                 "({share} der {total} Kunden im Bestand)."),
+    "nonresponse": ("Response rate {rate} is below {limit}: the customers who answered may not speak for "
+                    "those who did not (non-response bias). Read survey numbers as indicative.",
+                    "Die Rücklaufquote {rate} liegt unter {limit}: die Antwortenden sprechen womöglich nicht "
+                    "für alle (Non-Response-Bias). Umfragewerte nur als Hinweis lesen."),
+    "market_context": ("Market and brand context", "Markt- und Markenumfeld"),
+    "not_configured": ("not configured", "nicht konfiguriert"),
+    # page 3
+    "scorecard": ("Scorecard {period}", "Scorecard {period}"),
+    "crit_satisfaction": ("Satisfaction", "Zufriedenheit"),
+    "crit_retention": ("Retention, churn and survival", "Bindung, Abwanderung und Verbleib"),
+    "crit_frequency": ("Purchase frequency and repeat purchases", "Kaufhäufigkeit und Wiederkäufe"),
+    "crit_value": ("Customer value (CLV)", "Kundenwert (CLV)"),
+    "crit_referrals": ("Referrals", "Empfehlungen"),
+    "crit_exits": ("Why customers leave", "Warum Kunden gehen"),
+    "crit_service": ("Service", "Service"),
+    "crit_returns": ("Returns and refunds", "Retouren und Erstattungen"),
+    # page 4
+    "interviews": ("The interviews", "Die Interviews"),
+    "interview_count": ("{n} interviews", "{n} Interviews"),
+    "themes": ("Themes", "Themen"),
+    "aspects": ("Positive and negative aspects", "Positive und negative Aspekte"),
+    "loyal_patterns": ("What most loyal customers have in common", "Was die meisten treuen Kunden gemeinsam haben"),
+    "quotes": ("In their words", "In ihren Worten"),
+    "comments": ("Survey comments, coded with the same codebook", "Umfragekommentare, mit demselben Codebuch codiert"),
+    # page 5
+    "findings": ("What we found: positives and negatives, ranked", "Ergebnisse: Stärken und Schwächen, geordnet"),
+    "positives": ("Positives", "Stärken"),
+    "negatives": ("Negatives", "Schwächen"),
+    "drivers": ("What drives the Net Promoter Score", "Was den Net Promoter Score treibt"),
+    "gaps": ("Gaps to the targets", "Abstand zu den Zielen"),
+    "plan": ("Prioritised action plan", "Priorisierter Maßnahmenplan"),
+    "lists": ("Customers to act on (pseudonymised)", "Kunden für Maßnahmen (pseudonymisiert)"),
+    "watch_list": ("Watch list", "Beobachtungsliste"),
+    "winback_list": ("Win-back list", "Rückgewinnungsliste"),
+    "advocates": ("Advocates", "Fürsprecher"),
+    "list_count": ("{n} customers; the first {shown} are shown, the full list is in {file}.",
+                   "{n} Kunden; die ersten {shown} sind gezeigt, die vollständige Liste steht in {file}."),
+    # summary page
+    "summary_title": ("Customer loyalty report", "Kundenbindungsbericht"),
+    "summary_nav": ("Summary", "Übersicht"),
+    "top_findings": ("Top findings", "Wichtigste Ergebnisse"),
+    "top_actions": ("Top five actions", "Die fünf wichtigsten Maßnahmen"),
+    "pages": ("The five steps", "Die fünf Schritte"),
+    "downloads": ("Files of this run", "Dateien dieses Laufs"),
+    "page_01": ("1. Goals", "1. Ziele"),
+    "page_02": ("2. Data collection", "2. Datenerhebung"),
+    "page_03": ("3. Loyalty criteria", "3. Bindungskriterien"),
+    "page_04": ("4. Interviews", "4. Interviews"),
+    "page_05": ("5. Actions", "5. Maßnahmen"),
+    "finding_missed": ("{label} {value} missed its target {target}.", "{label} {value} verfehlt das Ziel {target}."),
+    "finding_met": ("{label} {value} met its target {target}.", "{label} {value} erreicht das Ziel {target}."),
+    "finding_none": ("No KPI missed its target in {period}.", "Keine Kennzahl verfehlt in {period} ihr Ziel."),
+    "generated": ("Run {run_id}, configuration {config}.", "Lauf {run_id}, Konfiguration {config}."),
+}
+
+#: scorecard status -> (English, German)
+STATUS_TEXT: dict[str, tuple[str, str]] = {
+    "met": ("met", "erreicht"),
+    "missed": ("missed", "verfehlt"),
+    "inconclusive": ("inconclusive", "nicht eindeutig"),
+    "no_target": ("no target", "kein Ziel"),
+    "no_data": ("no data", "keine Daten"),
+}
+
+
+def text(key: str, lang: Language = "en", **values: object) -> str:
+    """The UI string ``key`` in ``lang``, with ``{placeholders}`` filled.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`LABELS` or :data:`STATUS_TEXT`.
+    lang : {"en", "de"}
+        Language; anything other than ``"de"`` gives English.
+    **values
+        Values for the placeholders.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        When ``key`` is unknown.
+
+    Examples
+    --------
+    >>> text("no_table", "en", table="ticket", what="service metrics")
+    'no ticket data: service metrics skipped'
+    >>> text("met", "de")
+    'erreicht'
+    """
+    pair = LABELS.get(key) or STATUS_TEXT.get(key)
+    if pair is None:
+        raise KeyError(f"unknown UI string {key!r}")
+    template = pair[1] if lang == "de" else pair[0]
+    return template.format(**values) if values else template

@@ -1,0 +1,40 @@
+"""Presentation glue for the five report notebooks.
+
+Each function takes a :class:`Context` and returns a :class:`Section` that shows
+itself in a notebook and in the HTML report. Sections call the kit's functions
+and format their results; they compute nothing statistical themselves. Where a
+table is missing a section says so ("no ticket data: service metrics skipped");
+where a kit capability does not exist yet it says "not available yet: ...".
+
+Example
+-------
+>>> from kit import pages                                    # doctest: +SKIP
+>>> ctx = pages.context(None, period="latest", smoke=True)   # doctest: +SKIP
+>>> pages.scorecard(ctx)                                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from kit.pages._common import get_scorecard, scorecard_html
+from kit.pages._context import Context, context, resolve_config_path, resolve_period
+from kit.pages._section import Section, capability
+from kit.pages.actions import action_plan, customer_lists, drivers, findings, gaps, list_frames, plan_frame
+from kit.pages.criteria import CRITERIA, criterion, scorecard
+from kit.pages.datapage import data_quality, inventory, market_context, survey_coverage
+from kit.pages.goals import KPI_TREE, baseline, business, kpi_targets, kpi_tree, why_retention
+from kit.pages.interviews import aspects, loyal_patterns, overview, quotes, survey_comments, themes
+
+__all__ = [
+    "Context", "context", "resolve_config_path", "resolve_period", "Section", "capability",
+    "get_scorecard", "scorecard_html",
+    # 1 goals
+    "business", "kpi_targets", "kpi_tree", "KPI_TREE", "baseline", "why_retention",
+    # 2 data
+    "inventory", "data_quality", "survey_coverage", "market_context",
+    # 3 criteria
+    "scorecard", "criterion", "CRITERIA",
+    # 4 interviews
+    "overview", "themes", "aspects", "loyal_patterns", "quotes", "survey_comments",
+    # 5 actions
+    "findings", "drivers", "gaps", "action_plan", "customer_lists", "plan_frame", "list_frames",
+]

@@ -1,0 +1,129 @@
+"""Pieces several pages share: the scorecard of the period and its display."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+
+from kit.definitions import DEFINITIONS
+from kit.labels import text
+from kit.pages._context import Context
+from kit.pages._section import Section, capability
+from kit.results import format_value
+
+__all__ = ["get_scorecard", "scorecard_html", "scorecard_text", "kpi_rows", "fmt_kpi", "STATUS_COLOURS"]
+
+#: Scorecard status colours (kept in step with kit.plots._style.STATUS_COLOURS).
+STATUS_COLOURS = {
+    "met": "#1b7f3b",
+    "missed": "#b3261e",
+    "inconclusive": "#8a8a8a",
+    "no_target": "#c9c9c9",
+    "no_data": "#e6e6e6",
+}
+_STATUS_TEXT_COLOUR = {"met": "#ffffff", "missed": "#ffffff", "inconclusive": "#ffffff"}
+
+
+def get_scorecard(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:
+    """The scorecard of ``ctx.period`` (``kit.scorecard``), computed once per context.
+
+    Returns None (and says so in ``section``) while ``kit.scorecard`` does not exist yet
+    or when there is no period.
+    """
+    func = capability("kit.scorecard", "scorecard")
+    if func is None or ctx.period is None:
+        if section is not None:
+            section.not_available("KPI scorecard (kit.scorecard)" if func is None else "a period with data")
+        return None
+    if section is None:
+        return ctx.cached("scorecard", lambda: func(ctx.data, ctx.config, period=ctx.period, lang=ctx.lang))
+    with section.collect_warnings():
+        return ctx.cached("scorecard", lambda: func(ctx.data, ctx.config, period=ctx.period, lang=ctx.lang))
+
+
+def _unit(kpi: str) -> str:
+    d = DEFINITIONS.get(kpi)
+    return d.unit if d else ""
+
+
+def _isnan(value: Any) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_kpi(kpi: str, value: Any) -> str:
+    """Format one KPI value with its unit (``12.3 %``, ``31.2``)."""
+    if _isnan(value):
+        return "–"
+    return format_value(float(value), _unit(kpi))
+
+
+def kpi_rows(frame: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:
+    """The scorecard rows of ``kpis`` (in that order), or all rows."""
+    if kpis is None:
+        return frame
+    rows = frame[frame["kpi"].isin(kpis)].copy()
+    order = {k: i for i, k in enumerate(kpis)}
+    return rows.sort_values("kpi", key=lambda s: s.map(order))
+
+
+def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool = True) -> str:
+    """The scorecard as an HTML table with status colours; all text escaped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Scorecard rows (kpis.csv columns).
+    lang : {"en", "de"}
+    definitions : bool
+        Add each KPI's definition under its label.
+
+    Returns
+    -------
+    str
+    """
+    esc = html.escape
+    t = lambda key: esc(text(key, lang))  # noqa: E731
+    head = "".join(f"<th>{t(k)}</th>" for k in
+                   ("col_kpi", "col_value", "col_interval", "n", "col_previous", "col_target", "col_status"))
+    body = []
+    for row in frame.itertuples(index=False):
+        kpi = str(row.kpi)
+        interval = "–"
+        if not _isnan(row.ci_low):
+            interval = f"{fmt_kpi(kpi, row.ci_low)} – {fmt_kpi(kpi, row.ci_high)}"
+        n = "–" if _isnan(row.n) else f"{int(row.n):,}"
+        status = str(row.status)
+        colour = STATUS_COLOURS.get(status, "#e6e6e6")
+        fg = _STATUS_TEXT_COLOUR.get(status, "#222222")
+        status_text = esc(text(status, lang)) if status in STATUS_COLOURS else esc(status)
+        label = f"<strong>{esc(str(row.label))}</strong>"
+        if definitions and isinstance(row.definition, str) and row.definition:
+            label += f"<br><small style='color:#555'>{esc(row.definition)}</small>"
+        body.append(
+            f"<tr><td>{label}</td><td style='text-align:right'><strong>{esc(fmt_kpi(kpi, row.value))}</strong></td>"
+            f"<td style='text-align:right'>{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
+            f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.previous))}</td>"
+            f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.target))}</td>"
+            f"<td><span class='kit-status kit-status-{esc(status)}' style='background:{colour};color:{fg};"
+            f"padding:2px 8px;border-radius:10px;white-space:nowrap'>{status_text}</span></td></tr>")
+    return ("<table class='kit-scorecard' style='border-collapse:collapse'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def scorecard_text(frame: pd.DataFrame, lang: str = "en") -> str:
+    """The scorecard as plain text (one line per KPI), for ``str`` of a section."""
+    lines = []
+    for row in frame.itertuples(index=False):
+        kpi = str(row.kpi)
+        interval = "" if _isnan(row.ci_low) else f" ({fmt_kpi(kpi, row.ci_low)} – {fmt_kpi(kpi, row.ci_high)})"
+        n = "" if _isnan(row.n) else f", n = {int(row.n):,}"
+        status = text(str(row.status), lang) if str(row.status) in STATUS_COLOURS else str(row.status)
+        lines.append(f"{row.label}: {fmt_kpi(kpi, row.value)}{interval}{n}; "
+                     f"{text('col_target', lang).lower()} {fmt_kpi(kpi, row.target)}: {status}")
+    return "\n".join(lines)

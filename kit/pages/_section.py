@@ -1,0 +1,268 @@
+"""A displayable report section: title, paragraphs, tables, figures and notes.
+
+A :class:`Section` presents itself in a notebook (``_repr_html_``) and as plain
+text (``str``). Figures are embedded as base64 PNG, so the HTML report is
+self-contained. All user text is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib
+import io
+import math
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kit.labels import text
+
+__all__ = ["Section", "capability"]
+
+
+def capability(module: str, name: str) -> Callable[..., Any] | None:
+    """The kit function ``module.name``, or None while that module or name does not exist yet.
+
+    Only a missing *kit* module or name counts as "not there yet"; any other import
+    error (a missing third-party package, a bug) propagates.
+
+    Parameters
+    ----------
+    module : str
+        Dotted module name, e.g. ``"kit.scorecard"``.
+    name : str
+        Attribute of the module.
+
+    Returns
+    -------
+    callable or None
+
+    Examples
+    --------
+    >>> capability("kit.periods", "parse_period").__name__
+    'parse_period'
+    >>> capability("kit.no_such_module", "f") is None
+    True
+    """
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        if exc.name and (exc.name == "kit" or exc.name.startswith("kit.")):
+            return None
+        raise
+    return getattr(mod, name, None)
+
+
+@dataclass
+class _Block:
+    kind: str  # heading, para, html, table, figure, note, missing, metric
+    content: Any
+    caption: str = ""
+
+
+def _fmt_cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+@dataclass
+class Section:
+    """One part of a report page.
+
+    Build it with the chainable methods; a notebook cell ends with the section
+    and Jupyter shows it.
+
+    Attributes
+    ----------
+    title : str
+        Heading of the section.
+    lang : {"en", "de"}
+        Language of the generated lines.
+    blocks : list
+        What the section shows, in order.
+
+    Examples
+    --------
+    >>> s = Section("Service").para("Tickets answered within a day.").missing("no ticket data")
+    >>> print(s)
+    Service
+    Tickets answered within a day.
+    ! no ticket data
+    """
+
+    title: str
+    lang: str = "en"
+    blocks: list[_Block] = field(default_factory=list)
+
+    # ---- building -------------------------------------------------------------------------
+    def heading(self, content: str) -> Section:
+        """Add a sub-heading."""
+        self.blocks.append(_Block("heading", content))
+        return self
+
+    def para(self, content: str) -> Section:
+        """Add a paragraph of (escaped) text."""
+        if content:
+            self.blocks.append(_Block("para", content))
+        return self
+
+    def fields(self, pairs: list[tuple[str, str]]) -> Section:
+        """Add labelled lines (``label: text``), skipping empty texts."""
+        for label, value in pairs:
+            if value:
+                self.blocks.append(_Block("field", value, caption=label))
+        return self
+
+    def note(self, content: str) -> Section:
+        """Add a small note (a rule applied, a warning)."""
+        self.blocks.append(_Block("note", content))
+        return self
+
+    def missing(self, content: str) -> Section:
+        """Add a clear line that something is missing (no table, or capability not there yet)."""
+        self.blocks.append(_Block("missing", content))
+        return self
+
+    def not_available(self, what: str) -> Section:
+        """Add ``not available yet: <what>``."""
+        return self.missing(text("not_available", self.lang, what=what))
+
+    def table(self, frame: pd.DataFrame, caption: str = "", *, max_rows: int = 30) -> Section:
+        """Add a table (escaped; long tables cut at ``max_rows``)."""
+        self.blocks.append(_Block("table", frame.head(max_rows), caption=caption))
+        return self
+
+    def html_block(self, content: str, plain: str = "") -> Section:
+        """Add HTML built by the kit itself (already escaped where it holds user text); ``plain`` for ``str``."""
+        self.blocks.append(_Block("html", content, caption=plain))
+        return self
+
+    def metric(self, result: Any) -> Section:
+        """Add a metric result (anything with ``__str__``, ideally a MetricResult)."""
+        self.blocks.append(_Block("metric", result))
+        return self
+
+    def figure(self, fig: Any, caption: str = "") -> Section:
+        """Add a matplotlib figure; it is rendered to PNG now and closed."""
+        import matplotlib.pyplot as plt
+
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        self.blocks.append(_Block("figure", base64.b64encode(buffer.getvalue()).decode("ascii"),
+                                  caption=caption))
+        return self
+
+    def call(self, module: str, name: str, what: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a kit function; when it does not exist yet, add "not available yet: <what>" and return None.
+
+        Warnings the function raises (small samples, data quality) become notes of the
+        section instead of stderr noise in the report. Exceptions propagate.
+        """
+        func = capability(module, name)
+        if func is None:
+            self.not_available(what)
+            return None
+        with self.collect_warnings():
+            return func(*args, **kwargs)
+
+    def plot(self, module: str, name: str, what: str, *args: Any, caption: str = "", **kwargs: Any) -> Section:
+        """Draw a kit plot (``plot_x(data, *, ax=None, lang=...)``) in the kit's style and add it."""
+        func = capability(module, name)
+        style = capability("kit.plots._style", "style")
+        if func is None or style is None:
+            return self.not_available(what)
+        with self.collect_warnings(), style():
+            ax = func(*args, lang=self.lang, **kwargs)
+            fig = ax.figure if hasattr(ax, "figure") else ax
+            self.figure(fig, caption=caption)
+        return self
+
+    @contextmanager
+    def collect_warnings(self) -> Iterator[None]:
+        """Record warnings raised inside the block and add each distinct one as a note."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        seen: set[str] = set()
+        for w in caught:
+            if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+                continue
+            message = str(w.message)
+            if message not in seen:
+                seen.add(message)
+                self.note(f"{text('note', self.lang)}: {message}")
+
+    # ---- presenting -----------------------------------------------------------------------
+    def __str__(self) -> str:
+        lines = [self.title]
+        for b in self.blocks:
+            if b.kind in ("heading", "para"):
+                lines.append(str(b.content))
+            elif b.kind == "field":
+                lines.append(f"{b.caption}: {b.content}")
+            elif b.kind == "note":
+                lines.append(f"  ({b.content})")
+            elif b.kind == "missing":
+                lines.append(f"! {b.content}")
+            elif b.kind == "metric":
+                lines.append(str(b.content))
+            elif b.kind == "table":
+                if b.caption:
+                    lines.append(b.caption)
+                lines.append(b.content.to_string(index=False))
+            elif b.kind == "figure":
+                lines.append(f"[figure{': ' + b.caption if b.caption else ''}]")
+            elif b.kind == "html" and b.caption:
+                lines.append(b.caption)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Section({self.title!r}, {len(self.blocks)} blocks)"
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        out = ["<section class='kit-section'>", f"<h3>{esc(self.title)}</h3>"]
+        for b in self.blocks:
+            if b.kind == "heading":
+                out.append(f"<h4>{esc(str(b.content))}</h4>")
+            elif b.kind == "para":
+                out.append(f"<p>{esc(str(b.content))}</p>")
+            elif b.kind == "field":
+                out.append(f"<p><strong>{esc(b.caption)}:</strong> {esc(str(b.content))}</p>")
+            elif b.kind == "note":
+                out.append(f"<p class='kit-note'><small>{esc(str(b.content))}</small></p>")
+            elif b.kind == "missing":
+                out.append("<p class='kit-missing' style='color:#8a5a00;background:#fff6e0;padding:4px 8px;"
+                           f"border-left:3px solid #e0a800'>{esc(str(b.content))}</p>")
+            elif b.kind == "metric":
+                renderer = getattr(b.content, "_repr_html_", None)
+                out.append(renderer() if callable(renderer) else f"<p>{esc(str(b.content))}</p>")
+            elif b.kind == "html":
+                out.append(str(b.content))
+            elif b.kind == "table":
+                frame = b.content.copy()
+                for col in frame.columns:
+                    frame[col] = frame[col].map(_fmt_cell)
+                if b.caption:
+                    out.append(f"<p><em>{esc(b.caption)}</em></p>")
+                out.append(frame.to_html(index=False, escape=True, border=0, classes="kit-table"))
+            elif b.kind == "figure":
+                alt = esc(b.caption or self.title)
+                out.append(f"<figure><img alt='{alt}' style='max-width:100%' "
+                           f"src='data:image/png;base64,{b.content}'/>")
+                if b.caption:
+                    out.append(f"<figcaption><small>{esc(b.caption)}</small></figcaption>")
+                out.append("</figure>")
+        out.append("</section>")
+        return "\n".join(out)
