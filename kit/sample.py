@@ -359,7 +359,7 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     n_o = o_cust.size
 
     cat = rng.choice(len(_CATEGORIES), n_o, p=_CATEGORY_P)
-    qty = np.where(abo[o_cust], rng.choice([1, 2, 3], n_o, p=[0.1, 0.55, 0.35]), 1 + rng.poisson(1.7, n_o))
+    qty = np.where(abo[o_cust], rng.choice([1, 2, 3], n_o, p=[0.05, 0.5, 0.45]), 1 + rng.poisson(2.0, n_o))
     qty = np.where(at_risk[o_cust], qty + 2, qty)
     qty = np.where(cat == 4, 1, qty)
     unit = np.array(_UNIT_PRICE)[cat]
@@ -369,7 +369,7 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     gross = np.round(gross, 2)
     mp = channel[o_cust] == channel_names.index("Marktplatz")
     och = np.where(mp & (rng.random(n_o) < 0.8), 3, rng.choice(4, n_o, p=[0.72, 0.2, 0.03, 0.05]))
-    p_ret = np.where(o_day >= _CRISIS_Q2, 0.06, 0.045)
+    p_ret = np.where(o_day >= _CRISIS_Q2, 0.045, 0.035)
     returned = rng.random(n_o) < p_ret
     full = rng.random(n_o) < 0.65
     frac = np.where(returned, np.where(full, 1.0, rng.uniform(0.3, 0.7, n_o)),
@@ -404,18 +404,18 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
 
     r_i = np.flatnonzero(responded)
     r_cust, r_q, r_forced = p_cust[r_i], p_q[r_i], forced[r_i]
-    r_at = np.minimum(sent[r_i] + rng.exponential(2.5, r_i.size) + 0.01, q_end[r_i] - 0.3)
+    r_at = np.minimum(sent[r_i] + rng.exponential(2.5, r_i.size) + 0.01, _Q_DAYS[r_q + 1] - 0.3)
     m_r = r_i.size
     offset = rng.normal(0, 0.55, n) + 0.9 * five_star + 0.35 * loyal
     shift = np.zeros((m_r, 5))
-    shift[:, 0] = np.where(r_q == 10, -0.2, np.where(r_q == 11, -0.55, 0.0))
+    shift[:, 0] = np.where(r_q == 10, -0.1, np.where(r_q == 11, -0.4, 0.0))
     shift[r_forced] -= 1.0
     z = 0.55 * offset[r_cust][:, None] + rng.normal(0, 1, (m_r, 5)) + shift
     drv = np.clip(np.round(_DRIVER_MEAN + _SLOPE * z), 1, 5)
     std = (drv - _DRIVER_MEAN) / _SLOPE
     latent = std @ _DRIVER_WEIGHT + rng.normal(0, 0.9, m_r)
     nps = np.clip(np.round(8.2 + 1.05 * latent), 0, 10)
-    stars = np.clip(np.round(3.8 + 0.45 * latent + rng.normal(0, 0.45, m_r)), 1, 5)
+    stars = np.clip(np.round(3.9 + 0.45 * latent + rng.normal(0, 0.45, m_r)), 1, 5)
     stars = np.where(five_star[r_cust], np.where(rng.random(m_r) < 0.88, 5, 4), stars)
     csat = np.clip(np.round(4.2 + 0.5 * latent + rng.normal(0, 0.6, m_r)), 1, 5)
     ces = np.clip(np.round(5.55 + 0.8 * std[:, 4] + rng.normal(0, 0.9, m_r)), 1, 7)
