@@ -26,7 +26,7 @@ import importlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -620,7 +620,8 @@ def _finish(frame: pd.DataFrame, config: AnalysisConfig, sort: list[str], ascend
 
 
 def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values: pd.DataFrame | None = None,
-               complaint_days: int = 90, survey_days: int = 365, p_alive_max: float = 0.5) -> pd.DataFrame:
+               value: Literal["value_at_risk", "clv"] = "value_at_risk", complaint_days: int = 90,
+               survey_days: int = 365, p_alive_max: float = 0.5) -> pd.DataFrame:
     """Active customers showing warning signs, most value at risk first.
 
     A customer is on the list for any of these reason codes:
@@ -643,6 +644,11 @@ def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values
     customer_values : DataFrame, optional
         :func:`kit.customer_value` output (``customer_id, p_alive, value_at_risk``). Without it,
         value at risk falls back to historical net revenue × margin (``value_basis`` says which).
+    value : {"value_at_risk", "clv"}
+        Column of ``customer_values`` to rank by. ``value_at_risk`` (= CLV × (1 − P(alive))) is the
+        model's expected loss, which ignores the warning signs themselves and is highest for
+        customers who may already be gone; ``clv`` is everything a flagged customer could take with
+        them, which favours recently active, valuable customers who can still be reached.
     complaint_days, survey_days : int
         Windows for recent complaints and for survey answers.
     p_alive_max : float
@@ -706,12 +712,15 @@ def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values
     frame["n_reasons"] = frame["reasons"].str.count(";") + 1
     margin = config.clv.margin
     historical = frame["customer_id"].map(history["net_revenue"]).fillna(0.0).clip(lower=0) * margin
+    if value not in ("value_at_risk", "clv"):
+        raise ValueError(f"value must be 'value_at_risk' or 'clv', found {value!r}")
     predicted = (frame["customer_id"].map(customer_values.assign(
-        customer_id=customer_values["customer_id"].astype(str)).set_index("customer_id")["value_at_risk"])
-                 if customer_values is not None and "value_at_risk" in customer_values.columns
+        customer_id=customer_values["customer_id"].astype(str)).set_index("customer_id")[value])
+                 if customer_values is not None and value in customer_values.columns
                  else pd.Series(np.nan, index=frame.index))
     frame["value_at_risk"] = predicted.fillna(historical).astype("float64")
-    frame["value_basis"] = np.where(predicted.notna(), "predicted value at risk (CLV model)",
+    frame["value_basis"] = np.where(predicted.notna(), "predicted value at risk (CLV model)" if value ==
+                                    "value_at_risk" else "predicted CLV (CLV model)",
                                     f"historical net revenue × margin {margin:g} (fallback)")
     customers = data.customers
     frame["segment"] = (frame["customer_id"].map(customers.assign(customer_id=customers["customer_id"].astype(str))

@@ -215,3 +215,26 @@ def test_plots_show_importances_and_quadrants():
     points = np.concatenate([c.get_offsets() for c in ax.collections])
     assert sorted(points[:, 0].tolist()) == pytest.approx(sorted(ip["importance"].tolist()))
     assert ax.lines[0].get_xdata()[0] == pytest.approx(0.2)  # mean of five shares that add up to 1
+
+
+# ---------------------------------------------------------------------------------------------
+# the sample business: delivery is the planted strongest NPS driver, price the weakest
+# (kit/sample.py: driver weights delivery 1.0, quality 0.6, service 0.5, website 0.3, price 0.1)
+
+
+def test_sample_planted_driver_order(sample_data):
+    surveys = sample_data.surveys
+    drivers = sorted(c for c in surveys.columns if c.startswith("driver_"))
+    kd = KeyDrivers(n_boot=500, seed=0).fit(surveys, outcome="nps", drivers=drivers)
+    s = kd.summary.set_index("driver")
+    assert kd.summary["driver"].iloc[0] == "driver_delivery"
+    assert kd.summary["driver"].iloc[-1] == "driver_price"
+    others = s.drop(index=["driver_delivery"])
+    assert s.loc["driver_delivery", "ci_low"] > others["ci_high"].max()  # non-overlapping intervals
+    others = s.drop(index=["driver_price"])
+    assert s.loc["driver_price", "ci_high"] < others["ci_low"].min()
+    assert (s["sign"] == "+").all()
+    # measured on the sample (2026-11 run): delivery 51 % (48-55 %), price 3 % (2-5 %), n = 2081, R² = 0.70;
+    # relative weights vs exhaustive Shapley: max |share difference| = 0.0009
+    shapley = KeyDrivers("shapley", n_boot=0).fit(surveys, outcome="nps", drivers=drivers).summary.set_index("driver")
+    assert (s["importance"] - shapley["importance"]).abs().max() < 0.01
