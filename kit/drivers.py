@@ -188,7 +188,10 @@ class KeyDrivers:
     n_, n_dropped_ : int
         Complete rows used, and rows dropped for a missing value (listwise deletion).
     binary_ : bool
-        True when the outcome has two values (analysed as a linear probability model).
+        True when the outcome has two values. Importances then use the linear-probability
+        approximation (OLS R² of the 0/1 outcome), which the note says.
+    pseudo_r_squared_ : float
+        For a two-valued outcome: McFadden's pseudo-R² of the logit on all drivers (else NaN).
     note_ : str
         What the reader must know: small sample, binary outcome, why there is no result.
 
@@ -302,6 +305,9 @@ class KeyDrivers:
         share = raw / self.r_squared_ if self.r_squared_ > 0 else np.full(len(drivers), np.nan)
         ci_low, ci_high, self.boot_ = self._bootstrap(values)
         coef, std_coef, p_value = self._regression(complete)
+        self.pseudo_r_squared_ = self._pseudo_r2(complete) if self.binary_ else math.nan
+        if self.binary_ and not math.isnan(self.pseudo_r_squared_):
+            notes.append(f"logit McFadden pseudo-R² = {self.pseudo_r_squared_:.3f} (OLS R² = {self.r_squared_:.3f})")
         sign = np.where((coef > 0) & (rxy > 0), "+", np.where((coef < 0) & (rxy < 0), "-", "mixed"))
         table = pd.DataFrame({
             "driver": drivers, "importance": share, "raw_weight": raw, "ci_low": ci_low, "ci_high": ci_high,
@@ -314,7 +320,7 @@ class KeyDrivers:
         return self
 
     def _empty(self, reason: str, notes: list[str]) -> None:
-        self.r_squared_ = math.nan
+        self.r_squared_ = self.pseudo_r_squared_ = math.nan
         self.boot_ = np.empty((0, len(self.drivers_)))
         self._summary = pd.DataFrame({c: pd.Series(dtype="float64") for c in _SUMMARY_COLUMNS}).astype(
             {"driver": "str", "sign": "str", "rank": "int64"})
@@ -352,6 +358,19 @@ class KeyDrivers:
         sd_x = complete[self.drivers_].std().to_numpy()
         std_coef = coef * sd_x / complete[self.outcome_].std()
         return coef, std_coef, fit.pvalues[self.drivers_].to_numpy()
+
+    def _pseudo_r2(self, complete: pd.DataFrame) -> float:
+        """McFadden's pseudo-R² of a logit of the two-valued outcome on all drivers (NaN if it fails)."""
+        import statsmodels.api as sm
+
+        y = complete[self.outcome_]
+        y = (y == y.max()).astype("float64")
+        exog = sm.add_constant(complete[self.drivers_], has_constant="add")
+        try:
+            fit = sm.Logit(y, exog).fit(disp=0, maxiter=200)
+        except (np.linalg.LinAlgError, ValueError):
+            return math.nan
+        return float(fit.prsquared)
 
     # -- results ---------------------------------------------------------------------------
     @property

@@ -185,6 +185,21 @@ def test_binary_outcome_is_flagged_as_linear_probability():
         kd = KeyDrivers(n_boot=0).fit(frame, outcome="churned", drivers=DRIVERS)
     assert kd.binary_ and "linear-probability" in kd.note_
     assert kd.summary["driver"].iloc[0] == "driver_a"
+    # McFadden pseudo-R² = 1 - llf / llnull, the logit log-likelihood maximised here with scipy
+    from scipy.optimize import minimize
+
+    x = np.column_stack([np.ones(len(frame)), frame[DRIVERS]])
+    y = frame["churned"].to_numpy(float)
+
+    def negll(b):
+        eta = x @ b
+        return -(y * eta - np.logaddexp(0, eta)).sum()
+
+    llf = -minimize(negll, np.zeros(x.shape[1]), method="BFGS").fun
+    p = y.mean()
+    llnull = len(y) * (p * np.log(p) + (1 - p) * np.log(1 - p))
+    assert kd.pseudo_r_squared_ == pytest.approx(1 - llf / llnull, abs=1e-5)
+    assert f"pseudo-R² = {kd.pseudo_r_squared_:.3f}" in kd.note_
 
 
 def test_importance_performance_quadrants_by_hand():
