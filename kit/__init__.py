@@ -36,8 +36,9 @@ _EXPORTS: dict[str, str] = {
         ["nps", "compare_nps", "nps_by_segment", "csat", "ces", "star_rating", "at_risk_share",
          "star_segments", "at_risk_list", "response_rate"], "kit.metrics.survey"),
     **dict.fromkeys(
-        ["churn_rate", "retention_rate", "convert_rate", "cohort_retention", "repeat_purchase_rate",
-         "purchase_frequency", "inter_purchase_days", "rfm_segments"], "kit.metrics.behaviour"),
+        ["churn_rate", "retention_rate", "churn_by_period", "convert_rate", "loss_moments", "cohort_retention",
+         "repeat_purchase_rate", "purchase_frequency", "inter_purchase_days", "rfm_segments"],
+        "kit.metrics.behaviour"),
     **dict.fromkeys(
         ["net_revenue", "average_order_value", "return_rate", "refund_share", "clv_historical"],
         "kit.metrics.value"),
@@ -46,7 +47,7 @@ _EXPORTS: dict[str, str] = {
         ["first_response_hours", "resolution_hours", "sla_share", "complaint_rate",
          "complaints_by_category", "business_hours_between", "median_interval"], "kit.metrics.service"),
     # models
-    **dict.fromkeys(["KaplanMeier", "CoxChurnModel", "logrank_test"], "kit.survival"),
+    **dict.fromkeys(["lifetime_table", "KaplanMeier", "CoxChurnModel", "logrank_test"], "kit.survival"),
     **dict.fromkeys(["summarise_customers", "BetaGeo", "GammaGamma", "customer_value", "clv_predicted",
                      "holdout_comparison", "frequency_spend_correlation"], "kit.clv"),
     **dict.fromkeys(["KeyDrivers", "importance_performance"], "kit.drivers"),
@@ -58,7 +59,8 @@ _EXPORTS: dict[str, str] = {
     # plots (one line per area module)
     **dict.fromkeys(["plot_nps_distribution", "plot_nps_trend", "plot_star_segments"], "kit.plots.survey"),
     **dict.fromkeys(["plot_service_times"], "kit.plots.service"),
-    **dict.fromkeys([], "kit.plots.behaviour"),
+    **dict.fromkeys(["plot_survival", "plot_cohort_retention", "plot_orders_per_customer", "plot_churn_trend",
+                     "plot_rfm_segments"], "kit.plots.behaviour"),
     **dict.fromkeys(["plot_holdout", "plot_frequency_spend", "plot_p_alive"], "kit.plots.clv"),
     **dict.fromkeys([], "kit.plots.interviews"),
     **dict.fromkeys(["plot_driver_importance", "plot_importance_performance"], "kit.plots.drivers"),

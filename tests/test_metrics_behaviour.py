@@ -306,3 +306,41 @@ def test_rfm_empty():
     assert rfm_segments(None, as_of="2026-01-01").empty
     assert list(rfm_segments(_rfm_orders({"A": (10, 1, 0.0)}), as_of="2020-01-01").columns)[:2] == [
         "customer_id", "recency_days"]
+
+
+# --------------------------------------------------------------------------- plots (through the Axes)
+def test_plot_cohort_retention_annotations_and_rows():
+    from kit.plots.behaviour import plot_cohort_retention
+
+    o = _orders([("a", "2026-01-05"), ("a", "2026-02-03"), ("b", "2026-01-20"), ("b", "2026-03-02"),
+                 ("c", "2026-02-10"), ("d", "2026-02-11")])
+    ax = plot_cohort_retention(cohort_retention(o, granularity="month", as_of="2026-03-15"), lang="de")
+    # row 2026-01: 100, 50, 50° (March incomplete); row 2026-02: 100, 0°
+    assert [t.get_text() for t in ax.texts] == ["100", "50", "50°", "100", "0°",
+                                                "° = Zeitraum noch nicht abgeschlossen"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2026-01 (n = 2)", "2026-02 (n = 2)"]
+    assert "Kohorten" in ax.get_title(loc="left")
+
+
+def test_plot_orders_per_customer_bars(q3_orders):
+    from kit.plots.behaviour import plot_orders_per_customer
+
+    # all time: a 3, b 2, c 3, d 1 -> shares 1: .25, 2: .25, 3: .5, 4: 0, 5+: 0; repeat 75 %
+    ax = plot_orders_per_customer(q3_orders)
+    assert [p.get_height() for p in ax.patches] == [0.25, 0.25, 0.5, 0.0, 0.0]
+    assert "75%" in ax.get_title(loc="left")
+
+
+def test_plot_churn_trend_and_rfm(churn_orders):
+    from kit.plots.behaviour import plot_churn_trend, plot_rfm_segments
+
+    trend = churn_by_period(churn_orders, periods=[parse_period("2026-Q2"), Q3], inactivity_days=90)
+    ax = plot_churn_trend(trend, target=0.1)
+    assert list(ax.get_lines()[0].get_ydata()) == [0.5, 0.8]
+    target = [line for line in ax.get_lines() if line.get_label().startswith("target")]
+    assert target[0].get_label() == "target 10%" and target[0].get_ydata()[0] == 0.1
+    rfm = rfm_segments(_rfm_orders({"A": (10, 5, 0.0), "B": (20, 4, 0.0), "C": (30, 3, 0.0), "D": (40, 2, 0.0),
+                                    "E": (50, 1, 0.0)}), as_of="2026-10-01")
+    widths = [p.get_width() for p in plot_rfm_segments(rfm).patches]
+    # Champions 2, Loyal 1, ..., Hibernating 1, Lost 1 (rule order)
+    assert widths == [2, 1, 0, 0, 0, 0, 1, 1]

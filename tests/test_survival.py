@@ -210,3 +210,13 @@ def test_concordance_matches_pair_loop():
                 den += 1
                 num += 1.0 if risk[i] > risk[j] else 0.5 if risk[i] == risk[j] else 0.0
     assert _concordance(time, event, risk) == pytest.approx(num / den)
+
+
+def test_plot_survival_lines_and_bands():
+    # two groups: two step lines, two bands; the legend names n and the median
+    km = KaplanMeier().fit([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 0], ["a", "a", "a", "b", "b", "b"])
+    ax = km.plot()
+    assert len(ax.get_lines()) == 2 and len(ax.collections) == 2
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["a (n = 3, median 2)", "b (n = 3, median 5)"]  # a: S(2) = 1/3; b: S(5) = 1/3
+    assert list(ax.get_lines()[0].get_ydata()) == pytest.approx([1, 2 / 3, 1 / 3, 0])
