@@ -1,0 +1,165 @@
+"""Benchmark of kit.scorecard on a large generated business against a DuckDB group-by floor.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_scorecard.py [--customers 1500000] [--dir DIR] [--repeat 1]
+
+The data set is written once as Parquet by ``kit.sample.write_sample(dir, customers=..., fmt="parquet")``
+(about 11 orders per customer) and reused when it already exists in ``--dir``. Each measurement
+runs in its own subprocess so its peak memory (``ru_maxrss``) is its own:
+
+- ``duckdb floor``: plain SQL over the Parquet files computing, for the latest quarter and the
+  one before, the raw counts and sums behind the scorecard (answers, promoters, detractors, top
+  box, mean CES and stars, invitations and answers, orders, buyers, repeat buyers, net revenue,
+  returns, refunds, referrers, median first response and resolution in calendar hours, SLA hits,
+  complaints). It has no inactivity rule (churn), no business-hours calendar, no intervals and
+  no CLV model, so it is a floor, not an equivalent;
+- ``kit read_data``: reading and validating the tables (not part of the scorecard time);
+- ``kit scorecard``: ``scorecard(data, config)`` on the loaded data, with the time of each
+  KPI adapter (both periods) listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FLOOR_SQL = {
+    "surveys": """
+        SELECT {q}(responded_at) AS q, count(nps) AS answers, count(*) FILTER (nps >= 9) AS promoters,
+               count(*) FILTER (nps <= 6) AS detractors, count(*) FILTER (csat >= 4) AS top_box,
+               count(csat) AS csat_n, avg(ces) AS ces, avg(rating) AS stars,
+               count(*) FILTER (rating <= 3) AS at_risk
+        FROM read_parquet('{dir}/surveys.parquet') WHERE responded_at >= '{start}' AND responded_at < '{end}'
+        GROUP BY 1""",
+    "contacts": """
+        SELECT {q}(sent_at) AS q, count(*) AS invitations, count(*) FILTER (responded) AS answers
+        FROM read_parquet('{dir}/contacts.parquet') WHERE sent_at >= '{start}' AND sent_at < '{end}'
+        GROUP BY 1""",
+    "orders": """
+        WITH per AS (
+            SELECT {q}(order_date) AS q, customer_id, count(*) AS orders,
+                   sum(revenue - coalesce(refund_amount, 0)) AS net, sum(revenue) AS gross,
+                   sum(coalesce(refund_amount, 0)) AS refunds,
+                   count(*) FILTER (returned OR coalesce(refund_amount, 0) > 0) AS returns
+            FROM read_parquet('{dir}/orders.parquet') WHERE order_date >= '{start}' AND order_date < '{end}'
+            GROUP BY 1, 2)
+        SELECT q, sum(orders) AS orders, count(*) AS buyers, count(*) FILTER (orders >= 2) AS repeat_buyers,
+               sum(net) / sum(orders) AS aov, sum(returns) AS returns, sum(refunds) / sum(gross) AS refund_share
+        FROM per GROUP BY q""",
+    "referrals": """
+        SELECT {q}(referred_at) AS q, count(DISTINCT referrer_id) AS referrers
+        FROM read_parquet('{dir}/referrals.parquet') WHERE referred_at >= '{start}' AND referred_at < '{end}'
+        GROUP BY 1""",
+    "tickets": """
+        SELECT {q}(opened_at) AS q, count(*) AS tickets,
+               median(date_diff('second', opened_at, first_response_at) / 3600.0) AS first_response_h,
+               median(date_diff('second', opened_at, resolved_at) / 3600.0) AS resolution_h,
+               count(*) FILTER (date_diff('second', opened_at, first_response_at) <= 24 * 3600) AS within_sla,
+               count(*) FILTER (is_complaint) AS complaints
+        FROM read_parquet('{dir}/tickets.parquet') WHERE opened_at >= '{start}' AND opened_at < '{end}'
+        GROUP BY 1""",
+}
+
+
+def _prepare(folder: Path, customers: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "analysis.yaml"
+    if config.exists():
+        return config
+    from kit.sample import write_sample
+
+    started = time.perf_counter()
+    write_sample(folder, customers=customers, fmt="parquet")
+    sys.stderr.write(f"wrote {folder} in {time.perf_counter() - started:.0f} s\n")
+    return config
+
+
+def _worker(task: str, config_path: str, repeat: int) -> dict[str, object]:
+    """Run one measurement in this process; return times and peak memory."""
+    import resource
+    import warnings
+
+    from kit.config import load_config
+    from kit.io import read_data
+    from kit.scorecard import ADAPTERS, resolve_period, scorecard
+
+    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    config = load_config(config_path)
+    times: list[float] = []
+    extra: dict[str, object] = {}
+    if task == "duckdb":
+        import duckdb
+
+        folder = Path(config_path).parent
+        # the same period as the kit: latest complete quarter (orders end 2026-09-30) and the one before
+        start, end = "2026-04-01", "2026-10-01"
+        for _ in range(repeat):
+            started = time.perf_counter()
+            con = duckdb.connect()
+            frames = {name: con.sql(sql.format(q="quarter", dir=folder, start=start, end=end)).df()
+                      for name, sql in FLOOR_SQL.items()}
+            con.close()
+            times.append(time.perf_counter() - started)
+        extra["rows"] = {name: len(frame) for name, frame in frames.items()}
+    else:
+        started = time.perf_counter()
+        data = read_data(config)
+        extra["read_data_s"] = round(time.perf_counter() - started, 2)
+        extra["rows"] = {name: len(getattr(data, name)) for name in data.available()}
+        if task == "scorecard":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # small-n warnings are not what is measured here
+                for _ in range(repeat):
+                    started = time.perf_counter()
+                    card = scorecard(data, config)
+                    times.append(time.perf_counter() - started)
+                period = resolve_period(data, config, "latest")
+                per_kpi = {}
+                for kpi, adapter in ADAPTERS.items():
+                    started = time.perf_counter()
+                    adapter(data, config, period)
+                    adapter(data, config, period.previous())
+                    per_kpi[kpi] = round(time.perf_counter() - started, 2)
+            extra["per_kpi_s"] = per_kpi
+            extra["period"] = card.attrs["period"]
+            extra["statuses"] = card["status"].value_counts().to_dict()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"task": task, "median_s": statistics.median(times) if times else None,
+            "peak_mb": round(peak_kb / 1024), "baseline_mb": round(baseline_kb / 1024), **extra}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_500_000)
+    parser.add_argument("--dir", default=str(Path(tempfile.gettempdir()) / "loyalty-kit-bench-scorecard"))
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        sys.stdout.write(json.dumps(_worker(args.worker, str(Path(args.dir) / "analysis.yaml"), args.repeat)))
+        return 0
+    _prepare(Path(args.dir), args.customers)
+    sys.stdout.write(f"data: {args.dir} ({args.customers:,} customers requested)\n")
+    for task in ("duckdb", "read", "scorecard"):
+        out = subprocess.run([sys.executable, __file__, "--worker", task, "--dir", args.dir,
+                              "--repeat", str(args.repeat)], capture_output=True, text=True, check=False,
+                             cwd=ROOT)
+        if out.returncode != 0:
+            sys.stdout.write(f"{task}: FAILED\n{out.stderr[-2000:]}\n")
+            return 1
+        result = json.loads(out.stdout)
+        sys.stdout.write(json.dumps(result, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
