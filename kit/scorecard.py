@@ -95,8 +95,13 @@ def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: Period | s
 
     Examples
     --------
-    >>> resolve_period(LoyaltyData(), None, "2026-Q3").label   # doctest: +SKIP
+    >>> cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"},
+    ...     "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
+    >>> data = LoyaltyData(orders=pd.DataFrame({"order_date": pd.to_datetime(["2026-09-30 17:00"])}))
+    >>> resolve_period(data, cfg, "latest").label
     '2026-Q3'
+    >>> resolve_period(data, cfg, "2026-05").label
+    '2026-05'
     """
     if isinstance(period, Period):
         return period

@@ -96,7 +96,7 @@ def test_nps_small_sample_warning():
 
 def test_compare_nps_z_by_hand():
     # current: 6 promoters, 4 detractors of 10 -> NPS 20, var = (1 - 0.04)/10 = 0.096
-    # previous: 5 promoters, 5 passives, 0 detractors of 20 -> NPS 25, var = (0.25 - 0.0625)... = (0.25+0-0.0625)/20
+    # previous: 5 promoters, 15 passives, 0 detractors of 20 -> NPS 25, var = (0.25 + 0 - 0.25^2)/20
     cur = pd.Series([10] * 6 + [0] * 4)
     prev = pd.Series([9] * 5 + [8] * 15)
     r = compare_nps(cur, prev)

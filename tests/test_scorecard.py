@@ -179,8 +179,10 @@ def test_sample_planted_nps_drop_in_q3_is_detected(sample_card, sample_data):
     # the same test straight from the answers
     s = sample_data.surveys
     q3, q2 = parse_period("2026-Q3"), parse_period("2026-Q2")
-    change = compare_nps(s.loc[q3.contains(s["responded_at"]), "nps"], s.loc[q2.contains(s["responded_at"]), "nps"])
-    assert change.value == pytest.approx(row["change"]) and change.extras["p_value"] == pytest.approx(row["p_value"])
+    change = compare_nps(s.loc[q3.contains(s["responded_at"]), "nps"],
+                         s.loc[q2.contains(s["responded_at"]), "nps"])
+    assert change.value == pytest.approx(row["change"])
+    assert change.extras["p_value"] == pytest.approx(row["p_value"])
 
 
 def test_sample_referred_customers_retain_better(sample_data, sample_config):

@@ -99,7 +99,8 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
     --------
     >>> o = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
     ...     "order_date": pd.to_datetime(["2026-01-01", "2026-09-01", "2026-01-01", "2026-01-01"])})
-    >>> r = pd.DataFrame({"referrer_id": ["c"], "referred_id": ["a"], "referred_at": pd.to_datetime(["2026-01-01"])})
+    >>> r = pd.DataFrame({"referrer_id": ["c"], "referred_id": ["a"],
+    ...                   "referred_at": pd.to_datetime(["2026-01-01"])})
     >>> referred_retention(None, r, o, as_of="2026-10-01", inactivity_days=90).value   # 1/1 - 0/2
     1.0
     """

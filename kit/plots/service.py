@@ -84,7 +84,8 @@ def plot_service_times(data: pd.DataFrame, *, column: str = "first_response_at",
             median = float(np.median(x))
             ax.axvline(median, color="#333333", linestyle=":", label=t["median"].format(value=median))
         if sla_hours is not None:
-            ax.axvline(sla_hours, color=STATUS_COLOURS["missed"], linestyle="--", label=t["sla"].format(hours=sla_hours))
+            ax.axvline(sla_hours, color=STATUS_COLOURS["missed"], linestyle="--",
+                       label=t["sla"].format(hours=sla_hours))
         ax.legend(frameon=False, fontsize=8)
         within = float((hours <= sla_hours).sum() / len(hours)) if sla_hours is not None and len(hours) else np.nan
         finish(ax, title=f"{t[column]} ({t[basis]})", xlabel=t[column], ylabel=t["tickets"],
