@@ -187,7 +187,7 @@ class Negation(_Model):
     A negator followed by one of ``exceptions`` ("nicht nur", "not only") is ignored.
     """
 
-    window: int = Field(3, ge=1, le=10)
+    window: int = Field(2, ge=0, le=10)
     words: Terms = Terms(
         en=("not", "*n't", "no", "never", "without", "hardly", "nothing", "none", "nobody", "cannot",
             "nor", "neither", "wasnt", "didnt", "dont", "isnt", "cant", "wont"),

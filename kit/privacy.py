@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["pseudonymise"]
+__all__ = ["pseudonymise", "scrub_personal_data"]
 
 
 def pseudonymise(ids: pd.Series, *, salt: str, prefix: str = "C-") -> pd.Series:
@@ -40,3 +42,61 @@ def pseudonymise(ids: pd.Series, *, salt: str, prefix: str = "C-") -> pd.Series:
         return prefix + digest
 
     return pd.Series([one(v) for v in ids], index=ids.index, dtype=object, name=ids.name)
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[0-9A-Z]{4}){3,7}(?:[ ]?[0-9A-Z]{1,3})?\b")
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s/().-]{5,}\d(?!\w)")
+_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+_TITLED_NAME = re.compile(
+    r"(?<!\w)(?:Herrn?|Frau|Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+(?:(?:Dr|Prof)\.?\s+)?[A-ZÄÖÜ][\w'’-]+")
+
+
+def _phone(match: re.Match[str]) -> str:
+    text = match.group()
+    digits = sum(c.isdigit() for c in text)
+    if digits < 7 or _DATE_LIKE.fullmatch(text.strip()):
+        return text
+    return "[phone]"
+
+
+def scrub_personal_data(text: str, *, names: Iterable[str] = ()) -> str:
+    """Remove e-mail addresses, phone numbers, IBANs and personal names from a text.
+
+    Used before a quote from an interview or a comment is shown in a report. Names are
+    removed when they follow a title ("Herr Müller", "Frau Dr. Schmidt", "Mr Smith",
+    "Ms Brown") and wherever one of ``names`` occurs (the full name, and each part of
+    three or more letters, e.g. the interviewer's first and last name). Dates such as
+    12.03.2026 are kept.
+
+    Parameters
+    ----------
+    text : str
+        The text; anything else (e.g. a missing value) is returned unchanged.
+    names : iterable of str
+        Names known to occur, e.g. the interviewer's and the interviewee's.
+
+    Returns
+    -------
+    str
+        The text with ``[e-mail]``, ``[phone]``, ``[iban]`` and ``[name]`` in place of
+        what was removed.
+
+    Examples
+    --------
+    >>> scrub_personal_data("Frau Schmidt: 0221 9876543, anna@example.com", names=["Tom Becker"])
+    '[name]: [phone], [e-mail]'
+    >>> scrub_personal_data("Tom said it came on 12.03.2026", names=["Tom Becker"])
+    '[name] said it came on 12.03.2026'
+    """
+    if not isinstance(text, str):
+        return text
+    text = _EMAIL.sub("[e-mail]", text)
+    text = _IBAN.sub("[iban]", text)
+    text = _PHONE.sub(_phone, text)
+    text = _TITLED_NAME.sub("[name]", text)
+    known = [n.strip() for n in names if isinstance(n, str) and n.strip()]
+    parts = {p for n in known for p in re.split(r"[\s-]+", n) if len(p) >= 3}
+    for name in sorted(set(known) | parts, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[name]", text)
+    return text
