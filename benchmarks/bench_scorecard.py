@@ -75,10 +75,12 @@ def _prepare(folder: Path, customers: int) -> Path:
     config = folder / "analysis.yaml"
     if config.exists():
         return config
-    from kit.sample import write_sample
-
+    # in a child process: Linux keeps a process's peak RSS across exec, so generating here would
+    # inflate every worker's measured peak
     started = time.perf_counter()
-    write_sample(folder, customers=customers, fmt="parquet")
+    code = ("import sys; from kit.sample import write_sample; "
+            "write_sample(sys.argv[1], customers=int(sys.argv[2]), fmt='parquet')")
+    subprocess.run([sys.executable, "-c", code, str(folder), str(customers)], check=True, cwd=ROOT)
     sys.stderr.write(f"wrote {folder} in {time.perf_counter() - started:.0f} s\n")
     return config
 
