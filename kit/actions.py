@@ -229,8 +229,8 @@ def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisCo
                     n_texts: int | None = None, theme_base: str = "coded texts",
                     complaints: pd.DataFrame | None = None, customer_values: pd.DataFrame | None = None,
                     surveys: pd.DataFrame | None = None, tickets: pd.DataFrame | None = None,
-                    segments: Mapping[str, Iterable[str]] | None = None, low_rating: float = 2,
-                    min_n: int | None = None) -> Evidence:
+                    segments: Mapping[str, Iterable[str]] | None = None, data: Any = None, as_of: Any = None,
+                    low_rating: float = 2, min_n: int | None = None) -> Evidence:
     """Collect the evidence the action plan is scored on; any input may be missing.
 
     Parameters
@@ -259,8 +259,13 @@ def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisCo
         driver when their latest rating of it is ``<= low_rating``, by a complaint category when
         they opened a complaint in it.
     segments : mapping, optional
-        Segment name (``at_risk``, ``lapsed``, ``advocates``) -> customer ids, for actions that
-        address segments.
+        Segment name (``at_risk``, ``lapsed``, ``advocates``) -> customer ids (not pseudonymised),
+        for actions that address segments. Given ``data``, ``config`` and ``as_of``, the three are
+        built from :func:`watch_list`, :func:`winback_list` and :func:`advocates` (entries given here win).
+    data : LoyaltyData, optional
+        The tidy tables, for the segments.
+    as_of : date-like, optional
+        Reference date of the segments.
     low_rating : float
         Driver ratings at or below this count as a problem for the customer.
     min_n : int, optional
@@ -303,6 +308,8 @@ def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisCo
         comp["share"] = comp["complaints"] / comp["complaints"].sum()
     else:
         notes.append("no complaint evidence: no complaint tickets")
+    if data is not None and config is not None and as_of is not None:
+        segments = {**_segments(data, config, as_of, customer_values), **(segments or {})}
     customers, total, basis = _touched_customers(customer_values, surveys, tickets, coded, segments,
                                                  summary, low_rating, notes)
     if min_n is None:
@@ -310,6 +317,15 @@ def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisCo
     return Evidence(kpi_gaps=gaps, drivers=summary, driver_outcome=driver_outcome, driver_n=driver_n,
                     themes=themes, theme_base=theme_base, complaints=comp, customers=customers,
                     value_total=total, value_basis=basis, min_n=int(min_n), notes=tuple(notes))
+
+
+def _segments(data: Any, config: AnalysisConfig, as_of: Any,
+              customer_values: pd.DataFrame | None) -> dict[str, list[str]]:
+    """The customers of the three list segments, with their real ids (for linking, never exported)."""
+    plain = config.model_copy(update={"privacy": config.privacy.model_copy(update={"pseudonymise": False})})
+    return {"at_risk": watch_list(data, plain, as_of=as_of, customer_values=customer_values)["customer_id"].tolist(),
+            "lapsed": winback_list(data, plain, as_of=as_of)["customer_id"].tolist(),
+            "advocates": advocates(data, plain, as_of=as_of)["customer_id"].tolist()}
 
 
 def _touched_customers(values: pd.DataFrame | None, surveys: pd.DataFrame | None, tickets: pd.DataFrame | None,
@@ -378,6 +394,11 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f} %"
 
 
+def _number(value: float, unit: str, lang: str) -> str:
+    text = format_value(value, unit)
+    return text.translate(str.maketrans({".": ",", ",": "."})) if lang == "de" else text
+
+
 def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str) -> dict[str, Any]:
     a = action.addresses
     impact = dict.fromkeys(COMPONENTS, 0.0)
@@ -402,8 +423,8 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str)
             if impact["kpi"] > 0:
                 unit = DEFINITIONS[top.name].unit if top.name in DEFINITIONS else ""
                 why.append((impact["kpi"], text["kpi"].format(label=_kpi_label(str(top.name), lang),
-                                                             v=format_value(top["value"], unit),
-                                                             t=format_value(top["target"], unit))))
+                                                             v=_number(top["value"], unit, lang),
+                                                             t=_number(top["target"], unit, lang))))
     if a.drivers and _has(ev.drivers):
         d = ev.drivers.set_index("driver")
         found = [x for x in a.drivers if x in d.index]

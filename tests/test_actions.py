@@ -132,6 +132,7 @@ def test_scores_by_hand():
     de = prioritise_actions(_config(ACTIONS), _evidence(), lang="de").set_index("action_id")
     assert de.loc["fast", "title"] == "Schneller liefern" and "der Beschwerden" in de.loc["fast", "why"]
     assert de.loc["cheap", "title"] == "Explain prices"  # no German title: English one
+    assert de.loc["fast", "why"].endswith("Net Promoter Score 24,0 statt Ziel 30,0")  # decimal comma
 
 
 def test_tie_breaking_effort_then_id():
@@ -358,22 +359,23 @@ def sample_evidence(sample_data, sample_config):
         skipped.append("code_texts")
     ev = gather_evidence(scorecard=sc, config=sample_config, drivers=kd, coded=coded, n_texts=n_texts,
                          theme_base="detractor comments", complaints=complaints, customer_values=values,
-                         surveys=surveys, tickets=sample_data.tickets)
+                         surveys=surveys, tickets=sample_data.tickets, data=sample_data, as_of=SAMPLE_AS_OF)
     return ev, values, skipped
 
 
 def test_sample_biggest_problem_ranks_first(sample_config, sample_evidence):
     ev, _, skipped = sample_evidence
     plan = prioritise_actions(sample_config, ev)
-    # measured (2026-11 run, all five kinds of evidence): faster-delivery 0.167, price-transparency 0.151,
-    # packaging-quality 0.136, ...; delivery leads on driver share (51 %), complaints (41 %) and
-    # negative detractor comments (44 %)
+    # measured (sample of 02:05 UTC, all five kinds of evidence, segments included): faster-delivery 0.156,
+    # price-transparency 0.137, referral-programme 0.089, ...; delivery leads on driver share (53 %),
+    # complaints (46 %) and negative detractor comments (52 %)
     assert plan["action_id"].iloc[0] == "faster-delivery", (plan[["action_id", "score"]], skipped)
     top = plan.iloc[0]
     assert top["impact_driver"] == max(plan["impact_driver"]) and top["impact_complaints"] == max(
         plan["impact_complaints"])
     assert top["why"].startswith("delivery:") and "strongest NPS driver" in top["why"]
     assert plan["rank"].tolist() == list(range(1, len(sample_config.actions) + 1))
+    assert plan["notes"].eq("").all(), plan["notes"]  # every reference of the sample catalogue has evidence
 
 
 def test_sample_watch_list_finds_planted_at_risk_customers(sample_data, sample_config, sample_evidence):
@@ -411,3 +413,17 @@ def test_sample_lists_are_pseudonymised_and_disjoint(sample_data, sample_config)
     # measured: most win-back customers are churned or lapsed in the truth table
     assert wb["customer_id"].isin(lapsed).mean() > 0.95  # measured: 1.0 (1,115 customers)
     assert (wb["net_revenue"].diff().dropna() <= 0).all()
+
+
+def test_segments_from_the_lists_feed_the_value_component():
+    values = pd.DataFrame({"customer_id": list("ABCDEFG"), "p_alive": [0.9, 0.8, 0.1, 0.1, 0.9, 0.3, 0.9],
+                           "value_at_risk": [10.0, 20.0, 5.0, 40.0, 15.0, 6.0, 4.0]})
+    actions = [{"id": "win", "title": "Win back", "addresses": {"segments": ["lapsed"]}},
+               {"id": "refer", "title": "Refer", "addresses": {"segments": ["advocates"]}},
+               {"id": "watch", "title": "Call", "addresses": {"segments": ["at_risk"]}}]
+    ev = gather_evidence(customer_values=values, data=_data(), config=_config(), as_of=AS_OF)
+    plan = prioritise_actions(_config(actions), ev).set_index("action_id")
+    # total value at risk 100. lapsed = C (exited), D (inactive) -> 45; advocates = E, G -> 19;
+    # at risk = A, B (detractor/complaint), F (P(alive) 0.3 < 0.5) -> 36
+    assert plan["impact_value"].to_dict() == pytest.approx({"win": 0.45, "refer": 0.19, "watch": 0.36})
+    assert plan.loc["win", "impact"] == pytest.approx(0.45)  # value is the only kind of evidence
