@@ -107,6 +107,9 @@ def test_first_response_median_p90_and_missing_counted():
     assert r.extras["missing"] == 1 and "1 of 11 tickets have no first response" in r.note
     assert r.extras["p90"] == pytest.approx(np.quantile([1, 2, 3, 4, 5, 6, 7, 8, 30, 50], 0.9))  # 32.0
     assert (r.ci_low, r.ci_high) == (2.0, 30.0)   # ranks 2 and 9 for n = 10
+    # Wed 2026-07-01 00:00 opening: business hours start at 09:00, so 1..8 h -> 0; 30 h (Thu 06:00) -> 9;
+    # 50 h (Fri 02:00) -> 18 business hours; median of (0 x 8, 9, 18) = 0
+    assert r.extras["median_calendar"] == 5.5 and r.extras["median_business"] == 0.0
     assert math.isnan(r.se)
     res = resolution_hours(_tickets(), period=parse_period("2026-Q3"), basis="calendar")
     assert res.value == 11.0 and "not resolved" in res.note

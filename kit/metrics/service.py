@@ -187,10 +187,14 @@ def _duration(kpi: str, column: str, tickets: pd.DataFrame, period: Period | Non
     low, high = median_interval(x)
     if math.isnan(low):
         notes.append("too few tickets for a 95 % interval of the median")
+    other: Basis = "calendar" if basis == "business" else "business"
+    other_hours = _hours(opened, column, other, schedule, state)
+    medians = {f"median_{basis}": float(np.median(x)),
+               f"median_{other}": float(np.median(other_hours[hours >= 0]))}
     return MetricResult(kpi, float(np.median(x)), int(x.size), low, high, DEFINITIONS[kpi].definition,
                         "hours", note="; ".join(notes),
                         extras={"p90": float(np.quantile(x, 0.9)), "mean": float(np.mean(x)),
-                                "missing": missing, "tickets": len(opened), "basis": basis})
+                                "missing": missing, "tickets": len(opened), "basis": basis, **medians})
 
 
 def first_response_hours(tickets: pd.DataFrame, *, period: Period | None = None, basis: Basis = "business",
@@ -217,7 +221,8 @@ def first_response_hours(tickets: pd.DataFrame, *, period: Period | None = None,
     -------
     MetricResult
         Median, interval from :func:`median_interval`, no se; ``extras``: ``p90``, ``mean``,
-        ``missing`` (tickets without a first response), ``tickets``, ``basis``.
+        ``missing`` (tickets without a first response), ``tickets``, ``basis``, and the median in
+        both bases, ``median_business`` and ``median_calendar``.
 
     Examples
     --------
