@@ -292,3 +292,49 @@ def test_unknown_timezone_is_a_config_error():
     with pytest.raises(ConfigError, match=r"data\.timezone: unknown time zone 'Europe/Berln'\. Did you mean "
                                           r"'Europe/Berlin'\?"):
         read("orders", "orders_en.csv", data={"timezone": "Europe/Berln"})
+
+
+# ------------------------------------------------------------------ real exports (../shared/datasets)
+
+
+def test_real_nps_export_with_day_first_slash_dates(shared_datasets):
+    path = shared_datasets / "bt-nps-verbatims" / "nps_verbatims.csv"
+    columns = {"CUSTOMER_RESPONSE_DATE": "responded_at", "NPS_SCORE": "nps", "text": "comment"}
+    with pytest.raises(DataError, match=r"nps_verbatims\.csv, column 'CUSTOMER_RESPONSE_DATE': 2385 dates like "
+                                        r"'11/04/2018 20:09' are ambiguous: the values suggest day first"):
+        read("surveys", path, columns=columns)
+    frame = read("surveys", path, columns=columns, date_format="%d/%m/%Y %H:%M")
+    # SOURCE.md (computed independently): 2,385 rows, 2,353 scored, 690 promoters, 1,271 detractors,
+    # answers from 2017-12-11 to 2018-06-20
+    assert len(frame) == 2385
+    assert frame["nps"].notna().sum() == 2353
+    assert (frame["nps"] >= 9).sum() == 690 and (frame["nps"] <= 6).sum() == 1271
+    assert frame["responded_at"].min().date().isoformat() == "2017-12-11"
+    assert frame["responded_at"].max().date().isoformat() == "2018-06-20"
+    assert frame["responded_at"].iloc[0] == pd.Timestamp("2018-04-11 20:09")  # '11/04/2018 20:09', day first
+
+
+def test_real_retail_lines_month_first_dates_and_float_ids(shared_datasets):
+    path = shared_datasets / "uci-online-retail" / "online_retail_first240k.parquet"
+    columns = {"InvoiceNo": "order_id", "CustomerID": "customer_id", "InvoiceDate": "order_date",
+               "UnitPrice": "revenue", "Quantity": "quantity"}
+    with pytest.raises(DataError, match=r"online_retail_first240k\.parquet, column 'InvoiceDate': .*suggest month "
+                                        r"first .*'%m/%d/%Y'"):
+        read("orders", path, columns=columns)
+    frame = read("orders", path, columns=columns, date_format="%m/%d/%y %H:%M")
+    raw = pd.read_parquet(path)  # the oracle: the file as it is
+    assert len(frame) == len(raw) == 240_007
+    assert frame["customer_id"].iloc[0] == "17850"  # 17850.0 in the file
+    assert frame["customer_id"].nunique() == 2974  # SOURCE.md
+    assert frame["customer_id"].isna().sum() == raw["CustomerID"].isna().sum()
+    assert frame["order_date"].min() == pd.Timestamp("2010-12-01 08:26")
+    assert frame["order_date"].max() == pd.Timestamp("2011-06-26 10:59")
+    # invoice lines are not orders: validation names the repeated ids and the negative quantities
+    cfg = config({"orders": {"file": str(path), "columns": columns, "date_format": "%m/%d/%y %H:%M"}})
+    report = validate(cfg)
+    errors = report[report["severity"] == "error"].set_index("check")
+    # exact duplicate lines are dropped first (warning), then quantities are checked
+    dupes = report.set_index("check").loc["exact duplicate rows (dropped, first kept)"]
+    assert (dupes["severity"], dupes["count"]) == ("warning", raw.duplicated().sum())
+    assert errors.loc["quantity > 0", "count"] == (raw.drop_duplicates()["Quantity"] <= 0).sum()
+    assert "column 'InvoiceNo'" in errors.loc["order_id unique", "example"]
