@@ -233,10 +233,15 @@ def test_gamma_gamma_refuses_nonpositive_spend_and_drops_on_request():
     with pytest.raises(DataError, match=r"1 repeat buyer.*net of refunds.*drop_nonpositive=True") as err:
         GammaGamma().fit(summary)
     assert "b" in str(err.value)
-    more = pd.concat([summary, pd.DataFrame({"customer_id": list("efghij"), "frequency": [1, 4, 2, 1, 5, 2],
-                                             "monetary_value": [12.0, 40.0, 25.0, 60.0, 30.0, 18.0]})])
+    # 300 more repeat buyers drawn from the Gamma-Gamma model (p = 6, q = 4, gamma = 15)
+    rng = np.random.default_rng(4)
+    x = rng.integers(1, 7, 300)
+    nu = rng.gamma(4.0, 1 / 15.0, 300)
+    zbar = np.array([rng.gamma(6.0, 1 / v, k).mean() for v, k in zip(nu, x, strict=True)])
+    more = pd.concat([summary, pd.DataFrame({"customer_id": [f"s{i}" for i in range(300)], "frequency": x,
+                                             "monetary_value": zbar})])
     gg = GammaGamma(drop_nonpositive=True).fit(more)
-    assert gg.n_dropped_ == 1 and gg.n_ == 8  # a, c, e..j
+    assert gg.n_dropped_ == 1 and gg.n_ == 302  # a, c and the 300 drawn; b dropped, d has no repeats
 
 
 def test_gamma_gamma_log_likelihood_and_expected_spend_by_hand():
