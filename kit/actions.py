@@ -103,7 +103,9 @@ def kpi_gaps(scorecard: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
             size = 0.0
         elif status == "inconclusive":
             size *= 0.5
-        rows.append({"kpi": kpi, "label": rec.get("label") or _kpi_label(kpi, "en"), "period": rec.get("period"),
+        label = rec.get("label")
+        label = label if isinstance(label, str) and label else _kpi_label(kpi, "en")
+        rows.append({"kpi": kpi, "label": label, "period": rec.get("period"),
                      "value": value, "target": float(target), "direction": direction, "gap": gap,
                      "relative_gap": relative, "status": status, "severity": size, "n": rec.get("n", math.nan)})
     out = pd.DataFrame(rows, columns=columns)

@@ -333,11 +333,12 @@ class KeyDrivers:
             return nan, nan, np.empty((0, p))
         rng = np.random.default_rng(self.seed)
         n = len(values)
-        idx = rng.integers(0, n, size=(self.n_boot, n))
         chunk = max(1, _BOOT_CELLS // (n * values.shape[1]))
         shares = []
         for start in range(0, self.n_boot, chunk):
-            corr = _corr_stack(values, idx[start:start + chunk])
+            # drawn chunk by chunk: the same stream as one (n_boot, n) draw, without holding it all
+            idx = rng.integers(0, n, size=(min(chunk, self.n_boot - start), n))
+            corr = _corr_stack(values, idx)
             ok = np.isfinite(corr).all(axis=(1, 2))
             out = np.full((len(corr), p), np.nan)
             if ok.any():
