@@ -458,6 +458,13 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     resolve_h = delay_h + rng.exponential(40.0, m_t) + np.where(slow, 24.0, 2.0)
     t_order = np.lexsort((t_cust, t_open))
 
+    # a few bulk orders (offices, cafés) above 1,000 EUR; drawn last so nothing above changes
+    bulk = (rng.random(n_o) < 0.0005) & ~abo[o_cust] & ~only_ref[o_cust] & (cat <= 1)
+    qty = np.where(bulk, rng.integers(80, 150, n_o), qty)
+    gross = np.where(bulk, np.round(qty * unit, 2), gross)
+    refund = np.where(bulk, 0.0, refund)
+    returned = returned & ~bulk
+
     return {
         "n": n, "cid": cid, "first": first, "width": width, "offsets": offsets, "with_texts": with_texts,
         "signup": signup, "abo": abo, "region": region, "channel": channel, "lang_de": lang_de,
