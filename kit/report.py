@@ -391,13 +391,13 @@ def _write_artefacts(folder: Path, ctx: Any) -> tuple[pd.DataFrame | None, pd.Da
     else:
         plan.to_csv(folder / "actions.csv", index=False)
         written.append("actions.csv")
-    lists = pages.list_frames(ctx)
-    watch = lists.get("watch_list")
-    if watch is None:
-        notes.append(text("not_available", lang, what="watchlist.csv (kit.watch_list)"))
-    else:
-        watch.to_csv(folder / "watchlist.csv", index=False)
-        written.append("watchlist.csv")
+    for key, frame_ in pages.list_frames(ctx).items():
+        file = pages.LISTS[key][1]
+        if frame_ is None:
+            notes.append(text("not_available", lang, what=f"{file} (kit.{pages.LISTS[key][0]})"))
+        else:
+            frame_.to_csv(folder / file, index=False)
+            written.append(file)
     return frame, plan, written, notes
 
 
@@ -518,9 +518,14 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         _LOG.info("tables read: %s", ", ".join(data.available()) or "none")
         for w in caught:
             _LOG.warning("%s: %s", w.category.__name__, w.message)
-        if data.quality is not None and not data.quality.empty:
-            for row in data.quality.itertuples(index=False):
-                _LOG.info("data quality %s: %s.%s (%s)", row.severity, row.table, row.check, row.count)
+        quality = data.quality
+        if quality is not None and not quality.empty:
+            found = quality[pd.to_numeric(quality["count"], errors="coerce").fillna(0) > 0]
+            _LOG.info("data quality: %d checks, %d found something", len(quality), len(found))
+            for row in found.itertuples(index=False):
+                log = _LOG.warning if row.severity in ("error", "warning") else _LOG.info
+                log("data quality %s: %s: %s (%s; e.g. %s)", row.severity, row.table, row.check, row.count,
+                    row.example)
         params.update(period=label, run_dir=str(final))
         t0 = time.monotonic()
         outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout)

@@ -18,8 +18,8 @@ from __future__ import annotations
 from kit.pages._common import get_scorecard, scorecard_html
 from kit.pages._context import Context, context, resolve_config_path, resolve_period
 from kit.pages._section import Section, capability
-from kit.pages.actions import action_plan, customer_lists, drivers, findings, gaps, list_frames, plan_frame
-from kit.pages.criteria import CRITERIA, criterion, scorecard
+from kit.pages.actions import LISTS, action_plan, customer_lists, driver_model, drivers, findings, list_frames, plan_frame
+from kit.pages.criteria import CRITERIA, criterion, customer_values, scorecard
 from kit.pages.datapage import data_quality, inventory, market_context, survey_coverage
 from kit.pages.goals import KPI_TREE, baseline, business, kpi_targets, kpi_tree, why_retention
 from kit.pages.interviews import aspects, loyal_patterns, overview, quotes, survey_comments, themes
@@ -32,9 +32,9 @@ __all__ = [
     # 2 data
     "inventory", "data_quality", "survey_coverage", "market_context",
     # 3 criteria
-    "scorecard", "criterion", "CRITERIA",
+    "scorecard", "criterion", "customer_values", "CRITERIA",
     # 4 interviews
     "overview", "themes", "aspects", "loyal_patterns", "quotes", "survey_comments",
     # 5 actions
-    "findings", "drivers", "gaps", "action_plan", "customer_lists", "plan_frame", "list_frames",
+    "findings", "drivers", "driver_model", "action_plan", "customer_lists", "plan_frame", "list_frames", "LISTS",
 ]

@@ -6,79 +6,201 @@ from typing import Any
 
 import pandas as pd
 
-from kit.pages._common import get_scorecard
+from kit.pages._common import fmt_kpi, get_scorecard
 from kit.pages._context import Context
 from kit.pages._section import Section, capability
 
-__all__ = ["findings", "drivers", "gaps", "action_plan", "customer_lists", "plan_frame", "list_frames"]
+__all__ = ["findings", "drivers", "driver_model", "action_plan", "customer_lists", "plan_frame", "list_frames",
+           "LISTS"]
+
+#: list key -> (kit.actions function, file name in the run folder or "")
+LISTS: dict[str, tuple[str, str]] = {
+    "watch_list": ("watch_list", "watchlist.csv"),
+    "winback_list": ("winback_list", "winback.csv"),
+    "advocates": ("advocates", "advocates.csv"),
+}
+_SHOWN = 10
+
+
+def _as_of(ctx: Context) -> pd.Timestamp | None:
+    return None if ctx.period is None else ctx.period.end - pd.Timedelta(days=1)
 
 
 def findings(ctx: Context) -> Section:
-    """Positives and negatives: KPIs that met or missed their targets, ranked by the gap."""
+    """Positives and negatives: every KPI with a target, ranked by its gap (``kit.kpi_gaps``)."""
     s = ctx.section("findings")
     frame = get_scorecard(ctx, s)
     if frame is None:
         return s
     gaps = s.call("kit.actions", "kpi_gaps", "KPI gaps (kit.kpi_gaps)", frame, ctx.config)
-    if gaps is not None:
-        s.table(gaps)
+    if gaps is None:
+        return s
+    for key, statuses in (("negatives", ("missed", "inconclusive")), ("positives", ("met",))):
+        part = gaps[gaps["status"].isin(statuses)]
+        s.heading(ctx.t(key))
+        if part.empty:
+            s.para("–")
+            continue
+        shown = pd.DataFrame({
+            ctx.t("col_kpi"): part["label"],
+            ctx.t("col_value"): [fmt_kpi(k, v) for k, v in zip(part["kpi"], part["value"])],
+            ctx.t("col_target"): [fmt_kpi(k, v) for k, v in zip(part["kpi"], part["target"])],
+            ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
+            "severity": part["severity"].round(2),
+            "n": part["n"],
+        })
+        s.table(shown, max_rows=len(shown))
     return s
 
 
+def driver_model(ctx: Context, s: Section | None = None) -> Any:
+    """Key drivers of the NPS (``kit.KeyDrivers``) on all answers up to the period's end, fitted once.
+
+    Returns None when there are no driver ratings or the capability is not there yet.
+    """
+    surveys = ctx.data.surveys
+    cls = capability("kit.drivers", "KeyDrivers")
+    if surveys is None or cls is None or ctx.period is None or "nps" not in surveys:
+        return None
+    cols = [c for c in surveys.columns if c.startswith("driver_")]
+    if not cols:
+        return None
+    upto = surveys[surveys["responded_at"] < ctx.period.end]
+
+    def make() -> Any:
+        return cls(n_boot=50 if ctx.smoke else 500, seed=0).fit(upto, outcome="nps", drivers=cols)
+
+    if s is None:
+        return ctx.cached("drivers", make)
+    with s.collect_warnings():
+        return ctx.cached("drivers", make)
+
+
 def drivers(ctx: Context) -> Section:
-    """Key drivers of the NPS: relative importance of each driver rating, with intervals."""
+    """Key drivers of the NPS: relative importance of each driver rating, with intervals, and the
+    importance-performance map."""
     s = ctx.section("drivers")
     surveys = ctx.data.surveys
     if surveys is None:
         return s.missing(ctx.t("no_table", table="survey", what=s.title))
-    cols = [c for c in surveys.columns if c.startswith("driver_")]
-    if not cols or "nps" not in surveys:
+    if not any(c.startswith("driver_") for c in surveys.columns) or "nps" not in surveys:
         return s.missing(ctx.t("no_table", table="driver rating", what=s.title))
-    cls = capability("kit.drivers", "KeyDrivers")
-    if cls is None:
+    if capability("kit.drivers", "KeyDrivers") is None:
         return s.not_available("key driver analysis (kit.KeyDrivers)")
-    with s.collect_warnings():
-        model = cls().fit(surveys, outcome="nps", drivers=cols)
-    return s.table(model.summary)
-
-
-def gaps(ctx: Context) -> Section:
-    """Gaps between each KPI and its target."""
-    return findings(ctx)
-
-
-def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:
-    """The prioritised action plan (``kit.prioritise_actions``), computed once per context."""
-    func = capability("kit.actions", "prioritise_actions")
-    if func is None:
-        if section is not None:
-            section.not_available("prioritised actions (kit.prioritise_actions)")
-        return None
-    return None
-
-
-def action_plan(ctx: Context) -> Section:
-    """The configured actions ranked by the evidence behind them."""
-    s = ctx.section("plan")
-    plan = plan_frame(ctx, s)
-    if plan is not None:
-        s.table(plan)
+    model = driver_model(ctx, s)
+    if model is None:
+        return s
+    if getattr(model, "note_", ""):
+        s.note(model.note_)
+    s.para(f"R² = {model.r_squared_:.2f}; n = {model.n_:,}")
+    s.plot("kit.plots.drivers", "plot_driver_importance", "driver importance chart "
+           "(kit.plots.drivers.plot_driver_importance)", model.summary, outcome="NPS")
+    upto = surveys[surveys["responded_at"] < ctx.period.end]
+    ipa = s.call("kit.drivers", "importance_performance", "importance-performance (kit.importance_performance)",
+                 model.summary, upto, lang=ctx.lang)
+    if ipa is not None:
+        s.plot("kit.plots.drivers", "plot_importance_performance", "importance-performance map "
+               "(kit.plots.drivers.plot_importance_performance)", ipa)
+        s.table(ipa)
     return s
 
 
-def list_frames(ctx: Context) -> dict[str, Any]:
-    """Watch list, win-back list and advocates (pseudonymised); an entry is None while not available."""
-    return {"watch_list": None, "winback_list": None, "advocates": None}
+def _raw_id_config(ctx: Context) -> Any:
+    """The configuration with pseudonyms switched off: evidence joins lists with values on real ids."""
+    privacy = ctx.config.privacy.model_copy(update={"pseudonymise": False})
+    return ctx.config.model_copy(update={"privacy": privacy})
+
+
+def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:
+    """The prioritised action plan (``kit.prioritise_actions`` on ``kit.gather_evidence``), once per context.
+
+    Evidence: KPI gaps of the scorecard, the NPS drivers, complaints by category in the
+    period, predicted customer values and the customers in the at-risk, lapsed and advocate
+    lists. Returns None while the capability is not there yet.
+    """
+    prioritise = capability("kit.actions", "prioritise_actions")
+    gather = capability("kit.actions", "gather_evidence")
+    if prioritise is None or gather is None or ctx.period is None:
+        if section is not None:
+            section.not_available("prioritised actions (kit.prioritise_actions)")
+        return None
+    from kit.pages.criteria import customer_values
+    from kit.pages.interviews import coded_comments
+
+    def make() -> pd.DataFrame:
+        data, as_of = ctx.data, _as_of(ctx)
+        complaints = None
+        by_category = capability("kit.metrics.service", "complaints_by_category")
+        if data.tickets is not None and data.orders is not None and by_category is not None:
+            complaints = by_category(data.tickets, data.orders, period=ctx.period)
+        raw = _raw_id_config(ctx)
+        segments = {}
+        for segment, name in (("at_risk", "watch_list"), ("lapsed", "winback_list"), ("advocates", "advocates")):
+            func = capability("kit.actions", name)
+            if func is not None:
+                kw = {"customer_values": customer_values(ctx)} if name == "watch_list" else {}
+                segments[segment] = func(data, raw, as_of=as_of, **kw)["customer_id"].tolist()
+        themes: dict[str, Any] = {}
+        comments = coded_comments(ctx)
+        if comments is not None:
+            coded, groups, who = comments
+            detractors = groups[groups == "detractor"].index
+            mine = coded[coded["text_id"].isin(detractors)]
+            themes = {"coded": mine.assign(customer_id=mine["text_id"].map(who)), "n_texts": len(detractors),
+                      "theme_base": "detractor comments"}
+        evidence = gather(scorecard=get_scorecard(ctx), config=ctx.config, drivers=driver_model(ctx),
+                          complaints=complaints, customer_values=customer_values(ctx), surveys=data.surveys,
+                          tickets=data.tickets, segments=segments, **themes)
+        return prioritise(ctx.config, evidence, lang=ctx.lang)
+
+    if section is None:
+        return ctx.cached("plan", make)
+    with section.collect_warnings():
+        return ctx.cached("plan", make)
+
+
+def action_plan(ctx: Context) -> Section:
+    """The configured actions ranked by impact × confidence / effort, with the reason for each."""
+    s = ctx.section("plan")
+    plan = plan_frame(ctx, s)
+    if plan is None:
+        return s
+    if plan.empty:
+        return s.missing("no actions configured (actions: in analysis.yaml)")
+    s.plot("kit.plots.actions", "plot_impact_effort", "impact-effort matrix (kit.plots.actions.plot_impact_effort)",
+           plan)
+    cols = [c for c in ("rank", "title", "owner", "effort", "impact", "confidence", "score", "why") if c in plan]
+    return s.table(plan[cols], max_rows=len(plan))
+
+
+def list_frames(ctx: Context) -> dict[str, pd.DataFrame | None]:
+    """Watch list, win-back list and advocates (pseudonymised as configured); None while not available."""
+    out: dict[str, pd.DataFrame | None] = {}
+    for key, (name, _) in LISTS.items():
+        func = capability("kit.actions", name)
+        if func is None or ctx.period is None:
+            out[key] = None
+            continue
+        extra: dict[str, Any] = {}
+        if key == "watch_list":
+            from kit.pages.criteria import customer_values
+
+            extra["customer_values"] = customer_values(ctx)
+        out[key] = ctx.cached(f"list_{key}", lambda f=func, kw=extra: f(ctx.data, ctx.config, as_of=_as_of(ctx),
+                                                                         **kw))
+    return out
 
 
 def customer_lists(ctx: Context) -> Section:
     """The customers to act on: watch list, win-back list, advocates (pseudonymised)."""
     s = ctx.section("lists")
-    for key, frame in list_frames(ctx).items():
+    with s.collect_warnings():
+        frames = list_frames(ctx)
+    for key, frame in frames.items():
         s.heading(ctx.t(key))
         if frame is None:
-            s.not_available(f"{ctx.t(key)} (kit.{key})")
-        else:
-            s.para(ctx.t("list_count", n=len(frame), shown=min(10, len(frame)), file="watchlist.csv"))
-            s.table(frame, max_rows=10)
+            s.not_available(f"{ctx.t(key)} (kit.{LISTS[key][0]})")
+            continue
+        s.para(ctx.t("list_count", n=f"{len(frame):,}", shown=min(_SHOWN, len(frame)), file=LISTS[key][1]))
+        s.table(frame, max_rows=_SHOWN)
     return s

@@ -4,102 +4,171 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from kit.pages._context import Context
 from kit.pages._section import Section, capability
 
-__all__ = ["interviews", "coded_interviews", "overview", "themes", "aspects", "loyal_patterns", "quotes",
-           "survey_comments"]
+__all__ = ["interviews", "codebook", "coded_interviews", "coded_comments", "overview", "themes", "aspects", "loyal_patterns",
+           "quotes", "survey_comments"]
 
-
-def interviews(ctx: Context) -> Any:
-    """The interview notes (``kit.read_interviews``), read once per context; None when not configured."""
-    folder = ctx.config.data.interviews
-    if ctx.data.interviews is not None:
-        return ctx.data.interviews
-    read = capability("kit.interviews", "read_interviews")
-    if folder is None or read is None:
-        return None
-    return ctx.cached("interviews", lambda: read(folder))
+_MOD = "kit.interviews"
 
 
 def codebook(ctx: Context) -> Any:
     """The codebook (``kit.read_codebook``), or None when not configured or not available yet."""
     path = ctx.config.data.codebook
-    read = capability("kit.interviews", "read_codebook") or capability("kit.codebook", "read_codebook")
+    read = capability(_MOD, "read_codebook")
     if path is None or read is None:
         return None
     return ctx.cached("codebook", lambda: read(path))
 
 
-def coded_interviews(ctx: Context) -> Any:
+def interviews(ctx: Context) -> pd.DataFrame | None:
+    """The interview notes (``kit.read_interviews``), read once per context; None when not configured."""
+    if ctx.data.interviews is not None:
+        return ctx.data.interviews
+    folder = ctx.config.data.interviews
+    read = capability(_MOD, "read_interviews")
+    if folder is None or read is None:
+        return None
+    return ctx.cached("interviews", lambda: read(folder, customers=ctx.data.customers, codebook=codebook(ctx)))
+
+
+def coded_interviews(ctx: Context) -> pd.DataFrame | None:
     """Interview sentences coded by theme and polarity (``kit.code_texts``), or None."""
     notes, book = interviews(ctx), codebook(ctx)
-    code = capability("kit.interviews", "code_texts")
+    code = capability(_MOD, "code_texts")
     if notes is None or book is None or code is None:
         return None
     return ctx.cached("coded_interviews", lambda: code(notes, book))
 
 
-def _start(ctx: Context, key: str) -> tuple[Section, Any]:
+def _start(ctx: Context, key: str) -> tuple[Section, pd.DataFrame | None, pd.DataFrame | None]:
+    """A section plus the interviews and their coding, or the reason why there are none."""
     s = ctx.section(key)
     if ctx.config.data.interviews is None:
         s.missing(ctx.t("no_table", table="interview", what=s.title))
-        return s, None
-    if capability("kit.interviews", "read_interviews") is None:
+        return s, None, None
+    if capability(_MOD, "read_interviews") is None:
         s.not_available("reading interviews (kit.read_interviews)")
-        return s, None
-    return s, interviews(ctx)
+        return s, None, None
+    with s.collect_warnings():
+        notes = interviews(ctx)
+        coded = coded_interviews(ctx)
+    if ctx.config.data.codebook is None:
+        s.missing(ctx.t("no_table", table="codebook", what=s.title))
+    return s, notes, coded
 
 
 def overview(ctx: Context) -> Section:
-    """How many interviews, with whom (segment) and when."""
-    s, notes = _start(ctx, "interviews")
+    """How many interviews, with which segment, when (no names)."""
+    s, notes, _ = _start(ctx, "interviews")
     if notes is None:
         return s
     s.para(ctx.t("interview_count", n=len(notes)))
-    cols = [c for c in ("date", "interviewer", "segment") if c in notes]
-    if cols:
-        s.table(notes[cols], max_rows=len(notes))
-    return s
-
-
-def _summary(ctx: Context, key: str, name: str, what: str, **kwargs: Any) -> Section:
-    s, notes = _start(ctx, key)
-    if notes is None:
-        return s
-    coded = coded_interviews(ctx)
-    if coded is None:
-        return s.not_available("coding interviews (kit.code_texts, kit.read_codebook)")
-    result = s.call("kit.interviews", name, what, coded, **kwargs)
-    if result is not None:
-        s.table(result)
-    return s
+    if "segment" in notes:
+        counts = notes["segment"].fillna("–").value_counts().rename_axis("segment").reset_index(name="interviews")
+        s.table(counts)
+    cols = [c for c in ("date", "segment", "language") if c in notes]  # no ids or names on the page
+    return s.table(notes[cols], max_rows=len(notes))
 
 
 def themes(ctx: Context) -> Section:
-    """How often each theme comes up in the interviews."""
-    return _summary(ctx, "themes", "theme_frequency", "theme frequency (kit.interviews.theme_frequency)")
+    """How many interviews mention each theme, overall and by segment."""
+    s, notes, coded = _start(ctx, "themes")
+    if coded is None:
+        return s
+    book = codebook(ctx)
+    table = s.call(_MOD, "theme_frequency", "theme frequency (kit.theme_frequency)", coded, notes, codebook=book,
+                   lang=ctx.lang)
+    if table is not None:
+        s.table(table)
+    return s
 
 
 def aspects(ctx: Context) -> Section:
     """Positive and negative aspects per theme."""
-    return _summary(ctx, "aspects", "aspects", "positive and negative aspects (kit.interviews.aspects)")
+    s, _, coded = _start(ctx, "aspects")
+    if coded is None:
+        return s
+    table = s.call(_MOD, "aspects", "aspects (kit.interviews.aspects)", coded, codebook=codebook(ctx), lang=ctx.lang)
+    if table is not None:
+        s.table(table)
+    return s
 
 
 def loyal_patterns(ctx: Context) -> Section:
-    """Themes that most loyal customers mention."""
-    return _summary(ctx, "loyal_patterns", "common_themes", "patterns common to loyal customers "
-                    "(kit.interviews.common_themes)")
+    """Themes that at least half of the interviewed loyal customers mention."""
+    s, notes, coded = _start(ctx, "loyal_patterns")
+    if coded is None:
+        return s
+    segment = "loyal" if "segment" in notes and (notes["segment"] == "loyal").any() else None
+    table = s.call(_MOD, "common_themes", "common themes (kit.interviews.common_themes)", coded, notes,
+                   segment=segment, codebook=codebook(ctx), lang=ctx.lang)
+    if table is not None:
+        s.table(table)
+    return s
 
 
 def quotes(ctx: Context) -> Section:
-    """Representative quotes, scrubbed of personal data."""
-    return _summary(ctx, "quotes", "quotes", "quotes (kit.interviews.quotes)")
+    """One representative quote per theme and polarity, personal data removed."""
+    s, notes, coded = _start(ctx, "quotes")
+    if coded is None:
+        return s
+    table = s.call(_MOD, "quotes", "quotes (kit.interviews.quotes)", coded, interviews=notes,
+                   codebook=codebook(ctx), lang=ctx.lang)
+    if table is not None:
+        s.table(table.drop(columns=[c for c in ("text_id", "customer_id") if c in table]), max_rows=40)
+    return s
+
+
+def coded_comments(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series] | None:
+    """Survey comments of the period coded with the codebook, once per context.
+
+    Returns ``(coded, groups, customers)``: the coding (``kit.code_texts``), the NPS group of each
+    comment (detractor 0-6, passive 7-8, promoter 9-10, as in :mod:`kit.definitions`) and the
+    customer of each comment, all indexed by response id; None without comments or codebook.
+    """
+    surveys, book = ctx.data.surveys, codebook(ctx)
+    code = capability(_MOD, "code_texts")
+    if surveys is None or book is None or code is None or "comment" not in surveys or "nps" not in surveys:
+        return None
+
+    def make() -> tuple[pd.DataFrame, pd.Series, pd.Series] | None:
+        rows = surveys if ctx.period is None else surveys[ctx.period.contains(surveys["responded_at"])]
+        rows = rows[rows["comment"].fillna("").str.strip().ne("") & rows["nps"].notna()]
+        if rows.empty:
+            return None
+        ids = (rows["response_id"] if "response_id" in rows else rows.index.to_series()).to_numpy()
+        texts = pd.Series(rows["comment"].to_numpy(), index=ids)
+        groups = pd.Series(pd.cut(rows["nps"].to_numpy(), [-1, 6, 8, 10],
+                                  labels=["detractor", "passive", "promoter"]), index=ids)
+        who = pd.Series(rows["customer_id"].to_numpy() if "customer_id" in rows else None, index=ids)
+        return code(texts, book), groups, who
+
+    return ctx.cached("coded_comments", make)
 
 
 def survey_comments(ctx: Context) -> Section:
-    """Survey comments coded with the same codebook, detractors against promoters."""
+    """Survey comments of the period coded with the same codebook: detractors against promoters."""
     s = ctx.section("comments")
-    if ctx.data.surveys is None or "comment" not in ctx.data.surveys:
+    surveys = ctx.data.surveys
+    if surveys is None or "comment" not in surveys or "nps" not in surveys:
         return s.missing(ctx.t("no_table", table="survey comment", what=s.title))
-    return s.not_available("coded survey comments (kit.interviews.theme_contrast)")
+    if codebook(ctx) is None or capability(_MOD, "theme_contrast") is None:
+        return s.not_available("coded survey comments (kit.code_texts, kit.theme_contrast)")
+    with s.collect_warnings():
+        result = coded_comments(ctx)
+    if result is None:
+        return s.missing(ctx.t("no_table", table="survey comment", what=s.title))
+    coded, groups, _ = result
+    two = groups[groups != "passive"].cat.remove_unused_categories()
+    s.para(f"{len(groups):,} comments in {ctx.period_label}: {int((two == 'detractor').sum()):,} from detractors, "
+           f"{int((two == 'promoter').sum()):,} from promoters.")
+    table = s.call(_MOD, "theme_contrast", "theme contrast (kit.theme_contrast)",
+                   coded[coded["text_id"].isin(two.index)], two, polarity="negative", codebook=codebook(ctx),
+                   lang=ctx.lang)
+    if table is not None:
+        s.table(table, caption="Share of comments mentioning each theme negatively")
+    return s
