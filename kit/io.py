@@ -383,12 +383,13 @@ def _parse_dates(values: pd.Series, *, fmt: str | None, timezone: str, where: _R
         if slash.any():
             problem, fix = _slash_hint(text[slash])
             raise DataError(
-                f"{int(slash.sum())} dates like {text[slash].iloc[0]!r} are ambiguous: {problem}{where.mapped(column)}",
+                f"{_n(int(slash.sum()), 'date like', 'dates like')} {text[slash].iloc[0]!r} "
+                f"{'is' if slash.sum() == 1 else 'are'} ambiguous: {problem}{where.mapped(column)}",
                 file=where.file, column=where.label(column), rows=where.rows(slash),
                 values=text[slash].head(5).tolist(), expected="DD.MM.YYYY or ISO dates (YYYY-MM-DD)", fix=fix)
     if todo.any():
         expected = f"dates like {fmt!r} or ISO" if fmt else "DD.MM.YYYY or ISO dates"
-        raise DataError(f"{int(todo.sum())} values are not dates{where.mapped(column)}", file=where.file,
+        raise DataError(f"{_n(int(todo.sum()), 'value is not a date', 'values are not dates')}{where.mapped(column)}", file=where.file,
                         column=where.label(column), rows=where.rows(todo), values=text[todo].head(5).tolist(),
                         expected=expected, fix="set date_format in analysis.yaml")
     return out
@@ -420,7 +421,7 @@ def _convert(read: _Read, fmt: str | None, timezone: str, numbers: dict[str, str
                 flags, bad = _convert_flags(values)
                 if bad.any():
                     raise DataError(
-                        f"{int(bad.sum())} values are not yes/no flags{read.mapped(col)}", file=read.file,
+                        f"{_n(int(bad.sum()), 'value is not a yes/no flag', 'values are not yes/no flags')}{read.mapped(col)}", file=read.file,
                         column=read.label(col), rows=read.rows(bad), values=values[bad].head(5).tolist(),
                         expected="true/false, yes/no, ja/nein, wahr/falsch, 1/0 or x/empty",
                         fix="recode the column in the export")
@@ -465,7 +466,7 @@ def _convert_number(read: _Read, col: str, values: pd.Series, numbers: dict[str,
     bad = converted.isna() & _present(values)
     if bad.any():
         mark = "decimal comma" if decimal == "," else "decimal point"
-        raise DataError(f"{int(bad.sum())} values are not numbers{read.mapped(col)}", file=read.file,
+        raise DataError(f"{_n(int(bad.sum()), 'value is not a number', 'values are not numbers')}{read.mapped(col)}", file=read.file,
                         column=read.label(col), rows=read.rows(bad), values=values[bad].head(5).tolist(),
                         expected=f"numbers with a {mark} (detected for this column)",
                         fix="clean the values or set csv: {decimal: ..., thousands: ...} in analysis.yaml")
@@ -473,6 +474,17 @@ def _convert_number(read: _Read, col: str, values: pd.Series, numbers: dict[str,
 
 
 # --------------------------------------------------------------------------- reading one table
+
+
+def _n(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _header_hint(found: list[str], source: TableSource) -> str:
+    if sum(c.startswith("Unnamed:") for c in found) * 2 < len(found):
+        return ""
+    return (f"; most columns have no name, so the header is probably not on row {source.header_row}: "
+            "set header_row (the 1-based row of the header) for this table")
 
 
 def _read(source: TableSource, name: str, data: DataSources,
@@ -496,8 +508,7 @@ def _read(source: TableSource, name: str, data: DataSources,
         numbers = {"decimal": options["decimal"], "thousands": options["thousands"]}
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         frame = _read_excel(path, source)
-        first_row = source.header_row + 1
-        numbers = {"decimal": ".", "thousands": None}
+        first_row = source.header_row + 1  # number cells arrive as '1234.5'; text cells are detected
     elif suffix in (".parquet", ".pq"):
         frame = pd.read_parquet(path)
         frame.columns = [str(c) for c in frame.columns]
@@ -515,11 +526,9 @@ def _read(source: TableSource, name: str, data: DataSources,
         close = difflib.get_close_matches(user, found, n=1, cutoff=0.6) or \
             [c for c in found if c.lower() == user.lower()]
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        untitled = " The header may not be on row 1 (set header_row)." if any(
-            c.startswith("Unnamed:") for c in found) else ""
         raise DataError(
             f"mapped column {user!r} (-> {source.columns[user]}) is not in the file; columns found: "
-            f"{', '.join(map(repr, found[:30]))}{hint}{untitled}", file=path.name, column=user,
+            f"{', '.join(map(repr, found[:30]))}{hint}{_header_hint(found, source)}", file=path.name, column=user,
             expected=f"a column named {user!r}", fix="correct data.tables." + name + ".columns in analysis.yaml")
     frame = frame.rename(columns=source.columns)
     duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
@@ -534,10 +543,9 @@ def _read(source: TableSource, name: str, data: DataSources,
         col = absent[0]
         close = difflib.get_close_matches(col, found, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}? Map it with columns: {{{close[0]}: {col}}}" if close else ""
-        untitled = " The header may not be on row 1 (set header_row)." if any(
-            c.startswith("Unnamed:") for c in found) else ""
         raise DataError(
-            f"required column {col!r} is missing; columns found: {', '.join(map(repr, found[:30]))}{hint}{untitled}",
+            f"required column {col!r} is missing; columns found: {', '.join(map(repr, found[:30]))}{hint}"
+            f"{_header_hint(found, source)}",
             file=path.name, column=col, expected=f"the {name} columns {', '.join(spec.required)}",
             fix=f"map your column names under data.tables.{name}.columns in analysis.yaml")
     if len(frame) == 0:

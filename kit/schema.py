@@ -46,18 +46,18 @@ def _rules(name: str, columns: list[str], frame: pd.DataFrame, ces_scale: tuple[
     low, high = ces_scale
     rules: dict[str, list[_Rule]] = {
         "nps": [_Rule(pa.Check.in_range(0, 10, name="nps 0-10"), "outside 0-10", "NPS answers 0 to 10"),
-                _Rule(pa.Check(lambda s: s % 1 == 0, name="nps integer"), "not whole numbers",
+                _Rule(pa.Check(lambda s: s % 1 == 0, name="nps integer"), "with decimals",
                       "whole NPS answers 0, 1, ..., 10")],
         "csat": [_Rule(pa.Check.in_range(1, 5, name="csat 1-5"), "outside 1-5", "CSAT answers 1 to 5")],
         "rating": [_Rule(pa.Check.in_range(1, 5, name="rating 1-5"), "outside 1-5", "star ratings 1 to 5")],
         "ces": [_Rule(pa.Check.in_range(low, high, name=f"ces {low}-{high}"), f"outside {low}-{high}",
                       f"CES answers {low} to {high} (thresholds.ces_scale)",
                       "correct the values or set thresholds.ces_scale in analysis.yaml")],
-        "revenue": [_Rule(pa.Check.ge(0, name="revenue >= 0"), "negative", "revenue of 0 or more",
+        "revenue": [_Rule(pa.Check.ge(0, name="revenue >= 0"), "below 0", "revenue of 0 or more",
                           "export gross revenue; put refunds in refund_amount")],
-        "refund_amount": [_Rule(pa.Check.ge(0, name="refund_amount >= 0"), "negative",
+        "refund_amount": [_Rule(pa.Check.ge(0, name="refund_amount >= 0"), "below 0",
                                 "refunds of 0 or more (as positive amounts)")],
-        "quantity": [_Rule(pa.Check.gt(0, name="quantity > 0"), "not above 0", "quantities above 0")],
+        "quantity": [_Rule(pa.Check.gt(0, name="quantity > 0"), "at or below 0", "quantities above 0")],
     }
     for col in columns:
         if col.startswith("driver_"):
@@ -106,6 +106,10 @@ def table_schema(name: str, columns: list[str], *, ces_scale: tuple[int, int] = 
         for col in columns
     }
     return pa.DataFrameSchema(schema_columns, strict=False)
+
+
+def _n(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
 
 
 def _row(table: str, check: str, severity: str, count: int, example: str = "") -> dict[str, Any]:
@@ -171,7 +175,7 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     >>> t = pd.DataFrame({"responded_at": pd.to_datetime(["2024-01-02"]), "nps": [11.0]})
     >>> rows, errors, _ = check_table(t, "surveys", file="s.csv")
     >>> str(errors[0])
-    "s.csv, column 'nps': 1 values outside 0-10 (rows 2: 11.0). Expected NPS answers 0 to 10; correct the values in the export or remove the rows."
+    "s.csv, column 'nps': 1 value outside 0-10 (rows 2: 11.0). Expected NPS answers 0 to 10; correct the values in the export or remove the rows."
     """
     where = _Where(file, first_row, user_names or {})
     ces_scale = thresholds.ces_scale if thresholds is not None else (1, 7)
@@ -212,7 +216,7 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
             if len(hit):
                 order = np.argsort(hit["index"].to_numpy(dtype="int64"), kind="stable")
                 hit = hit.iloc[order]
-                exc = DataError(f"{len(hit)} values {rule.problem}{where.mapped(col)}", file=file,
+                exc = DataError(f"{_n(len(hit), 'value', 'values')} {rule.problem}{where.mapped(col)}", file=file,
                                 column=where.label(col), rows=where.rows(hit["index"].astype("int64")),
                                 values=hit["failure_case"].head(5).tolist(), expected=rule.expected, fix=rule.fix)
                 fail(rule.check.name, exc, len(hit))
@@ -228,7 +232,7 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
         repeated = frame[key].duplicated(keep=False) & frame[key].notna()
         if repeated.any():
             values = frame.loc[repeated.to_numpy(), key]
-            exc = DataError(f"{int(values.nunique())} ids occur more than once ({int(repeated.sum())} rows)"
+            exc = DataError(f"{_n(int(values.nunique()), 'id occurs', 'ids occur')} more than once ({int(repeated.sum())} rows)"
                             f"{where.mapped(key)}", file=file, column=where.label(key),
                             rows=where.rows(values.index), values=values.head(5).tolist(),
                             expected=f"each {key} once", fix="remove the repeated rows or export a unique id")
@@ -249,7 +253,8 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
         over = (frame["refund_amount"] > frame["revenue"] + 1e-9).to_numpy()
         if over.any():
             sub = frame.loc[over]
-            exc = DataError(f"{int(over.sum())} refunds exceed the order's revenue{where.mapped('refund_amount')}",
+            exc = DataError(f"{_n(int(over.sum()), 'refund exceeds', 'refunds exceed')} the order's revenue"
+                            f"{where.mapped('refund_amount')}",
                             file=file, column=where.label("refund_amount"), rows=where.rows(sub.index),
                             values=[f"{r} > {v}" for r, v in zip(sub["refund_amount"].head(5), sub["revenue"].head(5))],
                             expected="refund_amount between 0 and revenue",
@@ -264,7 +269,7 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
             early = (frame[col] < frame["opened_at"]).to_numpy()
             if early.any():
                 sub = frame.loc[early]
-                exc = DataError(f"{int(early.sum())} tickets have {col} before opened_at{where.mapped(col)}",
+                exc = DataError(f"{_n(int(early.sum()), 'ticket has', 'tickets have')} {col} before opened_at{where.mapped(col)}",
                                 file=file, column=where.label(col), rows=where.rows(sub.index),
                                 values=[f"{a} < {b}" for a, b in zip(sub[col].head(5), sub["opened_at"].head(5))],
                                 expected=f"{col} at or after opened_at",

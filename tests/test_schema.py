@@ -29,31 +29,31 @@ def quality_row(report: pd.DataFrame, table: str, check: str) -> pd.Series:
 
 BAD_TABLES = [
     ("surveys", "surveys_nps_11.csv",
-     r"surveys_nps_11\.csv, column 'nps': 1 values outside 0-10 \(rows 3: 11\.0\)\. Expected NPS answers 0 to 10"),
-    ("surveys", "surveys_nps_fraction.csv", r"surveys_nps_fraction\.csv, column 'nps': 1 values not whole numbers"
+     r"surveys_nps_11\.csv, column 'nps': 1 value outside 0-10 \(rows 3: 11\.0\)\. Expected NPS answers 0 to 10"),
+    ("surveys", "surveys_nps_fraction.csv", r"surveys_nps_fraction\.csv, column 'nps': 1 value with decimals"
                                             r" \(rows 3: 7\.5\)"),
-    ("surveys", "surveys_csat_0.csv", r"surveys_csat_0\.csv, column 'csat': 1 values outside 1-5 \(rows 2: 0\.0\)"),
-    ("surveys", "surveys_rating_6.csv", r"surveys_rating_6\.csv, column 'rating': 1 values outside 1-5 \(rows 2"),
+    ("surveys", "surveys_csat_0.csv", r"surveys_csat_0\.csv, column 'csat': 1 value outside 1-5 \(rows 2: 0\.0\)"),
+    ("surveys", "surveys_rating_6.csv", r"surveys_rating_6\.csv, column 'rating': 1 value outside 1-5 \(rows 2"),
     ("surveys", "surveys_ces_8.csv",
-     r"surveys_ces_8\.csv, column 'ces': 1 values outside 1-7 \(rows 3: 8\.0\).*thresholds\.ces_scale"),
+     r"surveys_ces_8\.csv, column 'ces': 1 value outside 1-7 \(rows 3: 8\.0\).*thresholds\.ces_scale"),
     ("surveys", "surveys_driver_12.csv",
-     r"surveys_driver_12\.csv, column 'driver_price': 1 values outside both driver scales 1-5 and 0-10 \(rows 3"),
+     r"surveys_driver_12\.csv, column 'driver_price': 1 value outside both driver scales 1-5 and 0-10 \(rows 3"),
     ("surveys", "surveys_no_score.csv", r"surveys_no_score\.csv: no score column"),
     ("orders", "orders_duplicate_ids.csv",
-     r"orders_duplicate_ids\.csv, column 'order_id': 1 ids occur more than once \(2 rows\) \(rows 2, 3: 'A-1', 'A-1'\)"),
+     r"orders_duplicate_ids\.csv, column 'order_id': 1 id occurs more than once \(2 rows\) \(rows 2, 3: 'A-1', 'A-1'\)"),
     ("orders", "orders_negative_revenue.csv",
-     r"orders_negative_revenue\.csv, column 'revenue': 1 values negative \(rows 2: -5\.0\)"),
+     r"orders_negative_revenue\.csv, column 'revenue': 1 value below 0 \(rows 2: -5\.0\)"),
     ("orders", "orders_refund_over_revenue.csv",
-     r"orders_refund_over_revenue\.csv, column 'refund_amount': 1 refunds exceed the order's revenue "
+     r"orders_refund_over_revenue\.csv, column 'refund_amount': 1 refund exceeds the order's revenue "
      r"\(rows 3: '15\.0 > 10\.0'\)"),
-    ("orders", "orders_quantity_0.csv", r"orders_quantity_0\.csv, column 'quantity': 1 values not above 0"),
+    ("orders", "orders_quantity_0.csv", r"orders_quantity_0\.csv, column 'quantity': 1 value at or below 0"),
     ("tickets", "tickets_response_before_open.csv",
-     r"tickets_response_before_open\.csv, column 'first_response_at': 1 tickets have first_response_at before "
+     r"tickets_response_before_open\.csv, column 'first_response_at': 1 ticket has first_response_at before "
      r"opened_at \(rows 3"),
     ("tickets", "tickets_resolved_before_open.csv",
-     r"tickets_resolved_before_open\.csv, column 'resolved_at': 1 tickets have resolved_at before opened_at \(rows 2"),
+     r"tickets_resolved_before_open\.csv, column 'resolved_at': 1 ticket has resolved_at before opened_at \(rows 2"),
     ("customers", "customers_duplicate_ids.csv",
-     r"customers_duplicate_ids\.csv, column 'customer_id': 1 ids occur more than once \(2 rows\) \(rows 2, 4"),
+     r"customers_duplicate_ids\.csv, column 'customer_id': 1 id occurs more than once \(2 rows\) \(rows 2, 4"),
 ]
 
 
@@ -82,7 +82,7 @@ def test_mapped_column_names_appear_in_messages(tmp_path):
     path.write_text("Zeit;Empfehlung\n2024-01-02;12\n", encoding="utf-8")
     cfg = AnalysisConfig.model_validate({"business": {"name": "T"}, "data": {"tables": {"surveys": {
         "file": str(path), "columns": {"Zeit": "responded_at", "Empfehlung": "nps"}}}}})
-    with pytest.raises(DataError, match=r"umfrage\.csv, column 'Empfehlung': 1 values outside 0-10 \(mapped to nps\)"):
+    with pytest.raises(DataError, match=r"umfrage\.csv, column 'Empfehlung': 1 value outside 0-10 \(mapped to nps\)"):
         read_data(cfg)
 
 
@@ -183,7 +183,7 @@ def test_check_table_on_a_hand_built_frame():
     # T1 was resolved an hour before it was opened -> the one error, at sheet row 3 (first data row)
     assert len(kept) == 2
     assert [str(e) for e in errors] == [
-        "t.xlsx, column 'Gelöst': 1 tickets have resolved_at before opened_at (mapped to resolved_at) "
+        "t.xlsx, column 'Gelöst': 1 ticket has resolved_at before opened_at (mapped to resolved_at) "
         "(rows 3: '2024-01-02 09:00:00 < 2024-01-02 10:00:00'). Expected resolved_at at or after opened_at; "
         "check the time zones of both columns or correct the rows."]
     severities = {r["check"]: (r["severity"], r["count"]) for r in rows}
