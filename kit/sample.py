@@ -244,7 +244,7 @@ def _holiday_days() -> np.ndarray:
 def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
               offsets: dict[str, int], with_texts: bool) -> dict[str, Any]:
     idx = np.arange(n)
-    cid = np.array([f"K{first + i + 1:0{width}d}" for i in idx], dtype=object)
+    cid = _ids("K", idx + first + 1, width).to_numpy(dtype=object)
 
     # --- customers -----------------------------------------------------------------------
     launch = rng.random(n) < 0.15
@@ -436,16 +436,13 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     had_slow = first_slow < death
     had_delivery = np.zeros(n, dtype=bool)
     had_delivery[t_cust[t_kind >= 2]] = True
-    ex_cat = np.empty(ex.size, dtype=np.int64)
-    for j, c in enumerate(ex):
-        p = np.array([0.32, 0.20, 0.08, 0.08, 0.12, 0.20])
-        if had_slow[c]:
-            p = p + np.array([0, 0, 0.5, 0, 0, 0])
-        if had_delivery[c]:
-            p = p + np.array([0, 0.5, 0, 0, 0, 0])
-        ex_cat[j] = rng.choice(6, p=p / p.sum())
-    ex_reason = [_pick(rng, _text.EXIT_REASONS[_EXIT_CATEGORIES[c]]["de" if lang_de[i] else "en"])
-                 for i, c in zip(ex, ex_cat)]
+    p_exit = np.tile([0.32, 0.20, 0.08, 0.08, 0.12, 0.20], (ex.size, 1))
+    p_exit[:, 2] += 0.5 * had_slow[ex]
+    p_exit[:, 1] += 0.5 * had_delivery[ex]
+    ex_cat = _draw(rng, p_exit)
+    ex_pick = rng.random(ex.size)
+    ex_reason = [_nth(_text.EXIT_REASONS[_EXIT_CATEGORIES[c]]["de" if lang_de[i] else "en"], u)
+                 for i, c, u in zip(ex, ex_cat, ex_pick)]
 
     # --- ticket details -----------------------------------------------------------------------
     m_t = t_open.size
@@ -484,33 +481,53 @@ def _simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     }
 
 
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> pd.Series:
+    """``prefix`` + zero-padded numbers, e.g. ``B00000042``."""
+    return prefix + pd.Series(numbers, dtype="int64").astype("str").str.zfill(width)
+
+
 def _norm(p: np.ndarray) -> np.ndarray:
     return p / p.sum()
 
 
-def _pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
-    return options[int(rng.integers(0, len(options)))]
+def _draw(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
+    """One category per row of the (unnormalised) probability matrix ``p``, by inverse CDF."""
+    cum = np.cumsum(p, axis=1)
+    u = rng.random(p.shape[0]) * cum[:, -1]
+    return np.minimum((cum <= u[:, None]).sum(axis=1), p.shape[1] - 1)
+
+
+def _nth(options: tuple[str, ...], u: float) -> str:
+    return options[min(int(u * len(options)), len(options) - 1)]
 
 
 def _comments(rng: np.random.Generator, klass: np.ndarray, has: np.ndarray, de: np.ndarray,
               special: bool) -> list[str | None]:
-    """Survey comments by NPS class (planted effect 3)."""
+    """Survey comments by NPS class (planted effect 3): one or two themes from the class's mix."""
     mixes = [_text.COMMENT_MIX[k] for k in ("detractor", "passive", "promoter")]
+    width = max(len(m) for m in mixes)
+    weights = np.zeros((3, width))
+    for k, mix in enumerate(mixes):
+        weights[k, :len(mix)] = [w for _, _, w in mix]
+    m = klass.size
+    first = _draw(rng, weights[klass])
+    second = _draw(rng, weights[klass])
+    two = (rng.random(m) < 0.35) & (second != first)
+    u1, u2 = rng.random(m), rng.random(m)
     out: list[str | None] = []
     placed = {"script": not special, "contact": not special}
-    for k, h, d in zip(klass, has, de):
-        if not h:
+    for j in range(m):
+        if not has[j]:
             out.append(None)
             continue
-        mix = mixes[int(k)]
-        p = _norm(np.array([w for _, _, w in mix]))
-        n_sent = 1 + int(rng.random() < 0.35)
-        chosen = list(dict.fromkeys(int(i) for i in rng.choice(len(mix), n_sent, p=p)))
-        lang = "de" if d else "en"
-        text = " ".join(_pick(rng, _text.COMMENTS[(mix[i][0], mix[i][1])][lang]) for i in chosen)
-        if not placed["contact"] and k == 0 and d:
+        k, lang = int(klass[j]), ("de" if de[j] else "en")
+        mix = mixes[k]
+        text = _nth(_text.COMMENTS[mix[first[j]][:2]][lang], u1[j])
+        if two[j]:
+            text += " " + _nth(_text.COMMENTS[mix[second[j]][:2]][lang], u2[j])
+        if not placed["contact"] and k == 0 and de[j]:
             text, placed["contact"] = _text.CONTACT_COMMENT, True
-        elif not placed["script"] and k == 2 and d:
+        elif not placed["script"] and k == 2 and de[j]:
             text, placed["script"] = _text.SCRIPT_COMMENT, True
         out.append(text)
     return out
@@ -536,7 +553,7 @@ def _finalise(ch: dict[str, Any]) -> dict[str, pd.DataFrame]:
     oid = np.arange(offsets["order"] + 1, offsets["order"] + n_o + 1)
     offsets["order"] += n_o
     orders = pd.DataFrame({
-        "order_id": [f"B{i:08d}" for i in oid],
+        "order_id": _ids("B", oid, 8),
         "customer_id": cid[ch["o_cust"]],
         "order_date": _days_to_ts(ch["o_day"]).astype("datetime64[ns]"),
         "revenue": ch["gross"].astype(float),
@@ -552,7 +569,7 @@ def _finalise(ch: dict[str, Any]) -> dict[str, pd.DataFrame]:
     offsets["response"] += m_r
     comments = ch["comments"]
     surveys = pd.DataFrame({
-        "response_id": [f"R{i:08d}" for i in rid],
+        "response_id": _ids("R", rid, 8),
         "customer_id": cid[ch["r_cust"]],
         "responded_at": _days_to_ts(ch["r_at"]).astype("datetime64[ns]"),
         "wave": np.array(_WAVES, dtype=object)[ch["r_q"]],
@@ -583,7 +600,7 @@ def _finalise(ch: dict[str, Any]) -> dict[str, pd.DataFrame]:
         return when.dt.tz_convert("Europe/Berlin").dt.tz_localize(None).astype("datetime64[ns]")
 
     tickets = pd.DataFrame({
-        "ticket_id": [f"T{i:07d}" for i in tid],
+        "ticket_id": _ids("T", tid, 7),
         "customer_id": cid[ch["t_cust"]],
         "opened_at": opened,
         "first_response_at": _later(ch["t_delay"]),
