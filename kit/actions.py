@@ -577,20 +577,21 @@ def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None,
 # customer lists
 
 
-def _stamp(as_of: Any) -> pd.Timestamp:
+def _cut(as_of: Any) -> pd.Timestamp:
+    """The first instant after ``as_of``: a date includes its whole day, a timestamp is used as it is."""
     stamp = pd.Timestamp(as_of)
     if stamp.tzinfo is not None:
         raise ValueError(f"as_of must be a naive date in the business time zone, found {as_of!r}")
-    return stamp
+    return stamp + pd.Timedelta(days=1) if stamp == stamp.normalize() else stamp
 
 
-def _order_history(data: Any, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Per customer: orders, net revenue and last order date up to ``as_of``."""
+def _order_history(data: Any, cut: pd.Timestamp) -> pd.DataFrame:
+    """Per customer: orders, net revenue and last order date before ``cut``."""
     orders = data.orders
     columns = ["orders", "net_revenue", "last_order"]
     if orders is None or orders.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], dtype="str", name="customer_id"))
-    o = orders[orders["order_date"] <= as_of]
+    o = orders[orders["order_date"] < cut]
     refund = o["refund_amount"].fillna(0.0) if "refund_amount" in o.columns else 0.0
     net = (o["revenue"] - refund).rename("net")
     frame = pd.DataFrame({"customer_id": o["customer_id"].astype(str), "net": net, "date": o["order_date"]})
@@ -598,13 +599,13 @@ def _order_history(data: Any, as_of: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame({"orders": g.size(), "net_revenue": g["net"].sum(), "last_order": g["date"].max()})
 
 
-def _latest_answers(data: Any, as_of: pd.Timestamp, since: pd.Timestamp | None = None) -> pd.DataFrame:
+def _latest_answers(data: Any, cut: pd.Timestamp, since: pd.Timestamp | None = None) -> pd.DataFrame:
     surveys = data.surveys
     if surveys is None or surveys.empty or "customer_id" not in surveys.columns:
         return pd.DataFrame(columns=["nps", "rating"], index=pd.Index([], dtype="str", name="customer_id"))
-    s = surveys[(surveys["responded_at"] <= as_of) & surveys["customer_id"].notna()]
+    s = surveys[(surveys["responded_at"] < cut) & surveys["customer_id"].notna()]
     if since is not None:
-        s = s[s["responded_at"] > since]
+        s = s[s["responded_at"] >= since]
     s = s.assign(customer_id=s["customer_id"].astype(str)).sort_values(["responded_at", "customer_id"],
                                                                        kind="mergesort")
     cols = [c for c in ("nps", "rating") if c in s.columns]
@@ -616,12 +617,12 @@ def _latest_answers(data: Any, as_of: pd.Timestamp, since: pd.Timestamp | None =
     return latest[["nps", "rating"]]
 
 
-def _exited(data: Any, as_of: pd.Timestamp) -> pd.DataFrame:
+def _exited(data: Any, cut: pd.Timestamp) -> pd.DataFrame:
     exits = data.exits
     if exits is None or exits.empty:
         return pd.DataFrame(columns=["exit_date", "exit_category", "exit_reason"],
                             index=pd.Index([], dtype="str", name="customer_id"))
-    e = exits[exits["exit_date"] <= as_of].sort_values("exit_date", kind="mergesort")
+    e = exits[exits["exit_date"] < cut].sort_values("exit_date", kind="mergesort")
     e = e.assign(customer_id=e["customer_id"].astype(str)).drop_duplicates("customer_id", keep="last")
     out = pd.DataFrame({"exit_date": e["exit_date"].to_numpy()}, index=pd.Index(e["customer_id"], name="customer_id"))
     out["exit_category"] = e["category"].to_numpy() if "category" in e.columns else None
@@ -629,9 +630,10 @@ def _exited(data: Any, as_of: pd.Timestamp) -> pd.DataFrame:
     return out
 
 
-def _lapsed(history: pd.DataFrame, config: AnalysisConfig, as_of: pd.Timestamp) -> pd.Index:
-    limit = as_of - pd.Timedelta(days=config.thresholds.inactivity_days)
-    return history.index[history["last_order"] <= limit]
+def _lapsed(history: pd.DataFrame, config: AnalysisConfig, cut: pd.Timestamp) -> pd.Index:
+    """Lost by the inactivity rule before ``cut``: last order + inactivity_days has passed (as kit.metrics.behaviour)."""
+    limit = cut - pd.Timedelta(days=config.thresholds.inactivity_days)
+    return history.index[history["last_order"] < limit]
 
 
 def _finish(frame: pd.DataFrame, config: AnalysisConfig, sort: list[str], ascending: list[bool]) -> pd.DataFrame:
@@ -663,7 +665,7 @@ def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values
     config : AnalysisConfig
         Thresholds, CLV margin and privacy settings.
     as_of : date-like
-        The reference date (naive, business time zone).
+        The reference date (naive, business time zone); a date includes its whole day.
     customer_values : DataFrame, optional
         :func:`kit.customer_value` output (``customer_id, p_alive, value_at_risk``). Without it,
         value at risk falls back to historical net revenue × margin (``value_basis`` says which).
@@ -697,9 +699,9 @@ def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values
     >>> watch_list(d, cfg, as_of="2026-09-30")[["customer_id", "reasons", "value_at_risk"]].values.tolist()
     [['A', 'detractor;stars<=3', 30.0]]
     """
-    as_of = _stamp(as_of)
-    history = _order_history(data, as_of)
-    answers = _latest_answers(data, as_of, since=as_of - pd.Timedelta(days=survey_days))
+    cut = _cut(as_of)
+    history = _order_history(data, cut)
+    answers = _latest_answers(data, cut, since=cut - pd.Timedelta(days=survey_days))
     at_risk_max = config.thresholds.star_at_risk_max
     flags: dict[str, pd.Index] = {
         "detractor": answers.index[answers["nps"] <= 6],
@@ -713,17 +715,17 @@ def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values
     open_count = pd.Series(dtype="int64")
     tickets = data.tickets
     if tickets is not None and not tickets.empty and "customer_id" in tickets.columns:
-        t = tickets[(tickets["opened_at"] <= as_of) & tickets["customer_id"].notna()]
+        t = tickets[(tickets["opened_at"] < cut) & tickets["customer_id"].notna()]
         if "is_complaint" in t.columns:
             t = t[t["is_complaint"].fillna(False).astype(bool)]
         t = t.assign(customer_id=t["customer_id"].astype(str))
-        unresolved = (t["resolved_at"].isna() | (t["resolved_at"] > as_of)) if "resolved_at" in t.columns \
+        unresolved = (t["resolved_at"].isna() | (t["resolved_at"] >= cut)) if "resolved_at" in t.columns \
             else pd.Series(True, index=t.index)
         open_count = t[unresolved].groupby("customer_id").size()
         flags["open complaint"] = open_count.index
-        recent = t[t["opened_at"] > as_of - pd.Timedelta(days=complaint_days)]
+        recent = t[t["opened_at"] >= cut - pd.Timedelta(days=complaint_days)]
         flags["recent complaint"] = pd.Index(recent["customer_id"].unique())
-    gone = _exited(data, as_of).index.union(_lapsed(history, config, as_of))
+    gone = _exited(data, cut).index.union(_lapsed(history, config, cut))
     ids = sorted(set().union(*[set(v) for v in flags.values()]) - set(gone))
     columns = ["rank", "customer_id", "reasons", "n_reasons", "value_at_risk", "value_basis", "segment", "nps",
                "rating", "p_alive", "open_complaints", "last_order"]
@@ -761,7 +763,8 @@ def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values
 def winback_list(data: Any, config: AnalysisConfig, *, as_of: Any) -> pd.DataFrame:
     """Lapsed customers worth winning back, highest past net value first.
 
-    Lapsed = an exit recorded by ``as_of``, or no order for more than ``thresholds.inactivity_days``.
+    Lapsed = an exit recorded by ``as_of``, or lost by the inactivity rule: ``thresholds.inactivity_days``
+    have passed since the last order (the rule of :mod:`kit.metrics.behaviour`).
 
     Parameters
     ----------
@@ -770,7 +773,7 @@ def winback_list(data: Any, config: AnalysisConfig, *, as_of: Any) -> pd.DataFra
     config : AnalysisConfig
         Inactivity rule, CLV margin and privacy settings.
     as_of : date-like
-        The reference date (naive, business time zone).
+        The reference date (naive, business time zone); a date includes its whole day.
 
     Returns
     -------
@@ -791,10 +794,10 @@ def winback_list(data: Any, config: AnalysisConfig, *, as_of: Any) -> pd.DataFra
     >>> winback_list(d, cfg, as_of="2026-09-30")[["customer_id", "status", "net_revenue"]].values.tolist()
     [['A', 'inactive', 100.0]]
     """
-    as_of = _stamp(as_of)
-    history = _order_history(data, as_of)
-    exited = _exited(data, as_of)
-    ids = sorted(set(exited.index) | set(_lapsed(history, config, as_of)))
+    cut = _cut(as_of)
+    history = _order_history(data, cut)
+    exited = _exited(data, cut)
+    ids = sorted(set(exited.index) | set(_lapsed(history, config, cut)))
     columns = ["rank", "customer_id", "status", "last_order", "days_inactive", "orders", "net_revenue",
                "past_value", "exit_date", "exit_category", "exit_reason"]
     if not ids:
@@ -802,7 +805,7 @@ def winback_list(data: Any, config: AnalysisConfig, *, as_of: Any) -> pd.DataFra
     frame = pd.DataFrame({"customer_id": ids})
     frame["status"] = np.where(frame["customer_id"].isin(exited.index), "exited", "inactive")
     frame["last_order"] = frame["customer_id"].map(history["last_order"])
-    frame["days_inactive"] = (as_of - frame["last_order"]).dt.days
+    frame["days_inactive"] = ((cut - pd.Timedelta(1, "ns")).normalize() - frame["last_order"].dt.normalize()).dt.days
     frame["orders"] = frame["customer_id"].map(history["orders"]).fillna(0).astype("int64")
     frame["net_revenue"] = frame["customer_id"].map(history["net_revenue"]).fillna(0.0).astype("float64")
     frame["past_value"] = frame["net_revenue"].clip(lower=0) * config.clv.margin
@@ -825,7 +828,7 @@ def advocates(data: Any, config: AnalysisConfig, *, as_of: Any, survey_days: int
     config : AnalysisConfig
         Inactivity rule and privacy settings.
     as_of : date-like
-        The reference date (naive, business time zone).
+        The reference date (naive, business time zone); a date includes its whole day.
     survey_days : int
         Survey answers count when given within this many days before ``as_of``.
 
@@ -847,17 +850,17 @@ def advocates(data: Any, config: AnalysisConfig, *, as_of: Any, survey_days: int
     >>> advocates(d, cfg, as_of="2026-09-30")[["customer_id", "reasons"]].values.tolist()
     [['A', 'promoter;5 stars'], ['B', '5 stars']]
     """
-    as_of = _stamp(as_of)
-    history = _order_history(data, as_of)
-    answers = _latest_answers(data, as_of, since=as_of - pd.Timedelta(days=survey_days))
+    cut = _cut(as_of)
+    history = _order_history(data, cut)
+    answers = _latest_answers(data, cut, since=cut - pd.Timedelta(days=survey_days))
     flags: dict[str, pd.Index] = {"promoter": answers.index[answers["nps"] >= 9],
                                   "5 stars": answers.index[answers["rating"] >= 5]}
     referrals = pd.Series(dtype="int64")
     if data.referrals is not None and not data.referrals.empty:
-        r = data.referrals[data.referrals["referred_at"] <= as_of]
+        r = data.referrals[data.referrals["referred_at"] < cut]
         referrals = r.groupby(r["referrer_id"].astype(str)).size()
         flags["referrer"] = referrals.index
-    gone = _exited(data, as_of).index.union(_lapsed(history, config, as_of))
+    gone = _exited(data, cut).index.union(_lapsed(history, config, cut))
     ids = sorted(set().union(*[set(v) for v in flags.values()]) - set(gone))
     columns = ["rank", "customer_id", "reasons", "n_reasons", "nps", "rating", "referrals", "net_revenue"]
     if not ids:

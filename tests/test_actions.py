@@ -427,3 +427,24 @@ def test_segments_from_the_lists_feed_the_value_component():
     # at risk = A, B (detractor/complaint), F (P(alive) 0.3 < 0.5) -> 36
     assert plan["impact_value"].to_dict() == pytest.approx({"win": 0.45, "refer": 0.19, "watch": 0.36})
     assert plan.loc["win", "impact"] == pytest.approx(0.45)  # value is the only kind of evidence
+
+
+def test_as_of_boundaries():
+    # as_of 2026-09-30 includes that whole day. P's last order 2026-04-03 is 180 days before: lost on
+    # 2026-09-30 by the inactivity rule (last order + 180 days), so lapsed. Q's 2026-04-04 is 179 days: active.
+    # R ordered on as_of at 14:00 and answered at 15:00 (a detractor): counts.
+    d = pd.to_datetime
+    data = LoyaltyData(
+        orders=pd.DataFrame({"order_id": ["1", "2", "3"], "customer_id": ["P", "Q", "R"],
+                             "order_date": d(["2026-04-03 00:00", "2026-04-04 00:00", "2026-09-30 14:00"]),
+                             "revenue": [10.0, 20.0, 30.0]}),
+        surveys=pd.DataFrame({"customer_id": ["P", "Q", "R"], "responded_at": d(["2026-09-01 00:00", "2026-09-01 00:00",
+                                                                                  "2026-09-30 15:00"]),
+                              "nps": [2.0, 2.0, 2.0]}))
+    assert (pd.Timestamp("2026-09-30") - pd.Timestamp("2026-04-03")).days == 180
+    wb = winback_list(data, _config(), as_of="2026-09-30")
+    assert wb["customer_id"].tolist() == ["P"] and wb.loc[0, "days_inactive"] == 180
+    assert watch_list(data, _config(), as_of="2026-09-30")["customer_id"].tolist() == ["R", "Q"]  # 9.0 > 6.0
+    # one day earlier, R's order and answer are in the future and P is not yet lost
+    assert winback_list(data, _config(), as_of="2026-09-29").empty
+    assert watch_list(data, _config(), as_of="2026-09-29")["customer_id"].tolist() == ["Q", "P"]  # 6.0 > 3.0
