@@ -37,8 +37,9 @@ _SLOW_RESPONSE = pd.Timedelta(hours=24)
 
 
 # --------------------------------------------------------------------------- lifetime table
-def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Timestamp | str) -> pd.DataFrame:
-    """One row per customer: lifetime from the first order to the first loss, and covariates.
+def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Timestamp | str,
+                   loss: Literal["final", "first"] = "final") -> pd.DataFrame:
+    """One row per customer: lifetime from the first order to the loss, and covariates.
 
     Parameters
     ----------
@@ -49,6 +50,11 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     as_of : Timestamp or str
         End of follow-up, exclusive: orders, exits, tickets and surveys before ``as_of`` count;
         customers not lost before it are censored at ``as_of``.
+    loss : {"final", "first"}
+        Which loss ends the lifetime. ``"final"`` (default): the customer stopped for good, i.e. the
+        loss after which no order follows before ``as_of``: the earlier of the last order +
+        ``inactivity_days`` and an exit on or after the last order. ``"first"``: the first loss
+        (the first gap of ``inactivity_days``, or the first exit), even when the customer came back.
 
     Returns
     -------
@@ -66,8 +72,16 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
 
         Empty (with the base columns) when there are no orders before ``as_of``.
 
+    Raises
+    ------
+    ValueError
+        For an unknown ``loss``.
+
     Notes
     -----
+    ``"first"`` counts a temporary lapse as the end of a lifetime; for one-off buyers with a low
+    order rate that happens early and blurs the effects of covariates (on the sample business the
+    planted slow-response effect shows as HR 1.47 with ``"final"`` and only 1.13 with ``"first"``).
     Covariates are measured up to the end of follow-up. Customers who stay longer have more
     time to open tickets or answer surveys, which biases such covariates towards longer
     lifetimes; read hazard ratios of event-count covariates with that in mind.
@@ -98,12 +112,20 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     exits = data.exits
     if exits is not None:
         exits = exits.loc[exits["exit_date"] < as_of]
+    if loss not in ("final", "first"):
+        raise ValueError(f"loss must be 'final' or 'first', found {loss!r}")
     moments = loss_moments(o, inactivity_days=config.thresholds.inactivity_days, exits=exits)
-    moments = moments.join(start, on="customer_id", how="inner")
-    moments = moments.loc[moments["lost_at"] >= moments["start"]]
-    first_loss = moments.groupby("customer_id")["lost_at"].min()
+    last = o.groupby("customer_id")["order_date"].max().rename("last")
+    moments = moments.join(start, on="customer_id", how="inner").join(last, on="customer_id")
+    # "first": any loss after the first order; "final": only losses with no order after them
+    if loss == "first":
+        keep = moments["lost_at"] >= moments["start"]
+    else:  # an exit on the day of the last order ends the lifetime; an inactivity loss must follow it
+        keep = (moments["lost_at"] > moments["last"]) | (
+            (moments["cause"] == "exit") & (moments["lost_at"] >= moments["last"]))
+    moments = moments.loc[keep]
     table = start.to_frame()
-    table["lost_at"] = first_loss.reindex(table.index)
+    table["lost_at"] = moments.groupby("customer_id")["lost_at"].min().reindex(table.index)
     table["churned"] = table["lost_at"].notna() & (table["lost_at"] < as_of)
     table["end"] = table["lost_at"].where(table["churned"], as_of)
     table["duration_days"] = (table["end"] - table["start"]) / pd.Timedelta(days=1)
@@ -114,7 +136,7 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     table = _add_customer_covariates(table, data)
     table = _add_ticket_covariates(table, data.tickets)
     table = _add_survey_covariates(table, data.surveys)
-    table.attrs.update({"as_of": as_of, "inactivity_days": config.thresholds.inactivity_days})
+    table.attrs.update({"as_of": as_of, "inactivity_days": config.thresholds.inactivity_days, "loss": loss})
     return table
 
 

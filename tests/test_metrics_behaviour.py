@@ -344,3 +344,42 @@ def test_plot_churn_trend_and_rfm(churn_orders):
     widths = [p.get_width() for p in plot_rfm_segments(rfm).patches]
     # Champions 2, Loyal 1, ..., Hibernating 1, Lost 1 (rule order)
     assert widths == [2, 1, 0, 0, 0, 0, 1, 1]
+
+
+# --------------------------------------------------------------------------- the sample business
+def test_sample_five_star_customers_reorder_more(sample_data):
+    # planted: five-star customers order 1.5 x as often. Among survey respondents (so both groups had to be
+    # active to answer), compare orders per ordering customer in 2026-Q3: any 5-star answer vs none.
+    ratings = sample_data.surveys.dropna(subset=["rating"]).groupby("customer_id")["rating"].max()
+    five, other = ratings.index[ratings == 5], ratings.index[ratings < 5]
+    orders = sample_data.orders
+    a = purchase_frequency(orders[orders["customer_id"].isin(five)], period="2026-Q3")
+    b = purchase_frequency(orders[orders["customer_id"].isin(other)], period="2026-Q3")
+    z = (a.value - b.value) / math.hypot(a.se, b.se)
+    assert a.value > b.value and z > 3
+    assert repeat_purchase_rate(orders[orders["customer_id"].isin(five)], period="2026-Q3").value > \
+        repeat_purchase_rate(orders[orders["customer_id"].isin(other)], period="2026-Q3").value
+
+
+def test_sample_period_metrics_match_direct_counts(sample_data):
+    orders = sample_data.orders
+    q3 = orders[(orders["order_date"] >= "2026-07-01") & (orders["order_date"] < "2026-10-01")]
+    per_customer = q3["customer_id"].value_counts()
+    r = repeat_purchase_rate(orders, period="2026-Q3")
+    assert (r.value, r.n) == ((per_customer >= 2).mean(), len(per_customer))
+    assert purchase_frequency(orders, period="2026-Q3").value == pytest.approx(len(q3) / len(per_customer))
+    churn = churn_rate(orders, period="2026-Q3", inactivity_days=180, exits=sample_data.exits)
+    assert 0 < churn.value < 1 and churn.extras["lost_by_exit"] > 0
+
+
+def test_sample_rfm_only_refunded_customers(sample_data):
+    from pathlib import Path
+
+    truth = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "sample" / "truth" / "customers_truth.csv",
+                        dtype={"customer_id": str}).set_index("customer_id")
+    rfm = rfm_segments(sample_data.orders, as_of="2026-10-01").set_index("customer_id")
+    refunded = truth.index[truth["only_refunded"]]
+    assert len(refunded) == 9
+    # every order returned and refunded in full: net revenue 0, the lowest monetary score
+    assert (rfm.loc[refunded, "monetary"].abs() < 1e-9).all()
+    assert (rfm.loc[refunded, "m"] == 1).all()

@@ -152,3 +152,17 @@ def test_median_ci_order_statistics():
     x = np.arange(1.0, 11.0)
     assert _median_ci(x) == (2.0, 9.0)
     assert all(math.isnan(v) for v in _median_ci(np.arange(5.0)))  # n = 5: j = 0, no interval
+
+
+def test_sample_value_metrics_match_direct_sums(sample_data, sample_config):
+    orders = sample_data.orders
+    q3 = orders[(orders["order_date"] >= "2026-07-01") & (orders["order_date"] < "2026-10-01")]
+    net = q3["revenue"] - q3["refund_amount"].fillna(0)
+    assert average_order_value(orders, period="2026-Q3").value == pytest.approx(net.mean())
+    assert refund_share(orders, period="2026-Q3").value == pytest.approx(
+        q3["refund_amount"].sum() / q3["revenue"].sum())
+    flagged = q3["returned"] | (q3["refund_amount"] > 0)
+    assert return_rate(orders, period="2026-Q3").value == pytest.approx(flagged.mean())
+    # 9 customers of the answer key had every order refunded in full: they count with CLV 0
+    clv = clv_historical(orders, margin=sample_config.clv.margin, as_of="2026-10-01")
+    assert clv.n == orders["customer_id"].nunique() and clv.extras["customers_net_le_zero"] >= 9

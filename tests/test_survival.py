@@ -47,13 +47,32 @@ def data() -> LoyaltyData:
                        surveys=surveys)
 
 
-def test_lifetime_table_by_hand(data):
-    # inactivity 30 d, as_of 2026-04-01 (exclusive):
+def test_lifetime_table_final_loss_by_hand(data):
+    # inactivity 30 d, as_of 2026-04-01 (exclusive), loss = "final" (no order after the loss):
+    # a: 01-01, 01-20 -> lost 01-20 + 30 = 02-19; 49 days, churned
+    # b: 01-10, 03-15 -> 03-15 + 30 = 04-14 is after as_of: censored, 01-10 -> 04-01 = 21 + 29 + 31 = 81 days
+    # c: 03-10 -> censored at 04-01, 22 days; d: 02-01, exit 02-10 (after the last order) -> 9 days
+    t = lifetime_table(data, _cfg(30), as_of="2026-04-01").set_index("customer_id")
+    assert t["duration_days"].tolist() == [49.0, 81.0, 22.0, 9.0]
+    assert t["churned"].tolist() == [True, False, False, True]
+    assert t["n_orders"].tolist() == [2, 2, 1, 1]
+    # b now followed to 04-01: t3 (03-01, answered after 72 h) counts -> slow; its 5-star answer (03-01) too
+    assert t["n_tickets"].tolist() == [1, 2, 1, 1]
+    assert t["slow_first_response"].tolist() == [True, True, False, True]
+    assert t["five_star"].tolist() == [True, True, False, False]
+    assert t["mean_rating"]["b"] == 4.0  # (5 + 3) / 2
+    assert t.attrs["loss"] == "final"
+    with pytest.raises(ValueError, match="loss"):
+        lifetime_table(data, _cfg(30), as_of="2026-04-01", loss="last")
+
+
+def test_lifetime_table_first_loss_by_hand(data):
+    # inactivity 30 d, as_of 2026-04-01 (exclusive), loss = "first":
     # a: 01-01, 01-20 (gap 19) -> lost 01-20 + 30 = 02-19; 49 days, churned
     # b: 01-10, 03-15 (gap 64 >= 30) -> first loss 01-10 + 30 = 02-09; 30 days, churned
     # c: 03-10 -> loss 04-09 is after as_of: censored at 04-01, 22 days
     # d: 02-01, exit 02-10 -> 9 days, churned; e orders after as_of (left out); z has an exit but no order
-    t = lifetime_table(data, _cfg(30), as_of="2026-04-01").set_index("customer_id")
+    t = lifetime_table(data, _cfg(30), as_of="2026-04-01", loss="first").set_index("customer_id")
     assert list(t.index) == ["a", "b", "c", "d"]
     assert t["duration_days"].tolist() == [49.0, 30.0, 22.0, 9.0]
     assert t["churned"].tolist() == [True, True, False, True]
@@ -78,6 +97,12 @@ def test_lifetime_table_optional_tables(data):
     # without exits d is lost by inactivity: 02-01 + 30 = 03-03 -> 30 days
     assert t.set_index("customer_id").loc["d", "duration_days"] == 30.0
     assert lifetime_table(bare, _cfg(30), as_of="2020-01-01").empty
+    # a gap of exactly the inactivity days: 01-01, 01-31 (30 d) -> "first" loss on 01-31 (30 days);
+    # "final" loss 01-31 + 30 = 03-02 (60 days), not the 01-31 moment the order itself ended
+    exact = LoyaltyData(orders=pd.DataFrame({"order_id": ["1", "2"], "customer_id": ["x", "x"], "revenue": 1.0,
+                                             "order_date": pd.to_datetime(["2026-01-01", "2026-01-31"])}))
+    assert lifetime_table(exact, _cfg(30), as_of="2026-04-01", loss="first")["duration_days"].tolist() == [30.0]
+    assert lifetime_table(exact, _cfg(30), as_of="2026-04-01")["duration_days"].tolist() == [60.0]
     assert lifetime_table(LoyaltyData(surveys=data.surveys), _cfg(30), as_of="2026-04-01").empty
 
 
@@ -220,3 +245,53 @@ def test_plot_survival_lines_and_bands():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["a (n = 3, median 2)", "b (n = 3, median 5)"]  # a: S(2) = 1/3; b: S(5) = 1/3
     assert list(ax.get_lines()[0].get_ydata()) == pytest.approx([1, 2 / 3, 1 / 3, 0])
+
+
+# --------------------------------------------------------------------------- the sample business
+@pytest.fixture(scope="module")
+def sample_lifetimes(sample_data, sample_config) -> pd.DataFrame:
+    return lifetime_table(sample_data, sample_config, as_of="2026-10-01")
+
+
+@pytest.fixture(scope="module")
+def truth() -> pd.DataFrame:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "sample" / "truth" / "customers_truth.csv"
+    return pd.read_csv(path, dtype={"customer_id": str}).set_index("customer_id")
+
+
+def test_sample_lifetimes_match_answer_key(sample_lifetimes, sample_data, truth):
+    # answer key: lapsed = last order more than 180 days before 2026-10-01; Abo deaths are exits.
+    # "final" loss: churned <=> lapsed or an exit after the last order (every exit in the sample is)
+    t = sample_lifetimes.set_index("customer_id")
+    assert len(t) == len(truth) == 3000
+    expected = truth["lapsed"].reindex(t.index) | t.index.isin(sample_data.exits["customer_id"])
+    assert (t["churned"] == expected).all()
+    assert (t["referred"] == truth["referred"].reindex(t.index)).all()
+    # our slow flag only counts tickets before the end of follow-up, so it is a subset of the truth flag
+    slow, true_slow = t["slow_first_response"], truth["slow_first_response"].reindex(t.index)
+    assert not (slow & ~true_slow).any() and (slow == true_slow).mean() > 0.99
+
+
+def test_sample_slow_first_response_raises_churn(sample_lifetimes):
+    # planted: hazard x 2 from the first slow ticket; README: Cox on inactivity-based lifetimes HR ~ 1.5
+    model = CoxChurnModel().fit(sample_lifetimes, covariates=["slow_first_response", "referred", "segment"])
+    s = model.summary_.set_index("covariate")
+    hr = s.loc["slow_first_response"]
+    assert hr["ci_low"] > 1 and hr["p_value"] < 0.01
+    assert 1.2 < hr["hazard_ratio"] < 2.2
+    # planted: referred customers' hazard x 0.6 (README: HR ~ 0.6 on true lifetimes, weaker here)
+    assert s.loc["referred", "ci_high"] < 1 and s.loc["referred", "p_value"] < 0.01
+    assert logrank_test(sample_lifetimes["duration_days"], sample_lifetimes["churned"],
+                        sample_lifetimes["slow_first_response"]).p_value < 0.01
+
+
+def test_sample_referred_customers_stay_longer(sample_lifetimes):
+    km = KaplanMeier().fit(sample_lifetimes["duration_days"], sample_lifetimes["churned"],
+                           sample_lifetimes["referred"])
+    assert km.median_["True"] > km.median_["False"]
+    one_year = km.survival_at(365).set_index("group")
+    assert one_year.loc["True", "ci_low"] > one_year.loc["False", "survival"]
+    assert logrank_test(sample_lifetimes["duration_days"], sample_lifetimes["churned"],
+                        sample_lifetimes["referred"]).p_value < 0.01
