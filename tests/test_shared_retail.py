@@ -3,7 +3,8 @@
 The published figures come from the data set's SOURCE.md (computed there with plain pandas):
 among invoices with a CustomerID, 1,846 of 10,436 (17.7 %) are cancellations; cancelled value is
 6.76 % of gross sales value (the figure holds for the lines with a CustomerID; over all lines it
-would be 9.0 %); 53.7 % of customers with a non-cancelled invoice have two or more. The invoice lines are mapped onto the kit's orders table here, in the test.
+would be 9.0 %); 53.7 % of customers with a non-cancelled invoice have two or more. The invoice
+lines are mapped onto the kit's orders table here, in the test.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import pytest
 
 from kit.metrics.behaviour import cohort_retention, purchase_frequency, repeat_purchase_rate, rfm_segments
 from kit.metrics.value import clv_historical, refund_share, return_rate
+
+pytestmark = pytest.mark.shared
 
 RETAIL = "uci-online-retail/online_retail_first240k.parquet"
 

@@ -34,7 +34,8 @@ _TEXT = {
         "incomplete": "° = period not yet complete",
         "orders_title": "Orders per customer", "orders": "Orders", "customers": "Share of customers",
         "repeat": "repeat purchase rate", "churn_title": "Churn rate per period", "period": "Period",
-        "churn": "Churn rate", "target": "target", "rfm_title": "RFM segments", "segment": "Segment", "n_customers": "Customers",
+        "churn": "Churn rate", "target": "target", "rfm_title": "RFM segments", "segment": "Segment",
+        "n_customers": "Customers",
         "band": "shaded: 95 % interval",
     },
     "de": {
@@ -45,7 +46,8 @@ _TEXT = {
         "incomplete": "° = Zeitraum noch nicht abgeschlossen",
         "orders_title": "Bestellungen je Kunde", "orders": "Bestellungen", "customers": "Anteil der Kunden",
         "repeat": "Wiederkaufrate", "churn_title": "Abwanderungsquote je Zeitraum", "period": "Zeitraum",
-        "churn": "Abwanderungsquote", "target": "Ziel", "rfm_title": "RFM-Segmente", "segment": "Segment", "n_customers": "Kunden",
+        "churn": "Abwanderungsquote", "target": "Ziel", "rfm_title": "RFM-Segmente", "segment": "Segment",
+        "n_customers": "Kunden",
         "band": "schattiert: 95-%-Intervall",
     },
 }
