@@ -61,7 +61,9 @@ def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Peri
         return no_data("referral_rate", "no ordering customers in the period")
     _warn_small("referral_rate", len(active), min_n)
     referrers = pd.Index(_in_period(referrals, "referred_at", period)["referrer_id"].dropna().astype(str).unique())
-    inside = int(referrers.isin(active).sum())
+    # both are unique: count active customers among the (few) referrers, not the other way
+    # round (pandas' Arrow-string isin iterates over its argument in Python)
+    inside = int(active.isin(referrers).sum())
     outside = len(referrers) - inside
     note = f"{inside} referring of {len(active)} ordering customers"
     if outside:
