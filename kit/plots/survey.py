@@ -148,6 +148,8 @@ def plot_nps_trend(data: pd.DataFrame, *, granularity: Granularity = "quarter", 
                    zorder=2)
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xticks(x, frame["period"].tolist())
+        if len(frame) > 6:
+            ax.tick_params(axis="x", labelrotation=45)
         finish(ax, title=t["trend_title"], xlabel=t["period"], ylabel=t["nps"],
                note=t["trend_note"].format(min_n=min_n) if (~big).any() else None)
     return ax
