@@ -132,6 +132,27 @@ class _Where:
         return [int(i) + self.first_row for i in sorted(index)[:5]]
 
 
+def _repeated(values: pd.Series) -> np.ndarray:
+    """True for every row whose value occurs more than once (one hash pass; fast on 10M rows)."""
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, dtype="int64")
+    return np.where(codes >= 0, counts[np.maximum(codes, 0)] > 1 if len(counts) else False, False)
+
+
+def _exact_duplicates(frame: pd.DataFrame, candidates: np.ndarray | None) -> pd.Series:
+    """Rows equal to an earlier row in every column (the first copy is not marked).
+
+    ``candidates`` marks the rows whose key repeats: only those can be copies, so the
+    full-row comparison runs on those few rows instead of the whole table.
+    """
+    if candidates is None:
+        return frame.duplicated(keep="first")
+    marked = pd.Series(False, index=frame.index)
+    if candidates.any():
+        marked[candidates] = frame[candidates].duplicated(keep="first").to_numpy()
+    return marked
+
+
 def _failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     try:
         schema.validate(frame, lazy=True)
@@ -191,12 +212,19 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                                     fix="export the table again with its rows"), 1)
         return rows, errors, frame
     rows.append(_row(name, "not empty", "error", 0))
-    dupes = frame.duplicated(keep="first")
+    key = TABLES[name].key
+    key_repeats = _repeated(frame[key]) if key and key in frame else None
+    dupes = _exact_duplicates(frame, key_repeats)
     n_dupes = int(dupes.sum())
     rows.append(_row(name, "exact duplicate rows (dropped, first kept)", "warning", n_dupes,
                      f"rows {', '.join(map(str, where.rows(frame.index[dupes.to_numpy()])))}" if n_dupes else ""))
     if n_dupes:
-        frame = frame[~dupes.to_numpy()]
+        kept = ~dupes.to_numpy()
+        frame = frame[kept]
+        if key_repeats is not None:  # a key may stop repeating once its copies are gone
+            key_repeats = key_repeats[kept]
+            if key_repeats.any():
+                key_repeats[key_repeats] = _repeated(frame.loc[key_repeats, key])
     columns = list(frame.columns)
     if name == "surveys":
         scores = [c for c in columns if c in SURVEY_SCORES or c.startswith("driver_")]
@@ -207,7 +235,6 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
         else:
             rows.append(_row(name, "at least one score", "error", 0))
     failures = _failures(frame, table_schema(name, columns, ces_scale=ces_scale, unique=False))
-    key = TABLES[name].key
     for col, col_rules in _rules(name, columns, frame, ces_scale).items():
         for rule in col_rules:
             number = col_rules.index(rule)
@@ -229,7 +256,7 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
             rows.append({"table": name, "check": f"{col} scale", "severity": "info", "count": 0,
                          "example": f"read as a {scale} scale"})
     if key and key in columns:
-        repeated = frame[key].duplicated(keep=False) & frame[key].notna()
+        repeated = pd.Series(key_repeats, index=frame.index) & frame[key].notna()
         if repeated.any():
             values = frame.loc[repeated.to_numpy(), key]
             exc = DataError(f"{_n(int(values.nunique()), 'id occurs', 'ids occur')} more than once ({int(repeated.sum())} rows)"
@@ -285,6 +312,18 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     return rows, errors, frame
 
 
+def _is_in(values: pd.Series, known: pd.Index) -> np.ndarray:
+    """Vectorised membership test (pyarrow's hash set: ~10x faster than ``isin`` on text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        found = pc.is_in(pa.array(values, from_pandas=True), value_set=pa.array(known, from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return values.isin(known).to_numpy()
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Cross-table checks (all warnings): unknown customers, exits before signup, dates after the data.
 
@@ -327,7 +366,7 @@ def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | 
                 if col not in table:
                     continue
                 ids = table[col].dropna()
-                unknown = ids[known.get_indexer(ids) < 0]
+                unknown = ids[~_is_in(ids, known)]
                 example = (f"{unknown.nunique()} distinct ids, e.g. {', '.join(map(repr, unknown.unique()[:3]))}"
                            if len(unknown) else "")
                 rows.append(_row(name, f"{col} known in customers", "warning", len(unknown), example))
