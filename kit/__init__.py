@@ -65,7 +65,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["plot_survival", "plot_cohort_retention", "plot_orders_per_customer", "plot_churn_trend",
                      "plot_rfm_segments"], "kit.plots.behaviour"),
     **dict.fromkeys(["plot_holdout", "plot_frequency_spend", "plot_p_alive"], "kit.plots.clv"),
-    **dict.fromkeys([], "kit.plots.interviews"),
+    **dict.fromkeys(["plot_themes_by_segment", "plot_theme_polarity"], "kit.plots.interviews"),
     **dict.fromkeys(["plot_driver_importance", "plot_importance_performance"], "kit.plots.drivers"),
     **dict.fromkeys(["plot_impact_effort"], "kit.plots.actions"),
 }

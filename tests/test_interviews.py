@@ -311,3 +311,30 @@ def test_sample_exit_reasons_agree_with_their_category(sample_codebook):
     pareto = reasons_pareto(coded, exits.set_index("index")["reason"], codebook=sample_codebook)
     assert pareto["cumulative_share"].iloc[-1] == pytest.approx(1.0)
     assert pareto["theme"].iloc[-1] == "(no theme)"                  # moved / no longer need it
+
+
+# ---- plots -------------------------------------------------------------------------------------------
+
+def test_plot_themes_by_segment_bars_are_the_shares():
+    from kit.plots.interviews import plot_themes_by_segment
+
+    freq = pd.DataFrame({"segment": ["loyal", "loyal", "lost", "lost"], "theme": ["service", "price"] * 2,
+                         "label": ["Kundenservice", "Preis"] * 2, "share": [1.0, 0.2, 0.3, 0.9], "texts": [5, 5, 3, 3]})
+    ax = plot_themes_by_segment(freq, lang="de")
+    assert [float(b.get_width()) for b in ax.containers[0]] == [1.0, 0.2]      # loyal
+    assert [float(b.get_width()) for b in ax.containers[1]] == [0.3, 0.9]      # lost
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Kundenservice", "Preis"]
+    assert ax.get_title(loc="left") == "Themen nach Segment"
+
+
+def test_plot_theme_polarity_diverges_from_zero(sample_codebook):
+    from kit.plots.interviews import plot_theme_polarity
+
+    coded = _coded([("a", 1, "price", "negative"), ("b", 1, "price", "negative"), ("b", 2, "price", "positive"),
+                    ("c", 1, "service", "positive")])
+    ax = plot_theme_polarity(aspects(coded, codebook=sample_codebook))
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    widths = {label: (float(neg.get_width()), float(pos.get_width()))
+              for label, neg, pos in zip(labels, ax.containers[0], ax.containers[1], strict=False)}
+    assert widths["Price"] == (-2.0, 1.0) and widths["Customer service"] == (-0.0, 1.0)
+    assert widths["Delivery"] == (-0.0, 0.0)                                 # in the codebook, never mentioned
