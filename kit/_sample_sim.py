@@ -519,14 +519,16 @@ def _interviews(ch: dict[str, Any], truth: pd.DataFrame) -> pd.DataFrame:
     for i, note in enumerate(_text.INTERVIEWS):
         seg = str(note["segment"])
         if seg == "lost" and "one-off" in str(note["body"]):
-            customer = lost_one[0] if lost_one else next(pools["lost"])
+            customer = lost_one[0] if lost_one else next(pools["lost"], None)
         else:
-            customer = next(pools[seg])
+            customer = next(pools[seg], None)
+        if customer is None:  # a small sample may not have enough customers of this kind
+            continue
         codes = note["codes"]
         rows.append({"customer_id": customer,
                      "date": (pd.Timestamp("2026-09-01") + pd.Timedelta(days=2 * i)).strftime("%Y-%m-%d"),
                      "interviewer": note["interviewer"], "segment": seg, "language": note["lang"],
                      "codes": ",".join(codes) if codes else "", "text": note["body"]})
-    return pd.DataFrame(rows).astype("str")
+    return pd.DataFrame(rows).astype("str") if rows else _interviews_empty()
 
 

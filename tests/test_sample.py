@@ -392,3 +392,16 @@ def test_bad_arguments():
         write_sample("/nonexistent-never-created", fmt="xlsx")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="at least 10"):
         generate_sample(customers=5)
+
+
+@pytest.mark.parametrize("customers", [10, 57, 400])
+def test_small_samples_generate_and_write(tmp_path, customers):
+    files = write_sample(tmp_path, customers=customers, seed=2)
+    kunden = pd.read_csv(tmp_path / "kunden.csv", sep=";", encoding="cp1252")
+    assert len(kunden) == customers and kunden.Kundennummer.is_unique
+    assert all(p.is_file() for p in files)
+    # interviews only for customers who exist and fit the segment; fewer notes when the sample is small
+    notes = list((tmp_path / "interviews").glob("*.md")) if (tmp_path / "interviews").is_dir() else []
+    assert len(notes) <= 14
+    for note in notes:
+        assert note.name.split("_")[-1].removesuffix(".md") in set(kunden.Kundennummer)
