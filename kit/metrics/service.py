@@ -339,7 +339,8 @@ def _complaints(tickets: pd.DataFrame, period: Period | None) -> pd.DataFrame:
     return opened.loc[opened["is_complaint"].fillna(False).astype(bool)]
 
 
-def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Period | None) -> MetricResult:
+def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Period | None,
+                   min_n: int | None = None) -> MetricResult:
     """Complaints per 1,000 orders, with the exact Poisson interval on the complaint count.
 
     Parameters
@@ -350,6 +351,8 @@ def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Perio
         The tidy orders table (``order_date``).
     period : Period or None
         Complaints opened and orders placed in this period (None: everything).
+    min_n : int, optional
+        Warn when fewer orders than this.
 
     Returns
     -------
@@ -368,6 +371,7 @@ def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Perio
     n_orders = len(_in_period(orders, "order_date", period))
     if n_orders == 0:
         return no_data("complaint_rate", "no orders in the period")
+    _warn_small("complaint_rate", n_orders, min_n)
     count = len(_complaints(tickets, period))
     low, high = _poisson_interval(count)
     scale = 1000 / n_orders
