@@ -297,8 +297,10 @@ def _to_number(values: pd.Series, decimal: str, thousands: str | None) -> pd.Ser
         if has.any():
             t, d = (r"\.", r"\,") if thousands == "." else (r"\,", r"\.")
             grouped = text.str.fullmatch(rf"[+-]?\d{{1,3}}(?:{t}\d{{3}})+(?:{d}\d*)?", na=False)
-            fix = has & grouped
-            text = text.mask(fix, text.str.replace(thousands, "", regex=False))
+            # a thousands mark outside proper groups of three ('12.5' in a decimal-comma column)
+            # is not silently dropped: the value becomes invalid and is reported
+            text = text.mask(has & grouped, text.str.replace(thousands, "", regex=False))
+            text = text.mask(has & ~grouped, "invalid")
     if decimal != ".":
         text = text.str.replace(decimal, ".", regex=False)
     return pd.to_numeric(text, errors="coerce").astype("float64")

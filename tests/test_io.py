@@ -338,3 +338,17 @@ def test_real_retail_lines_month_first_dates_and_float_ids(shared_datasets):
     assert (dupes["severity"], dupes["count"]) == ("warning", raw.duplicated().sum())
     assert errors.loc["quantity > 0", "count"] == (raw.drop_duplicates()["Quantity"] <= 0).sum()
     assert "column 'InvoiceNo'" in errors.loc["order_id unique", "example"]
+
+
+def test_misplaced_thousands_marks_are_errors_not_dropped(tmp_path):
+    from kit.io import _to_number
+
+    values = pd.Series(["1.234,5", "12.5", "1.000.000", "-7,25"], dtype="str")
+    # German reading: 1234.5; '12.5' has a dot outside groups of three -> invalid; 1e6; -7.25
+    result = _to_number(values, ",", ".")
+    assert result.iloc[[0, 2, 3]].tolist() == [1234.5, 1_000_000.0, -7.25] and np.isnan(result.iloc[1])
+    path = tmp_path / "o.csv"
+    lines = "".join(f"A{i};1;2024-01-01;{i},50\n" for i in range(30_000))  # evidence comes from the first rows
+    path.write_text("order_id;customer_id;order_date;revenue\n" + lines + "B;1;2024-01-01;12.5\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"o\.csv, column 'revenue': 1 value is not a number \(rows 30002: '12\.5'\)"):
+        read("orders", path)
