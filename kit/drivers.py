@@ -45,7 +45,7 @@ QUADRANTS = {
 Method = Literal["relative_weights", "shapley"]
 _SUMMARY_COLUMNS = ["driver", "importance", "raw_weight", "ci_low", "ci_high", "sign", "coefficient",
                     "std_coefficient", "correlation", "p_value", "rank"]
-_BOOT_CELLS = 4_000_000  # values held at once while bootstrapping (rows x columns x replicates)
+_BOOT_CELLS = 4_000_000  # resampled row indices held at once while bootstrapping (rows x replicates)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,14 +150,36 @@ def _decompose(method: Method, rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
     return relative_weights(rxx, rxy) if method == "relative_weights" else shapley_r2(rxx, rxy)
 
 
-def _corr_stack(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Correlation matrices of ``values`` resampled along rows by each row of ``idx``."""
-    sample = values[idx]                                   # (B, n, k)
-    centred = sample - sample.mean(axis=1, keepdims=True)
-    cov = np.einsum("bni,bnj->bij", centred, centred)
-    sd = np.sqrt(np.einsum("bii->bi", cov))
+def _moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Globally centred values and their row-wise outer products (n, k*k), for :func:`_corr_stack`."""
+    centred = values - values.mean(axis=0)  # global centring keeps the moment formula accurate
+    n, k = centred.shape
+    return centred, (centred[:, :, None] * centred[:, None, :]).reshape(n, k * k)
+
+
+def _corr_stack(values: np.ndarray, idx: np.ndarray,
+                moments: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Correlation matrices of ``values`` resampled along rows by each row of ``idx``.
+
+    Each resample is represented by how often it draws every row (a count vector), so all its
+    moments come from one matrix product instead of copying the resampled rows.
+    """
+    n, k = values.shape
+    b = idx.shape[0]
+    centred, products = moments if moments is not None else _moments(values)
+    counts = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n)
+    counts = counts.astype("float64")
+    first = counts @ centred / n                                         # (b, k) means
+    second = (counts @ products).reshape(b, k, k) / n
+    cov = second - first[:, :, None] * first[:, None, :]
+    var = np.einsum("bii->bi", cov)
+    sd = np.sqrt(np.clip(var, 0.0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return cov / (sd[:, :, None] * sd[:, None, :])
+        corr = cov / (sd[:, :, None] * sd[:, None, :])
+    # a column (nearly) constant in a resample has no correlation; rounding leaves ~1e-16 of variance
+    full = (centred**2).mean(axis=0)
+    corr[(var <= 1e-10 * full).any(axis=1)] = np.nan
+    return corr
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,12 +355,13 @@ class KeyDrivers:
             return nan, nan, np.empty((0, p))
         rng = np.random.default_rng(self.seed)
         n = len(values)
-        chunk = max(1, _BOOT_CELLS // (n * values.shape[1]))
+        chunk = max(1, _BOOT_CELLS // n)
         shares = []
+        moments = _moments(values)
         for start in range(0, self.n_boot, chunk):
             # drawn chunk by chunk: the same stream as one (n_boot, n) draw, without holding it all
             idx = rng.integers(0, n, size=(min(chunk, self.n_boot - start), n))
-            corr = _corr_stack(values, idx)
+            corr = _corr_stack(values, idx, moments)
             ok = np.isfinite(corr).all(axis=(1, 2))
             out = np.full((len(corr), p), np.nan)
             if ok.any():

@@ -261,6 +261,23 @@ def test_bootstrap_chunks_draw_the_same_stream(monkeypatch):
 
     frame = _simulated(n=150)
     whole = KeyDrivers(n_boot=40, seed=2).fit(frame, outcome="y", drivers=DRIVERS)
-    monkeypatch.setattr(drivers_module, "_BOOT_CELLS", 150 * 6 * 3)
+    monkeypatch.setattr(drivers_module, "_BOOT_CELLS", 150 * 3)
     chunked = KeyDrivers(n_boot=40, seed=2).fit(frame, outcome="y", drivers=DRIVERS)
     np.testing.assert_allclose(whole.boot_, chunked.boot_, rtol=0, atol=1e-12)
+
+
+def test_resamples_with_a_constant_column_are_left_out():
+    # 12 rows where x2 differs from 1 in one row only: many resamples miss that row and x2 is constant there
+    frame = pd.DataFrame({"x1": [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6], "x2": [1] * 11 + [2],
+                          "y": [2, 3, 5, 4, 6, 8, 1, 3, 4, 4, 7, 9]}, dtype=float)
+    with pytest.warns(SmallSampleWarning):
+        kd = KeyDrivers(n_boot=200, seed=0).fit(frame, outcome="y", drivers=["x1", "x2"])
+    from kit.drivers import _corr_stack
+
+    idx = np.random.default_rng(0).integers(0, 12, size=(200, 12))
+    constant = ~(idx == 11).any(axis=1)  # row 11 (x2 = 2) never drawn
+    assert 0 < constant.sum() < 200  # (11/12)^12 = 35 % of resamples expected
+    assert np.isnan(kd.boot_[constant]).all() and np.isfinite(kd.boot_[~constant]).all()
+    corr = _corr_stack(frame[["y", "x1", "x2"]].to_numpy(), idx)
+    assert np.isnan(corr[constant]).all()
+    assert np.isfinite(kd.summary[["ci_low", "ci_high"]].to_numpy()).all()
