@@ -271,7 +271,10 @@ def theme_frequency(coded: pd.DataFrame, texts: pd.DataFrame | pd.Series | None 
     """
     if texts is not None:
         ids = _text_ids(texts, id_column)
-        group = (texts[by].to_numpy() if by is not None else np.repeat("all", len(ids)))
+        if by is not None and by not in texts:
+            raise ValueError(f"texts has no column {by!r}; columns: {', '.join(map(str, texts.columns))}")
+        group = (texts[by].astype(object).where(texts[by].notna(), "(missing)").to_numpy() if by is not None
+                 else np.repeat("all", len(ids)))
         mapping = pd.DataFrame({"text_id": ids.to_numpy(), "group": group})
     else:
         if by is not None:
@@ -349,6 +352,8 @@ def common_themes(coded: pd.DataFrame, interviews: pd.DataFrame, *, segment: str
     >>> common_themes(coded, interviews)[["theme", "share", "polarity", "common_to_all"]].values.tolist()
     [['service', 1.0, 'positive', True]]
     """
+    if segment is not None and "segment" not in interviews:
+        raise ValueError(f"segment={segment!r} needs a 'segment' column in interviews (front matter 'segment:')")
     ids = _text_ids(interviews, None)
     who = pd.Series(interviews[by].to_numpy() if by in interviews else ids.to_numpy(), index=ids.to_numpy())
     inside = (interviews["segment"] == segment).to_numpy() if segment is not None else np.ones(len(who), bool)
@@ -537,9 +542,11 @@ def cooccurrence(coded: pd.DataFrame, *, level: Literal["text", "sentence"] = "t
     np.int64(1)
     """
     unit = ["text_id"] if level == "text" else ["text_id", "sentence_no"]
-    keys = coded[unit].astype(str).agg("\x1f".join, axis=1) if len(coded) else pd.Series(dtype=str)
-    indicator = pd.crosstab(keys, coded["theme"]).clip(upper=1)
     themes = _themes(coded, codebook)
+    if coded.empty:
+        return pd.DataFrame(0, index=pd.Index(themes, name="theme"), columns=themes, dtype="int64")
+    keys = coded[unit].astype(str).agg("\x1f".join, axis=1)
+    indicator = pd.crosstab(keys, coded["theme"]).clip(upper=1)
     indicator = indicator.reindex(columns=themes, fill_value=0)
     matrix = indicator.T @ indicator
     matrix.index.name, matrix.columns.name = "theme", None

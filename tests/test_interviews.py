@@ -338,3 +338,28 @@ def test_plot_theme_polarity_diverges_from_zero(sample_codebook):
               for label, neg, pos in zip(labels, ax.containers[0], ax.containers[1], strict=False)}
     assert widths["Price"] == (-2.0, 1.0) and widths["Customer service"] == (-0.0, 1.0)
     assert widths["Delivery"] == (-0.0, 0.0)                                 # in the codebook, never mentioned
+
+
+# ---- edge cases ------------------------------------------------------------------------------------------
+
+def test_summaries_accept_empty_coding(sample_codebook):
+    empty = code_texts(pd.Series([], dtype=object), sample_codebook)
+    interviews = pd.DataFrame({"interview_id": ["a"], "customer_id": ["K1"], "segment": ["loyal"], "codes": [None]})
+    assert theme_frequency(empty).empty
+    assert common_themes(empty, interviews, segment="loyal").empty
+    assert aspects(empty, codebook=sample_codebook)["mentions"].sum() == 0
+    assert quotes(empty, interviews=interviews).empty
+    assert cooccurrence(empty, codebook=sample_codebook).to_numpy().sum() == 0
+    assert reasons_pareto(empty).empty
+    assert intercoder_agreement(interviews, empty).empty
+
+
+def test_missing_segment_values_and_column():
+    interviews = pd.DataFrame({"interview_id": ["a", "b"], "customer_id": ["K1", "K2"], "segment": ["loyal", None]})
+    coded = _coded([("a", 1, "service", "positive"), ("b", 1, "price", "negative")])
+    freq = theme_frequency(coded, interviews, by="segment").set_index(["segment", "theme"])
+    assert freq.loc[("(missing)", "price"), "mentioning"] == 1
+    with pytest.raises(ValueError, match="needs a 'segment' column"):
+        common_themes(coded, interviews.drop(columns="segment"), segment="loyal")
+    with pytest.raises(ValueError, match="no column 'wave'"):
+        theme_frequency(coded, interviews, by="wave")
