@@ -98,8 +98,8 @@ class _Read:
     def label(self, column: str) -> str:
         return self.user_names.get(column, column)
 
-    def rows(self, mask: pd.Series) -> list[int]:
-        return [int(i) + self.first_row for i in np.flatnonzero(mask.to_numpy())[:5]]
+    def rows(self, mask: pd.Series | np.ndarray) -> list[int]:
+        return [int(i) + self.first_row for i in np.flatnonzero(np.asarray(mask))[:5]]
 
     def mapped(self, column: str) -> str:
         user = self.user_names.get(column)
@@ -324,10 +324,6 @@ def _localise(parsed: pd.Series, timezone: str) -> pd.Series:
     return parsed
 
 
-def _parse(values: pd.Series, fmt: str, *, utc: bool = False) -> pd.Series:
-    return pd.to_datetime(values, format=fmt, errors="coerce", utc=utc)
-
-
 def _slash_hint(values: pd.Series) -> tuple[str, str]:
     parts = values.str.extract(r"^(\d{1,2})/(\d{1,2})/")
     first = pd.to_numeric(parts[0], errors="coerce")
@@ -345,56 +341,70 @@ def _slash_hint(values: pd.Series) -> tuple[str, str]:
 
 
 def _parse_dates(values: pd.Series, *, fmt: str | None, timezone: str, where: _Read, column: str) -> pd.Series:
-    """Parse one date column; raise DataError for ambiguous or unparsable values."""
+    """Parse one date column; raise DataError for ambiguous, unparsable or out-of-range values."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return _localise(values, timezone).astype("datetime64[ns]")
     text = values.astype("str").str.strip()
-    present = text.notna() & (text != "")
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    todo = present.copy()
+    todo = (text.notna() & (text != "")).to_numpy(dtype=bool, copy=True)
+    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    far = np.zeros(len(text), dtype=bool)
 
-    def take(mask: pd.Series, parsed: pd.Series) -> None:
-        ok = parsed.notna()
-        hit = ok.index[ok.to_numpy()]
-        out.loc[hit] = _localise(parsed[ok], timezone).astype("datetime64[ns]")
-        todo.loc[hit] = False
+    def attempt(mask: np.ndarray, fmt_: str, source: pd.Series | None = None) -> None:
+        """Parse the rows of ``mask`` with ``fmt_``; rows that parse are done."""
+        if not mask.any():
+            return
+        positions = np.flatnonzero(mask)
+        subset = (text if source is None else source).iloc[positions]
+        aware = fmt_ == "ISO8601-aware" or "%z" in fmt_
+        parsed = pd.to_datetime(subset, format=fmt_.removesuffix("-aware"), errors="coerce", utc=aware)
+        parsed = _localise(parsed, timezone)
+        ok = parsed.notna().to_numpy()
+        stamps = parsed[ok]
+        inside = ((stamps >= pd.Timestamp.min) & (stamps <= pd.Timestamp.max)).to_numpy()
+        done = positions[ok]
+        out[done[inside]] = stamps[inside].astype("datetime64[ns]").to_numpy()
+        far[done[~inside]] = True
+        todo[done] = False
 
     if fmt:
-        formats = [fmt] if "%H" in fmt else [fmt, fmt + " %H:%M:%S", fmt + " %H:%M"]
-        for f in formats:
-            if todo.any():
-                take(todo, _parse(text[todo], f, utc="%z" in f))
+        for f in [fmt] if "%H" in fmt else [fmt, fmt + " %H:%M:%S", fmt + " %H:%M"]:
+            attempt(todo, f)
     if todo.any():  # ISO is never ambiguous, so it is always accepted
-        iso = todo & text.str.match(_ISO, na=False)
+        iso = todo & text.str.match(_ISO, na=False).to_numpy()
         if iso.any():
-            aware = iso & text.str.contains(_ISO_AWARE, na=False, regex=True)
-            if aware.any():
-                take(aware, _parse(text[aware], "ISO8601", utc=True))
-            naive = iso & ~aware
-            if naive.any():
-                take(naive, _parse(text[naive], "ISO8601"))
+            aware = iso & text.str.contains(_ISO_AWARE, na=False, regex=True).to_numpy()
+            attempt(aware, "ISO8601-aware")
+            attempt(iso & ~aware, "ISO8601")
     if todo.any() and not fmt:
-        german = todo & text.str.match(_GERMAN, na=False)
+        german = todo & text.str.match(_GERMAN, na=False).to_numpy()
         if german.any():
-            clean = text[german].str.replace(",", "", regex=False)
+            clean = text.str.replace(",", "", regex=False)
             for f in ("%d.%m.%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"):
-                sub = todo & german
-                if sub.any():
-                    take(sub, _parse(clean[sub[german].to_numpy()], f))
-        slash = todo & text.str.match(_SLASH, na=False)
+                attempt(todo & german, f, clean)
+        slash = todo & text.str.match(_SLASH, na=False).to_numpy()
         if slash.any():
             problem, fix = _slash_hint(text[slash])
+            n = int(slash.sum())
             raise DataError(
-                f"{_n(int(slash.sum()), 'date like', 'dates like')} {text[slash].iloc[0]!r} "
-                f"{'is' if slash.sum() == 1 else 'are'} ambiguous: {problem}{where.mapped(column)}",
-                file=where.file, column=where.label(column), rows=where.rows(slash),
-                values=text[slash].head(5).tolist(), expected="DD.MM.YYYY or ISO dates (YYYY-MM-DD)", fix=fix)
+                f"{_n(n, 'date like', 'dates like')} {text[slash].iloc[0]!r} {'is' if n == 1 else 'are'} "
+                f"ambiguous: {problem}{where.mapped(column)}", file=where.file, column=where.label(column),
+                rows=where.rows(slash), values=text[slash].head(5).tolist(),
+                expected="DD.MM.YYYY or ISO dates (YYYY-MM-DD)", fix=fix)
+    if far.any():
+        n = int(far.sum())
+        raise DataError(
+            f"{_n(n, 'date lies', 'dates lie')} outside the years 1678-2261 that can be computed with"
+            f"{where.mapped(column)} (placeholders such as 31.12.9999 for 'no date'?)", file=where.file,
+            column=where.label(column), rows=where.rows(far), values=text[far].head(5).tolist(),
+            expected="real dates, or empty cells where there is no date",
+            fix="replace the placeholder dates by empty cells in the export")
     if todo.any():
         expected = f"dates like {fmt!r} or ISO" if fmt else "DD.MM.YYYY or ISO dates"
-        raise DataError(f"{_n(int(todo.sum()), 'value is not a date', 'values are not dates')}{where.mapped(column)}", file=where.file,
-                        column=where.label(column), rows=where.rows(todo), values=text[todo].head(5).tolist(),
+        raise DataError(f"{_n(int(todo.sum()), 'value is not a date', 'values are not dates')}"
+                        f"{where.mapped(column)}", file=where.file, column=where.label(column),
+                        rows=where.rows(todo), values=text[todo].head(5).tolist(),
                         expected=expected, fix="set date_format in analysis.yaml")
-    return out
+    return pd.Series(out, index=text.index)
 
 
 def _convert(read: _Read, fmt: str | None, timezone: str, numbers: dict[str, str | None],

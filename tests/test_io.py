@@ -352,3 +352,11 @@ def test_misplaced_thousands_marks_are_errors_not_dropped(tmp_path):
     path.write_text("order_id;customer_id;order_date;revenue\n" + lines + "B;1;2024-01-01;12.5\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"o\.csv, column 'revenue': 1 value is not a number \(rows 30002: '12\.5'\)"):
         read("orders", path)
+
+
+def test_placeholder_dates_far_in_the_future_are_named(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("customer_id;signup_date\n1;01.02.2024\n2;31.12.9999\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"c\.csv, column 'signup_date': 1 date lies outside the years 1678-2261 .*"
+                                        r"\(rows 3: '31\.12\.9999'\).*empty cells"):
+        read("customers", path)
