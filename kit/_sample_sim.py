@@ -75,6 +75,28 @@ def _holiday_days() -> np.ndarray:
 
 def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
               offsets: dict[str, int], with_texts: bool) -> dict[str, Any]:
+    """Draw one chunk of ``n`` customers and everything that happens to them.
+
+    Parameters
+    ----------
+    n : int
+        Customers in this chunk.
+    rng : numpy.random.Generator
+        The chunk's generator (seeded from the sample seed and the chunk number).
+    first : int
+        Customers before this chunk (their ids continue from ``first + 1``).
+    width : int
+        Digits of the customer ids.
+    offsets : dict
+        Running counters of order, ticket and response ids, updated by :func:`finalise`.
+    with_texts : bool
+        Plant the special test comments and pick the interviewees (first chunk only).
+
+    Returns
+    -------
+    dict
+        Raw arrays (day offsets from :data:`SAMPLE_START`, integer codes) for :func:`finalise`.
+    """
     idx = np.arange(n)
     cid = _ids("K", idx + first + 1, width).to_numpy(dtype=object)
 
@@ -370,6 +392,19 @@ def _comments(rng: np.random.Generator, klass: np.ndarray, has: np.ndarray, de: 
 
 
 def finalise(ch: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """Turn one raw chunk of :func:`simulate` into the canonical tables, the answer key and interviews.
+
+    Parameters
+    ----------
+    ch : dict
+        The output of :func:`simulate`; its ``offsets`` counters are advanced.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``customers``, ``orders``, ``surveys``, ``tickets``, ``exits``, ``referrals``, ``contacts``,
+        ``truth`` and ``interviews``; timestamps naive in Europe/Berlin.
+    """
     cid = ch["cid"]
     offsets = ch["offsets"]
     signup_ts = _days_to_ts(ch["signup"]).astype("datetime64[ns]")

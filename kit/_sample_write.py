@@ -51,6 +51,7 @@ class CsvWriter:
             handle.write(text)
 
     def write(self, t: dict[str, pd.DataFrame]) -> None:
+        """Append one chunk's tables (first chunk: with headers) and write its interview notes."""
         c = t["customers"]
         self._append("kunden.csv", pd.DataFrame({
             "Kundennummer": c.customer_id, "Registriert_am": c.signup_date.dt.strftime("%d.%m.%Y"),
@@ -112,6 +113,7 @@ class CsvWriter:
         """Nothing to flush: every chunk is appended and closed at once."""
 
     def files(self) -> list[Path]:
+        """The files written, in the order they were first written."""
         return list(self._written)
 
 
@@ -126,6 +128,7 @@ class ParquetWriter:
         self._schemas: dict[str, Any] = {}
 
     def write(self, t: dict[str, pd.DataFrame]) -> None:
+        """Append one chunk's tables as one row group per file (schema fixed by the first chunk)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -142,12 +145,14 @@ class ParquetWriter:
             self._writers[name].write_table(table)
 
     def close(self) -> None:
+        """Close the Parquet files and write the ``analysis.yaml`` that maps them."""
         for writer in self._writers.values():
             writer.close()
         config = self.out / "analysis.yaml"
         config.write_text(_PARQUET_CONFIG, encoding="utf-8")
 
     def files(self) -> list[Path]:
+        """The Parquet files and the configuration, in a stable order."""
         return [*(self._path(n) for n in self._TABLES), self.out / "analysis.yaml"]
 
     def _path(self, name: str) -> Path:
