@@ -18,6 +18,11 @@ where *impact* is the mean, over the kinds of evidence that exist, of five compo
 
 and *confidence* is the impact-weighted mean of each component's confidence (n and interval
 width of its evidence). Every component is a column, so a reader can recompute the score.
+
+The customer lists name whom to act on: :func:`watch_list` (active customers with warning
+signs, most value at risk first), :func:`winback_list` (lapsed customers by past value) and
+:func:`advocates` (promoters, five-star raters, referrers); ids are pseudonymised unless the
+configuration says otherwise.
 """
 
 from __future__ import annotations
@@ -214,6 +219,34 @@ class Evidence:
     min_n: int = 30
     notes: tuple[str, ...] = field(default=())
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per impact component: whether it has evidence, its size, and the notes.
+
+        Examples
+        --------
+        >>> Evidence().to_frame()["available"].tolist()
+        [False, False, False, False, False]
+        """
+        have = set(self.available())
+        size = {"kpi": _rows(self.kpi_gaps), "driver": _rows(self.drivers), "theme": _rows(self.themes),
+                "complaints": _rows(self.complaints), "value": _rows(self.customers)}
+        basis = {"kpi": "KPIs with a target", "driver": f"drivers of {self.driver_outcome} (n = {self.driver_n:,})",
+                 "theme": f"themes in {self.theme_base}", "complaints": "complaint categories",
+                 "value": f"customer-problem links ({self.value_basis or 'no customer values'})"}
+        return pd.DataFrame({"component": list(COMPONENTS), "available": [c in have for c in COMPONENTS],
+                             "rows": [size[c] for c in COMPONENTS], "basis": [basis[c] for c in COMPONENTS]})
+
+    def __repr__(self) -> str:
+        have = ", ".join(self.available()) or "none"
+        notes = "; ".join(self.notes)
+        return f"Evidence(available: {have}" + (f"; {notes}" if notes else "") + ")"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        notes = "".join(f"<br><small>{html.escape(n)}</small>" for n in self.notes)
+        return self.to_frame().to_html(index=False) + notes
+
     def available(self) -> list[str]:
         """The impact components that have evidence."""
         have = {"kpi": _has(self.kpi_gaps), "driver": _has(self.drivers), "theme": _has(self.themes),
@@ -226,8 +259,13 @@ def _has(frame: pd.DataFrame | None) -> bool:
     return frame is not None and not frame.empty
 
 
+def _rows(frame: pd.DataFrame | None) -> int:
+    return 0 if frame is None else len(frame)
+
+
 def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisConfig | None = None,
-                    drivers: Any = None, driver_outcome: str = "NPS", coded: pd.DataFrame | None = None,
+                    drivers: Any = None, driver_outcome: str = "NPS", driver_n: int | None = None,
+                    coded: pd.DataFrame | None = None,
                     n_texts: int | None = None, theme_base: str = "coded texts",
                     complaints: pd.DataFrame | None = None, customer_values: pd.DataFrame | None = None,
                     surveys: pd.DataFrame | None = None, tickets: pd.DataFrame | None = None,
@@ -245,6 +283,9 @@ def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisCo
         A fitted :class:`kit.drivers.KeyDrivers` or its ``summary``.
     driver_outcome : str
         What the drivers explain, as printed in the ``why`` text.
+    driver_n : int, optional
+        Complete answers behind the drivers (default: ``drivers.n_``; unknown for a bare summary,
+        which then gets no small-sample discount).
     coded : DataFrame, optional
         :func:`kit.interviews.code_texts` output (``text_id, theme, polarity``; with a
         ``customer_id`` column the themes also count towards customers touched).
@@ -290,10 +331,12 @@ def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisCo
         gaps = kpi_gaps(scorecard, config)
     if not _has(gaps):
         notes.append("no KPI gaps: no scorecard with targets")
-    summary, driver_n = None, 0
-    if drivers is not None:
+    summary = None
+    if drivers is None:
+        driver_n = 0
+    else:
         summary = drivers.summary if hasattr(drivers, "summary") else drivers
-        driver_n = int(getattr(drivers, "n_", 0))
+        driver_n = int(getattr(drivers, "n_", 0)) if driver_n is None else int(driver_n)
     if not _has(summary):
         notes.append("no driver analysis: no survey drivers" if drivers is None
                      else "no driver analysis: " + str(getattr(drivers, "note_", "empty result")))

@@ -87,11 +87,10 @@ def _evidence(**overrides) -> Evidence:
                           "theme": ["delivery"] * 5 + ["price", "price", "delivery"],
                           "polarity": ["negative"] * 4 + ["positive", "negative", "negative", "negative"]})
     complaints = pd.DataFrame({"category": ["delivery", "billing"], "complaints": [30, 10]})
-    kwargs = dict(scorecard=_scorecard(), config=_config(), drivers=drivers, coded=coded, n_texts=10,
-                  complaints=complaints)
+    kwargs = dict(scorecard=_scorecard(), config=_config(), drivers=drivers, driver_n=200, coded=coded,
+                  n_texts=10, complaints=complaints)
     kwargs.update(overrides)
-    ev = gather_evidence(**kwargs)
-    return Evidence(**{**ev.__dict__, "driver_n": 200})
+    return gather_evidence(**kwargs)
 
 
 def test_theme_stats_by_hand():
@@ -448,3 +447,15 @@ def test_as_of_boundaries():
     # one day earlier, R's order and answer are in the future and P is not yet lost
     assert winback_list(data, _config(), as_of="2026-09-29").empty
     assert watch_list(data, _config(), as_of="2026-09-29")["customer_id"].tolist() == ["Q", "P"]  # 6.0 > 3.0
+
+
+def test_small_driver_analysis_lowers_confidence_and_evidence_presents_itself():
+    plan = prioritise_actions(_config(ACTIONS), _evidence(driver_n=50)).set_index("action_id")
+    # precision 1 - 0.1/0.6 = 0.8333 times the sample-size factor 50/100
+    assert plan.loc["fast", "confidence_driver"] == pytest.approx((1 - 0.1 / 0.6) * 0.5)
+    ev = _evidence()
+    assert isinstance(ev, Evidence)
+    assert repr(ev) == ("Evidence(available: kpi, driver, theme, complaints; "
+                        "no value at risk: no customer values)")
+    frame = ev.to_frame().set_index("component")
+    assert frame["rows"].to_dict() == {"kpi": 5, "driver": 2, "theme": 2, "complaints": 2, "value": 0}
