@@ -186,7 +186,8 @@ def _encoding_error(path: Path, encoding: str, configured: bool) -> DataError:
         fix=f"set csv: {{encoding: {looks}}} for this table (or data.csv.encoding) in analysis.yaml")
 
 
-def _read_csv(path: Path, options: dict[str, str | None]) -> tuple[pd.DataFrame, str]:
+def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1) -> tuple[pd.DataFrame, str, int]:
+    """Read a CSV as text; returns the frame, the separator and the file row of the first data row."""
     with path.open("rb") as fh:
         head = fh.read(_SAMPLE_BYTES)
     if not head.strip():
@@ -202,15 +203,29 @@ def _read_csv(path: Path, options: dict[str, str | None]) -> tuple[pd.DataFrame,
                             expected="an encoding such as utf-8, utf-8-sig or cp1252",
                             fix="correct csv.encoding in analysis.yaml") from None
         raise _encoding_error(path, encoding, configured) from None
-    sep = options["sep"] or _detect_sep(sample)
+    skip = header_row - 1
+    lines = sample.lstrip("\ufeff").splitlines()[skip:]
+    excel_hint = lines[0].strip() if lines else ""
+    if excel_hint.startswith("sep=") and len(excel_hint) == 5:  # Excel's 'sep=;' first line
+        skip += 1
+        lines = lines[1:]
+        options = {**options, "sep": options["sep"] or excel_hint[4]}
+    sep = options["sep"] or _detect_sep("\n".join(lines) + ("\n" if sample.endswith("\n") else ""))
+
+    def parse(encoding_: str) -> pd.DataFrame:
+        return pd.read_csv(path, sep=sep, encoding=encoding_, dtype=str, keep_default_na=False,
+                           na_values=list(NA_TOKENS), skiprows=skip, engine="c")
+
     try:
-        frame = pd.read_csv(path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-                            na_values=list(NA_TOKENS), engine="c")
-    except UnicodeDecodeError:
-        if configured:
-            raise _encoding_error(path, encoding, configured) from None
-        frame = pd.read_csv(path, sep=sep, encoding="cp1252", dtype=str, keep_default_na=False,
-                            na_values=list(NA_TOKENS), engine="c")
+        try:
+            frame = parse(encoding)
+        except UnicodeDecodeError:
+            if configured:
+                raise _encoding_error(path, encoding, configured) from None
+            try:  # non-UTF-8 bytes after the sampled first megabyte
+                frame = parse("cp1252")
+            except UnicodeDecodeError:
+                frame = parse("latin-1")
     except pd.errors.EmptyDataError:
         raise DataError("the file is empty", file=path.name, expected="a header row and data rows",
                         fix="export the table again") from None
@@ -219,7 +234,7 @@ def _read_csv(path: Path, options: dict[str, str | None]) -> tuple[pd.DataFrame,
                         expected="the same number of fields on every line",
                         fix="set csv: {sep: ...} for this table in analysis.yaml") from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    return frame, sep
+    return frame, sep, skip + 2
 
 
 def _read_excel(path: Path, source: TableSource) -> pd.DataFrame:
@@ -516,7 +531,7 @@ def _read(source: TableSource, name: str, data: DataSources,
     numbers: dict[str, str | None] = {"decimal": None, "thousands": None}
     if suffix in (".csv", ".txt", ".tsv"):
         options = _csv_options(source, data)
-        frame, sep = _read_csv(path, options)
+        frame, sep, first_row = _read_csv(path, options, source.header_row)
         numbers = {"decimal": options["decimal"], "thousands": options["thousands"]}
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         frame = _read_excel(path, source)
@@ -585,7 +600,8 @@ def read_table(source: TableSource, name: str, *, data: DataSources) -> pd.DataF
     """Read one table of the data contract from a CSV, Excel or Parquet file.
 
     The file type follows the suffix (``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``,
-    ``.parquet``). CSV encoding (BOM, UTF-8, else cp1252), separator (``;`` ``,`` TAB ``|``)
+    ``.parquet``). ``header_row`` skips title lines above the header (Excel and CSV; a CSV's
+    ``sep=;`` line is skipped by itself). CSV encoding (BOM, UTF-8, else cp1252), separator (``;`` ``,`` TAB ``|``)
     and, per numeric column, decimal mark and thousands separator are detected unless
     set under ``csv:``. Everything is read as text, mapped to contract names
     (``source.columns``) and converted by kind; dates are ISO or ``DD.MM.YYYY`` (or the
@@ -593,7 +609,7 @@ def read_table(source: TableSource, name: str, *, data: DataSources) -> pd.DataF
     Aware timestamps are converted to ``data.timezone`` and made naive.
 
     Row numbers in error messages count as a spreadsheet user does: the header is
-    row 1 and the first data row is row 2 (Excel with ``header_row: h``: row ``h + 1``).
+    row 1 and the first data row is row 2 (with ``header_row: h``: row ``h + 1``).
 
     Parameters
     ----------

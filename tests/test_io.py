@@ -360,3 +360,15 @@ def test_placeholder_dates_far_in_the_future_are_named(tmp_path):
     with pytest.raises(DataError, match=r"c\.csv, column 'signup_date': 1 date lies outside the years 1678-2261 .*"
                                         r"\(rows 3: '31\.12\.9999'\).*empty cells"):
         read("customers", path)
+
+
+def test_csv_title_lines_and_excel_sep_line(tmp_path):
+    titled = tmp_path / "titled.csv"
+    titled.write_text("Export vom 01.10.2026\n\norder_id;customer_id;order_date;revenue\nA;1;01.02.2024;1,5\n"
+                      "B;1;xx;2\n", encoding="utf-8")
+    # header on line 3 -> first data row is line 4, the bad date is on line 5
+    with pytest.raises(DataError, match=r"titled\.csv, column 'order_date': 1 value is not a date \(rows 5: 'xx'\)"):
+        read("orders", titled, header_row=3)
+    hinted = tmp_path / "hinted.csv"
+    hinted.write_text("sep=;\norder_id;customer_id;order_date;revenue\nA;1;01.02.2024;1,5\n", encoding="utf-8-sig")
+    assert read("orders", hinted)["revenue"].tolist() == [1.5]
