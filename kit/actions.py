@@ -419,7 +419,7 @@ _TEXT = {
     "en": {"strongest": "strongest {o} driver", "rank": "{o} driver #{k} of {p}",
            "r2": "{s} of R², 95 % CI {lo}–{hi} %", "complaints": "{s} of complaints",
            "theme": "mentioned negatively in {s} of {base}", "kpi": "{label} {v} vs target {t}",
-           "value": "customers holding {s} of value at risk", "segment": "{n} customers in segment '{g}'",
+           "value": "customers holding {s} of value at risk",
            "missing": "{kind} '{id}' not in the evidence", "none": "no evidence for this action",
            "no_kind": "no {kind} evidence",
            "kinds": {"driver": "driver", "theme": "theme", "complaint_category": "complaint category",
@@ -427,7 +427,7 @@ _TEXT = {
     "de": {"strongest": "stärkster {o}-Treiber", "rank": "{o}-Treiber Nr. {k} von {p}",
            "r2": "{s} von R², 95-%-KI {lo}–{hi} %", "complaints": "{s} der Beschwerden",
            "theme": "negativ erwähnt in {s} der {base}", "kpi": "{label} {v} statt Ziel {t}",
-           "value": "Kunden mit {s} des gefährdeten Werts", "segment": "{n} Kunden im Segment '{g}'",
+           "value": "Kunden mit {s} des gefährdeten Werts",
            "missing": "{kind} '{id}' nicht in den Befunden", "none": "keine Befunde für diese Maßnahme",
            "no_kind": "keine Befunde zu {kind}",
            "kinds": {"driver": "Treiber", "theme": "Thema", "complaint_category": "Beschwerdekategorie",
@@ -444,7 +444,8 @@ def _number(value: float, unit: str, lang: str) -> str:
     return text.translate(str.maketrans({".": ",", ",": "."})) if lang == "de" else text
 
 
-def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str) -> dict[str, Any]:
+def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
+                  weights: Mapping[str, float]) -> dict[str, Any]:
     a = action.addresses
     impact = dict.fromkeys(COMPONENTS, 0.0)
     conf = dict.fromkeys(COMPONENTS, 0.0)
@@ -533,9 +534,10 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str)
         if ids and not _has(source):
             notes.append(text["no_kind"].format(kind=kinds[kind]))
     available = ev.available()
-    total = sum(impact[c] for c in available)
-    overall = total / len(available) if available else 0.0
-    confidence = sum(impact[c] * conf[c] for c in available) / total if total > 0 else 0.0
+    w = {c: float(weights.get(c, 1.0)) for c in available}
+    total = sum(w[c] * impact[c] for c in available)
+    overall = total / sum(w.values()) if available and sum(w.values()) > 0 else 0.0
+    confidence = sum(w[c] * impact[c] * conf[c] for c in available) / total if total > 0 else 0.0
     why.sort(key=lambda item: -item[0])
     topic = (a.drivers[0].removeprefix("driver_") if a.drivers else a.themes[0] if a.themes
              else a.complaint_categories[0] if a.complaint_categories else "")
@@ -564,7 +566,8 @@ def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None,
         Language of ``title``, ``why`` and ``notes``.
     weights : mapping, optional
         Weight per impact component (default 1 each; see :data:`COMPONENTS`). Impact is the
-        weighted mean over the components that have evidence.
+        weighted mean over the components that have evidence; confidence weighs each component by
+        weight × impact.
 
     Returns
     -------
@@ -592,15 +595,11 @@ def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None,
         unknown = set(weights) - set(COMPONENTS)
         if unknown:
             raise ValueError(f"unknown impact component(s) {sorted(unknown)}; valid: {', '.join(COMPONENTS)}")
+        if any(v < 0 for v in weights.values()):
+            raise ValueError(f"impact weights must be 0 or more, found {dict(weights)}")
     rows = []
     for action in config.actions:
-        row = _score_action(action, ev, _TEXT[language], language)
-        if weights:
-            available = ev.available()
-            w = {c: float(weights.get(c, 1.0)) for c in available}
-            total_w = sum(w.values())
-            row["impact"] = sum(w[c] * row[f"impact_{c}"] for c in available) / total_w if total_w else 0.0
-            row["score"] = row["impact"] * row["confidence"] / action.effort
+        row = _score_action(action, ev, _TEXT[language], language, weights or {})
         title = action.title_de if language == "de" and action.title_de else action.title
         rows.append({"action_id": action.id, "title": title, "owner": action.owner, "effort": action.effort,
                      "cost": action.cost, "due": action.due, **row})

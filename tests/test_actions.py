@@ -459,3 +459,15 @@ def test_small_driver_analysis_lowers_confidence_and_evidence_presents_itself():
                         "no value at risk: no customer values)")
     frame = ev.to_frame().set_index("component")
     assert frame["rows"].to_dict() == {"kpi": 5, "driver": 2, "theme": 2, "complaints": 2, "value": 0}
+
+
+def test_component_weights():
+    # weights kpi 0, driver 2, others 1 over kpi/driver/theme/complaints. fast: impacts 0.2, 0.6, 0.4, 0.75
+    # impact = (0*0.2 + 2*0.6 + 0.4 + 0.75) / (0 + 2 + 1 + 1) = 2.35 / 4 = 0.5875
+    # confidence = (2*0.6*0.83333 + 0.4*0.13333 + 0.75*1) / 2.35 = (1.0 + 0.053333 + 0.75) / 2.35 = 0.767376
+    plan = prioritise_actions(_config(ACTIONS), _evidence(), weights={"kpi": 0, "driver": 2}).set_index("action_id")
+    assert plan.loc["fast", "impact"] == pytest.approx(0.5875)
+    assert plan.loc["fast", "confidence"] == pytest.approx(1.803333333 / 2.35)
+    assert plan.loc["fast", "score"] == pytest.approx(0.5875 * 1.803333333 / 2.35 / 2)
+    with pytest.raises(ValueError, match="unknown impact component"):
+        prioritise_actions(_config(ACTIONS), _evidence(), weights={"drivers": 1})
