@@ -50,6 +50,20 @@ def test_validate_bad_config_exits_1(tmp_path, capsys):
     assert "data.tables.orders.colums" in err and "Did you mean 'columns'?" in err
 
 
+def test_validate_fixture_configs(capsys):
+    assert main(["validate", "--config", str(FIX / "config_bad_data.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert "surveys_nps_11.csv, column 'nps'" in out and "orders_text_in_number.csv, column 'revenue'" in out
+    assert main(["validate", "--config", str(FIX / "config_good.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "bestellungen_de.csv" in out and "kunden_cp1252.csv" in out and "0 errors" in out
+
+
+def test_validate_unknown_config_key_exits_1(capsys):
+    assert main(["validate", "--config", str(FIX / "config_unknown_key.yaml")]) == 1
+    assert "Did you mean 'inactivity_days'?" in capsys.readouterr().err
+
+
 def test_validate_sample_exits_0(capsys):
     from kit.sample import sample_config_path
 

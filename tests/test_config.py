@@ -107,3 +107,25 @@ def test_unknown_timezone_is_a_config_error(tmp_path):
     text = "business: {name: S}\ndata: {timezone: Europe/Berln, tables: {orders: {file: o.csv}}}\n"
     with pytest.raises(ConfigError, match="timezone"):
         load_config(write(tmp_path, text))
+
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.mark.parametrize(("file", "match"), [
+    ("config_unknown_key.yaml", r"config_unknown_key\.yaml, key 'thresholds\.inactivity_dayz': unknown key\. "
+                                r"Did you mean 'inactivity_days'\?"),
+    ("config_mistyped_kpi.yaml", r"config_mistyped_kpi\.yaml, key 'targets': unknown KPI id 'nsp'\. "
+                                 r"Did you mean 'nps'\?"),
+    ("config_wrong_type.yaml", r"config_wrong_type\.yaml, key 'clv\.horizon_months': .*valid integer.*"
+                               r"\(found 'two years'\)"),
+])
+def test_bad_config_fixtures(file, match):
+    with pytest.raises(ConfigError, match=match):
+        load_config(FIX / file)
+
+
+def test_good_config_fixture_paths_resolve_to_the_fixtures():
+    cfg = load_config(FIX / "config_good.yaml")
+    assert cfg.data.tables["orders"].file == FIX / "bestellungen_de.csv"
+    assert cfg.data.tables["orders"].file.is_file()
