@@ -17,6 +17,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # generic
     "not_available": ("not available yet: {what}", "noch nicht verfügbar: {what}"),
     "no_table": ("no {table} data: {what} skipped", "keine Daten in {table}: {what} übersprungen"),
+    "metrics_of": ("{title} metrics", "Kennzahlen zu {title}"),
     "period": ("Period", "Zeitraum"),
     "smoke": ("smoke run (small and fast; numbers are indicative only)",
               "Schnelllauf (klein und schnell; Zahlen nur zur Orientierung)"),

@@ -172,9 +172,11 @@ def _failing_cell(source_nb: Path, executed_nb: Path) -> tuple[int | None, str]:
     """1-based index (in the source notebook) and first line of the cell that failed or timed out."""
     import nbformat
 
+    if not Path(executed_nb).is_file():
+        return None, ""
     try:
         executed = nbformat.read(executed_nb, as_version=4)
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # a half-written notebook: the caller falls back on the message
         return None, ""
     bad = None
     for cell in executed.cells:
@@ -195,6 +197,18 @@ def _failing_cell(source_nb: Path, executed_nb: Path) -> tuple[int | None, str]:
     return None, first_line
 
 
+def _cell_in_message(source_nb: Path, message: str) -> int | None:
+    """1-based index of the code cell whose source nbclient quotes in a timeout message."""
+    import nbformat
+
+    original = nbformat.read(source_nb, as_version=4)
+    for index, cell in enumerate(original.cells, start=1):
+        text = cell.get("source", "").strip()
+        if cell.get("cell_type") == "code" and text and text in message:
+            return index
+    return None
+
+
 def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: int) -> _Outcome:
     """Run one notebook with papermill; a failing or timed-out cell becomes an outcome with an error."""
     import papermill
@@ -209,8 +223,10 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
         cell, _ = _failing_cell(source, target)
         message = f"{exc.ename}: {exc.evalue}"
         return _Outcome(source.name, time.monotonic() - started, message, cell)
-    except CellTimeoutError:
+    except CellTimeoutError as exc:
         cell, _ = _failing_cell(source, target)
+        if cell is None:
+            cell = _cell_in_message(source, str(exc))
         return _Outcome(source.name, time.monotonic() - started,
                         f"the cell took longer than the cell timeout of {timeout} s (raise --timeout)", cell)
     except DeadKernelError as exc:

@@ -116,6 +116,10 @@ class Context:
             self._cache[key] = make()
         return self._cache[key]
 
+    def __repr__(self) -> str:
+        return (f"Context({self.config.business.name!r}, period={self.period_label!r}, "
+                f"tables={self.data.available()}, smoke={self.smoke})")
+
     def __str__(self) -> str:
         lines = [f"{self.config.business.name} — {self.t('period')} {self.period_label}"]
         lines.append(f"{self.t('tables_read')}: {', '.join(self.data.available()) or '–'}")

@@ -181,7 +181,7 @@ def criterion(ctx: Context, name: str) -> Section:
     title_key, kpis, table = CRITERIA[name]
     s = ctx.section(title_key)
     if getattr(ctx.data, table) is None:
-        return s.missing(ctx.t("no_table", table=_TABLE_WORD[table], what=s.title))
+        return s.missing(ctx.t("no_table", table=_TABLE_WORD[table], what=ctx.t("metrics_of", title=s.title.lower())))
     if kpis:
         frame = get_scorecard(ctx, s)
         if frame is not None:

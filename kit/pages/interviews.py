@@ -48,7 +48,7 @@ def _start(ctx: Context, key: str) -> tuple[Section, pd.DataFrame | None, pd.Dat
     """A section plus the interviews and their coding, or the reason why there are none."""
     s = ctx.section(key)
     if ctx.config.data.interviews is None:
-        s.missing(ctx.t("no_table", table="interview", what=s.title))
+        s.missing(ctx.t("no_table", table="interview", what=s.title.lower()))
         return s, None, None
     if capability(_MOD, "read_interviews") is None:
         s.not_available("reading interviews (kit.read_interviews)")

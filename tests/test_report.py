@@ -1,0 +1,181 @@
+"""The report run: validation before kernels start, failures that name the cell, the run folder, escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from kit.errors import ConfigError, ReportError
+from kit.report import NOTEBOOKS, check_parameters, default_out, notebook_dir, run_report
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures_report" / "analysis.yaml"
+GOALS = notebook_dir() / "01_goals.ipynb"
+
+
+def _runs(out: Path) -> list[Path]:
+    return sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith((".", "failed-"))
+                  and not p.is_symlink())
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory) -> Path:
+    """One full run of the five notebooks on the tiny fixture (no tickets, contacts, interviews)."""
+    out = tmp_path_factory.mktemp("reports")
+    return run_report(FIXTURE, "latest", out=out, jobs=3, timeout=300, smoke=True)
+
+
+# ---- validation before any kernel starts ---------------------------------------------------------------
+
+
+def test_mistyped_parameter_lists_the_valid_ones(tmp_path):
+    with pytest.raises(ConfigError, match=r"unknown notebook parameter 'perod'.*Did you mean 'period'\?") as err:
+        run_report(FIXTURE, out=tmp_path, parameters={"perod": "2026-Q3"})
+    for name in ("config_path", "period", "run_dir", "smoke"):
+        assert name in str(err.value)
+    assert list(tmp_path.iterdir()) == []  # stopped before a run folder (or a kernel) existed
+
+
+def test_parameter_of_the_wrong_type_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"parameter 'smoke' .* must be bool, found 'yes'"):
+        run_report(FIXTURE, out=tmp_path, parameters={"smoke": "yes"})
+
+
+def test_check_parameters_accepts_the_documented_ones():
+    check_parameters([notebook_dir() / n for n in NOTEBOOKS],
+                     {"config_path": "x.yaml", "period": "2026-Q3", "run_dir": None, "smoke": True})
+
+
+def test_bad_period_fails_before_kernels(tmp_path):
+    with pytest.raises(ConfigError, match="2026-Q5"):
+        run_report(FIXTURE, period="2026-Q5", out=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_out_is_reports_next_to_the_data_folder():
+    assert default_out(ROOT / "data" / "analysis.yaml") == ROOT / "reports"
+
+
+# ---- failures --------------------------------------------------------------------------------------------
+
+
+def _broken_copy(tmp_path: Path, at: int) -> Path:
+    """01_goals with a failing code cell inserted at 0-based position ``at``."""
+    book = nbformat.read(GOALS, as_version=4)
+    bad = nbformat.v4.new_code_cell("1 / 0  # planted failure")
+    book.cells.insert(at, bad)
+    target = tmp_path / "01_goals.ipynb"
+    nbformat.write(book, target)
+    return target
+
+
+def test_failing_cell_names_notebook_and_cell_and_keeps_previous_report(tmp_path):
+    out = tmp_path / "reports"
+    good = run_report(FIXTURE, out=out, smoke=True, notebooks=[GOALS], timeout=300)
+    assert (out / "latest").resolve() == good.resolve()
+    before = sorted(p.name for p in good.iterdir())
+
+    # cells: 1 title, 2 parameters, 3 setup, then the planted one at position 5 (1-based)
+    broken = _broken_copy(tmp_path, at=4)
+    with pytest.raises(ReportError, match=r"^01_goals\.ipynb, cell 5: ZeroDivisionError") as err:
+        run_report(FIXTURE, out=out, smoke=True, notebooks=[broken], timeout=300)
+    assert err.value.notebook == "01_goals.ipynb" and err.value.cell == 5
+
+    assert _runs(out) == [good]                                   # no second run folder
+    assert (out / "latest").resolve() == good.resolve()           # latest still points at the good run
+    assert sorted(p.name for p in good.iterdir()) == before       # its files untouched
+    failed = [p for p in out.iterdir() if p.name.startswith("failed-")]
+    assert len(failed) == 1 and (failed[0] / "01_goals.ipynb").is_file()
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")]
+
+
+def test_cell_timeout_is_a_report_error(tmp_path):
+    book = nbformat.read(GOALS, as_version=4)
+    book.cells.insert(1, nbformat.v4.new_code_cell("import time\ntime.sleep(30)"))  # before the slow setup
+    slow = tmp_path / "01_goals.ipynb"
+    nbformat.write(book, slow)
+    with pytest.raises(ReportError, match=r"^01_goals\.ipynb, cell 2: .*cell timeout of 3 s"):
+        run_report(FIXTURE, out=tmp_path / "r", smoke=True, notebooks=[slow], timeout=3)
+
+
+# ---- the run folder ----------------------------------------------------------------------------------------
+
+
+def test_run_folder_has_every_artefact(fixture_run):
+    names = {p.name for p in fixture_run.iterdir()}
+    for nb in NOTEBOOKS:
+        assert nb in names and nb.replace(".ipynb", ".html") in names
+    assert {"index.html", "kpis.csv", "kpis.json", "actions.csv", "watchlist.csv", "run.log"} <= names
+    assert re.fullmatch(r"2026-Q2_\d{8}T\d{6}Z(-\d+)?", fixture_run.name)  # data end 2026-09-2x: Q2 complete
+    assert (fixture_run.parent / "latest").resolve() == fixture_run.resolve()
+    log = (fixture_run / "run.log").read_text()
+    assert "05_actions.ipynb executed in" in log and "finished in" in log
+
+
+def test_kpis_csv_equals_the_scorecard_computed_directly(fixture_run):
+    from kit.config import load_config
+    from kit.io import read_data
+    from kit.scorecard import scorecard  # not kit.scorecard: once imported, the submodule shadows the name
+
+    cfg = load_config(FIXTURE)
+    direct = scorecard(read_data(cfg), cfg, period="2026-Q2", lang="en")
+    written = pd.read_csv(fixture_run / "kpis.csv", keep_default_na=True)
+    pd.testing.assert_frame_equal(written, direct.reset_index(drop=True), check_dtype=False, check_exact=False,
+                                  rtol=1e-9)
+    as_json = pd.DataFrame(json.loads((fixture_run / "kpis.json").read_text()))
+    pd.testing.assert_frame_equal(as_json[["kpi", "value", "n"]], direct[["kpi", "value", "n"]],
+                                  check_dtype=False)
+
+
+def test_script_in_user_text_is_escaped_everywhere(fixture_run):
+    # the fixture's business name is 'Tiny <script>alert(1)</script> Shop'
+    for page in ["index.html"] + [n.replace(".ipynb", ".html") for n in NOTEBOOKS]:
+        body = (fixture_run / page).read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in body, page
+    assert "Tiny &lt;script&gt;alert(1)&lt;/script&gt; Shop" in (fixture_run / "index.html").read_text()
+
+
+def test_pages_are_self_contained_and_hide_code(fixture_run):
+    body = (fixture_run / "03_criteria.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", body)                  # no CDN (or any external) script
+    assert not re.search(r"<link[^>]+href=[\"']https?://", body)      # no external stylesheet
+    assert "data:image/png;base64," in body                           # figures embedded
+    assert not re.search(r'class="[^"]*jp-InputArea-editor', body)   # code hidden by default
+    assert "no ticket data: service metrics skipped" in body          # a missing table is said, not failed
+    index = (fixture_run / "index.html").read_text(encoding="utf-8")
+    for nb in NOTEBOOKS:
+        assert f'href="{nb.replace(".ipynb", ".html")}"' in index
+
+
+def test_with_code_keeps_the_code(tmp_path):
+    run = run_report(FIXTURE, out=tmp_path, smoke=True, notebooks=[GOALS], with_code=True, timeout=300)
+    body = (run / "01_goals.html").read_text(encoding="utf-8")
+    assert "kpi_targets" in body and re.search(r'class="[^"]*jp-InputArea-editor', body)  # code shown
+
+
+def test_index_shows_scorecard_statuses_and_actions(fixture_run):
+    index = (fixture_run / "index.html").read_text(encoding="utf-8")
+    kpis = pd.read_csv(fixture_run / "kpis.csv")
+    for status in set(kpis["status"]):
+        assert f"kit-status-{status}" in index
+    actions = pd.read_csv(fixture_run / "actions.csv")
+    assert actions["title"].iloc[0] in index  # the top action is on the summary
+
+
+def test_data_error_stops_before_kernels(tmp_path):
+    folder = tmp_path / "bad"
+    shutil.copytree(FIXTURE.parent, folder)
+    orders = (folder / "orders.csv").read_text().splitlines()
+    orders[3] = orders[3].replace("2026-", "31.02.")  # one impossible date
+    (folder / "orders.csv").write_text("\n".join(orders) + "\n")
+    from kit.errors import DataError
+
+    with pytest.raises(DataError):
+        run_report(folder / "analysis.yaml", out=tmp_path / "out")
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
