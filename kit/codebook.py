@@ -489,22 +489,59 @@ def _no_break(before: str, after: str) -> bool:
     return False
 
 
-def _union(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
-    # the word boundary is written once around all plain terms: most positions fail at once
-    plain = sorted({term_regex(t, bounded=False) for t in terms if not t.startswith("re:")}, key=len, reverse=True)
-    raw = [term_regex(t) for t in terms if t.startswith("re:")]
-    alternatives = ([r"(?<!\w)(?:" + "|".join(plain) + r")(?!\w)"] if plain else []) + raw
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+def _is_word_char(text: str, i: int) -> bool:
+    char = text[i]
+    if char.isalnum() or char == "_":
+        return True
+    return char == "-" and 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
+class _Matcher:
+    """Terms compiled for fast search; :meth:`spans` gives (start, end) of every match.
+
+    Plain terms share one word boundary. Terms with a leading ``*`` ("*liefer*") are searched
+    without it, from their first letters, and the match is then extended back to the start of
+    the word: much faster than letting the regex engine guess where a compound begins.
+    """
+
+    def __init__(self, terms: tuple[str, ...]) -> None:
+        plain = sorted({term_regex(t, bounded=False) for t in terms if not t.startswith(("re:", "*"))},
+                       key=len, reverse=True)
+        infix = sorted({term_regex(t.lstrip("*"), bounded=False) for t in terms if t.startswith("*")},
+                       key=len, reverse=True)
+        raw = [term_regex(t) for t in terms if t.startswith("re:")]
+        self._bounded = re.compile(r"(?<!\w)(?:" + "|".join(plain) + r")(?!\w)", re.IGNORECASE) if plain else None
+        self._infix = re.compile(r"(?:" + "|".join(infix) + r")(?!\w)", re.IGNORECASE) if infix else None
+        self._raw = re.compile("|".join(raw), re.IGNORECASE) if raw else None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        found: set[tuple[int, int]] = set()
+        if self._bounded is not None:
+            found.update(m.span() for m in self._bounded.finditer(text))
+        if self._infix is not None:
+            for m in self._infix.finditer(text):
+                start = m.start()
+                while start > 0 and _is_word_char(text, start - 1):
+                    start -= 1
+                found.add((start, m.end()))
+        if self._raw is not None:
+            found.update(m.span() for m in self._raw.finditer(text) if m.end() > m.start())
+        return sorted(found, key=lambda span: (span[0], -span[1]))
+
+    def starts_with(self, text: str) -> bool:
+        return any(start == 0 for start, _ in self.spans(text))
+
+
+def _union(terms: tuple[str, ...]) -> _Matcher | None:
+    return _Matcher(terms) if terms else None
 
 
 class _Compiled:
-    """A codebook compiled to regular expressions (one per theme, sub-theme and cue list)."""
+    """A codebook compiled to matchers (one per theme, sub-theme and cue list)."""
 
     def __init__(self, codebook: Codebook) -> None:
-        self.themes: list[tuple[str, re.Pattern[str], list[tuple[str, re.Pattern[str]]]]] = []
-        self.theme_cues: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
+        self.themes: list[tuple[str, _Matcher, list[tuple[str, _Matcher]]]] = []
+        self.theme_cues: dict[str, tuple[_Matcher | None, _Matcher | None]] = {}
         for theme in codebook.themes:
             pattern = _union(theme.all_patterns())
             assert pattern is not None  # validated: every theme has patterns
@@ -533,18 +570,18 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
 def _negated(compiled: _Compiled, sentence: str, clause: tuple[int, int], start: int, end: int) -> bool:
     before = sentence[clause[0]:start]
     if compiled.negators is not None:
-        for match in compiled.negators.finditer(before):
-            between = _WORD.findall(before[match.end():])
+        for _, neg_end in compiled.negators.spans(before):
+            between = _WORD.findall(before[neg_end:])
             if len(between) > compiled.window:
                 continue
-            next_word = before[match.end():] + " " + sentence[start:end]
-            if compiled.exceptions is not None and compiled.exceptions.match(next_word.lstrip()):
+            next_word = before[neg_end:] + " " + sentence[start:end]
+            if compiled.exceptions is not None and compiled.exceptions.starts_with(next_word.lstrip()):
                 continue
             return True
     if compiled.trailing is not None:
         after = sentence[end:clause[1]]
-        for match in compiled.trailing.finditer(after):
-            if len(_WORD.findall(after[:match.start()])) <= compiled.window and not _WORD.search(after[match.end():]):
+        for neg_start, neg_end in compiled.trailing.spans(after):
+            if len(_WORD.findall(after[:neg_start])) <= compiled.window and not _WORD.search(after[neg_end:]):
                 return True
     return False
 
@@ -554,7 +591,7 @@ def _general_cues(compiled: _Compiled, text: str) -> list[tuple[int, int, int, i
     found: list[tuple[int, int, int, int]] = []
     for pattern, sign in ((compiled.positive, 1), (compiled.negative, -1)):
         if pattern is not None:
-            found.extend((m.start(), m.end(), sign, 0) for m in pattern.finditer(text))
+            found.extend((a, b, sign, 0) for a, b in pattern.spans(text))
     return found
 
 
@@ -565,7 +602,7 @@ def _cues(compiled: _Compiled, text: str, theme_id: str,
     specific_pos, specific_neg = compiled.theme_cues[theme_id]
     for pattern, sign in ((specific_pos, 1), (specific_neg, -1)):
         if pattern is not None:
-            found.extend((m.start(), m.end(), sign, 1) for m in pattern.finditer(text))
+            found.extend((a, b, sign, 1) for a, b in pattern.spans(text))
     found.sort(key=lambda c: (-(c[1] - c[0]), -c[3], c[0]))
     kept: list[tuple[int, int, int]] = []
     for start, end, sign, _ in found:
@@ -578,9 +615,9 @@ def _code_sentence(compiled: _Compiled, sentence: str) -> list[dict[str, Any]]:
     text = sentence.replace("’", "'")  # same length: spans stay valid in the original
     hits = []
     for theme_id, pattern, subs in compiled.themes:
-        matches = list(pattern.finditer(text))
+        matches = pattern.spans(text)
         if matches:
-            sub = next((sub_id for sub_id, sub_pattern in subs if sub_pattern.search(text)), None)
+            sub = next((sub_id for sub_id, sub_pattern in subs if sub_pattern.spans(text)), None)
             hits.append((theme_id, matches, sub))
     if not hits:
         return []
@@ -589,7 +626,7 @@ def _code_sentence(compiled: _Compiled, sentence: str) -> list[dict[str, Any]]:
     def clause_of(pos: int) -> tuple[int, int]:
         return next((c for c in clauses if c[0] <= pos < c[1]), clauses[-1])
 
-    theme_clauses = {theme_id: {clause_of(m.start()) for m in matches} for theme_id, matches, _ in hits}
+    theme_clauses = {theme_id: {clause_of(a) for a, _ in matches} for theme_id, matches, _ in hits}
     general = _general_cues(compiled, text)
     rows = []
     for theme_id, matches, sub in hits:
@@ -611,7 +648,7 @@ def _code_sentence(compiled: _Compiled, sentence: str) -> list[dict[str, Any]]:
         rows.append({
             "theme": theme_id, "subtheme": sub,
             "polarity": "positive" if score > 0 else "negative" if score < 0 else "neutral",
-            "span": sentence[matches[0].start():matches[0].end()],
+            "span": sentence[matches[0][0]:matches[0][1]],
             "cues": "; ".join(shown),
         })
     return rows
