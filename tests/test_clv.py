@@ -88,8 +88,8 @@ def test_summary_in_weeks_by_hand():
     assert s.loc["b", ["frequency", "recency", "T", "monetary_value"]].tolist() == [0, 0.0, 3.0, 0.0]
     # c: two fully refunded orders: still two purchase occasions, net value 0
     assert s.loc["c", ["frequency", "recency", "T", "monetary_value"]].tolist() == [1, 1.0, 27 / 7, 0.0]
-    assert s.loc["a", "first_purchase"] == pd.Timestamp("2024-01-01 09:00")
-    assert s.loc["a", "last_purchase"] == pd.Timestamp("2024-01-29 23:59")
+    assert s.loc["a", "first_purchase"] == pd.Timestamp("2024-01-01")  # the day of 09:00
+    assert s.loc["a", "last_purchase"] == pd.Timestamp("2024-01-29")
 
 
 def test_summary_in_days_and_without_refund_column():
@@ -108,6 +108,8 @@ def test_summary_calendar_months():
     #    T = April - January = 3 months, monetary 16
     assert s.loc["a", ["frequency", "recency", "T", "monetary_value"]].tolist() == [1, 1.0, 3.0, 16.0]
     assert s.loc["b", ["frequency", "recency", "T"]].tolist() == [0, 0.0, 1.0]
+    assert s.loc["a", "first_purchase"] == pd.Timestamp("2024-01-31")  # days, not months
+    assert s.loc["a", "last_purchase"] == pd.Timestamp("2024-02-29")
 
 
 def test_summary_with_holdout_by_hand():
@@ -136,6 +138,11 @@ def test_summary_errors():
         summarise_customers(TINY.drop(columns="revenue"), as_of="2024-01-29")
     with pytest.raises(KitError, match="'W'"):
         summarise_customers(TINY, as_of="2024-01-29", freq="Q")  # type: ignore[arg-type]
+    aware = TINY.assign(order_date=TINY["order_date"].dt.tz_localize("Europe/Berlin"))
+    with pytest.raises(DataError, match="order_date is time-zone aware"):
+        summarise_customers(aware, as_of="2024-01-29")
+    with pytest.raises(DataError, match="order_date is of type str"):
+        summarise_customers(TINY.assign(order_date=TINY["order_date"].astype(str)), as_of="2024-01-29")
     with pytest.raises(DataError, match="calibration_end"):
         summarise_customers(TINY, as_of="2024-01-29", calibration_end="2024-02-01")
 
