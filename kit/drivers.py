@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kit.errors import DataError, SmallSampleWarning
+from kit.errors import DataError, DataQualityWarning, SmallSampleWarning
 
 __all__ = ["KeyDrivers", "importance_performance", "relative_weights", "shapley_r2", "MAX_SHAPLEY_DRIVERS",
            "EXPLORATORY_N", "QUADRANTS"]
@@ -45,6 +45,7 @@ QUADRANTS = {
 Method = Literal["relative_weights", "shapley"]
 _SUMMARY_COLUMNS = ["driver", "importance", "raw_weight", "ci_low", "ci_high", "sign", "coefficient",
                     "std_coefficient", "correlation", "p_value", "rank"]
+_COLLINEAR = 1e-10  # smallest eigenvalue of the driver correlations below which they are collinear
 _BOOT_CELLS = 4_000_000  # resampled row indices held at once while bootstrapping (rows x replicates)
 
 
@@ -269,6 +270,8 @@ class KeyDrivers:
         -----
         SmallSampleWarning
             Below :data:`EXPLORATORY_N` complete rows (the result is exploratory).
+        DataQualityWarning
+            When the drivers are perfectly collinear (the summary is then empty).
 
         Examples
         --------
@@ -283,6 +286,8 @@ class KeyDrivers:
         drivers = list(drivers)
         if not drivers:
             raise ValueError("name at least one driver column")
+        if len(set(drivers)) < len(drivers) or outcome in drivers:
+            raise ValueError(f"drivers must be distinct columns other than the outcome {outcome!r}; found {drivers}")
         if self.method == "shapley" and len(drivers) > MAX_SHAPLEY_DRIVERS:
             raise ValueError(f"method='shapley' is exhaustive (2^p regressions) and takes at most "
                              f"{MAX_SHAPLEY_DRIVERS} drivers; {len(drivers)} given. Use "
@@ -322,6 +327,11 @@ class KeyDrivers:
         values = complete.to_numpy()
         corr = np.corrcoef(values, rowvar=False)
         rxx, rxy = corr[1:, 1:], corr[1:, 0]
+        if np.linalg.eigvalsh(rxx)[0] < _COLLINEAR:
+            self._empty("no driver analysis: the drivers are perfectly collinear (one is a linear "
+                        "combination of others); drop one of them", notes)
+            warnings.warn(self.note_, DataQualityWarning, stacklevel=2)
+            return self
         raw = _decompose(self.method, rxx, rxy)
         self.r_squared_ = float(np.sum(raw))
         share = raw / self.r_squared_ if self.r_squared_ > 0 else np.full(len(drivers), np.nan)
@@ -363,6 +373,7 @@ class KeyDrivers:
             idx = rng.integers(0, n, size=(min(chunk, self.n_boot - start), n))
             corr = _corr_stack(values, idx, moments)
             ok = np.isfinite(corr).all(axis=(1, 2))
+            ok[ok] = np.linalg.eigvalsh(corr[ok][:, 1:, 1:])[:, 0] >= _COLLINEAR
             out = np.full((len(corr), p), np.nan)
             if ok.any():
                 raw = _decompose(self.method, corr[ok][:, 1:, 1:], corr[ok][:, 1:, 0])

@@ -12,7 +12,7 @@ import pytest
 import scipy.linalg
 
 from kit.drivers import KeyDrivers, importance_performance, relative_weights, shapley_r2
-from kit.errors import DataError, SmallSampleWarning
+from kit.errors import DataError, DataQualityWarning, SmallSampleWarning
 
 
 def _simulated(n: int = 400, seed: int = 3) -> pd.DataFrame:
@@ -281,3 +281,13 @@ def test_resamples_with_a_constant_column_are_left_out():
     corr = _corr_stack(frame[["y", "x1", "x2"]].to_numpy(), idx)
     assert np.isnan(corr[constant]).all()
     assert np.isfinite(kd.summary[["ci_low", "ci_high"]].to_numpy()).all()
+
+
+def test_collinear_drivers_give_a_reason_not_a_crash():
+    frame = _simulated(n=200)
+    frame["driver_sum"] = frame["driver_a"] + frame["driver_b"]
+    with pytest.warns(DataQualityWarning, match="perfectly collinear"):
+        kd = KeyDrivers(n_boot=10).fit(frame, outcome="y", drivers=["driver_a", "driver_b", "driver_sum"])
+    assert kd.summary.empty and "perfectly collinear" in kd.note_
+    with pytest.raises(ValueError, match="distinct"):
+        KeyDrivers().fit(frame, outcome="y", drivers=["driver_a", "driver_a"])
