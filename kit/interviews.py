@@ -495,7 +495,8 @@ def quotes(coded: pd.DataFrame, *, interviews: pd.DataFrame | None = None, names
     frame = frame.loc[frame["words"].between(min_words, max_words)]
     themes_in_sentence = coded.groupby(["text_id", "sentence_no"])["theme"].transform("nunique")
     frame["themes_in_sentence"] = themes_in_sentence.loc[frame.index]
-    frame["has_cue"] = frame["cues"].fillna("").astype(str).str.len() > 0
+    cues = frame["cues"] if "cues" in frame else pd.Series("", index=frame.index)
+    frame["has_cue"] = cues.fillna("").astype(str).str.len() > 0
     frame["distance"] = (frame["words"] - 15).abs()
     frame = frame.sort_values(["themes_in_sentence", "has_cue", "distance", "text_id", "sentence_no"],
                               ascending=[True, False, True, True, True], kind="stable")

@@ -152,7 +152,7 @@ def test_speed_on_thousands_of_comments():
     coded = code_texts(texts, cb)
     elapsed = time.perf_counter() - start
     assert coded["text_id"].nunique() == 2700
-    assert elapsed < 5.0
+    assert elapsed < 8.0          # ~1.5 s on an idle laptop; generous for a loaded CI machine
 
 
 # ---- validation ----------------------------------------------------------------------------------
