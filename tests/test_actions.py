@@ -471,3 +471,10 @@ def test_component_weights():
     assert plan.loc["fast", "score"] == pytest.approx(0.5875 * 1.803333333 / 2.35 / 2)
     with pytest.raises(ValueError, match="unknown impact component"):
         prioritise_actions(_config(ACTIONS), _evidence(), weights={"drivers": 1})
+
+
+def test_impact_effort_plot_of_an_empty_plan():
+    from kit.plots.actions import plot_impact_effort
+
+    ax = plot_impact_effort(prioritise_actions(_config(), gather_evidence()))
+    assert len(ax.collections[0].get_offsets()) == 0

@@ -62,12 +62,14 @@ def plot_impact_effort(data: pd.DataFrame, *, ax: Axes | None = None, lang: str 
                         fix="pass the frame kit.prioritise_actions returns")
     with style():
         ax = new_axes(ax)
-        ax.scatter(data["effort"], data["impact"], s=40 + 360 * data["confidence"].clip(0, 1),
+        effort, impact = data["effort"].astype("float64"), data["impact"].astype("float64")
+        size = 40 + 360 * data["confidence"].astype("float64").clip(0, 1)
+        ax.scatter(effort, impact, s=size,
                    color=PALETTE[0], alpha=0.75, edgecolor="white", zorder=3)
         for row in data.itertuples():
             ax.annotate(f"{row.rank}. {row.action_id}", (row.effort, row.impact), xytext=(7, 5),
                         textcoords="offset points", fontsize=8)
-        top = max(float(data["impact"].max()) if len(data) else 0.0, 0.05) * 1.15
+        top = max(float(impact.max()) if len(data) else 0.0, 0.05) * 1.15
         ax.set_xlim(0.5, 5.5)
         ax.set_ylim(0, top)
         ax.axvline(3, color="#555555", lw=0.8, ls="--")
