@@ -122,6 +122,7 @@ def _one_interview(path: Path, codebook: Codebook | None) -> dict[str, Any]:
         "codes": codes,
         "text": post.content.strip(),
         "file": path.name,
+        "name": str(meta["name"]).strip() if meta.get("name") else None,
     }
 
 
@@ -140,6 +141,7 @@ def read_interviews(folder: str | Path, *, customers: pd.DataFrame | None = None
             interviewer: Miriam Koch
             segment: loyal            # optional: loyal, at_risk or lost
             codes: [service, quality] # optional manual codes (theme ids)
+            name: Anna Beispiel       # optional: only used to remove the name from quotes
             ---
 
     customers : DataFrame, optional
@@ -152,7 +154,9 @@ def read_interviews(folder: str | Path, *, customers: pd.DataFrame | None = None
     DataFrame
         One row per file, sorted by date: ``interview_id`` (file name without ``.md``),
         ``customer_id``, ``date``, ``interviewer``, ``segment``, ``language``, ``codes``
-        (tuple of theme ids, or None when the file has none), ``text`` (the notes), ``file``.
+        (tuple of theme ids, or None when the file has none), ``text`` (the notes), ``file``; and
+        ``name`` when any file gives the interviewee's name (used by :func:`quotes` to remove it;
+        do not show it).
 
     Raises
     ------
@@ -183,7 +187,9 @@ def read_interviews(folder: str | Path, *, customers: pd.DataFrame | None = None
         warnings.warn(f"{folder.name}: no interview files (*.md) found; the interview step has no data.",
                       DataQualityWarning, stacklevel=2)
         return pd.DataFrame(columns=INTERVIEW_COLUMNS)
-    frame = pd.DataFrame([_one_interview(f, codebook) for f in files], columns=INTERVIEW_COLUMNS)
+    rows = [_one_interview(f, codebook) for f in files]
+    with_name = any(r["name"] for r in rows)
+    frame = pd.DataFrame(rows, columns=INTERVIEW_COLUMNS + (["name"] if with_name else []))
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame["codes"] = frame["codes"].astype(object)
     frame["segment"] = frame["segment"].astype(object)

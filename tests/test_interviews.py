@@ -239,10 +239,12 @@ def test_scrub_personal_data():
 def test_quotes_are_short_one_per_theme_polarity_and_scrubbed(tmp_path, sample_codebook):
     body = ("Miriam Koch fragte nach dem Service. "
             "Herr Weber lobt den Kundenservice als sehr freundlich und schnell, Mail an k.weber@example.de. "
+            "Karl findet die Lieferung viel zu langsam, die Pakete kommen leider immer eine Woche zu spät an. "
             "Der Kundenservice war freundlich. "
             "Die Lieferung kam leider viel zu spät und das Paket war fast zwei Wochen lang unterwegs gewesen. "
             "Lieferung zu spät, " + "wirklich " * 30 + "ärgerlich.")
-    _write(tmp_path, "i1.md", "customer_id: K1\ndate: 2026-09-01\ninterviewer: Miriam Koch\nsegment: loyal", body)
+    _write(tmp_path, "i1.md", "customer_id: K1\ndate: 2026-09-01\ninterviewer: Miriam Koch\nsegment: loyal\n"
+                              "name: Karl Weber", body)
     interviews = read_interviews(tmp_path)
     coded = code_texts(interviews, sample_codebook)
     out = quotes(coded, interviews=interviews, codebook=sample_codebook)
@@ -250,7 +252,8 @@ def test_quotes_are_short_one_per_theme_polarity_and_scrubbed(tmp_path, sample_c
     assert out["words"].between(8, 30).all()                         # the 36-word sentence is left out
     service = out.set_index(["theme", "polarity"]).loc[("service", "positive"), "quote"]
     assert service == "[name] lobt den Kundenservice als sehr freundlich und schnell, Mail an [e-mail]."
-    assert not out["quote"].str.contains("Miriam|Koch|Weber|@").any()
+    assert not out["quote"].str.contains("Miriam|Koch|Weber|Karl|@").any()
+    assert "[name] findet die Lieferung" in " ".join(quotes(coded, interviews=interviews, per_group=3)["quote"])
     assert out.set_index(["theme", "polarity"]).loc[("delivery", "negative"), "segment"] == "loyal"
 
 
