@@ -665,9 +665,12 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         try:
             read = _read(source, name, config.data, on_error=table_errors.append if collect else None)
         except DataError as exc:
+            if not collect:
+                raise
             errors.append(exc)
             rows.append(_error_row(name, "read file", exc))
             continue
+        rows.extend(_mapping_rows(name, source))
         for exc in table_errors:
             errors.append(exc)
             rows.append(_error_row(name, "column types", exc))
@@ -689,6 +692,21 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         setattr(data, name, read.frame.reset_index(drop=True))
     data.quality = pd.DataFrame(rows, columns=_QUALITY_COLUMNS).astype({"count": "int64"})
     return data, errors
+
+
+def _mapping_rows(name: str, source: TableSource) -> list[dict[str, Any]]:
+    """Warn about mappings onto names the contract does not know (typos such as 'chanel')."""
+    spec = TABLES[name]
+    known = (*spec.required, *spec.optional, *spec.dates)
+    odd = [(user, target) for user, target in source.columns.items()
+           if target not in known and not any(target.startswith(p) for p in spec.prefixes)]
+    examples = []
+    for user, target in odd[:3]:
+        close = difflib.get_close_matches(target, known, n=1)
+        examples.append(f"{user} -> {target!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    example = "; ".join(examples) + ("; kept as attributes" if odd else "")
+    return [{"table": name, "check": "mapped columns are contract columns", "severity": "warning" if odd else "info",
+             "count": len(odd), "example": example}]
 
 
 def _error_row(table: str, check: str, exc: DataError) -> dict[str, Any]:

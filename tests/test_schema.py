@@ -214,3 +214,15 @@ def test_check_relations_counts_unknown_referrals():
     # referrers 3 and 3 are unknown (2 rows); referred 4 is unknown, the missing one is not counted
     assert rows[("referrals", "referrer_id known in customers")] == 2
     assert rows[("referrals", "referred_id known in customers")] == 1
+
+
+def test_mapping_onto_an_unknown_name_is_a_warning(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text("order_id,customer_id,order_date,revenue,Kanal\nA,1,2024-01-01,1,App\n", encoding="utf-8")
+    cfg = AnalysisConfig.model_validate({"business": {"name": "T"}, "data": {"tables": {"orders": {
+        "file": str(path), "columns": {"Kanal": "chanel"}}}}})
+    data = read_data(cfg)
+    row = quality_row(data.quality, "orders", "mapped columns are contract columns")
+    assert (row["severity"], row["count"]) == ("warning", 1)
+    assert row["example"] == "Kanal -> 'chanel' (did you mean 'channel'?); kept as attributes"
+    assert data.orders["chanel"].tolist() == ["App"]
