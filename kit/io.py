@@ -448,7 +448,8 @@ def _convert(read: _Read, fmt: str | None, timezone: str, numbers: dict[str, str
                 flags, bad = _convert_flags(values)
                 if bad.any():
                     raise DataError(
-                        f"{_n(int(bad.sum()), 'value is not a yes/no flag', 'values are not yes/no flags')}{read.mapped(col)}", file=read.file,
+                        f"{_n(int(bad.sum()), 'value is not a yes/no flag', 'values are not yes/no flags')}"
+                        f"{read.mapped(col)}", file=read.file,
                         column=read.label(col), rows=read.rows(bad), values=values[bad].head(5).tolist(),
                         expected="true/false, yes/no, ja/nein, wahr/falsch, 1/0 or x/empty",
                         fix="recode the column in the export")
@@ -493,7 +494,8 @@ def _convert_number(read: _Read, col: str, values: pd.Series, numbers: dict[str,
     bad = converted.isna() & _present(values)
     if bad.any():
         mark = "decimal comma" if decimal == "," else "decimal point"
-        raise DataError(f"{_n(int(bad.sum()), 'value is not a number', 'values are not numbers')}{read.mapped(col)}", file=read.file,
+        raise DataError(f"{_n(int(bad.sum()), 'value is not a number', 'values are not numbers')}"
+                        f"{read.mapped(col)}", file=read.file,
                         column=read.label(col), rows=read.rows(bad), values=values[bad].head(5).tolist(),
                         expected=f"numbers with a {mark} (detected for this column)",
                         fix="clean the values or set csv: {decimal: ..., thousands: ...} in analysis.yaml")

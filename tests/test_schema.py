@@ -40,7 +40,8 @@ BAD_TABLES = [
      r"surveys_driver_12\.csv, column 'driver_price': 1 value outside both driver scales 1-5 and 0-10 \(rows 3"),
     ("surveys", "surveys_no_score.csv", r"surveys_no_score\.csv: no score column"),
     ("orders", "orders_duplicate_ids.csv",
-     r"orders_duplicate_ids\.csv, column 'order_id': 1 id occurs more than once \(2 rows\) \(rows 2, 3: 'A-1', 'A-1'\)"),
+     r"orders_duplicate_ids\.csv, column 'order_id': 1 id occurs more than once \(2 rows\) "
+     r"\(rows 2, 3: 'A-1', 'A-1'\)"),
     ("orders", "orders_negative_revenue.csv",
      r"orders_negative_revenue\.csv, column 'revenue': 1 value below 0 \(rows 2: -5\.0\)"),
     ("orders", "orders_refund_over_revenue.csv",
