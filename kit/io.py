@@ -165,25 +165,23 @@ def _detect_sep(text: str) -> str:
 
 
 def _encoding_error(path: Path, encoding: str, configured: bool) -> DataError:
-    raw = path.read_bytes()
+    raw = path.read_bytes()  # only on this error path
+    where = ""
     try:
         raw.decode(encoding)
-        position, byte = None, None
     except UnicodeDecodeError as exc:
-        position, byte = exc.start, raw[exc.start:exc.start + 1]
-    line = raw[:position].count(b"\n") + 2 if position is not None else None
-    where = f" (byte {byte!r} on line {line - 1} of the file)" if line else ""
-    looks = "cp1252"
+        line = raw[:exc.start].count(b"\n") + 1
+        where = f" (byte {raw[exc.start:exc.start + 1]!r} on line {line} of the file)"
     try:
         raw.decode("cp1252")
+        looks = "cp1252 (Windows Western European)"
     except UnicodeDecodeError:
         looks = "latin-1"
     how = "is configured as" if configured else "was detected as"
     return DataError(
-        f"the file's encoding {how} {encoding}, but it is not valid {encoding}{where}; "
-        f"it looks like {looks} (Windows Western European)",
+        f"the file's encoding {how} {encoding}, but it is not valid {encoding}{where}; it looks like {looks}",
         file=path.name, expected=f"text in {encoding}",
-        fix=f"set csv: {{encoding: {looks}}} for this table (or data.csv.encoding) in analysis.yaml")
+        fix=f"set csv: {{encoding: {looks.split()[0]}}} for this table (or data.csv.encoding) in analysis.yaml")
 
 
 def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1) -> tuple[pd.DataFrame, str, int]:
