@@ -195,6 +195,19 @@ class DataSources(_Model):
     interviews: Path | None = None
     codebook: Path | None = None
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown time zone {value!r}.{hint} Use an IANA name such as 'Europe/Berlin'") from None
+        return value
+
     @field_validator("tables")
     @classmethod
     def _tables(cls, value: dict[str, TableSource]) -> dict[str, TableSource]:
