@@ -347,7 +347,8 @@ def common_themes(coded: pd.DataFrame, interviews: pd.DataFrame, *, segment: str
         ``common_to_all`` (every interviewee mentions it), and with ``segment``:
         ``share_others`` (share of the other interviewees with a mention of that polarity) and
         ``lift`` (= share with that polarity in the segment − ``share_others``: what sets the
-        segment apart). Sorted by share, then positive, then lift.
+        segment apart). Sorted by share; ties by lift (with ``segment``: among themes every
+        interviewee mentions, the one that sets the segment apart comes first), then positive.
 
     Examples
     --------
@@ -392,7 +393,7 @@ def common_themes(coded: pd.DataFrame, interviews: pd.DataFrame, *, segment: str
             share_others.append(share_out)
             lift.append(k_in / n - share_out)
         out["share_others"], out["lift"] = share_others, lift
-        sort.append("lift")
+        sort = ["share", "lift", "positive"]
     out[["positive", "negative"]] = out[["positive", "negative"]].astype("int64")
     out = out.loc[out["share"] >= min_share, columns]
     out = out.sort_values(sort, ascending=False, kind="stable").reset_index(drop=True)

@@ -288,6 +288,8 @@ def test_sample_loyal_interviewees_share_positive_service(sample_interviews, sam
     assert (common.loc["service", "positive"], common.loc["service", "negative"]) == (6, 0)
     assert common.loc["service", "polarity"] == "positive"
     assert common["lift"].idxmax() == "service"
+    # shares tie at 7/7, so the more distinctive theme leads the table
+    assert common.index[0] == "service" and common.loc["quality", "share"] == common.loc["service", "share"] == 1.0
     positive_common = common.loc[common["common_to_all"] & (common["polarity"] == "positive")]
     assert "service" in positive_common.index
 
