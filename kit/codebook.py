@@ -215,7 +215,8 @@ DEFAULT_CUES = Cues(
             "zuverlässig*", "top", "klappt*", "spitze", "wunderbar*", "angenehm*", "besser", "beste", "besten",
             "bester", "bestes",
             "kompetent*", "danke*", "sehr schön", "problemlos*", "reibungslos*", "immer wieder", "großartig*",
-            "genial*", "überzeugt", "überzeugend*", "positiv*", "pünktlich*", "rechtzeitig"),
+            "genial*", "überzeugt", "überzeugend*", "positiv*", "pünktlich*", "rechtzeitig",
+            "hilfreich*", "in ordnung"),
     ),
     negative=Terms(
         en=("bad", "poor*", "terrible", "awful", "horrible", "worst", "worse", "disappoint*", "unhappy",
