@@ -222,3 +222,17 @@ def test_telecom_codebook_is_valid():
     cb = read_codebook(TELECOM_CODEBOOK)
     assert len(cb.ids) >= 8
     assert all(t.patterns.en for t in cb.themes)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Der Versand dauert mir zu lange.", {"delivery": "negative"}),
+    ("Ich bin sehr zufrieden mit dem Abo.", {"subscription": "positive"}),
+    ("Die Verpackung ist nicht besonders umweltfreundlich.", {"packaging": "negative"}),
+    ("Der Kundenservice war überhaupt nicht hilfreich.", {"service": "negative"}),
+    ("The coffee is not as fresh as it used to be.", {"quality": "negative"}),
+    ("I never had any problems with delivery.", {"delivery": "positive"}),
+    ("Der Preis ist leider gestiegen, aber die Qualität stimmt.", {"price": "negative", "quality": "positive"}),
+    ("Mein Lieblingskaffee ist ständig ausverkauft.", {"range": "negative"}),
+])
+def test_sample_codebook_more_german_and_english(text, expected):
+    assert _code_one(text, read_codebook(SAMPLE_CODEBOOK)) == expected
