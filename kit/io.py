@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kit.errors import ConfigError, DataError
+from kit.errors import DataError
 from kit.tables import TABLES, LoyaltyData
 
 if TYPE_CHECKING:
@@ -233,6 +233,20 @@ def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1) -
                         fix="set csv: {sep: ...} for this table in analysis.yaml") from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     return frame, sep, skip + 2
+
+
+def _unreadable_as(path: Path, kind: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Run ``read``; a file that is not what its suffix says becomes a DataError."""
+    import zipfile
+
+    import pyarrow as pa
+
+    try:
+        return read()
+    except (zipfile.BadZipFile, pa.ArrowException, OSError, KeyError, ValueError) as exc:
+        raise DataError(f"cannot be read as {kind} ({type(exc).__name__}: {exc})", file=path.name,
+                        expected=f"{kind} that opens in its program",
+                        fix="export the table again, or check that the file suffix matches its format") from None
 
 
 def _read_excel(path: Path, source: TableSource) -> pd.DataFrame:
@@ -519,7 +533,6 @@ def _read(source: TableSource, name: str, data: DataSources,
     if name not in TABLES:
         raise DataError(f"unknown table {name!r}", expected=f"one of {', '.join(TABLES)}",
                         fix="correct the table name under data.tables in analysis.yaml")
-    _check_timezone(data.timezone)
     path = Path(source.file)
     if not path.is_file():
         raise DataError(f"file not found: {str(path)!r} (table {name})", file=path.name,
@@ -533,15 +546,17 @@ def _read(source: TableSource, name: str, data: DataSources,
         options = _csv_options(source, data)
         frame, sep, first_row = _read_csv(path, options, source.header_row)
         numbers = {"decimal": options["decimal"], "thousands": options["thousands"]}
-    elif suffix in (".xlsx", ".xlsm", ".xls"):
-        frame = _read_excel(path, source)
+    elif suffix in (".xlsx", ".xlsm"):
+        frame = _unreadable_as(path, "an Excel workbook (.xlsx)", lambda: _read_excel(path, source))
         first_row = source.header_row + 1  # number cells arrive as '1234.5'; text cells are detected
     elif suffix in (".parquet", ".pq"):
-        frame = pd.read_parquet(path)
+        frame = _unreadable_as(path, "a Parquet file", lambda: pd.read_parquet(path))
         frame.columns = [str(c) for c in frame.columns]
     else:
+        fix = ("open it in Excel and save it as .xlsx (Excel workbook)" if suffix == ".xls"
+               else "export the table in one of these formats")
         raise DataError(f"unsupported file type {suffix!r}", file=path.name,
-                        expected=".csv, .xlsx or .parquet", fix="export the table in one of these formats")
+                        expected=".csv, .xlsx or .parquet", fix=fix)
     frame = frame.reset_index(drop=True)
     if frame.shape[1] == 0:
         raise DataError("the file is empty", file=path.name, expected="a header row and data rows",
@@ -568,7 +583,8 @@ def _read(source: TableSource, name: str, data: DataSources,
     absent = [c for c in spec.required if c not in frame.columns]
     if absent:
         col = absent[0]
-        close = difflib.get_close_matches(col, found, n=1, cutoff=0.6)
+        close = [c for c in found if c.strip().lower().replace(" ", "_") == col] or \
+            difflib.get_close_matches(col, found, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}? Map it with columns: {{{close[0]}: {col}}}" if close else ""
         raise DataError(
             f"required column {col!r} is missing; columns found: {', '.join(map(repr, found[:30]))}{hint}"
@@ -582,18 +598,6 @@ def _read(source: TableSource, name: str, data: DataSources,
     fmt = source.date_format or data.date_format
     _convert(read, fmt, data.timezone, numbers, on_error)
     return read
-
-
-def _check_timezone(timezone: str) -> None:
-    import zoneinfo
-
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        close = difflib.get_close_matches(timezone, sorted(zoneinfo.available_timezones()), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ConfigError(f"data.timezone: unknown time zone {timezone!r}.{hint} Use an IANA name such as "
-                          "'Europe/Berlin'.", key="data.timezone") from None
 
 
 def read_table(source: TableSource, name: str, *, data: DataSources) -> pd.DataFrame:
@@ -632,8 +636,7 @@ def read_table(source: TableSource, name: str, *, data: DataSources) -> pd.DataF
     DataError
         Missing file or column, empty file, undecodable text, values that are not
         dates / numbers / flags, ambiguous day-month dates.
-    ConfigError
-        ``data.timezone`` is not a known time zone.
+
 
     Examples
     --------

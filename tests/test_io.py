@@ -286,14 +286,6 @@ def test_reading_never_modifies_or_adds_files():
     assert _fixture_hashes() == before
 
 
-def test_unknown_timezone_is_a_config_error():
-    from kit.errors import ConfigError
-
-    with pytest.raises(ConfigError, match=r"data\.timezone: unknown time zone 'Europe/Berln'\. Did you mean "
-                                          r"'Europe/Berlin'\?"):
-        read("orders", "orders_en.csv", data={"timezone": "Europe/Berln"})
-
-
 # ------------------------------------------------------------------ real exports (../shared/datasets)
 
 
@@ -372,3 +364,23 @@ def test_csv_title_lines_and_excel_sep_line(tmp_path):
     hinted = tmp_path / "hinted.csv"
     hinted.write_text("sep=;\norder_id;customer_id;order_date;revenue\nA;1;01.02.2024;1,5\n", encoding="utf-8-sig")
     assert read("orders", hinted)["revenue"].tolist() == [1.5]
+
+
+@pytest.mark.parametrize(("name", "match"), [
+    ("orders.xlsx", r"orders\.xlsx: cannot be read as an Excel workbook \(\.xlsx\)"),
+    ("orders.parquet", r"orders\.parquet: cannot be read as a Parquet file"),
+    ("orders.xls", r"orders\.xls: unsupported file type '\.xls'.*save it as \.xlsx"),
+])
+def test_files_that_are_not_what_their_suffix_says(tmp_path, name, match):
+    path = tmp_path / name
+    path.write_bytes((FIX / "orders_en.csv").read_bytes())
+    with pytest.raises(DataError, match=match):
+        read("orders", path)
+
+
+def test_required_column_with_other_case_is_suggested(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text("Order ID,customer_id,order_date,revenue\nA,1,2024-01-01,1\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"o\.csv, column 'order_id': .*did you mean 'Order ID'\? Map it with "
+                                        r"columns: \{Order ID: order_id\}"):
+        read("orders", path)
