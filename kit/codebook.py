@@ -291,6 +291,26 @@ class Codebook(_Model):
         """Theme id -> label in ``lang``."""
         return {t.id: getattr(t.label, lang) for t in self.themes}
 
+    def to_frame(self, *, lang: Lang = "en") -> Any:
+        """One row per theme: ``theme``, ``label``, ``definition``, ``patterns_en``, ``patterns_de``, ``subthemes``.
+
+        Examples
+        --------
+        >>> parse_codebook({"themes": [{"id": "price", "label": {"en": "Price", "de": "Preis"},
+        ...     "patterns": {"en": ["price*"], "de": ["preis*"]}}]}).to_frame(lang="de")["label"].tolist()
+        ['Preis']
+        """
+        import pandas as pd
+
+        return pd.DataFrame([{
+            "theme": t.id, "label": getattr(t.label, lang), "definition": t.definition,
+            "patterns_en": ", ".join(t.patterns.en), "patterns_de": ", ".join(t.patterns.de),
+            "subthemes": ", ".join(s.id for s in t.subthemes),
+        } for t in self.themes])
+
+    def _repr_html_(self) -> str:
+        return self.to_frame().to_html(index=False, escape=True, border=0, classes="kit-table")
+
     def cues(self) -> Cues:
         """The general polarity cues in force (defaults + the codebook's own)."""
         if not self.use_default_cues:

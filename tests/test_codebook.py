@@ -236,3 +236,13 @@ def test_telecom_codebook_is_valid():
 ])
 def test_sample_codebook_more_german_and_english(text, expected):
     assert _code_one(text, read_codebook(SAMPLE_CODEBOOK)) == expected
+
+
+def test_codebook_presents_itself_as_a_table():
+    cb = read_codebook(SAMPLE_CODEBOOK)
+    frame = cb.to_frame(lang="de")
+    assert frame["theme"].tolist() == list(cb.ids)
+    assert frame.set_index("theme").loc["delivery", "label"] == "Lieferung"
+    assert "*liefer*" in frame.set_index("theme").loc["delivery", "patterns_de"]
+    assert "delivery_time" in frame.set_index("theme").loc["delivery", "subthemes"]
+    assert "<table" in cb._repr_html_()
