@@ -673,12 +673,12 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
             errors.append(exc)
             rows.append(_error_row(name, "read file", exc))
             continue
+        rows.append({"table": name, "check": "rows read", "severity": "info", "count": len(read.frame),
+                     "example": read.file})
         rows.extend(_mapping_rows(name, source))
         for exc in table_errors:
             errors.append(exc)
             rows.append(_error_row(name, "column types", exc))
-        rows.append({"table": name, "check": "rows read", "severity": "info", "count": len(read.frame),
-                     "example": read.file})
         checked, problems, frame = check_table(read.frame, name, file=read.file, first_row=read.first_row,
                                                user_names=read.user_names, thresholds=config.thresholds)
         rows.extend(checked)

@@ -271,12 +271,12 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     for col in missing_key:
         empty = frame[col].isna()
         if empty.any():
-            fail(f"{col} present", DataError(f"{int(empty.sum())} rows have no {col}", file=file,
+            fail(f"{col} filled", DataError(f"{int(empty.sum())} rows have no {col}", file=file,
                                              column=where.label(col), rows=where.rows(frame.index[empty.to_numpy()]),
                                              expected=f"a {col} in every row", fix="fill or remove those rows"),
                  int(empty.sum()))
         else:
-            rows.append(_row(name, f"{col} present", "error", 0))
+            rows.append(_row(name, f"{col} filled", "error", 0))
     if name == "orders" and {"refund_amount", "revenue"} <= set(columns):
         over = (frame["refund_amount"] > frame["revenue"] + 1e-9).to_numpy()
         if over.any():
@@ -394,6 +394,9 @@ def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | 
             if col not in table:
                 continue
             late = table[col] >= limit
-            rows.append(_row(name, f"{col} not after the data's end ({end:%Y-%m-%d}) + 1 day", "warning",
-                             int(late.sum()), ", ".join(str(v) for v in table.loc[late.to_numpy(), col].head(3))))
+            n_late = int(late.sum())
+            shown = ", ".join(str(v) for v in table.loc[late.to_numpy(), col].head(3))
+            rows.append({"table": name, "check": f"{col} not after the data's end + 1 day",
+                         "severity": "warning" if n_late else "info", "count": n_late,
+                         "example": f"end {end:%Y-%m-%d}" + (f": {shown}" if n_late else "")})
     return rows

@@ -147,9 +147,10 @@ def test_dates_after_the_end_of_the_data_are_warned(tmp_path):
     path.write_text("customer_id,exit_date\n1001,2025-03-02\n1002,2025-03-03\n1003,2062-01-01\n", encoding="utf-8")
     cfg = AnalysisConfig.model_validate({"business": {"name": "T"}, "data": {"tables": {
         "orders": {"file": str(FIX / "orders_en.csv")}, "exits": {"file": str(path)}}}})
-    row = quality_row(validate(cfg), "exits", "exit_date not after the data's end (2025-03-01) + 1 day")
+    row = quality_row(validate(cfg), "exits", "exit_date not after the data's end + 1 day")
     # the last order is on 2025-03-01: 03-02 is within a day, 03-03 and 2062 are not
     assert (row["severity"], row["count"]) == ("warning", 2)
+    assert row["example"] == "end 2025-03-01: 2025-03-03 00:00:00, 2062-01-01 00:00:00"
 
 
 def test_driver_scale_is_inferred_per_column():
