@@ -17,7 +17,8 @@ its peak memory (``ru_maxrss``) is its own:
 - ``kit (DataFrame)``: the same on the orders already loaded as a DataFrame (load not timed);
 - ``BG/NBD fit``: ``BetaGeo().fit`` on the first 100,000 customers of the summary.
 
-Times are the median of ``--repeat`` runs inside the subprocess. Peak memory is the process's
+Times are the median of ``--repeat`` rounds; each round runs every measurement once, each in a
+fresh subprocess, interleaved so that outside load hits them alike. Peak memory is the process's
 ``ru_maxrss``; "above idle" subtracts the resident size right after the imports of that process.
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -179,33 +181,52 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--dir", default=str(Path(tempfile.gettempdir()) / "loyalty-kit-bench-clv"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--worker", nargs=2, metavar=("TASK", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.prepare:
+        _prepare(args)
+        return 0
     if args.worker:
         sys.stdout.write(json.dumps(_worker(args.worker[0], args.worker[1], args.repeat)) + "\n")
         return 0
 
-    path = _prepare(args)
-    import pyarrow.parquet as pq
-
-    n_orders = pq.read_metadata(path).num_rows
+    path = Path(args.dir) / "orders.parquet"
+    if not path.exists():  # generate in a child process: ru_maxrss is inherited by later children
+        cmd = [sys.executable, __file__, "--prepare", "--dir", args.dir, "--customers", str(args.customers),
+               "--synthetic", str(args.synthetic)]
+        subprocess.run(cmd, check=True, cwd=ROOT)
     labels = {"idle_floor": "idle: duckdb + pandas imported", "idle": "idle: kit.clv imported",
               "duckdb": "duckdb sql (floor)",
               "kit_path": "kit summarise_customers(path)", "kit_frame": "kit summarise_customers(df)",
               "fit": "BG/NBD fit (first 100k customers)"}
-    results = {}
-    for task in labels:
-        proc = subprocess.run([sys.executable, __file__, "--worker", task, str(path), "--repeat", str(args.repeat)],
-                              capture_output=True, text=True, check=True, cwd=ROOT)
-        results[task] = json.loads(proc.stdout.strip().splitlines()[-1])
+    # one run per subprocess, tasks interleaved round by round, so that load from other processes
+    # on the machine falls on all measurements alike; the median over rounds is reported
+    runs: dict[str, list[dict[str, object]]] = {task: [] for task in labels}
+    for round_ in range(args.repeat):
+        for task in labels:
+            if task.startswith("idle") and round_ > 0:
+                continue
+            proc = subprocess.run([sys.executable, __file__, "--worker", task, str(path), "--repeat", "1"],
+                                  capture_output=True, text=True, check=True, cwd=ROOT)
+            runs[task].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    results = {task: {"seconds": statistics.median(float(r["seconds"]) for r in rs),
+                      "peak_mb": max(float(r["peak_mb"]) for r in rs),
+                      "baseline_mb": min(float(r["baseline_mb"]) for r in rs),
+                      "rows": rs[0]["rows"], "all": [round(float(r["seconds"]), 2) for r in rs]}
+               for task, rs in runs.items()}
+    import pyarrow.parquet as pq
+
+    n_orders = pq.read_metadata(path).num_rows
     floor = results["duckdb"]["seconds"]
     lines = [f"orders: {n_orders:,} in {path}; customers: {results['duckdb']['rows']:,}; "
-             f"median of {args.repeat} runs",
+             f"median of {args.repeat} interleaved runs; load average {os.getloadavg()[0]:.1f} "
+             f"on {os.cpu_count()} CPUs",
              f"{'measurement':34} {'seconds':>9} {'x floor':>8} {'peak MB':>9} {'above idle':>10}"]
     for task, label in labels.items():
         r = results[task]
         ratio = f"{r['seconds'] / floor:8.2f}" if task in ("kit_path", "kit_frame", "duckdb") else " " * 8
         lines.append(f"{label:34} {r['seconds']:9.3f} {ratio} {r['peak_mb']:9.0f} "
-                     f"{r['peak_mb'] - r['baseline_mb']:10.0f}")
+                     f"{r['peak_mb'] - r['baseline_mb']:10.0f}   runs: {r['all']}")
     lines.append(f"max |kit - floor| over frequency, recency, T, monetary_value: {_check_same(path):.3g}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

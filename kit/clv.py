@@ -743,8 +743,13 @@ def customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp,
         clv = margin x E[spend] x sum_{m=1..H} (E[Y(m months)] - E[Y(m-1 months)]) / (1 + d)^m,
 
     i.e. each month's expected purchases are discounted to ``as_of`` at the month's end.
-    E[spend] is the Gamma-Gamma conditional mean of net spend per purchase (the population mean
-    for customers without repeat purchases). value_at_risk = clv x (1 - p_alive).
+    E[spend] is the Gamma-Gamma conditional mean of net spend per purchase: the population mean
+    p gamma / (q - 1) for customers without repeat purchases (whatever their first order was
+    worth, also when it was refunded: the model learns spend from repeat purchases only), and
+    zbar taken as 0 for repeat buyers whose net repeat spend is <= 0 (they are left out of the
+    fit and counted in ``attrs["n_dropped"]``). P(alive) is 1 for customers without repeat
+    purchases (BG/NBD: nobody drops out before the first repeat purchase).
+    value_at_risk = clv x (1 - p_alive).
 
     Example
     -------
@@ -815,12 +820,11 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
         return no_data("clv_predicted", reason)
     bg, gg = cv.attrs["bg"], cv.attrs["gg"]
     value = float(cv["clv"].mean())
-    summary = cv
     rng = np.random.default_rng(seed)
-    idx = np.arange(len(summary))
+    idx = np.arange(len(cv))
     if len(idx) > 1500:
         idx = np.sort(rng.choice(idx, 1500, replace=False))
-    x, tx, T, m = (summary[c].to_numpy(dtype="float64")[idx]
+    x, tx, T, m = (cv[c].to_numpy(dtype="float64")[idx]
                    for c in ("frequency", "recency", "T", "monetary_value"))
     ci_low = ci_high = se = math.nan
     note_en = (f"interval: parametric bootstrap of the model parameters ({n_draws} draws, seed {seed}); "
