@@ -94,6 +94,7 @@ class _Read:
     first_row: int
     user_names: dict[str, str] = field(default_factory=dict)
     sep: str | None = None
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def label(self, column: str) -> str:
         return self.user_names.get(column, column)
@@ -499,10 +500,13 @@ def _convert_number(read: _Read, col: str, values: pd.Series, numbers: dict[str,
             decimal = next(iter(file_evidence))
         else:
             decimal = sep_hint
+    guessed = numbers["decimal"] is None and not evidence and len(file_evidence) != 1
     thousands = numbers["thousands"]
     if thousands is None:
         thousands = "." if decimal == "," else ","
     converted = _to_number(text, decimal, thousands)
+    if guessed:
+        _note_ambiguous(read, col, text, converted, decimal)
     bad = converted.isna() & _present(values)
     if bad.any():
         mark = "decimal comma" if decimal == "," else "decimal point"
@@ -512,6 +516,20 @@ def _convert_number(read: _Read, col: str, values: pd.Series, numbers: dict[str,
                         expected=f"numbers with a {mark} (detected for this column)",
                         fix="clean the values or set csv: {decimal: ..., thousands: ...} in analysis.yaml")
     return converted
+
+
+def _note_ambiguous(read: _Read, col: str, text: pd.Series, converted: pd.Series, decimal: str) -> None:
+    """Record values like '1.234' whose reading rests on the separator alone (a quality-report warning)."""
+    grouped = text.str.fullmatch(r"[+-]?\d{1,3}(?:(?:\.\d{3})+|(?:,\d{3})+)", na=False)
+    count = int(grouped.sum())
+    if not count:
+        return
+    first = int(np.flatnonzero(grouped.to_numpy())[0])
+    basis = f"the {read.sep!r} separator" if read.sep else "the file type"
+    read.notes.append({
+        "table": read.name, "check": f"{col} decimal mark", "severity": "warning", "count": count,
+        "example": f"{read.label(col)}: {text.iloc[first]!r} read as {converted.iloc[first]:g} (decimal "
+                   f"{'comma' if decimal == ',' else 'point'} assumed from {basis}); set csv.decimal if wrong"})
 
 
 # --------------------------------------------------------------------------- reading one table
@@ -676,6 +694,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         rows.append({"table": name, "check": "rows read", "severity": "info", "count": len(read.frame),
                      "example": read.file})
         rows.extend(_mapping_rows(name, source))
+        rows.extend(read.notes)
         for exc in table_errors:
             errors.append(exc)
             rows.append(_error_row(name, "column types", exc))

@@ -228,3 +228,18 @@ def test_mapping_onto_an_unknown_name_is_a_warning(tmp_path):
     assert (row["severity"], row["count"]) == ("warning", 1)
     assert row["example"] == "Kanal -> 'chanel' (did you mean 'channel'?); kept as attributes"
     assert data.orders["chanel"].tolist() == ["App"]
+
+
+def test_decimal_mark_guessed_from_the_separator_is_warned(tmp_path):
+    path = tmp_path / "o.tsv"
+    path.write_text("order_id\tcustomer_id\torder_date\trevenue\nA\t1\t2024-01-01\t1.234\nB\t1\t2024-01-01\t7\n",
+                    encoding="utf-8")
+    cfg = AnalysisConfig.model_validate({"business": {"name": "T"}, "data": {"tables": {"orders": {
+        "file": str(path)}}}})
+    data = read_data(cfg)
+    # nothing in the file proves the decimal mark: a TAB file defaults to the decimal point
+    assert data.orders["revenue"].tolist() == [1.234, 7.0]
+    row = quality_row(data.quality, "orders", "revenue decimal mark")
+    assert (row["severity"], row["count"]) == ("warning", 1)
+    assert row["example"] == ("revenue: '1.234' read as 1.234 (decimal point assumed from the '\\t' separator); "
+                              "set csv.decimal if wrong")
