@@ -750,6 +750,17 @@ def read_data(config: AnalysisConfig) -> LoyaltyData:
         The tidy tables; ``quality`` holds one row per check run (errors excluded,
         since they raise) and ``sources`` maps table -> file name.
 
+    Notes
+    -----
+    Checks (see :mod:`kit.schema`): required columns, types, ranges (NPS 0-10 whole
+    numbers, CSAT and stars 1-5, CES on ``thresholds.ces_scale``, drivers 1-5 or 0-10,
+    revenue >= 0, refunds between 0 and revenue, quantity > 0), unique keys, tickets
+    answered and resolved not before they were opened. Warnings, which do not raise:
+    exact duplicate rows (dropped, the first copy kept), dates before 1990 or after the
+    end of the data, customer ids unknown to ``customers``, exits before signup,
+    mappings onto names the contract does not know, decimal marks guessed from the
+    separator alone.
+
     Raises
     ------
     DataError
