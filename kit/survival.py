@@ -22,7 +22,7 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from kit.config import AnalysisConfig
-from kit.metrics.behaviour import loss_moments
+from kit.metrics.behaviour import _exit_codes, _group_min, _inactivity_rows, _sort_orders
 from kit.tables import LoyaltyData
 
 __all__ = ["lifetime_table", "KaplanMeier", "LogrankResult", "logrank_test", "CoxChurnModel",
@@ -101,38 +101,38 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     """
     as_of = pd.Timestamp(as_of)
     base = ["customer_id", "start", "end", "duration_days", "churned", "n_orders"]
+    if loss not in ("final", "first"):
+        raise ValueError(f"loss must be 'final' or 'first', found {loss!r}")
     orders = data.orders
     if orders is None:
         return pd.DataFrame(columns=base)
-    o = orders.loc[(orders["order_date"] < as_of) & orders["customer_id"].notna()
-                   & orders["order_date"].notna(), ["customer_id", "order_date"]]
-    if o.empty:
+    orders = orders.loc[orders["order_date"] < as_of]
+    s = _sort_orders(orders)
+    if not len(s.codes):
         return pd.DataFrame(columns=base)
-    start = o.groupby("customer_id")["order_date"].min().rename("start")
+    n, as_of64 = s.n_customers, as_of.to_datetime64()
+    inact = np.timedelta64(config.thresholds.inactivity_days, "D")
+    first_rows = s.first_rows()
+    last_rows = ~s.next_same()
+    start, last = s.dates[first_rows], s.dates[last_rows]  # one per customer, in code order
+    cand = _inactivity_rows(s, config.thresholds.inactivity_days)
+    if loss == "first":  # the first gap of inactivity_days
+        lost_at = _group_min(s.codes[cand], s.dates[cand] + inact, n)
+        exit_from = start
+    else:  # stopped for good: the last order + inactivity_days
+        lost_at = last + inact
+        exit_from = last
     exits = data.exits
     if exits is not None:
-        exits = exits.loc[exits["exit_date"] < as_of]
-    if loss not in ("final", "first"):
-        raise ValueError(f"loss must be 'final' or 'first', found {loss!r}")
-    moments = loss_moments(o, inactivity_days=config.thresholds.inactivity_days, exits=exits)
-    last = o.groupby("customer_id")["order_date"].max().rename("last")
-    moments = moments.join(start, on="customer_id", how="inner").join(last, on="customer_id")
-    # "first": any loss after the first order; "final": only losses with no order after them
-    if loss == "first":
-        keep = moments["lost_at"] >= moments["start"]
-    else:  # an exit on the day of the last order ends the lifetime; an inactivity loss must follow it
-        keep = (moments["lost_at"] > moments["last"]) | (
-            (moments["cause"] == "exit") & (moments["lost_at"] >= moments["last"]))
-    moments = moments.loc[keep]
-    table = start.to_frame()
-    table["lost_at"] = moments.groupby("customer_id")["lost_at"].min().reindex(table.index)
-    table["churned"] = table["lost_at"].notna() & (table["lost_at"] < as_of)
-    table["end"] = table["lost_at"].where(table["churned"], as_of)
-    table["duration_days"] = (table["end"] - table["start"]) / pd.Timedelta(days=1)
-    counted = o.join(table["end"], on="customer_id")
-    table["n_orders"] = counted.loc[counted["order_date"] < counted["end"]].groupby("customer_id").size()
-    table["n_orders"] = table["n_orders"].reindex(table.index).fillna(0).astype("int64")
-    table = table.reset_index()[base]
+        ex_codes, ex_dates = _exit_codes(s, exits.loc[exits["exit_date"] < as_of])
+        keep = ex_dates >= exit_from[ex_codes]
+        lost_at = np.fmin(lost_at, _group_min(ex_codes[keep], ex_dates[keep], n))
+    churned = lost_at < as_of64
+    end = np.where(churned, lost_at, as_of64)
+    table = pd.DataFrame({
+        "customer_id": s.ids, "start": start, "end": end,
+        "duration_days": (end - start) / np.timedelta64(1, "D"), "churned": churned,
+        "n_orders": np.bincount(s.codes, weights=s.dates < end[s.codes], minlength=n).astype("int64")})
     table = _add_customer_covariates(table, data)
     table = _add_ticket_covariates(table, data.tickets)
     table = _add_survey_covariates(table, data.surveys)

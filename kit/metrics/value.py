@@ -309,7 +309,9 @@ def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Time
     sub = orders.loc[orders["order_date"] < as_of]
     if sub.empty:
         return no_data("clv_historical", f"no orders before {as_of.date()}")
-    per_customer = net_revenue(sub).groupby(sub["customer_id"]).sum() * margin
+    sub = sub.loc[sub["customer_id"].notna()]
+    codes, ids = pd.factorize(sub["customer_id"])
+    per_customer = pd.Series(np.bincount(codes, weights=net_revenue(sub).to_numpy(), minlength=len(ids)) * margin)
     result = _mean_result("clv_historical", per_customer.to_numpy(),
                           note=f"margin {margin:.0%} on net revenue, orders before {as_of.date()}",
                           extras={"customers_net_le_zero": int((per_customer <= 0).sum())})
