@@ -289,12 +289,18 @@ class _Fit:
     log_likelihood: float
 
 
-def _maximise(objective: object, start: np.ndarray, model: str, n: int,
+def _maximise(objective: object, start: np.ndarray, model: str, names: list[str], n: int,
               hess_inv0: np.ndarray | None = None) -> _Fit:
     """Minimise the mean negative log-likelihood over the log-parameters; covariance from the Hessian.
 
     ``objective(log_params) -> (value, gradient)`` is per customer (the mean) so the tolerances
     do not depend on n; the Hessian of the total is ``n`` times its Jacobian of the gradient.
+
+    Raises
+    ------
+    KitError
+        The optimiser did not converge, or the Hessian is not positive definite (the estimate
+        is not identified: a flat likelihood at the edge of the parameter space).
     """
     from statsmodels.tools.numdiff import approx_fprime
 
@@ -312,11 +318,16 @@ def _maximise(objective: object, start: np.ndarray, model: str, n: int,
     hess = approx_fprime(res.x, grad, centered=True)
     hess = n * (hess + hess.T) / 2
     try:
+        np.linalg.cholesky(hess)
         cov = np.linalg.inv(hess)
-        if np.any(np.diag(cov) < 0):
-            cov = np.full_like(hess, np.nan)
     except np.linalg.LinAlgError:
-        cov = np.full_like(hess, np.nan)
+        edge = ", ".join(f"{name} = {v:.3g}" for name, v in zip(names, np.exp(res.x), strict=True))
+        raise KitError(
+            f"{model}: the data do not identify the model (the likelihood is flat at {edge}, "
+            "so there are no standard errors and the estimates sit at the edge of the parameter "
+            "space). Fix: use more customers or a longer history (the model needs repeat buyers "
+            "and some who stopped buying), a different time unit (clv.time_unit), or a small "
+            "penaliser (e.g. penaliser=0.001).") from None
     return _Fit(res.x, cov, -n * float(res.fun))
 
 
@@ -467,7 +478,8 @@ class BetaGeo:
             sub = np.random.default_rng(0).choice(len(x), 10_000, replace=False)
             start, hess_inv0 = _warm_start(_bgnbd_objective(x[sub], tx[sub], T[sub], w[sub], self.penaliser),
                                            start)
-        fit = _maximise(_bgnbd_objective(x, tx, T, w, self.penaliser), start, "BG/NBD", int(n), hess_inv0)
+        fit = _maximise(_bgnbd_objective(x, tx, T, w, self.penaliser), start, "BG/NBD", self._names,
+                        int(n), hess_inv0)
         self.cov_log_ = fit.cov_log
         self.params_ = pd.Series(np.exp(fit.log_params), index=self._names, name="estimate")
         self.log_likelihood_ = _dot(w, _bgnbd_loglik(self.params_.to_numpy(), x, tx, T))
@@ -623,7 +635,7 @@ class GammaGamma:
 
         mean_m = float(np.average(m, weights=w))
         start = np.log([1.0, 1.0, mean_m])
-        fit = _maximise(objective, start, "Gamma-Gamma", int(n))
+        fit = _maximise(objective, start, "Gamma-Gamma", self._names, int(n))
         self.cov_log_ = fit.cov_log
         self.params_ = pd.Series(np.exp(fit.log_params), index=self._names, name="estimate")
         self.log_likelihood_ = _dot(w, _gg_loglik(self.params_.to_numpy(), x, m))
@@ -833,21 +845,18 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
     note_de = (f"Intervall: parametrischer Bootstrap der Modellparameter ({n_draws} Ziehungen, Seed {seed}); "
                f"{settings.horizon_months} Monate, Marge {settings.margin:.0%}, "
                f"Diskontsatz {settings.annual_discount_rate:.1%} p. a., Zeiteinheit {settings.time_unit}")
-    if np.all(np.isfinite(bg.cov_log_)) and np.all(np.isfinite(gg.cov_log_)):
-        bg_draws = np.exp(rng.multivariate_normal(np.log(bg.params_.to_numpy()), bg.cov_log_, n_draws))
-        gg_draws = np.exp(rng.multivariate_normal(np.log(gg.params_.to_numpy()), gg.cov_log_, n_draws))
-        base = float(_clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit)["clv"].mean())
-        means = np.array([
-            _clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit,
-                        bg_params=bp, gg_params=gp)["clv"].mean()
-            for bp, gp in zip(bg_draws, gg_draws, strict=True) if gp[1] > 1])
-        means = means * (value / base) if base > 0 else means
-        if len(means) >= 10:
-            ci_low, ci_high = (float(v) for v in np.quantile(means, [0.025, 0.975]))
-            se = float(np.std(means, ddof=1))
-    else:
-        note_en += "; no interval: the Hessian was not invertible"
-        note_de += "; kein Intervall: die Hesse-Matrix war nicht invertierbar"
+    # the fits guarantee a positive definite Hessian, so both covariances exist
+    bg_draws = np.exp(rng.multivariate_normal(np.log(bg.params_.to_numpy()), bg.cov_log_, n_draws))
+    gg_draws = np.exp(rng.multivariate_normal(np.log(gg.params_.to_numpy()), gg.cov_log_, n_draws))
+    base = float(_clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit)["clv"].mean())
+    means = np.array([
+        _clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit,
+                    bg_params=bp, gg_params=gp)["clv"].mean()
+        for bp, gp in zip(bg_draws, gg_draws, strict=True) if gp[1] > 1])  # q > 1: finite mean spend
+    means = means * (value / base) if base > 0 else means
+    if len(means) >= 10:
+        ci_low, ci_high = (float(v) for v in np.quantile(means, [0.025, 0.975]))
+        se = float(np.std(means, ddof=1))
     return MetricResult(
         "clv_predicted", value, int(len(cv)), ci_low, ci_high, definition, "currency", se,
         note_en if lang == "en" else note_de,

@@ -427,3 +427,13 @@ def test_sample_only_refunded_customers_have_no_net_spend(sample_value):
     refunded = sample_value[sample_value["only_refunded"].astype(bool)]
     assert len(refunded) > 0
     assert (refunded["monetary_value"] == 0).all()
+
+
+def test_unidentified_model_raises_with_a_fix():
+    # nobody ever bought again: the dropout process cannot be estimated (flat likelihood)
+    summary = pd.DataFrame({"frequency": [0] * 50, "recency": [0.0] * 50, "T": np.linspace(1, 40, 50)})
+    with pytest.raises(KitError, match=r"BG/NBD: the data do not identify the model.*Fix: .*penaliser"):
+        BetaGeo().fit(summary)
+    one_order_each = _orders([(f"c{i}", f"2024-0{1 + i % 9}-1{i % 10}", 10.0, 0.0) for i in range(40)])
+    result = clv_predicted(one_order_each, as_of="2024-12-31", settings=CLVSettings())
+    assert not result.has_data and "models could not be fitted" in result.note

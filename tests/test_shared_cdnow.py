@@ -97,3 +97,14 @@ def test_holdout_prediction(cdnow):
     assert by_freq["customers"].sum() == 2357
     assert by_freq["actual"].sum() == 1882
     assert by_freq["expected"].sum() == pytest.approx(total["expected"])
+
+
+def test_frequency_spend_correlation(cdnow):
+    from kit.clv import frequency_spend_correlation
+
+    _, _, with_spend = cdnow
+    result = frequency_spend_correlation(with_spend.rename(columns={"x": "frequency", "zbar": "monetary_value"}))
+    # Fader & Hardie (2013): correlation between average transaction value and number of
+    # transactions among the 946 repeat buyers is 0.11
+    assert result.n == 946
+    assert result.value == pytest.approx(0.11, abs=0.005)
