@@ -267,6 +267,13 @@ def _page_title(name: str, lang: str) -> str:
     return text(key, lang) if key else Path(name).stem
 
 
+def _page_summary(name: str, lang: str) -> str:
+    from kit.labels import LABELS, text
+
+    key = f"{_TITLE_KEYS.get(name[:2], '')}_summary"
+    return text(key, lang) if key in LABELS else ""
+
+
 def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Sequence[Mapping[str, Any]] = (),
             title: str = "") -> Path:
     """Convert an executed notebook into one self-contained HTML page.
@@ -315,21 +322,29 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
 # ---- summary and artefacts -------------------------------------------------------------------------------
 
 
-def _findings(frame: pd.DataFrame | None, lang: str, period: str) -> list[dict[str, str]]:
+def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, period: str) -> list[dict[str, str]]:
+    """Missed KPIs, largest gap first (``kit.kpi_gaps``), then a few met ones, as sentences."""
     from kit.labels import text
+    from kit.pages import capability
     from kit.pages._common import fmt_kpi
 
     if frame is None:
         return []
+    gaps = capability("kit.actions", "kpi_gaps")
+    ranked = gaps(frame, config) if gaps is not None else frame
     out = []
     for status, key, css, limit in (("missed", "finding_missed", "kit-missed", 5), ("met", "finding_met", "kit-met", 3)):
-        rows = frame[frame["status"] == status].head(limit)
+        rows = ranked[ranked["status"] == status].head(limit)
         for r in rows.itertuples(index=False):
             out.append({"css": css, "text": text(key, lang, label=r.label, value=fmt_kpi(str(r.kpi), r.value),
-                                                 target=fmt_kpi(str(r.kpi), r.target))})
+                                                 target=fmt_kpi(str(r.kpi), r.target), n=f"{int(r.n):,}")})
     if not any(f["css"] == "kit-missed" for f in out):
         out.insert(0, {"css": "kit-met", "text": text("finding_none", lang, period=period)})
     return out
+
+
+_ACTION_COLUMNS = {"rank": "col_rank", "title": "col_action", "owner": "col_owner", "effort": "col_effort",
+                   "cost": "col_cost", "why": "col_why"}
 
 
 def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: str, scorecard: pd.DataFrame | None,
@@ -360,10 +375,10 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
     action_rows: list[list[str]] = []
     action_columns: list[str] = []
     if actions is not None and not actions.empty:
-        shown = actions.head(5)
-        action_columns = [str(c) for c in shown.columns]
-        action_rows = [["–" if pd.isna(v) else (f"{v:.2f}" if isinstance(v, float) else str(v)) for v in row]
-                       for row in shown.itertuples(index=False)]
+        cols = [c for c in _ACTION_COLUMNS if c in actions]
+        action_columns = [text(_ACTION_COLUMNS[c], lang) for c in cols]
+        action_rows = [["–" if pd.isna(v) else (f"{v:,.0f}" if isinstance(v, float) else str(v)) for v in row]
+                       for row in actions[cols].head(5).itertuples(index=False)]
     legend = [{"colour": STATUS_COLOURS[s], "fg": _STATUS_TEXT_COLOUR.get(s, "#222222"),
                "text": STATUS_TEXT[s][1 if lang == "de" else 0]} for s in STATUS_COLOURS]
     page = env.get_template("index.html").render(
@@ -371,7 +386,8 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
         period_label=text("period", lang), period=getattr(period, "label", "–"), period_span=span,
         smoke=smoke, smoke_text=text("smoke", lang), notes=list(notes),
         findings_title=text("top_findings", lang),
-        findings=_findings(scorecard, lang, getattr(period, "label", "–")),
+        findings=_findings(scorecard, config, lang, getattr(period, "label", "–")),
+        status_help=text("status_help", lang),
         findings_missing=text("not_available", lang, what="KPI scorecard (kit.scorecard)"),
         actions_title=text("top_actions", lang), actions=action_rows, action_columns=action_columns,
         actions_missing=text("not_available", lang, what="prioritised actions (kit.prioritise_actions)"),
@@ -572,7 +588,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         for m in missing:
             _LOG.warning(m)
         page_links = [{"href": Path(s.name).with_suffix(".html").name, "title": _page_title(s.name, lang),
-                       "summary": ""} for s in sources]
+                       "summary": _page_summary(s.name, lang)} for s in sources]
         downloads = [Path(s.name).with_suffix(".html").name for s in sources] + written + \
             [s.name for s in sources] + ["run.log"]
         write_index(tmp, config=cfg, period=resolved, run_id=run_id, scorecard=frame, actions=plan,

@@ -171,9 +171,8 @@ def loss_moments(orders: pd.DataFrame, *, inactivity_days: int,
                          "cause": pd.array(cause[order], dtype="str")})
 
 
-def _churn_counts(orders: pd.DataFrame, period: Period, inactivity_days: int,
-                  exits: pd.DataFrame | None) -> dict[str, int]:
-    s = _sort_orders(orders)
+def _churn_counts(s: _Sorted, ex_codes: np.ndarray, ex_dates: np.ndarray, period: Period,
+                  inactivity_days: int) -> dict[str, int]:
     n = s.n_customers
     start, end = period.start.to_datetime64(), period.end.to_datetime64()
     inact = np.timedelta64(inactivity_days, "D")
@@ -185,7 +184,6 @@ def _churn_counts(orders: pd.DataFrame, period: Period, inactivity_days: int,
     last[s.codes[last_rows]] = s.dates[last_rows]
     active = ~np.isnat(last) & (last + inact >= start)
     lost_exit = np.zeros(n, dtype=bool)
-    ex_codes, ex_dates = _exit_codes(s, exits)
     if len(ex_codes):
         # an exit between the last order before the start and the start: already lost
         prior = ex_dates < start
@@ -240,15 +238,20 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
     period = _as_period(period)
     if orders is None:
         return no_data("churn_rate", "no order data: churn skipped")
-    counts = _churn_counts(orders, period, inactivity_days, exits)
-    rule = loss_rule(inactivity_days, exits=exits is not None, lang=lang)
-    data_end = orders["order_date"].max()
+    s = _sort_orders(orders)
+    counts = _churn_counts(s, *_exit_codes(s, exits), period, inactivity_days)
+    return _churn_result(counts, period, inactivity_days, exits is not None, orders["order_date"].max(), lang)
+
+
+def _churn_result(counts: dict[str, int], period: Period, inactivity_days: int, has_exits: bool,
+                  data_end: pd.Timestamp, lang: Language) -> MetricResult:
+    rule = loss_rule(inactivity_days, exits=has_exits, lang=lang)
     if counts["at_start"] == 0:
         return no_data("churn_rate", f"no active customers at the start of {period.label} ({rule})")
     note = rule
     if pd.notna(data_end) and data_end < period.end - pd.Timedelta(days=1):
-        note += ("; the data end before the period does" if lang == "en"
-                 else "; die Daten enden vor dem Zeitraum")
+        note += ("; the data end before the end of the period" if lang == "en"
+                 else "; die Daten enden vor dem Ende des Zeitraums")
     return _share("churn_rate", counts["lost"], counts["at_start"], note=note,
                   extras={"lost": counts["lost"], "lost_by_exit": counts["lost_by_exit"],
                           "lost_by_inactivity": counts["lost_by_inactivity"], "data_end": data_end})
@@ -311,8 +314,14 @@ def churn_by_period(orders: pd.DataFrame | None, *, periods: list[Period], inact
     [0.5]
     """
     rows = []
+    if orders is None:
+        return pd.DataFrame(rows, columns=["period", "start", "value", "n", "lost", "ci_low", "ci_high"])
+    s = _sort_orders(orders)  # once for all periods
+    ex_codes, ex_dates = _exit_codes(s, exits)
+    data_end = orders["order_date"].max()
     for p in periods:
-        r = churn_rate(orders, period=p, inactivity_days=inactivity_days, exits=exits)
+        counts = _churn_counts(s, ex_codes, ex_dates, p, inactivity_days)
+        r = _churn_result(counts, p, inactivity_days, exits is not None, data_end, "en")
         rows.append({"period": p.label, "start": p.start, "value": r.value, "n": r.n,
                      "lost": r.extras.get("lost", 0), "ci_low": r.ci_low, "ci_high": r.ci_high})
     return pd.DataFrame(rows, columns=["period", "start", "value", "n", "lost", "ci_low", "ci_high"])

@@ -27,6 +27,9 @@ STATUS_COLOURS = {
 _STATUS_TEXT_COLOUR = {"met": "#ffffff", "missed": "#ffffff", "inconclusive": "#ffffff"}
 
 
+_SUFFIX = {"hours": " h", "per_1000": " ‰"}
+
+
 def get_scorecard(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:
     """The scorecard of ``ctx.period`` (``kit.scorecard``), computed once per context.
 
@@ -60,7 +63,8 @@ def fmt_kpi(kpi: str, value: Any) -> str:
     """Format one KPI value with its unit (``12.3 %``, ``31.2``)."""
     if _isnan(value):
         return "–"
-    return format_value(float(value), _unit(kpi))
+    unit = _unit(kpi)
+    return format_value(float(value), unit) + _SUFFIX.get(unit, "")
 
 
 def kpi_rows(frame: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:
@@ -89,7 +93,7 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
     """
     esc = html.escape
     t = lambda key: esc(text(key, lang))  # noqa: E731
-    head = "".join(f"<th>{t(k)}</th>" for k in
+    head = "".join(f"<th style='text-align:{'left' if k == 'col_kpi' else 'right'}'>{t(k)}</th>" for k in
                    ("col_kpi", "col_value", "col_interval", "n", "col_previous", "col_target", "col_status"))
     body = []
     for row in frame.itertuples(index=False):
@@ -106,11 +110,11 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
         if definitions and isinstance(row.definition, str) and row.definition:
             label += f"<br><small style='color:#555'>{esc(row.definition)}</small>"
         body.append(
-            f"<tr><td>{label}</td><td style='text-align:right'><strong>{esc(fmt_kpi(kpi, row.value))}</strong></td>"
-            f"<td style='text-align:right'>{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
+            f"<tr><td style='text-align:left'>{label}</td><td style='text-align:right;white-space:nowrap'><strong>{esc(fmt_kpi(kpi, row.value))}</strong></td>"
+            f"<td style='text-align:right;white-space:nowrap'>{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
             f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.previous))}</td>"
             f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.target))}</td>"
-            f"<td><span class='kit-status kit-status-{esc(status)}' style='background:{colour};color:{fg};"
+            f"<td style='text-align:right'><span class='kit-status kit-status-{esc(status)}' style='background:{colour};color:{fg};"
             f"padding:2px 8px;border-radius:10px;white-space:nowrap'>{status_text}</span></td></tr>")
     return ("<table class='kit-scorecard' style='border-collapse:collapse'>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

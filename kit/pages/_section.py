@@ -68,6 +68,10 @@ class _Block:
 def _fmt_cell(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+        return f"{int(value):,}"
     if isinstance(value, float):
         return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, pd.Timestamp):
@@ -232,7 +236,10 @@ class Section:
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        out = ["<section class='kit-section'>", f"<h3>{esc(self.title)}</h3>"]
+        out = ["<section class='kit-section' style='border:1px solid #dde3ea;border-radius:6px;"
+               "padding:6px 14px 10px;margin:6px 0 18px'>",
+               "<div class='kit-section-title' style='font-size:12px;font-weight:600;text-transform:uppercase;"
+               f"letter-spacing:.05em;color:#5a6b7d;margin:2px 0 6px'>{esc(self.title)}</div>"]
         for b in self.blocks:
             if b.kind == "heading":
                 out.append(f"<h4>{esc(str(b.content))}</h4>")

@@ -46,8 +46,8 @@ def findings(ctx: Context) -> Section:
             ctx.t("col_value"): [fmt_kpi(k, v) for k, v in zip(part["kpi"], part["value"])],
             ctx.t("col_target"): [fmt_kpi(k, v) for k, v in zip(part["kpi"], part["target"])],
             ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
-            "severity": part["severity"].round(2),
-            "n": part["n"],
+            ctx.t("col_severity"): part["severity"].round(2),
+            "n": part["n"].astype("int64"),
         })
         s.table(shown, max_rows=len(shown))
     return s
@@ -101,7 +101,8 @@ def drivers(ctx: Context) -> Section:
     if ipa is not None:
         s.plot("kit.plots.drivers", "plot_importance_performance", "importance-performance map "
                "(kit.plots.drivers.plot_importance_performance)", ipa)
-        s.table(ipa)
+        cols = [c for c in ("driver", "importance", "performance", "n", "quadrant") if c in ipa]
+        s.table(ipa[cols])
     return s
 
 
