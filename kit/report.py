@@ -330,7 +330,7 @@ def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, per
 
     if frame is None:
         return []
-    gaps = capability("kit.actions", "kpi_gaps")
+    gaps = capability("kit.evidence", "kpi_gaps")
     ranked = gaps(frame, config) if gaps is not None else frame
     out = []
     for status, key, css, limit in (("missed", "finding_missed", "kit-missed", 5), ("met", "finding_met", "kit-met", 3)):

@@ -151,3 +151,8 @@ def test_why_retention_payback_arithmetic(ctx):
     aov = float(frame.loc[frame["kpi"] == "average_order_value", "value"].iloc[0])
     shown = str(pages.why_retention(ctx))
     assert f"about {math.ceil(20 / (aov * 0.3))} orders" in shown
+
+
+def test_capability_follows_the_export_map_when_a_name_moved():
+    # parse_period lives in kit.periods (kit._EXPORTS says so), not in kit.config
+    assert capability("kit.config", "parse_period").__module__ == "kit.periods"

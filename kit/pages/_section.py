@@ -29,7 +29,8 @@ def capability(module: str, name: str) -> Callable[..., Any] | None:
     """The kit function ``module.name``, or None while that module or name does not exist yet.
 
     Only a missing *kit* module or name counts as "not there yet"; any other import
-    error (a missing third-party package, a bug) propagates.
+    error (a missing third-party package, a bug) propagates. A name that moved to another
+    module is found through the package's export map.
 
     Parameters
     ----------
@@ -49,6 +50,15 @@ def capability(module: str, name: str) -> Callable[..., Any] | None:
     >>> capability("kit.no_such_module", "f") is None
     True
     """
+    found = _attribute(module, name)
+    if found is None:  # moved? follow the package's export map (kit._EXPORTS)
+        exports: dict[str, str] = getattr(importlib.import_module("kit"), "_EXPORTS", {})
+        if exports.get(name, module) != module:
+            found = _attribute(exports[name], name)
+    return found
+
+
+def _attribute(module: str, name: str) -> Callable[..., Any] | None:
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:

@@ -32,7 +32,7 @@ def findings(ctx: Context) -> Section:
     frame = get_scorecard(ctx, s)
     if frame is None:
         return s
-    gaps = s.call("kit.actions", "kpi_gaps", "KPI gaps (kit.kpi_gaps)", frame, ctx.config)
+    gaps = s.call("kit.evidence", "kpi_gaps", "KPI gaps (kit.kpi_gaps)", frame, ctx.config)
     if gaps is None:
         return s
     for key, statuses in (("negatives", ("missed", "inconclusive")), ("positives", ("met",))):
@@ -120,7 +120,7 @@ def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | N
     lists. Returns None while the capability is not there yet.
     """
     prioritise = capability("kit.actions", "prioritise_actions")
-    gather = capability("kit.actions", "gather_evidence")
+    gather = capability("kit.evidence", "gather_evidence")
     if prioritise is None or gather is None or ctx.period is None:
         if section is not None:
             section.not_available("prioritised actions (kit.prioritise_actions)")
@@ -137,7 +137,7 @@ def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | N
         raw = _raw_id_config(ctx)
         segments = {}
         for segment, name in (("at_risk", "watch_list"), ("lapsed", "winback_list"), ("advocates", "advocates")):
-            func = capability("kit.actions", name)
+            func = capability("kit.lists", name)
             if func is not None:
                 kw = {"customer_values": customer_values(ctx)} if name == "watch_list" else {}
                 segments[segment] = func(data, raw, as_of=as_of, **kw)["customer_id"].tolist()
@@ -178,7 +178,7 @@ def list_frames(ctx: Context) -> dict[str, pd.DataFrame | None]:
     """Watch list, win-back list and advocates (pseudonymised as configured); None while not available."""
     out: dict[str, pd.DataFrame | None] = {}
     for key, (name, _) in LISTS.items():
-        func = capability("kit.actions", name)
+        func = capability("kit.lists", name)
         if func is None or ctx.period is None:
             out[key] = None
             continue
