@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.config import AnalysisConfig, DataSources, TableSource
-from kit.errors import DataError
+from kit.config import AnalysisConfig, DataSources, TableSource, load_config
+from kit.errors import ConfigError, DataError
 from kit.io import _decimal_evidence, _detect_sep, read_data, read_table, validate
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -283,7 +283,17 @@ def test_reading_never_modifies_or_adds_files():
     validate(config({"orders": {"file": "orders_duplicate_rows.csv"}, "surveys": {"file": "surveys_ok.csv"},
                      "tickets": {"file": "tickets_ok.csv"}, "exits": {"file": "exits_unknown_customer.csv"},
                      "customers": {"file": "customers_duplicate_ids.csv"}}))
+    for path in sorted(FIX.iterdir()):  # every data file once more, through the whole validation
+        if path.suffix in (".csv", ".tsv", ".xlsx", ".parquet", ".json"):
+            table = "surveys" if path.name.startswith("surveys") else "orders"
+            validate(config({table: {"file": path.name}}))
+    for path in sorted(FIX.glob("config_*.yaml")):
+        try:
+            validate(load_config(path))
+        except ConfigError:
+            pass
     assert _fixture_hashes() == before
+    assert sorted(p.name for p in FIX.iterdir()) == sorted(before)  # nothing written next to the inputs
 
 
 # ------------------------------------------------------------------ real exports (../shared/datasets)
@@ -384,3 +394,36 @@ def test_required_column_with_other_case_is_suggested(tmp_path):
     with pytest.raises(DataError, match=r"o\.csv, column 'order_id': .*did you mean 'Order ID'\? Map it with "
                                         r"columns: \{Order ID: order_id\}"):
         read("orders", path)
+
+
+def test_random_german_numbers_read_like_their_english_twin(tmp_path):
+    rng = np.random.default_rng(7)
+    amounts = np.round(rng.lognormal(3, 2.5, 500) * rng.choice([1, -1], 500), 2)  # 0.01 .. millions, signed
+    german = [f"{a:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".") for a in amounts]  # 1.234,50
+    english = [f'"{a:,.2f}"' for a in amounts]  # "1,234.50" (quoted: it holds the separator)
+    ids = [f"A{i}" for i in range(len(amounts))]
+    (tmp_path / "de.csv").write_text("order_id;customer_id;order_date;revenue\n" + "".join(
+        f"{i};1;31.12.2024;{g}\n" for i, g in zip(ids, german)), encoding="cp1252")
+    (tmp_path / "en.csv").write_text("order_id,customer_id,order_date,revenue\n" + "".join(
+        f"{i},1,2024-12-31,{e}\n" for i, e in zip(ids, english)), encoding="utf-8")
+    de, en = read("orders", tmp_path / "de.csv"), read("orders", tmp_path / "en.csv")
+    pd.testing.assert_frame_equal(de, en)
+    np.testing.assert_allclose(de["revenue"].to_numpy(), amounts)  # the oracle: the numbers written
+
+
+def test_format_quality_report_repeats_errors_in_full():
+    from kit.io import format_quality_report
+
+    message = "orders.csv, column 'revenue': 1 value is not a number (rows 3: 'zehn'). " + "x" * 200
+    report = pd.DataFrame([
+        {"table": "orders", "check": "rows read", "severity": "info", "count": 3, "example": "orders.csv"},
+        {"table": "orders", "check": "column types", "severity": "error", "count": 1, "example": message},
+        {"table": "exits", "check": "customer_id known in customers", "severity": "warning", "count": 2,
+         "example": "2 distinct ids"}])
+    text = format_quality_report(report, width=100)
+    lines = text.splitlines()
+    assert lines[0].split() == ["table", "check", "severity", "count", "example"]
+    assert all(len(line) <= 100 for line in lines[:4])  # the table fits; the full message follows
+    assert "1 errors, 1 warnings, 3 checks." in text
+    assert text.endswith("- " + message)
+    assert format_quality_report(report.iloc[:0]) == "no checks were run (no tables configured)."
