@@ -67,6 +67,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "inventory": ("Data inventory", "Datenbestand"),
     "quality": ("Data quality checks", "Datenqualitätsprüfungen"),
     "quality_ok": ("All data-quality checks passed.", "Alle Datenqualitätsprüfungen bestanden."),
+    "quality_passed": ("{n} further checks found nothing ({tables}).",
+                       "{n} weitere Prüfungen ohne Befund ({tables})."),
     "survey_coverage": ("Survey coverage and response", "Umfrageabdeckung und Rücklauf"),
     "surveyed": ("{answers} survey answers in {period} from {customers} customers "
                  "({share} of the {total} customers on file).",

@@ -89,6 +89,13 @@ def _fmt_cell(value: Any) -> str:
     return str(value)
 
 
+def _is_share(name: Any, column: pd.Series) -> bool:
+    """Columns named ``share`` / ``share_x`` / ``x_share`` hold shares 0…1: shown as percent."""
+    text_ = str(name)
+    named = text_ == "share" or text_.startswith("share_") or text_.endswith("_share")
+    return named and pd.api.types.is_float_dtype(column)
+
+
 @dataclass
 class Section:
     """One part of a report page.
@@ -270,7 +277,10 @@ class Section:
             elif b.kind == "table":
                 frame = b.content.copy()
                 for col in frame.columns:
-                    frame[col] = frame[col].map(_fmt_cell)
+                    if _is_share(col, frame[col]):
+                        frame[col] = frame[col].map(lambda v: "–" if pd.isna(v) else f"{v:.0%}")
+                    else:
+                        frame[col] = frame[col].map(_fmt_cell)
                 if b.caption:
                     out.append(f"<p><em>{esc(b.caption)}</em></p>")
                 out.append(frame.to_html(index=False, escape=True, border=0, classes="kit-table"))

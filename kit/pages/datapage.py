@@ -45,14 +45,29 @@ def inventory(ctx: Context) -> Section:
 
 
 def data_quality(ctx: Context) -> Section:
-    """The data-quality report of ``kit.read_data`` (``data.quality``), errors and warnings first."""
+    """The data-quality report of ``kit.read_data`` (``data.quality``): what the checks found, errors first.
+
+    Checks that found nothing are summarised per table in one line; rows read are in the inventory.
+    """
     s = ctx.section("quality")
     q = ctx.data.quality
     if q is None or q.empty:
         return s.para(ctx.t("quality_ok"))
+    count = pd.to_numeric(q["count"], errors="coerce").fillna(0)
+    example = q["example"].fillna("").astype(str).str.strip()
+    shown_mask = ((count > 0) | example.ne("")) & q["check"].ne("rows read")
     order = {"error": 0, "warning": 1, "info": 2}
-    shown = q.sort_values("severity", key=lambda c: c.map(order).fillna(3), kind="stable")
-    return s.table(shown, max_rows=50)
+    shown = q[shown_mask].sort_values("severity", key=lambda c: c.map(order).fillna(3), kind="stable")
+    passed = q[~shown_mask & q["check"].ne("rows read")]
+    if shown.empty:
+        s.para(ctx.t("quality_ok"))
+    else:
+        s.table(shown, max_rows=60)
+    if not passed.empty:
+        per_table = passed.groupby("table", sort=False).size()
+        s.note(ctx.t("quality_passed", n=len(passed),
+                     tables=", ".join(f"{table} {n}" for table, n in per_table.items())))
+    return s
 
 
 def survey_coverage(ctx: Context) -> Section:

@@ -44,6 +44,11 @@ def coded_interviews(ctx: Context) -> pd.DataFrame | None:
     return ctx.cached("coded_interviews", lambda: code(notes, book))
 
 
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Drop theme ids where the labels are there."""
+    return table.drop(columns=["theme"]) if "label" in table and "theme" in table else table
+
+
 def _start(ctx: Context, key: str) -> tuple[Section, pd.DataFrame | None, pd.DataFrame | None]:
     """A section plus the interviews and their coding, or the reason why there are none."""
     s = ctx.section(key)
@@ -83,7 +88,7 @@ def themes(ctx: Context) -> Section:
     table = s.call(_MOD, "theme_frequency", "theme frequency (kit.theme_frequency)", coded, notes, codebook=book,
                    lang=ctx.lang)
     if table is not None:
-        s.table(table)
+        s.table(_readable(table))
     return s
 
 
@@ -94,7 +99,7 @@ def aspects(ctx: Context) -> Section:
         return s
     table = s.call(_MOD, "aspects", "aspects (kit.interviews.aspects)", coded, codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
-        s.table(table)
+        s.table(_readable(table))
     return s
 
 
@@ -107,7 +112,7 @@ def loyal_patterns(ctx: Context) -> Section:
     table = s.call(_MOD, "common_themes", "common themes (kit.interviews.common_themes)", coded, notes,
                    segment=segment, codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
-        s.table(table)
+        s.table(_readable(table))
     return s
 
 
@@ -119,7 +124,7 @@ def quotes(ctx: Context) -> Section:
     table = s.call(_MOD, "quotes", "quotes (kit.interviews.quotes)", coded, interviews=notes,
                    codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
-        s.table(table.drop(columns=[c for c in ("text_id", "customer_id") if c in table]), max_rows=40)
+        s.table(_readable(table.drop(columns=[c for c in ("text_id", "customer_id") if c in table])), max_rows=40)
     return s
 
 
@@ -170,5 +175,5 @@ def survey_comments(ctx: Context) -> Section:
                    coded[coded["text_id"].isin(two.index)], two, polarity="negative", codebook=codebook(ctx),
                    lang=ctx.lang)
     if table is not None:
-        s.table(table, caption="Share of comments mentioning each theme negatively")
+        s.table(_readable(table), caption="Share of comments mentioning each theme negatively")
     return s
