@@ -735,8 +735,9 @@ def customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp,
     -------
     DataFrame
         One row per customer: ``customer_id``, ``frequency``, ``recency``, ``T`` (in
-        ``attrs["time_unit"]``), ``monetary_value`` (mean net repeat spend), ``p_alive``, ``expected_purchases`` (repeat purchases over the
-        horizon), ``expected_spend`` (net spend per purchase), ``clv``, ``value_at_risk``.
+        ``attrs["time_unit"]``), ``monetary_value`` (mean net repeat spend), ``p_alive``,
+        ``expected_purchases`` (repeat purchases over the horizon), ``expected_spend`` (net
+        spend per purchase), ``clv``, ``value_at_risk``.
         ``attrs`` also hold the fitted ``bg`` and ``gg`` models and ``n_dropped`` (repeat buyers
         left out of the Gamma-Gamma fit because their net spend was <= 0).
 
