@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
@@ -24,6 +23,9 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from kit.config import AnalysisConfig
 from kit.metrics.behaviour import _exit_codes, _group_min, _inactivity_rows, _sort_orders
 from kit.tables import LoyaltyData
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["lifetime_table", "KaplanMeier", "LogrankResult", "logrank_test", "CoxChurnModel",
            "REFERRAL_CHANNELS"]
