@@ -72,8 +72,8 @@ def plot_survival(data: KaplanMeier | pd.DataFrame, *, ax: Axes | None = None, l
     Axes
         One step line per group (label: group, n and median), and one shaded band per group.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from kit.survival import KaplanMeier
     >>> ax = plot_survival(KaplanMeier().fit([10, 20, 30], [1, 0, 1]))
     >>> len(ax.get_lines())
@@ -116,8 +116,8 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, lang: L
     Axes
         Cells annotated with the share in %; cells of an unfinished period carry "°".
 
-    Example
-    -------
+    Examples
+    --------
     >>> from kit.metrics.behaviour import cohort_retention
     >>> o = pd.DataFrame({"customer_id": ["a", "b", "a"],
     ...     "order_date": pd.to_datetime(["2026-01-05", "2026-01-20", "2026-02-03"])})
@@ -158,8 +158,8 @@ def plot_orders_per_customer(data: pd.DataFrame, *, ax: Axes | None = None, lang
     Axes
         One bar per order count; the title gives the repeat purchase rate.
 
-    Example
-    -------
+    Examples
+    --------
     >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"]})
     >>> [float(p.get_height()) for p in plot_orders_per_customer(o).patches][:2]
     [0.5, 0.5]
@@ -194,8 +194,8 @@ def plot_churn_trend(data: pd.DataFrame, *, ax: Axes | None = None, lang: Langua
     -------
     Axes
 
-    Example
-    -------
+    Examples
+    --------
     >>> trend = pd.DataFrame({"period": ["2026-Q1", "2026-Q2"], "value": [0.1, 0.2], "n": [50, 60],
     ...                       "ci_low": [0.05, 0.1], "ci_high": [0.2, 0.3]})
     >>> [float(y) for y in plot_churn_trend(trend, target=0.1).get_lines()[0].get_ydata()]
@@ -232,8 +232,8 @@ def plot_rfm_segments(data: pd.DataFrame, *, ax: Axes | None = None, lang: Langu
     -------
     Axes
 
-    Example
-    -------
+    Examples
+    --------
     >>> rfm = pd.DataFrame({"segment": ["Champions", "Lost", "Lost"]})
     >>> [float(p.get_width()) for p in plot_rfm_segments(rfm).patches]
     [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0]
