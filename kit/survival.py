@@ -304,6 +304,16 @@ class KaplanMeier:
         """Per group: n, events, median lifetime and its interval."""
         return self.summary_
 
+    def __repr__(self) -> str:
+        if not hasattr(self, "summary_"):
+            return "KaplanMeier(not fitted)"
+        return f"KaplanMeier(groups={len(self.summary_)}, n={int(self.summary_['n'].sum())})"
+
+    def _repr_html_(self) -> str:
+        if not hasattr(self, "summary_"):
+            return "<p>KaplanMeier (not fitted)</p>"
+        return "<p><strong>Kaplan-Meier retention</strong></p>" + self.summary_.to_html(index=False)
+
     def survival_at(self, time: float) -> pd.DataFrame:
         """Survival (retained share) at ``time`` per group, with the band: ``group, survival, ci_low, ci_high``.
 
@@ -497,6 +507,18 @@ class CoxChurnModel:
     def summary(self) -> pd.DataFrame:
         """Hazard ratios with intervals and p-values, one row per covariate column."""
         return self.summary_
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "summary_"):
+            return "CoxChurnModel(not fitted)"
+        return f"CoxChurnModel(n={self.n_}, events={self.events_}, covariates={len(self.summary_)})"
+
+    def _repr_html_(self) -> str:
+        if not hasattr(self, "summary_"):
+            return "<p>CoxChurnModel (not fitted)</p>"
+        head = (f"<p><strong>Cox churn model</strong>: n = {self.n_:,}, losses = {self.events_:,}, "
+                f"concordance = {self.concordance_:.2f}</p>")
+        return head + self.summary_.to_html(index=False, float_format=lambda v: f"{v:.3g}")
 
 
 def _concordance(time: np.ndarray, event: np.ndarray, risk: np.ndarray, *, limit: int = 5000) -> float:

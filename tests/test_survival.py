@@ -295,3 +295,11 @@ def test_sample_referred_customers_stay_longer(sample_lifetimes):
     assert one_year.loc["True", "ci_low"] > one_year.loc["False", "survival"]
     assert logrank_test(sample_lifetimes["duration_days"], sample_lifetimes["churned"],
                         sample_lifetimes["referred"]).p_value < 0.01
+
+
+def test_models_present_themselves():
+    assert repr(KaplanMeier()) == "KaplanMeier(not fitted)"
+    km = KaplanMeier().fit([1, 2, 3], [1, 0, 1], ["a", "a", "b"])
+    assert repr(km) == "KaplanMeier(groups=2, n=3)" and "<table" in km._repr_html_()
+    model = CoxChurnModel().fit(_simulate(300, 2.0, seed=1), covariates=["slow_first_response"])
+    assert repr(model).startswith("CoxChurnModel(n=300") and "hazard_ratio" in model._repr_html_()

@@ -224,6 +224,8 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
 
     Notes
     -----
+    churn = lost / at start; 95 % Wilson score interval (Wilson 1927, JASA 22:209-212).
+    Exits of customers without any order are ignored (they never count as customers at a start).
     See the module docstring for the loss rule. When the data end before
     ``period.end``, an inactivity loss is counted at ``last order + inactivity_days`` even if that
     moment lies after the data end; the note then says that the period is not covered by the data.
@@ -483,6 +485,11 @@ def repeat_purchase_rate(orders: pd.DataFrame | None, *, period: Period | str | 
     MetricResult
         kpi ``repeat_purchase_rate``; n = ordering customers; Wilson interval; extras ``count``.
 
+    Notes
+    -----
+    rate = #(customers with >= 2 orders) / #(customers with >= 1 order); orders without a
+    customer id are left out. 95 % Wilson score interval (Wilson 1927).
+
     Examples
     --------
     >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"],
@@ -512,6 +519,12 @@ def purchase_frequency(orders: pd.DataFrame | None, *, period: Period | str | No
     MetricResult
         kpi ``purchase_frequency``; n = ordering customers; t interval of the mean;
         extras ``orders``, ``median``.
+
+    Notes
+    -----
+    frequency = orders / ordering customers (customers without an order in the period are not in
+    the denominator). The t interval is a large-sample approximation; counts are skewed, so treat
+    it as approximate below about 30 customers.
 
     Examples
     --------
