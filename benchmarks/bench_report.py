@@ -1,0 +1,130 @@
+"""Benchmark of the full report run on the bundled sample against a papermill + nbconvert floor.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_report.py [--jobs 2] [--skip-full]
+
+Each measurement runs in its own subprocess:
+
+- ``floor``: papermill executes five notebooks that only import pandas, seaborn and statsmodels
+  and draw one plot, with the same parallelism, then nbconvert turns each into HTML. This is the
+  cost of kernels, imports and conversion alone: no data, no kit.
+- ``report --smoke``: ``kit.report.run_report`` on the sample with ``smoke=True`` (what the tests run).
+- ``report``: the full run, as ``make report`` does it.
+
+Peak memory is reported twice: ``tree peak`` = the largest sum of resident memory of the process
+and all its descendants (kernels included), sampled every 0.1 s with psutil when it is installed;
+``max single`` = the largest resident set of the run process itself or any one child (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FLOOR_CELLS = [
+    "import pandas as pd\nimport seaborn as sns\nimport statsmodels.api as sm",
+    "ax = sns.histplot(pd.Series(range(1000)) % 37)\nax",
+]
+
+
+def _tree_sampler(stop: threading.Event, peak: list[float]) -> None:
+    try:
+        import psutil
+    except ImportError:  # psutil is optional here: only ru_maxrss then
+        return
+    me = psutil.Process()
+    while not stop.is_set():
+        total = 0
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                continue
+        peak[0] = max(peak[0], total / 2**20)
+        stop.wait(0.1)
+
+
+def _floor(folder: Path, jobs: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    books = []
+    for i in range(5):
+        book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in FLOOR_CELLS])
+        book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        path = folder / f"floor_{i}.ipynb"
+        nbformat.write(book, path)
+        books.append(path)
+
+    def one(path: Path) -> None:
+        out = path.with_name(path.stem + "_out.ipynb")
+        papermill.execute_notebook(str(path), str(out), kernel_name="python3", progress_bar=False)
+        body, _ = HTMLExporter(template_name="lab", exclude_input=True).from_filename(str(out))
+        out.with_suffix(".html").write_text(body, encoding="utf-8")
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, books))
+
+
+def _child(kind: str, jobs: int) -> None:
+    stop, peak = threading.Event(), [0.0]
+    sampler = threading.Thread(target=_tree_sampler, args=(stop, peak), daemon=True)
+    sampler.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        if kind == "floor":
+            _floor(Path(tmp), jobs)
+        else:
+            from kit.report import run_report
+
+            run_report(ROOT / "data" / "analysis.yaml", "latest", out=Path(tmp), jobs=jobs, timeout=1200,
+                       smoke=(kind == "smoke"))
+        seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    single = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    print(json.dumps({"seconds": seconds, "tree_peak_mb": peak[0] or None, "max_single_mb": single}))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--skip-full", action="store_true", help="measure floor and smoke run only")
+    parser.add_argument("--child", choices=["floor", "smoke", "full"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child, args.jobs)
+        return 0
+    kinds = [("floor", "floor: papermill + nbconvert, 5 trivial notebooks"), ("smoke", "report --smoke (sample)")]
+    if not args.skip_full:
+        kinds.append(("full", "report (sample, full)"))
+    print(f"{'run':<52}{'seconds':>9}{'tree peak MB':>14}{'max single MB':>15}")
+    for kind, label in kinds:
+        done = subprocess.run([sys.executable, __file__, "--child", kind, "--jobs", str(args.jobs)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"{label:<52} failed:\n{done.stderr[-2000:]}")
+            return 1
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        tree = f"{r['tree_peak_mb']:.0f}" if r["tree_peak_mb"] else "–"
+        print(f"{label:<52}{r['seconds']:>9.1f}{tree:>14}{r['max_single_mb']:>15.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
