@@ -17,6 +17,12 @@ runs in its own subprocess so its peak memory (``ru_maxrss``) is its own:
 - ``kit read_data``: reading and validating the tables (not part of the scorecard time);
 - ``kit scorecard``: ``scorecard(data, config)`` on the loaded data, with the time of each
   KPI adapter (both periods) listed.
+
+Measured 2026-11-24 on a shared 2-CPU machine (other jobs running), 1,500,000 customers
+(16.9M orders, 1.4M answers, 5.1M invitations, 0.55M tickets): DuckDB floor 1.4 s / 485 MB peak;
+``read_data`` 63-102 s / 5.2 GB; ``scorecard`` 246 s / 5.3 GB, of which (per-KPI re-run, both periods)
+churn + retention 52 s, CLV predicted 57 s, CLV historical 23 s, the other order KPIs 17 s, and all
+survey, service and referral KPIs together 5 s.
 """
 
 from __future__ import annotations
