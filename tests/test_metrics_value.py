@@ -95,7 +95,7 @@ def test_refund_share_delta_method(orders):
     assert r.se == pytest.approx(0.17662, abs=1e-4)
     assert r.ci_high == pytest.approx(40 / 180 + 1.959964 * 0.17662, abs=1e-3)
     assert r.ci_low == 0.0  # clipped at 0
-    assert r.extras == {"refunds": 40.0, "gross": 180.0}
+    assert r.extras == {"refunds": 40.0, "gross": 180.0, "missing_revenue": 0}
 
 
 def test_refund_share_delta_method_matches_simulation():
@@ -166,3 +166,16 @@ def test_sample_value_metrics_match_direct_sums(sample_data, sample_config):
     # 9 customers of the answer key had every order refunded in full: they count with CLV 0
     clv = clv_historical(orders, margin=sample_config.clv.margin, as_of="2026-10-01")
     assert clv.n == orders["customer_id"].nunique() and clv.extras["customers_net_le_zero"] >= 9
+
+
+def test_missing_revenue_is_left_out_and_said(orders):
+    # o4 (c, revenue 50) loses its revenue: Q3 nets 40, 50, 0 -> AOV 30; refunds 40 / gross 130
+    o = orders.assign(revenue=[40.0, 60.0, 30.0, np.nan, 100.0])
+    r = average_order_value(o, period="2026-Q3")
+    assert (r.value, r.n, r.extras["missing_revenue"]) == (30.0, 3, 1)
+    assert "1 orders without revenue" in r.note
+    assert refund_share(o, period="2026-Q3").value == pytest.approx(40 / 130)
+    # CLV: c has no known order left -> a 27, b 0, d 30 at margin .3 -> mean 19
+    c = clv_historical(o, margin=0.3, as_of="2026-10-01")
+    assert c.value == pytest.approx(19.0) and c.n == 3 and "without revenue" in c.note
+    assert not average_order_value(o.assign(revenue=np.nan), period="2026-Q3").has_data

@@ -104,6 +104,15 @@ def _no_orders(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> 
     return no_data(kpi, f"no orders{where}")
 
 
+def _known_revenue(orders: pd.DataFrame) -> tuple[pd.DataFrame, int, str]:
+    """Orders with a known revenue, how many were left out, and a note saying so."""
+    known = orders["revenue"].notna()
+    missing = int((~known).sum())
+    if not missing:
+        return orders, 0, ""
+    return orders.loc[known], missing, f"{missing:,} orders without revenue left out"
+
+
 # --------------------------------------------------------------------------- metrics
 def net_revenue(orders: pd.DataFrame) -> pd.Series:
     """Net revenue per order: ``revenue - refund_amount`` (a missing refund counts as 0).
@@ -162,9 +171,12 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     sub = _in_period(orders, "order_date", period)
     if orders is None or sub.empty:
         return _no_orders("average_order_value", orders, period)
+    sub, missing, note = _known_revenue(sub)
+    if sub.empty:
+        return no_data("average_order_value", note)
     net = net_revenue(sub).to_numpy()
-    return _mean_result("average_order_value", net,
-                        extras={"gross": float(sub["revenue"].astype(float).mean())})
+    return _mean_result("average_order_value", net, note=note,
+                        extras={"gross": float(sub["revenue"].astype(float).mean()), "missing_revenue": missing})
 
 
 def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
@@ -244,6 +256,9 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
     sub = _in_period(orders, "order_date", period)
     if orders is None or sub.empty:
         return _no_orders("refund_share", orders, period)
+    sub, missing, note = _known_revenue(sub)
+    if sub.empty:
+        return no_data("refund_share", note)
     gross = sub["revenue"].astype(float).to_numpy()
     refund = sub["refund_amount"].astype(float).fillna(0.0).to_numpy()
     n = len(sub)
@@ -257,8 +272,8 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
         resid = refund - ratio * gross
         se = math.sqrt(float(np.sum(resid**2)) / (n * (n - 1))) / (total / n)
         low, high = max(0.0, ratio - _Z * se), ratio + _Z * se
-    return MetricResult("refund_share", float(ratio), n, low, high, d.definition, d.unit, se,
-                        extras={"refunds": float(refund.sum()), "gross": float(total)})
+    return MetricResult("refund_share", float(ratio), n, low, high, d.definition, d.unit, se, note,
+                        extras={"refunds": float(refund.sum()), "gross": float(total), "missing_revenue": missing})
 
 
 def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Timestamp | str) -> MetricResult:
@@ -310,9 +325,14 @@ def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Time
     if sub.empty:
         return no_data("clv_historical", f"no orders before {as_of.date()}")
     sub = sub.loc[sub["customer_id"].notna()]
+    sub, missing, missing_note = _known_revenue(sub)
+    if sub.empty:
+        return no_data("clv_historical", missing_note)
     codes, ids = pd.factorize(sub["customer_id"])
     per_customer = pd.Series(np.bincount(codes, weights=net_revenue(sub).to_numpy(), minlength=len(ids)) * margin)
+    note = f"margin {margin:.0%} on net revenue, orders before {as_of.date()}"
     result = _mean_result("clv_historical", per_customer.to_numpy(),
-                          note=f"margin {margin:.0%} on net revenue, orders before {as_of.date()}",
-                          extras={"customers_net_le_zero": int((per_customer <= 0).sum())})
+                          note=f"{note}; {missing_note}" if missing_note else note,
+                          extras={"customers_net_le_zero": int((per_customer <= 0).sum()),
+                                  "missing_revenue": missing})
     return result
