@@ -51,10 +51,12 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["summarise_customers", "BetaGeo", "GammaGamma", "customer_value", "clv_predicted",
                      "holdout_comparison", "frequency_spend_correlation"], "kit.clv"),
     **dict.fromkeys(["KeyDrivers", "importance_performance"], "kit.drivers"),
-    **dict.fromkeys(
-        ["read_interviews", "read_codebook", "code_texts", "theme_frequency", "common_themes", "aspects", "quotes",
-         "cooccurrence", "theme_contrast", "reasons_pareto", "uncoded_texts", "uncoded_share",
-         "intercoder_agreement", "as_html_table"], "kit.interviews"),
+    **dict.fromkeys(["read_interviews", "intercoder_agreement"], "kit.interviews"),
+    **dict.fromkeys(["read_codebook"], "kit.codebook"),
+    **dict.fromkeys(["code_texts", "uncoded_texts", "uncoded_share"], "kit.coding"),
+    **dict.fromkeys(["theme_frequency", "common_themes", "aspects", "cooccurrence", "theme_contrast",
+                     "reasons_pareto"], "kit.themes"),
+    **dict.fromkeys(["quotes", "as_html_table"], "kit.verbatims"),
     # scorecard and actions
     **dict.fromkeys(["scorecard", "resolve_period", "kpi_status"], "kit.scorecard"),
     **dict.fromkeys(["kpi_gaps", "Evidence", "gather_evidence", "prioritise_actions",
