@@ -389,3 +389,16 @@ def test_sample_rfm_only_refunded_customers(sample_data):
     # every order returned and refunded in full: net revenue 0, the lowest monetary score
     assert (rfm.loc[refunded, "monetary"].abs() < 1e-9).all()
     assert (rfm.loc[refunded, "m"] == 1).all()
+
+
+def test_sample_referred_customers_churn_less(sample_data):
+    # planted: referred customers' churn hazard x 0.6. Churn in 2026-Q3, referred vs the rest, with a
+    # two-proportion z-test written out: z = (p1 - p2) / sqrt(p (1 - p) (1/n1 + 1/n2)), p pooled
+    referred = set(sample_data.referrals["referred_id"].dropna())
+    orders, exits = sample_data.orders, sample_data.exits
+    mask = orders["customer_id"].isin(referred)
+    a = churn_rate(orders[mask], period="2026-Q3", inactivity_days=180, exits=exits)
+    b = churn_rate(orders[~mask], period="2026-Q3", inactivity_days=180, exits=exits)
+    pooled = (a.extras["lost"] + b.extras["lost"]) / (a.n + b.n)
+    z = (a.value - b.value) / math.sqrt(pooled * (1 - pooled) * (1 / a.n + 1 / b.n))
+    assert a.value < b.value and z < -2

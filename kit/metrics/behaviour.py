@@ -13,7 +13,7 @@ A customer who orders again after being lost is active again from that order. Fo
 last such order is at most ``inactivity_days`` before ``start`` and who have no exit between that
 order and ``start``. They are **lost during the period** when a loss moment falls in ``[start, end)``.
 
-All functions are vectorised (sort, group, shift); none loops over customers.
+All functions are vectorised (integer customer codes, one sort, bincount); none loops over customers.
 """
 
 from __future__ import annotations
