@@ -76,7 +76,7 @@ class _Block:
 
 
 def _fmt_cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
         return str(value)
@@ -281,6 +281,8 @@ class Section:
                         frame[col] = frame[col].map(lambda v: "–" if pd.isna(v) else f"{v:.0%}")
                     else:
                         frame[col] = frame[col].map(_fmt_cell)
+                    if str(col).endswith("_id"):  # keep pseudonyms like C-4fed7eebbc on one line
+                        frame[col] = frame[col].str.replace("-", "\u2011", regex=False)
                 if b.caption:
                     out.append(f"<p><em>{esc(b.caption)}</em></p>")
                 out.append(frame.to_html(index=False, escape=True, border=0, classes="kit-table"))

@@ -203,5 +203,8 @@ def customer_lists(ctx: Context) -> Section:
             s.not_available(f"{ctx.t(key)} (kit.{LISTS[key][0]})")
             continue
         s.para(ctx.t("list_count", n=f"{len(frame):,}", shown=min(_SHOWN, len(frame)), file=LISTS[key][1]))
-        s.table(frame, max_rows=_SHOWN)
+        if "value_basis" in frame and not frame.empty:
+            s.note(f"value_at_risk: {frame['value_basis'].iloc[0]}")
+        shown = frame.drop(columns=[c for c in ("value_basis", "n_reasons") if c in frame])
+        s.table(shown, max_rows=_SHOWN)
     return s
