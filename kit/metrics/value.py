@@ -87,14 +87,15 @@ def _median_ci(values: np.ndarray) -> tuple[float, float]:
     ``[x_(j), x_(n-j+1)]`` (1-based), covering the median with probability ``1 - 2 P(B <= j-1) >= 0.95``.
     NaN when ``n`` is too small for any such interval (n < 6).
     """
-    x = np.sort(np.asarray(values, dtype=float))
+    x = np.asarray(values, dtype=float)
     n = len(x)
     if n == 0:
         return math.nan, math.nan
     j = int(stats.binom.ppf(0.025, n, 0.5))
     if j < 1:
         return math.nan, math.nan
-    return float(x[j - 1]), float(x[n - j])
+    low, high = np.partition(x, [j - 1, n - j])[[j - 1, n - j]]  # two order statistics, no full sort
+    return float(low), float(high)
 
 
 def _no_orders(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> MetricResult:
