@@ -59,8 +59,9 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["quotes", "as_html_table"], "kit.verbatims"),
     # scorecard and actions
     **dict.fromkeys(["scorecard", "resolve_period", "kpi_status"], "kit.scorecard"),
-    **dict.fromkeys(["kpi_gaps", "Evidence", "gather_evidence", "prioritise_actions",
-                     "watch_list", "winback_list", "advocates"], "kit.actions"),
+    **dict.fromkeys(["kpi_gaps", "Evidence", "gather_evidence"], "kit.evidence"),
+    **dict.fromkeys(["prioritise_actions"], "kit.actions"),
+    **dict.fromkeys(["watch_list", "winback_list", "advocates"], "kit.lists"),
     # plots (one line per area module)
     **dict.fromkeys(["plot_nps_distribution", "plot_nps_trend", "plot_star_segments"], "kit.plots.survey"),
     **dict.fromkeys(["plot_service_times"], "kit.plots.service"),

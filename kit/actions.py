@@ -36,15 +36,6 @@ from kit.definitions import DEFINITIONS
 from kit.evidence import _FLOAT_DIGITS, COMPONENTS, Evidence, _has, _kpi_label
 from kit.results import format_value
 
-# Backwards-compatible names: kit/pages/actions.py looks these up in kit.actions by name
-# (kit.pages._section.capability), so they stay reachable here until the pages use kit.evidence
-# and kit.lists. Not part of this module's API (see __all__).
-from kit.evidence import gather_evidence as gather_evidence
-from kit.evidence import kpi_gaps as kpi_gaps
-from kit.lists import advocates as advocates
-from kit.lists import watch_list as watch_list
-from kit.lists import winback_list as winback_list
-
 __all__ = ["prioritise_actions"]
 
 
