@@ -211,7 +211,13 @@ def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1) -
         options = {**options, "sep": options["sep"] or excel_hint[4]}
     sep = options["sep"] or _detect_sep("\n".join(lines) + ("\n" if sample.endswith("\n") else ""))
 
+    header = next(csv.reader(lines[:1], delimiter=sep), [])
+
     def parse(encoding_: str) -> pd.DataFrame:
+        if encoding_.replace("-", "").lower() in ("utf8", "utf8sig"):
+            fast = _read_csv_arrow(path, sep, skip, header)
+            if fast is not None:
+                return fast
         return pd.read_csv(path, sep=sep, encoding=encoding_, dtype=str, keep_default_na=False,
                            na_values=list(NA_TOKENS), skiprows=skip, engine="c")
 
@@ -248,6 +254,35 @@ def _unreadable_as(path: Path, kind: str, read: Callable[[], pd.DataFrame]) -> p
         raise DataError(f"cannot be read as {kind} ({type(exc).__name__}: {exc})", file=path.name,
                         expected=f"{kind} that opens in its program",
                         fix="export the table again, or check that the file suffix matches its format") from None
+
+
+def _read_csv_arrow(path: Path, sep: str, skip: int, header: list[str]) -> pd.DataFrame | None:
+    """Read a UTF-8 CSV as text with Arrow's multithreaded parser, or None to use pandas' parser.
+
+    Every column is read as text with the same missing-value tokens as the pandas path;
+    quoted values may hold line breaks. Files Arrow refuses (invalid UTF-8, ragged rows)
+    and headers with empty or repeated names go to pandas, whose messages the callers
+    already turn into DataErrors.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = [h.strip() for h in header]
+    if not names or "" in names or len(set(header)) < len(header):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            path, read_options=pa_csv.ReadOptions(encoding="utf-8", skip_rows=skip),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={h: pa.string() for h in header}, null_values=list(NA_TOKENS),
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_columns != len(header) or any(t != pa.string() for t in table.schema.types):
+        return None
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    return table.to_pandas(types_mapper={pa.string(): text}.get)
 
 
 def _read_excel(path: Path, source: TableSource) -> pd.DataFrame:
@@ -331,7 +366,13 @@ def _to_number(values: pd.Series, decimal: str, thousands: str | None) -> pd.Ser
             text = text.mask(has & ~grouped, "invalid")
     if decimal != ".":
         text = text.str.replace(decimal, ".", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+    import pyarrow as pa
+
+    try:  # Arrow's cast is ~10x faster; it refuses the whole column on one bad value
+        return pd.Series(pa.compute.cast(pa.array(text, from_pandas=True), pa.float64()).to_numpy(
+            zero_copy_only=False), index=text.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 def _convert_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -368,6 +409,17 @@ def _slash_hint(values: pd.Series) -> tuple[str, str]:
             "set date_format ('%d/%m/%Y' or '%m/%d/%Y') for this table in analysis.yaml")
 
 
+def _to_datetime(values: pd.Series, fmt: str) -> pd.Series:
+    """``pd.to_datetime`` with ``fmt``; repeated values (dates without time) are parsed once."""
+    aware = fmt == "ISO8601-aware" or "%z" in fmt
+    fmt = fmt.removesuffix("-aware")
+    if len(values) > 20_000 and values.iloc[:5_000].nunique() < 2_500:
+        codes, uniques = pd.factorize(values)
+        parsed = pd.to_datetime(pd.Series(uniques), format=fmt, errors="coerce", utc=aware)
+        return pd.Series(parsed.take(codes).to_numpy(), index=values.index)
+    return pd.to_datetime(values, format=fmt, errors="coerce", utc=aware)
+
+
 def _parse_dates(values: pd.Series, *, fmt: str | None, timezone: str, where: _Read, column: str) -> pd.Series:
     """Parse one date column; raise DataError for ambiguous, unparsable or out-of-range values."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -383,9 +435,7 @@ def _parse_dates(values: pd.Series, *, fmt: str | None, timezone: str, where: _R
             return
         positions = np.flatnonzero(mask)
         subset = (text if source is None else source).iloc[positions]
-        aware = fmt_ == "ISO8601-aware" or "%z" in fmt_
-        parsed = pd.to_datetime(subset, format=fmt_.removesuffix("-aware"), errors="coerce", utc=aware)
-        parsed = _localise(parsed, timezone)
+        parsed = _localise(_to_datetime(subset, fmt_), timezone)
         ok = parsed.notna().to_numpy()
         stamps = parsed[ok]
         inside = ((stamps >= pd.Timestamp.min) & (stamps <= pd.Timestamp.max)).to_numpy()

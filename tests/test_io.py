@@ -427,3 +427,35 @@ def test_format_quality_report_repeats_errors_in_full():
     assert "1 errors, 1 warnings, 3 checks." in text
     assert text.endswith("- " + message)
     assert format_quality_report(report.iloc[:0]) == "no checks were run (no tables configured)."
+
+
+@pytest.mark.parametrize("file", ["orders_en.csv", "bestellungen_de.csv", "kunden_utf8.csv", "kunden_utf8bom.csv",
+                                  "surveys_ok.csv", "tickets_ok.csv", "exits_unknown_customer.csv",
+                                  "kunden_tab.tsv", "kunden_pipe.csv", "quoted"])
+def test_arrow_csv_parser_matches_pandas_parser(file, tmp_path):
+    from kit.io import NA_TOKENS, _detect_sep, _read_csv_arrow
+
+    if file == "quoted":  # line breaks, separators and empty strings inside quotes; NA tokens
+        path = tmp_path / "quoted.csv"
+        path.write_text('a,b,c\n1,"line one\nline two",NA\n2,"x, y",""\n3,,n/a\n', encoding="utf-8")
+    else:
+        path = FIX / file
+    text = path.read_bytes().decode("utf-8-sig")
+    sep = _detect_sep(text)
+    header = next(__import__("csv").reader(text.splitlines()[:1], delimiter=sep))
+    fast = _read_csv_arrow(path, sep, 0, header)
+    slow = pd.read_csv(path, sep=sep, encoding="utf-8-sig", dtype=str, keep_default_na=False,
+                       na_values=list(NA_TOKENS), engine="c")
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_arrow_csv_parser_declines_what_it_cannot_match(tmp_path):
+    from kit.io import _read_csv_arrow
+
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
+    assert _read_csv_arrow(ragged, ",", 0, ["a", "b"]) is None
+    assert _read_csv_arrow(ragged, ",", 0, ["a", "a"]) is None  # repeated header names
+    assert _read_csv_arrow(FIX / "kunden_cp1252.csv", ";", 0, ["Kundennummer", "Registriert_am", "Bundesland"]) \
+        is None  # not UTF-8
