@@ -19,7 +19,9 @@ its peak memory (``ru_maxrss``) is its own:
 
 Times are the median of ``--repeat`` rounds; each round runs every measurement once, each in a
 fresh subprocess, interleaved so that outside load hits them alike. Peak memory is the process's
-``ru_maxrss``; "above idle" subtracts the resident size right after the imports of that process.
+``ru_maxrss``; "cpu s" is user + system CPU time of the process during the measured call (all
+DuckDB threads; less sensitive than wall time to other load on the machine); "above idle"
+subtracts the resident size right after the imports of that process.
 """
 
 from __future__ import annotations
@@ -104,8 +106,15 @@ def _prepare(args: argparse.Namespace) -> Path:
     return path
 
 
+def _cpu_seconds() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _worker(task: str, path: str, repeat: int) -> dict[str, object]:
-    """Run one measurement in this process; return times and peak memory."""
+    """Run one measurement in this process; return wall and CPU times and peak memory."""
     import resource
 
     import duckdb
@@ -115,46 +124,44 @@ def _worker(task: str, path: str, repeat: int) -> dict[str, object]:
         from kit.clv import BetaGeo, summarise_customers
 
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    times: list[float] = []
-    rows = 0
     upper = (pd.Timestamp(AS_OF) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+
+    def floor() -> int:
+        con = duckdb.connect()
+        out = con.execute(FLOOR_SQL.format(path=path, upper=upper, as_of=AS_OF)).df()
+        con.close()
+        return len(out)
+
     if task == "duckdb":
-        sql = FLOOR_SQL.format(path=path, upper=upper, as_of=AS_OF)
-        for _ in range(repeat):
-            t = time.perf_counter()
-            con = duckdb.connect()
-            out = con.execute(sql).df()
-            con.close()
-            times.append(time.perf_counter() - t)
-            rows = len(out)
+        call = floor
     elif task == "kit_path":
-        for _ in range(repeat):
-            t = time.perf_counter()
-            out = summarise_customers(path, as_of=AS_OF, freq="W")
-            times.append(time.perf_counter() - t)
-            rows = len(out)
+        def call() -> int:
+            return len(summarise_customers(path, as_of=AS_OF, freq="W"))
     elif task == "kit_frame":
         orders = pd.read_parquet(path, columns=["customer_id", "order_date", "revenue", "refund_amount"])
-        for _ in range(repeat):
-            t = time.perf_counter()
-            out = summarise_customers(orders, as_of=AS_OF, freq="W")
-            times.append(time.perf_counter() - t)
-            rows = len(out)
+
+        def call() -> int:
+            return len(summarise_customers(orders, as_of=AS_OF, freq="W"))
     elif task == "fit":
         summary = summarise_customers(path, as_of=AS_OF, freq="W").iloc[:100_000]
         summary.attrs["time_unit"] = "W"
-        for _ in range(repeat):
-            t = time.perf_counter()
-            BetaGeo().fit(summary)
-            times.append(time.perf_counter() - t)
-            rows = len(summary)
+
+        def call() -> int:
+            return BetaGeo().fit(summary).n_
     elif task in ("idle", "idle_floor"):
-        times = [0.0]
+        def call() -> int:
+            return 0
     else:
         raise SystemExit(f"unknown task {task!r}")
+    times, cpus, rows = [], [], 0
+    for _ in range(repeat):
+        cpu0, t0 = _cpu_seconds(), time.perf_counter()
+        rows = call()
+        times.append(time.perf_counter() - t0)
+        cpus.append(_cpu_seconds() - cpu0)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"task": task, "seconds": statistics.median(times), "all": times, "rows": rows,
-            "peak_mb": peak_kb / 1024, "baseline_mb": baseline_kb / 1024}
+    return {"task": task, "seconds": statistics.median(times), "cpu": statistics.median(cpus),
+            "all": times, "rows": rows, "peak_mb": peak_kb / 1024, "baseline_mb": baseline_kb / 1024}
 
 
 def _check_same(path: Path) -> float:
@@ -210,6 +217,7 @@ def main(argv: list[str]) -> int:
                                   capture_output=True, text=True, check=True, cwd=ROOT)
             runs[task].append(json.loads(proc.stdout.strip().splitlines()[-1]))
     results = {task: {"seconds": statistics.median(float(r["seconds"]) for r in rs),
+                      "cpu": statistics.median(float(r["cpu"]) for r in rs),
                       "peak_mb": max(float(r["peak_mb"]) for r in rs),
                       "baseline_mb": min(float(r["baseline_mb"]) for r in rs),
                       "rows": rs[0]["rows"], "all": [round(float(r["seconds"]), 2) for r in rs]}
@@ -218,14 +226,18 @@ def main(argv: list[str]) -> int:
 
     n_orders = pq.read_metadata(path).num_rows
     floor = results["duckdb"]["seconds"]
+    cpu_floor = results["duckdb"]["cpu"]
     lines = [f"orders: {n_orders:,} in {path}; customers: {results['duckdb']['rows']:,}; "
              f"median of {args.repeat} interleaved runs; load average {os.getloadavg()[0]:.1f} "
              f"on {os.cpu_count()} CPUs",
-             f"{'measurement':34} {'seconds':>9} {'x floor':>8} {'peak MB':>9} {'above idle':>10}"]
+             f"{'measurement':34} {'seconds':>9} {'x floor':>8} {'cpu s':>7} {'x floor':>8} {'peak MB':>9} "
+             f"{'above idle':>10}"]
     for task, label in labels.items():
         r = results[task]
-        ratio = f"{r['seconds'] / floor:8.2f}" if task in ("kit_path", "kit_frame", "duckdb") else " " * 8
-        lines.append(f"{label:34} {r['seconds']:9.3f} {ratio} {r['peak_mb']:9.0f} "
+        compared = task in ("kit_path", "kit_frame", "duckdb")
+        ratio = f"{r['seconds'] / floor:8.2f}" if compared else " " * 8
+        cpu_ratio = f"{r['cpu'] / cpu_floor:8.2f}" if compared else " " * 8
+        lines.append(f"{label:34} {r['seconds']:9.3f} {ratio} {r['cpu']:7.2f} {cpu_ratio} {r['peak_mb']:9.0f} "
                      f"{r['peak_mb'] - r['baseline_mb']:10.0f}   runs: {r['all']}")
     lines.append(f"max |kit - floor| over frequency, recency, T, monetary_value: {_check_same(path):.3g}")
     sys.stdout.write("\n".join(lines) + "\n")
