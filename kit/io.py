@@ -557,7 +557,8 @@ def _convert_number(read: _Read, col: str, values: pd.Series, numbers: dict[str,
     converted = _to_number(text, decimal, thousands)
     if guessed:
         _note_ambiguous(read, col, text, converted, decimal)
-    bad = converted.isna() & _present(values)
+    missing = converted.isna()
+    bad = missing & _present(values) if missing.any() else missing
     if bad.any():
         mark = "decimal comma" if decimal == "," else "decimal point"
         raise DataError(f"{_n(int(bad.sum()), 'value is not a number', 'values are not numbers')}"
