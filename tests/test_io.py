@@ -459,3 +459,24 @@ def test_arrow_csv_parser_declines_what_it_cannot_match(tmp_path):
     assert _read_csv_arrow(ragged, ",", 0, ["a", "a"]) is None  # repeated header names
     assert _read_csv_arrow(FIX / "kunden_cp1252.csv", ";", 0, ["Kundennummer", "Registriert_am", "Bundesland"]) \
         is None  # not UTF-8
+
+
+def test_typed_parquet_columns(tmp_path):
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({
+        "ticket_id": pd.array([7, 8], dtype="Int64"),
+        "opened_at": pd.to_datetime(["2024-01-15 12:00", "2024-07-15 12:00"]).tz_localize("UTC"),
+        "is_complaint": pd.array([True, None], dtype="boolean"),
+        "customer_id": ["K1", None],
+    }).to_parquet(path)
+    frame = read("tickets", path)
+    assert frame["ticket_id"].tolist() == ["7", "8"]
+    # 12:00 UTC is 13:00 in a Berlin winter and 14:00 in a Berlin summer
+    assert frame["opened_at"].tolist() == [pd.Timestamp("2024-01-15 13:00"), pd.Timestamp("2024-07-15 14:00")]
+    assert str(frame["opened_at"].dtype) == "datetime64[ns]"
+    assert frame["is_complaint"].tolist() == [True, False] and frame["is_complaint"].dtype == bool
+    surveys = tmp_path / "s.parquet"
+    pd.DataFrame({"responded_at": ["2024-01-02", "2024-01-03"], "nps": pd.array([9, None], dtype="Int64")}
+                 ).to_parquet(surveys)
+    scores = read("surveys", surveys)["nps"]
+    assert scores.dtype == "float64" and scores.iloc[0] == 9.0 and np.isnan(scores.iloc[1])
