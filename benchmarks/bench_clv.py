@@ -37,19 +37,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-AS_OF = "2026-09-30"
+AS_OF = "2026-10-01"  # exclusive: data to 2026-09-30
+LAST_DAY = "2026-09-30"
 
 FLOOR_SQL = """
 WITH occ AS (
     SELECT customer_id, CAST(order_date AS DATE) AS d, sum(revenue - coalesce(refund_amount, 0)) AS net
     FROM read_parquet('{path}')
-    WHERE order_date < TIMESTAMP '{upper}'
+    WHERE order_date < TIMESTAMP '{as_of}'
     GROUP BY ALL
 )
 SELECT customer_id,
        count(*) - 1 AS frequency,
        date_diff('day', min(d), max(d)) / 7.0 AS recency,
-       date_diff('day', min(d), DATE '{as_of}') / 7.0 AS T,
+       date_diff('day', min(d), DATE '{last_day}') / 7.0 AS T,
        CASE WHEN count(*) > 1 THEN (sum(net) - arg_min(net, d)) / (count(*) - 1) ELSE 0.0 END
            AS monetary_value
 FROM occ
@@ -124,11 +125,10 @@ def _worker(task: str, path: str, repeat: int) -> dict[str, object]:
         from kit.clv import BetaGeo, summarise_customers
 
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    upper = (pd.Timestamp(AS_OF) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
 
     def floor() -> int:
         con = duckdb.connect()
-        out = con.execute(FLOOR_SQL.format(path=path, upper=upper, as_of=AS_OF)).df()
+        out = con.execute(FLOOR_SQL.format(path=path, as_of=AS_OF, last_day=LAST_DAY)).df()
         con.close()
         return len(out)
 
@@ -172,8 +172,7 @@ def _check_same(path: Path) -> float:
 
     from kit.clv import summarise_customers
 
-    upper = (pd.Timestamp(AS_OF) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-    floor = duckdb.connect().execute(FLOOR_SQL.format(path=path, upper=upper, as_of=AS_OF)).df()
+    floor = duckdb.connect().execute(FLOOR_SQL.format(path=path, as_of=AS_OF, last_day=LAST_DAY)).df()
     ours = summarise_customers(path, as_of=AS_OF, freq="W")
     if len(floor) != len(ours) or not (floor["customer_id"].to_numpy() == ours["customer_id"].to_numpy()).all():
         return float("inf")

@@ -20,8 +20,12 @@ Conventions used everywhere in this module:
   CDNOW data set), ``"M"`` whole calendar months. The unit of a summary is stored in
   ``summary.attrs["time_unit"]`` and copied to every model fitted on it (``time_unit_``).
   A month is ``365.25 / 12 = 30.4375`` days when months have to be converted to days or weeks.
-- **Cut-off.** ``as_of`` and ``calibration_end`` are calendar days and are *inclusive*: an
-  order counts when ``order_date < as_of + 1 day``.
+- **Cut-off.** ``as_of`` and ``calibration_end`` are *exclusive*, like every ``as_of`` of the kit
+  and ``Period.end``: an order counts when ``order_date < as_of`` (``as_of="2026-10-01"`` uses
+  the data up to and including 30 September). ``T`` is measured from the day of the first
+  purchase to the last day observed, the day before a midnight ``as_of``, so a customer who
+  bought on that last day has ``recency == T`` (this reproduces Fader & Hardie's CDNOW summary:
+  a first purchase on 1997-01-01 and ``as_of="1997-10-01"`` give T = 272 days = 38.86 weeks).
 """
 
 from __future__ import annotations
@@ -109,7 +113,16 @@ def _check_dates(dates: pd.Series) -> None:
                             ".dt.tz_convert('Europe/Berlin').dt.tz_localize(None) / pd.to_datetime")
 
 
-def _summary_sql(src: str, *, net: str, freq: str, upper: str, cut: pd.Timestamp, holdout: bool) -> str:
+def _sql_ts(ts: pd.Timestamp) -> str:
+    return f"TIMESTAMP '{ts.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
+
+
+def _last_day(ts: pd.Timestamp) -> pd.Timestamp:
+    """The last calendar day observed before the exclusive cut-off ``ts``."""
+    return (ts - pd.Timedelta(1, "ns")).normalize()
+
+
+def _summary_sql(src: str, *, net: str, freq: str, end: pd.Timestamp, cut: pd.Timestamp, holdout: bool) -> str:
     """The DuckDB query of :func:`summarise_customers`.
 
     Orders are collapsed to occasions (customer, period code p); the day codes ``d`` of the first
@@ -121,20 +134,19 @@ def _summary_sql(src: str, *, net: str, freq: str, upper: str, cut: pd.Timestamp
     code = day if freq != "M" else _code_sql("M")
     day_cols = "" if freq != "M" else f", min({day}) AS d_first, max({day}) AS d_last"
     first_d, last_d = ("min(p)", "max(p)") if freq != "M" else ("min(d_first)", "max(d_last)")
-    cut_next = (cut + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-    hold = f", order_date >= TIMESTAMP '{cut_next}' AS hold" if holdout else ""
+    hold = f", order_date >= {_sql_ts(cut)} AS hold" if holdout else ""
     occ = f"""
         occ AS (
             SELECT CAST(customer_id AS VARCHAR) AS customer_id, {code} AS p{hold},
                    sum({net}) AS net{day_cols}
             FROM {src}
-            WHERE order_date < TIMESTAMP '{upper}'
+            WHERE order_date < {_sql_ts(end)}
             GROUP BY ALL
         )"""
     model_cols = f"""
             count(*) - 1 AS frequency,
             (max(p) - min(p)) / {divisor} AS recency,
-            ({_code_of(cut, freq)} - min(p)) / {divisor} AS T,
+            ({_code_of(_last_day(cut), freq)} - min(p)) / {divisor} AS T,
             CASE WHEN count(*) > 1 THEN (sum(net) - arg_min(net, p)) / (count(*) - 1) ELSE 0.0 END
                 AS monetary_value,
             DATE '1970-01-01' + CAST({first_d} AS INTEGER) AS first_purchase,
@@ -169,21 +181,22 @@ def summarise_customers(
         Columns ``customer_id``, ``order_date`` (naive datetime), ``revenue`` and optionally
         ``refund_amount``. A path is read by DuckDB directly (fast on large logs).
     as_of : date-like
-        Last day of the data used (inclusive: orders with ``order_date < as_of + 1 day``).
+        End of the data used, exclusive: orders with ``order_date < as_of`` count (pass
+        ``Period.end``, e.g. ``"2026-10-01"`` for data to the end of September).
     freq : {"D", "W", "M"}
         Time unit of ``recency``, ``T`` and (for ``"M"``) of the purchase occasions; see the
         module notes. Stored in ``result.attrs["time_unit"]``.
     calibration_end : date-like, optional
-        Split date (inclusive) for a calibration/holdout validation. Customers must have
-        bought by then; the model columns describe the calibration period and ``T`` is
-        measured to ``calibration_end``; orders after it up to ``as_of`` give the holdout columns.
+        Split for a calibration/holdout validation, exclusive like ``as_of``. Customers must
+        have bought before it; the model columns describe the calibration period (``T`` to its
+        last day); orders from ``calibration_end`` to before ``as_of`` give the holdout columns.
 
     Returns
     -------
     DataFrame
         One row per customer, sorted by ``customer_id``: ``customer_id``, ``frequency``
         (repeat purchase occasions = occasions - 1), ``recency`` (last - first occasion, in
-        units; 0 when frequency is 0), ``T`` (cut-off - first occasion, in units),
+        units; 0 when frequency is 0), ``T`` (last observed day - first occasion, in units),
         ``monetary_value`` (mean net value of the repeat occasions; 0 when frequency is 0),
         ``first_purchase``, ``last_purchase`` (calendar days, at midnight, of the first and last
         order up to the cut-off); with ``calibration_end`` also ``frequency_holdout`` (occasions in the holdout),
@@ -209,17 +222,17 @@ def summarise_customers(
     >>> orders = pd.DataFrame({"customer_id": ["a", "a", "a", "b"],
     ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-15", "2024-01-08"]),
     ...     "revenue": [10.0, 5.0, 20.0, 8.0]})
-    >>> s = summarise_customers(orders, as_of="2024-01-29", freq="W")
+    >>> s = summarise_customers(orders, as_of="2024-01-30", freq="W")
     >>> s[["customer_id", "frequency", "recency", "T", "monetary_value"]].to_numpy().tolist()
     [['a', 1, 2.0, 4.0, 20.0], ['b', 0, 0.0, 3.0, 0.0]]
     """
     import duckdb
 
     _check_unit(freq)
-    end = pd.Timestamp(as_of).normalize()
-    cal = pd.Timestamp(calibration_end).normalize() if calibration_end is not None else None
+    end = pd.Timestamp(as_of)
+    cal = pd.Timestamp(calibration_end) if calibration_end is not None else None
     if cal is not None and cal >= end:
-        raise DataError(f"calibration_end {cal.date()} is not before as_of {end.date()}",
+        raise DataError(f"calibration_end {cal} is not before as_of {end}",
                         expected="calibration_end < as_of", fix="choose an earlier calibration_end")
     cut = cal if cal is not None else end
     divisor = 7.0 if freq == "W" else 1.0  # for duration_holdout
@@ -234,8 +247,7 @@ def summarise_customers(
         if isinstance(orders, pd.DataFrame):
             _check_dates(orders["order_date"])
         net = "revenue - coalesce(refund_amount, 0)" if "refund_amount" in cols else "revenue"
-        upper = (end + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-        query = _summary_sql(src, net=net, freq=freq, upper=upper, cut=cut, holdout=cal is not None)
+        query = _summary_sql(src, net=net, freq=freq, end=end, cut=cut, holdout=cal is not None)
         out = con.execute(query).df()
     finally:
         con.close()
@@ -248,7 +260,7 @@ def summarise_customers(
         out[col] = out[col].astype("datetime64[ns]")
     if cal is not None:
         out["frequency_holdout"] = out["frequency_holdout"].astype("int64")
-        out["duration_holdout"] = (_code_of(end, freq) - _code_of(cal, freq)) / divisor
+        out["duration_holdout"] = (_code_of(_last_day(end), freq) - _code_of(_last_day(cal), freq)) / divisor
     out.attrs.update(time_unit=freq, as_of=end, calibration_end=cal)
     return out
 
@@ -727,7 +739,8 @@ def customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp,
     orders : DataFrame
         The orders table (``customer_id``, ``order_date``, ``revenue``, optional ``refund_amount``).
     as_of : date-like
-        Last day of data used (inclusive); predictions start the day after.
+        End of the data used, exclusive (``order_date < as_of``; e.g. ``Period.end``); the
+        horizon starts after the last observed day.
     settings : kit.config.CLVSettings
         ``margin``, ``annual_discount_rate``, ``horizon_months``, ``time_unit``.
 
@@ -767,7 +780,7 @@ def customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp,
     Example
     -------
     >>> from kit.config import CLVSettings
-    >>> cv = customer_value(orders, as_of="2026-09-30", settings=CLVSettings())  # doctest: +SKIP
+    >>> cv = customer_value(orders, as_of="2026-10-01", settings=CLVSettings())  # doctest: +SKIP
     """
     summary = summarise_customers(orders, as_of=as_of, freq=settings.time_unit)
     bg, gg = _fit_models(summary)
@@ -789,7 +802,7 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
     orders : DataFrame or None
         The orders table; None gives a no-data result.
     as_of : date-like
-        Last day of data used (inclusive).
+        End of the data used, exclusive (``order_date < as_of``; the scorecard passes ``Period.end``).
     settings : kit.config.CLVSettings
         Margin, discount rate, horizon, time unit.
     n_draws : int
@@ -817,7 +830,7 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
 
     Example
     -------
-    >>> clv_predicted(data.orders, as_of="2026-09-30", settings=config.clv)  # doctest: +SKIP
+    >>> clv_predicted(data.orders, as_of="2026-10-01", settings=config.clv)  # doctest: +SKIP
     """
     from kit.definitions import DEFINITIONS
 

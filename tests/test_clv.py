@@ -78,11 +78,11 @@ TINY = _orders([
 
 
 def test_summary_in_weeks_by_hand():
-    s = summarise_customers(TINY, as_of="2024-01-29", freq="W").set_index("customer_id")
+    s = summarise_customers(TINY, as_of="2024-01-30", freq="W").set_index("customer_id")
     assert s.attrs["time_unit"] == "W"
     assert list(s.index) == ["a", "b", "c"]  # d bought after as_of
-    # a: occasions 01-01, 01-15, 01-29 (as_of inclusive) -> frequency 2; recency 28 days = 4 weeks,
-    #    T = 28 days = 4 weeks; repeat values 20-4 = 16 and 30 -> mean 23
+    # a: occasions 01-01, 01-15, 01-29 (before as_of 01-30) -> frequency 2; recency 28 days = 4 weeks,
+    #    T = last observed day 01-29 - 01-01 = 28 days = 4 weeks; repeat values 20-4 = 16 and 30 -> mean 23
     assert s.loc["a", ["frequency", "recency", "T", "monetary_value"]].tolist() == [2, 4.0, 4.0, 23.0]
     # b: one order on 01-08 -> frequency 0, recency 0, T = 21 days = 3 weeks, monetary 0
     assert s.loc["b", ["frequency", "recency", "T", "monetary_value"]].tolist() == [0, 0.0, 3.0, 0.0]
@@ -93,7 +93,7 @@ def test_summary_in_weeks_by_hand():
 
 
 def test_summary_in_days_and_without_refund_column():
-    s = summarise_customers(TINY.drop(columns="refund_amount"), as_of="2024-01-29", freq="D")
+    s = summarise_customers(TINY.drop(columns="refund_amount"), as_of="2024-01-30", freq="D")
     s = s.set_index("customer_id")
     # without refund_amount revenue is taken as net: a's repeats are 20 and 30 -> 25
     assert s.loc["a", ["frequency", "recency", "T", "monetary_value"]].tolist() == [2, 28.0, 28.0, 25.0]
@@ -113,23 +113,23 @@ def test_summary_calendar_months():
 
 
 def test_summary_with_holdout_by_hand():
-    s = summarise_customers(TINY, as_of="2024-02-05", freq="W", calibration_end="2024-01-15")
+    s = summarise_customers(TINY, as_of="2024-02-06", freq="W", calibration_end="2024-01-16")
     s = s.set_index("customer_id")
-    # calibration up to 01-15 (inclusive): a has 01-01 and 01-15 -> frequency 1, recency 2 weeks, T 2 weeks
+    # calibration before 01-16: a has 01-01 and 01-15 -> frequency 1, recency 2 weeks, T 2 weeks
     assert s.loc["a", ["frequency", "recency", "T", "monetary_value"]].tolist() == [1, 2.0, 2.0, 16.0]
-    # holdout 01-16..02-05: a buys 01-29 (30) and 01-30 (99) -> 2 occasions, mean 64.5
+    # holdout 01-16..02-05 (as_of 02-06 exclusive): a buys 01-29 (30) and 01-30 (99) -> 2 occasions, mean 64.5
     assert s.loc["a", ["frequency_holdout", "monetary_value_holdout"]].tolist() == [2, 64.5]
     # d's first purchase is in the holdout: d is not part of the calibration cohort
     assert "d" not in s.index
-    assert (s["duration_holdout"] == 3.0).all()  # 01-15 .. 02-05 = 21 days
+    assert (s["duration_holdout"] == 3.0).all()  # last observed days 01-15 .. 02-05 = 21 days
 
 
 def test_summary_from_parquet_equals_dataframe(tmp_path):
     orders = _simulate(300, seed=3)
     path = tmp_path / "orders.parquet"
     orders.to_parquet(path)
-    a = summarise_customers(orders, as_of="2024-12-31", freq="W")
-    b = summarise_customers(path, as_of="2024-12-31", freq="W")
+    a = summarise_customers(orders, as_of="2025-01-01", freq="W")
+    b = summarise_customers(path, as_of="2025-01-01", freq="W")
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -178,7 +178,7 @@ def test_bgnbd_log_likelihood_matches_naive_oracle(params):
 
 
 def test_bgnbd_fit_is_the_maximum_of_the_oracle():
-    summary = summarise_customers(_simulate(800, seed=5), as_of="2024-12-31", freq="W")
+    summary = summarise_customers(_simulate(800, seed=5), as_of="2025-01-01", freq="W")
     bg = BetaGeo().fit(summary)
     rows = list(summary[["frequency", "recency", "T"]].itertuples(index=False, name=None))
     best = _oracle_bgnbd_ll(*bg.params_, rows)
@@ -192,7 +192,7 @@ def test_bgnbd_fit_is_the_maximum_of_the_oracle():
 
 def test_bgnbd_recovers_simulated_parameters():
     # simulated with r = 0.5, alpha = 20 days, a = 0.8, b = 3 -> in weeks alpha = 20 / 7
-    summary = summarise_customers(_simulate(4000, seed=11), as_of="2024-12-31", freq="W")
+    summary = summarise_customers(_simulate(4000, seed=11), as_of="2025-01-01", freq="W")
     bg = BetaGeo().fit(summary)
     truth = {"r": 0.5, "alpha": 20 / 7, "a": 0.8, "b": 3.0}
     for name, value in truth.items():
@@ -279,7 +279,7 @@ def simulated_orders() -> pd.DataFrame:
 
 def test_clv_discounting_by_hand(simulated_orders):
     settings = CLVSettings(margin=0.4, annual_discount_rate=0.1, horizon_months=2, time_unit="W")
-    cv = customer_value(simulated_orders, as_of="2024-12-31", settings=settings)
+    cv = customer_value(simulated_orders, as_of="2025-01-01", settings=settings)
     bg = cv.attrs["bg"]
     row = cv.iloc[0]
     month = 30.4375 / 7  # one month in weeks
@@ -292,7 +292,7 @@ def test_clv_discounting_by_hand(simulated_orders):
     assert row["expected_purchases"] == pytest.approx(e2)
     assert row["value_at_risk"] == pytest.approx(row["clv"] * (1 - row["p_alive"]))
     # no discounting: clv = margin x spend x expected purchases over the horizon
-    flat = customer_value(simulated_orders, as_of="2024-12-31",
+    flat = customer_value(simulated_orders, as_of="2025-01-01",
                           settings=settings.model_copy(update={"annual_discount_rate": 0.0}))
     np.testing.assert_allclose(flat["clv"], 0.4 * flat["expected_spend"] * flat["expected_purchases"], rtol=1e-10)
 
@@ -300,8 +300,8 @@ def test_clv_discounting_by_hand(simulated_orders):
 def test_clv_does_not_depend_on_days_or_weeks(simulated_orders):
     # the BG/NBD is continuous time: measuring in days or weeks must give the same CLV
     base = CLVSettings(margin=0.3, annual_discount_rate=0.08, horizon_months=12, time_unit="W")
-    weeks = customer_value(simulated_orders, as_of="2024-12-31", settings=base)
-    days = customer_value(simulated_orders, as_of="2024-12-31", settings=base.model_copy(update={"time_unit": "D"}))
+    weeks = customer_value(simulated_orders, as_of="2025-01-01", settings=base)
+    days = customer_value(simulated_orders, as_of="2025-01-01", settings=base.model_copy(update={"time_unit": "D"}))
     assert weeks.attrs["bg"].params_["alpha"] * 7 == pytest.approx(days.attrs["bg"].params_["alpha"], rel=1e-4)
     np.testing.assert_allclose(weeks["clv"], days["clv"], rtol=1e-3)
 
@@ -311,7 +311,7 @@ def test_customer_with_only_refunds(simulated_orders):
                         ("zz", "2024-09-01", 30.0, 30.0)])
     orders = pd.concat([simulated_orders, refunded], ignore_index=True)
     settings = CLVSettings(time_unit="W")
-    cv = customer_value(orders, as_of="2024-12-31", settings=settings).set_index("customer_id")
+    cv = customer_value(orders, as_of="2025-01-01", settings=settings).set_index("customer_id")
     # zz counts as a repeat buyer (2 repeat occasions) with net spend 0: left out of the
     # Gamma-Gamma fit, and its expected spend is the model's p gamma / (p x + q - 1) with zbar = 0
     assert cv.loc["zz", "frequency"] == 2 and cv.loc["zz", "monetary_value"] == 0.0
@@ -322,15 +322,15 @@ def test_customer_with_only_refunds(simulated_orders):
 
 def test_clv_predicted_result(simulated_orders):
     settings = CLVSettings(time_unit="W", horizon_months=12)
-    result = clv_predicted(simulated_orders, as_of="2024-12-31", settings=settings, n_draws=60)
-    cv = customer_value(simulated_orders, as_of="2024-12-31", settings=settings)
+    result = clv_predicted(simulated_orders, as_of="2025-01-01", settings=settings, n_draws=60)
+    cv = customer_value(simulated_orders, as_of="2025-01-01", settings=settings)
     assert result.kpi == "clv_predicted"
     assert result.value == pytest.approx(cv["clv"].mean())
     assert result.n == len(cv) == simulated_orders["customer_id"].nunique()
     assert result.ci_low < result.value < result.ci_high
     assert "bootstrap" in result.note
-    assert not clv_predicted(None, as_of="2024-12-31", settings=settings).has_data
-    empty = clv_predicted(simulated_orders.iloc[:0], as_of="2024-12-31", settings=settings)
+    assert not clv_predicted(None, as_of="2025-01-01", settings=settings).has_data
+    empty = clv_predicted(simulated_orders.iloc[:0], as_of="2025-01-01", settings=settings)
     assert not empty.has_data and "no order data" in empty.note
 
 
@@ -398,7 +398,7 @@ def _auc(high: np.ndarray, low: np.ndarray) -> float:
 
 @pytest.fixture(scope="module")
 def sample_value(sample_truth, sample_data, sample_config):
-    cv = customer_value(sample_data.orders, as_of="2026-09-30", settings=sample_config.clv)
+    cv = customer_value(sample_data.orders, as_of="2026-10-01", settings=sample_config.clv)
     return cv.merge(sample_truth, on="customer_id", how="left", validate="one_to_one")
 
 
@@ -435,5 +435,5 @@ def test_unidentified_model_raises_with_a_fix():
     with pytest.raises(KitError, match=r"BG/NBD: the data do not identify the model.*Fix: .*penaliser"):
         BetaGeo().fit(summary)
     one_order_each = _orders([(f"c{i}", f"2024-0{1 + i % 9}-1{i % 10}", 10.0, 0.0) for i in range(40)])
-    result = clv_predicted(one_order_each, as_of="2024-12-31", settings=CLVSettings())
+    result = clv_predicted(one_order_each, as_of="2025-01-01", settings=CLVSettings())
     assert not result.has_data and "models could not be fitted" in result.note

@@ -30,7 +30,8 @@ def cdnow(shared_datasets):
         "order_date": pd.to_datetime(raw["date"], format="%Y%m%d"),
         "revenue": raw["dollar_value"].astype("float64"),
     })
-    summary = summarise_customers(orders, as_of="1998-06-30", freq="W", calibration_end="1997-09-30")
+    # exclusive cut-offs: calibration = orders before 1997-10-01 (weeks 1-39), holdout to 1998-06-30
+    summary = summarise_customers(orders, as_of="1998-07-01", freq="W", calibration_end="1997-10-01")
     reference = pd.read_csv(folder / "cdnow_customers_summary.csv")
     with_spend = pd.read_csv(folder / "cdnow_customers_summary_with_transactions.csv")
     return summary, reference, with_spend

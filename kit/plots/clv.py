@@ -115,7 +115,7 @@ def plot_frequency_spend(data: pd.DataFrame, *, ax: Axes | None = None, lang: st
 
     Example
     -------
-    >>> plot_frequency_spend(summarise_customers(orders, as_of="2026-09-30"))  # doctest: +SKIP
+    >>> plot_frequency_spend(summarise_customers(orders, as_of="2026-10-01"))  # doctest: +SKIP
     """
     t = _text(lang)
     _need(data, ("frequency", "monetary_value"), "customer summary")
@@ -144,7 +144,7 @@ def plot_p_alive(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en"
 
     Example
     -------
-    >>> plot_p_alive(customer_value(orders, as_of="2026-09-30", settings=config.clv))  # doctest: +SKIP
+    >>> plot_p_alive(customer_value(orders, as_of="2026-10-01", settings=config.clv))  # doctest: +SKIP
     """
     t = _text(lang)
     _need(data, ("p_alive",), "customer value")
