@@ -109,17 +109,17 @@ def test_no_texts_gives_empty_frame_with_columns(small):
     assert coded.empty and "theme" in coded.columns
 
 
-def test_speed_on_thousands_of_comments():
+def test_codes_thousands_of_distinct_comments():
     cb = read_codebook(SAMPLE_CODEBOOK)
     texts = pd.Series(["Die Lieferung kam schnell, aber der Kaffee ist zu teuer. Service super, danke!",
                        "Shipping took ages and customer service never replied.",
                        "Ich mag die Auswahl, aber das Abo ist unflexibel."] * 900)
     texts = texts + pd.Series([f" Bestellung {i}." for i in range(len(texts))])  # all different
-    start = time.perf_counter()
     coded = code_texts(texts, cb)
-    elapsed = time.perf_counter() - start
+    # texts 0, 1 (mod 3) name Lieferung / shipping -> delivery; texts 2 (mod 3) name the Abo -> subscription
     assert coded["text_id"].nunique() == 2700
-    assert elapsed < 8.0          # ~1.5 s on an idle laptop; generous for a loaded CI machine
+    assert set(coded.loc[coded["theme"] == "delivery", "text_id"]) == {i for i in range(2700) if i % 3 != 2}
+    assert set(coded.loc[coded["theme"] == "subscription", "text_id"]) == {i for i in range(2700) if i % 3 == 2}
 
 
 # ---- the sample codebook on typical feedback ---------------------------------------------------

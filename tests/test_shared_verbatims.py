@@ -8,7 +8,6 @@ detractors from promoters the way their scores say they should.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -32,11 +31,7 @@ def verbatims(shared_datasets):
 @pytest.fixture(scope="module")
 def coded(verbatims):
     codebook = read_codebook(ROOT / "data" / "codebook_telecom.yaml")
-    start = time.perf_counter()
-    result = code_texts(verbatims, codebook)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 15.0                                         # ~2 s on a laptop
-    return result
+    return code_texts(verbatims, codebook)
 
 
 @pytest.fixture(scope="module")
