@@ -172,10 +172,12 @@ def test_data_error_stops_before_kernels(tmp_path):
     folder = tmp_path / "bad"
     shutil.copytree(FIXTURE.parent, folder)
     orders = (folder / "orders.csv").read_text().splitlines()
-    orders[3] = orders[3].replace("2026-", "31.02.")  # one impossible date
+    fields = orders[3].split(",")
+    fields[2] = "2025-02-31"  # order_date: one impossible date
+    orders[3] = ",".join(fields)
     (folder / "orders.csv").write_text("\n".join(orders) + "\n")
     from kit.errors import DataError
 
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match="order_date"):
         run_report(folder / "analysis.yaml", out=tmp_path / "out")
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
