@@ -199,9 +199,9 @@ def summarise_customers(
         units; 0 when frequency is 0), ``T`` (last observed day - first occasion, in units),
         ``monetary_value`` (mean net value of the repeat occasions; 0 when frequency is 0),
         ``first_purchase``, ``last_purchase`` (calendar days, at midnight, of the first and last
-        order up to the cut-off); with ``calibration_end`` also ``frequency_holdout`` (occasions in the holdout),
-        ``monetary_value_holdout`` (their mean net value, 0 when none) and ``duration_holdout``
-        (``as_of - calibration_end`` in units). ``attrs``: ``time_unit``, ``as_of``,
+        order before the cut-off); with ``calibration_end`` also ``frequency_holdout``
+        (occasions in the holdout), ``monetary_value_holdout`` (their mean net value, 0 when
+        none) and ``duration_holdout`` (``as_of - calibration_end`` in units). ``attrs``: ``time_unit``, ``as_of``,
         ``calibration_end``.
 
     Raises
