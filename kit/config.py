@@ -27,6 +27,14 @@ __all__ = [
 GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
 
 
+class _KeyError(ValueError):
+    """A validation error about one entry of a mapping; ``subkey`` is appended to the reported key."""
+
+    def __init__(self, message: str, subkey: str) -> None:
+        super().__init__(message)
+        self.subkey = subkey
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -102,14 +110,20 @@ class Thresholds(_Model):
             raise ValueError(f"unknown German state {value!r}; allowed: {', '.join(GERMAN_STATES)}")
         return value
 
-    @model_validator(mode="after")
-    def _ces(self) -> Thresholds:
-        low, high = self.ces_scale
-        if low >= high:
-            raise ValueError(f"ces_scale must be (lowest, highest), found {self.ces_scale}")
-        if not low <= self.ces_low_effort <= high:
-            raise ValueError(f"ces_low_effort {self.ces_low_effort} lies outside ces_scale {self.ces_scale}")
-        return self
+    @field_validator("ces_scale")
+    @classmethod
+    def _ces_scale(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if value[0] >= value[1]:
+            raise ValueError(f"ces_scale must be [lowest, highest], e.g. [1, 7]; found {list(value)}")
+        return value
+
+    @field_validator("ces_low_effort")
+    @classmethod
+    def _ces_low_effort(cls, value: int, info: ValidationInfo) -> int:
+        scale = info.data.get("ces_scale")
+        if scale and not scale[0] <= value <= scale[1]:
+            raise ValueError(f"ces_low_effort must lie on ces_scale {list(scale)}")
+        return value
 
 
 class CLVSettings(_Model):
@@ -174,7 +188,8 @@ class TableSource(_Model):
     file: Path
     columns: dict[str, str] = Field(default_factory=dict, description="Column in your file -> contract column")
     sheet: str | int | None = None
-    header_row: int = Field(1, ge=1, description="Row of the header in an Excel sheet (1 = first)")
+    header_row: int = Field(1, ge=1, description="Row of the header in the sheet or CSV file (1 = first), "
+                                                 "for exports with a title block above the header")
     date_format: str | None = None
     csv: CsvOptions | None = None
 
@@ -213,7 +228,7 @@ class DataSources(_Model):
     def _tables(cls, value: dict[str, TableSource]) -> dict[str, TableSource]:
         for name in value:
             if name not in TABLES:
-                raise ValueError(_unknown("table", name, TABLES))
+                raise _KeyError(_unknown("table", name, TABLES), name)
         if not {"orders", "surveys"} & set(value):
             raise ValueError("an analysis needs at least an 'orders' or a 'surveys' table")
         return value
@@ -264,7 +279,8 @@ class AnalysisConfig(_Model):
     @classmethod
     def _targets(cls, value: dict[str, Target]) -> dict[str, Target]:
         for kpi in value:
-            _check_kpi(kpi)
+            if kpi not in DEFINITIONS:
+                raise _KeyError(_unknown("KPI id", kpi, KPI_IDS), kpi)
         return value
 
     @field_validator("actions")
@@ -313,9 +329,12 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | N
 
 def _describe(error: dict[str, Any], file: str) -> tuple[str, str]:
     loc = tuple(p for p in error["loc"])
+    subkey = getattr((error.get("ctx") or {}).get("error"), "subkey", None)
+    if subkey is not None:
+        loc = (*loc, subkey)
     key = ".".join(str(p) for p in loc) or "(top level)"
     if error["type"] == "extra_forbidden":
-        allowed = _allowed_keys(AnalysisConfig, loc) or []
+        allowed = [k for k in _allowed_keys(AnalysisConfig, loc) or [] if k != "source"]
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         return key, f"{file}, key '{key}': unknown key.{hint} Allowed keys here: {', '.join(allowed)}."
@@ -367,11 +386,16 @@ def load_config(path: str | Path) -> AnalysisConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path.name}: expected a mapping of sections (business:, data:, …), "
                           f"found {type(raw).__name__}.")
+    if "source" in raw:
+        raise ConfigError(f"{path.name}, key 'source': unknown key. It is set by the kit to the file's own path; "
+                          "remove it.", key="source")
     raw = {**raw, "source": str(path.resolve())}
     try:
         return AnalysisConfig.model_validate(raw, context={"base": path.resolve().parent})
     except ValidationError as exc:
-        errors = [_describe(e, path.name) for e in exc.errors()]
+        # unknown keys first: a misspelt key also makes its correct name "missing"
+        ordered = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        errors = [_describe(e, path.name) for e in ordered]
         first_key, first = errors[0]
         more = "" if len(errors) == 1 else "\n" + "\n".join(m for _, m in errors[1:6])
         raise ConfigError(first + more, key=first_key) from None

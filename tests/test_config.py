@@ -114,7 +114,7 @@ FIX = Path(__file__).resolve().parent / "fixtures"
 @pytest.mark.parametrize(("file", "match"), [
     ("config_unknown_key.yaml", r"config_unknown_key\.yaml, key 'thresholds\.inactivity_dayz': unknown key\. "
                                 r"Did you mean 'inactivity_days'\?"),
-    ("config_mistyped_kpi.yaml", r"config_mistyped_kpi\.yaml, key 'targets': unknown KPI id 'nsp'\. "
+    ("config_mistyped_kpi.yaml", r"config_mistyped_kpi\.yaml, key 'targets.nsp': unknown KPI id 'nsp'\. "
                                  r"Did you mean 'nps'\?"),
     ("config_wrong_type.yaml", r"config_wrong_type\.yaml, key 'clv\.horizon_months': .*valid integer.*"
                                r"\(found 'two years'\)"),
