@@ -128,3 +128,21 @@ def test_good_config_fixture_paths_resolve_to_the_fixtures():
     cfg = load_config(FIX / "config_good.yaml")
     assert cfg.data.tables["orders"].file == FIX / "bestellungen_de.csv"
     assert cfg.data.tables["orders"].file.is_file()
+
+
+def test_misspelt_section_is_reported_before_the_missing_section(tmp_path):
+    text = "busines: {name: S}\ndata: {tables: {orders: {file: o.csv}}}\n"
+    with pytest.raises(ConfigError, match=r"^analysis\.yaml, key 'busines': unknown key\. Did you mean 'business'\?"):
+        load_config(write(tmp_path, text))
+
+
+def test_source_is_reserved(tmp_path):
+    with pytest.raises(ConfigError, match=r"key 'source': unknown key"):
+        load_config(write(tmp_path, "source: x\n" + MINIMAL))
+
+
+def test_ces_errors_name_their_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"key 'thresholds\.ces_scale': ces_scale must be \[lowest, highest\]"):
+        load_config(write(tmp_path, MINIMAL + "thresholds: {ces_scale: [7, 1]}\n"))
+    with pytest.raises(ConfigError, match=r"key 'thresholds\.ces_low_effort': .* \(found 9\)"):
+        load_config(write(tmp_path, MINIMAL + "thresholds: {ces_low_effort: 9}\n"))
