@@ -36,9 +36,9 @@ _EXPORTS: dict[str, str] = {
         ["nps", "compare_nps", "nps_by_segment", "csat", "ces", "star_rating", "at_risk_share",
          "star_segments", "at_risk_list", "response_rate"], "kit.metrics.survey"),
     **dict.fromkeys(
-        ["churn_rate", "retention_rate", "churn_by_period", "convert_rate", "loss_moments", "cohort_retention",
-         "repeat_purchase_rate", "purchase_frequency", "inter_purchase_days", "rfm_segments"],
-        "kit.metrics.behaviour"),
+        ["churn_rate", "retention_rate", "churn_by_period", "convert_rate", "loss_moments",
+         "repeat_purchase_rate", "purchase_frequency", "inter_purchase_days"], "kit.metrics.behaviour"),
+    **dict.fromkeys(["cohort_retention", "rfm_segments"], "kit.metrics.segments"),
     **dict.fromkeys(
         ["net_revenue", "average_order_value", "return_rate", "refund_share", "clv_historical"],
         "kit.metrics.value"),

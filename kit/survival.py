@@ -21,7 +21,10 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from kit.config import AnalysisConfig
-from kit.metrics.behaviour import _exit_codes, _group_min, _inactivity_rows, _sort_orders
+from kit.metrics._orders import (
+    exit_codes as _exit_codes, group_min as _group_min, inactivity_rows as _inactivity_rows,
+    sort_orders as _sort_orders,
+)
 from kit.tables import LoyaltyData
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Behaviour metrics on the orders table: churn, retention, cohorts, repeat purchases, frequency, RFM.
+"""Behaviour metrics on the orders table: churn, retention, repeat purchases, frequency.
 
 The loss rule
 -------------
@@ -13,30 +13,33 @@ A customer who orders again after being lost is active again from that order. Fo
 last such order is at most ``inactivity_days`` before ``start`` and who have no exit between that
 order and ``start``. They are **lost during the period** when a loss moment falls in ``[start, end)``.
 
-All functions are vectorised (integer customer codes, one sort, bincount); none loops over customers.
+All functions are vectorised (integer customer codes, one sort, bincount; see
+:mod:`kit.metrics._orders`); none loops over customers. Cohorts and RFM segments live in
+:mod:`kit.metrics.segments`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from kit.definitions import DEFINITIONS
-from kit.metrics.value import _as_period, _in_period, _mean_result, _median_ci, _share, net_revenue
-from kit.periods import Granularity, Period
+from kit.metrics._orders import SortedOrders, exit_codes, group_max, inactivity_rows, sort_orders
+# cohort_retention and rfm_segments moved to kit.metrics.segments; re-exported (not in __all__) because
+# kit/pages/criteria.py and tests/test_shared_retail.py still reach them as kit.metrics.behaviour.<name>.
+from kit.metrics.segments import cohort_retention, rfm_segments  # noqa: F401
+from kit.metrics.value import _as_period, _in_period, _mean_result, _median_ci, _share
+from kit.periods import Period
 from kit.results import MetricResult, no_data
 
 __all__ = [
     "loss_rule", "loss_moments", "churn_rate", "retention_rate", "churn_by_period", "convert_rate",
-    "cohort_retention", "repeat_purchase_rate", "purchase_frequency", "inter_purchase_days",
-    "rfm_segments", "RFM_SEGMENTS",
+    "repeat_purchase_rate", "purchase_frequency", "inter_purchase_days",
 ]
 
 Language = Literal["en", "de"]
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 def loss_rule(inactivity_days: int, *, exits: bool = False, lang: Language = "en") -> str:
@@ -53,85 +56,6 @@ def loss_rule(inactivity_days: int, *, exits: bool = False, lang: Language = "en
         return f"verloren = {inactivity_days} Tage ohne Bestellung" + (
             " oder eine erfasste Kündigung" if exits else "")
     return f"lost = no order for {inactivity_days} days" + (", or a recorded exit" if exits else "")
-
-
-@dataclass(frozen=True)
-class _Sorted:
-    """Orders as integer customer codes and dates, sorted by customer then date (fast at 10M rows).
-
-    ``ids[code]`` is the customer id (codes follow the sorted ids); ``rows`` are the positions of the
-    sorted orders in the input frame (for carrying other columns along).
-    """
-
-    codes: np.ndarray
-    dates: np.ndarray
-    ids: pd.Index
-    rows: np.ndarray
-
-    @property
-    def n_customers(self) -> int:
-        return len(self.ids)
-
-    def next_same(self) -> np.ndarray:
-        """True where the next row belongs to the same customer."""
-        out = np.zeros(len(self.codes), dtype=bool)
-        out[:-1] = self.codes[1:] == self.codes[:-1]
-        return out
-
-    def first_rows(self) -> np.ndarray:
-        """True on each customer's first (earliest) order."""
-        out = np.ones(len(self.codes), dtype=bool)
-        out[1:] = self.codes[1:] != self.codes[:-1]
-        return out
-
-    def code_of(self, ids: pd.Series) -> np.ndarray:
-        """Codes of other customer ids (-1 for a customer without orders)."""
-        return self.ids.get_indexer(ids)
-
-
-def _sort_orders(orders: pd.DataFrame) -> _Sorted:
-    ok = (orders["customer_id"].notna() & orders["order_date"].notna()).to_numpy()
-    rows = np.flatnonzero(ok)
-    codes, ids = pd.factorize(orders["customer_id"].iloc[rows], sort=True)
-    dates = orders["order_date"].to_numpy("datetime64[ns]")[rows]
-    # two passes (dates, then a stable sort of int32 codes) run about twice as fast as np.lexsort
-    by_date = np.argsort(dates)
-    small = codes.astype(np.int32) if len(ids) < 2**31 else codes
-    order = by_date[np.argsort(small[by_date], kind="stable")]
-    return _Sorted(codes[order].astype(np.int64), dates[order], pd.Index(ids), rows[order])
-
-
-def _group_min(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Per-code minimum of datetime64[ns] values; NaT for codes without a value."""
-    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(out, codes, values.view("i8"))
-    out[out == np.iinfo(np.int64).max] = np.iinfo(np.int64).min  # NaT
-    return out.view("M8[ns]")
-
-
-def _group_max(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Per-code maximum of datetime64[ns] values (NaT ignored); NaT for codes without a value."""
-    out = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)  # int64 min is NaT
-    np.maximum.at(out, codes, values.view("i8"))
-    return out.view("M8[ns]")
-
-
-def _inactivity_rows(s: _Sorted, inactivity_days: int) -> np.ndarray:
-    """Orders not followed by another of the same customer within ``inactivity_days`` (loss candidates)."""
-    inact = np.timedelta64(inactivity_days, "D")
-    in_time = np.zeros(len(s.codes), dtype=bool)
-    in_time[:-1] = (s.dates[1:] - s.dates[:-1]) < inact
-    return ~(s.next_same() & in_time)
-
-
-def _exit_codes(s: _Sorted, exits: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
-    """Exits of customers with orders, as (codes, dates)."""
-    if exits is None or not len(exits):
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype="M8[ns]")
-    codes = s.code_of(exits["customer_id"])
-    dates = exits["exit_date"].to_numpy("datetime64[ns]")
-    keep = (codes >= 0) & ~np.isnat(dates)
-    return codes[keep].astype(np.int64), dates[keep]
 
 
 def loss_moments(orders: pd.DataFrame, *, inactivity_days: int,
@@ -160,9 +84,9 @@ def loss_moments(orders: pd.DataFrame, *, inactivity_days: int,
     >>> loss_moments(o, inactivity_days=30)["lost_at"].dt.date.astype(str).tolist()
     ['2026-02-10']
     """
-    s = _sort_orders(orders)
-    cand = _inactivity_rows(s, inactivity_days)
-    ex_codes, ex_dates = _exit_codes(s, exits)
+    s = sort_orders(orders)
+    cand = inactivity_rows(s, inactivity_days)
+    ex_codes, ex_dates = exit_codes(s, exits)
     codes = np.concatenate([s.codes[cand], ex_codes])
     when = np.concatenate([s.dates[cand] + np.timedelta64(inactivity_days, "D"), ex_dates])
     cause = np.repeat(np.array(["inactivity", "exit"], dtype=object), [int(cand.sum()), len(ex_codes)])
@@ -171,7 +95,7 @@ def loss_moments(orders: pd.DataFrame, *, inactivity_days: int,
                          "cause": pd.array(cause[order], dtype="str")})
 
 
-def _churn_counts(s: _Sorted, ex_codes: np.ndarray, ex_dates: np.ndarray, period: Period,
+def _churn_counts(s: SortedOrders, ex_codes: np.ndarray, ex_dates: np.ndarray, period: Period,
                   inactivity_days: int) -> dict[str, int]:
     n = s.n_customers
     start, end = period.start.to_datetime64(), period.end.to_datetime64()
@@ -187,10 +111,10 @@ def _churn_counts(s: _Sorted, ex_codes: np.ndarray, ex_dates: np.ndarray, period
     if len(ex_codes):
         # an exit between the last order before the start and the start: already lost
         prior = ex_dates < start
-        prior_max = _group_max(ex_codes[prior], ex_dates[prior], n)
+        prior_max = group_max(ex_codes[prior], ex_dates[prior], n)
         active &= ~(prior_max >= last)
         lost_exit[ex_codes[(ex_dates >= start) & (ex_dates < end)]] = True
-    cand = _inactivity_rows(s, inactivity_days)
+    cand = inactivity_rows(s, inactivity_days)
     moment = s.dates + inact
     lost_inact = np.zeros(n, dtype=bool)
     lost_inact[s.codes[cand & (moment >= start) & (moment < end)]] = True
@@ -240,8 +164,8 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
     period = _as_period(period)
     if orders is None:
         return no_data("churn_rate", "no order data: churn skipped")
-    s = _sort_orders(orders)
-    counts = _churn_counts(s, *_exit_codes(s, exits), period, inactivity_days)
+    s = sort_orders(orders)
+    counts = _churn_counts(s, *exit_codes(s, exits), period, inactivity_days)
     return _churn_result(counts, period, inactivity_days, exits is not None, orders["order_date"].max(), lang)
 
 
@@ -318,8 +242,8 @@ def churn_by_period(orders: pd.DataFrame | None, *, periods: list[Period], inact
     rows = []
     if orders is None:
         return pd.DataFrame(rows, columns=["period", "start", "value", "n", "lost", "ci_low", "ci_high"])
-    s = _sort_orders(orders)  # once for all periods
-    ex_codes, ex_dates = _exit_codes(s, exits)
+    s = sort_orders(orders)  # once for all periods
+    ex_codes, ex_dates = exit_codes(s, exits)
     data_end = orders["order_date"].max()
     for p in periods:
         counts = _churn_counts(s, ex_codes, ex_dates, p, inactivity_days)
@@ -361,105 +285,6 @@ def convert_rate(rate: float, *, from_days: float, to_days: float) -> float:
         raise ValueError(f"period lengths must be positive, found from_days={from_days}, to_days={to_days}")
     return 1 - (1 - rate) ** (to_days / from_days)
 
-
-# --------------------------------------------------------------------------- cohorts
-def _period_index(dates: np.ndarray, granularity: Granularity) -> np.ndarray:
-    """Periods since 1970 (which starts a month, a quarter and a year) of datetime64 values."""
-    return dates.astype("M8[M]").astype(np.int64) // _MONTHS[granularity]
-
-
-def _period_start(index: np.ndarray, granularity: Granularity) -> pd.Series:
-    months = np.asarray(index, dtype=np.int64) * _MONTHS[granularity]
-    return pd.Series(months.astype("M8[M]").astype("M8[ns]"))
-
-
-def _period_label(starts: pd.Series, granularity: Granularity) -> pd.Series:
-    if granularity == "quarter":
-        return starts.dt.year.astype(str) + "-Q" + ((starts.dt.month - 1) // 3 + 1).astype(str)
-    if granularity == "month":
-        return starts.dt.strftime("%Y-%m")
-    return starts.dt.year.astype(str)
-
-
-def cohort_retention(orders: pd.DataFrame | None, *, granularity: Granularity,
-                     as_of: pd.Timestamp | str) -> pd.DataFrame:
-    """Cohort retention: share of each acquisition cohort that orders in each later period.
-
-    Parameters
-    ----------
-    orders : DataFrame or None
-        Tidy orders (``customer_id``, ``order_date``).
-    granularity : {"month", "quarter", "year"}
-        Length of the cohort and activity periods.
-    as_of : Timestamp or str
-        End of the data, exclusive: orders with ``order_date < as_of`` count. The period that
-        contains the last instant before ``as_of`` is incomplete unless ``as_of`` is its end.
-
-    Returns
-    -------
-    DataFrame
-        Tidy, one row per cohort and period since acquisition: ``cohort`` (label), ``cohort_start``,
-        ``periods_since`` (0 = acquisition period), ``period`` (label), ``customers`` (cohort size,
-        the n of the row), ``active`` (customers of the cohort with an order in that period),
-        ``share`` = active / customers, ``complete`` (False for the unfinished period).
-        Empty (same columns) when there are no orders. Period 0 has share 1 by construction.
-
-    Raises
-    ------
-    ValueError
-        For an unknown granularity.
-
-    Examples
-    --------
-    >>> o = pd.DataFrame({"customer_id": ["a", "b", "a"],
-    ...     "order_date": pd.to_datetime(["2026-01-05", "2026-01-20", "2026-02-03"])})
-    >>> c = cohort_retention(o, granularity="month", as_of="2026-03-01")
-    >>> c["share"].tolist(), c["complete"].tolist()
-    ([1.0, 0.5], [True, True])
-    """
-    if granularity not in _MONTHS:
-        raise ValueError(f"granularity {granularity!r} is not known; valid: month, quarter, year")
-    columns = ["cohort", "cohort_start", "periods_since", "period", "customers", "active", "share", "complete"]
-    as_of = pd.Timestamp(as_of)
-    if orders is None:
-        return pd.DataFrame(columns=columns)
-    within = orders.loc[orders["order_date"] < as_of]
-    if within.empty:
-        return pd.DataFrame(columns=columns)
-    s = _sort_orders(within)
-    pidx = _period_index(s.dates, granularity)
-    first = s.first_rows()
-    cohort_of = pidx[first]  # one per customer, in code order
-    cohort_row = cohort_of[s.codes]
-    new_pair = first.copy()  # first order of a customer in each period
-    new_pair[1:] |= pidx[1:] != pidx[:-1]
-    cohort_of_pair, since = cohort_row[new_pair], (pidx - cohort_row)[new_pair]
-    low, width = int(cohort_of_pair.min()), int(since.max()) + 1
-    counts = np.bincount((cohort_of_pair - low) * width + since)
-    cells = np.flatnonzero(counts)
-    active = pd.Series(counts[cells], name="active", index=pd.MultiIndex.from_arrays(
-        [cells // width + low, cells % width], names=["cohort_idx", "periods_since"]))
-    size = pd.Series(cohort_of).value_counts().rename("customers")
-    last_idx = int(_period_index(np.array([(as_of - pd.Timedelta(1, "ns")).to_datetime64()]), granularity)[0])
-    as_of_is_boundary = _period_start(np.array([last_idx + 1]), granularity)[0] == as_of
-    # the full grid: each cohort from its period to the last period
-    cohorts = np.sort(size.index.to_numpy())
-    lengths = last_idx - cohorts + 1
-    grid = pd.DataFrame({"cohort_idx": np.repeat(cohorts, lengths),
-                         "periods_since": np.concatenate([np.arange(k) for k in lengths])})
-    grid = grid.join(size, on="cohort_idx").join(active, on=["cohort_idx", "periods_since"])
-    grid["active"] = grid["active"].fillna(0).astype("int64")
-    grid["share"] = grid["active"] / grid["customers"]
-    pidx = (grid["cohort_idx"] + grid["periods_since"]).to_numpy()
-    grid["complete"] = (pidx < last_idx) | as_of_is_boundary
-    grid["cohort_start"] = _period_start(grid["cohort_idx"].to_numpy(), granularity).to_numpy()
-    grid["cohort"] = _period_label(grid["cohort_start"], granularity)
-    grid["period"] = _period_label(_period_start(pidx, granularity), granularity).to_numpy()
-    out = grid[columns].reset_index(drop=True)
-    out["periods_since"] = out["periods_since"].astype("int64")
-    out["customers"] = out["customers"].astype("int64")
-    out.attrs.update({"granularity": granularity, "as_of": as_of})
-    return out
 
 
 # --------------------------------------------------------------------------- repeat and frequency
@@ -573,7 +398,7 @@ def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | N
     if orders is None:
         return no_data("inter_purchase_days", "no order data", unit="days",
                        definition=_IPT_DEFINITION)
-    o = _sort_orders(orders)
+    o = sort_orders(orders)
     has_prev = ~o.first_rows()
     if period is not None:
         has_prev &= (o.dates >= period.start.to_datetime64()) & (o.dates < period.end.to_datetime64())
@@ -598,86 +423,3 @@ def _no(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> MetricR
     if orders is None:
         return no_data(kpi, "no order data: purchase metrics skipped")
     return no_data(kpi, "no orders" + (f" in {period.label}" if period is not None else ""))
-
-
-# --------------------------------------------------------------------------- RFM
-#: Segment rules, checked in order (first match wins); fm = round((f + m) / 2).
-RFM_SEGMENTS: tuple[tuple[str, str, str], ...] = (
-    ("Champions", "Champions", "r >= 4 and fm >= 4"),
-    ("Loyal", "Treue Kunden", "r >= 3 and fm >= 3"),
-    ("Potential loyalists", "Potenzielle Stammkunden", "r >= 4"),
-    ("Needs attention", "Braucht Aufmerksamkeit", "r == 3"),
-    ("Can't lose", "Nicht verlieren", "r <= 2 and fm == 5"),
-    ("At risk", "Gefährdet", "r <= 2 and fm >= 3"),
-    ("Hibernating", "Schlafend", "r == 2"),
-    ("Lost", "Verloren", "r == 1"),
-)
-
-
-def _score(values: pd.Series) -> pd.Series:
-    """Quintile score 1-5 from the percentile rank (ties share a score; larger value = higher score)."""
-    return np.ceil(values.rank(method="average", pct=True) * 5).clip(1, 5).astype("int64")
-
-
-def rfm_segments(orders: pd.DataFrame | None, *, as_of: pd.Timestamp | str, lang: Language = "en") -> pd.DataFrame:
-    """Recency, frequency and monetary value per customer, quintile scores and named segments.
-
-    Parameters
-    ----------
-    orders : DataFrame or None
-        Tidy orders (``customer_id``, ``order_date``, ``revenue``, optional ``refund_amount``).
-    as_of : Timestamp or str
-        End of the data, exclusive: orders with ``order_date < as_of`` count.
-    lang : {"en", "de"}
-        Language of the segment names.
-
-    Returns
-    -------
-    DataFrame
-        One row per customer: ``customer_id``, ``recency_days`` (as_of - last order), ``frequency``
-        (orders), ``monetary`` (net revenue), scores ``r``, ``f``, ``m`` (1-5, 5 = best: most
-        recent, most orders, most net revenue) and ``segment``. Empty when there are no orders.
-
-    Notes
-    -----
-    Scores are ``ceil(5 x percentile rank)`` with tied values sharing their average rank, so a
-    customer with the most common frequency (often 1 order) gets the same ``f`` as all like them.
-    With ``fm = round((f + m) / 2)`` the segments are, first match wins (:data:`RFM_SEGMENTS`):
-    Champions r >= 4, fm >= 4; Loyal r >= 3, fm >= 3; Potential loyalists r >= 4;
-    Needs attention r = 3; Can't lose r <= 2, fm = 5; At risk r <= 2, fm >= 3; Hibernating r = 2;
-    Lost r = 1. A customer whose orders were all refunded has monetary 0 (or below) and scores low on m.
-
-    Examples
-    --------
-    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b"], "revenue": [10.0, 20.0, 5.0],
-    ...     "order_date": pd.to_datetime(["2026-01-01", "2026-09-01", "2026-02-01"])})
-    >>> rfm_segments(o, as_of="2026-10-01")[["customer_id", "recency_days", "segment"]].values.tolist()
-    [['a', 30.0, 'Champions'], ['b', 242.0, 'Loyal']]
-    """
-    columns = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "segment"]
-    as_of = pd.Timestamp(as_of)
-    if orders is None:
-        return pd.DataFrame(columns=columns)
-    sub = orders.loc[(orders["order_date"] < as_of) & orders["customer_id"].notna()]
-    if sub.empty:
-        return pd.DataFrame(columns=columns)
-    codes, ids = pd.factorize(sub["customer_id"], sort=True)
-    n = len(ids)
-    last = _group_max(codes, sub["order_date"].to_numpy("datetime64[ns]"), n)
-    out = pd.DataFrame({
-        "customer_id": pd.Index(ids),
-        "recency_days": (as_of.to_datetime64() - last) / np.timedelta64(1, "D"),
-        "frequency": np.bincount(codes, minlength=n).astype("int64"),
-        "monetary": np.bincount(codes, weights=net_revenue(sub).to_numpy(), minlength=n),
-    })
-    out["r"] = _score(-out["recency_days"])
-    out["f"] = _score(out["frequency"].astype(float))
-    out["m"] = _score(out["monetary"])
-    r = out["r"].to_numpy()
-    fm = np.floor((out["f"] + out["m"]).to_numpy() / 2 + 0.5)
-    conditions = [(r >= 4) & (fm >= 4), (r >= 3) & (fm >= 3), r >= 4, r == 3,
-                  (r <= 2) & (fm == 5), (r <= 2) & (fm >= 3), r == 2, r == 1]
-    names = [s[1] if lang == "de" else s[0] for s in RFM_SEGMENTS]
-    out["segment"] = np.select(conditions, names, default=names[-1])
-    out["segment"] = out["segment"].astype(str)
-    return out[columns]

@@ -14,7 +14,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
-from kit.metrics.behaviour import RFM_SEGMENTS
+from kit.metrics.segments import RFM_SEGMENTS
 from kit.plots._style import PALETTE, finish, new_axes, style
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, lang: L
     Parameters
     ----------
     data : DataFrame
-        Output of :func:`kit.metrics.behaviour.cohort_retention`.
+        Output of :func:`kit.metrics.segments.cohort_retention`.
     ax : Axes, optional
     lang : {"en", "de"}
 
@@ -118,7 +118,7 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, lang: L
 
     Examples
     --------
-    >>> from kit.metrics.behaviour import cohort_retention
+    >>> from kit.metrics.segments import cohort_retention
     >>> o = pd.DataFrame({"customer_id": ["a", "b", "a"],
     ...     "order_date": pd.to_datetime(["2026-01-05", "2026-01-20", "2026-02-03"])})
     >>> ax = plot_cohort_retention(cohort_retention(o, granularity="month", as_of="2026-02-15"))
@@ -224,7 +224,7 @@ def plot_rfm_segments(data: pd.DataFrame, *, ax: Axes | None = None, lang: Langu
     Parameters
     ----------
     data : DataFrame
-        Output of :func:`kit.metrics.behaviour.rfm_segments` (same ``lang``).
+        Output of :func:`kit.metrics.segments.rfm_segments` (same ``lang``).
     ax : Axes, optional
     lang : {"en", "de"}
 

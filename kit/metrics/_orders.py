@@ -1,0 +1,96 @@
+"""Orders as integer customer codes: the vectorised machinery shared by behaviour, segments and survival.
+
+A private module: its names carry no ``_`` so that the sibling modules :mod:`kit.metrics.behaviour`,
+:mod:`kit.metrics.segments` and :mod:`kit.survival` may import them; it is not part of the public API
+(not exported from :mod:`kit`). Everything works on one sort of the orders by customer then date and
+uses numpy group reductions; nothing loops over customers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["SortedOrders", "sort_orders", "group_min", "group_max", "inactivity_rows", "exit_codes"]
+
+
+@dataclass(frozen=True)
+class SortedOrders:
+    """Orders as integer customer codes and dates, sorted by customer then date (fast at 10M rows).
+
+    ``ids[code]`` is the customer id (codes follow the sorted ids); ``rows`` are the positions of the
+    sorted orders in the input frame (for carrying other columns along).
+    """
+
+    codes: np.ndarray
+    dates: np.ndarray
+    ids: pd.Index
+    rows: np.ndarray
+
+    @property
+    def n_customers(self) -> int:
+        return len(self.ids)
+
+    def next_same(self) -> np.ndarray:
+        """True where the next row belongs to the same customer."""
+        out = np.zeros(len(self.codes), dtype=bool)
+        out[:-1] = self.codes[1:] == self.codes[:-1]
+        return out
+
+    def first_rows(self) -> np.ndarray:
+        """True on each customer's first (earliest) order."""
+        out = np.ones(len(self.codes), dtype=bool)
+        out[1:] = self.codes[1:] != self.codes[:-1]
+        return out
+
+    def code_of(self, ids: pd.Series) -> np.ndarray:
+        """Codes of other customer ids (-1 for a customer without orders)."""
+        return self.ids.get_indexer(ids)
+
+
+def sort_orders(orders: pd.DataFrame) -> SortedOrders:
+    """Orders with a customer id and a date, sorted by customer then date (see :class:`SortedOrders`)."""
+    ok = (orders["customer_id"].notna() & orders["order_date"].notna()).to_numpy()
+    rows = np.flatnonzero(ok)
+    codes, ids = pd.factorize(orders["customer_id"].iloc[rows], sort=True)
+    dates = orders["order_date"].to_numpy("datetime64[ns]")[rows]
+    # two passes (dates, then a stable sort of int32 codes) run about twice as fast as np.lexsort
+    by_date = np.argsort(dates)
+    small = codes.astype(np.int32) if len(ids) < 2**31 else codes
+    order = by_date[np.argsort(small[by_date], kind="stable")]
+    return SortedOrders(codes[order].astype(np.int64), dates[order], pd.Index(ids), rows[order])
+
+
+def group_min(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per-code minimum of datetime64[ns] values; NaT for codes without a value."""
+    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(out, codes, values.view("i8"))
+    out[out == np.iinfo(np.int64).max] = np.iinfo(np.int64).min  # NaT
+    return out.view("M8[ns]")
+
+
+def group_max(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per-code maximum of datetime64[ns] values (NaT ignored); NaT for codes without a value."""
+    out = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)  # int64 min is NaT
+    np.maximum.at(out, codes, values.view("i8"))
+    return out.view("M8[ns]")
+
+
+def inactivity_rows(s: SortedOrders, inactivity_days: int) -> np.ndarray:
+    """Orders not followed by another of the same customer within ``inactivity_days`` (loss candidates)."""
+    inact = np.timedelta64(inactivity_days, "D")
+    in_time = np.zeros(len(s.codes), dtype=bool)
+    in_time[:-1] = (s.dates[1:] - s.dates[:-1]) < inact
+    return ~(s.next_same() & in_time)
+
+
+def exit_codes(s: SortedOrders, exits: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Exits of customers with orders, as (codes, dates)."""
+    if exits is None or not len(exits):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype="M8[ns]")
+    codes = s.code_of(exits["customer_id"])
+    dates = exits["exit_date"].to_numpy("datetime64[ns]")
+    keep = (codes >= 0) & ~np.isnat(dates)
+    return codes[keep].astype(np.int64), dates[keep]
