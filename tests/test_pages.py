@@ -34,6 +34,15 @@ def test_capability_reraises_import_errors_that_are_not_the_kits(monkeypatch):
         capability("kit.survival", "KaplanMeier")
 
 
+def test_capability_reraises_a_broken_import_inside_an_existing_kit_module(monkeypatch):
+    def broken(name: str):
+        raise ImportError("cannot import name '_helper' from 'kit.metrics.survey'", name="kit.metrics.survey")
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    with pytest.raises(ImportError, match="_helper"):
+        capability("kit.lists", "watch_list")
+
+
 def test_section_call_of_missing_capability_says_not_available_yet():
     s = Section("Drivers")
     assert s.call("kit.no_such_module", "fit", "key drivers (kit.no_such_module.fit)") is None

@@ -61,8 +61,10 @@ def capability(module: str, name: str) -> Callable[..., Any] | None:
 def _attribute(module: str, name: str) -> Callable[..., Any] | None:
     try:
         mod = importlib.import_module(module)
-    except ImportError as exc:
-        if exc.name and (exc.name == "kit" or exc.name.startswith("kit.")):
+    except ModuleNotFoundError as exc:
+        # only the requested module itself (or a parent package of it) missing means "not there yet";
+        # a module that exists but fails to import (a broken import inside it) is a bug and propagates
+        if exc.name and (exc.name == module or module.startswith(exc.name + ".")):
             return None
         raise
     return getattr(mod, name, None)
