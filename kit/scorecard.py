@@ -14,12 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from scipy import stats
 
 from kit.config import AnalysisConfig
 from kit.definitions import DEFINITIONS, KPI_IDS, Language
 from kit.errors import DataError, KitWarning, SmallSampleWarning
 from kit.metrics import service, survey
+from kit.metrics._stats import difference_test, two_proportion_test
 from kit.metrics.survey import _in_period
 from kit.periods import Period, latest_complete_period, parse_period
 from kit.results import MetricResult, no_data
@@ -301,15 +301,13 @@ def _change_p_value(kpi: str, now: MetricResult, before: MetricResult, data: Loy
                                     _in_period(data.surveys, "responded_at", previous)["nps"])
         return float(change.extras.get("p_value", math.nan)), change.note
     if DEFINITIONS[kpi].interval == "Wilson score":
-        x1, x2 = round(now.value * now.n), round(before.value * before.n)
-        pooled = (x1 + x2) / (now.n + before.n)
-        se = math.sqrt(pooled * (1 - pooled) * (1 / now.n + 1 / before.n))
-        if se > 0:
-            return float(2 * stats.norm.sf(abs(now.value - before.value) / se)), ""
+        _, p_value = two_proportion_test(now.value, now.n, before.value, before.n)
+        if not math.isnan(p_value):
+            return p_value, ""
         return math.nan, _text(lang, "no_test", reason="no variation in either period")
-    if math.isfinite(now.se) and math.isfinite(before.se) and (now.se > 0 or before.se > 0):
-        se = math.sqrt(now.se**2 + before.se**2)
-        return float(2 * stats.norm.sf(abs(now.value - before.value) / se)), ""
+    _, _, p_value = difference_test(now.value - before.value, now.se, before.se)
+    if not math.isnan(p_value):
+        return p_value, ""
     reason = _text(lang, "median") if now.unit == "hours" else _text(lang, "no_se")
     return math.nan, _text(lang, "no_test", reason=reason)
 

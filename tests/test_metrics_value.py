@@ -8,9 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.metrics.value import (
-    _median_ci, _wilson, average_order_value, clv_historical, net_revenue, refund_share, return_rate,
-)
+from kit.metrics.value import average_order_value, clv_historical, net_revenue, refund_share, return_rate
 from kit.periods import parse_period
 
 
@@ -26,15 +24,6 @@ def orders() -> pd.DataFrame:
         "refund_amount": [0.0, 10.0, 30.0, np.nan, 0.0],
         "returned": [False, True, True, False, False],
     })
-
-
-def test_wilson_two_of_four():
-    # p = .5, z^2 = 3.8415: centre = (.5 + 3.8415/8) / (1 + 3.8415/4) = .5;
-    # half = 1.96 sqrt(.25/4 + 3.8415/64) / 1.9604 = 1.96 * .35004 / 1.9604 = .34997
-    low, high, se = _wilson(2, 4)
-    assert low == pytest.approx(0.15003, abs=1e-4)
-    assert high == pytest.approx(0.84997, abs=1e-4)
-    assert se == pytest.approx(0.25)  # sqrt(.25 / 4)
 
 
 def test_net_revenue_nan_refund_is_zero(orders):
@@ -144,14 +133,6 @@ def test_clv_historical_negative_net_and_errors(orders):
         clv_historical(orders, margin=0, as_of="2026-10-01")
     assert not clv_historical(orders, margin=0.3, as_of="2020-01-01").has_data
     assert not clv_historical(None, margin=0.3, as_of="2020-01-01").has_data
-
-
-def test_median_ci_order_statistics():
-    # n = 10: binom(10, .5) cdf(1) = 11/1024 = .0107 < .025, cdf(2) = 56/1024 = .0547 -> j = 2
-    # interval [x_(2), x_(9)] with coverage 1 - 2*11/1024 = .9785
-    x = np.arange(1.0, 11.0)
-    assert _median_ci(x) == (2.0, 9.0)
-    assert all(math.isnan(v) for v in _median_ci(np.arange(5.0)))  # n = 5: j = 0, no interval
 
 
 def test_sample_value_metrics_match_direct_sums(sample_data, sample_config):

@@ -10,15 +10,14 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from kit.metrics.survey import _in_period, _share_result, _warn_small, _wilson
+from kit.metrics._stats import normal_interval, share_result, two_proportion_test, wilson_interval
+from kit.metrics.survey import _in_period, _warn_small
 from kit.periods import Period
 from kit.results import MetricResult, no_data
 
 __all__ = ["referral_rate", "referred_retention", "exit_reasons"]
 
-_Z = float(stats.norm.ppf(0.975))
 _RETENTION_DEFINITION = (
     "Share of customers still active at the reference date (an order within the inactivity window) among "
     "referred customers minus the same share among all other customers; customers whose first order is "
@@ -68,7 +67,7 @@ def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Peri
     note = f"{inside} referring of {len(active)} ordering customers"
     if outside:
         note += f"; {outside} referrers without an order in the period are not counted"
-    return _share_result("referral_rate", inside, len(active), note=note,
+    return share_result("referral_rate", inside, len(active), note=note,
                          extras={"referrers": inside, "referrers_not_active": outside})
 
 
@@ -126,7 +125,7 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
     rows = []
     for group, mask in (("referred", is_referred), ("other", ~is_referred)):
         n, k = int(mask.sum()), int(retained[mask].sum())
-        low, high = _wilson(k, n)
+        low, high = wilson_interval(k, n)
         rows.append({"group": group, "customers": n, "retained": k,
                      "retention": k / n if n else math.nan, "ci_low": low, "ci_high": high})
     table = pd.DataFrame(rows)
@@ -137,11 +136,8 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
     p1, p2 = k1 / n1, k2 / n2
     diff = p1 - p2
     se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-    pooled = (k1 + k2) / (n1 + n2)
-    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    z = diff / se0 if se0 > 0 else math.nan
-    p_value = float(2 * stats.norm.sf(abs(z))) if se0 > 0 else math.nan
-    return MetricResult("referred_retention", diff, int(n1 + n2), diff - _Z * se, diff + _Z * se,
+    z, p_value = two_proportion_test(p1, n1, p2, n2)
+    return MetricResult("referred_retention", diff, int(n1 + n2), *normal_interval(diff, se),
                         _RETENTION_DEFINITION, "share", se=se,
                         note=(f"retained = an order in the {inactivity_days} days before {as_of.date()}; "
                               f"referred from {source}"),
@@ -188,7 +184,7 @@ def exit_reasons(exits: pd.DataFrame, *, by: str = "category", period: Period | 
     total = int(frame["count"].sum())
     frame["share"] = frame["count"] / total if total else np.nan
     frame["cumulative_share"] = frame["share"].cumsum()
-    bounds = [_wilson(int(k), total) for k in frame["count"]]
+    bounds = [wilson_interval(int(k), total) for k in frame["count"]]
     frame["ci_low"] = [b[0] for b in bounds]
     frame["ci_high"] = [b[1] for b in bounds]
     return frame[["category", "count", "share", "cumulative_share", "ci_low", "ci_high"]]

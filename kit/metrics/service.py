@@ -14,11 +14,11 @@ from typing import Literal
 import holidays
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from kit.config import BusinessHours
 from kit.definitions import DEFINITIONS
-from kit.metrics.survey import _in_period, _share_result, _warn_small
+from kit.metrics._stats import median_interval, poisson_interval, share_result  # median_interval: public here
+from kit.metrics.survey import _in_period, _warn_small
 from kit.periods import Period
 from kit.results import MetricResult, no_data
 
@@ -121,45 +121,6 @@ def _hours(tickets: pd.DataFrame, column: str, basis: Basis, schedule: BusinessH
     if basis != "business":
         raise ValueError(f"basis {basis!r} is not known. Expected 'calendar' or 'business'.")
     return business_hours_between(tickets["opened_at"], tickets[column], schedule=schedule, state=state)
-
-
-# --------------------------------------------------------------------------- median interval
-
-
-def median_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    """Distribution-free interval of the median from binomial order statistics.
-
-    Parameters
-    ----------
-    values : array
-        The observations (no NaN).
-    level : float
-        Coverage, at least this (conservative, as order statistics allow).
-
-    Returns
-    -------
-    (float, float)
-        ``(x_(l), x_(n-l+1))`` with the largest 1-based rank ``l`` such that
-        P(B <= l - 1) <= (1 - level) / 2 for B ~ Binomial(n, 1/2); NaN when n is too small
-        (n < 6 at 95 %).
-
-    Examples
-    --------
-    >>> median_interval(np.arange(1.0, 11.0))   # n = 10: ranks 2 and 9
-    (2.0, 9.0)
-    """
-    x = np.sort(np.asarray(values, dtype=float))
-    n = len(x)
-    if n == 0:
-        return math.nan, math.nan
-    alpha = (1 - level) / 2
-    k = int(stats.binom.ppf(alpha, n, 0.5))
-    if stats.binom.cdf(k, n, 0.5) > alpha:
-        k -= 1
-    if k < 0:
-        return math.nan, math.nan
-    rank = k + 1
-    return float(x[rank - 1]), float(x[n - rank])
 
 
 # --------------------------------------------------------------------------- durations
@@ -320,18 +281,10 @@ def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours:
     note = f"SLA {sla_hours:g} {basis} hours"
     if missing:
         note += f"; {missing} of {n} tickets without a first response count as outside the SLA"
-    return _share_result("sla_share", within, n, note=note, extras={"within": within, "missing": missing})
+    return share_result("sla_share", within, n, note=note, extras={"within": within, "missing": missing})
 
 
 # --------------------------------------------------------------------------- complaints
-
-
-def _poisson_interval(count: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Garwood) interval of a Poisson count."""
-    alpha = 1 - level
-    low = 0.0 if count == 0 else float(stats.chi2.ppf(alpha / 2, 2 * count) / 2)
-    high = float(stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2)
-    return low, high
 
 
 def _complaints(tickets: pd.DataFrame, period: Period | None) -> pd.DataFrame:
@@ -373,7 +326,7 @@ def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Perio
         return no_data("complaint_rate", "no orders in the period")
     _warn_small("complaint_rate", n_orders, min_n)
     count = len(_complaints(tickets, period))
-    low, high = _poisson_interval(count)
+    low, high = poisson_interval(count)
     scale = 1000 / n_orders
     return MetricResult("complaint_rate", count * scale, n_orders, low * scale, high * scale,
                         DEFINITIONS["complaint_rate"].definition, "per_1000", se=math.sqrt(count) * scale,
@@ -417,7 +370,7 @@ def complaints_by_category(tickets: pd.DataFrame, orders: pd.DataFrame, *,
     counts = category.fillna("(none)").astype(str).value_counts()
     rows = []
     for name, count in counts.items():
-        low, high = _poisson_interval(int(count))
+        low, high = poisson_interval(int(count))
         scale = 1000 / n_orders if n_orders else math.nan
         rows.append({"category": name, "complaints": int(count), "share": count / counts.sum(),
                      "per_1000_orders": count * scale, "ci_low": low * scale, "ci_high": high * scale})

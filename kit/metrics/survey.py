@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from kit.definitions import DEFINITIONS
 from kit.errors import DataError, NonResponseWarning, SmallSampleWarning
+from kit.metrics._stats import (Z95, difference_test, mean_t_interval, normal_interval, share_result,
+                               wilson_interval)
 from kit.periods import Period
 from kit.results import MetricResult, no_data
 
@@ -34,7 +35,6 @@ __all__ = [
     "response_rate",
 ]
 
-_Z = float(stats.norm.ppf(0.975))
 _NPS_CHANGE_DEFINITION = (
     "Change in NPS points between two periods; z-test on the difference with the two "
     "variances [p + d - (p - d)^2] / n."
@@ -42,41 +42,8 @@ _NPS_CHANGE_DEFINITION = (
 
 
 # --------------------------------------------------------------------------- helpers
-# (shared with kit.metrics.service and kit.metrics.advocacy)
-
-
-def _wilson(k: float, n: float) -> tuple[float, float]:
-    """95 % Wilson score interval of ``k`` successes in ``n`` trials (NaN when n = 0)."""
-    if n <= 0:
-        return math.nan, math.nan
-    p = k / n
-    z2 = _Z**2
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = _Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n**2)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def _share_result(kpi: str, k: int, n: int, *, note: str = "", extras: dict[str, Any] | None = None,
-                  definition: str | None = None) -> MetricResult:
-    """A share ``k / n`` with its Wilson interval and binomial standard error."""
-    d = DEFINITIONS.get(kpi)
-    p = k / n
-    low, high = _wilson(k, n)
-    return MetricResult(kpi, p, int(n), low, high,
-                        definition if definition is not None else (d.definition if d else ""),
-                        d.unit if d else "share", se=math.sqrt(p * (1 - p) / n), note=note,
-                        extras=extras or {})
-
-
-def _mean_t(values: np.ndarray) -> tuple[float, float, float, float]:
-    """Mean, standard error and 95 % t interval (NaN interval and se when n < 2)."""
-    n = len(values)
-    mean = float(np.mean(values))
-    if n < 2:
-        return mean, math.nan, math.nan, math.nan
-    se = float(np.std(values, ddof=1) / math.sqrt(n))
-    half = float(stats.t.ppf(0.975, n - 1)) * se
-    return mean, se, mean - half, mean + half
+# (_warn_small and _in_period are shared with kit.metrics.service and kit.metrics.advocacy;
+# intervals and tests live in kit.metrics._stats)
 
 
 def _warn_small(kpi: str, n: int, min_n: int | None) -> None:
@@ -163,7 +130,7 @@ def nps(scores: pd.Series, *, min_n: int | None = None) -> MetricResult:
     n_adj = n + 3
     p_adj, d_adj = (promoters + 0.75) / n_adj, (detractors + 0.75) / n_adj
     centre = p_adj - d_adj
-    half = _Z * math.sqrt((p_adj + d_adj - centre**2) / n_adj)
+    half = Z95 * math.sqrt((p_adj + d_adj - centre**2) / n_adj)
     low, high = max(-100.0, 100 * (centre - half)), min(100.0, 100 * (centre + half))
     extras = {"promoters": p, "passives": passives / n, "detractors": d,
               "n_promoters": promoters, "n_passives": passives, "n_detractors": detractors}
@@ -204,14 +171,12 @@ def compare_nps(current: pd.Series, previous: pd.Series) -> MetricResult:
         return no_data("nps_change", f"no NPS answers in the {missing} period",
                        definition=_NPS_CHANGE_DEFINITION, unit="points")
     diff = now.value - before.value
-    se = math.sqrt(now.se**2 + before.se**2)
+    se, z, p_value = difference_test(diff, now.se, before.se)
     if se > 0:
-        z = diff / se
-        p_value = float(2 * stats.norm.sf(abs(z)))
-        low, high = diff - _Z * se, diff + _Z * se
+        low, high = normal_interval(diff, se)
         note = ""
     else:
-        z = p_value = low = high = math.nan
+        low = high = math.nan
         note = "both periods have zero variance (all answers in one group); no test possible"
     return MetricResult("nps_change", diff, now.n + before.n, low, high, _NPS_CHANGE_DEFINITION, "points",
                         se=se, note=note,
@@ -307,11 +272,11 @@ def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5)
     n = len(values)
     _warn_small("csat", n, min_n)
     satisfied = int(np.sum(values >= top_box))
-    mean, _, mlow, mhigh = _mean_t(values)
+    mean, _, mlow, mhigh = mean_t_interval(values)
     definition = DEFINITIONS["csat"].definition
     if top_box != 4 or tuple(scale) != (1, 5):
         definition = f"Share of satisfaction ratings of {top_box} or more on the {scale[0]}-{scale[1]} scale."
-    return _share_result("csat", satisfied, n, definition=definition,
+    return share_result("csat", satisfied, n, definition=definition,
                          extras={"mean": mean, "mean_ci_low": mlow, "mean_ci_high": mhigh,
                                  "satisfied": satisfied})
 
@@ -355,9 +320,9 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
         return no_data("ces", "no CES answers")
     n = len(values)
     _warn_small("ces", n, min_n)
-    mean, se, low, high = _mean_t(values)
+    mean, se, low, high = mean_t_interval(values)
     easy = int(np.sum(values >= low_effort) if higher_is_better else np.sum(values <= low_effort))
-    elow, ehigh = _wilson(easy, n)
+    elow, ehigh = wilson_interval(easy, n)
     direction = f">= {low_effort}" if higher_is_better else f"<= {low_effort}"
     return MetricResult("ces", mean, n, low, high, DEFINITIONS["ces"].definition, "mean", se=se,
                         note=f"scale {scale[0]}-{scale[1]}; low effort = answers {direction}",
@@ -397,7 +362,7 @@ def star_rating(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None =
         return no_data("star_rating", "no star ratings")
     n = len(values)
     _warn_small("star_rating", n, min_n)
-    mean, se, low, high = _mean_t(values)
+    mean, se, low, high = mean_t_interval(values)
     counts = _star_counts(values, at_risk_max)
     return MetricResult("star_rating", mean, n, low, high, DEFINITIONS["star_rating"].definition, "stars",
                         se=se, extras={k: v / n for k, v in counts.items()})
@@ -441,7 +406,7 @@ def at_risk_share(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None
     n = len(values)
     _warn_small("at_risk_share", n, min_n)
     k = int(np.sum(values <= at_risk_max))
-    return _share_result("at_risk_share", k, n, note=f"at risk = {at_risk_max} stars or fewer",
+    return share_result("at_risk_share", k, n, note=f"at risk = {at_risk_max} stars or fewer",
                          extras={"at_risk": k})
 
 
@@ -482,7 +447,7 @@ def star_segments(ratings: pd.Series, *, at_risk_max: int = 3, lang: str = "en")
     labels = _SEGMENT_LABELS.get(lang, _SEGMENT_LABELS["en"])
     rows = []
     for segment, count in _star_counts(values, at_risk_max).items():
-        low, high = _wilson(count, n)
+        low, high = wilson_interval(count, n)
         rows.append({"segment": segment, "label": labels[segment], "count": count,
                      "share": count / n if n else math.nan, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
@@ -570,4 +535,4 @@ def response_rate(contacts: pd.DataFrame, *, period: Period | None = None, warn_
                 f"response rate {rate:.1%} is below {warn_below:.0%}: those who answered may not "
                 "represent all customers (non-response bias).")
         warnings.warn(note, NonResponseWarning, stacklevel=2)
-    return _share_result("response_rate", answered, n, note=note, extras={"answers": answered})
+    return share_result("response_rate", answered, n, note=note, extras={"answers": answered})

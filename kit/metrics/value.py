@@ -2,8 +2,9 @@
 
 Every value metric uses **net revenue** = ``revenue - refund_amount`` (a missing refund is 0).
 Shares carry a Wilson interval, means a t interval, the refund share a delta-method
-interval of the ratio estimator. The interval helpers here are shared with
-:mod:`kit.metrics.behaviour`.
+interval of the ratio estimator (the interval helpers live in :mod:`kit.metrics._stats`).
+``_as_period``, ``_in_period``, ``_share`` (and, for now, ``_mean_result`` and ``_median_ci``)
+are imported from here by :mod:`kit.metrics.behaviour`.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from kit.definitions import DEFINITIONS
+from kit.metrics._stats import mean_result as _mean_result
+from kit.metrics._stats import median_interval as _median_ci  # noqa: F401  (kit.metrics.behaviour imports it)
+from kit.metrics._stats import normal_interval, share_result
 from kit.periods import Period, parse_period
 from kit.results import MetricResult, no_data
 
 __all__ = ["net_revenue", "average_order_value", "return_rate", "refund_share", "clv_historical"]
-
-_Z = float(stats.norm.ppf(0.975))
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -40,62 +41,9 @@ def _in_period(frame: pd.DataFrame | None, column: str, period: Period | None) -
     return frame.loc[period.contains(frame[column])]
 
 
-def _wilson(k: float, n: float) -> tuple[float, float, float]:
-    """Wilson score 95 % interval of ``k / n``; returns ``(ci_low, ci_high, se)``.
-
-    ``se`` is the plain binomial standard error ``sqrt(p (1 - p) / n)`` (used for period comparisons).
-    """
-    if n <= 0:
-        return math.nan, math.nan, math.nan
-    p = k / n
-    z2 = _Z * _Z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = _Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half), math.sqrt(p * (1 - p) / n)
-
-
 def _share(kpi: str, k: int, n: int, *, note: str = "", extras: dict | None = None) -> MetricResult:
-    """A share ``k / n`` as a :class:`MetricResult` with a Wilson interval."""
-    d = DEFINITIONS[kpi]
-    low, high, se = _wilson(k, n)
-    return MetricResult(kpi, k / n, int(n), low, high, d.definition, d.unit, se, note,
-                        extras={"count": int(k), **(extras or {})})
-
-
-def _mean_t(values: np.ndarray) -> tuple[float, float, float, float]:
-    """Mean, se, and the 95 % t interval of ``values`` (interval NaN for fewer than 2 values)."""
-    n = len(values)
-    mean = float(np.mean(values)) if n else math.nan
-    if n < 2:
-        return mean, math.nan, math.nan, math.nan
-    se = float(np.std(values, ddof=1) / math.sqrt(n))
-    t = float(stats.t.ppf(0.975, n - 1))
-    return mean, se, mean - t * se, mean + t * se
-
-
-def _mean_result(kpi: str, values: np.ndarray, *, note: str = "", extras: dict | None = None) -> MetricResult:
-    d = DEFINITIONS[kpi]
-    mean, se, low, high = _mean_t(values)
-    return MetricResult(kpi, mean, len(values), low, high, d.definition, d.unit, se, note,
-                        extras=extras or {})
-
-
-def _median_ci(values: np.ndarray) -> tuple[float, float]:
-    """Distribution-free 95 % interval of the median from binomial order statistics.
-
-    With ``n`` sorted values and ``j`` the 2.5 % quantile of Binomial(n, 1/2), the interval is
-    ``[x_(j), x_(n-j+1)]`` (1-based), covering the median with probability ``1 - 2 P(B <= j-1) >= 0.95``.
-    NaN when ``n`` is too small for any such interval (n < 6).
-    """
-    x = np.asarray(values, dtype=float)
-    n = len(x)
-    if n == 0:
-        return math.nan, math.nan
-    j = int(stats.binom.ppf(0.025, n, 0.5))
-    if j < 1:
-        return math.nan, math.nan
-    low, high = np.partition(x, [j - 1, n - j])[[j - 1, n - j]]  # two order statistics, no full sort
-    return float(low), float(high)
+    """A share ``k / n`` as a :class:`MetricResult` with a Wilson interval and ``extras["count"] = k``."""
+    return share_result(kpi, k, n, note=note, extras={"count": int(k), **(extras or {})})
 
 
 def _no_orders(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> MetricResult:
@@ -272,7 +220,8 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
     if n >= 2:
         resid = refund - ratio * gross
         se = math.sqrt(float(np.sum(resid**2)) / (n * (n - 1))) / (total / n)
-        low, high = max(0.0, ratio - _Z * se), ratio + _Z * se
+        low, high = normal_interval(ratio, se)
+        low = max(0.0, low)
     return MetricResult("refund_share", float(ratio), n, low, high, d.definition, d.unit, se, note,
                         extras={"refunds": float(refund.sum()), "gross": float(total), "missing_revenue": missing})
 

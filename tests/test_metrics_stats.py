@@ -1,0 +1,157 @@
+"""Interval and test helpers of kit.metrics._stats against hand arithmetic and independent libraries."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import optimize, stats
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+from kit.metrics._stats import (
+    Z95,
+    binomial_se,
+    difference_test,
+    mean_result,
+    mean_t_interval,
+    median_interval,
+    normal_interval,
+    poisson_interval,
+    share_result,
+    two_proportion_test,
+    wilson_interval,
+    z_critical,
+)
+
+
+def test_z_critical():
+    # published table value: the 97.5 % normal quantile is 1.959964; the 95 % one 1.644854
+    assert Z95 == pytest.approx(1.959964, abs=1e-6)
+    assert z_critical(0.90) == pytest.approx(1.644854, abs=1e-6)
+
+
+def test_wilson_two_of_four_by_hand():
+    # p = .5, z^2 = 3.8415: centre = (.5 + 3.8415/8) / (1 + 3.8415/4) = .5;
+    # half = 1.96 sqrt(.25/4 + 3.8415/64) / 1.9604 = 1.96 * .35004 / 1.9604 = .34997
+    low, high = wilson_interval(2, 4)
+    assert low == pytest.approx(0.15003, abs=1e-4)
+    assert high == pytest.approx(0.84997, abs=1e-4)
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 7), (1, 10), (37, 120), (120, 120), (999, 1000)])
+def test_wilson_matches_statsmodels(k, n):
+    low, high = wilson_interval(k, n)
+    ref_low, ref_high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    assert (low, high) == pytest.approx((ref_low, ref_high), abs=1e-12)
+
+
+def test_wilson_and_se_without_trials_are_nan():
+    assert all(math.isnan(b) for b in wilson_interval(0, 0))
+    assert math.isnan(binomial_se(0, 0))
+
+
+def test_binomial_se_by_hand():
+    # p = 3/10: sqrt(.3 * .7 / 10) = sqrt(.021) = .144914
+    assert binomial_se(3, 10) == pytest.approx(0.144914, abs=1e-6)
+
+
+def test_mean_t_interval_matches_scipy():
+    x = np.array([2.0, 4.0, 4.0, 5.0, 7.0, 9.0])
+    mean, se, low, high = mean_t_interval(x)
+    # mean 31/6; sd (n-1) from the deviations; scipy's t interval as the oracle
+    assert mean == pytest.approx(31 / 6)
+    assert se == pytest.approx(stats.sem(x))
+    ref = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    assert (low, high) == pytest.approx(ref)
+
+
+def test_mean_t_interval_small_samples():
+    mean, se, low, high = mean_t_interval(np.array([3.0]))
+    assert mean == 3.0 and all(math.isnan(v) for v in (se, low, high))
+    assert math.isnan(mean_t_interval(np.array([]))[0])
+
+
+def test_median_interval_order_statistics():
+    # n = 10: binom(10, .5) cdf(1) = 11/1024 = .0107 <= .025, cdf(2) = 56/1024 = .0547 -> rank 2
+    # interval [x_(2), x_(9)] with coverage 1 - 2*11/1024 = .9785; the order of the input does not matter
+    x = np.array([7.0, 1.0, 10.0, 3.0, 5.0, 2.0, 9.0, 4.0, 8.0, 6.0])
+    assert median_interval(x) == (2.0, 9.0)
+    assert all(math.isnan(v) for v in median_interval(np.arange(5.0)))  # n = 5: 1/32 > .025, no interval
+    assert all(math.isnan(v) for v in median_interval(np.array([])))
+
+
+def test_median_interval_against_coverage_oracle():
+    for n in (6, 7, 20, 57, 200):
+        x = np.arange(1.0, n + 1)
+        ranks = [r for r in range(1, n // 2 + 1) if 1 - 2 * stats.binom.cdf(r - 1, n, 0.5) >= 0.95]
+        assert median_interval(x) == (float(max(ranks)), float(n - max(ranks) + 1))
+    # an 80 % level gives a narrower interval: n = 10, P(B <= 2) = 56/1024 = .0547 <= .10,
+    # P(B <= 3) = 176/1024 = .172 > .10 -> ranks 3 and 8
+    assert median_interval(np.arange(1.0, 11.0), level=0.80) == (3.0, 8.0)
+
+
+@pytest.mark.parametrize("count", [0, 1, 4, 25])
+def test_poisson_interval_matches_root_finding(count):
+    low, high = poisson_interval(count)
+    # oracle: the exact bounds solve P(X >= k; lo) = .025 and P(X <= k; hi) = .025
+    ref_high = optimize.brentq(lambda m: stats.poisson.cdf(count, m) - 0.025, 1e-9, 100)
+    assert high == pytest.approx(ref_high, rel=1e-8)
+    if count == 0:
+        assert low == 0.0
+    else:
+        ref_low = optimize.brentq(lambda m: stats.poisson.sf(count - 1, m) - 0.025, 1e-9, 100)
+        assert low == pytest.approx(ref_low, rel=1e-8)
+
+
+def test_normal_interval_by_hand():
+    # 10 ± 1.959964 * 2
+    assert normal_interval(10.0, 2.0) == pytest.approx((6.080072, 13.919928), abs=1e-6)
+
+
+def test_difference_test_by_hand():
+    # se = sqrt(1.2^2 + 1.6^2) = sqrt(1.44 + 2.56) = 2; z = 3 / 2 = 1.5; p = 2 (1 - Phi(1.5)) = .133614
+    se, z, p = difference_test(3.0, 1.2, 1.6)
+    assert se == pytest.approx(2.0)
+    assert z == pytest.approx(1.5)
+    assert p == pytest.approx(0.133614, abs=1e-6)
+
+
+@pytest.mark.parametrize(("se1", "se2"), [(0.0, 0.0), (math.nan, 1.0), (math.inf, 1.0)])
+def test_difference_test_without_variance_is_nan(se1, se2):
+    _, z, p = difference_test(1.0, se1, se2)
+    assert math.isnan(z) and math.isnan(p)
+
+
+@pytest.mark.parametrize(("k1", "n1", "k2", "n2"), [(60, 100, 50, 100), (3, 17, 11, 23), (140, 400, 95, 350)])
+def test_two_proportion_test_matches_statsmodels(k1, n1, k2, n2):
+    z, p = two_proportion_test(k1 / n1, n1, k2 / n2, n2)
+    ref_z, ref_p = proportions_ztest([k1, k2], [n1, n2])  # pooled variance by default
+    assert z == pytest.approx(ref_z, rel=1e-10)
+    assert p == pytest.approx(ref_p, rel=1e-10)
+
+
+def test_two_proportion_test_by_hand():
+    # 60/100 vs 50/100: pooled .55, se = sqrt(.55 * .45 * .02) = .070356; z = .1 / .070356 = 1.4213
+    z, _ = two_proportion_test(0.6, 100, 0.5, 100)
+    assert z == pytest.approx(1.4213, abs=1e-4)
+
+
+def test_two_proportion_test_without_variation_is_nan():
+    assert all(math.isnan(v) for v in two_proportion_test(1.0, 10, 1.0, 20))
+    assert all(math.isnan(v) for v in two_proportion_test(0.0, 10, 0.0, 20))
+
+
+def test_share_result_carries_wilson_and_se():
+    r = share_result("return_rate", 3, 10, note="n", extras={"x": 1})
+    assert (r.kpi, r.value, r.n, r.unit, r.note, r.extras) == ("return_rate", 0.3, 10, "share", "n", {"x": 1})
+    assert (r.ci_low, r.ci_high) == pytest.approx(proportion_confint(3, 10, method="wilson"), abs=1e-12)
+    assert r.se == pytest.approx(0.144914, abs=1e-6)  # sqrt(.3 * .7 / 10)
+    assert share_result("return_rate", 3, 10, definition="mine").definition == "mine"
+
+
+def test_mean_result_carries_t_interval():
+    # mean of 30 and 50 = 40; sd = 14.142, se = 10; t(.975, 1) = 12.706 -> 40 ± 127.06
+    r = mean_result("average_order_value", np.array([30.0, 50.0]))
+    assert (r.value, r.n, r.se) == (40.0, 2, pytest.approx(10.0))
+    assert r.ci_low == pytest.approx(40 - 127.062, abs=1e-3)
