@@ -85,6 +85,7 @@ def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: Period | s
     Returns
     -------
     Period
+        The resolved calendar period.
 
     Raises
     ------

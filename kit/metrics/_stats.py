@@ -96,13 +96,15 @@ def binomial_se(k: float, n: float) -> float:
 
     Parameters
     ----------
-    k, n : float
-        Successes and trials.
+    k : float
+        Number of successes (the numerator of the share).
+    n : float
+        Number of trials (the denominator).
 
     Returns
     -------
     float
-        NaN when ``n <= 0``.
+        The standard error; NaN when ``n <= 0``.
 
     Examples
     --------

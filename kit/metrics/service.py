@@ -18,7 +18,7 @@ import pandas as pd
 from kit.config import BusinessHours
 from kit.definitions import DEFINITIONS
 from kit.metrics._stats import median_interval, poisson_interval, share_result  # median_interval: public here
-from kit.metrics.survey import _in_period, _warn_small
+from kit.metrics.survey import _in_period, _period_rows, _warn_small
 from kit.periods import Period
 from kit.results import MetricResult, no_data
 
@@ -128,11 +128,10 @@ def _hours(tickets: pd.DataFrame, column: str, basis: Basis, schedule: BusinessH
 
 def _duration(kpi: str, column: str, tickets: pd.DataFrame, period: Period | None, basis: Basis,
               schedule: BusinessHours | None, state: str, min_n: int | None, missing_text: str) -> MetricResult:
-    if column not in tickets.columns:
-        return no_data(kpi, f"the tickets table has no '{column}' column")
-    opened = _in_period(tickets, "opened_at", period)
-    if len(opened) == 0:
-        return no_data(kpi, "no tickets opened in the period")
+    opened = _period_rows(kpi, tickets, table="tickets", needs=column, date="opened_at", period=period,
+                          empty="no tickets opened in the period")
+    if isinstance(opened, MetricResult):
+        return opened
     hours = _hours(opened, column, basis, schedule, state)
     missing = int(hours.isna().sum())
     negative = int((hours < 0).sum())
@@ -205,17 +204,17 @@ def resolution_hours(tickets: pd.DataFrame, *, period: Period | None = None, bas
     Parameters
     ----------
     tickets : DataFrame
-        The tidy tickets table (``opened_at``, ``resolved_at``).
+        The tidy tickets table (``opened_at``, ``resolved_at``); open tickets have no ``resolved_at``.
     period : Period, optional
-        Tickets opened in this period (all when None).
+        Only tickets opened in this period; every ticket when None.
     basis : {"business", "calendar"}
-        Count business hours or calendar hours.
+        Hours of the opening schedule (minus holidays) or plain clock hours.
     schedule : BusinessHours, optional
-        Opening hours (default Monday-Friday 09:00-18:00).
+        The weekly opening schedule; Monday-Friday 09:00-18:00 when not given.
     state : str
-        German federal state for public holidays.
+        Federal state (e.g. ``"NW"``) whose public holidays count as closed.
     min_n : int, optional
-        Warn when fewer resolved tickets than this.
+        Issue a :class:`~kit.errors.SmallSampleWarning` below this many resolved tickets.
 
     Returns
     -------
@@ -241,9 +240,9 @@ def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours:
     Parameters
     ----------
     tickets : DataFrame
-        The tidy tickets table (``opened_at``, ``first_response_at``).
+        The tidy tickets table; ``first_response_at`` is empty for tickets nobody answered.
     period : Period, optional
-        Tickets opened in this period (all when None).
+        Only tickets opened in this period; every ticket when None.
     sla_hours : float
         The SLA in hours of ``basis``.
     basis : {"business", "calendar"}
@@ -268,13 +267,11 @@ def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours:
     >>> sla_share(t, basis="calendar").value
     0.5
     """
-    if "first_response_at" not in tickets.columns:
-        return no_data("sla_share", "the tickets table has no 'first_response_at' column")
-    opened = _in_period(tickets, "opened_at", period)
+    opened = _period_rows("sla_share", tickets, table="tickets", needs="first_response_at", date="opened_at",
+                          period=period, empty="no tickets opened in the period", min_n=min_n)
+    if isinstance(opened, MetricResult):
+        return opened
     n = len(opened)
-    if n == 0:
-        return no_data("sla_share", "no tickets opened in the period")
-    _warn_small("sla_share", n, min_n)
     hours = _hours(opened, "first_response_at", basis, schedule, state)
     within = int((hours <= sla_hours).sum())
     missing = int(hours.isna().sum())

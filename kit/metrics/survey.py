@@ -46,11 +46,11 @@ _NPS_CHANGE_DEFINITION = (
 # intervals and tests live in kit.metrics._stats)
 
 
-def _warn_small(kpi: str, n: int, min_n: int | None) -> None:
-    """Warn (:class:`SmallSampleWarning`) when ``0 < n < min_n``."""
+def _warn_small(kpi: str, n: int, min_n: int | None, *, stacklevel: int = 3) -> None:
+    """Warn (:class:`SmallSampleWarning`) when ``0 < n < min_n``, pointing at the metric's caller."""
     if min_n is not None and 0 < n < min_n:
         warnings.warn(f"{kpi}: n = {n} is below the minimum of {min_n}; read the interval, not the value.",
-                      SmallSampleWarning, stacklevel=3)
+                      SmallSampleWarning, stacklevel=stacklevel)
 
 
 def _scores(scores: pd.Series | Any, name: str, low: float, high: float) -> np.ndarray:
@@ -63,6 +63,34 @@ def _scores(scores: pd.Series | Any, name: str, low: float, high: float) -> np.n
                         expected=f"answers from {low:g} to {high:g}",
                         fix="map the survey tool's scale to the contract scale before the analysis")
     return values
+
+
+def _answers(kpi: str, scores: pd.Series | Any, column: str, scale: tuple[float, float], min_n: int | None,
+             empty: str) -> np.ndarray | MetricResult:
+    """Checked answers of a survey metric (see :func:`_scores`), or its no-data result when there are none.
+
+    Warns like :func:`_warn_small` when there are fewer than ``min_n`` answers.
+    """
+    values = _scores(scores, column, *scale)
+    if values.size == 0:
+        return no_data(kpi, empty)
+    _warn_small(kpi, len(values), min_n, stacklevel=4)
+    return values
+
+
+def _period_rows(kpi: str, frame: pd.DataFrame, *, table: str, needs: str, date: str, period: Period | None,
+                 empty: str, min_n: int | None = None) -> pd.DataFrame | MetricResult:
+    """Rows of ``frame`` dated (``date``) in ``period``, or the no-data result: no ``needs`` column, no rows.
+
+    Warns like :func:`_warn_small` when there are fewer than ``min_n`` rows.
+    """
+    if needs not in frame.columns:
+        return no_data(kpi, f"the {table} table has no '{needs}' column")
+    rows = _in_period(frame, date, period)
+    if len(rows) == 0:
+        return no_data(kpi, empty)
+    _warn_small(kpi, len(rows), min_n, stacklevel=4)
+    return rows
 
 
 def _in_period(frame: pd.DataFrame, column: str, period: Period | None) -> pd.DataFrame:
@@ -266,11 +294,10 @@ def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5)
     >>> csat(pd.Series([5, 4, 4, 3, 1])).value   # 3 of 5 answers are 4 or 5
     0.6
     """
-    values = _scores(scores, "csat", *scale)
-    if values.size == 0:
-        return no_data("csat", "no CSAT answers")
+    values = _answers("csat", scores, "csat", scale, min_n, "no CSAT answers")
+    if isinstance(values, MetricResult):
+        return values
     n = len(values)
-    _warn_small("csat", n, min_n)
     satisfied = int(np.sum(values >= top_box))
     mean, _, mlow, mhigh = mean_t_interval(values)
     definition = DEFINITIONS["csat"].definition
@@ -307,7 +334,7 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
     Raises
     ------
     DataError
-        When an answer lies outside ``scale``.
+        When an answer lies outside ``scale`` (map the survey tool's scale first).
 
     Examples
     --------
@@ -315,11 +342,10 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
     >>> r.value, r.extras["low_effort_share"]
     (5.0, 0.75)
     """
-    values = _scores(scores, "ces", *scale)
-    if values.size == 0:
-        return no_data("ces", "no CES answers")
+    values = _answers("ces", scores, "ces", scale, min_n, "no CES answers")
+    if isinstance(values, MetricResult):
+        return values
     n = len(values)
-    _warn_small("ces", n, min_n)
     mean, se, low, high = mean_t_interval(values)
     easy = int(np.sum(values >= low_effort) if higher_is_better else np.sum(values <= low_effort))
     elow, ehigh = wilson_interval(easy, n)
@@ -357,11 +383,10 @@ def star_rating(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None =
     >>> star_rating(pd.Series([5, 4, 3])).value
     4.0
     """
-    values = _scores(ratings, "rating", 1, 5)
-    if values.size == 0:
-        return no_data("star_rating", "no star ratings")
+    values = _answers("star_rating", ratings, "rating", (1, 5), min_n, "no star ratings")
+    if isinstance(values, MetricResult):
+        return values
     n = len(values)
-    _warn_small("star_rating", n, min_n)
     mean, se, low, high = mean_t_interval(values)
     counts = _star_counts(values, at_risk_max)
     return MetricResult("star_rating", mean, n, low, high, DEFINITIONS["star_rating"].definition, "stars",
@@ -380,31 +405,31 @@ def at_risk_share(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None
     Parameters
     ----------
     ratings : Series
-        Star ratings 1-5; NaN is left out.
+        Star ratings on the 1-5 scale; unanswered (NaN) ratings are not counted.
     at_risk_max : int
-        Ratings at or below this are at risk.
+        Highest rating that counts as at risk (3: one to three stars).
     min_n : int, optional
-        Warn when fewer ratings than this.
+        Issue a :class:`~kit.errors.SmallSampleWarning` below this many ratings.
 
     Returns
     -------
     MetricResult
+        Share with its Wilson interval; ``extras``: ``at_risk`` (count).
 
     Raises
     ------
     DataError
-        When a rating lies outside 1-5.
+        When a rating is not between 1 and 5 stars.
 
     Examples
     --------
     >>> at_risk_share(pd.Series([5, 4, 3, 1])).value   # 2 of 4 ratings <= 3
     0.5
     """
-    values = _scores(ratings, "rating", 1, 5)
-    if values.size == 0:
-        return no_data("at_risk_share", "no star ratings")
+    values = _answers("at_risk_share", ratings, "rating", (1, 5), min_n, "no star ratings")
+    if isinstance(values, MetricResult):
+        return values
     n = len(values)
-    _warn_small("at_risk_share", n, min_n)
     k = int(np.sum(values <= at_risk_max))
     return share_result("at_risk_share", k, n, note=f"at risk = {at_risk_max} stars or fewer",
                          extras={"at_risk": k})
@@ -519,13 +544,11 @@ def response_rate(contacts: pd.DataFrame, *, period: Period | None = None, warn_
     >>> response_rate(c).value
     0.75
     """
-    if "responded" not in contacts.columns:
-        return no_data("response_rate", "the contacts table has no 'responded' column")
-    sent = _in_period(contacts, "sent_at", period)
+    sent = _period_rows("response_rate", contacts, table="contacts", needs="responded", date="sent_at",
+                        period=period, empty="no survey invitations in the period", min_n=min_n)
+    if isinstance(sent, MetricResult):
+        return sent
     n = len(sent)
-    if n == 0:
-        return no_data("response_rate", "no survey invitations in the period")
-    _warn_small("response_rate", n, min_n)
     answered = int(sent["responded"].fillna(False).astype(bool).sum())
     rate = answered / n
     note = ""

@@ -53,6 +53,18 @@ def _no_orders(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> 
     return no_data(kpi, f"no orders{where}")
 
 
+def _orders_with_revenue(kpi: str, orders: pd.DataFrame | None,
+                         period: Period | None) -> tuple[pd.DataFrame, int, str] | MetricResult:
+    """Orders of the period with a known revenue (see :func:`_known_revenue`), or the no-data result."""
+    sub = _in_period(orders, "order_date", period)
+    if orders is None or sub.empty:
+        return _no_orders(kpi, orders, period)
+    sub, missing, note = _known_revenue(sub)
+    if sub.empty:
+        return no_data(kpi, note)
+    return sub, missing, note
+
+
 def _known_revenue(orders: pd.DataFrame) -> tuple[pd.DataFrame, int, str]:
     """Orders with a known revenue, how many were left out, and a note saying so."""
     known = orders["revenue"].notna()
@@ -117,12 +129,10 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     35.0
     """
     period = _as_period(period)
-    sub = _in_period(orders, "order_date", period)
-    if orders is None or sub.empty:
-        return _no_orders("average_order_value", orders, period)
-    sub, missing, note = _known_revenue(sub)
-    if sub.empty:
-        return no_data("average_order_value", note)
+    picked = _orders_with_revenue("average_order_value", orders, period)
+    if isinstance(picked, MetricResult):
+        return picked
+    sub, missing, note = picked
     net = net_revenue(sub).to_numpy()
     return _mean_result("average_order_value", net, note=note,
                         extras={"gross": float(sub["revenue"].astype(float).mean()), "missing_revenue": missing})
@@ -202,12 +212,10 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
     period = _as_period(period)
     if orders is not None and "refund_amount" not in orders:
         return no_data("refund_share", "orders have no 'refund_amount' column")
-    sub = _in_period(orders, "order_date", period)
-    if orders is None or sub.empty:
-        return _no_orders("refund_share", orders, period)
-    sub, missing, note = _known_revenue(sub)
-    if sub.empty:
-        return no_data("refund_share", note)
+    picked = _orders_with_revenue("refund_share", orders, period)
+    if isinstance(picked, MetricResult):
+        return picked
+    sub, missing, note = picked
     gross = sub["revenue"].astype(float).to_numpy()
     refund = sub["refund_amount"].astype(float).fillna(0.0).to_numpy()
     n = len(sub)
