@@ -21,10 +21,7 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from kit.config import AnalysisConfig
-from kit.metrics._orders import (
-    exit_codes as _exit_codes, group_min as _group_min, inactivity_rows as _inactivity_rows,
-    sort_orders as _sort_orders,
-)
+from kit.metrics._orders import exit_codes, group_min, inactivity_rows, sort_orders
 from kit.tables import LoyaltyData
 
 if TYPE_CHECKING:
@@ -112,7 +109,7 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     if orders is None:
         return pd.DataFrame(columns=base)
     orders = orders.loc[orders["order_date"] < as_of]
-    s = _sort_orders(orders)
+    s = sort_orders(orders)
     if not len(s.codes):
         return pd.DataFrame(columns=base)
     n, as_of64 = s.n_customers, as_of.to_datetime64()
@@ -120,18 +117,18 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     first_rows = s.first_rows()
     last_rows = ~s.next_same()
     start, last = s.dates[first_rows], s.dates[last_rows]  # one per customer, in code order
-    cand = _inactivity_rows(s, config.thresholds.inactivity_days)
+    cand = inactivity_rows(s, config.thresholds.inactivity_days)
     if loss == "first":  # the first gap of inactivity_days
-        lost_at = _group_min(s.codes[cand], s.dates[cand] + inact, n)
+        lost_at = group_min(s.codes[cand], s.dates[cand] + inact, n)
         exit_from = start
     else:  # stopped for good: the last order + inactivity_days
         lost_at = last + inact
         exit_from = last
     exits = data.exits
     if exits is not None:
-        ex_codes, ex_dates = _exit_codes(s, exits.loc[exits["exit_date"] < as_of])
+        ex_codes, ex_dates = exit_codes(s, exits.loc[exits["exit_date"] < as_of])
         keep = ex_dates >= exit_from[ex_codes]
-        lost_at = np.fmin(lost_at, _group_min(ex_codes[keep], ex_dates[keep], n))
+        lost_at = np.fmin(lost_at, group_min(ex_codes[keep], ex_dates[keep], n))
     churned = lost_at < as_of64
     end = np.where(churned, lost_at, as_of64)
     table = pd.DataFrame({

@@ -14,7 +14,7 @@ from kit.privacy import pseudonymise
 from kit.tables import LoyaltyData
 
 AS_OF = pd.Timestamp("2026-09-30")
-SAMPLE_AS_OF = pd.Timestamp("2026-09-30")  # last day of 2026-Q3, the sample's latest complete quarter
+SAMPLE_AS_OF = pd.Timestamp("2026-10-01")  # end of 2026-Q3 (exclusive), the sample's latest complete quarter
 TRUTH = Path(__file__).resolve().parents[1] / "data" / "sample" / "truth" / "customers_truth.csv"
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kit.metrics.behaviour import cohort_retention, purchase_frequency, repeat_purchase_rate, rfm_segments
+from kit.metrics.behaviour import purchase_frequency, repeat_purchase_rate
+from kit.metrics.segments import cohort_retention, rfm_segments
 from kit.metrics.value import clv_historical, refund_share, return_rate
 
 pytestmark = pytest.mark.shared
