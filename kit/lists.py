@@ -10,14 +10,13 @@ configuration says otherwise. :func:`kit.evidence.gather_evidence` uses the thre
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from kit.config import AnalysisConfig
-from kit.privacy import pseudonymise
+from kit.privacy import pseudonymise, scrub_personal_data
 
 __all__ = ["watch_list", "winback_list", "advocates"]
 
@@ -256,10 +255,9 @@ def winback_list(data: Any, config: AnalysisConfig, *, as_of: Any) -> pd.DataFra
     frame["net_revenue"] = frame["customer_id"].map(history["net_revenue"]).fillna(0.0).astype("float64")
     frame["past_value"] = frame["net_revenue"].clip(lower=0) * config.clv.margin
     for col in ("exit_date", "exit_category", "exit_reason"):
-        frame[col] = frame["customer_id"].map(exited[col])
-    scrub = getattr(importlib.import_module("kit.privacy"), "scrub_personal_data", None)
-    if scrub is not None:
-        frame["exit_reason"] = [scrub(r) if isinstance(r, str) else r for r in frame["exit_reason"]]
+        # reindex, not map: Series.map fails on an empty datetime Series (no exit before as_of)
+        frame[col] = exited[col].reindex(frame["customer_id"]).to_numpy()
+    frame["exit_reason"] = [scrub_personal_data(r) if isinstance(r, str) else r for r in frame["exit_reason"]]
     out = _finish(frame, config, ["net_revenue", "customer_id"], [False, True])
     return out[columns]
 

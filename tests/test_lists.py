@@ -170,3 +170,12 @@ def test_as_of_boundaries():
     assert winback_list(data, _config(), as_of="2026-09-29").empty
     assert watch_list(data, _config(), as_of="2026-09-29")["customer_id"].tolist() == ["Q", "P"]  # 6.0 > 3.0
 
+
+
+def test_winback_list_when_every_exit_is_after_as_of():
+    # C's exit (2026-08-01) lies after as_of 2026-07-01, so no exit is known yet: only the inactivity rule applies.
+    # D: last order 2025-01-10, 537 days before 2026-07-01 (> 180) -> inactive; the exit columns stay empty.
+    wb = winback_list(_data(), _config(), as_of=pd.Timestamp("2026-07-01"))
+    assert wb["customer_id"].tolist() == ["D"]
+    assert wb["status"].tolist() == ["inactive"]
+    assert wb["exit_date"].isna().all() and wb["exit_reason"].isna().all()
