@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from kit.convert import column_kind
 from kit.errors import DataError
 from kit.tables import SURVEY_SCORES, TABLES
 
@@ -95,8 +96,6 @@ def table_schema(name: str, columns: list[str], *, ces_scale: tuple[int, int] = 
     >>> sorted(schema.columns)
     ['nps', 'responded_at']
     """
-    from kit.io import column_kind
-
     dtypes = {"id": None, "date": "datetime64[ns]", "number": "float64", "flag": "bool", "text": None}
     rules = _rules(name, columns, pd.DataFrame(), ces_scale)
     key = TABLES[name].key

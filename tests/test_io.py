@@ -15,7 +15,7 @@ import pytest
 
 from kit.config import AnalysisConfig, DataSources, TableSource, load_config
 from kit.errors import ConfigError, DataError
-from kit.io import _decimal_evidence, _detect_sep, read_data, read_table, validate
+from kit.io import read_data, read_table, validate
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 
@@ -99,56 +99,7 @@ def test_configured_csv_options_override_detection(tmp_path):
     assert read("orders", path, data={"csv": {"decimal": "."}})["revenue"].tolist() == [1234.0]
 
 
-# ------------------------------------------------------------------ detection helpers
-
-
-@pytest.mark.parametrize(("text", "sep"), [
-    ("a;b;c\n1,5;2;3\n4,5;5;6\n", ";"),
-    ("a,b,c\n1.5,2,3\n", ","),
-    ("a\tb\n1\t2\n", "\t"),
-    ("a|b\n1|2\n", "|"),
-    ('a,b\n"x;y",2\n', ","),
-    ("a;b\n1,50;2,50\n3,50;4,50\n", ";"),  # commas consistent in every row, but the header has none
-])
-def test_detect_sep(text, sep):
-    assert _detect_sep(text) == sep
-
-
-@pytest.mark.parametrize(("values", "marks"), [
-    (["12,50", "3"], {","}),
-    (["1.234,50"], {","}),
-    (["1.234.567"], {","}),
-    (["12.50"], {"."}),
-    (["1,234.50"], {"."}),
-    (["1,234,567"], {"."}),
-    (["1,234", "1.234", "7"], set()),  # grouped by three: either reading is possible
-    (["12,5", "12.5"], {",", "."}),
-])
-def test_decimal_evidence(values, marks):
-    assert _decimal_evidence(pd.Series(values, dtype="str")) == marks
-
-
 # ------------------------------------------------------------------ dates and time zones
-
-
-def test_aware_timestamps_convert_to_business_time(tmp_path):
-    path = tmp_path / "t.csv"
-    path.write_text("ticket_id,opened_at\nT1,2024-01-15T12:00:00Z\nT2,2024-07-15T12:00:00+00:00\n"
-                    "T3,2024-07-15 14:30\nT4,2024-07-15T08:00:00-04:00\n", encoding="utf-8")
-    opened = read("tickets", path)["opened_at"].tolist()
-    # Berlin is UTC+1 in January, UTC+2 in July; naive values are already local; 08:00-04:00 = 12:00Z = 14:00
-    assert opened == [pd.Timestamp("2024-01-15 13:00"), pd.Timestamp("2024-07-15 14:00"),
-                      pd.Timestamp("2024-07-15 14:30"), pd.Timestamp("2024-07-15 14:00")]
-    utc = read("tickets", path, data={"timezone": "UTC"})["opened_at"].tolist()
-    assert utc[:2] == [pd.Timestamp("2024-01-15 12:00"), pd.Timestamp("2024-07-15 12:00")]
-
-
-def test_german_dates_with_times(tmp_path):
-    path = tmp_path / "t.csv"
-    path.write_text("ticket_id;opened_at\nT1;31.01.2024 13:45\nT2;1.2.2024 08:05:30\nT3;02.02.2024\n",
-                    encoding="utf-8")
-    assert read("tickets", path)["opened_at"].tolist() == [
-        pd.Timestamp("2024-01-31 13:45"), pd.Timestamp("2024-02-01 08:05:30"), pd.Timestamp("2024-02-02")]
 
 
 def test_date_format_table_level_overrides_data_level():
@@ -159,23 +110,7 @@ def test_date_format_table_level_overrides_data_level():
     assert month_first.tolist() == [pd.Timestamp("2024-03-04"), pd.Timestamp("2024-05-06")]
 
 
-def test_configured_format_still_accepts_iso(tmp_path):
-    path = tmp_path / "o.csv"
-    path.write_text("order_id,customer_id,order_date,revenue\nA,1,31.01.2024,1\nB,1,2024-02-01,1\n", encoding="utf-8")
-    assert read("orders", path, date_format="%d.%m.%Y")["order_date"].tolist() == [
-        pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-01")]
-
-
 # ------------------------------------------------------------------ ids and flags
-
-
-def test_ids_from_excel_floats_are_text(tmp_path):
-    path = tmp_path / "o.csv"
-    path.write_text("order_id,customer_id,order_date,revenue\n 17 ,1001.0,2024-01-01,1\nB-2.0,0042,2024-01-01,1\n",
-                    encoding="utf-8")
-    frame = read("orders", path)
-    assert frame["order_id"].tolist() == ["17", "B-2.0"]  # only all-digit ids lose a '.0'
-    assert frame["customer_id"].tolist() == ["1001", "0042"]  # leading zeros are kept
 
 
 def test_numeric_ids_from_parquet_are_text(tmp_path):
@@ -185,15 +120,6 @@ def test_numeric_ids_from_parquet_are_text(tmp_path):
     frame = read("orders", path)
     assert frame["order_id"].tolist() == ["1", "2"]
     assert frame["customer_id"].iloc[0] == "1001" and pd.isna(frame["customer_id"].iloc[1])
-
-
-def test_flag_tokens(tmp_path):
-    path = tmp_path / "o.csv"
-    tokens = ["true", "FALSE", "Yes", "no", "ja", "Nein", "wahr", "falsch", "1", "0", "x", "", "X"]
-    lines = "\n".join(f"A{i},1,2024-01-01,1,{t}" for i, t in enumerate(tokens))
-    path.write_text("order_id,customer_id,order_date,revenue,returned\n" + lines + "\n", encoding="utf-8")
-    assert read("orders", path)["returned"].tolist() == [
-        True, False, True, False, True, False, True, False, True, False, True, False, True]
 
 
 def test_unmapped_columns_are_kept_as_text():
@@ -343,7 +269,7 @@ def test_real_retail_lines_month_first_dates_and_float_ids(shared_datasets):
 
 
 def test_misplaced_thousands_marks_are_errors_not_dropped(tmp_path):
-    from kit.io import _to_number
+    from kit.convert import _to_number
 
     values = pd.Series(["1.234,5", "12.5", "1.000.000", "-7,25"], dtype="str")
     # German reading: 1234.5; '12.5' has a dot outside groups of three -> invalid; 1e6; -7.25
@@ -427,38 +353,6 @@ def test_format_quality_report_repeats_errors_in_full():
     assert "1 errors, 1 warnings, 3 checks." in text
     assert text.endswith("- " + message)
     assert format_quality_report(report.iloc[:0]) == "no checks were run (no tables configured)."
-
-
-@pytest.mark.parametrize("file", ["orders_en.csv", "bestellungen_de.csv", "kunden_utf8.csv", "kunden_utf8bom.csv",
-                                  "surveys_ok.csv", "tickets_ok.csv", "exits_unknown_customer.csv",
-                                  "kunden_tab.tsv", "kunden_pipe.csv", "quoted"])
-def test_arrow_csv_parser_matches_pandas_parser(file, tmp_path):
-    from kit.io import NA_TOKENS, _detect_sep, _read_csv_arrow
-
-    if file == "quoted":  # line breaks, separators and empty strings inside quotes; NA tokens
-        path = tmp_path / "quoted.csv"
-        path.write_text('a,b,c\n1,"line one\nline two",NA\n2,"x, y",""\n3,,n/a\n', encoding="utf-8")
-    else:
-        path = FIX / file
-    text = path.read_bytes().decode("utf-8-sig")
-    sep = _detect_sep(text)
-    header = next(__import__("csv").reader(text.splitlines()[:1], delimiter=sep))
-    fast = _read_csv_arrow(path, sep, 0, header)
-    slow = pd.read_csv(path, sep=sep, encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                       na_values=list(NA_TOKENS), engine="c")
-    assert fast is not None
-    pd.testing.assert_frame_equal(fast, slow)
-
-
-def test_arrow_csv_parser_declines_what_it_cannot_match(tmp_path):
-    from kit.io import _read_csv_arrow
-
-    ragged = tmp_path / "ragged.csv"
-    ragged.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
-    assert _read_csv_arrow(ragged, ",", 0, ["a", "b"]) is None
-    assert _read_csv_arrow(ragged, ",", 0, ["a", "a"]) is None  # repeated header names
-    assert _read_csv_arrow(FIX / "kunden_cp1252.csv", ";", 0, ["Kundennummer", "Registriert_am", "Bundesland"]) \
-        is None  # not UTF-8
 
 
 def test_typed_parquet_columns(tmp_path):

@@ -1,0 +1,70 @@
+"""Converting text columns to contract types: decimal marks, dates and time zones, ids, flags.
+
+The tables are built in memory (cells as a CSV reader delivers them); reading files is
+tested in tests/test_io.py and tests/test_rawtables.py.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kit.convert import TableRead, _decimal_evidence, convert_columns
+
+
+def convert(table: str, columns: dict[str, list[str]], *, fmt: str | None = None,
+            timezone: str = "Europe/Berlin") -> pd.DataFrame:
+    """convert_columns on a frame of text cells, decimal marks detected."""
+    read = TableRead(name=table, frame=pd.DataFrame(columns, dtype="str"), file="t.csv", first_row=2)
+    convert_columns(read, fmt, timezone, {"decimal": None, "thousands": None}, None)
+    return read.frame
+
+
+@pytest.mark.parametrize(("values", "marks"), [
+    (["12,50", "3"], {","}),
+    (["1.234,50"], {","}),
+    (["1.234.567"], {","}),
+    (["12.50"], {"."}),
+    (["1,234.50"], {"."}),
+    (["1,234,567"], {"."}),
+    (["1,234", "1.234", "7"], set()),  # grouped by three: either reading is possible
+    (["12,5", "12.5"], {",", "."}),
+])
+def test_decimal_evidence(values, marks):
+    assert _decimal_evidence(pd.Series(values, dtype="str")) == marks
+
+
+def test_aware_timestamps_convert_to_business_time():
+    cells = {"ticket_id": ["T1", "T2", "T3", "T4"],
+             "opened_at": ["2024-01-15T12:00:00Z", "2024-07-15T12:00:00+00:00", "2024-07-15 14:30",
+                           "2024-07-15T08:00:00-04:00"]}
+    opened = convert("tickets", cells)["opened_at"].tolist()
+    # Berlin is UTC+1 in January, UTC+2 in July; naive values are already local; 08:00-04:00 = 12:00Z = 14:00
+    assert opened == [pd.Timestamp("2024-01-15 13:00"), pd.Timestamp("2024-07-15 14:00"),
+                      pd.Timestamp("2024-07-15 14:30"), pd.Timestamp("2024-07-15 14:00")]
+    utc = convert("tickets", cells, timezone="UTC")["opened_at"].tolist()
+    assert utc[:2] == [pd.Timestamp("2024-01-15 12:00"), pd.Timestamp("2024-07-15 12:00")]
+
+
+def test_german_dates_with_times():
+    cells = {"ticket_id": ["T1", "T2", "T3"], "opened_at": ["31.01.2024 13:45", "1.2.2024 08:05:30", "02.02.2024"]}
+    assert convert("tickets", cells)["opened_at"].tolist() == [
+        pd.Timestamp("2024-01-31 13:45"), pd.Timestamp("2024-02-01 08:05:30"), pd.Timestamp("2024-02-02")]
+
+
+def test_configured_format_still_accepts_iso():
+    cells = {"order_id": ["A", "B"], "order_date": ["31.01.2024", "2024-02-01"]}
+    assert convert("orders", cells, fmt="%d.%m.%Y")["order_date"].tolist() == [
+        pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-01")]
+
+
+def test_ids_from_excel_floats_are_text():
+    frame = convert("orders", {"order_id": [" 17 ", "B-2.0"], "customer_id": ["1001.0", "0042"]})
+    assert frame["order_id"].tolist() == ["17", "B-2.0"]  # only all-digit ids lose a '.0'
+    assert frame["customer_id"].tolist() == ["1001", "0042"]  # leading zeros are kept
+
+
+def test_flag_tokens():
+    tokens = ["true", "FALSE", "Yes", "no", "ja", "Nein", "wahr", "falsch", "1", "0", "x", "", "X"]
+    assert convert("orders", {"returned": tokens})["returned"].tolist() == [
+        True, False, True, False, True, False, True, False, True, False, True, False, True]
