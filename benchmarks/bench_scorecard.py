@@ -98,7 +98,7 @@ def _worker(task: str, config_path: str, repeat: int) -> dict[str, object]:
 
     from kit.config import load_config
     from kit.io import read_data
-    from kit.scorecard import ADAPTERS, resolve_period, scorecard
+    from kit.scorecards import ADAPTERS, resolve_period, scorecard
 
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     config = load_config(config_path)

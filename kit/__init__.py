@@ -58,7 +58,7 @@ _EXPORTS: dict[str, str] = {
                      "reasons_pareto"], "kit.themes"),
     **dict.fromkeys(["quotes", "as_html_table"], "kit.verbatims"),
     # scorecard and actions
-    **dict.fromkeys(["scorecard", "resolve_period", "kpi_status"], "kit.scorecard"),
+    **dict.fromkeys(["scorecard", "resolve_period", "kpi_status"], "kit.scorecards"),
     **dict.fromkeys(["kpi_gaps", "Evidence", "gather_evidence"], "kit.evidence"),
     **dict.fromkeys(["prioritise_actions"], "kit.actions"),
     **dict.fromkeys(["watch_list", "winback_list", "advocates"], "kit.lists"),

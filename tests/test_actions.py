@@ -245,7 +245,7 @@ def sample_evidence(sample_data, sample_config):
     surveys = sample_data.surveys
     drivers = sorted(c for c in surveys.columns if c.startswith("driver_"))
     kd = KeyDrivers(n_boot=300, seed=0).fit(surveys, outcome="nps", drivers=drivers)
-    scorecard = _optional("kit.scorecard", "scorecard")
+    scorecard = _optional("kit.scorecards", "scorecard")
     sc = scorecard(sample_data, sample_config, period="latest") if scorecard else skipped.append("scorecard")
     by_category = _optional("kit.metrics.service", "complaints_by_category")
     complaints = (by_category(sample_data.tickets, sample_data.orders) if by_category

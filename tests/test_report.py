@@ -121,7 +121,7 @@ def test_run_folder_has_every_artefact(fixture_run):
 def test_kpis_csv_equals_the_scorecard_computed_directly(fixture_run):
     from kit.config import load_config
     from kit.io import read_data
-    from kit.scorecard import scorecard  # not kit.scorecard: once imported, the submodule shadows the name
+    from kit.scorecards import scorecard
 
     cfg = load_config(FIXTURE)
     direct = scorecard(read_data(cfg), cfg, period="2026-Q2", lang="en")

@@ -36,7 +36,7 @@ def get_scorecard(ctx: Context, section: Section | None = None) -> pd.DataFrame 
     Returns None (and says so in ``section``) while ``kit.scorecard`` does not exist yet
     or when there is no period.
     """
-    func = capability("kit.scorecard", "scorecard")
+    func = capability("kit.scorecards", "scorecard")
     if func is None or ctx.period is None:
         if section is not None:
             section.not_available("KPI scorecard (kit.scorecard)" if func is None else "a period with data")

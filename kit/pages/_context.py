@@ -44,7 +44,7 @@ def resolve_config_path(config_path: str | Path | None) -> Path:
 
 
 def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: str | Period) -> Period | None:
-    """The reporting period: ``kit.scorecard.resolve_period`` when present, else :mod:`kit.periods`.
+    """The reporting period: ``kit.scorecards.resolve_period`` when present, else :mod:`kit.periods`.
 
     ``"latest"`` is the latest complete period of the data. Returns None when the
     data hold no dated rows at all.
@@ -56,7 +56,7 @@ def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: str | Peri
     """
     if isinstance(period, Period):
         return period
-    official = capability("kit.scorecard", "resolve_period")
+    official = capability("kit.scorecards", "resolve_period")
     if official is not None:
         return official(data, config, period)
     if period != "latest":

@@ -35,7 +35,7 @@ def capability(module: str, name: str) -> Callable[..., Any] | None:
     Parameters
     ----------
     module : str
-        Dotted module name, e.g. ``"kit.scorecard"``.
+        Dotted module name, e.g. ``"kit.scorecards"``.
     name : str
         Attribute of the module.
 

@@ -14,7 +14,7 @@ from kit.config import AnalysisConfig
 from kit.definitions import KPI_IDS
 from kit.errors import SmallSampleWarning
 from kit.periods import parse_period
-from kit.scorecard import SCORECARD_COLUMNS, _lazy, kpi_status, resolve_period, scorecard
+from kit.scorecards import SCORECARD_COLUMNS, _lazy, kpi_status, resolve_period, scorecard
 from kit.tables import LoyaltyData
 
 
