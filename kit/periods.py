@@ -13,7 +13,8 @@ import pandas as pd
 
 from kit.errors import ConfigError
 
-__all__ = ["Period", "Granularity", "parse_period", "latest_complete_period", "periods_between"]
+__all__ = ["Period", "Granularity", "parse_period", "latest_complete_period", "periods_between", "as_period",
+           "rows_in_period"]
 
 Granularity = Literal["month", "quarter", "year"]
 
@@ -169,3 +170,36 @@ def periods_between(first: pd.Timestamp, last: pd.Timestamp, granularity: Granul
         out.append(period)
         period = period.shift(1)
     return out
+
+
+def as_period(period: Period | str | None) -> Period | None:
+    """Accept a :class:`Period`, a period label or ``None`` (no restriction).
+
+    Examples
+    --------
+    >>> as_period("2026-Q3").label
+    '2026-Q3'
+    >>> as_period(None) is None
+    True
+    """
+    if period is None or isinstance(period, Period):
+        return period
+    return parse_period(period)
+
+
+def rows_in_period(frame: pd.DataFrame | None, column: str, period: Period | None) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``column`` lies in ``period``; all rows when ``period`` is None.
+
+    A missing table (``None``) gives an empty frame with that column.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"d": pd.to_datetime(["2026-06-30", "2026-07-01"])})
+    >>> len(rows_in_period(f, "d", parse_period("2026-Q3")))
+    1
+    """
+    if frame is None:
+        return pd.DataFrame(columns=[column])
+    if period is None:
+        return frame
+    return frame.loc[period.contains(frame[column])]

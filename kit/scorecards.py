@@ -20,8 +20,7 @@ from kit.definitions import DEFINITIONS, KPI_IDS, Language
 from kit.errors import DataError, KitWarning, SmallSampleWarning
 from kit.metrics import service, survey
 from kit.metrics._stats import difference_test, two_proportion_test
-from kit.metrics.survey import _in_period
-from kit.periods import Period, latest_complete_period, parse_period
+from kit.periods import Period, latest_complete_period, parse_period, rows_in_period
 from kit.results import MetricResult, no_data
 from kit.tables import LoyaltyData
 
@@ -189,7 +188,7 @@ def _survey(kpi: str, column: str, compute: Callable[[pd.Series, AnalysisConfig]
             return no_data(kpi, _text("en", "surveys"))
         if column not in data.surveys.columns:
             return no_data(kpi, _text("en", "column", column=column))
-        answers = _in_period(data.surveys, "responded_at", period)[column]
+        answers = rows_in_period(data.surveys, "responded_at", period)[column]
         return compute(answers, config)
 
     return adapter
@@ -298,8 +297,8 @@ def _change_p_value(kpi: str, now: MetricResult, before: MetricResult, data: Loy
     if not (now.has_data and before.has_data):
         return math.nan, ""
     if kpi == "nps" and data.surveys is not None:
-        change = survey.compare_nps(_in_period(data.surveys, "responded_at", current)["nps"],
-                                    _in_period(data.surveys, "responded_at", previous)["nps"])
+        change = survey.compare_nps(rows_in_period(data.surveys, "responded_at", current)["nps"],
+                                    rows_in_period(data.surveys, "responded_at", previous)["nps"])
         return float(change.extras.get("p_value", math.nan)), change.note
     if DEFINITIONS[kpi].interval == "Wilson score":
         _, p_value = two_proportion_test(now.value, now.n, before.value, before.n)

@@ -311,7 +311,7 @@ def share_result(kpi: str, k: int, n: int, *, note: str = "", extras: dict[str, 
     Returns
     -------
     MetricResult
-        ``se`` is the binomial standard error.
+        ``se`` is the binomial standard error; ``extras["count"]`` is ``k``.
 
     Examples
     --------
@@ -323,7 +323,8 @@ def share_result(kpi: str, k: int, n: int, *, note: str = "", extras: dict[str, 
     low, high = wilson_interval(k, n)
     return MetricResult(kpi, k / n, int(n), low, high,
                         definition if definition is not None else (d.definition if d else ""),
-                        d.unit if d else "share", se=binomial_se(k, n), note=note, extras=extras or {})
+                        d.unit if d else "share", se=binomial_se(k, n), note=note,
+                        extras={"count": int(k), **(extras or {})})
 
 
 def mean_result(kpi: str, values: np.ndarray, *, note: str = "",

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from kit.metrics._stats import normal_interval, share_result, two_proportion_test, wilson_interval
-from kit.metrics.survey import _in_period, _warn_small
-from kit.periods import Period
+from kit.metrics.survey import _warn_small
+from kit.periods import Period, rows_in_period
 from kit.results import MetricResult, no_data
 
 __all__ = ["referral_rate", "referred_retention", "exit_reasons"]
@@ -55,11 +55,11 @@ def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Peri
     >>> referral_rate(r, o, period=None).value   # a of a, b, c, d referred; x did not order
     0.25
     """
-    active = pd.Index(_in_period(orders, "order_date", period)["customer_id"].dropna().astype(str).unique())
+    active = pd.Index(rows_in_period(orders, "order_date", period)["customer_id"].dropna().astype(str).unique())
     if len(active) == 0:
         return no_data("referral_rate", "no ordering customers in the period")
     _warn_small("referral_rate", len(active), min_n)
-    referrers = pd.Index(_in_period(referrals, "referred_at", period)["referrer_id"].dropna().astype(str).unique())
+    referrers = pd.Index(rows_in_period(referrals, "referred_at", period)["referrer_id"].dropna().astype(str).unique())
     # both are unique: count active customers among the (few) referrers, not the other way
     # round (pandas' Arrow-string isin iterates over its argument in Python)
     inside = int(active.isin(referrers).sum())
@@ -177,7 +177,7 @@ def exit_reasons(exits: pd.DataFrame, *, by: str = "category", period: Period | 
     """
     if by not in exits.columns:
         raise KeyError(f"column {by!r} not in exits; columns: {', '.join(map(str, exits.columns))}")
-    chosen = _in_period(exits, "exit_date", period)
+    chosen = rows_in_period(exits, "exit_date", period)
     counts = chosen[by].astype("object").where(chosen[by].notna(), "(none)").astype(str).value_counts()
     frame = counts.rename_axis("category").reset_index(name="count")
     frame = frame.sort_values(["count", "category"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -30,8 +30,8 @@ from kit.metrics._orders import SortedOrders, exit_codes, group_max, inactivity_
 # cohort_retention and rfm_segments moved to kit.metrics.segments; re-exported (not in __all__) because
 # kit/pages/criteria.py and tests/test_shared_retail.py still reach them as kit.metrics.behaviour.<name>.
 from kit.metrics.segments import cohort_retention, rfm_segments  # noqa: F401
-from kit.metrics.value import _as_period, _in_period, _mean_result, _median_ci, _share
-from kit.periods import Period
+from kit.metrics._stats import mean_result, median_interval, share_result
+from kit.periods import Period, as_period, rows_in_period
 from kit.results import MetricResult, no_data
 
 __all__ = [
@@ -161,7 +161,7 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
     >>> churn_rate(o, period="2026-Q3", inactivity_days=90).value   # a lost on 2026-07-30, b not
     0.5
     """
-    period = _as_period(period)
+    period = as_period(period)
     if orders is None:
         return no_data("churn_rate", "no order data: churn skipped")
     s = sort_orders(orders)
@@ -178,7 +178,7 @@ def _churn_result(counts: dict[str, int], period: Period, inactivity_days: int, 
     if pd.notna(data_end) and data_end < period.end - pd.Timedelta(days=1):
         note += ("; the data end before the end of the period" if lang == "en"
                  else "; die Daten enden vor dem Ende des Zeitraums")
-    return _share("churn_rate", counts["lost"], counts["at_start"], note=note,
+    return share_result("churn_rate", counts["lost"], counts["at_start"], note=note,
                   extras={"lost": counts["lost"], "lost_by_exit": counts["lost_by_exit"],
                           "lost_by_inactivity": counts["lost_by_inactivity"], "data_end": data_end})
 
@@ -289,7 +289,7 @@ def convert_rate(rate: float, *, from_days: float, to_days: float) -> float:
 
 # --------------------------------------------------------------------------- repeat and frequency
 def _orders_per_customer(orders: pd.DataFrame | None, period: Period | None) -> pd.Series:
-    sub = _in_period(orders, "order_date", period)
+    sub = rows_in_period(orders, "order_date", period)
     if orders is None or sub.empty:
         return pd.Series(dtype="int64")
     return sub.loc[sub["customer_id"].notna()].groupby("customer_id").size()
@@ -322,11 +322,11 @@ def repeat_purchase_rate(orders: pd.DataFrame | None, *, period: Period | str | 
     >>> repeat_purchase_rate(o, period="2026-Q3").value
     0.5
     """
-    period = _as_period(period)
+    period = as_period(period)
     counts = _orders_per_customer(orders, period)
     if counts.empty:
         return _no("repeat_purchase_rate", orders, period)
-    return _share("repeat_purchase_rate", int((counts >= 2).sum()), len(counts))
+    return share_result("repeat_purchase_rate", int((counts >= 2).sum()), len(counts))
 
 
 def purchase_frequency(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
@@ -358,11 +358,11 @@ def purchase_frequency(orders: pd.DataFrame | None, *, period: Period | str | No
     >>> purchase_frequency(o, period="2026-Q3").value
     1.5
     """
-    period = _as_period(period)
+    period = as_period(period)
     counts = _orders_per_customer(orders, period)
     if counts.empty:
         return _no("purchase_frequency", orders, period)
-    return _mean_result("purchase_frequency", counts.to_numpy(dtype=float),
+    return mean_result("purchase_frequency", counts.to_numpy(dtype=float),
                         extras={"orders": int(counts.sum()), "median": float(counts.median())})
 
 
@@ -394,7 +394,7 @@ def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | N
     >>> inter_purchase_days(o).value   # gaps 10 and 30
     20.0
     """
-    period = _as_period(period)
+    period = as_period(period)
     if orders is None:
         return no_data("inter_purchase_days", "no order data", unit="days",
                        definition=_IPT_DEFINITION)
@@ -409,7 +409,7 @@ def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | N
         where = f" in {period.label}" if period is not None else ""
         return no_data("inter_purchase_days", f"no repeat orders{where}", unit="days",
                        definition=_IPT_DEFINITION)
-    low, high = _median_ci(gaps)
+    low, high = median_interval(gaps)
     return MetricResult("inter_purchase_days", float(np.median(gaps)), len(gaps), low, high,
                         _IPT_DEFINITION, "days",
                         extras={"mean": float(gaps.mean()),

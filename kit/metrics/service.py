@@ -18,8 +18,8 @@ import pandas as pd
 from kit.config import BusinessHours
 from kit.definitions import DEFINITIONS
 from kit.metrics._stats import median_interval, poisson_interval, share_result  # median_interval: public here
-from kit.metrics.survey import _in_period, _period_rows, _warn_small
-from kit.periods import Period
+from kit.metrics.survey import _period_rows, _warn_small
+from kit.periods import Period, rows_in_period
 from kit.results import MetricResult, no_data
 
 __all__ = [
@@ -285,7 +285,7 @@ def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours:
 
 
 def _complaints(tickets: pd.DataFrame, period: Period | None) -> pd.DataFrame:
-    opened = _in_period(tickets, "opened_at", period)
+    opened = rows_in_period(tickets, "opened_at", period)
     return opened.loc[opened["is_complaint"].fillna(False).astype(bool)]
 
 
@@ -318,7 +318,7 @@ def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Perio
     """
     if "is_complaint" not in tickets.columns:
         return no_data("complaint_rate", "the tickets table has no 'is_complaint' column")
-    n_orders = len(_in_period(orders, "order_date", period))
+    n_orders = len(rows_in_period(orders, "order_date", period))
     if n_orders == 0:
         return no_data("complaint_rate", "no orders in the period")
     _warn_small("complaint_rate", n_orders, min_n)
@@ -361,7 +361,7 @@ def complaints_by_category(tickets: pd.DataFrame, orders: pd.DataFrame, *,
     if "is_complaint" not in tickets.columns:
         return pd.DataFrame(columns=columns)
     complaints = _complaints(tickets, period)
-    n_orders = len(_in_period(orders, "order_date", period))
+    n_orders = len(rows_in_period(orders, "order_date", period))
     category = (complaints["category"] if "category" in complaints.columns
                 else pd.Series("(none)", index=complaints.index))
     counts = category.fillna("(none)").astype(str).value_counts()

@@ -19,7 +19,7 @@ from kit.definitions import DEFINITIONS
 from kit.errors import DataError, NonResponseWarning, SmallSampleWarning
 from kit.metrics._stats import (Z95, difference_test, mean_t_interval, normal_interval, share_result,
                                wilson_interval)
-from kit.periods import Period
+from kit.periods import Period, rows_in_period
 from kit.results import MetricResult, no_data
 
 __all__ = [
@@ -86,18 +86,11 @@ def _period_rows(kpi: str, frame: pd.DataFrame, *, table: str, needs: str, date:
     """
     if needs not in frame.columns:
         return no_data(kpi, f"the {table} table has no '{needs}' column")
-    rows = _in_period(frame, date, period)
+    rows = rows_in_period(frame, date, period)
     if len(rows) == 0:
         return no_data(kpi, empty)
     _warn_small(kpi, len(rows), min_n, stacklevel=4)
     return rows
-
-
-def _in_period(frame: pd.DataFrame, column: str, period: Period | None) -> pd.DataFrame:
-    """Rows of ``frame`` whose ``column`` falls inside ``period`` (all rows when None)."""
-    if period is None:
-        return frame
-    return frame.loc[period.contains(frame[column])]
 
 
 # --------------------------------------------------------------------------- NPS
@@ -507,7 +500,7 @@ def at_risk_list(surveys: pd.DataFrame, *, at_risk_max: int = 3, period: Period 
     keep = [c for c in ("customer_id", "responded_at", "rating", "nps", "comment") if c in surveys.columns]
     if "customer_id" not in surveys.columns or "rating" not in surveys.columns:
         return pd.DataFrame(columns=keep)
-    rated = _in_period(surveys, "responded_at", period).dropna(subset=["customer_id", "rating"])
+    rated = rows_in_period(surveys, "responded_at", period).dropna(subset=["customer_id", "rating"])
     latest = rated.sort_values("responded_at").drop_duplicates("customer_id", keep="last")
     out = latest.loc[latest["rating"] <= at_risk_max, keep]
     return out.sort_values(["rating", "responded_at"], ascending=[True, False]).reset_index(drop=True)

@@ -3,8 +3,6 @@
 Every value metric uses **net revenue** = ``revenue - refund_amount`` (a missing refund is 0).
 Shares carry a Wilson interval, means a t interval, the refund share a delta-method
 interval of the ratio estimator (the interval helpers live in :mod:`kit.metrics._stats`).
-``_as_period``, ``_in_period``, ``_share`` (and, for now, ``_mean_result`` and ``_median_ci``)
-are imported from here by :mod:`kit.metrics.behaviour`.
 """
 
 from __future__ import annotations
@@ -15,37 +13,14 @@ import numpy as np
 import pandas as pd
 
 from kit.definitions import DEFINITIONS
-from kit.metrics._stats import mean_result as _mean_result
-from kit.metrics._stats import median_interval as _median_ci  # noqa: F401  (kit.metrics.behaviour imports it)
-from kit.metrics._stats import normal_interval, share_result
-from kit.periods import Period, parse_period
+from kit.metrics._stats import mean_result, normal_interval, share_result
+from kit.periods import Period, as_period, rows_in_period
 from kit.results import MetricResult, no_data
 
 __all__ = ["net_revenue", "average_order_value", "return_rate", "refund_share", "clv_historical"]
 
 
 # --------------------------------------------------------------------------- shared helpers
-def _as_period(period: Period | str | None) -> Period | None:
-    """Accept a :class:`Period`, a period label or ``None`` (no restriction)."""
-    if period is None or isinstance(period, Period):
-        return period
-    return parse_period(period)
-
-
-def _in_period(frame: pd.DataFrame | None, column: str, period: Period | None) -> pd.DataFrame:
-    """Rows of ``frame`` whose ``column`` lies in ``period`` (all rows when ``period`` is None)."""
-    if frame is None:
-        return pd.DataFrame(columns=[column])
-    if period is None:
-        return frame
-    return frame.loc[period.contains(frame[column])]
-
-
-def _share(kpi: str, k: int, n: int, *, note: str = "", extras: dict | None = None) -> MetricResult:
-    """A share ``k / n`` as a :class:`MetricResult` with a Wilson interval and ``extras["count"] = k``."""
-    return share_result(kpi, k, n, note=note, extras={"count": int(k), **(extras or {})})
-
-
 def _no_orders(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> MetricResult:
     if orders is None:
         return no_data(kpi, "no order data: value metrics skipped")
@@ -56,7 +31,7 @@ def _no_orders(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> 
 def _orders_with_revenue(kpi: str, orders: pd.DataFrame | None,
                          period: Period | None) -> tuple[pd.DataFrame, int, str] | MetricResult:
     """Orders of the period with a known revenue (see :func:`_known_revenue`), or the no-data result."""
-    sub = _in_period(orders, "order_date", period)
+    sub = rows_in_period(orders, "order_date", period)
     if orders is None or sub.empty:
         return _no_orders(kpi, orders, period)
     sub, missing, note = _known_revenue(sub)
@@ -128,13 +103,13 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     >>> average_order_value(o, period="2026-Q3").value
     35.0
     """
-    period = _as_period(period)
+    period = as_period(period)
     picked = _orders_with_revenue("average_order_value", orders, period)
     if isinstance(picked, MetricResult):
         return picked
     sub, missing, note = picked
     net = net_revenue(sub).to_numpy()
-    return _mean_result("average_order_value", net, note=note,
+    return mean_result("average_order_value", net, note=note,
                         extras={"gross": float(sub["revenue"].astype(float).mean()), "missing_revenue": missing})
 
 
@@ -167,10 +142,10 @@ def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = No
     >>> return_rate(o).value
     0.5
     """
-    period = _as_period(period)
+    period = as_period(period)
     if orders is not None and "returned" not in orders and "refund_amount" not in orders:
         return no_data("return_rate", "orders have neither a 'returned' nor a 'refund_amount' column")
-    sub = _in_period(orders, "order_date", period)
+    sub = rows_in_period(orders, "order_date", period)
     if orders is None or sub.empty:
         return _no_orders("return_rate", orders, period)
     flag = pd.Series(False, index=sub.index)
@@ -178,7 +153,7 @@ def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = No
         flag |= sub["returned"].fillna(False).astype(bool)
     if "refund_amount" in sub:
         flag |= sub["refund_amount"].astype(float).fillna(0.0) > 0
-    return _share("return_rate", int(flag.sum()), len(sub))
+    return share_result("return_rate", int(flag.sum()), len(sub))
 
 
 def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
@@ -209,7 +184,7 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
     >>> refund_share(o).value
     0.1
     """
-    period = _as_period(period)
+    period = as_period(period)
     if orders is not None and "refund_amount" not in orders:
         return no_data("refund_share", "orders have no 'refund_amount' column")
     picked = _orders_with_revenue("refund_share", orders, period)
@@ -289,7 +264,7 @@ def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Time
     codes, ids = pd.factorize(sub["customer_id"])
     per_customer = pd.Series(np.bincount(codes, weights=net_revenue(sub).to_numpy(), minlength=len(ids)) * margin)
     note = f"margin {margin:.0%} on net revenue, orders before {as_of.date()}"
-    result = _mean_result("clv_historical", per_customer.to_numpy(),
+    result = mean_result("clv_historical", per_customer.to_numpy(),
                           note=f"{note}; {missing_note}" if missing_note else note,
                           extras={"customers_net_le_zero": int((per_customer <= 0).sum()),
                                   "missing_revenue": missing})
