@@ -14,6 +14,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "ReportError",
+    "ModelFitError",
     "KitWarning",
     "SmallSampleWarning",
     "DataQualityWarning",
@@ -140,6 +141,14 @@ class ReportError(KitError):
         super().__init__(where + message)
         self.notebook = notebook
         self.cell = cell
+
+
+class ModelFitError(KitError):
+    """A statistical model cannot be fitted to these data (no convergence, not identified).
+
+    This is a finding about the data, not a bug: reports show the message in place of the
+    model's numbers. The message says why and how to fix it (more history, another time unit, ...).
+    """
 
 
 class KitWarning(UserWarning):

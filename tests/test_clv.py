@@ -437,3 +437,17 @@ def test_unidentified_model_raises_with_a_fix():
     one_order_each = _orders([(f"c{i}", f"2024-0{1 + i % 9}-1{i % 10}", 10.0, 0.0) for i in range(40)])
     result = clv_predicted(one_order_each, as_of="2025-01-01", settings=CLVSettings())
     assert not result.has_data and "models could not be fitted" in result.note
+
+
+def test_unidentified_model_is_a_model_fit_error_and_clv_predicted_says_why():
+    # 20 customers with one order each: no repeat purchase, so nothing identifies the BG/NBD dropout process
+    from kit.config import CLVSettings
+    from kit.errors import ModelFitError
+
+    orders = pd.DataFrame({"order_id": [str(i) for i in range(20)], "customer_id": [f"c{i}" for i in range(20)],
+                           "order_date": pd.date_range("2026-01-01", periods=20, freq="D"), "revenue": 10.0,
+                           "refund_amount": 0.0})
+    with pytest.raises(ModelFitError, match="do not identify the model.*Fix: use more customers"):
+        customer_value(orders, as_of=pd.Timestamp("2026-06-01"), settings=CLVSettings())
+    result = clv_predicted(orders, as_of=pd.Timestamp("2026-06-01"), settings=CLVSettings())
+    assert result.n == 0 and "models could not be fitted" in result.note

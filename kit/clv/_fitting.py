@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from kit.errors import DataError, KitError
+from kit.errors import DataError, ModelFitError
 
 __all__: list[str] = []
 
@@ -62,7 +62,7 @@ def _maximise(objective: object, start: np.ndarray, model: str, names: list[str]
 
     Raises
     ------
-    KitError
+    ModelFitError
         The optimiser did not converge, or the Hessian is not positive definite (the estimate
         is not identified: a flat likelihood at the edge of the parameter space).
     """
@@ -75,7 +75,7 @@ def _maximise(objective: object, start: np.ndarray, model: str, names: list[str]
                             options={"gtol": 1e-8, "maxiter": 2000, "hess_inv0": hess_inv0})
     gnorm = float(np.max(np.abs(grad(res.x))))
     if not np.all(np.isfinite(res.x)) or (not res.success and gnorm > 1e-5):
-        raise KitError(
+        raise ModelFitError(
             f"{model} did not converge ({res.message}; largest gradient {gnorm:.3g}). "
             "Fix: use more customers or a longer history, a different time unit (clv.time_unit: "
             "'W' or 'M'), or a small penaliser (e.g. penaliser=0.001).")
@@ -86,7 +86,7 @@ def _maximise(objective: object, start: np.ndarray, model: str, names: list[str]
         cov = np.linalg.inv(hess)
     except np.linalg.LinAlgError:
         edge = ", ".join(f"{name} = {v:.3g}" for name, v in zip(names, np.exp(res.x), strict=True))
-        raise KitError(
+        raise ModelFitError(
             f"{model}: the data do not identify the model (the likelihood is flat at {edge}, "
             "so there are no standard errors and the estimates sit at the edge of the parameter "
             "space). Fix: use more customers or a longer history (the model needs repeat buyers "

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1, logsumexp
 
 from kit.clv._fitting import _columns, _compress, _dot, _maximise, _param_table, _warm_start
-from kit.errors import DataError, KitError
+from kit.errors import DataError, KitError, ModelFitError
 
 __all__ = ["BetaGeo", "GammaGamma"]
 
@@ -121,14 +121,14 @@ class BetaGeo:
         Raises
         ------
         DataError
-            Columns missing or no customers.
-        KitError
-            The optimiser did not converge (message suggests a fix).
+            Columns missing.
+        ModelFitError
+            No customers, or the optimiser did not converge (message suggests a fix).
         """
         x, tx, T = _columns(summary, ("frequency", "recency", "T"), "BG/NBD")
         if len(x) == 0:
-            raise DataError("no customers to fit the BG/NBD model on", file="customer summary",
-                            fix="check as_of and the order dates")
+            raise ModelFitError("BG/NBD: no customers to fit the model on (customer summary). "
+                                "Fix: check as_of and the order dates.")
         (x, tx, T), w = _compress(x, tx, T)
         n = float(w.sum())
         start = np.log([1.0, max(float(np.average(T, weights=w)), 1e-3), 1.0, 1.0])
@@ -262,10 +262,9 @@ class GammaGamma:
         Raises
         ------
         DataError
-            Non-positive mean net spend among repeat buyers (unless ``drop_nonpositive``), or
-            no repeat buyers.
-        KitError
-            The optimiser did not converge.
+            Non-positive mean net spend among repeat buyers (unless ``drop_nonpositive``).
+        ModelFitError
+            Fewer than 2 repeat buyers with positive spend, or the optimiser did not converge.
         """
         x, m = _columns(summary, ("frequency", "monetary_value"), "Gamma-Gamma")
         rep = x > 0
@@ -282,8 +281,8 @@ class GammaGamma:
                 "(the number dropped is reported in n_dropped_)")
         keep = rep & (m > 0)
         if keep.sum() < 2:
-            raise DataError("fewer than 2 repeat buyers with positive spend", file="customer summary",
-                            fix="use a longer history or a shorter time unit")
+            raise ModelFitError("Gamma-Gamma: fewer than 2 repeat buyers with positive spend (customer "
+                                "summary). Fix: use a longer history or a shorter time unit.")
         (x, m), w = _compress(x[keep], m[keep])
         n, pen = float(w.sum()), self.penaliser
 

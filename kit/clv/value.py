@@ -14,7 +14,7 @@ import pandas as pd
 
 from kit.clv.models import BetaGeo, GammaGamma
 from kit.clv.summary import DAYS_PER_MONTH, summarise_customers
-from kit.errors import KitError
+from kit.errors import ModelFitError
 from kit.results import MetricResult, no_data
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def _fit_models(summary: pd.DataFrame) -> tuple[BetaGeo, GammaGamma]:
     bg = BetaGeo().fit(summary)
     gg = GammaGamma(drop_nonpositive=True).fit(summary)
     if gg.params_["q"] <= 1:
-        raise KitError(f"Gamma-Gamma estimate q = {gg.params_['q']:.3g} <= 1: the mean spend per "
+        raise ModelFitError(f"Gamma-Gamma estimate q = {gg.params_['q']:.3g} <= 1: the mean spend per "
                        "purchase is not finite under this fit. Fix: use more repeat buyers or check "
                        "for extreme order values.")
     return bg, gg
@@ -94,7 +94,7 @@ def customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp,
     ------
     DataError
         No customers, or too few repeat buyers for the Gamma-Gamma model.
-    KitError
+    ModelFitError
         A model did not converge, or the Gamma-Gamma fit has q <= 1.
 
     Notes
@@ -176,7 +176,7 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
                        else "keine Bestelldaten: prognostizierter Kundenwert entfällt")
     try:
         cv = customer_value(orders, as_of=as_of, settings=settings)
-    except KitError as err:
+    except ModelFitError as err:
         reason = ("models could not be fitted: " if lang == "en"
                   else "Modelle nicht schätzbar: ") + str(err)
         return no_data("clv_predicted", reason)

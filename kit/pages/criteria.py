@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from kit.errors import ModelFitError
 from kit.pages._common import get_scorecard, kpi_rows, scorecard_html, scorecard_text
 from kit.pages._context import Context
 from kit.pages._section import Section, capability
@@ -104,8 +105,14 @@ def customer_values(ctx: Context, s: Section | None = None) -> pd.DataFrame | No
             s.not_available("customer value (kit.customer_value)")
         return None
 
-    def make() -> pd.DataFrame:
-        return func(ctx.data.orders, as_of=_as_of(ctx), settings=ctx.config.clv)
+    def make() -> pd.DataFrame | None:
+        try:
+            return func(ctx.data.orders, as_of=_as_of(ctx), settings=ctx.config.clv)
+        except ModelFitError as err:  # a finding about the data: shown, not a crash
+            if s is not None:
+                s.missing(("predicted customer value not available: " if ctx.lang == "en"
+                           else "prognostizierter Kundenwert nicht verfügbar: ") + str(err))
+            return None
 
     if s is None:
         return ctx.cached("customer_value", make)
