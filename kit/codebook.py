@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from kit.config import read_yaml
 from kit.errors import ConfigError
 
 __all__ = [
@@ -408,14 +408,6 @@ def read_codebook(path: str | Path) -> Codebook:
     True
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"codebook file {str(path)!r} does not exist. Set data.codebook in analysis.yaml "
-                          "to your codebook (the sample's is data/sample/codebook.yaml).")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path.name}: not valid YAML{where}: {getattr(exc, 'problem', exc)}. "
-                          "Check the indentation and quotes around that line.") from None
+    raw = read_yaml(path, missing=f"codebook file {str(path)!r} does not exist. Set data.codebook in "
+                                  "analysis.yaml to your codebook (the sample's is data/sample/codebook.yaml).")
     return parse_codebook(raw, source=path.name)

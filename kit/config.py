@@ -21,7 +21,7 @@ from kit.tables import TABLES
 __all__ = [
     "AnalysisConfig", "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings",
     "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "load_config",
-    "GERMAN_STATES",
+    "GERMAN_STATES", "read_yaml",
 ]
 
 GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
@@ -346,6 +346,48 @@ def _describe(error: dict[str, Any], file: str) -> tuple[str, str]:
     return key, f"{file}, key '{key}': {msg}{shown}."
 
 
+def read_yaml(path: Path, *, missing: str) -> Any:
+    """Parse a YAML file; a missing file or a syntax error is a :class:`ConfigError`.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    missing : str
+        The whole message when the file does not exist (say which setting points at it).
+
+    Returns
+    -------
+    object
+        The parsed document.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing, or not YAML (the message gives line and column).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.yaml"
+    >>> _ = p.write_text("a: [1, 2")
+    >>> try:
+    ...     read_yaml(p, missing="no file")
+    ... except ConfigError as err:
+    ...     print(str(err).split(":")[0])
+    x.yaml
+    """
+    if not path.is_file():
+        raise ConfigError(missing)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path.name}: not valid YAML{where}: {getattr(exc, 'problem', exc)}. "
+                          "Check the indentation and quotes around that line.") from None
+
+
 def load_config(path: str | Path) -> AnalysisConfig:
     """Read and validate an ``analysis.yaml``.
 
@@ -373,16 +415,8 @@ def load_config(path: str | Path) -> AnalysisConfig:
     'orders.csv'
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"configuration file {str(path)!r} does not exist. Pass --config PATH "
-                          "with the path of your analysis.yaml (the sample's is data/analysis.yaml).")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path.name}: not valid YAML{where}: {getattr(exc, 'problem', exc)}. "
-                          "Check the indentation and quotes around that line.") from None
+    raw = read_yaml(path, missing=f"configuration file {str(path)!r} does not exist. Pass --config PATH "
+                                  "with the path of your analysis.yaml (the sample's is data/analysis.yaml).")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path.name}: expected a mapping of sections (business:, data:, …), "
                           f"found {type(raw).__name__}.")
