@@ -10,10 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-__all__ = ["PALETTE", "STATUS_COLOURS", "POLARITY_COLOURS", "style", "new_axes", "finish"]
+from kit.errors import DataError
+
+__all__ = ["PALETTE", "STATUS_COLOURS", "POLARITY_COLOURS", "style", "new_axes", "finish", "texts",
+           "require_columns"]
 
 #: Colour-blind-safe base palette (seaborn "colorblind").
 PALETTE = sns.color_palette("colorblind")
@@ -65,3 +69,40 @@ def finish(ax: Axes, *, title: str = "", xlabel: str | None = None, ylabel: str 
     if note:
         ax.annotate(note, xy=(0, -0.18), xycoords="axes fraction", fontsize=8, color="#555555", va="top")
     return ax
+
+
+def texts(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
+    """The strings of ``table`` in ``lang``; an unsupported language lists the supported ones.
+
+    Examples
+    --------
+    >>> texts({"en": {"title": "Drivers"}, "de": {"title": "Treiber"}}, "de")["title"]
+    'Treiber'
+    """
+    if lang not in table:
+        raise ValueError(f"lang {lang!r} is not supported; choose one of {sorted(table)}")
+    return table[lang]
+
+
+def require_columns(data: pd.DataFrame, columns: tuple[str, ...], what: str, *, source: str) -> None:
+    """Raise :class:`~kit.errors.DataError` when ``data`` lacks any of ``columns``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The frame a plot was given.
+    columns : tuple of str
+        The columns the plot needs.
+    what : str
+        What the frame is (e.g. ``"driver summary"``), named in the message.
+    source : str
+        Which kit function makes such a frame (the fix).
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"a": [1]}), ("a",), "table", source="kit.x")
+    """
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise DataError(f"column(s) {', '.join(missing)} missing", file=what, expected=", ".join(columns),
+                        fix=f"pass the frame {source} returns")

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from kit.errors import DataError
-from kit.plots._style import PALETTE, finish, new_axes, style
+from kit.plots._style import PALETTE, finish, new_axes, require_columns, style, texts
 
 __all__ = ["plot_holdout", "plot_frequency_spend", "plot_p_alive"]
 
@@ -45,19 +44,6 @@ _TEXT = {
 }
 
 
-def _text(lang: str) -> dict[str, str]:
-    if lang not in _TEXT:
-        raise ValueError(f"lang {lang!r} is not supported; choose one of {sorted(_TEXT)}")
-    return _TEXT[lang]
-
-
-def _need(data: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise DataError(f"column(s) {', '.join(missing)} missing", file=what,
-                        expected=", ".join(columns), fix="pass the frame the kit.clv function returns")
-
-
 def plot_holdout(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Bars of actual and expected mean holdout purchases by calibration frequency.
 
@@ -78,9 +64,9 @@ def plot_holdout(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en"
     -------
     >>> plot_holdout(holdout_comparison(bg, summary))  # doctest: +SKIP
     """
-    t = _text(lang)
-    _need(data, ("calibration_frequency", "customers", "actual", "expected", "actual_mean",
-                 "expected_mean"), "holdout comparison")
+    t = texts(_TEXT, lang)
+    require_columns(data, ("calibration_frequency", "customers", "actual", "expected", "actual_mean",
+                           "expected_mean"), "holdout comparison", source="kit.clv.holdout_comparison")
     rows = data[data["calibration_frequency"] != "total"]
     total = data[data["calibration_frequency"] == "total"]
     pos = np.arange(len(rows))
@@ -117,8 +103,8 @@ def plot_frequency_spend(data: pd.DataFrame, *, ax: Axes | None = None, lang: st
     -------
     >>> plot_frequency_spend(summarise_customers(orders, as_of="2026-10-01"))  # doctest: +SKIP
     """
-    t = _text(lang)
-    _need(data, ("frequency", "monetary_value"), "customer summary")
+    t = texts(_TEXT, lang)
+    require_columns(data, ("frequency", "monetary_value"), "customer summary", source="kit.summarise_customers")
     rep = data[(data["frequency"] > 0) & (data["monetary_value"] > 0)]
     r = float(np.corrcoef(rep["frequency"], rep["monetary_value"])[0, 1]) if len(rep) > 2 else float("nan")
     with style():
@@ -146,8 +132,8 @@ def plot_p_alive(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en"
     -------
     >>> plot_p_alive(customer_value(orders, as_of="2026-10-01", settings=config.clv))  # doctest: +SKIP
     """
-    t = _text(lang)
-    _need(data, ("p_alive",), "customer value")
+    t = texts(_TEXT, lang)
+    require_columns(data, ("p_alive",), "customer value", source="kit.customer_value")
     values = data["p_alive"].to_numpy(dtype="float64")
     with style():
         ax = new_axes(ax)

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from kit.errors import DataError
-from kit.plots._style import PALETTE, finish, new_axes, style
+from kit.plots._style import PALETTE, finish, new_axes, require_columns, style, texts
 
 __all__ = ["plot_driver_importance", "plot_importance_performance"]
 
@@ -26,19 +25,6 @@ _TEXT = {
 }
 _QUADRANT_COLOURS = {"concentrate": "#b3261e", "keep_up": "#1b7f3b", "low_priority": "#8a8a8a",
                      "overkill": PALETTE[0]}
-
-
-def _text(lang: str) -> dict[str, str]:
-    if lang not in _TEXT:
-        raise ValueError(f"lang {lang!r} is not supported; choose one of {sorted(_TEXT)}")
-    return _TEXT[lang]
-
-
-def _need(data: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise DataError(f"column(s) {', '.join(missing)} missing", file=what, expected=", ".join(columns),
-                        fix="pass the frame the kit.drivers function returns")
 
 
 def _label(driver: str) -> str:
@@ -71,8 +57,9 @@ def plot_driver_importance(data: pd.DataFrame, *, ax: Axes | None = None, lang: 
     >>> [round(float(p.get_width()), 1) for p in plot_driver_importance(s).patches]
     [0.7, 0.3]
     """
-    text = _text(lang)
-    _need(data, ("driver", "importance", "ci_low", "ci_high"), "driver summary")
+    text = texts(_TEXT, lang)
+    require_columns(data, ("driver", "importance", "ci_low", "ci_high"), "driver summary",
+                    source="kit.drivers.KeyDrivers.summary")
     frame = data.sort_values("importance", ascending=False, kind="mergesort")
     with style():
         ax = new_axes(ax)
@@ -112,8 +99,9 @@ def plot_importance_performance(data: pd.DataFrame, *, ax: Axes | None = None, l
     >>> [t.get_text() for t in plot_importance_performance(ip).texts][:2]
     ['a', 'b']
     """
-    text = _text(lang)
-    _need(data, ("driver", "importance", "performance", "quadrant_id", "quadrant"), "importance-performance")
+    text = texts(_TEXT, lang)
+    require_columns(data, ("driver", "importance", "performance", "quadrant_id", "quadrant"),
+                    "importance-performance", source="kit.importance_performance")
     with style():
         ax = new_axes(ax)
         for quadrant_id, group in data.groupby("quadrant_id", sort=True):
