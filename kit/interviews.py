@@ -24,13 +24,10 @@ from kit.coding import _text_ids
 from kit.errors import DataError, DataQualityWarning
 
 # Re-exports (``import x as x``) for callers that look these names up by the module path
-# "kit.interviews": kit/pages/interviews.py (through ``capability``) and tests/test_shared_verbatims.py.
-# They live in kit.codebook, kit.coding, kit.themes and kit.verbatims; new code imports them from there.
-from kit.codebook import read_codebook as read_codebook
+# "kit.interviews": tests/test_shared_verbatims.py.
+# They live in kit.coding and kit.themes; new code imports them from there.
 from kit.coding import code_texts as code_texts, uncoded_share as uncoded_share, uncoded_texts as uncoded_texts
-from kit.themes import (aspects as aspects, common_themes as common_themes, theme_contrast as theme_contrast,
-                        theme_frequency as theme_frequency)
-from kit.verbatims import quotes as quotes
+from kit.themes import theme_contrast as theme_contrast
 
 __all__ = ["read_interviews", "intercoder_agreement", "INTERVIEW_COLUMNS", "SEGMENTS"]
 

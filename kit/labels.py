@@ -90,6 +90,56 @@ LABELS: dict[str, tuple[str, str]] = {
     "crit_exits": ("Why customers leave", "Warum Kunden gehen"),
     "crit_service": ("Service", "Service"),
     "crit_returns": ("Returns and refunds", "Retouren und Erstattungen"),
+    "churn_trend": ("Churn rate by period", "Abwanderungsquote je Zeitraum"),
+    "cohorts": ("Cohort retention", "Kohorten-Bindung"),
+    "survival": ("How long customers stay (Kaplan-Meier)", "Wie lange Kunden bleiben (Kaplan-Meier)"),
+    "survival_intro": ("Share of customers still active by days since their first order, per segment; shaded: "
+                       "95 % band. A customer is lost at an exit or {days} days after the last order; customers "
+                       "not lost by {as_of} count as still active (censored).",
+                       "Anteil der noch aktiven Kunden nach Tagen seit der ersten Bestellung, je Segment; "
+                       "schattiert: 95-%-Band. Verloren ist ein Kunde mit einer Kündigung oder {days} Tage nach "
+                       "der letzten Bestellung; wer bis {as_of} nicht verloren ist, gilt als noch aktiv "
+                       "(zensiert)."),
+    "survival_table": ("Customers, losses and median lifetime (days) per segment",
+                       "Kunden, Abgänge und mittlere Verweildauer (Median, Tage) je Segment"),
+    "median_never": ("A median of – means more than half of the segment is still active: the curve never "
+                     "falls to 50 %.",
+                     "Ein Median von – bedeutet: mehr als die Hälfte des Segments ist noch aktiv, die Kurve "
+                     "fällt nie auf 50 %."),
+    "logrank": ("Log-rank test of equal retention curves across {groups}: chi² = {stat:.1f}, df = {df}, "
+                "p {p}. {verdict}",
+                "Log-Rank-Test auf gleiche Verbleibkurven ({groups}): Chi² = {stat:.1f}, df = {df}, p {p}. "
+                "{verdict}"),
+    "logrank_diff": ("The segments differ in how long customers stay.",
+                     "Die Segmente unterscheiden sich darin, wie lange Kunden bleiben."),
+    "logrank_same": ("No clear difference between the segments.",
+                     "Kein klarer Unterschied zwischen den Segmenten."),
+    "cox": ("What shortens customer lifetimes (Cox model)", "Was die Verweildauer verkürzt (Cox-Modell)"),
+    "cox_intro": ("Hazard ratio (HR) = how much a characteristic multiplies the risk of being lost at any "
+                  "moment, the others held equal: HR 1.5 = 50 % higher risk, HR 0.7 = 30 % lower. "
+                  "n = {n} customers, {events} losses, concordance {c}.",
+                  "Hazard Ratio (HR) = um welchen Faktor ein Merkmal das Risiko, in einem Moment verloren zu "
+                  "gehen, verändert, bei sonst gleichen Merkmalen: HR 1,5 = 50 % höheres Risiko, HR 0,7 = "
+                  "30 % niedrigeres. n = {n} Kunden, {events} Abgänge, Konkordanz {c}."),
+    "cox_five_star": ("Five-star ratings are not in the model: they are survivor-biased. Customers who stay "
+                      "longer have more chances to give a rating, so 'gave five stars' partly measures having "
+                      "stayed, and would look protective even without any effect.",
+                      "Fünf-Sterne-Bewertungen sind nicht im Modell: Sie sind durch Überlebende verzerrt. Wer "
+                      "länger bleibt, hat mehr Gelegenheiten zu bewerten; 'hat fünf Sterne gegeben' misst "
+                      "also teils das Bleiben selbst und sähe auch ohne jede Wirkung schützend aus."),
+    "cox_none": ("no covariates in the data (customers, referrals or tickets): churn drivers skipped",
+                 "keine Merkmale in den Daten (Kunden, Empfehlungen oder Tickets): Abwanderungstreiber "
+                 "übersprungen"),
+    "cov_slow_first_response": ("Slow first response (> 24 h) on a ticket",
+                                "Langsame Erstantwort (> 24 h) auf ein Ticket"),
+    "cov_referred": ("Came through a referral", "Über eine Empfehlung gekommen"),
+    "cov_segment": ("Segment {level} (vs. {reference})", "Segment {level} (ggü. {reference})"),
+    "col_covariate": ("Characteristic", "Merkmal"),
+    "col_hr": ("Hazard ratio", "Hazard Ratio"),
+    "col_p": ("p-value", "p-Wert"),
+    "col_segment": ("Segment", "Segment"),
+    "col_lost": ("Lost", "Verloren"),
+    "col_median_days": ("Median lifetime (days)", "Median-Verweildauer (Tage)"),
     # page 4
     "interviews": ("The interviews", "Die Interviews"),
     "interview_count": ("{n} interviews", "{n} Interviews"),
@@ -98,6 +148,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "loyal_patterns": ("What most loyal customers have in common", "Was die meisten treuen Kunden gemeinsam haben"),
     "quotes": ("In their words", "In ihren Worten"),
     "comments": ("Survey comments, coded with the same codebook", "Umfragekommentare, mit demselben Codebuch codiert"),
+    "themes_chart": ("Share of interviews mentioning each theme, by segment",
+                     "Anteil der Interviews, die ein Thema nennen, je Segment"),
+    "aspects_chart": ("Positive against negative mentions per theme",
+                      "Positive gegen negative Nennungen je Thema"),
     # page 5
     "findings": ("What we found: positives and negatives, ranked", "Ergebnisse: Stärken und Schwächen, geordnet"),
     "positives": ("Positives", "Stärken"),

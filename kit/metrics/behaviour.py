@@ -27,9 +27,6 @@ import pandas as pd
 
 from kit.definitions import DEFINITIONS
 from kit.metrics._orders import SortedOrders, exit_codes, group_max, inactivity_rows, sort_orders
-# cohort_retention and rfm_segments moved to kit.metrics.segments; re-exported (not in __all__) because
-# kit/pages/criteria.py and tests/test_shared_retail.py still reach them as kit.metrics.behaviour.<name>.
-from kit.metrics.segments import cohort_retention, rfm_segments  # noqa: F401
 from kit.metrics._stats import mean_result, median_interval, share_result
 from kit.periods import Period, as_period, rows_in_period
 from kit.results import MetricResult, no_data

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from kit.errors import ModelFitError
+from kit.labels import LABELS
 from kit.pages._common import get_scorecard, kpi_rows, scorecard_html, scorecard_text
 from kit.pages._context import Context
 from kit.pages._section import Section, capability
@@ -76,21 +77,122 @@ def _with_segment(ctx: Context, surveys: pd.DataFrame) -> pd.DataFrame:
 
 
 def _retention(ctx: Context, s: Section) -> None:
-    if ctx.period is None:
+    if ctx.period is None or ctx.data.orders is None:
         return
-    table = s.call("kit.metrics.behaviour", "cohort_retention", "cohort retention (kit.cohort_retention)",
+    _churn_trend(ctx, s)
+    _cohorts(ctx, s)
+    _survival(ctx, s)
+
+
+def _churn_trend(ctx: Context, s: Section) -> None:
+    """Churn rate of every complete period up to the reporting period, with the target."""
+    orders = ctx.data.orders
+    between = capability("kit.periods", "periods_between")
+    if between is None or orders.empty:
+        return
+    periods = between(orders["order_date"].min(), ctx.period.end - pd.Timedelta(days=1),
+                      ctx.config.periods.granularity)
+    trend = s.call("kit.metrics.behaviour", "churn_by_period", "churn by period (kit.churn_by_period)", orders,
+                   periods=periods, inactivity_days=ctx.config.thresholds.inactivity_days, exits=ctx.data.exits)
+    if trend is None or trend["value"].notna().sum() < 2:
+        return
+    target = ctx.config.targets.get("churn_rate")
+    s.heading(ctx.t("churn_trend"))
+    s.plot("kit.plots.behaviour", "plot_churn_trend", "churn trend (kit.plots.behaviour.plot_churn_trend)",
+           trend, target=None if target is None else target.target)
+
+
+def _cohorts(ctx: Context, s: Section) -> None:
+    """Cohort heatmap: share of each acquisition cohort ordering again in later periods."""
+    table = s.call("kit.metrics.segments", "cohort_retention", "cohort retention (kit.cohort_retention)",
                    ctx.data.orders, granularity=ctx.config.periods.granularity, as_of=ctx.period.end)
-    if table is not None and not table.empty:
-        wide = table.pivot(index="cohort", columns="periods_since", values="share")
-        s.table(wide.reset_index().rename(columns=lambda c: f"+{c}" if isinstance(c, (int, float)) else c),
-                caption="Cohort retention: share of each cohort ordering again, by periods since the first order",
-                max_rows=20)
+    if table is None or table.empty:
+        return
+    s.heading(ctx.t("cohorts"))
+    s.plot("kit.plots.behaviour", "plot_cohort_retention", "cohort heatmap "
+           "(kit.plots.behaviour.plot_cohort_retention)", table)
+
+
+def _p_text(p: float) -> str:
+    """``= 0.012`` or ``< 0.001``."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def _survival(ctx: Context, s: Section) -> None:
+    """Kaplan-Meier curves by segment, the log-rank test, median lifetimes and the Cox churn drivers."""
+    as_of = ctx.period.end
+    table = s.call("kit.survival", "lifetime_table", "customer lifetimes (kit.survival.lifetime_table)",
+                   ctx.data, ctx.config, as_of=as_of)
+    km_class = capability("kit.survival", "KaplanMeier")
+    if table is None or table.empty or km_class is None:
+        return
+    s.heading(ctx.t("survival"))
+    s.para(ctx.t("survival_intro", days=ctx.config.thresholds.inactivity_days,
+                 as_of=f"{as_of - pd.Timedelta(days=1):%Y-%m-%d}"))
+    groups = table["segment"] if "segment" in table and table["segment"].notna().any() else None
+    with s.collect_warnings():
+        km = km_class().fit(table["duration_days"], table["churned"], groups)
+    s.plot("kit.plots.behaviour", "plot_survival", "retention curves (kit.plots.behaviour.plot_survival)", km)
+    summary = km.summary.rename(columns={
+        "group": ctx.t("col_segment"), "n": ctx.t("col_customers"), "events": ctx.t("col_lost"),
+        "median": ctx.t("col_median_days"), "median_ci_low": "95 % low", "median_ci_high": "95 % high"})
+    s.table(summary, caption=ctx.t("survival_table"))
+    if km.summary["median"].isna().any():
+        s.note(ctx.t("median_never"))
+    if groups is not None and groups.nunique() >= 2:
+        test = s.call("kit.survival", "logrank_test", "log-rank test (kit.survival.logrank_test)",
+                      table["duration_days"], table["churned"], groups)
+        if test is not None:
+            verdict = ctx.t("logrank_diff" if test.p_value < 0.05 else "logrank_same")
+            s.para(ctx.t("logrank", groups=", ".join(test.groups), stat=test.statistic, df=test.df,
+                         p=_p_text(test.p_value), verdict=verdict))
+    _cox(ctx, s, table)
+
+
+def _cox(ctx: Context, s: Section, table: pd.DataFrame) -> None:
+    """Hazard ratios of the covariates measured before the loss (not five_star: survivor-biased)."""
+    model_class = capability("kit.survival", "CoxChurnModel")
+    if model_class is None:
+        s.not_available("churn drivers (kit.survival.CoxChurnModel)")
+        return
+    s.heading(ctx.t("cox"))
+    # five_star / mean_rating are left out on purpose: see the cox_five_star note
+    covariates = [c for c in ("slow_first_response", "referred", "segment")
+                  if c in table and table[c].nunique(dropna=True) >= 2]
+    if not covariates:
+        s.missing(ctx.t("cox_none"))
+        return
+    try:
+        with s.collect_warnings():
+            model = model_class().fit(table, covariates=covariates)
+    except ValueError as err:  # no observed loss, or a degenerate design: a finding, not a crash
+        s.missing(str(err))
+        return
+    concordance = "–" if pd.isna(model.concordance_) else f"{model.concordance_:.2f}"
+    s.para(ctx.t("cox_intro", n=f"{model.n_:,}", events=f"{model.events_:,}", c=concordance))
+    out = model.summary[["covariate", "hazard_ratio", "ci_low", "ci_high", "p_value"]].copy()
+    out["covariate"] = out["covariate"].map(lambda c: _covariate_label(ctx, table, c))
+    out["p_value"] = model.summary["p_value"].map(lambda p: _p_text(p).replace("= ", ""))
+    s.table(out.rename(columns={"covariate": ctx.t("col_covariate"), "hazard_ratio": ctx.t("col_hr"),
+                                "ci_low": "95 % low", "ci_high": "95 % high", "p_value": ctx.t("col_p")}))
+    if "five_star" in table:
+        s.note(ctx.t("cox_five_star"))
+
+
+def _covariate_label(ctx: Context, table: pd.DataFrame, name: str) -> str:
+    """Readable name of a Cox design column (``segment=Abo`` against the most frequent segment)."""
+    if name.startswith("segment="):
+        counts = table["segment"].dropna().astype(str).value_counts().sort_index()
+        reference = str(counts.sort_values(ascending=False, kind="stable").index[0])  # as kit.survival chooses it
+        return ctx.t("cov_segment", level=name.split("=", 1)[1], reference=reference)
+    key = f"cov_{name}"
+    return ctx.t(key) if key in LABELS else name
 
 
 def _frequency(ctx: Context, s: Section) -> None:
     if ctx.period is None:
         return
-    rfm = s.call("kit.metrics.behaviour", "rfm_segments", "RFM segments (kit.rfm_segments)", ctx.data.orders,
+    rfm = s.call("kit.metrics.segments", "rfm_segments", "RFM segments (kit.rfm_segments)", ctx.data.orders,
                  as_of=ctx.period.end, lang=ctx.lang)
     if rfm is not None and "segment" in rfm:
         counts = rfm["segment"].value_counts().rename_axis("segment").reset_index(name="customers")

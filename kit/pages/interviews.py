@@ -12,13 +12,18 @@ from kit.pages._section import Section, capability
 __all__ = ["interviews", "codebook", "coded_interviews", "coded_comments", "overview", "themes", "aspects", "loyal_patterns",
            "quotes", "survey_comments"]
 
-_MOD = "kit.interviews"
+_READ = "kit.interviews"      # read_interviews
+_CODEBOOK = "kit.codebook"    # read_codebook
+_CODING = "kit.coding"        # code_texts
+_THEMES = "kit.themes"        # theme_frequency, common_themes, aspects, theme_contrast
+_VERBATIMS = "kit.verbatims"  # quotes
+_PLOTS = "kit.plots.interviews"
 
 
 def codebook(ctx: Context) -> Any:
     """The codebook (``kit.read_codebook``), or None when not configured or not available yet."""
     path = ctx.config.data.codebook
-    read = capability(_MOD, "read_codebook")
+    read = capability(_CODEBOOK, "read_codebook")
     if path is None or read is None:
         return None
     return ctx.cached("codebook", lambda: read(path))
@@ -29,7 +34,7 @@ def interviews(ctx: Context) -> pd.DataFrame | None:
     if ctx.data.interviews is not None:
         return ctx.data.interviews
     folder = ctx.config.data.interviews
-    read = capability(_MOD, "read_interviews")
+    read = capability(_READ, "read_interviews")
     if folder is None or read is None:
         return None
     return ctx.cached("interviews", lambda: read(folder, customers=ctx.data.customers, codebook=codebook(ctx)))
@@ -38,7 +43,7 @@ def interviews(ctx: Context) -> pd.DataFrame | None:
 def coded_interviews(ctx: Context) -> pd.DataFrame | None:
     """Interview sentences coded by theme and polarity (``kit.code_texts``), or None."""
     notes, book = interviews(ctx), codebook(ctx)
-    code = capability(_MOD, "code_texts")
+    code = capability(_CODING, "code_texts")
     if notes is None or book is None or code is None:
         return None
     return ctx.cached("coded_interviews", lambda: code(notes, book))
@@ -55,7 +60,7 @@ def _start(ctx: Context, key: str) -> tuple[Section, pd.DataFrame | None, pd.Dat
     if ctx.config.data.interviews is None:
         s.missing(ctx.t("no_table", table="interview", what=s.title.lower()))
         return s, None, None
-    if capability(_MOD, "read_interviews") is None:
+    if capability(_READ, "read_interviews") is None:
         s.not_available("reading interviews (kit.read_interviews)")
         return s, None, None
     with s.collect_warnings():
@@ -85,10 +90,16 @@ def themes(ctx: Context) -> Section:
     if coded is None:
         return s
     book = codebook(ctx)
-    table = s.call(_MOD, "theme_frequency", "theme frequency (kit.theme_frequency)", coded, notes, codebook=book,
+    table = s.call(_THEMES, "theme_frequency", "theme frequency (kit.theme_frequency)", coded, notes, codebook=book,
                    lang=ctx.lang)
     if table is not None:
         s.table(_readable(table))
+    if notes is not None and "segment" in notes and notes["segment"].notna().any():
+        by_segment = s.call(_THEMES, "theme_frequency", "theme frequency by segment (kit.theme_frequency)", coded,
+                            notes, by="segment", codebook=book, lang=ctx.lang)
+        if by_segment is not None and not by_segment.empty:
+            s.plot(_PLOTS, "plot_themes_by_segment", "themes by segment chart "
+                   "(kit.plots.interviews.plot_themes_by_segment)", by_segment, caption=ctx.t("themes_chart"))
     return s
 
 
@@ -97,9 +108,12 @@ def aspects(ctx: Context) -> Section:
     s, _, coded = _start(ctx, "aspects")
     if coded is None:
         return s
-    table = s.call(_MOD, "aspects", "aspects (kit.interviews.aspects)", coded, codebook=codebook(ctx), lang=ctx.lang)
+    table = s.call(_THEMES, "aspects", "aspects (kit.themes.aspects)", coded, codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
         s.table(_readable(table))
+        if not table.empty:
+            s.plot(_PLOTS, "plot_theme_polarity", "aspects chart (kit.plots.interviews.plot_theme_polarity)", table,
+                   caption=ctx.t("aspects_chart"))
     return s
 
 
@@ -109,7 +123,7 @@ def loyal_patterns(ctx: Context) -> Section:
     if coded is None:
         return s
     segment = "loyal" if "segment" in notes and (notes["segment"] == "loyal").any() else None
-    table = s.call(_MOD, "common_themes", "common themes (kit.interviews.common_themes)", coded, notes,
+    table = s.call(_THEMES, "common_themes", "common themes (kit.themes.common_themes)", coded, notes,
                    segment=segment, codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
         s.table(_readable(table))
@@ -121,7 +135,7 @@ def quotes(ctx: Context) -> Section:
     s, notes, coded = _start(ctx, "quotes")
     if coded is None:
         return s
-    table = s.call(_MOD, "quotes", "quotes (kit.interviews.quotes)", coded, interviews=notes,
+    table = s.call(_VERBATIMS, "quotes", "quotes (kit.verbatims.quotes)", coded, interviews=notes,
                    codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
         s.table(_readable(table.drop(columns=[c for c in ("text_id", "customer_id") if c in table])), max_rows=40)
@@ -136,7 +150,7 @@ def coded_comments(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series] | 
     customer of each comment, all indexed by response id; None without comments or codebook.
     """
     surveys, book = ctx.data.surveys, codebook(ctx)
-    code = capability(_MOD, "code_texts")
+    code = capability(_CODING, "code_texts")
     if surveys is None or book is None or code is None or "comment" not in surveys or "nps" not in surveys:
         return None
 
@@ -161,7 +175,7 @@ def survey_comments(ctx: Context) -> Section:
     surveys = ctx.data.surveys
     if surveys is None or "comment" not in surveys or "nps" not in surveys:
         return s.missing(ctx.t("no_table", table="survey comment", what=s.title))
-    if codebook(ctx) is None or capability(_MOD, "theme_contrast") is None:
+    if codebook(ctx) is None or capability(_THEMES, "theme_contrast") is None:
         return s.not_available("coded survey comments (kit.code_texts, kit.theme_contrast)")
     with s.collect_warnings():
         result = coded_comments(ctx)
@@ -171,7 +185,7 @@ def survey_comments(ctx: Context) -> Section:
     two = groups[groups != "passive"].cat.remove_unused_categories()
     s.para(f"{len(groups):,} comments in {ctx.period_label}: {int((two == 'detractor').sum()):,} from detractors, "
            f"{int((two == 'promoter').sum()):,} from promoters.")
-    table = s.call(_MOD, "theme_contrast", "theme contrast (kit.theme_contrast)",
+    table = s.call(_THEMES, "theme_contrast", "theme contrast (kit.theme_contrast)",
                    coded[coded["text_id"].isin(two.index)], two, polarity="negative", codebook=codebook(ctx),
                    lang=ctx.lang)
     if table is not None:

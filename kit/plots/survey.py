@@ -117,7 +117,9 @@ def plot_nps_trend(data: pd.DataFrame, *, granularity: Granularity = "quarter", 
     Returns
     -------
     Axes
-        One point per period with answers (x tick labels are the period labels).
+        One point per period with answers. The x tick labels are the period labels; with more
+        than 12 periods only every k-th is labelled (always the latest), and with more than six
+        labels they are slanted so that they do not overlap.
 
     Examples
     --------
@@ -147,12 +149,29 @@ def plot_nps_trend(data: pd.DataFrame, *, granularity: Granularity = "quarter", 
         ax.scatter(x[~big], frame["nps"][~big], facecolor="white", edgecolor=POLARITY_COLOURS["positive"],
                    zorder=2)
         ax.axhline(0, color="#555555", linewidth=0.8)
-        ax.set_xticks(x, frame["period"].tolist())
-        if len(frame) > 6:
-            ax.tick_params(axis="x", labelrotation=45)
+        _period_ticks(ax, x, frame["period"].tolist())
         finish(ax, title=t["trend_title"], xlabel=t["period"], ylabel=t["nps"],
                note=t["trend_note"].format(min_n=min_n) if (~big).any() else None)
     return ax
+
+
+#: At most this many period labels on the x axis; with more periods every k-th is labelled.
+_MAX_PERIOD_LABELS = 12
+
+
+def _period_ticks(ax: Axes, x: np.ndarray, labels: list[str]) -> None:
+    """Label the periods without overlap: at most ``_MAX_PERIOD_LABELS`` labels (the latest period
+    always labelled), slanted and right-aligned under their tick when there are more than six."""
+    step = max(1, -(-len(labels) // _MAX_PERIOD_LABELS))  # ceil
+    keep = x[::-1][::step][::-1]  # count back from the latest period so that it keeps its label
+    ax.set_xticks(keep, [labels[i] for i in keep])
+    if step > 1:
+        ax.set_xticks(x, minor=True)  # unlabelled ticks still mark every period
+    if len(keep) > 6:
+        for label in ax.get_xticklabels():
+            label.set_rotation(45)
+            label.set_horizontalalignment("right")
+            label.set_rotation_mode("anchor")
 
 
 def plot_star_segments(data: pd.DataFrame | pd.Series, *, at_risk_max: int = 3, ax: Axes | None = None,
