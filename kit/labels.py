@@ -93,10 +93,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "churn_trend": ("Churn rate by period", "Abwanderungsquote je Zeitraum"),
     "cohorts": ("Cohort retention", "Kohorten-Bindung"),
     "survival": ("How long customers stay (Kaplan-Meier)", "Wie lange Kunden bleiben (Kaplan-Meier)"),
-    "survival_intro": ("Share of customers still active by days since their first order, per segment; shaded: "
+    "per_segment": (", per segment", ", je Segment"),
+    "survival_intro": ("Share of customers still active by days since their first order{by}; shaded: "
                        "95 % band. A customer is lost at an exit or {days} days after the last order; customers "
                        "not lost by {as_of} count as still active (censored).",
-                       "Anteil der noch aktiven Kunden nach Tagen seit der ersten Bestellung, je Segment; "
+                       "Anteil der noch aktiven Kunden nach Tagen seit der ersten Bestellung{by}; "
                        "schattiert: 95-%-Band. Verloren ist ein Kunde mit einer Kündigung oder {days} Tage nach "
                        "der letzten Bestellung; wer bis {as_of} nicht verloren ist, gilt als noch aktiv "
                        "(zensiert)."),

@@ -165,3 +165,74 @@ def test_why_retention_payback_arithmetic(ctx):
 def test_capability_follows_the_export_map_when_a_name_moved():
     # parse_period lives in kit.periods (kit._EXPORTS says so), not in kit.config
     assert capability("kit.config", "parse_period").__module__ == "kit.periods"
+
+
+# ---- retention section: survival curves, log-rank, Cox -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_segments_ctx():
+    """Six customers, two segments, inactivity 30 days, period 2026-Q1 (follow-up ends 2026-04-01).
+
+    Lifetimes by hand (loss = last order + 30 days, censored at 2026-04-01):
+    a1, a2: one order 01-01 -> lost 01-31, 30 days; a3: 01-01, 03-20 -> censored, 90 days.
+    b1: 01-01, 02-15 -> lost 03-17, 75 days; b2: 01-01, 03-25 -> censored, 90; b3: 01-01, 03-01 -> lost 03-31, 89.
+    """
+    from kit.config import AnalysisConfig
+    from kit.periods import parse_period
+    from kit.tables import LoyaltyData
+
+    cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"}, "thresholds": {"inactivity_days": 30},
+                                         "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
+    rows = [("a1", "2026-01-01"), ("a2", "2026-01-01"), ("a3", "2026-01-01"), ("a3", "2026-03-20"),
+            ("b1", "2026-01-01"), ("b1", "2026-02-15"), ("b2", "2026-01-01"), ("b2", "2026-03-25"),
+            ("b3", "2026-01-01"), ("b3", "2026-03-01")]
+    orders = pd.DataFrame({"order_id": [str(i) for i in range(len(rows))], "customer_id": [r[0] for r in rows],
+                           "order_date": pd.to_datetime([r[1] for r in rows]), "revenue": 10.0,
+                           "refund_amount": 0.0, "returned": False})
+    customers = pd.DataFrame({"customer_id": ["a1", "a2", "a3", "b1", "b2", "b3"], "segment": ["A"] * 3 + ["B"] * 3})
+    return pages.Context(config=cfg, data=LoyaltyData(orders=orders, customers=customers),
+                         period=parse_period("2026-Q1"), smoke=True)
+
+
+def test_retention_shows_km_medians_and_logrank_by_hand(tiny_segments_ctx):
+    s = pages.criterion(tiny_segments_ctx, "retention")
+    tables = [b.content for b in s.blocks if b.kind == "table"]
+    km = tables[0].set_index("Segment")
+    # KM A: at 30 days 2 of 3 lost -> S = 1/3 <= 0.5: median 30. KM B: 75 days S = 2/3, 89 days S = 2/3 * 1/2 = 1/3:
+    # median 89
+    assert km.loc["A", "Median lifetime (days)"] == 30 and km.loc["B", "Median lifetime (days)"] == 89
+    assert km["Lost"].tolist() == [2, 2]
+    # log-rank by hand: event times 30 (n 6, nA 3, d 2), 75 (n 4, nA 1, d 1), 89 (n 3, nA 1, d 1)
+    # E_A = 2*3/6 + 1/4 + 1/3 = 1.5833, O_A = 2; V = 0.4 + 0.1875 + 0.2222 = 0.8097; chi2 = 0.4167^2 / V = 0.214;
+    # p = P(chi2_1 > 0.214) = 0.643
+    assert "chi² = 0.2, df = 1, p = 0.643" in str(s)
+    assert sum(b.kind == "figure" for b in s.blocks) >= 2          # cohort heatmap and survival curves
+    assert "Segment B (vs. A)" in tables[1].iloc[:, 0].tolist()    # Cox: most frequent level (tie: first) is the reference
+
+
+def test_retention_without_covariates_says_why(ctx):
+    s = pages.criterion(ctx, "retention")   # tiny fixture: no customers, referrals or tickets
+    assert "no covariates in the data" in str(s)
+    assert "first order; shaded" in str(s)  # one curve for everyone: no "per segment" in the intro
+
+
+@pytest.fixture(scope="module")
+def sample_ctx():
+    return pages.context(None, period="latest", smoke=True)
+
+
+def test_sample_cox_drivers_leave_out_five_star_and_say_why(sample_ctx):
+    s = pages.criterion(sample_ctx, "retention")
+    cox = [b.content for b in s.blocks if b.kind == "table"][-1]
+    assert cox.iloc[:, 0].tolist() == ["Slow first response (> 24 h) on a ticket", "Came through a referral",
+                                       "Segment Abo (vs. Einzelkauf)"]
+    assert "survivor-biased" in str(s)
+    assert "Log-rank test of equal retention curves across Abo, Einzelkauf" in str(s)
+
+
+def test_interview_pages_draw_their_charts_next_to_the_tables(sample_ctx, ctx):
+    for section in (pages.themes(sample_ctx), pages.aspects(sample_ctx)):
+        kinds = [b.kind for b in section.blocks]
+        assert "table" in kinds and kinds.count("figure") == 1, kinds
+    assert not any(b.kind == "figure" for b in pages.themes(ctx).blocks)  # fixture: no interviews, no chart

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from kit.errors import ModelFitError
@@ -126,14 +127,15 @@ def _survival(ctx: Context, s: Section) -> None:
     km_class = capability("kit.survival", "KaplanMeier")
     if table is None or table.empty or km_class is None:
         return
-    s.heading(ctx.t("survival"))
-    s.para(ctx.t("survival_intro", days=ctx.config.thresholds.inactivity_days,
-                 as_of=f"{as_of - pd.Timedelta(days=1):%Y-%m-%d}"))
     groups = table["segment"] if "segment" in table and table["segment"].notna().any() else None
+    s.heading(ctx.t("survival"))
+    s.para(ctx.t("survival_intro", by=ctx.t("per_segment") if groups is not None else "",
+                 days=ctx.config.thresholds.inactivity_days, as_of=f"{as_of - pd.Timedelta(days=1):%Y-%m-%d}"))
     with s.collect_warnings():
         km = km_class().fit(table["duration_days"], table["churned"], groups)
     s.plot("kit.plots.behaviour", "plot_survival", "retention curves (kit.plots.behaviour.plot_survival)", km)
-    summary = km.summary.rename(columns={
+    # an unbounded interval end (inf) reads as "not estimable": shown as a dash
+    summary = km.summary.replace([np.inf, -np.inf], np.nan).rename(columns={
         "group": ctx.t("col_segment"), "n": ctx.t("col_customers"), "events": ctx.t("col_lost"),
         "median": ctx.t("col_median_days"), "median_ci_low": "95 % low", "median_ci_high": "95 % high"})
     s.table(summary, caption=ctx.t("survival_table"))
