@@ -18,7 +18,8 @@ import pandas as pd
 from kit.config import AnalysisConfig
 from kit.definitions import DEFINITIONS, KPI_IDS, Language
 from kit.errors import DataError, KitWarning, SmallSampleWarning
-from kit.metrics import service, survey
+from kit.metrics import behaviour, service, survey, value
+from kit.metrics._orders import PreparedOrders
 from kit.metrics._stats import difference_test, two_proportion_test
 from kit.periods import Period, latest_complete_period, parse_period, rows_in_period
 from kit.results import MetricResult, no_data
@@ -30,7 +31,9 @@ SCORECARD_COLUMNS = ("kpi", "label", "period", "value", "n", "ci_low", "ci_high"
                      "p_value", "target", "status", "definition")
 STATUSES = ("met", "missed", "inconclusive", "no_target", "no_data")
 
-Adapter = Callable[[LoyaltyData, AnalysisConfig, Period], MetricResult]
+#: ``adapter(data, config, period, prep=None)``: ``prep`` (optional) carries the orders prepared once
+#: for the whole scorecard; without it the adapter prepares them itself.
+Adapter = Callable[..., MetricResult]
 
 _TEXT = {
     "en": {
@@ -183,7 +186,8 @@ def _lazy(module: str, name: str) -> Callable[..., MetricResult] | None:
 
 
 def _survey(kpi: str, column: str, compute: Callable[[pd.Series, AnalysisConfig], MetricResult]) -> Adapter:
-    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period) -> MetricResult:
+    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                prep: PreparedOrders | None = None) -> MetricResult:
         if data.surveys is None:
             return no_data(kpi, _text("en", "surveys"))
         if column not in data.surveys.columns:
@@ -194,28 +198,38 @@ def _survey(kpi: str, column: str, compute: Callable[[pd.Series, AnalysisConfig]
     return adapter
 
 
-def _response_rate(data: LoyaltyData, config: AnalysisConfig, period: Period) -> MetricResult:
+def _response_rate(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                   prep: PreparedOrders | None = None) -> MetricResult:
     if data.contacts is None:
         return no_data("response_rate", _text("en", "contacts"))
     return survey.response_rate(data.contacts, period=period,
                                 warn_below=config.thresholds.response_rate_warning)
 
 
-def _orders(kpi: str, module: str, call: Callable[[Callable[..., MetricResult], LoyaltyData,
+def _prepared(data: LoyaltyData, prep: PreparedOrders | None) -> PreparedOrders:
+    """``prep`` when it belongs to these orders and exits, else a fresh preparation."""
+    if prep is not None and prep.orders is data.orders and prep.exits is data.exits:
+        return prep
+    return PreparedOrders(data.orders, data.exits)  # type: ignore[arg-type]
+
+
+def _orders(kpi: str, module: str, call: Callable[[Callable[..., MetricResult], PreparedOrders,
                                                     AnalysisConfig, Period], MetricResult]) -> Adapter:
-    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period) -> MetricResult:
+    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                prep: PreparedOrders | None = None) -> MetricResult:
         if data.orders is None:
             return no_data(kpi, _text("en", "orders"))
         function = _lazy(module, kpi)
         if function is None:
             return no_data(kpi, _text("en", "not_yet"))
-        return call(function, data, config, period)
+        return call(function, _prepared(data, prep), config, period)
 
     return adapter
 
 
 def _service(kpi: str) -> Adapter:
-    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period) -> MetricResult:
+    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                prep: PreparedOrders | None = None) -> MetricResult:
         if data.tickets is None:
             return no_data(kpi, _text("en", "tickets"))
         t = config.thresholds
@@ -228,15 +242,17 @@ def _service(kpi: str) -> Adapter:
     return adapter
 
 
-def _complaint_rate(data: LoyaltyData, config: AnalysisConfig, period: Period) -> MetricResult:
+def _complaint_rate(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                    prep: PreparedOrders | None = None) -> MetricResult:
     if data.tickets is None:
         return no_data("complaint_rate", _text("en", "tickets"))
     if data.orders is None:
         return no_data("complaint_rate", _text("en", "orders"))
-    return service.complaint_rate(data.tickets, data.orders, period=period)
+    return service.complaint_rate(data.tickets, _prepared(data, prep).narrow(("order_date",)), period=period)
 
 
-def _referral_rate(data: LoyaltyData, config: AnalysisConfig, period: Period) -> MetricResult:
+def _referral_rate(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                   prep: PreparedOrders | None = None) -> MetricResult:
     if data.referrals is None:
         return no_data("referral_rate", _text("en", "referrals"))
     if data.orders is None:
@@ -244,15 +260,28 @@ def _referral_rate(data: LoyaltyData, config: AnalysisConfig, period: Period) ->
     function = _lazy("kit.metrics.advocacy", "referral_rate")
     if function is None:
         return no_data("referral_rate", _text("en", "not_yet"))
-    return function(data.referrals, data.orders, period=period)
+    return function(data.referrals, _prepared(data, prep).narrow(("customer_id", "order_date")), period=period)
 
 
-def _churn_args(f: Callable[..., MetricResult], d: LoyaltyData, c: AnalysisConfig, p: Period) -> MetricResult:
-    return f(d.orders, period=p, inactivity_days=c.thresholds.inactivity_days, exits=d.exits)
+# The order adapters give the results of the public functions named by the KPI ids; they reuse
+# the prepared orders (one sort, integer customer codes, narrow column selections) across KPIs.
+_VALUE_COLUMNS = ("order_date", "revenue", "refund_amount", "returned")
+_CLV_COLUMNS = ("customer_id", "order_date", "revenue", "refund_amount")
 
 
-def _period_args(f: Callable[..., MetricResult], d: LoyaltyData, c: AnalysisConfig, p: Period) -> MetricResult:
-    return f(d.orders, period=p)
+def _churn_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period) -> MetricResult:
+    days = c.thresholds.inactivity_days
+    if f is behaviour.retention_rate:
+        return behaviour._retention_prepared(o, period=p, inactivity_days=days)
+    return behaviour._churn_prepared(o, period=p, inactivity_days=days)
+
+
+def _count_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period) -> MetricResult:
+    return behaviour._counts_prepared(f.__name__, o, p)
+
+
+def _period_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period) -> MetricResult:
+    return f(o.narrow(_VALUE_COLUMNS), period=p)
 
 
 _BEHAVIOUR, _VALUE = "kit.metrics.behaviour", "kit.metrics.value"
@@ -271,15 +300,16 @@ ADAPTERS: dict[str, Adapter] = {
     "response_rate": _response_rate,
     "churn_rate": _orders("churn_rate", _BEHAVIOUR, _churn_args),
     "retention_rate": _orders("retention_rate", _BEHAVIOUR, _churn_args),
-    "repeat_purchase_rate": _orders("repeat_purchase_rate", _BEHAVIOUR, _period_args),
-    "purchase_frequency": _orders("purchase_frequency", _BEHAVIOUR, _period_args),
+    "repeat_purchase_rate": _orders("repeat_purchase_rate", _BEHAVIOUR, _count_args),
+    "purchase_frequency": _orders("purchase_frequency", _BEHAVIOUR, _count_args),
     "average_order_value": _orders("average_order_value", _VALUE, _period_args),
     "return_rate": _orders("return_rate", _VALUE, _period_args),
     "refund_share": _orders("refund_share", _VALUE, _period_args),
     "clv_historical": _orders("clv_historical", _VALUE,
-                              lambda f, d, c, p: f(d.orders, margin=c.clv.margin, as_of=p.end)),
+                              lambda f, o, c, p: value._clv_historical_coded(
+                                  o.orders, o.row_codes, margin=c.clv.margin, as_of=p.end)),
     "clv_predicted": _orders("clv_predicted", "kit.clv",
-                             lambda f, d, c, p: f(d.orders, as_of=p.end, settings=c.clv)),
+                             lambda f, o, c, p: f(o.narrow(_CLV_COLUMNS), as_of=p.end, settings=c.clv)),
     "referral_rate": _referral_rate,
     "first_response_hours": _service("first_response_hours"),
     "resolution_hours": _service("resolution_hours"),
@@ -370,13 +400,15 @@ def scorecard(data: LoyaltyData, config: AnalysisConfig, *, period: Period | str
     current = resolve_period(data, config, period)
     previous = current.previous()
     rows, notes, small = [], {}, []
+    # orders sorted and coded once for every order KPI of both periods (the costly part on large data)
+    prep = PreparedOrders(data.orders, data.exits) if data.orders is not None else None
     for kpi in KPI_IDS:
         adapter = ADAPTERS[kpi]
-        now = adapter(data, config, current)
+        now = adapter(data, config, current, prep)
         with warnings.catch_warnings():
             # the previous period is only the comparison: its warnings would repeat or confuse
             warnings.simplefilter("ignore", KitWarning)
-            before = adapter(data, config, previous)
+            before = adapter(data, config, previous, prep)
         p_value, test_note = _change_p_value(kpi, now, before, data, current, previous, lang)
         target_cfg = config.targets.get(kpi)
         target = float(target_cfg.target) if target_cfg else math.nan

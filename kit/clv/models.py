@@ -176,13 +176,23 @@ class BetaGeo:
         Formula: (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1;
         t/(alpha+T+t))] / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)).
         """
+        x, tx, T_ = (np.asarray(v, dtype="float64") for v in (frequency, recency, T))
+        return self._purchases_if_alive(t, x, T_, params=params) * self.p_alive(x, tx, T_, params=params)
+
+    def _purchases_if_alive(self, t: object, frequency: object, T: object, *,
+                            params: np.ndarray | None = None) -> np.ndarray:
+        """The factor of :meth:`expected_purchases` before P(alive): it depends on x and T only.
+
+        ``(a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]``;
+        customers sharing (x, T) share it, so large summaries evaluate it once per distinct pair.
+        """
         r, alpha, a, b = self._p(params)
-        t_, x, tx, T_ = (np.asarray(v, dtype="float64") for v in (t, frequency, recency, T))
+        t_, x, T_ = (np.asarray(v, dtype="float64") for v in (t, frequency, T))
         z = t_ / (alpha + T_ + t_)
         head = (a + b + x - 1) / (a - 1)
         tail = 1.0 - np.exp((r + x) * (np.log(alpha + T_) - np.log(alpha + T_ + t_))) \
             * hyp2f1(r + x, b + x, a + b + x - 1, z)
-        return head * tail * self.p_alive(x, tx, T_, params=params)
+        return head * tail
 
     def expected_purchases_population(self, t: object, *, params: np.ndarray | None = None) -> np.ndarray:
         """E[X(t)] of a new customer: (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))]."""

@@ -33,15 +33,42 @@ def _monthly_rate(annual_discount_rate: float) -> float:
     return (1.0 + annual_discount_rate) ** (1.0 / 12.0) - 1.0
 
 
+def _distinct_pairs(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One row per distinct (x, T) pair: positions of a representative and each row's pair index."""
+    frame = pd.DataFrame({"x": x, "T": T})
+    inverse = frame.groupby(["x", "T"], sort=False, dropna=False).ngroup().to_numpy()
+    first = np.flatnonzero(~frame.duplicated().to_numpy())  # in order of first appearance, like ngroup
+    return first, inverse
+
+
+#: Customers expanded at a time from the distinct (x, T) pairs (bounds the months x customers arrays).
+_CHUNK = 100_000
+
+
 def _discounted_purchases(bg: BetaGeo, x: np.ndarray, tx: np.ndarray, T: np.ndarray, *,
                           horizon_months: int, annual_discount_rate: float, unit: str,
-                          params: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Sum over months m = 1..H of (E[Y(m)] - E[Y(m-1)]) / (1 + d)^m, and E[Y(H)]."""
+                          params: np.ndarray | None = None,
+                          pairs: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Sum over months m = 1..H of (E[Y(m)] - E[Y(m-1)]) / (1 + d)^m, and E[Y(H)].
+
+    E[Y(t)] = f(t; x, T) x P(alive | x, t_x, T): the hypergeometric factor f is evaluated once per
+    distinct (x, T) pair (``pairs`` from :func:`_distinct_pairs`, computed when not given) and
+    expanded customer by customer in chunks; every element is the same product as
+    :meth:`BetaGeo.expected_purchases` computes.
+    """
     months = np.arange(1, horizon_months + 1, dtype="float64")[:, None]
-    cum = bg.expected_purchases(months * _units_per_month(unit), x, tx, T, params=params)
-    step = np.diff(np.vstack([np.zeros((1, cum.shape[1])), cum]), axis=0)
+    first, inverse = pairs if pairs is not None else _distinct_pairs(x, T)
+    per_pair = bg._purchases_if_alive(months * _units_per_month(unit), x[first], T[first], params=params)
+    alive = bg.p_alive(x, tx, T, params=params)
     disc = (1.0 + _monthly_rate(annual_discount_rate)) ** -months
-    return (step * disc).sum(axis=0), cum[-1]
+    total, last = np.empty(len(x)), np.empty(len(x))
+    for lo in range(0, len(x), _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        cum = per_pair[:, inverse[part]] * alive[part]
+        step = np.diff(np.vstack([np.zeros((1, cum.shape[1])), cum]), axis=0)
+        total[part] = (step * disc).sum(axis=0)
+        last[part] = cum[-1]
+    return total, last
 
 
 def _fit_models(summary: pd.DataFrame) -> tuple[BetaGeo, GammaGamma]:
@@ -57,10 +84,10 @@ def _fit_models(summary: pd.DataFrame) -> tuple[BetaGeo, GammaGamma]:
 def _clv_arrays(bg: BetaGeo, gg: GammaGamma, x: np.ndarray, tx: np.ndarray, T: np.ndarray,
                 m: np.ndarray, settings: CLVSettings, unit: str, *,
                 bg_params: np.ndarray | None = None, gg_params: np.ndarray | None = None,
-                ) -> dict[str, np.ndarray]:
+                pairs: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     disc, horizon = _discounted_purchases(
         bg, x, tx, T, horizon_months=settings.horizon_months,
-        annual_discount_rate=settings.annual_discount_rate, unit=unit, params=bg_params)
+        annual_discount_rate=settings.annual_discount_rate, unit=unit, params=bg_params, pairs=pairs)
     spend = gg.expected_spend(x, m, params=gg_params)
     return {"expected_purchases": horizon, "expected_spend": spend,
             "clv": settings.margin * spend * disc}
@@ -198,10 +225,11 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
     # the fits guarantee a positive definite Hessian, so both covariances exist
     bg_draws = np.exp(rng.multivariate_normal(np.log(bg.params_.to_numpy()), bg.cov_log_, n_draws))
     gg_draws = np.exp(rng.multivariate_normal(np.log(gg.params_.to_numpy()), gg.cov_log_, n_draws))
-    base = float(_clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit)["clv"].mean())
+    pairs = _distinct_pairs(x, T)  # the same for every draw
+    base = float(_clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit, pairs=pairs)["clv"].mean())
     means = np.array([
         _clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit,
-                    bg_params=bp, gg_params=gp)["clv"].mean()
+                    bg_params=bp, gg_params=gp, pairs=pairs)["clv"].mean()
         for bp, gp in zip(bg_draws, gg_draws, strict=True) if gp[1] > 1])  # q > 1: finite mean spend
     means = means * (value / base) if base > 0 else means
     if len(means) >= 10:

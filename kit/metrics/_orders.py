@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["SortedOrders", "sort_orders", "group_min", "group_max", "inactivity_rows", "exit_codes"]
+__all__ = ["SortedOrders", "PreparedOrders", "sort_orders", "group_min", "group_max", "inactivity_rows", "exit_codes"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +94,59 @@ def exit_codes(s: SortedOrders, exits: pd.DataFrame | None) -> tuple[np.ndarray,
     dates = exits["exit_date"].to_numpy("datetime64[ns]")
     keep = (codes >= 0) & ~np.isnat(dates)
     return codes[keep].astype(np.int64), dates[keep]
+
+
+class PreparedOrders:
+    """One orders table (and its exits) with the costly per-customer structures computed once.
+
+    The scorecard evaluates many order KPIs for two periods on the same table; sorting 10M orders
+    and turning string customer ids into integer codes is the costly step, so it happens here once
+    (lazily) and every KPI reuses it. Results are those of the public metric functions.
+    """
+
+    def __init__(self, orders: pd.DataFrame, exits: pd.DataFrame | None = None) -> None:
+        self.orders = orders
+        self.exits = exits
+        self._cache: dict[str, object] = {}
+
+    def _get(self, key: str, make: object) -> object:
+        if key not in self._cache:
+            self._cache[key] = make()  # type: ignore[operator]
+        return self._cache[key]
+
+    @property
+    def sorted(self) -> SortedOrders:
+        """:func:`sort_orders` of the table."""
+        return self._get("sorted", lambda: sort_orders(self.orders))  # type: ignore[return-value]
+
+    @property
+    def exit_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`exit_codes` of the exits."""
+        return self._get("exits", lambda: exit_codes(self.sorted, self.exits))  # type: ignore[return-value]
+
+    @property
+    def data_end(self) -> pd.Timestamp:
+        """The latest order date."""
+        return self._get("end", lambda: self.orders["order_date"].max())  # type: ignore[return-value]
+
+    @property
+    def row_codes(self) -> np.ndarray:
+        """Customer code of every row in the table's order; -1 without a customer id or a date."""
+        def make() -> np.ndarray:
+            s = self.sorted
+            out = np.full(len(self.orders), -1, dtype=np.int64)
+            out[s.rows] = s.codes
+            return out
+        return self._get("row_codes", make)  # type: ignore[return-value]
+
+    def narrow(self, columns: tuple[str, ...]) -> pd.DataFrame:
+        """The table restricted to those of ``columns`` it has (cheap filtering of few columns)."""
+        keep = [c for c in columns if c in self.orders.columns]
+        return self._get("narrow:" + ",".join(keep), lambda: self.orders[keep])  # type: ignore[return-value]
+
+    def orders_per_customer(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
+        """Orders per ordering customer in ``[start, end)``, in sorted customer-id order."""
+        s = self.sorted
+        inside = (s.dates >= start) & (s.dates < end)
+        counts = np.bincount(s.codes[inside], minlength=s.n_customers)
+        return counts[counts > 0]

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from kit.definitions import DEFINITIONS
-from kit.metrics._orders import SortedOrders, exit_codes, group_max, inactivity_rows, sort_orders
+from kit.metrics._orders import (PreparedOrders, SortedOrders, exit_codes, group_max, inactivity_rows,
+                                 sort_orders)
 from kit.metrics._stats import mean_result, median_interval, share_result
 from kit.periods import Period, as_period, rows_in_period
 from kit.results import MetricResult, no_data
@@ -202,6 +203,11 @@ def retention_rate(orders: pd.DataFrame | None, *, period: Period | str, inactiv
     0.5
     """
     churn = churn_rate(orders, period=period, inactivity_days=inactivity_days, exits=exits, lang=lang)
+    return _retention_of(churn)
+
+
+def _retention_of(churn: MetricResult) -> MetricResult:
+    """Retention from the churn result (1 - churn, mirrored interval)."""
     d = DEFINITIONS["retention_rate"]
     if not churn.has_data:
         return no_data("retention_rate", churn.note)
@@ -209,6 +215,33 @@ def retention_rate(orders: pd.DataFrame | None, *, period: Period | str, inactiv
     extras["retained"] = churn.n - extras["lost"]
     return MetricResult("retention_rate", 1 - churn.value, churn.n, 1 - churn.ci_high, 1 - churn.ci_low,
                         d.definition, d.unit, churn.se, churn.note, extras)
+
+
+def _churn_prepared(prep: PreparedOrders, *, period: Period, inactivity_days: int,
+                    lang: Language = "en") -> MetricResult:
+    """:func:`churn_rate` of ``prep.orders`` and ``prep.exits``, reusing the prepared sort (scorecard)."""
+    counts = _churn_counts(prep.sorted, *prep.exit_codes, period, inactivity_days)
+    return _churn_result(counts, period, inactivity_days, prep.exits is not None, prep.data_end, lang)
+
+
+def _retention_prepared(prep: PreparedOrders, *, period: Period, inactivity_days: int,
+                        lang: Language = "en") -> MetricResult:
+    """:func:`retention_rate` reusing the prepared sort (scorecard)."""
+    return _retention_of(_churn_prepared(prep, period=period, inactivity_days=inactivity_days, lang=lang))
+
+
+def _counts_prepared(kpi: str, prep: PreparedOrders, period: Period) -> MetricResult:
+    """:func:`repeat_purchase_rate` or :func:`purchase_frequency` from the prepared sort (scorecard).
+
+    The counts come in sorted customer-id order, the order of the ``groupby`` of the public functions.
+    """
+    counts = prep.orders_per_customer(period.start.to_datetime64(), period.end.to_datetime64())
+    if counts.size == 0:
+        return _no(kpi, prep.orders, period)
+    if kpi == "repeat_purchase_rate":
+        return share_result("repeat_purchase_rate", int((counts >= 2).sum()), len(counts))
+    return mean_result("purchase_frequency", counts.astype(float),
+                       extras={"orders": int(counts.sum()), "median": float(np.median(counts))})
 
 
 def churn_by_period(orders: pd.DataFrame | None, *, periods: list[Period], inactivity_days: int,

@@ -263,9 +263,45 @@ def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Time
         return no_data("clv_historical", missing_note)
     codes, ids = pd.factorize(sub["customer_id"])
     per_customer = pd.Series(np.bincount(codes, weights=net_revenue(sub).to_numpy(), minlength=len(ids)) * margin)
+    return _clv_historical_result(per_customer, margin, as_of, missing, missing_note)
+
+
+def _clv_historical_result(per_customer: pd.Series, margin: float, as_of: pd.Timestamp, missing: int,
+                           missing_note: str) -> MetricResult:
     note = f"margin {margin:.0%} on net revenue, orders before {as_of.date()}"
     result = mean_result("clv_historical", per_customer.to_numpy(),
                           note=f"{note}; {missing_note}" if missing_note else note,
                           extras={"customers_net_le_zero": int((per_customer <= 0).sum()),
                                   "missing_revenue": missing})
     return result
+
+
+def _clv_historical_coded(orders: pd.DataFrame, row_codes: np.ndarray, *, margin: float,
+                          as_of: pd.Timestamp | str) -> MetricResult:
+    """:func:`clv_historical` from integer customer codes of every row (-1: no id or no date; scorecard).
+
+    Sums run over the rows in table order and customers come in order of their first row, as in
+    :func:`clv_historical` (so the mean adds the same numbers in the same order).
+    """
+    if not 0 < margin <= 1:
+        raise ValueError(f"margin must be in (0, 1], found {margin!r}")
+    as_of = pd.Timestamp(as_of)
+    before = (orders["order_date"] < as_of).to_numpy()
+    if not before.any():
+        return no_data("clv_historical", f"no orders before {as_of.date()}")
+    keep = before & (row_codes >= 0)
+    known = orders["revenue"].notna().to_numpy()
+    missing = int((keep & ~known).sum())
+    missing_note = f"{missing:,} orders without revenue left out" if missing else ""
+    keep &= known
+    if not keep.any():
+        return no_data("clv_historical", missing_note)
+    codes = row_codes[keep]
+    n = int(codes.max()) + 1
+    sums = np.bincount(codes, weights=net_revenue(orders).to_numpy()[keep], minlength=n)
+    first = np.full(n, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    present = np.flatnonzero(first < len(codes))
+    by_first = present[np.argsort(first[present], kind="stable")]
+    per_customer = pd.Series(sums[by_first] * margin)
+    return _clv_historical_result(per_customer, margin, as_of, missing, missing_note)
