@@ -91,6 +91,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "crit_service": ("Service", "Service"),
     "crit_returns": ("Returns and refunds", "Retouren und Erstattungen"),
     "churn_trend": ("Churn rate by period", "Abwanderungsquote je Zeitraum"),
+    "churn_trend_from": ("The trend starts in {start}: earlier periods began less than {days} days after the "
+                         "first order in the data, so the inactivity rule could not yet mark anyone as lost.",
+                         "Der Verlauf beginnt {start}: frühere Zeiträume begannen weniger als {days} Tage nach "
+                         "der ersten Bestellung in den Daten, die Inaktivitätsregel konnte dort noch niemanden "
+                         "als verloren markieren."),
     "cohorts": ("Cohort retention", "Kohorten-Bindung"),
     "survival": ("How long customers stay (Kaplan-Meier)", "Wie lange Kunden bleiben (Kaplan-Meier)"),
     "per_segment": (", per segment", ", je Segment"),

@@ -236,3 +236,24 @@ def test_interview_pages_draw_their_charts_next_to_the_tables(sample_ctx, ctx):
         kinds = [b.kind for b in section.blocks]
         assert "table" in kinds and kinds.count("figure") == 1, kinds
     assert not any(b.kind == "figure" for b in pages.themes(ctx).blocks)  # fixture: no interviews, no chart
+
+
+def test_tidy_axes_right_aligns_slanted_labels_and_moves_the_note_below_them():
+    import matplotlib.pyplot as plt
+
+    from kit.pages._section import _tidy_axes
+    from kit.plots.behaviour import plot_churn_trend
+
+    trend = pd.DataFrame({"period": [f"2025-Q{q}" for q in (1, 2, 3, 4)], "value": [0.1, 0.2, 0.1, 0.15],
+                          "n": [50, 60, 70, 80], "ci_low": [0.05, 0.1, 0.05, 0.1], "ci_high": [0.2, 0.3, 0.2, 0.2]})
+    ax = plot_churn_trend(trend)           # labels slanted 45°, centred; note "n = 50-80" at a fixed offset
+    _tidy_axes(ax)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    assert {t.get_horizontalalignment() for t in labels} == {"right"}
+    note = next(t for t in ax.texts if t.get_text().startswith("n = "))
+    lowest = min(t.get_window_extent(renderer).y0 for t in [*labels, ax.xaxis.label])
+    assert note.get_window_extent(renderer).y1 <= lowest   # display y grows upwards: the note is below
+    plt.close(fig)

@@ -98,6 +98,31 @@ def _is_share(name: Any, column: pd.Series) -> bool:
     return named and pd.api.types.is_float_dtype(column)
 
 
+def _tidy_axes(ax: Any) -> None:
+    """Page polish for any kit plot: slanted x labels end under their tick (right-aligned), and a
+    small note under the axes (``n = ...``) moves below the tick labels and axis label it would overlap."""
+    from matplotlib.text import Annotation
+
+    fig = ax.figure
+    fig.canvas.draw()  # tick label texts (categorical axes) exist only after a draw
+    for label in ax.get_xticklabels():
+        if label.get_text() and label.get_rotation() % 90 != 0 and label.get_horizontalalignment() == "center":
+            label.set_horizontalalignment("right")
+            label.set_rotation_mode("anchor")
+    notes = [t for t in ax.texts if isinstance(t, Annotation) and t.xycoords == "axes fraction" and t.xy[1] < 0]
+    if not notes:
+        return
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    below = [t.get_window_extent(renderer).y0 for t in [*ax.get_xticklabels(), ax.xaxis.label] if t.get_text()]
+    if not below:
+        return
+    lowest = ax.transAxes.inverted().transform((0.0, min(below)))[1]  # axes fraction of the lowest text
+    for note in notes:
+        if note.get_window_extent(renderer).y1 > min(below):  # overlaps: put it just below
+            note.xy = note.xyann = (note.xy[0], lowest - 0.03)  # xyann: where the text is drawn
+
+
 @dataclass
 class Section:
     """One part of a report page.
@@ -207,6 +232,8 @@ class Section:
             return self.not_available(what)
         with self.collect_warnings(), style():
             ax = func(*args, lang=self.lang, **kwargs)
+            if hasattr(ax, "get_xticklabels"):
+                _tidy_axes(ax)
             fig = ax.figure if hasattr(ax, "figure") else ax
             self.figure(fig, caption=caption)
         return self

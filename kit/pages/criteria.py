@@ -91,14 +91,21 @@ def _churn_trend(ctx: Context, s: Section) -> None:
     between = capability("kit.periods", "periods_between")
     if between is None or orders.empty:
         return
-    periods = between(orders["order_date"].min(), ctx.period.end - pd.Timedelta(days=1),
-                      ctx.config.periods.granularity)
+    days = ctx.config.thresholds.inactivity_days
+    # a period starting less than inactivity_days after the first order cannot show inactivity losses yet
+    # (only exits): its churn rate would be biased low, so the trend starts after that
+    observable = orders["order_date"].min() + pd.Timedelta(days=days)
+    periods = [p for p in between(orders["order_date"].min(), ctx.period.end - pd.Timedelta(days=1),
+                                  ctx.config.periods.granularity) if p.start >= observable]
+    if not periods:
+        return
     trend = s.call("kit.metrics.behaviour", "churn_by_period", "churn by period (kit.churn_by_period)", orders,
-                   periods=periods, inactivity_days=ctx.config.thresholds.inactivity_days, exits=ctx.data.exits)
+                   periods=periods, inactivity_days=days, exits=ctx.data.exits)
     if trend is None or trend["value"].notna().sum() < 2:
         return
     target = ctx.config.targets.get("churn_rate")
     s.heading(ctx.t("churn_trend"))
+    s.note(ctx.t("churn_trend_from", days=days, start=periods[0].label))
     s.plot("kit.plots.behaviour", "plot_churn_trend", "churn trend (kit.plots.behaviour.plot_churn_trend)",
            trend, target=None if target is None else target.target)
 
