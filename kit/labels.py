@@ -142,6 +142,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "cov_segment": ("Segment {level} (vs. {reference})", "Segment {level} (ggü. {reference})"),
     "col_covariate": ("Characteristic", "Merkmal"),
     "col_hr": ("Hazard ratio", "Hazard Ratio"),
+    "col_ci_low": ("95 % low", "95 % von"),
+    "col_ci_high": ("95 % high", "95 % bis"),
     "col_p": ("p-value", "p-Wert"),
     "col_segment": ("Segment", "Segment"),
     "col_lost": ("Lost", "Verloren"),

@@ -144,7 +144,7 @@ def _survival(ctx: Context, s: Section) -> None:
     # an unbounded interval end (inf) reads as "not estimable": shown as a dash
     summary = km.summary.replace([np.inf, -np.inf], np.nan).rename(columns={
         "group": ctx.t("col_segment"), "n": ctx.t("col_customers"), "events": ctx.t("col_lost"),
-        "median": ctx.t("col_median_days"), "median_ci_low": "95 % low", "median_ci_high": "95 % high"})
+        "median": ctx.t("col_median_days"), "median_ci_low": ctx.t("col_ci_low"), "median_ci_high": ctx.t("col_ci_high")})
     s.table(summary, caption=ctx.t("survival_table"))
     if km.summary["median"].isna().any():
         s.note(ctx.t("median_never"))
@@ -183,7 +183,7 @@ def _cox(ctx: Context, s: Section, table: pd.DataFrame) -> None:
     out["covariate"] = out["covariate"].map(lambda c: _covariate_label(ctx, table, c))
     out["p_value"] = model.summary["p_value"].map(lambda p: _p_text(p).replace("= ", ""))
     s.table(out.rename(columns={"covariate": ctx.t("col_covariate"), "hazard_ratio": ctx.t("col_hr"),
-                                "ci_low": "95 % low", "ci_high": "95 % high", "p_value": ctx.t("col_p")}))
+                                "ci_low": ctx.t("col_ci_low"), "ci_high": ctx.t("col_ci_high"), "p_value": ctx.t("col_p")}))
     if "five_star" in table:
         s.note(ctx.t("cox_five_star"))
 
