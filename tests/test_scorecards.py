@@ -192,3 +192,18 @@ def test_sample_referred_customers_retain_better(sample_data, sample_config):
                            as_of="2026-10-01", inactivity_days=sample_config.thresholds.inactivity_days)
     # planted: referred customers' churn hazard x 0.6 -> higher retention, clearly significant
     assert r.value > 0 and r.ci_low > 0 and r.extras["p_value"] < 0.01
+
+
+def test_a_period_after_the_data_is_refused_and_an_incomplete_one_warns():
+    from kit.errors import ConfigError, DataQualityWarning
+    from kit.tables import LoyaltyData
+
+    cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"},
+                                         "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
+    data = LoyaltyData(orders=pd.DataFrame({"order_date": pd.to_datetime(["2026-08-15"])}))
+    # data end 2026-08-15: 2026-Q4 starts after it; 2026-Q3 ends 2026-09-30, after it (incomplete); Q2 is complete
+    with pytest.raises(ConfigError, match=r"period 2026-Q4 starts after the data end \(2026-08-15\).*up to 2026-Q2"):
+        resolve_period(data, cfg, "2026-Q4")
+    with pytest.warns(DataQualityWarning, match="2026-Q3 is not complete in the data"):
+        assert resolve_period(data, cfg, "2026-Q3").label == "2026-Q3"
+    assert resolve_period(data, cfg, "2026-Q2").label == "2026-Q2"
