@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from kit.clv.models import BetaGeo, GammaGamma
-from kit.clv.summary import DAYS_PER_MONTH, summarise_customers
+from kit.clv.summary import DAYS_PER_MONTH, _summarise
 from kit.errors import ModelFitError
 from kit.results import MetricResult, no_data
 
@@ -145,7 +145,13 @@ def customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp,
     >>> from kit.config import CLVSettings
     >>> cv = customer_value(orders, as_of="2026-10-01", settings=CLVSettings())  # doctest: +SKIP
     """
-    summary = summarise_customers(orders, as_of=as_of, freq=settings.time_unit)
+    return _customer_value(orders, as_of=as_of, settings=settings)
+
+
+def _customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp, settings: CLVSettings,
+                    ids: pd.Index | None = None) -> pd.DataFrame:
+    """:func:`customer_value`; ``ids``: ``orders.customer_id`` holds sorted integer codes into them."""
+    summary = _summarise(orders, as_of=as_of, freq=settings.time_unit, ids=ids)
     bg, gg = _fit_models(summary)
     x, tx, T, m = (summary[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T", "monetary_value"))
     arrays = _clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit)
@@ -195,6 +201,13 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
     -------
     >>> clv_predicted(data.orders, as_of="2026-10-01", settings=config.clv)  # doctest: +SKIP
     """
+    return _clv_predicted(orders, as_of=as_of, settings=settings, n_draws=n_draws, seed=seed, lang=lang)
+
+
+def _clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, settings: CLVSettings,
+                   n_draws: int = 200, seed: int = 0, lang: str = "en",
+                   ids: pd.Index | None = None) -> MetricResult:
+    """:func:`clv_predicted`; ``ids``: ``orders.customer_id`` holds sorted integer codes into them (scorecard)."""
     from kit.definitions import DEFINITIONS
 
     definition = DEFINITIONS["clv_predicted"].definition if "clv_predicted" in DEFINITIONS else ""
@@ -202,7 +215,7 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
         return no_data("clv_predicted", "no order data: predicted CLV skipped" if lang == "en"
                        else "keine Bestelldaten: prognostizierter Kundenwert entfällt")
     try:
-        cv = customer_value(orders, as_of=as_of, settings=settings)
+        cv = _customer_value(orders, as_of=as_of, settings=settings, ids=ids)
     except ModelFitError as err:
         reason = ("models could not be fitted: " if lang == "en"
                   else "Modelle nicht schätzbar: ") + str(err)

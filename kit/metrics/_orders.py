@@ -150,3 +150,21 @@ class PreparedOrders:
         inside = (s.dates >= start) & (s.dates < end)
         counts = np.bincount(s.codes[inside], minlength=s.n_customers)
         return counts[counts > 0]
+
+    def coded(self, columns: tuple[str, ...]) -> tuple[pd.DataFrame, pd.Index] | None:
+        """Rows with a customer and a date, ``customer_id`` replaced by its integer code, and the ids.
+
+        Codes follow the sorted ids. None when a dated order has no customer id (such rows
+        would otherwise be dropped silently; callers then use the string ids).
+        """
+        def make() -> tuple[pd.DataFrame, pd.Index] | None:
+            codes = self.row_codes
+            keep = codes >= 0
+            if (~keep & self.orders["order_date"].notna().to_numpy()).any():
+                return None
+            rows = np.flatnonzero(keep)
+            frame = pd.DataFrame({c: self.orders[c].to_numpy()[rows] for c in columns
+                                  if c in self.orders.columns and c != "customer_id"})
+            frame.insert(0, "customer_id", codes[rows])
+            return frame, self.sorted.ids
+        return self._get("coded:" + ",".join(columns), make)  # type: ignore[return-value]
