@@ -40,9 +40,19 @@ def _config_path(config: Path | None) -> Path:
     return sample_config_path()
 
 
+def _version(value: bool) -> None:
+    if value:
+        from kit import __version__
+
+        typer.echo(f"loyalty-kit {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
 ) -> None:
     _STATE["debug"] = debug
 
@@ -90,7 +100,7 @@ def run(
 
     result = run_report(config=_config_path(config), period=period, out=out, with_code=with_code,
                         jobs=jobs, timeout=timeout, smoke=smoke)
-    typer.echo(f"report written to {result}")
+    typer.echo(f"report written to {result}\nopen {result.parent / 'latest' / 'index.html'}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -108,7 +108,7 @@ class DataError(KitError):
         text = f"{where}: {self.problem}" if where else self.problem
         if self.rows:
             rows = ", ".join(str(r) for r in self.rows[:5]) + (", ..." if len(self.rows) > 5 else "")
-            detail = f"rows {rows}"
+            detail = f"{'row' if len(self.rows) == 1 else 'rows'} {rows}"
             if self.values:
                 detail += f": {_preview(self.values)}"
             text += f" ({detail})"

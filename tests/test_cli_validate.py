@@ -22,8 +22,8 @@ def test_validate_bad_data_exits_1_and_names_file_and_column(tmp_path, capsys):
                                      f"    orders: {{file: {FIX / 'orders_text_in_number.csv'}}}\n")
     assert main(["validate", "--config", str(config)]) == 1
     out = capsys.readouterr().out
-    assert "surveys_nps_11.csv, column 'nps': 1 value outside 0-10 (rows 3: 11.0)" in out
-    assert "orders_text_in_number.csv, column 'revenue': 1 value is not a number (rows 3: 'zehn')" in out
+    assert "surveys_nps_11.csv, column 'nps': 1 value outside 0-10 (row 3: 11.0)" in out
+    assert "orders_text_in_number.csv, column 'revenue': 1 value is not a number (row 3: 'zehn')" in out
     assert "2 errors" in out
 
 

@@ -147,9 +147,9 @@ BAD_READS = [
     ("orders_empty.csv", "orders", {}, r"orders_empty\.csv: the file is empty"),
     ("orders_header_only.csv", "orders", {}, r"orders_header_only\.csv: the file has a header but no data rows"),
     ("orders_bad_boolean.csv", "orders", {},
-     r"orders_bad_boolean\.csv, column 'returned': 1 value is not a yes/no flag \(rows 3: 'vielleicht'\)"),
+     r"orders_bad_boolean\.csv, column 'returned': 1 value is not a yes/no flag \(row 3: 'vielleicht'\)"),
     ("orders_text_in_number.csv", "orders", {},
-     r"orders_text_in_number\.csv, column 'revenue': 1 value is not a number \(rows 3: 'zehn'\)"),
+     r"orders_text_in_number\.csv, column 'revenue': 1 value is not a number \(row 3: 'zehn'\)"),
     ("orders_mixed_decimals.csv", "orders", {},
      r"orders_mixed_decimals\.csv, column 'revenue': the column mixes decimal commas and decimal points"),
     ("bestellungen_de.csv", "orders", {"columns": {**GERMAN_ORDERS, "Umsatzz": "revenue"}},
@@ -278,7 +278,7 @@ def test_misplaced_thousands_marks_are_errors_not_dropped(tmp_path):
     path = tmp_path / "o.csv"
     lines = "".join(f"A{i};1;2024-01-01;{i},50\n" for i in range(30_000))  # evidence comes from the first rows
     path.write_text("order_id;customer_id;order_date;revenue\n" + lines + "B;1;2024-01-01;12.5\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"o\.csv, column 'revenue': 1 value is not a number \(rows 30002: '12\.5'\)"):
+    with pytest.raises(DataError, match=r"o\.csv, column 'revenue': 1 value is not a number \(row 30002: '12\.5'\)"):
         read("orders", path)
 
 
@@ -286,7 +286,7 @@ def test_placeholder_dates_far_in_the_future_are_named(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("customer_id;signup_date\n1;01.02.2024\n2;31.12.9999\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"c\.csv, column 'signup_date': 1 date lies outside the years 1678-2261 .*"
-                                        r"\(rows 3: '31\.12\.9999'\).*empty cells"):
+                                        r"\(row 3: '31\.12\.9999'\).*empty cells"):
         read("customers", path)
 
 
@@ -295,7 +295,7 @@ def test_csv_title_lines_and_excel_sep_line(tmp_path):
     titled.write_text("Export vom 01.10.2026\n\norder_id;customer_id;order_date;revenue\nA;1;01.02.2024;1,5\n"
                       "B;1;xx;2\n", encoding="utf-8")
     # header on line 3 -> first data row is line 4, the bad date is on line 5
-    with pytest.raises(DataError, match=r"titled\.csv, column 'order_date': 1 value is not a date \(rows 5: 'xx'\)"):
+    with pytest.raises(DataError, match=r"titled\.csv, column 'order_date': 1 value is not a date \(row 5: 'xx'\)"):
         read("orders", titled, header_row=3)
     hinted = tmp_path / "hinted.csv"
     hinted.write_text("sep=;\norder_id;customer_id;order_date;revenue\nA;1;01.02.2024;1,5\n", encoding="utf-8-sig")
@@ -340,7 +340,7 @@ def test_random_german_numbers_read_like_their_english_twin(tmp_path):
 def test_format_quality_report_repeats_errors_in_full():
     from kit.io import format_quality_report
 
-    message = "orders.csv, column 'revenue': 1 value is not a number (rows 3: 'zehn'). " + "x" * 200
+    message = "orders.csv, column 'revenue': 1 value is not a number (row 3: 'zehn'). " + "x" * 200
     report = pd.DataFrame([
         {"table": "orders", "check": "rows read", "severity": "info", "count": 3, "example": "orders.csv"},
         {"table": "orders", "check": "column types", "severity": "error", "count": 1, "example": message},

@@ -29,32 +29,32 @@ def quality_row(report: pd.DataFrame, table: str, check: str) -> pd.Series:
 
 BAD_TABLES = [
     ("surveys", "surveys_nps_11.csv",
-     r"surveys_nps_11\.csv, column 'nps': 1 value outside 0-10 \(rows 3: 11\.0\)\. Expected NPS answers 0 to 10"),
+     r"surveys_nps_11\.csv, column 'nps': 1 value outside 0-10 \(row 3: 11\.0\)\. Expected NPS answers 0 to 10"),
     ("surveys", "surveys_nps_fraction.csv", r"surveys_nps_fraction\.csv, column 'nps': 1 value with decimals"
-                                            r" \(rows 3: 7\.5\)"),
-    ("surveys", "surveys_csat_0.csv", r"surveys_csat_0\.csv, column 'csat': 1 value outside 1-5 \(rows 2: 0\.0\)"),
-    ("surveys", "surveys_rating_6.csv", r"surveys_rating_6\.csv, column 'rating': 1 value outside 1-5 \(rows 2"),
+                                            r" \(row 3: 7\.5\)"),
+    ("surveys", "surveys_csat_0.csv", r"surveys_csat_0\.csv, column 'csat': 1 value outside 1-5 \(row 2: 0\.0\)"),
+    ("surveys", "surveys_rating_6.csv", r"surveys_rating_6\.csv, column 'rating': 1 value outside 1-5 \(row 2"),
     ("surveys", "surveys_ces_8.csv",
-     r"surveys_ces_8\.csv, column 'ces': 1 value outside 1-7 \(rows 3: 8\.0\).*thresholds\.ces_scale"),
+     r"surveys_ces_8\.csv, column 'ces': 1 value outside 1-7 \(row 3: 8\.0\).*thresholds\.ces_scale"),
     ("surveys", "surveys_driver_12.csv",
-     r"surveys_driver_12\.csv, column 'driver_price': 1 value outside both driver scales 1-5 and 0-10 \(rows 3"),
+     r"surveys_driver_12\.csv, column 'driver_price': 1 value outside both driver scales 1-5 and 0-10 \(row 3"),
     ("surveys", "surveys_no_score.csv", r"surveys_no_score\.csv: no score column"),
     ("orders", "orders_duplicate_ids.csv",
      r"orders_duplicate_ids\.csv, column 'order_id': 1 id occurs more than once \(2 rows\) "
      r"\(rows 2, 3: 'A-1', 'A-1'\)"),
     ("orders", "orders_negative_revenue.csv",
-     r"orders_negative_revenue\.csv, column 'revenue': 1 value below 0 \(rows 2: -5\.0\)"),
+     r"orders_negative_revenue\.csv, column 'revenue': 1 value below 0 \(row 2: -5\.0\)"),
     ("orders", "orders_refund_over_revenue.csv",
      r"orders_refund_over_revenue\.csv, column 'refund_amount': 1 refund exceeds the order's revenue "
-     r"\(rows 3: '15\.0 > 10\.0'\)"),
+     r"\(row 3: '15\.0 > 10\.0'\)"),
     ("orders", "orders_quantity_0.csv", r"orders_quantity_0\.csv, column 'quantity': 1 value at or below 0"),
     ("tickets", "tickets_response_before_open.csv",
      r"tickets_response_before_open\.csv, column 'first_response_at': 1 ticket has first_response_at before "
      r"opened_at \(rows 3"),
     ("tickets", "tickets_resolved_before_open.csv",
-     r"tickets_resolved_before_open\.csv, column 'resolved_at': 1 ticket has resolved_at before opened_at \(rows 2"),
+     r"tickets_resolved_before_open\.csv, column 'resolved_at': 1 ticket has resolved_at before opened_at \(row 2"),
     ("customers", "customers_duplicate_ids.csv",
-     r"customers_duplicate_ids\.csv, column 'customer_id': 1 id occurs more than once \(2 rows\) \(rows 2, 4"),
+     r"customers_duplicate_ids\.csv, column 'customer_id': 1 id occurs more than once \(2 rows\) \(row 2, 4"),
 ]
 
 
@@ -186,7 +186,7 @@ def test_check_table_on_a_hand_built_frame():
     assert len(kept) == 2
     assert [str(e) for e in errors] == [
         "t.xlsx, column 'Gelöst': 1 ticket has resolved_at before opened_at (mapped to resolved_at) "
-        "(rows 3: '2024-01-02 09:00:00 < 2024-01-02 10:00:00'). Expected resolved_at at or after opened_at; "
+        "(row 3: '2024-01-02 09:00:00 < 2024-01-02 10:00:00'). Expected resolved_at at or after opened_at; "
         "check the time zones of both columns or correct the rows."]
     severities = {r["check"]: (r["severity"], r["count"]) for r in rows}
     assert severities["exact duplicate rows (dropped, first kept)"] == ("warning", 1)
