@@ -50,11 +50,11 @@ BAD_TABLES = [
     ("orders", "orders_quantity_0.csv", r"orders_quantity_0\.csv, column 'quantity': 1 value at or below 0"),
     ("tickets", "tickets_response_before_open.csv",
      r"tickets_response_before_open\.csv, column 'first_response_at': 1 ticket has first_response_at before "
-     r"opened_at \(rows 3"),
+     r"opened_at \(row 3"),
     ("tickets", "tickets_resolved_before_open.csv",
      r"tickets_resolved_before_open\.csv, column 'resolved_at': 1 ticket has resolved_at before opened_at \(row 2"),
     ("customers", "customers_duplicate_ids.csv",
-     r"customers_duplicate_ids\.csv, column 'customer_id': 1 id occurs more than once \(2 rows\) \(row 2, 4"),
+     r"customers_duplicate_ids\.csv, column 'customer_id': 1 id occurs more than once \(2 rows\) \(rows 2, 4"),
 ]
 
 
