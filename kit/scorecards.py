@@ -301,11 +301,22 @@ def _count_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisCo
 
 
 def _clv_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period) -> MetricResult:
+    value_module = importlib.import_module("kit.clv.value")
+    if "revenue" in o.orders.columns and o.coded(_CLV_COLUMNS) is not None and o.sorted_net() is not None:
+        # every dated order has a customer and a revenue: summarise the prepared sort in numpy
+        from kit.clv.summary import _summarise_sorted
+
+        s, net = o.sorted, o.sorted_net()
+
+        def summarise(as_of: pd.Timestamp, unit: str) -> pd.DataFrame:
+            return _summarise_sorted(s.codes, s.dates, net, s.ids, as_of=as_of, freq=unit)  # type: ignore[arg-type]
+
+        return value_module._clv_predicted(o.narrow(_CLV_COLUMNS), as_of=p.end, settings=c.clv, summarise=summarise)
     coded = o.coded(_CLV_COLUMNS)
     if coded is None:
         return f(o.narrow(_CLV_COLUMNS), as_of=p.end, settings=c.clv)
     frame, ids = coded  # integer customer codes: DuckDB groups them several times faster than strings
-    return importlib.import_module("kit.clv.value")._clv_predicted(frame, as_of=p.end, settings=c.clv, ids=ids)
+    return value_module._clv_predicted(frame, as_of=p.end, settings=c.clv, ids=ids)
 
 
 def _period_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period) -> MetricResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from kit.errors import DataError, KitError
@@ -232,4 +233,47 @@ def _summarise(orders: pd.DataFrame | str | Path, *, as_of: str | pd.Timestamp, 
         out["frequency_holdout"] = out["frequency_holdout"].astype("int64")
         out["duration_holdout"] = (_code_of(_last_day(end), freq) - _code_of(_last_day(cal), freq)) / divisor
     out.attrs.update(time_unit=freq, as_of=end, calibration_end=cal)
+    return out
+
+
+def _summarise_sorted(codes: np.ndarray, dates: np.ndarray, net: np.ndarray, ids: pd.Index, *,
+                      as_of: str | pd.Timestamp, freq: TimeUnit = "W") -> pd.DataFrame:
+    """:func:`summarise_customers` (no holdout) from orders sorted by customer code then date, in numpy.
+
+    ``codes`` are integer customer codes following the sorted ``ids``, ``dates`` naive
+    datetime64[ns] sorted within each customer, ``net`` the net revenue of each order (no NaN).
+    The same columns, order and definitions as the DuckDB query; sums are taken in date order.
+    """
+    _check_unit(freq)
+    end = pd.Timestamp(as_of)
+    keep = dates < end.to_datetime64()
+    c, d, v = codes[keep], dates[keep], net[keep]
+    day = d.astype("M8[D]").astype(np.int64)
+    p = day if freq != "M" else d.astype("M8[M]").astype(np.int64) + 1970 * 12
+    new_occ = np.ones(len(c), dtype=bool)
+    new_occ[1:] = (c[1:] != c[:-1]) | (p[1:] != p[:-1])
+    occ = np.flatnonzero(new_occ)
+    occ_end = np.append(occ[1:], len(c)) - 1 if len(occ) else occ
+    occ_net = np.add.reduceat(v, occ) if len(occ) else np.zeros(0)
+    occ_c, occ_p = c[occ], p[occ]
+    new_cust = np.ones(len(occ), dtype=bool)
+    new_cust[1:] = occ_c[1:] != occ_c[:-1]
+    cust = np.flatnonzero(new_cust)
+    cust_last = np.append(cust[1:], len(occ)) - 1 if len(cust) else cust
+    count = cust_last - cust + 1
+    divisor = 7.0 if freq == "W" else 1.0
+    first_p, last_p = occ_p[cust], occ_p[cust_last]
+    total = np.add.reduceat(occ_net, cust) if len(cust) else np.zeros(0)
+    repeat = count > 1
+    monetary = np.where(repeat, (total - occ_net[cust]) / np.where(repeat, count - 1, 1), 0.0)
+    out = pd.DataFrame({
+        "customer_id": pd.Series(ids.take(occ_c[cust]), dtype="str"),
+        "frequency": (count - 1).astype("int64"),
+        "recency": (last_p - first_p) / divisor,
+        "T": (_code_of(_last_day(end), freq) - first_p) / divisor,
+        "monetary_value": monetary.astype("float64"),
+        "first_purchase": day[occ[cust]].astype("M8[D]").astype("datetime64[ns]"),
+        "last_purchase": day[occ_end[cust_last]].astype("M8[D]").astype("datetime64[ns]"),
+    })
+    out.attrs.update(time_unit=freq, as_of=end, calibration_end=None)
     return out

@@ -7,6 +7,7 @@ Combines :class:`~kit.clv.models.BetaGeo` (how many purchases) with
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -149,9 +150,14 @@ def customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp,
 
 
 def _customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp, settings: CLVSettings,
-                    ids: pd.Index | None = None) -> pd.DataFrame:
-    """:func:`customer_value`; ``ids``: ``orders.customer_id`` holds sorted integer codes into them."""
-    summary = _summarise(orders, as_of=as_of, freq=settings.time_unit, ids=ids)
+                    ids: pd.Index | None = None,
+                    summarise: Callable[[pd.Timestamp, str], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """:func:`customer_value`; ``ids``: ``orders.customer_id`` holds sorted integer codes into them;
+    ``summarise(as_of, time_unit)``: builds the customer summary instead (the scorecard's prepared orders)."""
+    if summarise is not None:
+        summary = summarise(pd.Timestamp(as_of), settings.time_unit)
+    else:
+        summary = _summarise(orders, as_of=as_of, freq=settings.time_unit, ids=ids)
     bg, gg = _fit_models(summary)
     x, tx, T, m = (summary[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T", "monetary_value"))
     arrays = _clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit)
@@ -206,8 +212,9 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
 
 def _clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, settings: CLVSettings,
                    n_draws: int = 200, seed: int = 0, lang: str = "en",
-                   ids: pd.Index | None = None) -> MetricResult:
-    """:func:`clv_predicted`; ``ids``: ``orders.customer_id`` holds sorted integer codes into them (scorecard)."""
+                   ids: pd.Index | None = None,
+                   summarise: Callable[[pd.Timestamp, str], pd.DataFrame] | None = None) -> MetricResult:
+    """:func:`clv_predicted`; ``ids`` and ``summarise`` as for :func:`_customer_value` (scorecard)."""
     from kit.definitions import DEFINITIONS
 
     definition = DEFINITIONS["clv_predicted"].definition if "clv_predicted" in DEFINITIONS else ""
@@ -215,7 +222,7 @@ def _clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, se
         return no_data("clv_predicted", "no order data: predicted CLV skipped" if lang == "en"
                        else "keine Bestelldaten: prognostizierter Kundenwert entfällt")
     try:
-        cv = _customer_value(orders, as_of=as_of, settings=settings, ids=ids)
+        cv = _customer_value(orders, as_of=as_of, settings=settings, ids=ids, summarise=summarise)
     except ModelFitError as err:
         reason = ("models could not be fitted: " if lang == "en"
                   else "Modelle nicht schätzbar: ") + str(err)

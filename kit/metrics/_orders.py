@@ -168,3 +168,15 @@ class PreparedOrders:
             frame.insert(0, "customer_id", codes[rows])
             return frame, self.sorted.ids
         return self._get("coded:" + ",".join(columns), make)  # type: ignore[return-value]
+
+    def sorted_net(self) -> np.ndarray | None:
+        """Net revenue (revenue - refund, a missing refund 0) of the sorted orders; None if a revenue is missing."""
+        def make() -> np.ndarray | None:
+            revenue = self.orders["revenue"].to_numpy(dtype="float64", na_value=np.nan)[self.sorted.rows]
+            if np.isnan(revenue).any():
+                return None
+            if "refund_amount" not in self.orders.columns:
+                return revenue
+            refund = self.orders["refund_amount"].to_numpy(dtype="float64", na_value=np.nan)[self.sorted.rows]
+            return revenue - np.nan_to_num(refund, nan=0.0)
+        return self._get("sorted_net", make)  # type: ignore[return-value]
