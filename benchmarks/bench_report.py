@@ -11,6 +11,8 @@ Each measurement runs in its own subprocess:
   cost of kernels, imports and conversion alone: no data, no kit.
 - ``report --smoke``: ``kit.report.run_report`` on the sample with ``smoke=True`` (what the tests run).
 - ``report``: the full run, as ``make report`` does it.
+- ``large``: the full run on a generated business of ``--customers`` customers (100,000 by default,
+  about 1.1M orders; ``kit.sample.write_sample(..., fmt="parquet")``; generation is not timed).
 
 Peak memory is reported twice: ``tree peak`` = the largest sum of resident memory of the process
 and all its descendants (kernels included), sampled every 0.1 s with psutil when it is installed;
@@ -80,18 +82,24 @@ def _floor(folder: Path, jobs: int) -> None:
         list(pool.map(one, books))
 
 
-def _child(kind: str, jobs: int) -> None:
+def _child(kind: str, jobs: int, customers: int) -> None:
     stop, peak = threading.Event(), [0.0]
-    sampler = threading.Thread(target=_tree_sampler, args=(stop, peak), daemon=True)
-    sampler.start()
     with tempfile.TemporaryDirectory() as tmp:
+        config = ROOT / "data" / "analysis.yaml"
+        if kind == "large":
+            from kit.sample import write_sample
+
+            write_sample(Path(tmp) / "data", customers=customers, seed=7, fmt="parquet")
+            config = Path(tmp) / "data" / "analysis.yaml"
+        sampler = threading.Thread(target=_tree_sampler, args=(stop, peak), daemon=True)
+        sampler.start()
         started = time.perf_counter()
         if kind == "floor":
             _floor(Path(tmp), jobs)
         else:
             from kit.report import run_report
 
-            run_report(ROOT / "data" / "analysis.yaml", "latest", out=Path(tmp), jobs=jobs, timeout=1200,
+            run_report(config, "latest", out=Path(tmp) / "reports", jobs=jobs, timeout=1200,
                        smoke=(kind == "smoke"))
         seconds = time.perf_counter() - started
     stop.set()
@@ -105,17 +113,22 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--skip-full", action="store_true", help="measure floor and smoke run only")
-    parser.add_argument("--child", choices=["floor", "smoke", "full"], help=argparse.SUPPRESS)
+    parser.add_argument("--skip-large", action="store_true", help="leave out the generated large business")
+    parser.add_argument("--customers", type=int, default=100_000, help="customers of the large business")
+    parser.add_argument("--child", choices=["floor", "smoke", "full", "large"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child(args.child, args.jobs)
+        _child(args.child, args.jobs, args.customers)
         return 0
     kinds = [("floor", "floor: papermill + nbconvert, 5 trivial notebooks"), ("smoke", "report --smoke (sample)")]
     if not args.skip_full:
         kinds.append(("full", "report (sample, full)"))
+    if not args.skip_large:
+        kinds.append(("large", f"report (generated, {args.customers:,} customers)"))
     print(f"{'run':<52}{'seconds':>9}{'tree peak MB':>14}{'max single MB':>15}")
     for kind, label in kinds:
-        done = subprocess.run([sys.executable, __file__, "--child", kind, "--jobs", str(args.jobs)],
+        done = subprocess.run([sys.executable, __file__, "--child", kind, "--jobs", str(args.jobs),
+                               "--customers", str(args.customers)],
                               capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print(f"{label:<52} failed:\n{done.stderr[-2000:]}")
