@@ -217,10 +217,11 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
 
     started = time.monotonic()
     try:
-        # the kernel's own log (not cell output) stays quiet: ipykernel warns on every local TCP kernel
+        # the kernel app's own log (not cell output) stays quiet: ipykernel warns about every local TCP kernel
+        # and logs the interrupt that ends it
         papermill.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
                                    progress_bar=False, execution_timeout=timeout, cwd=str(target.parent),
-                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         cell, _ = _failing_cell(source, target)
         message = f"{exc.ename}: {exc.evalue}"
