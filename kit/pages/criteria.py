@@ -11,6 +11,7 @@ from kit.errors import ModelFitError
 from kit.labels import LABELS
 from kit.pages._common import get_scorecard, kpi_rows, scorecard_html, scorecard_text
 from kit.pages._context import Context
+from kit.pages._format import Col, display
 from kit.pages._section import Section, capability
 
 __all__ = ["scorecard", "criterion", "customer_values", "CRITERIA"]
@@ -64,7 +65,12 @@ def _satisfaction(ctx: Context, s: Section) -> None:
         by_segment = s.call("kit.metrics.survey", "nps_by_segment", "NPS by segment (kit.nps_by_segment)",
                             _with_segment(ctx, now), by="segment")
         if by_segment is not None:
-            s.table(by_segment, caption=f"NPS by customer segment, {ctx.period_label}")
+            s.table(_show(ctx, by_segment, [
+                Col("segment", "col_segment", "category"), Col("n", "col_answers", "count"),
+                Col("nps", "col_nps", "number"), Col(("ci_low", "ci_high"), "col_interval", "interval"),
+                Col("promoters", "col_promoters", "share"), Col("passives", "col_passives", "share"),
+                Col("detractors", "col_detractors", "share")]),
+                caption=ctx.t("cap_nps_segment", period=ctx.period_label))
     if "rating" in surveys:
         s.plot("kit.plots.survey", "plot_star_segments", "star segments (kit.plots.survey.plot_star_segments)",
                now, at_risk_max=th.star_at_risk_max)
@@ -121,6 +127,11 @@ def _cohorts(ctx: Context, s: Section) -> None:
            "(kit.plots.behaviour.plot_cohort_retention)", table)
 
 
+def _show(ctx: Context, frame: pd.DataFrame, spec: list[Col]) -> pd.DataFrame:
+    """``frame`` as displayed: the columns of ``spec``, labelled in the report language and formatted."""
+    return display(frame, spec, ctx.lang, currency=ctx.config.business.currency)
+
+
 def _p_text(p: float) -> str:
     """``= 0.012`` or ``< 0.001``."""
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
@@ -142,10 +153,11 @@ def _survival(ctx: Context, s: Section) -> None:
         km = km_class().fit(table["duration_days"], table["churned"], groups)
     s.plot("kit.plots.behaviour", "plot_survival", "retention curves (kit.plots.behaviour.plot_survival)", km)
     # an unbounded interval end (inf) reads as "not estimable": shown as a dash
-    summary = km.summary.replace([np.inf, -np.inf], np.nan).rename(columns={
-        "group": ctx.t("col_segment"), "n": ctx.t("col_customers"), "events": ctx.t("col_lost"),
-        "median": ctx.t("col_median_days"), "median_ci_low": ctx.t("col_ci_low"), "median_ci_high": ctx.t("col_ci_high")})
-    s.table(summary, caption=ctx.t("survival_table"))
+    summary = km.summary.replace([np.inf, -np.inf], np.nan)
+    s.table(_show(ctx, summary, [
+        Col("group", "col_segment", "category"), Col("n", "col_customers", "count"),
+        Col("events", "col_lost", "count"), Col("median", "col_median_days", "days"),
+        Col(("median_ci_low", "median_ci_high"), "col_interval_median", "days")]), caption=ctx.t("survival_table"))
     if km.summary["median"].isna().any():
         s.note(ctx.t("median_never"))
     if groups is not None and groups.nunique() >= 2:
@@ -179,11 +191,11 @@ def _cox(ctx: Context, s: Section, table: pd.DataFrame) -> None:
         return
     concordance = "–" if pd.isna(model.concordance_) else f"{model.concordance_:.2f}"
     s.para(ctx.t("cox_intro", n=f"{model.n_:,}", events=f"{model.events_:,}", c=concordance))
-    out = model.summary[["covariate", "hazard_ratio", "ci_low", "ci_high", "p_value"]].copy()
-    out["covariate"] = out["covariate"].map(lambda c: _covariate_label(ctx, table, c))
-    out["p_value"] = model.summary["p_value"].map(lambda p: _p_text(p).replace("= ", ""))
-    s.table(out.rename(columns={"covariate": ctx.t("col_covariate"), "hazard_ratio": ctx.t("col_hr"),
-                                "ci_low": ctx.t("col_ci_low"), "ci_high": ctx.t("col_ci_high"), "p_value": ctx.t("col_p")}))
+    out = model.summary.assign(covariate=model.summary["covariate"].map(lambda c: _covariate_label(ctx, table, c)))
+    s.table(_show(ctx, out, [
+        Col("covariate", "col_covariate"), Col("hazard_ratio", "col_hr", "number", 2),
+        Col(("ci_low", "ci_high"), "col_interval_hr", "interval", 2), Col("p_value", "col_p", "p")]),
+        caption=ctx.t("cap_cox"))
     if "five_star" in table:
         s.note(ctx.t("cox_five_star"))
 
@@ -205,7 +217,8 @@ def _frequency(ctx: Context, s: Section) -> None:
                  as_of=ctx.period.end, lang=ctx.lang)
     if rfm is not None and "segment" in rfm:
         counts = rfm["segment"].value_counts().rename_axis("segment").reset_index(name="customers")
-        s.table(counts, caption="Customers by RFM segment (recency, frequency, monetary value)")
+        s.table(_show(ctx, counts, [Col("segment", "col_rfm_segment"), Col("customers", "col_customers", "count")]),
+                caption=ctx.t("cap_rfm", period=ctx.period_label))
 
 
 def customer_values(ctx: Context, s: Section | None = None) -> pd.DataFrame | None:
@@ -247,14 +260,22 @@ def _referrals(ctx: Context, s: Section) -> None:
         s.metric(result)
         table = result.extras.get("table") if hasattr(result, "extras") else None
         if isinstance(table, pd.DataFrame):
-            s.table(table)
+            groups = table.assign(group=table["group"].replace({"other": "other_customers"})) \
+                if "group" in table else table
+            s.table(_show(ctx, groups, [
+                Col("group", "col_group", "category"), Col("customers", "col_customers", "count"),
+                Col("retained", "col_retained", "count"), Col("retention", "col_retention", "share"),
+                Col(("ci_low", "ci_high"), "col_interval", "share_interval")]), caption=ctx.t("cap_referred"))
 
 
 def _exits(ctx: Context, s: Section) -> None:
     table = s.call("kit.metrics.advocacy", "exit_reasons", "exit reasons Pareto (kit.exit_reasons)",
                    ctx.data.exits, by="category", period=None)
     if table is not None:
-        s.table(table, caption="All recorded exits by category, most frequent first")
+        s.table(_show(ctx, table, [
+            Col("category", "col_category", "category"), Col("count", "col_exits", "count"),
+            Col("share", "col_share", "share"), Col(("ci_low", "ci_high"), "col_interval", "share_interval"),
+            Col("cumulative_share", "col_cumulative", "share")]), caption=ctx.t("cap_exits"))
 
 
 def _service(ctx: Context, s: Section) -> None:
@@ -262,7 +283,11 @@ def _service(ctx: Context, s: Section) -> None:
     table = s.call("kit.metrics.service", "complaints_by_category", "complaints by category "
                    "(kit.complaints_by_category)", ctx.data.tickets, ctx.data.orders, period=ctx.period)
     if table is not None:
-        s.table(table, caption=f"Complaints by category, {ctx.period_label}")
+        s.table(_show(ctx, table, [
+            Col("category", "col_category", "category"), Col("complaints", "col_complaints", "count"),
+            Col("share", "col_share_complaints", "share"), Col("per_1000_orders", "col_per_1000", "number"),
+            Col(("ci_low", "ci_high"), "col_interval_per_1000", "interval")]),
+            caption=ctx.t("cap_complaints", period=ctx.period_label))
     if "first_response_at" in ctx.data.tickets:
         s.plot("kit.plots.service", "plot_service_times", "first-response times "
                "(kit.plots.service.plot_service_times)", _in_period(ctx, "tickets", "opened_at"),

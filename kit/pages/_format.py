@@ -1,0 +1,207 @@
+"""One formatting layer for the report tables: readable headers (en/de) and formatted cells.
+
+A page describes the columns it shows with :class:`Col` (source column, label, kind);
+:func:`display` returns a frame of strings ready for :meth:`Section.table`, which escapes
+every cell. Nothing is computed here beyond formatting: columns not in the spec
+(``se``, ``small``, raw ids) are simply not shown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from kit.labels import LABELS, text
+
+__all__ = ["Col", "display", "fmt", "category_text", "reasons_text"]
+
+_DASH = "–"
+
+
+@dataclass(frozen=True)
+class Col:
+    """How one displayed column is made.
+
+    Attributes
+    ----------
+    source : str or tuple of two str
+        The column of the frame, or ``(low, high)`` columns for an interval.
+    label : str
+        A key of :data:`kit.labels.LABELS` (translated) or a literal header.
+    kind : str
+        ``text``, ``category`` (translated via ``cat_<value>`` labels), ``reasons`` (``a;b;c``
+        codes translated via ``reason_<code>``), ``share`` (0…1 -> ``43.2 %``), ``share_interval``,
+        ``interval`` (plain numbers), ``money`` (with the currency), ``hours``, ``days``, ``count``,
+        ``p`` (p-value), ``number`` (``digits`` decimals), ``bool`` (yes/no).
+    digits : int
+        Decimals of ``number``, ``share``, ``interval`` and ``hours``.
+    """
+
+    source: str | tuple[str, str]
+    label: str
+    kind: str = "text"
+    digits: int = 1
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _local(number: str, lang: str) -> str:
+    """``1,234.5`` -> ``1.234,5`` in German."""
+    if lang != "de":
+        return number
+    return number.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+
+
+def _num(value: float, digits: int, lang: str) -> str:
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return _local(f"{value:,.{digits}f}", lang)
+
+
+def fmt(value: Any, kind: str, lang: str = "en", *, digits: int = 1, currency: str = "") -> str:
+    """Format one cell.
+
+    Parameters
+    ----------
+    value : Any
+    kind : str
+        See :class:`Col` (not ``share_interval``/``interval``: use :func:`display`).
+    lang : {"en", "de"}
+    digits : int
+    currency : str
+        Appended to ``money`` values.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fmt(0.4321, "share")
+    '43.2 %'
+    >>> fmt(0.0004, "p")
+    '< 0.001'
+    >>> fmt(1234.5, "money", currency="EUR")
+    '1,234.50 EUR'
+    >>> fmt(1234.5, "money", "de", currency="EUR")
+    '1.234,50 EUR'
+    """
+    if _missing(value):
+        return _DASH
+    if kind == "share":
+        return f"{_num(float(value) * 100, digits, lang)} %"
+    if kind == "money":
+        return f"{_num(float(value), 2, lang)} {currency}".rstrip()
+    if kind == "hours":
+        return f"{_num(float(value), digits, lang)} h"
+    if kind == "days":
+        return _num(float(value), 0, lang)
+    if kind == "count":
+        return _num(float(value), 0, lang)
+    if kind == "p":
+        p = float(value)
+        return f"< {_local('0.001', lang)}" if p < 0.001 else _num(p, 3, lang)
+    if kind == "number":
+        return _num(float(value), digits, lang)
+    if kind == "bool":
+        return text("yes" if bool(value) else "no", lang)
+    if kind == "category":
+        return category_text(value, lang)
+    if kind == "reasons":
+        return reasons_text(value, lang)
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def category_text(value: Any, lang: str = "en") -> str:
+    """A category key (``no_need``, ``at_risk``) in words: the ``cat_<key>`` label, else the key with spaces."""
+    if _missing(value):
+        return _DASH
+    key = f"cat_{value}"
+    return text(key, lang) if key in LABELS else str(value).replace("_", " ")
+
+
+def reasons_text(value: Any, lang: str = "en") -> str:
+    """``detractor;stars<=3;recent complaint`` -> ``NPS detractor (0-6), 3 stars or fewer, recent complaint``."""
+    if _missing(value):
+        return _DASH
+    parts = [p.strip() for p in str(value).split(";") if p.strip()]
+    out = []
+    for part in parts:
+        stars = re.fullmatch(r"stars<=(\d+)", part)
+        if stars:
+            out.append(text("reason_stars_le", lang, n=stars.group(1)))
+            continue
+        key = "reason_" + part.replace(" ", "_")
+        out.append(text(key, lang) if key in LABELS else part)
+    return ", ".join(out)
+
+
+def _header(label: str, lang: str, currency: str) -> str:
+    return text(label, lang, currency=currency) if label in LABELS else label
+
+
+def display(frame: pd.DataFrame, spec: Sequence[Col], lang: str = "en", *, currency: str = "") -> pd.DataFrame:
+    """The frame as shown on a page: only the columns of ``spec``, labelled and formatted as strings.
+
+    Columns of ``spec`` the frame lacks are left out (kit functions may add or drop optional
+    columns); columns not in ``spec`` are not shown.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    spec : sequence of Col
+    lang : {"en", "de"}
+    currency : str
+        For ``money`` columns (``config.business.currency``) and ``{currency}`` in labels.
+
+    Returns
+    -------
+    DataFrame
+        All cells str; the index is reset.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"share": [0.4321], "ci_low": [0.381], "ci_high": [0.48], "se": [0.02]})
+    >>> display(f, [Col("share", "col_share", "share"), Col(("ci_low", "ci_high"), "col_interval",
+    ...         "share_interval")]).iloc[0].tolist()
+    ['43.2 %', '38.1 – 48.0 %']
+    """
+    out: dict[str, list[str]] = {}
+    for col in spec:
+        if isinstance(col.source, tuple):
+            low, high = col.source
+            if low not in frame or high not in frame:
+                continue
+            cells = []
+            for lo, hi in zip(frame[low], frame[high]):
+                if _missing(lo) and _missing(hi):
+                    cells.append(_DASH)
+                elif col.kind == "share_interval":
+                    a = _DASH if _missing(lo) else _num(float(lo) * 100, col.digits, lang)
+                    b = _DASH if _missing(hi) else _num(float(hi) * 100, col.digits, lang)
+                    cells.append(f"{a} – {b} %")
+                else:
+                    kind = "number" if col.kind == "interval" else col.kind
+                    a = fmt(lo, kind, lang, digits=col.digits, currency=currency)
+                    b = fmt(hi, kind, lang, digits=col.digits, currency=currency)
+                    cells.append(f"{a} – {b}")
+        else:
+            if col.source not in frame:
+                continue
+            cells = [fmt(v, col.kind, lang, digits=col.digits, currency=currency) for v in frame[col.source]]
+        out[_header(col.label, lang, currency)] = cells
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)), dtype=object)
