@@ -35,7 +35,8 @@ class Col:
         A key of :data:`kit.labels.LABELS` (translated) or a literal header.
     kind : str
         ``text``, ``category`` (translated via ``cat_<value>`` labels), ``reasons`` (``a;b;c``
-        codes translated via ``reason_<code>``), ``share`` (0…1 -> ``43.2 %``), ``share_interval``,
+        codes translated via ``reason_<code>``), ``share`` (0…1 -> ``43.2 %``), ``points`` (a difference
+        of shares -> ``+12.0 pp``), ``share_interval``,
         ``interval`` (plain numbers), ``money`` (with the currency), ``hours``, ``days``, ``count``,
         ``p`` (p-value), ``number`` (``digits`` decimals), ``bool`` (yes/no).
     digits : int
@@ -102,6 +103,9 @@ def fmt(value: Any, kind: str, lang: str = "en", *, digits: int = 1, currency: s
         return _DASH
     if kind == "share":
         return f"{_num(float(value) * 100, digits, lang)} %"
+    if kind == "points":
+        pp = "Pp." if lang == "de" else "pp"
+        return f"{'+' if float(value) > 0 else ''}{_num(float(value) * 100, digits, lang)} {pp}"
     if kind == "money":
         return f"{_num(float(value), 2, lang)} {currency}".rstrip()
     if kind == "hours":

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from kit.pages._context import Context
+from kit.pages._format import Col, display
 from kit.pages._section import Section, capability
 
 __all__ = ["interviews", "codebook", "coded_interviews", "coded_comments", "overview", "themes", "aspects", "loyal_patterns",
@@ -49,9 +50,15 @@ def coded_interviews(ctx: Context) -> pd.DataFrame | None:
     return ctx.cached("coded_interviews", lambda: code(notes, book))
 
 
-def _readable(table: pd.DataFrame) -> pd.DataFrame:
-    """Drop theme ids where the labels are there."""
-    return table.drop(columns=["theme"]) if "label" in table and "theme" in table else table
+def _show(ctx: Context, frame: pd.DataFrame, spec: list[Col]) -> pd.DataFrame:
+    """``frame`` as displayed: the theme (its label, else its id) and the columns of ``spec``, formatted."""
+    theme = Col("label", "col_theme") if "label" in frame else Col("theme", "col_theme", "category")
+    return display(frame, [theme, *spec], ctx.lang, currency=ctx.config.business.currency)
+
+
+def _show_plain(ctx: Context, frame: pd.DataFrame, spec: list[Col]) -> pd.DataFrame:
+    """``frame`` as displayed: only the columns of ``spec``."""
+    return display(frame, spec, ctx.lang, currency=ctx.config.business.currency)
 
 
 def _start(ctx: Context, key: str) -> tuple[Section, pd.DataFrame | None, pd.DataFrame | None]:
@@ -79,9 +86,13 @@ def overview(ctx: Context) -> Section:
     s.para(ctx.t("interview_count", n=len(notes)))
     if "segment" in notes:
         counts = notes["segment"].fillna("–").value_counts().rename_axis("segment").reset_index(name="interviews")
-        s.table(counts)
-    cols = [c for c in ("date", "segment", "language") if c in notes]  # no ids or names on the page
-    return s.table(notes[cols], max_rows=len(notes))
+        s.table(_show_plain(ctx, counts, [Col("segment", "col_segment", "category"),
+                                          Col("interviews", "col_interviews", "count")]),
+                caption=ctx.t("cap_interview_segments"))
+    # no ids or names on the page
+    return s.table(_show_plain(ctx, notes, [Col("date", "col_date"), Col("segment", "col_segment", "category"),
+                                            Col("language", "col_language", "category")]),
+                   caption=ctx.t("cap_interview_list"), max_rows=len(notes))
 
 
 def themes(ctx: Context) -> Section:
@@ -93,7 +104,11 @@ def themes(ctx: Context) -> Section:
     table = s.call(_THEMES, "theme_frequency", "theme frequency (kit.theme_frequency)", coded, notes, codebook=book,
                    lang=ctx.lang)
     if table is not None:
-        s.table(_readable(table))
+        s.table(_show(ctx, table, [
+            Col("texts", "col_interviews", "count"), Col("mentioning", "col_mentioning", "count"),
+            Col("share", "col_share_mentioning", "share"), Col("mentions", "col_mentions", "count"),
+            Col("positive", "col_positive", "count"), Col("negative", "col_negative", "count"),
+            Col("neutral", "col_neutral", "count")]), caption=ctx.t("cap_theme_frequency"))
     if notes is not None and "segment" in notes and notes["segment"].notna().any():
         by_segment = s.call(_THEMES, "theme_frequency", "theme frequency by segment (kit.theme_frequency)", coded,
                             notes, by="segment", codebook=book, lang=ctx.lang)
@@ -110,7 +125,11 @@ def aspects(ctx: Context) -> Section:
         return s
     table = s.call(_THEMES, "aspects", "aspects (kit.themes.aspects)", coded, codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
-        s.table(_readable(table))
+        s.table(_show(ctx, table, [
+            Col("texts", "col_mentioning", "count"), Col("mentions", "col_mentions", "count"),
+            Col("positive", "col_positive", "count"), Col("negative", "col_negative", "count"),
+            Col("neutral", "col_neutral", "count"), Col("net", "col_net", "count"),
+            Col("negative_share", "col_negative_share", "share")]), caption=ctx.t("cap_aspects"))
         if not table.empty:
             s.plot(_PLOTS, "plot_theme_polarity", "aspects chart (kit.plots.interviews.plot_theme_polarity)", table,
                    caption=ctx.t("aspects_chart"))
@@ -126,7 +145,12 @@ def loyal_patterns(ctx: Context) -> Section:
     table = s.call(_THEMES, "common_themes", "common themes (kit.themes.common_themes)", coded, notes,
                    segment=segment, codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
-        s.table(_readable(table))
+        s.table(_show(ctx, table, [
+            Col("interviewees", "col_mentioned_by", "count"), Col("n", "col_interviewees", "count"),
+            Col("share", "col_share_mentioning", "share"), Col("positive", "col_positive", "count"),
+            Col("negative", "col_negative", "count"), Col("polarity", "col_polarity", "category"),
+            Col("common_to_all", "col_all_mention", "bool"), Col("share_others", "col_share_others", "share"),
+            Col("lift", "col_lift", "points")]), caption=ctx.t("cap_loyal"))
     return s
 
 
@@ -138,7 +162,11 @@ def quotes(ctx: Context) -> Section:
     table = s.call(_VERBATIMS, "quotes", "quotes (kit.verbatims.quotes)", coded, interviews=notes,
                    codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
-        s.table(_readable(table.drop(columns=[c for c in ("text_id", "customer_id") if c in table])), max_rows=40)
+        # no text or customer ids on the page
+        s.table(_show(ctx, table, [
+            Col("polarity", "col_polarity", "category"), Col("quote", "col_quote"),
+            Col("segment", "col_segment", "category"), Col("words", "col_words", "count")]),
+            caption=ctx.t("cap_quotes"), max_rows=40)
     return s
 
 
@@ -183,11 +211,17 @@ def survey_comments(ctx: Context) -> Section:
         return s.missing(ctx.t("no_table", table="survey comment", what=s.title))
     coded, groups, _ = result
     two = groups[groups != "passive"].cat.remove_unused_categories()
-    s.para(f"{len(groups):,} comments in {ctx.period_label}: {int((two == 'detractor').sum()):,} from detractors, "
-           f"{int((two == 'promoter').sum()):,} from promoters.")
+    s.para(ctx.t("comments_count", n=f"{len(groups):,}", period=ctx.period_label,
+                 detractors=f"{int((two == 'detractor').sum()):,}", promoters=f"{int((two == 'promoter').sum()):,}"))
     table = s.call(_THEMES, "theme_contrast", "theme contrast (kit.theme_contrast)",
                    coded[coded["text_id"].isin(two.index)], two, polarity="negative", codebook=codebook(ctx),
                    lang=ctx.lang)
     if table is not None:
-        s.table(_readable(table), caption="Share of comments mentioning each theme negatively")
+        s.table(_show(ctx, table, [
+            Col("texts_detractor", "col_texts_detractor", "count"),
+            Col("share_detractor", "col_share_detractor", "share"),
+            Col("texts_promoter", "col_texts_promoter", "count"),
+            Col("share_promoter", "col_share_promoter", "share"),
+            Col("difference", "col_difference", "points"), Col("p_value", "col_p", "p")]),
+            caption=ctx.t("cap_contrast"))
     return s
