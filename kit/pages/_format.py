@@ -38,7 +38,7 @@ class Col:
         codes translated via ``reason_<code>``), ``share`` (0…1 -> ``43.2 %``), ``points`` (a difference
         of shares -> ``+12.0 pp``), ``share_interval``,
         ``interval`` (plain numbers), ``money`` (with the currency), ``hours``, ``days``, ``count``,
-        ``p`` (p-value), ``number`` (``digits`` decimals), ``bool`` (yes/no).
+        ``p`` (p-value), ``number`` (``digits`` decimals), ``bool`` (yes/no), ``id`` (kept on one line).
     digits : int
         Decimals of ``number``, ``share``, ``interval`` and ``hours``.
     """
@@ -119,6 +119,8 @@ def fmt(value: Any, kind: str, lang: str = "en", *, digits: int = 1, currency: s
         return f"< {_local('0.001', lang)}" if p < 0.001 else _num(p, 3, lang)
     if kind == "number":
         return _num(float(value), digits, lang)
+    if kind == "id":  # keep pseudonyms like C-4fed7eebbc on one line
+        return str(value).replace("-", "\u2011")
     if kind == "bool":
         return text("yes" if bool(value) else "no", lang)
     if kind == "category":

@@ -8,6 +8,7 @@ import pandas as pd
 
 from kit.pages._common import fmt_kpi, get_scorecard
 from kit.pages._context import Context
+from kit.pages._format import Col, display, fmt
 from kit.pages._section import Section, capability
 
 __all__ = ["findings", "drivers", "driver_model", "action_plan", "customer_lists", "plan_frame", "list_frames",
@@ -20,6 +21,18 @@ LISTS: dict[str, tuple[str, str]] = {
     "advocates": ("advocates", "advocates.csv"),
 }
 _SHOWN = 10
+#: the columns of the three customer lists, as shown (each list has a subset)
+_LIST_COLUMNS = [
+    Col("rank", "col_rank", "count"), Col("customer_id", "col_customer", "id"),
+    Col("reasons", "col_reasons", "reasons"), Col("status", "col_status_list", "category"),
+    Col("value_at_risk", "col_value_at_risk", "money"), Col("segment", "col_segment", "category"),
+    Col("nps", "col_nps", "count"), Col("rating", "col_rating", "count"), Col("p_alive", "col_p_alive", "share", 0),
+    Col("open_complaints", "col_open_complaints", "count"), Col("referrals", "col_referrals", "count"),
+    Col("last_order", "col_last_order"), Col("days_inactive", "col_days_inactive", "count"),
+    Col("orders", "col_orders", "count"), Col("net_revenue", "col_net_revenue", "money"),
+    Col("past_value", "col_past_value", "money"), Col("exit_date", "col_exit_date"),
+    Col("exit_category", "col_exit_category", "category"), Col("exit_reason", "col_exit_reason"),
+]
 
 
 def _as_of(ctx: Context) -> pd.Timestamp | None:
@@ -46,8 +59,8 @@ def findings(ctx: Context) -> Section:
             ctx.t("col_value"): [fmt_kpi(k, v) for k, v in zip(part["kpi"], part["value"])],
             ctx.t("col_target"): [fmt_kpi(k, v) for k, v in zip(part["kpi"], part["target"])],
             ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
-            ctx.t("col_severity"): part["severity"].round(2),
-            "n": part["n"].astype("int64"),
+            ctx.t("col_severity"): [fmt(v, "number", ctx.lang, digits=2) for v in part["severity"]],
+            "n": [fmt(v, "count", ctx.lang) for v in part["n"]],
         })
         s.table(shown, max_rows=len(shown))
     return s
@@ -92,7 +105,7 @@ def drivers(ctx: Context) -> Section:
         return s
     if getattr(model, "note_", ""):
         s.note(model.note_)
-    s.para(f"R² = {model.r_squared_:.2f}; n = {model.n_:,}")
+    s.para(_driver_scope(ctx, model))
     s.plot("kit.plots.drivers", "plot_driver_importance", "driver importance chart "
            "(kit.plots.drivers.plot_driver_importance)", model.summary, outcome="NPS")
     upto = surveys[surveys["responded_at"] < ctx.period.end]
@@ -101,9 +114,31 @@ def drivers(ctx: Context) -> Section:
     if ipa is not None:
         s.plot("kit.plots.drivers", "plot_importance_performance", "importance-performance map "
                "(kit.plots.drivers.plot_importance_performance)", ipa)
-        cols = [c for c in ("driver", "importance", "performance", "n", "quadrant") if c in ipa]
-        s.table(ipa[cols])
+        s.table(_show(ctx, ipa, [
+            Col("driver", "col_driver", "category"), Col("importance", "col_importance", "share"),
+            Col("performance", "col_performance", "number", 2), Col("n", "col_answers", "count"),
+            Col("quadrant", "col_quadrant")]), caption=ctx.t("cap_ipa"))
     return s
+
+
+def _show(ctx: Context, frame: pd.DataFrame, spec: list[Col]) -> pd.DataFrame:
+    """``frame`` as displayed: the columns of ``spec``, labelled in the report language and formatted."""
+    return display(frame, spec, ctx.lang, currency=ctx.config.business.currency)
+
+
+def _driver_scope(ctx: Context, model: Any) -> str:
+    """Which answers the driver model rests on: all answers up to the period's end (see :func:`driver_model`)."""
+    surveys = ctx.data.surveys
+    upto = surveys[surveys["responded_at"] < ctx.period.end]
+    first = ctx.period_label
+    between = capability("kit.periods", "periods_between")
+    dated = upto["responded_at"].dropna()
+    if between is not None and not dated.empty:
+        spans = between(dated.min(), ctx.period.end - pd.Timedelta(days=1), ctx.config.periods.granularity)
+        first = spans[0].label if spans else first
+    return ctx.t("drivers_scope", n=fmt(len(upto), "count", ctx.lang), first=first, last=ctx.period_label,
+                 period=ctx.period_label, complete=fmt(model.n_, "count", ctx.lang),
+                 r2=fmt(model.r_squared_, "number", ctx.lang, digits=2), n_model=fmt(model.n_, "count", ctx.lang))
 
 
 def _raw_id_config(ctx: Context) -> Any:
@@ -170,8 +205,11 @@ def action_plan(ctx: Context) -> Section:
         return s.missing("no actions configured (actions: in analysis.yaml)")
     s.plot("kit.plots.actions", "plot_impact_effort", "impact-effort matrix (kit.plots.actions.plot_impact_effort)",
            plan)
-    cols = [c for c in ("rank", "title", "owner", "effort", "impact", "confidence", "score", "why") if c in plan]
-    return s.table(plan[cols], max_rows=len(plan))
+    return s.table(_show(ctx, plan, [
+        Col("rank", "col_rank", "count"), Col("title", "col_title"), Col("owner", "col_owner"),
+        Col("effort", "col_effort", "count"), Col("impact", "col_impact", "share", 0),
+        Col("confidence", "col_confidence", "share", 0), Col("score", "col_score", "number", 2),
+        Col("why", "col_why")]), caption=ctx.t("cap_plan"), max_rows=len(plan))
 
 
 def list_frames(ctx: Context) -> dict[str, pd.DataFrame | None]:
@@ -204,7 +242,6 @@ def customer_lists(ctx: Context) -> Section:
             continue
         s.para(ctx.t("list_count", n=f"{len(frame):,}", shown=min(_SHOWN, len(frame)), file=LISTS[key][1]))
         if "value_basis" in frame and not frame.empty:
-            s.note(f"value_at_risk: {frame['value_basis'].iloc[0]}")
-        shown = frame.drop(columns=[c for c in ("value_basis", "n_reasons") if c in frame])
-        s.table(shown, max_rows=_SHOWN)
+            s.note(f"{ctx.t('col_value_at_risk')}: {frame['value_basis'].iloc[0]}")
+        s.table(_show(ctx, frame.head(_SHOWN), _LIST_COLUMNS), max_rows=_SHOWN)
     return s
