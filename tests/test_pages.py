@@ -257,3 +257,64 @@ def test_tidy_axes_right_aligns_slanted_labels_and_moves_the_note_below_them():
     lowest = min(t.get_window_extent(renderer).y0 for t in [*labels, ax.xaxis.label])
     assert note.get_window_extent(renderer).y1 <= lowest   # display y grows upwards: the note is below
     plt.close(fig)
+
+
+# ---- table formatting layer (kit.pages._format) -------------------------------------------------------------
+
+
+def test_display_formats_shares_intervals_p_values_money_and_drops_other_columns():
+    from kit.pages._format import Col, display
+
+    frame = pd.DataFrame({"category": ["no_need", "price"], "share": [0.4321, 0.05],
+                          "ci_low": [0.381, 0.0], "ci_high": [0.4804, 0.1], "se": [0.02, 0.01],
+                          "small": [False, True], "p_value": [0.0004, 0.0431], "revenue": [1234.5, 7.0]})
+    spec = [Col("category", "col_category", "category"), Col("share", "col_share", "share"),
+            Col(("ci_low", "ci_high"), "col_interval", "share_interval"), Col("p_value", "col_p", "p"),
+            Col("revenue", "col_net_revenue", "money"), Col("not_there", "col_rows", "count")]
+    out = display(frame, spec, "en", currency="EUR")
+    # 0.4321 * 100 = 43.21 -> one decimal 43.2; 0.381 -> 38.1, 0.4804 -> 48.0
+    assert out.columns.tolist() == ["Category", "Share", "95 % interval", "p-value", "Net revenue"]
+    assert out.iloc[0].tolist() == ["no longer needed", "43.2 %", "38.1 – 48.0 %", "< 0.001", "1,234.50 EUR"]
+    assert out.iloc[1].tolist() == ["price", "5.0 %", "0.0 – 10.0 %", "0.043", "7.00 EUR"]
+    de = display(frame, spec, "de", currency="EUR")
+    assert de.columns.tolist() == ["Kategorie", "Anteil", "95-%-Intervall", "p-Wert", "Nettoumsatz"]
+    assert de.iloc[0].tolist() == ["kein Bedarf mehr", "43,2 %", "38,1 – 48,0 %", "< 0,001", "1.234,50 EUR"]
+
+
+def test_fmt_points_missing_values_and_list_reasons():
+    from kit.pages._format import fmt, reasons_text
+
+    assert fmt(0.714, "points") == "+71.4 pp" and fmt(-0.05, "points", "de") == "-5,0 Pp."
+    assert fmt(float("nan"), "share") == "–" and fmt(None, "money", currency="EUR") == "–"
+    assert fmt(True, "bool", "de") == "ja"
+    assert reasons_text("detractor;stars<=3;recent complaint") == \
+        "NPS detractor (0-6), 3 stars or fewer, recent complaint"
+    assert reasons_text("unknown code") == "unknown code"   # not translated, shown as is
+
+
+def test_criteria_and_action_tables_show_no_technical_columns(sample_ctx):
+    technical = {"ci_low", "ci_high", "se", "small", "per_1000_orders", "cumulative_share", "negative_share",
+                 "share_others", "lift", "texts", "mentioning", "p_value", "customer_id", "reasons"}
+    sections = [pages.criterion(sample_ctx, name) for name in pages.CRITERIA]
+    sections += [pages.themes(sample_ctx), pages.aspects(sample_ctx), pages.loyal_patterns(sample_ctx),
+                 pages.drivers(sample_ctx)]
+    tables = [b for s in sections for b in s.blocks if b.kind == "table"]
+    assert len(tables) >= 8
+    for block in tables:
+        assert not technical & {str(c) for c in block.content.columns}, block.content.columns.tolist()
+    html = "".join(s._repr_html_() for s in sections)
+    assert "<th>ci_low</th>" not in html and "<th>se</th>" not in html and "<th>95 % interval</th>" in html
+    exits = next(b for s in sections for b in s.blocks if b.kind == "table" and b.caption.startswith("All recorded"))
+    assert exits.content["Share"].str.endswith(" %").all()
+    drivers_text = str(pages.drivers(sample_ctx))
+    assert "Based on all " in drivers_text and "survey answers from " in drivers_text
+
+
+def test_german_captions_have_no_english_left(sample_ctx):
+    import dataclasses
+
+    german = dataclasses.replace(sample_ctx, lang="de", _cache={})
+    s = pages.criterion(german, "service")
+    captions = [b.caption for b in s.blocks if b.kind == "table"]
+    assert captions and captions[0].startswith("Beschwerden nach Kategorie")
+    assert "Kategorie" in next(b for b in s.blocks if b.kind == "table").content.columns
