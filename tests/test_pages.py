@@ -271,12 +271,12 @@ def test_display_formats_shares_intervals_p_values_money_and_drops_other_columns
     spec = [Col("category", "col_category", "category"), Col("share", "col_share", "share"),
             Col(("ci_low", "ci_high"), "col_interval", "share_interval"), Col("p_value", "col_p", "p"),
             Col("revenue", "col_net_revenue", "money"), Col("not_there", "col_rows", "count")]
-    out = display(frame, spec, "en", currency="EUR")
+    out = display(frame, spec, "en", currency="EUR").apply(lambda c: c.str.replace("\u00a0", " "))
     # 0.4321 * 100 = 43.21 -> one decimal 43.2; 0.381 -> 38.1, 0.4804 -> 48.0
     assert out.columns.tolist() == ["Category", "Share", "95 % interval", "p-value", "Net revenue"]
     assert out.iloc[0].tolist() == ["no longer needed", "43.2 %", "38.1 – 48.0 %", "< 0.001", "1,234.50 EUR"]
     assert out.iloc[1].tolist() == ["price", "5.0 %", "0.0 – 10.0 %", "0.043", "7.00 EUR"]
-    de = display(frame, spec, "de", currency="EUR")
+    de = display(frame, spec, "de", currency="EUR").apply(lambda c: c.str.replace("\u00a0", " "))
     assert de.columns.tolist() == ["Kategorie", "Anteil", "95-%-Intervall", "p-Wert", "Nettoumsatz"]
     assert de.iloc[0].tolist() == ["kein Bedarf mehr", "43,2 %", "38,1 – 48,0 %", "< 0,001", "1.234,50 EUR"]
 
@@ -284,7 +284,8 @@ def test_display_formats_shares_intervals_p_values_money_and_drops_other_columns
 def test_fmt_points_missing_values_and_list_reasons():
     from kit.pages._format import fmt, reasons_text
 
-    assert fmt(0.714, "points") == "+71.4 pp" and fmt(-0.05, "points", "de") == "-5,0 Pp."
+    assert fmt(0.714, "points") == "+71.4\u00a0pp" and fmt(-0.05, "points", "de") == "-5,0\u00a0Pp."
+    assert fmt(pd.Timestamp("2026-07-03"), "text") == "2026\u201107\u201103"   # non-breaking hyphens
     assert fmt(float("nan"), "share") == "–" and fmt(None, "money", currency="EUR") == "–"
     assert fmt(True, "bool", "de") == "ja"
     assert reasons_text("detractor;stars<=3;recent complaint") == \
@@ -305,7 +306,7 @@ def test_criteria_and_action_tables_show_no_technical_columns(sample_ctx):
     html = "".join(s._repr_html_() for s in sections)
     assert "<th>ci_low</th>" not in html and "<th>se</th>" not in html and "<th>95 % interval</th>" in html
     exits = next(b for s in sections for b in s.blocks if b.kind == "table" and b.caption.startswith("All recorded"))
-    assert exits.content["Share"].str.endswith(" %").all()
+    assert exits.content["Share"].str.endswith("\u00a0%").all()
     drivers_text = str(pages.drivers(sample_ctx))
     assert "Based on all " in drivers_text and "survey answers from " in drivers_text
 

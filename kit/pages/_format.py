@@ -21,6 +21,7 @@ from kit.labels import LABELS, text
 __all__ = ["Col", "display", "fmt", "category_text", "reasons_text"]
 
 _DASH = "–"
+_NB = "\u00a0"  # no break between a number and its unit (HTML tables wrap narrow columns)
 
 
 @dataclass(frozen=True)
@@ -90,26 +91,26 @@ def fmt(value: Any, kind: str, lang: str = "en", *, digits: int = 1, currency: s
 
     Examples
     --------
-    >>> fmt(0.4321, "share")
+    >>> fmt(0.4321, "share").replace("\\u00a0", " ")
     '43.2 %'
     >>> fmt(0.0004, "p")
     '< 0.001'
-    >>> fmt(1234.5, "money", currency="EUR")
+    >>> fmt(1234.5, "money", currency="EUR").replace("\\u00a0", " ")
     '1,234.50 EUR'
-    >>> fmt(1234.5, "money", "de", currency="EUR")
+    >>> fmt(1234.5, "money", "de", currency="EUR").replace("\\u00a0", " ")
     '1.234,50 EUR'
     """
     if _missing(value):
         return _DASH
     if kind == "share":
-        return f"{_num(float(value) * 100, digits, lang)} %"
+        return f"{_num(float(value) * 100, digits, lang)}{_NB}%"
     if kind == "points":
         pp = "Pp." if lang == "de" else "pp"
-        return f"{'+' if float(value) > 0 else ''}{_num(float(value) * 100, digits, lang)} {pp}"
+        return f"{'+' if float(value) > 0 else ''}{_num(float(value) * 100, digits, lang)}{_NB}{pp}"
     if kind == "money":
-        return f"{_num(float(value), 2, lang)} {currency}".rstrip()
+        return f"{_num(float(value), 2, lang)}{_NB}{currency}" if currency else _num(float(value), 2, lang)
     if kind == "hours":
-        return f"{_num(float(value), digits, lang)} h"
+        return f"{_num(float(value), digits, lang)}{_NB}h"
     if kind == "days":
         return _num(float(value), 0, lang)
     if kind == "count":
@@ -128,7 +129,7 @@ def fmt(value: Any, kind: str, lang: str = "en", *, digits: int = 1, currency: s
     if kind == "reasons":
         return reasons_text(value, lang)
     if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}"
+        return f"{value:%Y-%m-%d}".replace("-", "\u2011")  # dates stay on one line
     return str(value)
 
 
@@ -183,7 +184,7 @@ def display(frame: pd.DataFrame, spec: Sequence[Col], lang: str = "en", *, curre
     --------
     >>> f = pd.DataFrame({"share": [0.4321], "ci_low": [0.381], "ci_high": [0.48], "se": [0.02]})
     >>> display(f, [Col("share", "col_share", "share"), Col(("ci_low", "ci_high"), "col_interval",
-    ...         "share_interval")]).iloc[0].tolist()
+    ...         "share_interval")]).iloc[0].str.replace("\\u00a0", " ").tolist()
     ['43.2 %', '38.1 – 48.0 %']
     """
     out: dict[str, list[str]] = {}
@@ -199,12 +200,12 @@ def display(frame: pd.DataFrame, spec: Sequence[Col], lang: str = "en", *, curre
                 elif col.kind == "share_interval":
                     a = _DASH if _missing(lo) else _num(float(lo) * 100, col.digits, lang)
                     b = _DASH if _missing(hi) else _num(float(hi) * 100, col.digits, lang)
-                    cells.append(f"{a} – {b} %")
+                    cells.append(f"{a}{_NB}–{_NB}{b}{_NB}%")
                 else:
                     kind = "number" if col.kind == "interval" else col.kind
                     a = fmt(lo, kind, lang, digits=col.digits, currency=currency)
                     b = fmt(hi, kind, lang, digits=col.digits, currency=currency)
-                    cells.append(f"{a} – {b}")
+                    cells.append(f"{a}{_NB}–{_NB}{b}")
         else:
             if col.source not in frame:
                 continue
