@@ -59,12 +59,13 @@ def _isnan(value: Any) -> bool:
         return False
 
 
-def fmt_kpi(kpi: str, value: Any) -> str:
-    """Format one KPI value with its unit (``12.3 %``, ``31.2``)."""
+def fmt_kpi(kpi: str, value: Any, currency: str = "") -> str:
+    """Format one KPI value with its unit (``12.3 %``, ``31.2``; money with ``currency`` when given)."""
     if _isnan(value):
         return "–"
     unit = _unit(kpi)
-    return format_value(float(value), unit) + _SUFFIX.get(unit, "")
+    money = f" {currency}" if currency and unit == "currency" else ""
+    return format_value(float(value), unit) + _SUFFIX.get(unit, "") + money
 
 
 def kpi_rows(frame: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:

@@ -48,6 +48,7 @@ def findings(ctx: Context) -> Section:
     gaps = s.call("kit.evidence", "kpi_gaps", "KPI gaps (kit.kpi_gaps)", frame, ctx.config)
     if gaps is None:
         return s
+    currency = ctx.config.business.currency
     for key, statuses in (("negatives", ("missed", "inconclusive")), ("positives", ("met",))):
         part = gaps[gaps["status"].isin(statuses)]
         s.heading(ctx.t(key))
@@ -56,8 +57,8 @@ def findings(ctx: Context) -> Section:
             continue
         shown = pd.DataFrame({
             ctx.t("col_kpi"): part["label"],
-            ctx.t("col_value"): [fmt_kpi(k, v) for k, v in zip(part["kpi"], part["value"])],
-            ctx.t("col_target"): [fmt_kpi(k, v) for k, v in zip(part["kpi"], part["target"])],
+            ctx.t("col_value"): [fmt_kpi(k, v, currency) for k, v in zip(part["kpi"], part["value"])],
+            ctx.t("col_target"): [fmt_kpi(k, v, currency) for k, v in zip(part["kpi"], part["target"])],
             ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
             ctx.t("col_severity"): [fmt(v, "number", ctx.lang, digits=2) for v in part["severity"]],
             "n": [fmt(v, "count", ctx.lang) for v in part["n"]],
