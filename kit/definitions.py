@@ -10,7 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
-__all__ = ["Definition", "DEFINITIONS", "KPI_IDS", "definition", "definitions_frame"]
+__all__ = ["Definition", "DEFINITIONS", "KPI_IDS", "METRIC_LABELS", "definition", "definitions_frame"]
 
 Direction = Literal["higher", "lower", "configured"]
 Language = Literal["en", "de"]
@@ -143,6 +143,16 @@ DEFINITIONS: dict[str, Definition] = {
 }
 
 KPI_IDS: tuple[str, ...] = tuple(DEFINITIONS)
+
+#: Labels (en, de) of metrics that are not scorecard KPIs but are shown with their numbers.
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "nps_change": ("NPS change", "NPS-Veränderung"),
+    "referred_retention": ("Retention of referred minus other customers",
+                           "Bindung geworbener minus übriger Kunden"),
+    "inter_purchase_days": ("Median days between purchases", "Median der Tage zwischen Käufen"),
+    "frequency_spend_correlation": ("Correlation of purchase frequency and spend",
+                                    "Korrelation von Kaufhäufigkeit und Ausgaben"),
+}
 
 
 def definition(kpi: str) -> Definition:

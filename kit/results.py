@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from kit.definitions import DEFINITIONS
+from kit.definitions import DEFINITIONS, METRIC_LABELS
 
 __all__ = ["MetricResult", "no_data", "format_value"]
 
@@ -27,11 +27,15 @@ def format_value(value: float | None, unit: str) -> str:
     '12.3 %'
     >>> format_value(31.25, "points")
     '31.2'
+    >>> format_value(0.098, "share_diff")
+    '+9.8 pp'
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "share":
         return f"{value * 100:.1f} %"
+    if unit == "share_diff":
+        return f"{value * 100:+.1f} pp"
     if unit == "currency":
         return f"{value:,.2f}"
     if unit in ("hours", "points", "per_1000"):
@@ -84,9 +88,11 @@ class MetricResult:
 
     @property
     def label(self) -> str:
-        """English label from the registry, else the kpi name."""
+        """English label from the registries (KPIs, then other metrics), else the kpi name."""
         d = DEFINITIONS.get(self.kpi)
-        return d.label if d else self.kpi
+        if d:
+            return d.label
+        return METRIC_LABELS.get(self.kpi, (self.kpi,))[0]
 
     @property
     def has_data(self) -> bool:

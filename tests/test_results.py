@@ -62,3 +62,10 @@ def test_unknown_kpi_lists_valid_ids():
         assert "nps" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("expected KeyError")
+
+
+def test_non_kpi_metrics_have_labels_and_share_differences_show_points():
+    # referred 0.657 retained vs others 0.559: +9.8 percentage points, not "9.8 %"
+    r = MetricResult("referred_retention", 0.098, 834, 0.046, 0.150, unit="share_diff")
+    assert str(r) == ("Retention of referred minus other customers = +9.8 pp "
+                      "(95 % CI +4.6 pp to +15.0 pp; n = 834)")

@@ -119,7 +119,7 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
         source = "customers.acquisition_channel"
     else:
         return no_data("referred_retention", "no referred_id in referrals and no acquisition_channel",
-                       definition=_RETENTION_DEFINITION, unit="share")
+                       definition=_RETENTION_DEFINITION, unit="share_diff")
     is_referred = eligible.index.isin(pd.Index(list(referred)))
     retained = (eligible["max"] >= window_start).to_numpy()
     rows = []
@@ -132,13 +132,13 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
     (n1, k1), (n2, k2) = [(int(n), int(k)) for n, k in table[["customers", "retained"]].to_numpy()]
     if min(n1, n2) == 0:
         return no_data("referred_retention", "no referred customers or no other customers to compare",
-                       definition=_RETENTION_DEFINITION, unit="share")
+                       definition=_RETENTION_DEFINITION, unit="share_diff")
     p1, p2 = k1 / n1, k2 / n2
     diff = p1 - p2
     se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
     z, p_value = two_proportion_test(p1, n1, p2, n2)
     return MetricResult("referred_retention", diff, int(n1 + n2), *normal_interval(diff, se),
-                        _RETENTION_DEFINITION, "share", se=se,
+                        _RETENTION_DEFINITION, "share_diff", se=se,
                         note=(f"retained = an order in the {inactivity_days} days before {as_of.date()}; "
                               f"referred from {source}"),
                         extras={"z": z, "p_value": p_value, "table": table,
