@@ -124,11 +124,11 @@ def _oracle_churn(orders: pd.DataFrame, exits: pd.DataFrame, start: pd.Timestamp
             if state == "active" and d - last_order >= inact:  # the rule fires this day
                 state = "lost"
                 lost_here |= was_active and d >= start_d
-            if d in exit_days:  # an exit in the period is a loss, also after an inactivity loss
-                state = "lost" if state == "active" else state
-                lost_here |= was_active and d >= start_d
             if d in order_days:
                 state, last_order = "active", d
+            if d in exit_days:  # an exit is a loss, also after an inactivity loss; an order the same day comes first
+                state = "lost" if state == "active" else state
+                lost_here |= was_active and d >= start_d
         at_start += was_active
         lost += lost_here
     return at_start, lost
@@ -154,10 +154,13 @@ def test_churn_matches_day_by_day_oracle(seed):
         expected_n, expected_lost = _oracle_churn(orders, exits, p.start, p.end, 60)
         r = churn_rate(orders, period=p, inactivity_days=60, exits=exits)
         assert (r.n, r.extras.get("lost", 0)) == (expected_n, expected_lost), label
-    # the trend (one sort for all periods) gives the same counts
+    # the trend (one sort for all periods) gives the oracle's counts and rates
     periods = [parse_period(label) for label in ("2025-Q3", "2026-Q1")]
     trend = churn_by_period(orders, periods=periods, inactivity_days=60, exits=exits)
-    assert trend["n"].tolist() == [churn_rate(orders, period=p, inactivity_days=60, exits=exits).n for p in periods]
+    for p, (_, row) in zip(periods, trend.iterrows(), strict=True):
+        expected_n, expected_lost = _oracle_churn(orders, exits, p.start, p.end, 60)
+        assert row["n"] == expected_n
+        assert row["value"] == pytest.approx(expected_lost / expected_n), p.label
 
 
 def test_churn_by_period(churn_orders):
@@ -273,7 +276,10 @@ def test_sample_period_metrics_match_direct_counts(sample_data):
     assert (r.value, r.n) == ((per_customer >= 2).mean(), len(per_customer))
     assert purchase_frequency(orders, period="2026-Q3").value == pytest.approx(len(q3) / len(per_customer))
     churn = churn_rate(orders, period="2026-Q3", inactivity_days=180, exits=sample_data.exits)
-    assert 0 < churn.value < 1 and churn.extras["lost_by_exit"] > 0
+    q3p = parse_period("2026-Q3")
+    expected_n, expected_lost = _oracle_churn(orders, sample_data.exits, q3p.start, q3p.end, 180)
+    assert (churn.n, churn.value) == (expected_n, pytest.approx(expected_lost / expected_n))
+    assert churn.extras["lost_by_exit"] > 0
 
 
 def test_sample_referred_customers_churn_less(sample_data):

@@ -147,6 +147,9 @@ def test_sample_value_metrics_match_direct_sums(sample_data, sample_config):
     # 9 customers of the answer key had every order refunded in full: they count with CLV 0
     clv = clv_historical(orders, margin=sample_config.clv.margin, as_of="2026-10-01")
     assert clv.n == orders["customer_id"].nunique() and clv.extras["customers_net_le_zero"] >= 9
+    before = orders[orders["order_date"] < "2026-10-01"]
+    net_per_customer = (before["revenue"] - before["refund_amount"].fillna(0)).groupby(before["customer_id"]).sum()
+    assert clv.value == pytest.approx(sample_config.clv.margin * net_per_customer.mean())
 
 
 def test_missing_revenue_is_left_out_and_said(orders):
