@@ -192,10 +192,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_04_summary": ("What loyal customers say: themes, aspects, quotes", "Was treue Kunden sagen: Themen, Aspekte, Zitate"),
     "page_05_summary": ("Ranked findings, drivers, the action plan, customer lists",
                         "Ergebnisse, Treiber, Maßnahmenplan, Kundenlisten"),
-    "finding_missed": ("{label}: {value} (n = {n}) missed the target of {target}.",
-                       "{label}: {value} (n = {n}) verfehlt das Ziel von {target}."),
-    "finding_met": ("{label}: {value} (n = {n}) met the target of {target}.",
-                    "{label}: {value} (n = {n}) erreicht das Ziel von {target}."),
+    "finding_missed": ("{label}: {value} ({interval}n = {n}) missed the target of {target}.{change}",
+                       "{label}: {value} ({interval}n = {n}) verfehlt das Ziel von {target}.{change}"),
+    "finding_met": ("{label}: {value} ({interval}n = {n}) met the target of {target}.{change}",
+                    "{label}: {value} ({interval}n = {n}) erreicht das Ziel von {target}.{change}"),
+    "finding_interval": ("95 % CI {low} to {high}; ", "95-%-KI {low} bis {high}; "),
+    "finding_change": (" Previous period {previous}, change {change} (p {p}).",
+                       " Vorperiode {previous}, Veränderung {change} (p {p})."),
     "status_help": ("A target counts as met or missed only when the 95 % interval lies clearly on one side of "
                     "it; otherwise the status is inconclusive. Definitions are printed under each KPI.",
                     "Ein Ziel gilt nur dann als erreicht oder verfehlt, wenn das 95-%-Intervall klar auf einer "

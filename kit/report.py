@@ -335,15 +335,33 @@ def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, per
         return []
     gaps = capability("kit.evidence", "kpi_gaps")
     ranked = gaps(frame, config) if gaps is not None else frame
+    card = frame.set_index("kpi")
     out = []
     for status, key, css, limit in (("missed", "finding_missed", "kit-missed", 5), ("met", "finding_met", "kit-met", 3)):
         rows = ranked[ranked["status"] == status].head(limit)
         for r in rows.itertuples(index=False):
-            out.append({"css": css, "text": text(key, lang, label=r.label, value=fmt_kpi(str(r.kpi), r.value),
-                                                 target=fmt_kpi(str(r.kpi), r.target), n=f"{int(r.n):,}")})
+            kpi, row = str(r.kpi), card.loc[str(r.kpi)]
+            interval = "" if pd.isna(row["ci_low"]) else text(
+                "finding_interval", lang, low=fmt_kpi(kpi, row["ci_low"]), high=fmt_kpi(kpi, row["ci_high"]))
+            change = "" if pd.isna(row["change"]) or pd.isna(row["p_value"]) else text(
+                "finding_change", lang, previous=fmt_kpi(kpi, row["previous"]), change=_signed(kpi, row["change"]),
+                p="< 0.001" if row["p_value"] < 0.001 else f"= {row['p_value']:.3f}")
+            out.append({"css": css, "text": text(key, lang, label=r.label, value=fmt_kpi(kpi, r.value),
+                                                 target=fmt_kpi(kpi, r.target), n=f"{int(r.n):,}",
+                                                 interval=interval, change=change)})
     if not any(f["css"] == "kit-missed" for f in out):
         out.insert(0, {"css": "kit-met", "text": text("finding_none", lang, period=period)})
     return out
+
+
+def _signed(kpi: str, change: float) -> str:
+    """A change with its sign, in the KPI's unit (shares in percentage points)."""
+    from kit.pages._common import fmt_kpi
+
+    text_ = fmt_kpi(kpi, abs(change))
+    if text_.endswith(" %"):
+        text_ = text_[:-2] + " pp"
+    return ("+" if change >= 0 else "−") + text_
 
 
 _ACTION_COLUMNS = {"rank": "col_rank", "title": "col_action", "owner": "col_owner", "effort": "col_effort",

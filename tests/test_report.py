@@ -181,3 +181,18 @@ def test_data_error_stops_before_kernels(tmp_path):
     with pytest.raises(DataError, match="order_date"):
         run_report(folder / "analysis.yaml", out=tmp_path / "out")
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_findings_carry_interval_and_the_change_test():
+    from kit.config import AnalysisConfig
+    from kit.report import _findings
+
+    cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"}, "targets": {"nps": {"target": 30}},
+                                         "data": {"tables": {"orders": {"file": "/tmp/o.csv"}}}})
+    card = pd.DataFrame([{"kpi": "nps", "label": "Net Promoter Score", "period": "2026-Q3", "value": 9.9, "n": 382,
+                          "ci_low": 1.7, "ci_high": 18.0, "previous": 26.8, "change": -16.9, "p_value": 0.0047,
+                          "target": 30.0, "status": "missed", "definition": "…"}])
+    (finding,) = _findings(card, cfg, "en", "2026-Q3")
+    assert finding["css"] == "kit-missed"
+    assert finding["text"] == ("Net Promoter Score: 9.9 (95 % CI 1.7 to 18.0; n = 382) missed the target of 30.0. "
+                               "Previous period 26.8, change −16.9 (p = 0.005).")
