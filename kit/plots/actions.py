@@ -9,8 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 
-from kit.errors import DataError
-from kit.plots._style import PALETTE, finish, new_axes, style
+from kit.plots._style import PALETTE, finish, new_axes, require_columns, style, texts
 
 __all__ = ["plot_impact_effort"]
 
@@ -53,13 +52,9 @@ def plot_impact_effort(data: pd.DataFrame, *, ax: Axes | None = None, lang: str 
     >>> ax.collections[0].get_offsets().tolist()
     [[2.0, 0.5], [4.0, 0.2]]
     """
-    if lang not in _TEXT:
-        raise ValueError(f"lang {lang!r} is not supported; choose one of {sorted(_TEXT)}")
-    text = _TEXT[lang]
-    missing = [c for c in ("rank", "action_id", "effort", "impact", "confidence") if c not in data.columns]
-    if missing:
-        raise DataError(f"column(s) {', '.join(missing)} missing", file="action plan",
-                        fix="pass the frame kit.prioritise_actions returns")
+    text = texts(_TEXT, lang)
+    require_columns(data, ("rank", "action_id", "effort", "impact", "confidence"), "action plan",
+                    source="kit.prioritise_actions")
     with style():
         ax = new_axes(ax)
         effort, impact = data["effort"].astype("float64"), data["impact"].astype("float64")

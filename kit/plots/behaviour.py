@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from kit.metrics.segments import RFM_SEGMENTS
-from kit.plots._style import PALETTE, finish, new_axes, style
+from kit.plots._style import PALETTE, finish, new_axes, style, texts
 
 if TYPE_CHECKING:
     from kit.survival import KaplanMeier
@@ -53,10 +53,6 @@ _TEXT = {
 }
 
 
-def _t(lang: Language) -> dict[str, str]:
-    return _TEXT["de" if lang == "de" else "en"]
-
-
 def plot_survival(data: KaplanMeier | pd.DataFrame, *, ax: Axes | None = None, lang: Language = "en") -> Axes:
     """Kaplan-Meier retention curves with 95 % bands, one line per group.
 
@@ -79,7 +75,7 @@ def plot_survival(data: KaplanMeier | pd.DataFrame, *, ax: Axes | None = None, l
     >>> len(ax.get_lines())
     1
     """
-    text = _t(lang)
+    text = texts(_TEXT, lang)
     curves = data if isinstance(data, pd.DataFrame) else data.survival_function_
     summary = None if isinstance(data, pd.DataFrame) else data.summary_.set_index("group")
     with style():
@@ -125,7 +121,7 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, lang: L
     >>> [t.get_text() for t in ax.texts][:2]
     ['100', '50°']
     """
-    text = _t(lang)
+    text = texts(_TEXT, lang)
     share = data.pivot(index="cohort", columns="periods_since", values="share")
     complete = data.pivot(index="cohort", columns="periods_since", values="complete")
     sizes = data.drop_duplicates("cohort").set_index("cohort")["customers"].reindex(share.index)
@@ -164,7 +160,7 @@ def plot_orders_per_customer(data: pd.DataFrame, *, ax: Axes | None = None, lang
     >>> [float(p.get_height()) for p in plot_orders_per_customer(o).patches][:2]
     [0.5, 0.5]
     """
-    text = _t(lang)
+    text = texts(_TEXT, lang)
     counts = data.loc[data["customer_id"].notna()].groupby("customer_id").size().clip(upper=max_orders)
     shares = counts.value_counts(normalize=True).reindex(range(1, max_orders + 1), fill_value=0.0)
     labels = [str(k) for k in shares.index[:-1]] + [f"{max_orders}+"]
@@ -201,7 +197,7 @@ def plot_churn_trend(data: pd.DataFrame, *, ax: Axes | None = None, lang: Langua
     >>> [float(y) for y in plot_churn_trend(trend, target=0.1).get_lines()[0].get_ydata()]
     [0.1, 0.2]
     """
-    text = _t(lang)
+    text = texts(_TEXT, lang)
     d = data.dropna(subset=["value"])
     with style():
         ax = new_axes(ax)
@@ -238,7 +234,7 @@ def plot_rfm_segments(data: pd.DataFrame, *, ax: Axes | None = None, lang: Langu
     >>> [float(p.get_width()) for p in plot_rfm_segments(rfm).patches]
     [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0]
     """
-    text = _t(lang)
+    text = texts(_TEXT, lang)
     order = [s[1] if lang == "de" else s[0] for s in RFM_SEGMENTS]
     counts = data["segment"].value_counts().reindex(order, fill_value=0)
     with style():

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 
 from kit.config import BusinessHours
 from kit.metrics.service import Basis, _hours
-from kit.plots._style import PALETTE, STATUS_COLOURS, finish, new_axes, style
+from kit.plots._style import PALETTE, STATUS_COLOURS, finish, new_axes, style, texts
 
 __all__ = ["plot_service_times"]
 
@@ -70,11 +70,9 @@ def plot_service_times(data: pd.DataFrame, *, column: str = "first_response_at",
     >>> float(sum(p.get_height() for p in ax.patches))
     2.0
     """
-    if lang not in _TEXT:
-        raise ValueError(f"lang {lang!r} is not supported; choose one of {sorted(_TEXT)}")
-    if column not in _TEXT["en"]:
+    t = texts(_TEXT, lang)
+    if column not in t:
         raise ValueError(f"column {column!r} is not a service time; choose 'first_response_at' or 'resolved_at'")
-    t = _TEXT[lang]
     hours = _hours(data, column, basis, schedule, state)
     x = hours[hours >= 0].to_numpy(dtype=float)
     with style():

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 
 from kit.metrics.survey import nps, star_segments
 from kit.periods import Granularity, periods_between
-from kit.plots._style import POLARITY_COLOURS, finish, new_axes, style
+from kit.plots._style import POLARITY_COLOURS, finish, new_axes, style, texts
 
 __all__ = ["plot_nps_distribution", "plot_nps_trend", "plot_star_segments"]
 
@@ -38,12 +38,6 @@ _TEXT = {
         "no_data": "keine Antworten",
     },
 }
-
-
-def _text(lang: str) -> dict[str, str]:
-    if lang not in _TEXT:
-        raise ValueError(f"lang {lang!r} is not supported; choose one of {sorted(_TEXT)}")
-    return _TEXT[lang]
 
 
 def _column(data: pd.DataFrame | pd.Series, column: str) -> pd.Series:
@@ -78,7 +72,7 @@ def plot_nps_distribution(data: pd.DataFrame | pd.Series, *, ax: Axes | None = N
     >>> [float(p.get_height()) for p in ax.patches][9:]
     [1.0, 1.0]
     """
-    t = _text(lang)
+    t = texts(_TEXT, lang)
     scores = pd.to_numeric(_column(data, "nps"), errors="coerce").dropna()
     result = nps(scores)
     counts = scores.round().astype(int).value_counts().reindex(range(11), fill_value=0)
@@ -127,7 +121,7 @@ def plot_nps_trend(data: pd.DataFrame, *, granularity: Granularity = "quarter", 
     >>> [t.get_text() for t in plot_nps_trend(s).get_xticklabels()]
     ['2026-Q1', '2026-Q2']
     """
-    t = _text(lang)
+    t = texts(_TEXT, lang)
     answered = data.dropna(subset=["responded_at", "nps"])
     rows = []
     if len(answered):
@@ -200,7 +194,7 @@ def plot_star_segments(data: pd.DataFrame | pd.Series, *, at_risk_max: int = 3, 
     >>> [float(p.get_height()) for p in ax.patches]
     [0.5, 0.25, 0.25]
     """
-    t = _text(lang)
+    t = texts(_TEXT, lang)
     segments = star_segments(_column(data, "rating"), at_risk_max=at_risk_max, lang=lang)
     colours = [POLARITY_COLOURS["positive"], POLARITY_COLOURS["neutral"], POLARITY_COLOURS["negative"]]
     with style():
