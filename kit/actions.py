@@ -77,73 +77,60 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
     notes: list[str] = []
     kinds = text["kinds"]
 
-    def missing(kind: str, ids: Iterable[str]) -> None:
-        notes.extend(text["missing"].format(kind=kinds[kind], id=i) for i in ids)
+    def matched(kind: str, frame: pd.DataFrame, key: str, wanted: Iterable[str]) -> pd.DataFrame | None:
+        """Rows of ``frame`` for the ``wanted`` ids (in that order); ids without evidence go to the notes."""
+        indexed = frame.set_index(key)
+        notes.extend(text["missing"].format(kind=kinds[kind], id=i) for i in wanted if i not in indexed.index)
+        found = [i for i in wanted if i in indexed.index]
+        return indexed.loc[found] if found else None
 
-    if a.kpis and _has(ev.kpi_gaps):
-        gaps = ev.kpi_gaps.set_index("kpi")
-        found = [k for k in a.kpis if k in gaps.index]
-        missing("kpi", [k for k in a.kpis if k not in gaps.index])
-        if found:
-            sub = gaps.loc[found].sort_values("severity", ascending=False, kind="mergesort")
-            top = sub.iloc[0]
-            impact["kpi"] = float(top["severity"])
-            n = top["n"]
-            conf["kpi"] = 1.0 if pd.isna(n) else min(1.0, float(n) / ev.min_n)
-            if impact["kpi"] > 0:
-                unit = DEFINITIONS[top.name].unit if top.name in DEFINITIONS else ""
-                why.append((impact["kpi"], text["kpi"].format(label=_kpi_label(str(top.name), lang),
-                                                             v=_number(top["value"], unit, lang),
-                                                             t=_number(top["target"], unit, lang))))
-    if a.drivers and _has(ev.drivers):
-        d = ev.drivers.set_index("driver")
-        found = [x for x in a.drivers if x in d.index]
-        missing("driver", [x for x in a.drivers if x not in d.index])
-        if found:
-            sub = d.loc[found]
-            impact["driver"] = float(min(1.0, sub["importance"].sum()))
-            half = ((sub["ci_high"] - sub["ci_low"]) / 2).to_numpy()
-            imp = sub["importance"].to_numpy()
-            if np.isfinite(half).all() and imp.sum() > 0:
-                precision = float(np.clip(1 - half / np.where(imp > 0, imp, np.nan), 0, 1).mean())
-            else:
-                precision = 1.0
-            size = min(1.0, ev.driver_n / 100) if ev.driver_n else 1.0
-            conf["driver"] = precision * size
-            best = sub.sort_values("importance", ascending=False, kind="mergesort").iloc[0]
-            p = len(d)
-            head = (text["strongest"].format(o=ev.driver_outcome) if int(best["rank"]) == 1
-                    else text["rank"].format(o=ev.driver_outcome, k=int(best["rank"]), p=p))
-            detail = text["r2"].format(s=_pct(best["importance"]), lo=f"{100 * best['ci_low']:.0f}",
-                                       hi=f"{100 * best['ci_high']:.0f}") if pd.notna(best["ci_low"]) else _pct(
-                best["importance"]) + " R²"
-            why.append((impact["driver"], f"{head} ({detail})"))
-    if a.themes and _has(ev.themes):
-        t = ev.themes.set_index("theme")
-        found = [x for x in a.themes if x in t.index]
-        missing("theme", [x for x in a.themes if x not in t.index])
-        if found:
-            sub = t.loc[found]
-            impact["theme"] = float(min(1.0, sub["negative_share"].sum()))
-            conf["theme"] = min(1.0, float(sub["negative"].sum()) / ev.min_n)
-            if impact["theme"] > 0:
-                why.append((impact["theme"], text["theme"].format(s=_pct(impact["theme"]), base=ev.theme_base)))
-    if a.complaint_categories and _has(ev.complaints):
-        c = ev.complaints.set_index("category")
-        found = [x for x in a.complaint_categories if x in c.index]
-        missing("complaint_category", [x for x in a.complaint_categories if x not in c.index])
-        if found:
-            sub = c.loc[found]
-            impact["complaints"] = float(min(1.0, sub["share"].sum()))
-            conf["complaints"] = min(1.0, float(sub["complaints"].sum()) / ev.min_n)
-            if impact["complaints"] > 0:
-                why.append((impact["complaints"], text["complaints"].format(s=_pct(impact["complaints"]))))
+    if a.kpis and _has(ev.kpi_gaps) and (sub := matched("kpi", ev.kpi_gaps, "kpi", a.kpis)) is not None:
+        top = sub.sort_values("severity", ascending=False, kind="mergesort").iloc[0]
+        impact["kpi"] = float(top["severity"])
+        n = top["n"]
+        conf["kpi"] = 1.0 if pd.isna(n) else min(1.0, float(n) / ev.min_n)
+        if impact["kpi"] > 0:
+            unit = DEFINITIONS[top.name].unit if top.name in DEFINITIONS else ""
+            why.append((impact["kpi"], text["kpi"].format(label=_kpi_label(str(top.name), lang),
+                                                         v=_number(top["value"], unit, lang),
+                                                         t=_number(top["target"], unit, lang))))
+    if a.drivers and _has(ev.drivers) and (sub := matched("driver", ev.drivers, "driver", a.drivers)) is not None:
+        impact["driver"] = float(min(1.0, sub["importance"].sum()))
+        half = ((sub["ci_high"] - sub["ci_low"]) / 2).to_numpy()
+        imp = sub["importance"].to_numpy()
+        if np.isfinite(half).all() and imp.sum() > 0:
+            precision = float(np.clip(1 - half / np.where(imp > 0, imp, np.nan), 0, 1).mean())
+        else:
+            precision = 1.0
+        size = min(1.0, ev.driver_n / 100) if ev.driver_n else 1.0
+        conf["driver"] = precision * size
+        best = sub.sort_values("importance", ascending=False, kind="mergesort").iloc[0]
+        p = len(ev.drivers)
+        head = (text["strongest"].format(o=ev.driver_outcome) if int(best["rank"]) == 1
+                else text["rank"].format(o=ev.driver_outcome, k=int(best["rank"]), p=p))
+        detail = text["r2"].format(s=_pct(best["importance"]), lo=f"{100 * best['ci_low']:.0f}",
+                                   hi=f"{100 * best['ci_high']:.0f}") if pd.notna(best["ci_low"]) else _pct(
+            best["importance"]) + " R²"
+        why.append((impact["driver"], f"{head} ({detail})"))
+    if a.themes and _has(ev.themes) and (sub := matched("theme", ev.themes, "theme", a.themes)) is not None:
+        impact["theme"] = float(min(1.0, sub["negative_share"].sum()))
+        conf["theme"] = min(1.0, float(sub["negative"].sum()) / ev.min_n)
+        if impact["theme"] > 0:
+            why.append((impact["theme"], text["theme"].format(s=_pct(impact["theme"]), base=ev.theme_base)))
+    if (a.complaint_categories and _has(ev.complaints)
+            and (sub := matched("complaint_category", ev.complaints, "category", a.complaint_categories))
+            is not None):
+        impact["complaints"] = float(min(1.0, sub["share"].sum()))
+        conf["complaints"] = min(1.0, float(sub["complaints"].sum()) / ev.min_n)
+        if impact["complaints"] > 0:
+            why.append((impact["complaints"], text["complaints"].format(s=_pct(impact["complaints"]))))
     if _has(ev.customers) and ev.value_total > 0:
         wanted = ([("driver", x) for x in a.drivers] + [("theme", x) for x in a.themes]
                   + [("complaint_category", x) for x in a.complaint_categories]
                   + [("segment", x) for x in a.segments])
         known_segments = set(ev.customers.loc[ev.customers["kind"] == "segment", "problem"])
-        missing("segment", [x for x in a.segments if x not in known_segments])
+        notes.extend(text["missing"].format(kind=kinds["segment"], id=x) for x in a.segments
+                     if x not in known_segments)
         keys = pd.MultiIndex.from_frame(ev.customers[["kind", "problem"]])
         touched = ev.customers[keys.isin(wanted)] if wanted else ev.customers.iloc[:0]
         per_customer = touched.drop_duplicates("customer_id")
