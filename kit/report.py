@@ -579,7 +579,19 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                 log = _LOG.warning if row.severity in ("error", "warning") else _LOG.info
                 log("data quality %s: %s: %s (%s; e.g. %s)", row.severity, row.table, row.check, row.count,
                     row.example)
-        params.update(period=label, run_dir=str(final))
+        lang = cfg.business.language
+        ctx = pages.Context(config=cfg, data=data, period=resolved, lang=lang, smoke=smoke, config_path=config)
+        t0 = time.monotonic()
+        with warnings.catch_warnings(record=True) as caught_shared:
+            warnings.simplefilter("always")
+            pages.prepare(ctx)
+        for w in caught_shared:
+            _LOG.warning("%s: %s", w.category.__name__, w.message)
+        pages.share(ctx, tmp)
+        _LOG.info("shared results (scorecard, customer values, drivers, lists, plan) computed in %.1f s",
+                  time.monotonic() - t0)
+        # the notebooks run inside the folder being written; they load the shared context from it
+        params.update(period=label if resolved is not None else period, run_dir=str(tmp))
         t0 = time.monotonic()
         outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout)
         _LOG.info("notebooks executed in %.1f s", time.monotonic() - t0)
@@ -589,7 +601,6 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             raise ReportError(f"{first.error}. The executed notebook with the full traceback is kept in "
                               f"{out / ('failed-' + run_id) / first.notebook}", notebook=first.notebook,
                               cell=first.cell)
-        lang = cfg.business.language
         nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
         nav += [{"href": Path(s.name).with_suffix(".html").name, "title": _page_title(s.name, lang),
                  "current": False} for s in sources]
@@ -600,7 +611,6 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                     title=f"{_page_title(s.name, lang)} · {cfg.business.name} · {label}")
         _LOG.info("HTML pages written in %.1f s", time.monotonic() - t0)
 
-        ctx = pages.Context(config=cfg, data=data, period=resolved, lang=lang, smoke=smoke, config_path=config)
         with warnings.catch_warnings(record=True) as caught_artefacts:
             warnings.simplefilter("always")
             frame, plan, written, missing = _write_artefacts(tmp, ctx)
@@ -617,6 +627,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                     config_name=config.name)
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
     except BaseException:
+        (tmp / pages.SHARED_FILE).unlink(missing_ok=True)
         _LOG.removeHandler(handler)
         handler.close()
         failed_dir = out / f"failed-{run_id}"
@@ -624,6 +635,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             shutil.rmtree(failed_dir)
         tmp.rename(failed_dir)
         raise
+    (tmp / pages.SHARED_FILE).unlink(missing_ok=True)
     _LOG.removeHandler(handler)
     handler.close()
     tmp.rename(final)

@@ -11,6 +11,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from kit import pages
 from kit.errors import ConfigError, ReportError
 from kit.report import NOTEBOOKS, check_parameters, default_out, notebook_dir, run_report
 
@@ -92,6 +93,7 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_previous_report(tmp_path
     assert sorted(p.name for p in good.iterdir()) == before       # its files untouched
     failed = [p for p in out.iterdir() if p.name.startswith("failed-")]
     assert len(failed) == 1 and (failed[0] / "01_goals.ipynb").is_file()
+    assert not (failed[0] / pages.SHARED_FILE).exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")]
 
 
@@ -116,6 +118,18 @@ def test_run_folder_has_every_artefact(fixture_run):
     assert (fixture_run.parent / "latest").resolve() == fixture_run.resolve()
     log = (fixture_run / "run.log").read_text()
     assert "05_actions.ipynb executed in" in log and "finished in" in log
+    assert "shared results" in log and pages.SHARED_FILE not in names   # the hand-over cache is not a result
+
+
+def test_notebooks_start_from_the_context_the_run_computed(tmp_path):
+    book = nbformat.read(GOALS, as_version=4)
+    # cells: 1 title, 2 parameters, 3 setup (pages.context); the check goes right after the setup
+    book.cells.insert(3, nbformat.v4.new_code_cell(
+        'assert {"scorecard", "plan", "customer_value"} <= set(ctx._cache), "computed again in the kernel"'))
+    checked = tmp_path / "01_goals.ipynb"
+    nbformat.write(book, checked)
+    run = run_report(FIXTURE, out=tmp_path / "r", smoke=True, notebooks=[checked], timeout=300)
+    assert not (run / pages.SHARED_FILE).exists()
 
 
 def test_kpis_csv_equals_the_scorecard_computed_directly(fixture_run):

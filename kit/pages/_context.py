@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import pickle
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,11 @@ from kit.pages._section import Section, capability
 from kit.periods import Period, latest_complete_period, parse_period
 from kit.tables import LoyaltyData
 
-__all__ = ["Context", "context", "resolve_config_path", "resolve_period"]
+__all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "SHARED_FILE"]
+
+#: The file in a run folder that hands the parent's context to the notebook kernels (see :func:`share`).
+SHARED_FILE = ".shared-context.pkl"
+_SHARED_FORMAT = 1
 
 
 def resolve_config_path(config_path: str | Path | None) -> Path:
@@ -95,7 +102,8 @@ class Context:
     smoke: bool = False
     config_path: Path | None = None
     notes: list[str] = field(default_factory=list)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _cache: dict[str, tuple[Any, list[tuple[type[Warning], str]]]] = field(default_factory=dict, repr=False)
+    _replayed: set[str] = field(default_factory=set, repr=False, init=False)
 
     @property
     def period_label(self) -> str:
@@ -111,10 +119,28 @@ class Context:
         return Section(self.t(key, **values), lang=self.lang)
 
     def cached(self, key: str, make: Any) -> Any:
-        """Compute ``make()`` once per context (the scorecard is shown on several pages)."""
+        """Compute ``make()`` once per context (the scorecard is shown on several pages).
+
+        The warnings ``make()`` raised are kept with the value and raised again the first time
+        the value is used in this process, so the section that shows a value first also shows
+        its caveats, whether it was computed here or handed over by :func:`share`.
+        """
         if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                value = make()
+            self._cache[key] = (value, [(w.category, str(w.message)) for w in caught])
+        value, raised = self._cache[key]
+        if key not in self._replayed:
+            self._replayed.add(key)
+            for category, message in raised:
+                warnings.warn(message, category, stacklevel=2)
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_replayed"] = set()  # a kernel that loads the context has shown nothing yet
+        return state
 
     def __repr__(self) -> str:
         return (f"Context({self.config.business.name!r}, period={self.period_label!r}, "
@@ -148,7 +174,57 @@ class Context:
         return "\n".join(out)
 
 
-def context(config_path: str | Path | None = None, period: str = "latest", smoke: bool = False) -> Context:
+def _fingerprint(path: Path) -> str:
+    """SHA-256 of the configuration file (a shared context is only used for the same configuration)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def share(ctx: Context, run_dir: str | Path) -> Path:
+    """Hand ``ctx`` (data read, period, everything computed so far) to the notebooks of a run.
+
+    ``loyalty-kit run`` reads the data and computes the scorecard, customer values, drivers
+    and action plan once, then writes them here; each notebook's
+    ``pages.context(..., run_dir=run_dir)`` loads them instead of computing them again.
+    The file is removed when the run ends; it is a cache, never a result.
+
+    Parameters
+    ----------
+    ctx : Context
+    run_dir : str or Path
+        The folder of the run being written (the notebooks' ``run_dir`` parameter).
+
+    Returns
+    -------
+    Path
+        The file written (:data:`SHARED_FILE` in ``run_dir``).
+    """
+    if ctx.config_path is None:
+        raise ValueError("share() needs a context with config_path (made by pages.context or loyalty-kit run)")
+    target = Path(run_dir) / SHARED_FILE
+    stamp = {"format": _SHARED_FORMAT, "config": str(Path(ctx.config_path).resolve()),
+             "fingerprint": _fingerprint(Path(ctx.config_path)),
+             "period": ctx.period.label if ctx.period is not None else "latest", "smoke": ctx.smoke}
+    with target.open("wb") as f:
+        pickle.dump((stamp, ctx), f, protocol=pickle.HIGHEST_PROTOCOL)
+    return target
+
+
+def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke: bool) -> Context | None:
+    """The context :func:`share` wrote for this configuration, period and smoke flag, else None."""
+    source = Path(run_dir) / SHARED_FILE
+    if not source.is_file():
+        return None
+    with source.open("rb") as f:
+        stamp, ctx = pickle.load(f)  # noqa: S301 - written by this run's own parent process (share)
+    label = period.label if isinstance(period, Period) else period
+    same = (stamp.get("format") == _SHARED_FORMAT and stamp.get("config") == str(config_path.resolve())
+            and stamp.get("fingerprint") == _fingerprint(config_path) and stamp.get("smoke") == smoke
+            and label == stamp.get("period"))
+    return ctx if same else None
+
+
+def context(config_path: str | Path | None = None, period: str = "latest", smoke: bool = False,
+            run_dir: str | Path | None = None) -> Context:
     """Load the configuration, read the data once and resolve the period for a report page.
 
     Parameters
@@ -159,6 +235,10 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
         ``2026-Q3``, ``2026-10``, ``2026`` or ``"latest"`` (latest complete period of the data).
     smoke : bool
         Small, fast run (fewer bootstrap draws where the kit supports it).
+    run_dir : str, Path or None
+        The folder of a ``loyalty-kit run``: when it holds the context the run shared
+        (:func:`share`) for the same configuration, period and smoke flag, that is used and
+        nothing is read or computed again. None (working interactively): read and compute here.
 
     Returns
     -------
@@ -178,6 +258,10 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
     '2026-Q3'
     """
     path = resolve_config_path(config_path)
+    if run_dir is not None and path.is_file():
+        shared = _shared(run_dir, path, period, smoke)
+        if shared is not None:
+            return shared
     config = load_config(path)
     notes: list[str] = []
     read_data = capability("kit.io", "read_data")

@@ -229,19 +229,23 @@ def customer_values(ctx: Context, s: Section | None = None) -> pd.DataFrame | No
             s.not_available("customer value (kit.customer_value)")
         return None
 
-    def make() -> pd.DataFrame | None:
+    def make() -> pd.DataFrame | ModelFitError:
         try:
             return func(ctx.data.orders, as_of=_as_of(ctx), settings=ctx.config.clv)
-        except ModelFitError as err:  # a finding about the data: shown, not a crash
-            if s is not None:
-                s.missing(("predicted customer value not available: " if ctx.lang == "en"
-                           else "prognostizierter Kundenwert nicht verfügbar: ") + str(err))
-            return None
+        except ModelFitError as err:  # a finding about the data: kept, and shown by each section that asks
+            return err
 
     if s is None:
-        return ctx.cached("customer_value", make)
-    with s.collect_warnings():
-        return ctx.cached("customer_value", make)
+        values = ctx.cached("customer_value", make)
+    else:
+        with s.collect_warnings():
+            values = ctx.cached("customer_value", make)
+    if isinstance(values, ModelFitError):
+        if s is not None:
+            s.missing(("predicted customer value not available: " if ctx.lang == "en"
+                       else "prognostizierter Kundenwert nicht verfügbar: ") + str(values))
+        return None
+    return values
 
 
 def _value(ctx: Context, s: Section) -> None:

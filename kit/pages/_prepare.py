@@ -1,0 +1,48 @@
+"""Compute once, before the kernels start, what several report pages share."""
+
+from __future__ import annotations
+
+import logging
+from kit.pages._common import get_scorecard
+from kit.pages._context import Context
+from kit.pages.actions import driver_model, list_frames, plan_frame
+from kit.pages.criteria import customer_values
+from kit.pages.interviews import coded_comments, coded_interviews
+
+__all__ = ["prepare"]
+
+_LOG = logging.getLogger("kit.report")
+
+#: What :func:`prepare` computes, in order (later ones reuse the earlier ones).
+SHARED = (("scorecard", get_scorecard), ("customer values", customer_values), ("drivers", driver_model),
+          ("coded interviews", coded_interviews), ("coded comments", coded_comments),
+          ("customer lists", list_frames), ("action plan", plan_frame))
+
+
+def prepare(ctx: Context) -> list[str]:
+    """Fill ``ctx``'s cache with the results several pages show: scorecard, customer values,
+    NPS drivers, coded interviews and comments, customer lists and the action plan.
+
+    ``loyalty-kit run`` calls this once in its own process and hands the context to the
+    notebooks (:func:`kit.pages.share`), so no kernel computes them again. A part that fails
+    here is left out, and the notebook that needs it computes it and reports the failure
+    at its cell, exactly as when it runs on its own.
+
+    Parameters
+    ----------
+    ctx : Context
+
+    Returns
+    -------
+    list of str
+        The parts that failed, each with its error ("drivers: ...").
+    """
+    failed: list[str] = []
+    for name, compute in SHARED:
+        try:
+            compute(ctx)
+        except Exception as err:  # noqa: BLE001 - the page that needs it runs it again and reports it
+            _LOG.info("computing %s before the notebooks failed (%s: %s); the page that needs it will say why",
+                      name, type(err).__name__, err)
+            failed.append(f"{name}: {err}")
+    return failed

@@ -1,0 +1,112 @@
+"""The context a report run computes once and hands to its notebooks (kit.pages.prepare / share)."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kit import pages
+from kit.errors import ModelFitError, SmallSampleWarning
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures_report" / "analysis.yaml"
+
+
+@pytest.fixture
+def fixture_config(tmp_path: Path) -> Path:
+    """A copy of the tiny report fixture (configuration and data) that a test may change."""
+    folder = tmp_path / "business"
+    shutil.copytree(FIXTURE.parent, folder)
+    return folder / FIXTURE.name
+
+
+def test_a_kernel_uses_the_shared_context_and_reads_nothing(fixture_config, tmp_path, monkeypatch):
+    parent = pages.context(fixture_config, period="latest", smoke=True)
+    assert pages.prepare(parent) == []
+    expected = pages.get_scorecard(parent)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    written = pages.share(parent, run_dir)
+    assert written == run_dir / pages.SHARED_FILE
+
+    def no_reading(*_: object, **__: object) -> None:
+        raise AssertionError("the kernel read the data again")
+
+    monkeypatch.setattr("kit.io.read_data", no_reading)
+    kernel = pages.context(fixture_config, period=parent.period.label, smoke=True, run_dir=run_dir)
+    pd.testing.assert_frame_equal(pages.get_scorecard(kernel), expected)
+    assert kernel.period == parent.period and kernel.data.available() == parent.data.available()
+
+
+@pytest.mark.parametrize("change", ["smoke", "period", "config"])
+def test_a_shared_context_for_other_settings_is_not_used(fixture_config, tmp_path, change):
+    parent = pages.context(fixture_config, period="latest", smoke=True)
+    parent.cached("marker", lambda: "from the parent")
+    pages.share(parent, tmp_path)
+    smoke, period = True, parent.period.label
+    if change == "smoke":
+        smoke = False
+    elif change == "period":
+        period = "2026-Q1"
+    else:
+        fixture_config.write_text(fixture_config.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    kernel = pages.context(fixture_config, period=period, smoke=smoke, run_dir=tmp_path)
+    assert kernel.cached("marker", lambda: "computed here") == "computed here"
+
+
+def test_without_a_shared_file_the_kernel_computes_itself(fixture_config, tmp_path):
+    kernel = pages.context(fixture_config, period="latest", smoke=True, run_dir=tmp_path)
+    assert kernel.period.label == "2026-Q2" and kernel.data.available() == ["orders", "surveys", "exits"]
+
+
+def test_warnings_of_a_shared_value_reach_the_first_section_that_shows_it(fixture_config, tmp_path):
+    parent = pages.context(fixture_config, period="latest", smoke=True)
+
+    def make() -> int:
+        warnings.warn("only 12 answers", SmallSampleWarning, stacklevel=1)
+        return 12
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert parent.cached("answers", make) == 12
+        assert parent.cached("answers", make) == 12   # shown once per process, not on every use
+    assert [str(w.message) for w in caught] == ["only 12 answers"]
+
+    pages.share(parent, tmp_path)
+    kernel = pages.context(fixture_config, period=parent.period.label, smoke=True, run_dir=tmp_path)
+    first, second = kernel.section("scorecard"), kernel.section("scorecard")
+    with first.collect_warnings():
+        kernel.cached("answers", make)
+    with second.collect_warnings():
+        kernel.cached("answers", make)
+    assert "only 12 answers" in str(first)
+    assert "only 12 answers" not in str(second)
+
+
+def test_a_model_that_cannot_be_fitted_is_explained_by_every_section_that_needs_it(fixture_config, tmp_path,
+                                                                                      monkeypatch):
+    def cannot_fit(*_: object, **__: object) -> None:
+        raise ModelFitError("only 3 repeat buyers")
+
+    monkeypatch.setattr("kit.clv.customer_value", cannot_fit)
+    parent = pages.context(fixture_config, period="latest", smoke=True)
+    assert pages.customer_values(parent) is None          # computed in the parent, no section yet
+    pages.share(parent, tmp_path)
+    kernel = pages.context(fixture_config, period=parent.period.label, smoke=True, run_dir=tmp_path)
+    for _ in range(2):
+        s = kernel.section("scorecard")
+        assert pages.customer_values(kernel, s) is None
+        assert "predicted customer value not available: only 3 repeat buyers" in str(s)
+
+
+def test_a_part_that_fails_in_prepare_is_left_to_the_page(fixture_config, monkeypatch):
+    def broken(*_: object, **__: object) -> None:
+        raise ValueError("drivers broke")
+
+    monkeypatch.setattr(pages._prepare, "SHARED", (("drivers", broken),))
+    parent = pages.context(fixture_config, period="latest", smoke=True)
+    assert pages.prepare(parent) == ["drivers: drivers broke"]
