@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["text", "LABELS", "STATUS_TEXT"]
+__all__ = ["text", "LABELS", "STATUS_TEXT", "LANGUAGES"]
 
 Language = Literal["en", "de"]
+#: The report languages, in the order of the pairs in :data:`LABELS`.
+LANGUAGES: tuple[str, ...] = ("en", "de")
 
 #: key -> (English, German). ``{name}`` placeholders are filled by :func:`text`.
 LABELS: dict[str, tuple[str, str]] = {

@@ -38,6 +38,7 @@ import pandas as pd
 
 from kit.config import AnalysisConfig, load_config
 from kit.errors import ConfigError, ReportError
+from kit.labels import LANGUAGES
 from kit.periods import parse_period
 
 __all__ = ["run_report", "NOTEBOOKS", "notebook_dir", "notebook_parameters", "check_parameters",
@@ -278,11 +279,12 @@ def _page_summary(name: str, lang: str) -> str:
 
 
 def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Sequence[Mapping[str, Any]] = (),
-            title: str = "") -> Path:
+            title: str = "", lang: str = "en") -> Path:
     """Convert an executed notebook into one self-contained HTML page.
 
     Code is hidden unless ``with_code`` (cells tagged ``remove-input`` show their output
-    only; ``remove-cell`` cells and papermill's injected parameters vanish). Images are
+    only; ``remove-cell`` cells and papermill's injected parameters vanish). Narrative cells
+    tagged ``lang-en`` / ``lang-de`` appear only in a report of that language. Images are
     embedded; the page loads no script from the internet.
 
     Parameters
@@ -297,6 +299,8 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
         Navigation links: ``{"href", "title", "current"}``.
     title : str
         Title of the page (browser tab).
+    lang : {"en", "de"}
+        Report language: cells tagged for another language (``lang-de`` in an English report) are left out.
 
     Returns
     -------
@@ -311,7 +315,8 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
                             template_file="page.html.j2", exclude_input_prompt=True,
                             exclude_output_prompt=True, exclude_input=not with_code, embed_images=True)
     remover = TagRemovePreprocessor(
-        remove_cell_tags={"remove-cell"} | (set() if with_code else {"injected-parameters"}),
+        remove_cell_tags={"remove-cell"} | (set() if with_code else {"injected-parameters"})
+        | {f"lang-{other}" for other in LANGUAGES if other != lang},
         remove_input_tags=set() if with_code else {"remove-input"},
         remove_all_outputs_tags={"remove-output"})
     exporter.register_preprocessor(remover, enabled=True)
@@ -608,7 +613,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         for s in sources:
             this = [{**item, "current": item["href"] == Path(s.name).with_suffix(".html").name} for item in nav]
             to_html(tmp / s.name, tmp / Path(s.name).with_suffix(".html").name, with_code=with_code, nav=this,
-                    title=f"{_page_title(s.name, lang)} · {cfg.business.name} · {label}")
+                    title=f"{_page_title(s.name, lang)} · {cfg.business.name} · {label}", lang=lang)
         _LOG.info("HTML pages written in %.1f s", time.monotonic() - t0)
 
         with warnings.catch_warnings(record=True) as caught_artefacts:

@@ -210,3 +210,18 @@ def test_findings_carry_interval_and_the_change_test():
     assert finding["css"] == "kit-missed"
     assert finding["text"] == ("Net Promoter Score: 9.9 (95 % CI 1.7 to 18.0; n = 382) missed the target of 30.0. "
                                "Previous period 26.8, change −16.9 (p = 0.005).")
+
+
+@pytest.mark.parametrize(("lang", "shown", "left_out"), [("en", "Read the tree", "Lesen Sie den Baum"),
+                                                         ("de", "Lesen Sie den Baum", "Read the tree")])
+def test_narrative_appears_in_the_report_language_only(tmp_path, lang, shown, left_out):
+    from kit.report import to_html
+
+    book = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Read the tree top-down.", metadata={"tags": ["lang-en"]}),
+        nbformat.v4.new_markdown_cell("Lesen Sie den Baum von oben.", metadata={"tags": ["lang-de"]}),
+        nbformat.v4.new_markdown_cell("KPI: NPS")])
+    source = tmp_path / "page.ipynb"
+    nbformat.write(book, source)
+    body = to_html(source, tmp_path / "page.html", lang=lang).read_text(encoding="utf-8")
+    assert shown in body and left_out not in body and "KPI: NPS" in body
