@@ -334,6 +334,35 @@ def test_clv_predicted_result(simulated_orders):
     assert not empty.has_data and "no order data" in empty.note
 
 
+def test_quarterly_grid_of_the_bootstrap_matches_the_monthly_grid(simulated_orders, monkeypatch):
+    import kit.clv.value as value
+
+    settings = CLVSettings(time_unit="W", horizon_months=13)   # 13: the last step is one month
+    quarterly = clv_predicted(simulated_orders, as_of="2025-01-01", settings=settings, n_draws=80)
+    monkeypatch.setattr(value, "_BOOT_STEP_MONTHS", 1)
+    monthly = clv_predicted(simulated_orders, as_of="2025-01-01", settings=settings, n_draws=80)
+    assert quarterly.value == monthly.value                     # the estimate never uses the grid
+    assert quarterly.ci_low == pytest.approx(monthly.ci_low, rel=1e-3)
+    assert quarterly.ci_high == pytest.approx(monthly.ci_high, rel=1e-3)
+    assert quarterly.se == pytest.approx(monthly.se, rel=1e-2)
+
+
+def test_discounted_purchases_on_a_coarser_grid_by_hand(simulated_orders):
+    from kit.clv.value import _discounted_purchases
+
+    settings = CLVSettings(time_unit="W", horizon_months=5, annual_discount_rate=0.1)
+    cv = customer_value(simulated_orders, as_of="2025-01-01", settings=settings).iloc[:3]
+    bg = cv.attrs["bg"]
+    x, tx, T = (cv[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T"))
+    total, last = _discounted_purchases(bg, x, tx, T, horizon_months=5, annual_discount_rate=0.1, unit="W",
+                                        step_months=2)
+    month, d = 30.4375 / 7, 1.1 ** (1 / 12) - 1
+    e = {m: bg.expected_purchases(m * month, x, tx, T) for m in (2, 4, 5)}   # grid 2, 4 and the horizon 5
+    by_hand = e[2] / (1 + d) ** 2 + (e[4] - e[2]) / (1 + d) ** 4 + (e[5] - e[4]) / (1 + d) ** 5
+    np.testing.assert_allclose(total, by_hand, rtol=1e-10)
+    np.testing.assert_allclose(last, e[5], rtol=1e-10)
+
+
 # --------------------------------------------------------------------------- validation and plots
 
 

@@ -45,19 +45,31 @@ def _distinct_pairs(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarra
 #: Customers expanded at a time from the distinct (x, T) pairs (bounds the months x customers arrays).
 _CHUNK = 100_000
 
+#: Grid of the bootstrap draws in months: the relative spread of the mean CLV is computed on quarterly steps
+#: (a third of the hypergeometric evaluations); tests compare it with the monthly grid.
+_BOOT_STEP_MONTHS = 3
+
 
 def _discounted_purchases(bg: BetaGeo, x: np.ndarray, tx: np.ndarray, T: np.ndarray, *,
                           horizon_months: int, annual_discount_rate: float, unit: str,
                           params: np.ndarray | None = None,
-                          pairs: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                          pairs: tuple[np.ndarray, np.ndarray] | None = None,
+                          step_months: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Sum over months m = 1..H of (E[Y(m)] - E[Y(m-1)]) / (1 + d)^m, and E[Y(H)].
+
+    ``step_months`` > 1 evaluates E[Y] every ``step_months`` months (and at H) and discounts
+    each step's purchases at its end: an approximation used only for the bootstrap's relative
+    spread (:func:`_clv_predicted`), where the point estimate and every draw share it.
 
     E[Y(t)] = f(t; x, T) x P(alive | x, t_x, T): the hypergeometric factor f is evaluated once per
     distinct (x, T) pair (``pairs`` from :func:`_distinct_pairs`, computed when not given) and
     expanded customer by customer in chunks; every element is the same product as
     :meth:`BetaGeo.expected_purchases` computes.
     """
-    months = np.arange(1, horizon_months + 1, dtype="float64")[:, None]
+    grid = np.arange(step_months, horizon_months + 1, step_months)
+    if grid.size == 0 or grid[-1] != horizon_months:
+        grid = np.append(grid, horizon_months)
+    months = grid.astype("float64")[:, None]
     first, inverse = pairs if pairs is not None else _distinct_pairs(x, T)
     per_pair = bg._purchases_if_alive(months * _units_per_month(unit), x[first], T[first], params=params)
     alive = bg.p_alive(x, tx, T, params=params)
@@ -85,10 +97,11 @@ def _fit_models(summary: pd.DataFrame) -> tuple[BetaGeo, GammaGamma]:
 def _clv_arrays(bg: BetaGeo, gg: GammaGamma, x: np.ndarray, tx: np.ndarray, T: np.ndarray,
                 m: np.ndarray, settings: CLVSettings, unit: str, *,
                 bg_params: np.ndarray | None = None, gg_params: np.ndarray | None = None,
-                pairs: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+                pairs: tuple[np.ndarray, np.ndarray] | None = None, step_months: int = 1) -> dict[str, np.ndarray]:
     disc, horizon = _discounted_purchases(
         bg, x, tx, T, horizon_months=settings.horizon_months,
-        annual_discount_rate=settings.annual_discount_rate, unit=unit, params=bg_params, pairs=pairs)
+        annual_discount_rate=settings.annual_discount_rate, unit=unit, params=bg_params, pairs=pairs,
+        step_months=step_months)
     spend = gg.expected_spend(x, m, params=gg_params)
     return {"expected_purchases": horizon, "expected_spend": spend,
             "clv": settings.margin * spend * disc}
@@ -236,20 +249,24 @@ def _clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, se
     x, tx, T, m = (cv[c].to_numpy(dtype="float64")[idx]
                    for c in ("frequency", "recency", "T", "monetary_value"))
     ci_low = ci_high = se = math.nan
-    note_en = (f"interval: parametric bootstrap of the model parameters ({n_draws} draws, seed {seed}); "
+    note_en = (f"interval: parametric bootstrap of the model parameters ({n_draws} draws, seed {seed}, "
+               f"{_BOOT_STEP_MONTHS}-month steps); "
                f"{settings.horizon_months} months, margin {settings.margin:.0%}, "
                f"{settings.annual_discount_rate:.1%} a year discount, time unit {settings.time_unit}")
-    note_de = (f"Intervall: parametrischer Bootstrap der Modellparameter ({n_draws} Ziehungen, Seed {seed}); "
+    note_de = (f"Intervall: parametrischer Bootstrap der Modellparameter ({n_draws} Ziehungen, Seed {seed}, "
+               f"Schritte von {_BOOT_STEP_MONTHS} Monaten); "
                f"{settings.horizon_months} Monate, Marge {settings.margin:.0%}, "
                f"Diskontsatz {settings.annual_discount_rate:.1%} p. a., Zeiteinheit {settings.time_unit}")
     # the fits guarantee a positive definite Hessian, so both covariances exist
     bg_draws = np.exp(rng.multivariate_normal(np.log(bg.params_.to_numpy()), bg.cov_log_, n_draws))
     gg_draws = np.exp(rng.multivariate_normal(np.log(gg.params_.to_numpy()), gg.cov_log_, n_draws))
     pairs = _distinct_pairs(x, T)  # the same for every draw
-    base = float(_clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit, pairs=pairs)["clv"].mean())
+    # the draws give the relative spread around `base`; base and draws share the quarterly grid
+    base = float(_clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit, pairs=pairs,
+                             step_months=_BOOT_STEP_MONTHS)["clv"].mean())
     means = np.array([
         _clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit,
-                    bg_params=bp, gg_params=gp, pairs=pairs)["clv"].mean()
+                    bg_params=bp, gg_params=gp, pairs=pairs, step_months=_BOOT_STEP_MONTHS)["clv"].mean()
         for bp, gp in zip(bg_draws, gg_draws, strict=True) if gp[1] > 1])  # q > 1: finite mean spend
     means = means * (value / base) if base > 0 else means
     if len(means) >= 10:
