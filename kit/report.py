@@ -28,7 +28,7 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -240,13 +240,21 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
 
 
 def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, Any], *, jobs: int,
-                 timeout: int) -> list[_Outcome]:
+                 timeout: int, then: Callable[[Path], None] | None = None) -> list[_Outcome]:
+    """Execute ``notebooks`` into ``folder``, ``jobs`` at a time; ``then(executed)`` runs in the same worker
+    right after each notebook that succeeded (the HTML conversion, overlapping the other kernels)."""
     from tqdm import tqdm
+
+    def one(nb: Path) -> _Outcome:
+        outcome = _execute(nb, folder / nb.name, parameters, timeout)
+        if then is not None and not outcome.error:
+            then(folder / nb.name)
+        return outcome
 
     outcomes: list[_Outcome] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
             tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr) as bar:
-        futures = {pool.submit(_execute, nb, folder / nb.name, parameters, timeout): nb for nb in notebooks}
+        futures = {pool.submit(one, nb): nb for nb in notebooks}
         for future in as_completed(futures):
             outcome = future.result()
             outcomes.append(outcome)
@@ -597,24 +605,27 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                   time.monotonic() - t0)
         # the notebooks run inside the folder being written; they load the shared context from it
         params.update(period=label if resolved is not None else period, run_dir=str(tmp))
+        nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
+        nav += [{"href": Path(s.name).with_suffix(".html").name, "title": _page_title(s.name, lang),
+                 "current": False} for s in sources]
+
+        def convert(executed: Path) -> None:
+            page = executed.with_suffix(".html").name
+            this = [{**item, "current": item["href"] == page} for item in nav]
+            t = time.monotonic()
+            to_html(executed, executed.with_suffix(".html"), with_code=with_code, nav=this,
+                    title=f"{_page_title(executed.name, lang)} · {cfg.business.name} · {label}", lang=lang)
+            _LOG.info("%s written in %.1f s", page, time.monotonic() - t)
+
         t0 = time.monotonic()
-        outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout)
-        _LOG.info("notebooks executed in %.1f s", time.monotonic() - t0)
+        outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout, then=convert)
+        _LOG.info("notebooks executed and converted to HTML in %.1f s", time.monotonic() - t0)
         failed = [o for o in outcomes if o.error]
         if failed:
             first = failed[0]
             raise ReportError(f"{first.error}. The executed notebook with the full traceback is kept in "
                               f"{out / ('failed-' + run_id) / first.notebook}", notebook=first.notebook,
                               cell=first.cell)
-        nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
-        nav += [{"href": Path(s.name).with_suffix(".html").name, "title": _page_title(s.name, lang),
-                 "current": False} for s in sources]
-        t0 = time.monotonic()
-        for s in sources:
-            this = [{**item, "current": item["href"] == Path(s.name).with_suffix(".html").name} for item in nav]
-            to_html(tmp / s.name, tmp / Path(s.name).with_suffix(".html").name, with_code=with_code, nav=this,
-                    title=f"{_page_title(s.name, lang)} · {cfg.business.name} · {label}", lang=lang)
-        _LOG.info("HTML pages written in %.1f s", time.monotonic() - t0)
 
         with warnings.catch_warnings(record=True) as caught_artefacts:
             warnings.simplefilter("always")
