@@ -314,10 +314,14 @@ LABELS: dict[str, tuple[str, str]] = {
                  "effort 1-5)",
                  "Prioritätswert = Wirkung × Sicherheit / Aufwand (Wirkung und Sicherheit von 0 bis 100 %, "
                  "Aufwand 1-5)"),
-    "drivers_scope": ("Based on all {n} survey answers from {first} to {last} (up to the end of {period}), "
-                      "{complete} of them with every driver rated; R² = {r2}, n in the model = {n_model}.",
-                      "Grundlage: alle {n} Umfrageantworten von {first} bis {last} (bis Ende {period}), "
-                      "davon {complete} mit allen Treibern bewertet; R² = {r2}, n im Modell = {n_model}."),
+    "drivers_scope": ("Importance: all {n} survey answers from {first} to {last} (up to the end of {period}), "
+                      "{complete} of them with every driver rated; R² = {r2}, n in the model = {n_model}. "
+                      "Performance: the mean rating of the {n_period} answers in {period} only, so a problem "
+                      "of this period shows even when the years before were good.",
+                      "Wichtigkeit: alle {n} Umfrageantworten von {first} bis {last} (bis Ende {period}), "
+                      "davon {complete} mit allen Treibern bewertet; R² = {r2}, n im Modell = {n_model}. "
+                      "Leistung: mittlere Bewertung nur der {n_period} Antworten aus {period}, damit ein Problem "
+                      "dieses Zeitraums sichtbar wird, auch wenn die Jahre davor gut waren."),
     # category keys shown in tables
     "cat_no_need": ("no longer needed", "kein Bedarf mehr"),
     "cat_price": ("price", "Preis"),

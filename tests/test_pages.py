@@ -308,7 +308,20 @@ def test_criteria_and_action_tables_show_no_technical_columns(sample_ctx):
     exits = next(b for s in sections for b in s.blocks if b.kind == "table" and b.caption.startswith("All recorded"))
     assert exits.content["Share"].str.endswith("\u00a0%").all()
     drivers_text = str(pages.drivers(sample_ctx))
-    assert "Based on all " in drivers_text and "survey answers from " in drivers_text
+    assert "Importance: all " in drivers_text and "survey answers from " in drivers_text
+
+
+def test_driver_performance_is_the_periods_own_and_shows_the_delivery_crisis(sample_ctx):
+    # planted effect 8: delivery ratings fall in 2026-Q3; importance still rests on all answers up to then
+    s = pages.drivers(sample_ctx)
+    table = next(b.content for b in s.blocks if b.kind == "table")
+    surveys = sample_ctx.data.surveys
+    q3 = surveys[(surveys["responded_at"] >= "2026-07-01") & (surveys["responded_at"] < "2026-10-01")]
+    delivery = table.set_index("Driver rating").loc["Delivery"]
+    assert delivery["What to do"] == "Concentrate here"
+    assert delivery["Answers"] == f"{q3['driver_delivery'].notna().sum():,}"
+    assert float(delivery["Average rating (1-5)"]) == pytest.approx(q3["driver_delivery"].mean(), abs=0.005)
+    assert f"the {len(q3):,} answers in 2026-Q3" in str(s)
 
 
 def test_german_captions_have_no_english_left(sample_ctx):

@@ -109,9 +109,13 @@ def drivers(ctx: Context) -> Section:
     s.para(_driver_scope(ctx, model))
     s.plot("kit.plots.drivers", "plot_driver_importance", "driver importance chart "
            "(kit.plots.drivers.plot_driver_importance)", model.summary, outcome="NPS")
-    upto = surveys[surveys["responded_at"] < ctx.period.end]
+    # importance rests on every answer up to the period's end (stable); performance is the period's own
+    current = surveys[ctx.period.contains(surveys["responded_at"])]
+    if current.empty:
+        return s.missing(ctx.t("no_table", table=f"survey ({ctx.period_label})",
+                               what=ctx.t("cap_ipa")))
     ipa = s.call("kit.drivers", "importance_performance", "importance-performance (kit.importance_performance)",
-                 model.summary, upto, lang=ctx.lang)
+                 model.summary, current, lang=ctx.lang)
     if ipa is not None:
         s.plot("kit.plots.drivers", "plot_importance_performance", "importance-performance map "
                "(kit.plots.drivers.plot_importance_performance)", ipa)
@@ -137,9 +141,11 @@ def _driver_scope(ctx: Context, model: Any) -> str:
     if between is not None and not dated.empty:
         spans = between(dated.min(), ctx.period.end - pd.Timedelta(days=1), ctx.config.periods.granularity)
         first = spans[0].label if spans else first
+    current = int(ctx.period.contains(surveys["responded_at"]).sum())
     return ctx.t("drivers_scope", n=fmt(len(upto), "count", ctx.lang), first=first, last=ctx.period_label,
                  period=ctx.period_label, complete=fmt(model.n_, "count", ctx.lang),
-                 r2=fmt(model.r_squared_, "number", ctx.lang, digits=2), n_model=fmt(model.n_, "count", ctx.lang))
+                 r2=fmt(model.r_squared_, "number", ctx.lang, digits=2), n_model=fmt(model.n_, "count", ctx.lang),
+                 n_period=fmt(current, "count", ctx.lang))
 
 
 def _raw_id_config(ctx: Context) -> Any:
