@@ -82,7 +82,7 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_previous_report(tmp_path
     assert (out / "latest").resolve() == good.resolve()
     before = sorted(p.name for p in good.iterdir())
 
-    # cells: 1 title, 2 parameters, 3 setup, then the planted one at position 5 (1-based)
+    # the planted failing cell goes to 0-based position 4, which the error must call cell 5 (1-based)
     broken = _broken_copy(tmp_path, at=4)
     with pytest.raises(ReportError, match=r"^01_goals\.ipynb, cell 5: ZeroDivisionError") as err:
         run_report(FIXTURE, out=out, smoke=True, notebooks=[broken], timeout=300)
@@ -123,8 +123,8 @@ def test_run_folder_has_every_artefact(fixture_run):
 
 def test_notebooks_start_from_the_context_the_run_computed(tmp_path):
     book = nbformat.read(GOALS, as_version=4)
-    # cells: 1 title, 2 parameters, 3 setup (pages.context); the check goes right after the setup
-    book.cells.insert(3, nbformat.v4.new_code_cell(
+    setup = next(i for i, c in enumerate(book.cells) if "pages.context(" in c.source)
+    book.cells.insert(setup + 1, nbformat.v4.new_code_cell(
         'assert {"scorecard", "plan", "customer_value"} <= set(ctx._cache), "computed again in the kernel"'))
     checked = tmp_path / "01_goals.ipynb"
     nbformat.write(book, checked)
@@ -199,7 +199,7 @@ def test_data_error_stops_before_kernels(tmp_path):
 
 def test_findings_carry_interval_and_the_change_test():
     from kit.config import AnalysisConfig
-    from kit.report import _findings
+    from kit.report.summary import _findings
 
     cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"}, "targets": {"nps": {"target": 30}},
                                          "data": {"tables": {"orders": {"file": "/tmp/o.csv"}}}})

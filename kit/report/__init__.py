@@ -1,0 +1,37 @@
+"""The report run: validate, execute the five notebooks with papermill, convert to HTML, write the run folder.
+
+A run writes ``<out>/<run-id>/`` (``<run-id>`` = ``<period>_<UTC timestamp>``)::
+
+    index.html            summary: scorecard with status colours, top findings, top five actions, links
+    0N_<step>.html        one self-contained page per step (images embedded, no CDN scripts)
+    0N_<step>.ipynb       the executed notebooks
+    kpis.csv, kpis.json   the scorecard (kit.scorecard)
+    actions.csv           the prioritised action plan (kit.prioritise_actions)
+    watchlist.csv         customers to watch (kit.watch_list), pseudonymised unless configured otherwise
+    winback.csv           lapsed customers worth winning back (kit.winback_list), pseudonymised likewise
+    advocates.csv         customers likely to recommend (kit.advocates), pseudonymised likewise
+    run.log               what ran, durations, warnings
+
+Before any kernel starts, the run validates the parameters, reads the data once and computes
+what several pages share (scorecard, customer values, drivers, lists, action plan); the
+notebooks load that through their ``run_dir`` parameter instead of computing it again.
+Everything is first written into a hidden temporary folder that is renamed at the end;
+``<out>/latest`` then points at the new run (a symlink, or ``latest.txt`` where symlinks
+fail). A failed run raises :class:`~kit.errors.ReportError`, keeps its executed notebooks
+in ``<out>/failed-<run-id>/`` for inspection, and leaves the previous report and ``latest``
+untouched.
+
+Modules: :mod:`~kit.report.parameters` (the notebooks and their parameters), :mod:`~kit.report.execute`
+(papermill), :mod:`~kit.report.render` (HTML pages), :mod:`~kit.report.summary` (index and exports),
+:mod:`~kit.report.run` (the run).
+"""
+
+from __future__ import annotations
+
+from kit.report.parameters import NOTEBOOKS, check_parameters, notebook_dir, notebook_parameters
+from kit.report.render import to_html
+from kit.report.run import default_out, run_report
+from kit.report.summary import write_index
+
+__all__ = ["run_report", "NOTEBOOKS", "notebook_dir", "notebook_parameters", "check_parameters",
+           "default_out", "to_html", "write_index"]

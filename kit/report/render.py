@@ -1,0 +1,77 @@
+"""One executed notebook to one self-contained HTML page (nbconvert, tag-driven, language-aware)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from kit.labels import LANGUAGES
+
+__all__ = ["to_html"]
+
+_TITLE_KEYS = {"01": "page_01", "02": "page_02", "03": "page_03", "04": "page_04", "05": "page_05"}
+_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def _page_title(name: str, lang: str) -> str:
+    from kit.labels import text
+
+    key = _TITLE_KEYS.get(name[:2])
+    return text(key, lang) if key else Path(name).stem
+
+
+def _page_summary(name: str, lang: str) -> str:
+    from kit.labels import LABELS, text
+
+    key = f"{_TITLE_KEYS.get(name[:2], '')}_summary"
+    return text(key, lang) if key in LABELS else ""
+
+
+def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Sequence[Mapping[str, Any]] = (),
+            title: str = "", lang: str = "en") -> Path:
+    """Convert an executed notebook into one self-contained HTML page.
+
+    Code is hidden unless ``with_code`` (cells tagged ``remove-input`` show their output
+    only; ``remove-cell`` cells and papermill's injected parameters vanish). Narrative cells
+    tagged ``lang-en`` / ``lang-de`` appear only in a report of that language. Images are
+    embedded; the page loads no script from the internet.
+
+    Parameters
+    ----------
+    notebook : Path
+        The executed notebook.
+    target : Path
+        The HTML file to write.
+    with_code : bool
+        Show the code cells (for teaching).
+    nav : sequence of mappings
+        Navigation links: ``{"href", "title", "current"}``.
+    title : str
+        Title of the page (browser tab).
+    lang : {"en", "de"}
+        Report language: cells tagged for another language (``lang-de`` in an English report) are left out.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(_TEMPLATES)],
+                            template_file="page.html.j2", exclude_input_prompt=True,
+                            exclude_output_prompt=True, exclude_input=not with_code, embed_images=True)
+    remover = TagRemovePreprocessor(
+        remove_cell_tags={"remove-cell"} | (set() if with_code else {"injected-parameters"})
+        | {f"lang-{other}" for other in LANGUAGES if other != lang},
+        remove_input_tags=set() if with_code else {"remove-input"},
+        remove_all_outputs_tags={"remove-output"})
+    exporter.register_preprocessor(remover, enabled=True)
+    book = nbformat.read(notebook, as_version=4)
+    resources = {"metadata": {"name": title or Path(notebook).stem}, "kit_nav": list(nav)}
+    body, _ = exporter.from_notebook_node(book, resources=resources)
+    target.write_text(body, encoding="utf-8")
+    return target

@@ -1,0 +1,230 @@
+"""The report run: validate, read once, compute the shared results, execute and convert the notebooks, write
+the run folder atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kit.config import load_config
+from kit.errors import ReportError
+from kit.periods import parse_period
+from kit.report.execute import _execute_all
+from kit.report.parameters import NOTEBOOKS, check_parameters, notebook_dir
+from kit.report.render import _page_summary, _page_title, to_html
+from kit.report.summary import _write_artefacts, write_index
+
+__all__ = ["run_report", "default_out"]
+
+_LOG = logging.getLogger("kit.report")
+
+
+def default_out(config: Path) -> Path:
+    """Default reports folder: ``reports/`` next to the folder of the configuration.
+
+    For the sample (``data/analysis.yaml``) that is the repository's ``reports/``, which
+    is what ``make report`` writes to.
+
+    Examples
+    --------
+    >>> default_out(Path("/shop/data/analysis.yaml"))
+    PosixPath('/shop/reports')
+    """
+    return Path(config).resolve().parent.parent / "reports"
+
+
+def _point_latest(out: Path, run_id: str) -> None:
+    link = out / "latest"
+    tmp = out / ".latest.tmp"
+    try:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(run_id, target_is_directory=True)
+        os.replace(tmp, link)
+    except OSError:  # no symlinks here (some Windows or network drives): a pointer file instead
+        (out / "latest.txt").write_text(run_id + "\n", encoding="utf-8")
+
+
+def _unique_run_id(out: Path, label: str) -> str:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")  # a run id, never data logic
+    run_id = f"{label}_{stamp}"
+    n = 2
+    while (out / run_id).exists() or (out / f".{run_id}.tmp").exists():
+        run_id = f"{label}_{stamp}-{n}"
+        n += 1
+    return run_id
+
+
+def run_report(config: Path, period: str = "latest", out: Path | None = None, with_code: bool = False,
+               jobs: int = 2, timeout: int = 600, smoke: bool = False, *,
+               notebooks: Sequence[Path] | None = None, parameters: Mapping[str, Any] | None = None) -> Path:
+    """Run the five-step report for a period and write the run folder.
+
+    The configuration, the period and the notebook parameters are validated and the
+    data read once before any kernel starts; a :class:`~kit.errors.DataError` stops the
+    run there.
+
+    Parameters
+    ----------
+    config : Path
+        The ``analysis.yaml``.
+    period : str
+        ``2026-Q3``, ``2026-10``, ``2026`` or ``"latest"`` (latest complete period of the data).
+    out : Path, optional
+        The reports folder; default ``reports/`` next to the configuration's folder (see :func:`default_out`).
+    with_code : bool
+        Show code cells in the HTML pages.
+    jobs : int
+        Notebooks executed in parallel.
+    timeout : int
+        Seconds one cell may run before the run fails.
+    smoke : bool
+        Small, fast run (passed to the notebooks as ``smoke``).
+    notebooks : sequence of Path, optional
+        Notebooks to run instead of the bundled five (tests, custom reports).
+    parameters : mapping, optional
+        Extra or overriding notebook parameters; each must be declared by every notebook.
+
+    Returns
+    -------
+    Path
+        The run folder ``<out>/<run-id>``.
+
+    Raises
+    ------
+    ConfigError
+        Invalid configuration, period or notebook parameter (the message lists the valid ones).
+    DataError
+        A data file cannot be used.
+    ReportError
+        A notebook cell failed or timed out; names the notebook and the 1-based cell.
+
+    Examples
+    --------
+    >>> run_report(Path("data/analysis.yaml"), "2026-Q3", smoke=True)  # doctest: +SKIP
+    PosixPath('.../reports/2026-Q3_20261124T021500Z')
+    """
+    from kit import pages
+    from kit.labels import text
+
+    started = time.monotonic()
+    config = Path(config).resolve()
+    cfg = load_config(config)
+    if period != "latest":
+        parse_period(period)
+    sources = [Path(p) for p in notebooks] if notebooks is not None else [notebook_dir() / n for n in NOTEBOOKS]
+    params: dict[str, Any] = {"config_path": str(config), "period": period, "run_dir": None, "smoke": smoke,
+                              **dict(parameters or {})}
+    check_parameters(sources, params)
+
+    read_data = pages.capability("kit.io", "read_data")
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if read_data is None:
+            from kit.tables import LoyaltyData
+
+            data = LoyaltyData()
+            notes.append(text("not_available", cfg.business.language, what="reading data (kit.read_data)"))
+        else:
+            data = read_data(cfg)
+        resolved = pages.resolve_period(data, cfg, period)
+    label = resolved.label if resolved is not None else "no-period"
+
+    out = Path(out) if out is not None else default_out(config)
+    out.mkdir(parents=True, exist_ok=True)
+    run_id = _unique_run_id(out, label)
+    final, tmp = out / run_id, out / f".{run_id}.tmp"
+    tmp.mkdir()
+    handler = logging.FileHandler(tmp / "run.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    _LOG.addHandler(handler)
+    _LOG.setLevel(logging.INFO)
+    try:
+        _LOG.info("run %s: config %s, period %s (asked: %s), smoke=%s, jobs=%d, cell timeout %d s",
+                  run_id, config, label, period, smoke, jobs, timeout)
+        _LOG.info("tables read: %s", ", ".join(data.available()) or "none")
+        for w in caught:
+            _LOG.warning("%s: %s", w.category.__name__, w.message)
+        quality = data.quality
+        if quality is not None and not quality.empty:
+            found = quality[pd.to_numeric(quality["count"], errors="coerce").fillna(0) > 0]
+            _LOG.info("data quality: %d checks, %d found something", len(quality), len(found))
+            for row in found.itertuples(index=False):
+                log = _LOG.warning if row.severity in ("error", "warning") else _LOG.info
+                log("data quality %s: %s: %s (%s; e.g. %s)", row.severity, row.table, row.check, row.count,
+                    row.example)
+        lang = cfg.business.language
+        ctx = pages.Context(config=cfg, data=data, period=resolved, lang=lang, smoke=smoke, config_path=config)
+        t0 = time.monotonic()
+        with warnings.catch_warnings(record=True) as caught_shared:
+            warnings.simplefilter("always")
+            pages.prepare(ctx)
+        for w in caught_shared:
+            _LOG.warning("%s: %s", w.category.__name__, w.message)
+        pages.share(ctx, tmp)
+        _LOG.info("shared results (scorecard, customer values, drivers, lists, plan) computed in %.1f s",
+                  time.monotonic() - t0)
+        # the notebooks run inside the folder being written; they load the shared context from it
+        params.update(period=label if resolved is not None else period, run_dir=str(tmp))
+        nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
+        nav += [{"href": Path(s.name).with_suffix(".html").name, "title": _page_title(s.name, lang),
+                 "current": False} for s in sources]
+
+        def convert(executed: Path) -> None:
+            page = executed.with_suffix(".html").name
+            this = [{**item, "current": item["href"] == page} for item in nav]
+            t = time.monotonic()
+            to_html(executed, executed.with_suffix(".html"), with_code=with_code, nav=this,
+                    title=f"{_page_title(executed.name, lang)} · {cfg.business.name} · {label}", lang=lang)
+            _LOG.info("%s written in %.1f s", page, time.monotonic() - t)
+
+        t0 = time.monotonic()
+        outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout, then=convert)
+        _LOG.info("notebooks executed and converted to HTML in %.1f s", time.monotonic() - t0)
+        failed = [o for o in outcomes if o.error]
+        if failed:
+            first = failed[0]
+            raise ReportError(f"{first.error}. The executed notebook with the full traceback is kept in "
+                              f"{out / ('failed-' + run_id) / first.notebook}", notebook=first.notebook,
+                              cell=first.cell)
+
+        with warnings.catch_warnings(record=True) as caught_artefacts:
+            warnings.simplefilter("always")
+            frame, plan, written, missing = _write_artefacts(tmp, ctx)
+        for w in caught_artefacts:
+            _LOG.warning("%s: %s", w.category.__name__, w.message)
+        for m in missing:
+            _LOG.warning(m)
+        page_links = [{"href": Path(s.name).with_suffix(".html").name, "title": _page_title(s.name, lang),
+                       "summary": _page_summary(s.name, lang)} for s in sources]
+        downloads = [Path(s.name).with_suffix(".html").name for s in sources] + written + \
+            [s.name for s in sources] + ["run.log"]
+        write_index(tmp, config=cfg, period=resolved, run_id=run_id, scorecard=frame, actions=plan,
+                    pages=page_links, downloads=downloads, notes=notes + missing, smoke=smoke,
+                    config_name=config.name)
+        _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
+    except BaseException:
+        (tmp / pages.SHARED_FILE).unlink(missing_ok=True)
+        _LOG.removeHandler(handler)
+        handler.close()
+        failed_dir = out / f"failed-{run_id}"
+        if failed_dir.exists():
+            shutil.rmtree(failed_dir)
+        tmp.rename(failed_dir)
+        raise
+    (tmp / pages.SHARED_FILE).unlink(missing_ok=True)
+    _LOG.removeHandler(handler)
+    handler.close()
+    tmp.rename(final)
+    _point_latest(out, run_id)
+    return final

@@ -1,0 +1,144 @@
+"""The run's summary page (``index.html``) and its exports: kpis.csv/json, actions.csv and the customer lists."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kit.config import AnalysisConfig
+from kit.report.render import _TEMPLATES
+
+__all__ = ["write_index"]
+
+
+def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, period: str) -> list[dict[str, str]]:
+    """Missed KPIs, largest gap first (``kit.kpi_gaps``), then a few met ones, as sentences."""
+    from kit.labels import text
+    from kit.pages import capability
+    from kit.pages._common import fmt_kpi
+
+    if frame is None:
+        return []
+    gaps = capability("kit.evidence", "kpi_gaps")
+    ranked = gaps(frame, config) if gaps is not None else frame
+    card = frame.set_index("kpi")
+    out = []
+    for status, key, css, limit in (("missed", "finding_missed", "kit-missed", 5), ("met", "finding_met", "kit-met", 3)):
+        rows = ranked[ranked["status"] == status].head(limit)
+        for r in rows.itertuples(index=False):
+            kpi, row = str(r.kpi), card.loc[str(r.kpi)]
+            interval = "" if pd.isna(row["ci_low"]) else text(
+                "finding_interval", lang, low=fmt_kpi(kpi, row["ci_low"]), high=fmt_kpi(kpi, row["ci_high"]))
+            change = "" if pd.isna(row["change"]) or pd.isna(row["p_value"]) else text(
+                "finding_change", lang, previous=fmt_kpi(kpi, row["previous"]), change=_signed(kpi, row["change"]),
+                p="< 0.001" if row["p_value"] < 0.001 else f"= {row['p_value']:.3f}")
+            out.append({"css": css, "text": text(key, lang, label=r.label, value=fmt_kpi(kpi, r.value),
+                                                 target=fmt_kpi(kpi, r.target), n=f"{int(r.n):,}",
+                                                 interval=interval, change=change)})
+    if not any(f["css"] == "kit-missed" for f in out):
+        out.insert(0, {"css": "kit-met", "text": text("finding_none", lang, period=period)})
+    return out
+
+
+def _signed(kpi: str, change: float) -> str:
+    """A change with its sign, in the KPI's unit (shares in percentage points)."""
+    from kit.pages._common import fmt_kpi
+
+    text_ = fmt_kpi(kpi, abs(change))
+    if text_.endswith(" %"):
+        text_ = text_[:-2] + " pp"
+    return ("+" if change >= 0 else "−") + text_
+
+
+_ACTION_COLUMNS = {"rank": "col_rank", "title": "col_action", "owner": "col_owner", "effort": "col_effort",
+                   "cost": "col_cost", "why": "col_why"}
+
+
+def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: str, scorecard: pd.DataFrame | None,
+                actions: pd.DataFrame | None, pages: Sequence[Mapping[str, str]], downloads: Sequence[str],
+                notes: Sequence[str], smoke: bool, config_name: str) -> Path:
+    """Write ``index.html``: scorecard with status colours, top findings, top five actions, links to the pages.
+
+    All text is escaped (Jinja2 autoescape); the scorecard table is built by
+    :func:`kit.pages.scorecard_html`, which escapes every value itself.
+
+    Returns
+    -------
+    Path
+        The written ``index.html``.
+    """
+    import jinja2
+    from markupsafe import Markup
+
+    from kit.labels import STATUS_TEXT, text
+    from kit.pages._common import _STATUS_TEXT_COLOUR, STATUS_COLOURS, scorecard_html
+
+    lang = config.business.language
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    span = ""
+    if period is not None:
+        span = f"{period.start:%d.%m.%Y} – {period.end - pd.Timedelta(days=1):%d.%m.%Y}"
+    action_rows: list[list[str]] = []
+    action_columns: list[str] = []
+    if actions is not None and not actions.empty:
+        cols = [c for c in _ACTION_COLUMNS if c in actions]
+        action_columns = [text(_ACTION_COLUMNS[c], lang) for c in cols]
+        action_rows = [["–" if pd.isna(v) else (f"{v:,.0f}" if isinstance(v, float) else str(v)) for v in row]
+                       for row in actions[cols].head(5).itertuples(index=False)]
+    legend = [{"colour": STATUS_COLOURS[s], "fg": _STATUS_TEXT_COLOUR.get(s, "#222222"),
+               "text": STATUS_TEXT[s][1 if lang == "de" else 0]} for s in STATUS_COLOURS]
+    page = env.get_template("index.html").render(
+        lang=lang, title=text("summary_title", lang), business=config.business.name,
+        period_label=text("period", lang), period=getattr(period, "label", "–"), period_span=span,
+        smoke=smoke, smoke_text=text("smoke", lang), notes=list(notes),
+        findings_title=text("top_findings", lang),
+        findings=_findings(scorecard, config, lang, getattr(period, "label", "–")),
+        status_help=text("status_help", lang),
+        findings_missing=text("not_available", lang, what="KPI scorecard (kit.scorecard)"),
+        actions_title=text("top_actions", lang), actions=action_rows, action_columns=action_columns,
+        actions_missing=text("not_available", lang, what="prioritised actions (kit.prioritise_actions)"),
+        scorecard_title=text("scorecard", lang, period=getattr(period, "label", "–")),
+        scorecard=Markup(scorecard_html(scorecard, lang)) if scorecard is not None else "",  # noqa: S704 - escaped inside
+        scorecard_missing=text("not_available", lang, what="KPI scorecard (kit.scorecard)"), legend=legend,
+        pages_title=text("pages", lang), pages=list(pages), downloads_title=text("downloads", lang),
+        downloads=list(downloads), generated=text("generated", lang, run_id=run_id, config=config_name))
+    target = folder / "index.html"
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+def _write_artefacts(folder: Path, ctx: Any) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list[str], list[str]]:
+    """kpis.csv/json, actions.csv, watchlist.csv; returns scorecard, actions, files written, notes."""
+    from kit import pages
+    from kit.labels import text
+
+    written: list[str] = []
+    notes: list[str] = []
+    lang = ctx.lang
+    frame = pages.get_scorecard(ctx)
+    if frame is None:
+        notes.append(text("not_available", lang, what="kpis.csv (kit.scorecard)"))
+    else:
+        frame.to_csv(folder / "kpis.csv", index=False)
+        records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+        (folder / "kpis.json").write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
+        written += ["kpis.csv", "kpis.json"]
+    plan = pages.plan_frame(ctx)
+    if plan is None:
+        notes.append(text("not_available", lang, what="actions.csv (kit.prioritise_actions)"))
+    else:
+        plan.to_csv(folder / "actions.csv", index=False)
+        written.append("actions.csv")
+    for key, frame_ in pages.list_frames(ctx).items():
+        file = pages.LISTS[key][1]
+        if frame_ is None:
+            notes.append(text("not_available", lang, what=f"{file} (kit.{pages.LISTS[key][0]})"))
+        else:
+            frame_.to_csv(folder / file, index=False)
+            written.append(file)
+    return frame, plan, written, notes
