@@ -3,13 +3,14 @@ the run folder atomically."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import shutil
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,27 @@ def default_out(config: Path) -> Path:
     PosixPath('/shop/reports')
     """
     return Path(config).resolve().parent.parent / "reports"
+
+
+@contextlib.contextmanager
+def _warnings_to_log() -> Iterator[None]:
+    """Warnings raised inside the block go to run.log (and nowhere else)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        _LOG.warning("%s: %s", w.category.__name__, w.message)
+
+
+def _log_quality(quality: pd.DataFrame | None) -> None:
+    """The checks of the data-quality report that found something, one line each."""
+    if quality is None or quality.empty:
+        return
+    found = quality[pd.to_numeric(quality["count"], errors="coerce").fillna(0) > 0]
+    _LOG.info("data quality: %d checks, %d found something", len(quality), len(found))
+    for row in found.itertuples(index=False):
+        log = _LOG.warning if row.severity in ("error", "warning") else _LOG.info
+        log("data quality %s: %s: %s (%s; e.g. %s)", row.severity, row.table, row.check, row.count, row.example)
 
 
 def _point_latest(out: Path, run_id: str) -> None:
@@ -155,22 +177,12 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         _LOG.info("tables read: %s", ", ".join(data.available()) or "none")
         for w in caught:
             _LOG.warning("%s: %s", w.category.__name__, w.message)
-        quality = data.quality
-        if quality is not None and not quality.empty:
-            found = quality[pd.to_numeric(quality["count"], errors="coerce").fillna(0) > 0]
-            _LOG.info("data quality: %d checks, %d found something", len(quality), len(found))
-            for row in found.itertuples(index=False):
-                log = _LOG.warning if row.severity in ("error", "warning") else _LOG.info
-                log("data quality %s: %s: %s (%s; e.g. %s)", row.severity, row.table, row.check, row.count,
-                    row.example)
+        _log_quality(data.quality)
         lang = cfg.business.language
         ctx = pages.Context(config=cfg, data=data, period=resolved, lang=lang, smoke=smoke, config_path=config)
         t0 = time.monotonic()
-        with warnings.catch_warnings(record=True) as caught_shared:
-            warnings.simplefilter("always")
+        with _warnings_to_log():
             pages.prepare(ctx)
-        for w in caught_shared:
-            _LOG.warning("%s: %s", w.category.__name__, w.message)
         pages.share(ctx, tmp)
         _LOG.info("shared results (scorecard, customer values, drivers, lists, plan) computed in %.1f s",
                   time.monotonic() - t0)
@@ -198,11 +210,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                               f"{out / ('failed-' + run_id) / first.notebook}", notebook=first.notebook,
                               cell=first.cell)
 
-        with warnings.catch_warnings(record=True) as caught_artefacts:
-            warnings.simplefilter("always")
+        with _warnings_to_log():
             frame, plan, written, missing = _write_artefacts(tmp, ctx)
-        for w in caught_artefacts:
-            _LOG.warning("%s: %s", w.category.__name__, w.message)
         for m in missing:
             _LOG.warning(m)
         page_links = [{"href": Path(s.name).with_suffix(".html").name, "title": _page_title(s.name, lang),
