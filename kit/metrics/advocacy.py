@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from kit.metrics._checks import warn_small
 from kit.metrics._stats import normal_interval, share_result, two_proportion_test, wilson_interval
-from kit.metrics.survey import _warn_small
 from kit.periods import Period, rows_in_period
 from kit.results import MetricResult, no_data
 
@@ -58,7 +58,7 @@ def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Peri
     active = pd.Index(rows_in_period(orders, "order_date", period)["customer_id"].dropna().astype(str).unique())
     if len(active) == 0:
         return no_data("referral_rate", "no ordering customers in the period")
-    _warn_small("referral_rate", len(active), min_n)
+    warn_small("referral_rate", len(active), min_n)
     referrers = pd.Index(rows_in_period(referrals, "referred_at", period)["referrer_id"].dropna().astype(str).unique())
     # both are unique: count active customers among the (few) referrers, not the other way
     # round (pandas' Arrow-string isin iterates over its argument in Python)

@@ -17,8 +17,8 @@ import pandas as pd
 
 from kit.config import BusinessHours
 from kit.definitions import DEFINITIONS
+from kit.metrics._checks import period_rows, warn_small
 from kit.metrics._stats import median_interval, poisson_interval, share_result  # median_interval: public here
-from kit.metrics.survey import _period_rows, _warn_small
 from kit.periods import Period, rows_in_period
 from kit.results import MetricResult, no_data
 
@@ -128,8 +128,8 @@ def _hours(tickets: pd.DataFrame, column: str, basis: Basis, schedule: BusinessH
 
 def _duration(kpi: str, column: str, tickets: pd.DataFrame, period: Period | None, basis: Basis,
               schedule: BusinessHours | None, state: str, min_n: int | None, missing_text: str) -> MetricResult:
-    opened = _period_rows(kpi, tickets, table="tickets", needs=column, date="opened_at", period=period,
-                          empty="no tickets opened in the period")
+    opened = period_rows(kpi, tickets, table="tickets", needs=column, date="opened_at", period=period,
+                         empty="no tickets opened in the period")
     if isinstance(opened, MetricResult):
         return opened
     hours = _hours(opened, column, basis, schedule, state)
@@ -143,7 +143,7 @@ def _duration(kpi: str, column: str, tickets: pd.DataFrame, period: Period | Non
         notes.append(f"{negative} tickets with the time before the opening were left out")
     if x.size == 0:
         return no_data(kpi, "; ".join(notes))
-    _warn_small(kpi, x.size, min_n)
+    warn_small(kpi, x.size, min_n)
     low, high = median_interval(x)
     if math.isnan(low):
         notes.append("too few tickets for a 95 % interval of the median")
@@ -267,8 +267,8 @@ def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours:
     >>> sla_share(t, basis="calendar").value
     0.5
     """
-    opened = _period_rows("sla_share", tickets, table="tickets", needs="first_response_at", date="opened_at",
-                          period=period, empty="no tickets opened in the period", min_n=min_n)
+    opened = period_rows("sla_share", tickets, table="tickets", needs="first_response_at", date="opened_at",
+                         period=period, empty="no tickets opened in the period", min_n=min_n)
     if isinstance(opened, MetricResult):
         return opened
     n = len(opened)
@@ -321,7 +321,7 @@ def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Perio
     n_orders = len(rows_in_period(orders, "order_date", period))
     if n_orders == 0:
         return no_data("complaint_rate", "no orders in the period")
-    _warn_small("complaint_rate", n_orders, min_n)
+    warn_small("complaint_rate", n_orders, min_n)
     count = len(_complaints(tickets, period))
     low, high = poisson_interval(count)
     scale = 1000 / n_orders
