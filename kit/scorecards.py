@@ -20,6 +20,7 @@ from kit.definitions import DEFINITIONS, KPI_IDS, Language
 from kit.errors import ConfigError, DataError, DataQualityWarning, KitWarning, SmallSampleWarning
 from kit.metrics import behaviour, service, survey, value
 from kit.metrics._orders import PreparedOrders
+from kit.metrics._purchases import counts_prepared
 from kit.metrics._stats import difference_test, two_proportion_test
 from kit.periods import Period, latest_complete_period, parse_period, rows_in_period
 from kit.results import MetricResult, no_data
@@ -297,7 +298,7 @@ def _churn_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisCo
 
 
 def _count_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period) -> MetricResult:
-    return behaviour._counts_prepared(f.__name__, o, p)
+    return counts_prepared(f.__name__, o, p)
 
 
 def _clv_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period) -> MetricResult:
