@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kit._survival_cox import _concordance
 from kit.config import AnalysisConfig
-from kit.survival import CoxChurnModel, KaplanMeier, _concordance, lifetime_table, logrank_test
+from kit.survival import CoxChurnModel, KaplanMeier, lifetime_table, logrank_test
 from kit.tables import LoyaltyData
 
 T = pd.Timestamp
