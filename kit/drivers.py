@@ -12,6 +12,10 @@ Two relative-importance methods share one interface, :class:`KeyDrivers`:
 Both agree closely in practice (Johnson's weights approximate the LMG shares); the tests
 measure how closely. :func:`importance_performance` turns the importances into the classic
 importance-performance quadrants.
+
+This module holds :class:`KeyDrivers` and is where the driver analysis is imported from: the
+two decompositions (and the correlation matrices of bootstrap resamples they run on) are written
+in :mod:`kit._drivers_importance`, the importance-performance map in :mod:`kit._drivers_ipa`.
 """
 
 from __future__ import annotations
@@ -19,172 +23,32 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from itertools import combinations
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from kit._drivers_importance import (
+    MAX_SHAPLEY_DRIVERS,
+    Method,
+    centred_moments,
+    corr_stack,
+    decompose,
+    relative_weights,
+    shapley_r2,
+)
+from kit._drivers_ipa import QUADRANTS, importance_performance
 from kit.errors import DataError, DataQualityWarning, SmallSampleWarning
 
 __all__ = ["KeyDrivers", "importance_performance", "relative_weights", "shapley_r2", "MAX_SHAPLEY_DRIVERS",
            "EXPLORATORY_N", "QUADRANTS"]
 
-#: Exhaustive Shapley needs 2^p regressions; above this many drivers use relative weights.
-MAX_SHAPLEY_DRIVERS = 12
 #: Below this many complete rows a driver analysis is exploratory.
 EXPLORATORY_N = 100
-#: Quadrant labels of the importance-performance map, English and German.
-QUADRANTS = {
-    "concentrate": {"en": "Concentrate here", "de": "Hier ansetzen"},
-    "keep_up": {"en": "Keep up the good work", "de": "Weiter so"},
-    "low_priority": {"en": "Low priority", "de": "Geringe Priorität"},
-    "overkill": {"en": "Possible overkill", "de": "Möglicherweise übererfüllt"},
-}
 
-Method = Literal["relative_weights", "shapley"]
 _SUMMARY_COLUMNS = ["driver", "importance", "raw_weight", "ci_low", "ci_high", "sign", "coefficient",
                     "std_coefficient", "correlation", "p_value", "rank"]
 _COLLINEAR = 1e-10  # smallest eigenvalue of the driver correlations below which they are collinear
 _BOOT_CELLS = 4_000_000  # resampled row indices held at once while bootstrapping (rows x replicates)
-
-
-# ---------------------------------------------------------------------------------------------
-# the two decompositions, on (stacks of) correlation matrices
-
-
-def relative_weights(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
-    """Johnson's raw relative weights from driver correlations.
-
-    Parameters
-    ----------
-    rxx : ndarray, shape (..., p, p)
-        Correlation matrix of the drivers (a stack of them is allowed).
-    rxy : ndarray, shape (..., p)
-        Correlations of each driver with the outcome.
-
-    Returns
-    -------
-    ndarray, shape (..., p)
-        Raw weights; they add up to the R² of the regression of the outcome on all drivers.
-
-    Notes
-    -----
-    With ``R = V diag(e) V'`` the eigen-decomposition of ``rxx``, ``Λ = V diag(√e) V'`` holds the
-    correlations between the drivers and their closest orthogonal counterparts,
-    ``β = Λ⁻¹ r_xy`` the weights of the outcome on those, and the raw weight of driver j is
-    ``Σ_k Λ_jk² β_k²`` (Johnson, J. W. 2000, Multivariate Behavioral Research 35(1), 1-19).
-
-    Examples
-    --------
-    >>> relative_weights(np.eye(2), np.array([0.3, 0.4])).round(2).tolist()
-    [0.09, 0.16]
-    """
-    eig, vec = np.linalg.eigh(rxx)
-    root = np.sqrt(np.clip(eig, 0.0, None))
-    lam = (vec * root[..., None, :]) @ np.swapaxes(vec, -1, -2)
-    beta = np.linalg.solve(lam, rxy[..., None])[..., 0]
-    return ((lam**2) @ (beta**2)[..., None])[..., 0]
-
-
-def _subset_r2(rxx: np.ndarray, rxy: np.ndarray) -> dict[tuple[int, ...], np.ndarray]:
-    """R² of every subset of drivers, from correlations (stacked along the leading axes)."""
-    p = rxx.shape[-1]
-    out: dict[tuple[int, ...], np.ndarray] = {(): np.zeros(rxx.shape[:-2])}
-    for size in range(1, p + 1):
-        for subset in combinations(range(p), size):
-            idx = np.array(subset)
-            r_ss = rxx[..., idx[:, None], idx[None, :]]
-            r_s = rxy[..., idx]
-            coef = np.linalg.solve(r_ss, r_s[..., None])[..., 0]
-            out[subset] = np.sum(coef * r_s, axis=-1)
-    return out
-
-
-def shapley_r2(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
-    """Shapley (LMG) decomposition of R² over all subsets of drivers.
-
-    Parameters
-    ----------
-    rxx : ndarray, shape (..., p, p)
-        Correlation matrix of the drivers (a stack of them is allowed).
-    rxy : ndarray, shape (..., p)
-        Correlations of each driver with the outcome.
-
-    Returns
-    -------
-    ndarray, shape (..., p)
-        Each driver's share of R² (in R² units); the values add up to the full R².
-
-    Raises
-    ------
-    ValueError
-        With more than :data:`MAX_SHAPLEY_DRIVERS` drivers (2^p regressions).
-
-    Notes
-    -----
-    ``φ_j = Σ_{S ⊆ P∖{j}} |S|! (p − |S| − 1)! / p! · [R²(S ∪ {j}) − R²(S)]`` with
-    ``R²(S) = r_S' R_SS⁻¹ r_S`` (Lindeman, Merenda & Gold 1980; Grömping 2006, J. Stat. Softw. 17(1)).
-
-    Examples
-    --------
-    >>> shapley_r2(np.eye(2), np.array([0.3, 0.4])).round(2).tolist()
-    [0.09, 0.16]
-    """
-    p = rxx.shape[-1]
-    if p > MAX_SHAPLEY_DRIVERS:
-        raise ValueError(f"exhaustive Shapley needs 2^{p} regressions; use at most {MAX_SHAPLEY_DRIVERS} "
-                         "drivers or method='relative_weights'")
-    r2 = _subset_r2(rxx, rxy)
-    weight = [math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p) for s in range(p)]
-    phi = np.zeros(rxy.shape)
-    for subset, value in r2.items():
-        for j in range(p):
-            if j in subset:
-                continue
-            with_j = tuple(sorted((*subset, j)))
-            phi[..., j] += weight[len(subset)] * (r2[with_j] - value)
-    return phi
-
-
-def _decompose(method: Method, rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
-    return relative_weights(rxx, rxy) if method == "relative_weights" else shapley_r2(rxx, rxy)
-
-
-def _moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Globally centred values and their row-wise outer products (n, k*k), for :func:`_corr_stack`."""
-    centred = values - values.mean(axis=0)  # global centring keeps the moment formula accurate
-    n, k = centred.shape
-    return centred, (centred[:, :, None] * centred[:, None, :]).reshape(n, k * k)
-
-
-def _corr_stack(values: np.ndarray, idx: np.ndarray,
-                moments: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Correlation matrices of ``values`` resampled along rows by each row of ``idx``.
-
-    Each resample is represented by how often it draws every row (a count vector), so all its
-    moments come from one matrix product instead of copying the resampled rows.
-    """
-    n, k = values.shape
-    b = idx.shape[0]
-    centred, products = moments if moments is not None else _moments(values)
-    counts = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n)
-    counts = counts.astype("float64")
-    first = counts @ centred / n                                         # (b, k) means
-    second = (counts @ products).reshape(b, k, k) / n
-    cov = second - first[:, :, None] * first[:, None, :]
-    var = np.einsum("bii->bi", cov)
-    sd = np.sqrt(np.clip(var, 0.0, None))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        corr = cov / (sd[:, :, None] * sd[:, None, :])
-    # a column (nearly) constant in a resample has no correlation; rounding leaves ~1e-16 of variance
-    full = (centred**2).mean(axis=0)
-    corr[(var <= 1e-10 * full).any(axis=1)] = np.nan
-    return corr
-
-
-# ---------------------------------------------------------------------------------------------
-# the model
 
 
 class KeyDrivers:
@@ -332,7 +196,7 @@ class KeyDrivers:
                         "combination of others); drop one of them", notes)
             warnings.warn(self.note_, DataQualityWarning, stacklevel=2)
             return self
-        raw = _decompose(self.method, rxx, rxy)
+        raw = decompose(self.method, rxx, rxy)
         self.r_squared_ = float(np.sum(raw))
         share = raw / self.r_squared_ if self.r_squared_ > 0 else np.full(len(drivers), np.nan)
         ci_low, ci_high, self.boot_ = self._bootstrap(values)
@@ -367,16 +231,16 @@ class KeyDrivers:
         n = len(values)
         chunk = max(1, _BOOT_CELLS // n)
         shares = []
-        moments = _moments(values)
+        moments = centred_moments(values)
         for start in range(0, self.n_boot, chunk):
             # drawn chunk by chunk: the same stream as one (n_boot, n) draw, without holding it all
             idx = rng.integers(0, n, size=(min(chunk, self.n_boot - start), n))
-            corr = _corr_stack(values, idx, moments)
+            corr = corr_stack(values, idx, moments)
             ok = np.isfinite(corr).all(axis=(1, 2))
             ok[ok] = np.linalg.eigvalsh(corr[ok][:, 1:, 1:])[:, 0] >= _COLLINEAR
             out = np.full((len(corr), p), np.nan)
             if ok.any():
-                raw = _decompose(self.method, corr[ok][:, 1:, 1:], corr[ok][:, 1:, 0])
+                raw = decompose(self.method, corr[ok][:, 1:, 1:], corr[ok][:, 1:, 0])
                 out[ok] = raw / raw.sum(axis=1, keepdims=True)
             shares.append(out)
         boot = np.concatenate(shares)
@@ -438,56 +302,3 @@ class KeyDrivers:
         head = f"<p><strong>{repr(self)}</strong></p>"
         return head + (self._summary.to_html(index=False, float_format="{:.3f}".format)
                        if hasattr(self, "_summary") else "")
-
-
-def importance_performance(summary: pd.DataFrame, frame: pd.DataFrame, *, drivers: Sequence[str] | None = None,
-                           scale: tuple[float, float] = (1, 5), lang: str = "en") -> pd.DataFrame:
-    """Importance × current performance of each driver, with the four classic quadrants.
-
-    Parameters
-    ----------
-    summary : DataFrame
-        :attr:`KeyDrivers.summary` (columns ``driver``, ``importance``).
-    frame : DataFrame
-        The ratings; performance = mean rating of each driver column (NaN ignored).
-    drivers : sequence of str, optional
-        Drivers to show (default: all in ``summary``).
-    scale : (low, high)
-        Rating scale, used for ``performance_share`` = (mean − low) / (high − low).
-    lang : {"en", "de"}
-        Language of the quadrant labels.
-
-    Returns
-    -------
-    DataFrame
-        ``driver, importance, performance, performance_share, n, quadrant_id, quadrant``. The
-        split is at the mean importance and the mean performance across the drivers:
-        important and below-average performance = *Concentrate here*; important and good =
-        *Keep up the good work*; less important and weak = *Low priority*; less important and
-        good = *Possible overkill* (Martilla & James 1977).
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"driver": ["a", "b"], "importance": [0.7, 0.3]})
-    >>> f = pd.DataFrame({"a": [2., 3.], "b": [4., 5.]})
-    >>> importance_performance(s, f).quadrant.tolist()
-    ['Concentrate here', 'Possible overkill']
-    """
-    table = summary[["driver", "importance"]].copy()
-    if drivers is not None:
-        table = table[table["driver"].isin(list(drivers))]
-    missing = [d for d in table["driver"] if d not in frame.columns]
-    if missing:
-        raise DataError(f"driver column(s) {', '.join(missing)} not in the ratings", file="importance-performance",
-                        expected="the frame the drivers were fitted on")
-    low, high = scale
-    table["performance"] = [float(frame[d].mean()) for d in table["driver"]]
-    table["performance_share"] = (table["performance"] - low) / (high - low)
-    table["n"] = [int(frame[d].notna().sum()) for d in table["driver"]]
-    important = table["importance"] >= table["importance"].mean()
-    good = table["performance"] >= table["performance"].mean()
-    table["quadrant_id"] = np.select([important & ~good, important & good, ~important & ~good],
-                                     ["concentrate", "keep_up", "low_priority"], "overkill")
-    language = "de" if lang == "de" else "en"
-    table["quadrant"] = [QUADRANTS[q][language] for q in table["quadrant_id"]]
-    return table.reset_index(drop=True)

@@ -272,13 +272,13 @@ def test_resamples_with_a_constant_column_are_left_out():
                           "y": [2, 3, 5, 4, 6, 8, 1, 3, 4, 4, 7, 9]}, dtype=float)
     with pytest.warns(SmallSampleWarning):
         kd = KeyDrivers(n_boot=200, seed=0).fit(frame, outcome="y", drivers=["x1", "x2"])
-    from kit.drivers import _corr_stack
+    from kit._drivers_importance import corr_stack
 
     idx = np.random.default_rng(0).integers(0, 12, size=(200, 12))
     constant = ~(idx == 11).any(axis=1)  # row 11 (x2 = 2) never drawn
     assert 0 < constant.sum() < 200  # (11/12)^12 = 35 % of resamples expected
     assert np.isnan(kd.boot_[constant]).all() and np.isfinite(kd.boot_[~constant]).all()
-    corr = _corr_stack(frame[["y", "x1", "x2"]].to_numpy(), idx)
+    corr = corr_stack(frame[["y", "x1", "x2"]].to_numpy(), idx)
     assert np.isnan(corr[constant]).all()
     assert np.isfinite(kd.summary[["ci_low", "ci_high"]].to_numpy()).all()
 
