@@ -8,7 +8,7 @@ indicator columns against their most frequent level, and the fit reports Harrell
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -73,7 +73,7 @@ class CoxChurnModel:
         self.alpha = alpha
 
     def fit(self, frame: pd.DataFrame, *, covariates: Sequence[str], duration: str = "duration_days",
-            event: str = "churned") -> CoxChurnModel:
+            event: str = "churned", time_varying: Mapping[str, str] | None = None) -> CoxChurnModel:
         """Fit the model.
 
         Parameters
@@ -85,6 +85,13 @@ class CoxChurnModel:
             columns ``name=level`` against the most frequent level.
         duration, event : str
             Columns of the lifetime and of the observed loss.
+        time_varying : mapping of str to str, optional
+            Bool covariates that switch from False to True during a lifetime: covariate -> column
+            with the day (same unit and origin as ``duration``) it switches; NaN = never. Each such
+            lifetime is split at that day into two rows (counting-process form, the second entering
+            the risk set on the switch day), so the covariate only counts from then on. Default:
+            ``frame.attrs["time_varying"]`` (set by :func:`kit.survival.lifetime_table`), restricted
+            to the covariates used; pass ``{}`` for a model with every covariate fixed.
 
         Returns
         -------
@@ -96,16 +103,23 @@ class CoxChurnModel:
         ValueError
             When a column is missing, or no loss was observed.
         """
-        missing = [c for c in [duration, event, *covariates] if c not in frame]
+        if time_varying is None:
+            time_varying = dict(frame.attrs.get("time_varying", {}))
+        time_varying = {k: v for k, v in time_varying.items() if k in covariates}
+        missing = [c for c in [duration, event, *covariates, *time_varying.values()] if c not in frame]
         if missing:
             raise ValueError(f"columns {missing} not in the frame; available: {', '.join(map(str, frame.columns))}")
         design = _design(frame, covariates)
         data = pd.concat([frame[[duration]].astype(float), frame[[event]].astype(float), design], axis=1).dropna()
         if data[event].sum() == 0:
             raise ValueError("no observed losses: a Cox model needs at least one churned customer")
-        exog = data[design.columns]
-        result = PHReg(data[duration].to_numpy(), exog.to_numpy(), status=data[event].to_numpy(),
-                       ties=self.ties).fit()
+        switches = frame.loc[data.index, list(time_varying.values())].astype(float)
+        switches.columns = list(time_varying)
+        rows, entry = _split_at_switches(data, switches, duration=duration, event=event)
+        exog = rows[design.columns]
+        result = PHReg(rows[duration].to_numpy(), exog.to_numpy(), status=rows[event].to_numpy(),
+                       entry=entry, ties=self.ties).fit()
+        self.time_varying_ = sorted(time_varying)
         params, se = np.asarray(result.params), np.asarray(result.bse)
         z = float(stats.norm.ppf(1 - self.alpha / 2))
         self.summary_ = pd.DataFrame({
@@ -115,7 +129,8 @@ class CoxChurnModel:
         self.result_ = result
         self.n_ = len(data)
         self.events_ = int(data[event].sum())
-        risk = exog.to_numpy() @ params
+        # concordance per customer, with each covariate as it stood at the end of the lifetime
+        risk = data[design.columns].to_numpy() @ params
         self.concordance_ = _concordance(data[duration].to_numpy(), data[event].to_numpy(dtype=bool), risk)
         return self
 
@@ -135,6 +150,38 @@ class CoxChurnModel:
         head = (f"<p><strong>Cox churn model</strong>: n = {self.n_:,}, losses = {self.events_:,}, "
                 f"concordance = {self.concordance_:.2f}</p>")
         return head + self.summary_.to_html(index=False, float_format=lambda v: f"{v:.3g}")
+
+
+def _split_at_switches(data: pd.DataFrame, switches: pd.DataFrame, *, duration: str,
+                       event: str) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Counting-process rows: each lifetime with a switch day strictly inside it becomes two rows.
+
+    Row 1 covers (0, switch] with the covariate False and no loss; row 2 covers (switch, duration]
+    with the covariate True and the lifetime's loss, entering the risk set at ``switch``. A switch
+    on day 0 or earlier holds for the whole lifetime; one at or after its end (or NaN) never applies.
+    Returns the rows and the entry times (None when nothing is split: the plain one-row form).
+    """
+    if switches.empty or switches.shape[1] == 0:
+        return data, None
+    rows = data.copy()
+    entry = np.zeros(len(rows))
+    for name in switches.columns:
+        day = switches[name].to_numpy()
+        stop = rows[duration].to_numpy()
+        origin = rows.index.to_numpy()
+        switch = day[pd.Index(switches.index).get_indexer(origin)]
+        never = np.isnan(switch) | (switch >= stop)
+        always = ~never & (switch <= entry)
+        inside = ~never & ~always
+        rows[name] = np.where(always, 1.0, 0.0)
+        after = rows.loc[inside].copy()
+        after[name] = 1.0
+        after_entry = switch[inside]
+        rows.loc[inside, duration] = switch[inside]
+        rows.loc[inside, event] = 0.0
+        rows = pd.concat([rows, after])
+        entry = np.concatenate([entry, after_entry])
+    return rows, entry
 
 
 def _concordance(time: np.ndarray, event: np.ndarray, risk: np.ndarray, *, limit: int = 5000) -> float:

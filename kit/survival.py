@@ -63,7 +63,10 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
           referral channel (:data:`REFERRAL_CHANNELS`, e.g. "Empfehlung");
         - ``n_tickets``, ``slow_first_response``: tickets opened before ``end``; slow = first response
           more than 24 calendar hours after opening (computed from the timestamps), or no response
-          yet and more than 24 hours passed before ``end``;
+          yet and more than 24 hours passed before ``end``; ``slow_first_response_day``: days from
+          ``start`` to the moment the first such response became late (opening + 24 h), NaN without
+          one. ``attrs["time_varying"]`` names it, so :class:`CoxChurnModel` lets the flag switch
+          on that day instead of holding it for the whole lifetime;
         - ``five_star`` (any star rating of 5 before ``end``), ``mean_rating`` (NaN without a rating).
 
         Empty (with the base columns) when there are no orders before ``as_of``.
@@ -77,10 +80,13 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     -----
     ``"first"`` counts a temporary lapse as the end of a lifetime; for one-off buyers with a low
     order rate that happens early and blurs the effects of covariates (on the sample business the
-    planted slow-response effect shows as HR 1.47 with ``"final"`` and only 1.13 with ``"first"``).
+    planted slow-response effect, time-varying, shows as HR 1.63 with ``"final"`` and only 1.25 with
+    ``"first"``).
     Covariates are measured up to the end of follow-up. Customers who stay longer have more
     time to open tickets or answer surveys, which biases such covariates towards longer
-    lifetimes; read hazard ratios of event-count covariates with that in mind.
+    lifetimes; read hazard ratios of event-count covariates with that in mind. The slow-response
+    flag avoids this bias: it is time-varying (``slow_first_response_day``) and only counts from
+    the day it happened (static, the sample's HR would be 1.44 instead of 1.63).
 
     Examples
     --------
@@ -169,6 +175,11 @@ def _add_ticket_covariates(table: pd.DataFrame, tickets: pd.DataFrame | None) ->
         t = t.assign(_slow=(waited > _SLOW_RESPONSE) | unanswered)
         slow = t.groupby("customer_id")["_slow"].any()
         table["slow_first_response"] = table["customer_id"].map(slow).fillna(False).astype(bool)
+        # the moment the first late response became late: opening + 24 h (known then, not before)
+        late = (t.loc[t["_slow"], "opened_at"] + _SLOW_RESPONSE).groupby(t.loc[t["_slow"], "customer_id"]).min()
+        since = (table["customer_id"].map(late) - table["start"]) / pd.Timedelta(days=1)
+        table["slow_first_response_day"] = since.clip(lower=0.0).astype("float64")
+        table.attrs["time_varying"] = {"slow_first_response": "slow_first_response_day"}
     return table
 
 

@@ -60,6 +60,11 @@ def test_lifetime_table_final_loss_by_hand(data):
     # b now followed to 04-01: t3 (03-01, answered after 72 h) counts -> slow; its 5-star answer (03-01) too
     assert t["n_tickets"].tolist() == [1, 2, 1, 1]
     assert t["slow_first_response"].tolist() == [True, True, False, True]
+    # the day each became slow = opening of the first late-answered ticket + 24 h, from the first order:
+    # a t1 01-05 10:00 -> 01-06 10:00 = 5 d 10 h; b t3 03-01 09:00 -> 03-02 09:00 = 51 d 9 h from 01-10;
+    # d t5 02-05 09:00 -> 02-06 09:00 = 5 d 9 h from 02-01; c never
+    np.testing.assert_allclose(t["slow_first_response_day"], [5 + 10 / 24, 51 + 9 / 24, np.nan, 5 + 9 / 24])
+    assert t.attrs["time_varying"] == {"slow_first_response": "slow_first_response_day"}
     assert t["five_star"].tolist() == [True, True, False, False]
     assert t["mean_rating"]["b"] == 4.0  # (5 + 3) / 2
     assert t.attrs["loss"] == "final"
@@ -224,6 +229,52 @@ def test_cox_null_effect_and_errors():
     assert CoxChurnModel().fit(holed, covariates=["segment"]).n_ == 1400
 
 
+def test_cox_time_varying_equals_the_counting_process_built_by_hand():
+    from statsmodels.duration.hazard_regression import PHReg
+
+    # six lifetimes; x switches on day 3 for #0 (inside), day 0 for #1 (whole life), day 9 for #2 (after its end),
+    # never for #3-#5; z is a fixed covariate
+    frame = pd.DataFrame({"duration_days": [8.0, 5.0, 7.0, 4.0, 6.0, 9.0], "churned": [1, 1, 0, 1, 1, 0],
+                          "x": [True, True, True, False, False, False], "z": [0.5, 1.5, -1.0, 0.0, 2.0, -0.5],
+                          "x_day": [3.0, 0.0, 9.0, np.nan, np.nan, np.nan]})
+    model = CoxChurnModel().fit(frame, covariates=["x", "z"], time_varying={"x": "x_day"})
+    # by hand: #0 becomes (0, 3] x=0 no loss + (3, 8] x=1 loss, entering at 3; #1 x=1 throughout; #2 x=0 throughout
+    stop = [3.0, 8.0, 5.0, 7.0, 4.0, 6.0, 9.0]
+    status = [0, 1, 1, 0, 1, 1, 0]
+    entry = [0.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    exog = np.array([[0, 0.5], [1, 0.5], [1, 1.5], [0, -1.0], [0, 0.0], [0, 2.0], [0, -0.5]])
+    hand = PHReg(np.array(stop), exog, status=np.array(status), entry=np.array(entry), ties="efron").fit()
+    np.testing.assert_allclose(model.summary_["coef"], hand.params, rtol=1e-8)
+    np.testing.assert_allclose(model.summary_["se"], hand.bse, rtol=1e-8)
+    assert model.n_ == 6 and model.events_ == 4 and model.time_varying_ == ["x"]
+    # the default comes from frame.attrs; {} holds every covariate fixed (x as given in the column)
+    frame.attrs["time_varying"] = {"x": "x_day"}
+    assert CoxChurnModel().fit(frame, covariates=["x", "z"]).summary_["coef"].tolist() == pytest.approx(hand.params)
+    fixed = PHReg(frame["duration_days"].to_numpy(), frame[["x", "z"]].to_numpy(dtype=float),
+                  status=frame["churned"].to_numpy(dtype=float), ties="efron").fit()
+    static = CoxChurnModel().fit(frame, covariates=["x", "z"], time_varying={})
+    np.testing.assert_allclose(static.summary_["coef"], fixed.params, rtol=1e-8)
+    assert static.time_varying_ == []
+
+
+def test_cox_time_varying_recovers_a_hazard_that_doubles_after_a_switch():
+    # piecewise exponential: hazard 1/300 a day, doubled from a switch day S ~ U(0, 400) for 40 % of customers;
+    # follow-up ends on day 600. Holding the flag for the whole life (static) dilutes the effect.
+    rng = np.random.default_rng(3)
+    n = 4000
+    switches = np.where(rng.random(n) < 0.4, rng.uniform(0, 400, n), np.inf)
+    first = rng.exponential(300, n)
+    life = np.where(first < switches, first, switches + rng.exponential(150, n))
+    stop = np.minimum(life, 600.0)
+    frame = pd.DataFrame({"duration_days": stop, "churned": life < 600, "flag": switches < stop,
+                          "flag_day": np.where(switches < stop, switches, np.nan)})
+    tv = CoxChurnModel().fit(frame, covariates=["flag"], time_varying={"flag": "flag_day"}).summary_.iloc[0]
+    static = CoxChurnModel().fit(frame, covariates=["flag"], time_varying={}).summary_.iloc[0]
+    assert tv["ci_low"] < 2.0 < tv["ci_high"]
+    assert abs(math.log(tv["hazard_ratio"] / 2.0)) < 3 * tv["se"]
+    assert not static["ci_low"] < 2.0 < static["ci_high"]
+
+
 def test_concordance_matches_pair_loop():
     rng = np.random.default_rng(2)
     time = rng.integers(1, 20, 60).astype(float)
@@ -276,12 +327,17 @@ def test_sample_lifetimes_match_answer_key(sample_lifetimes, sample_data, truth)
 
 
 def test_sample_slow_first_response_raises_churn(sample_lifetimes):
-    # planted: hazard x 2 from the first slow ticket; README: Cox on inactivity-based lifetimes HR ~ 1.5
+    # planted: hazard x 2 from the first slow ticket. On inactivity-based lifetimes (what the kit sees) the
+    # time-varying flag gives HR 1.63 (95 % CI 1.34-2.00), the static one 1.44 (README: static ~ 1.5)
     model = CoxChurnModel().fit(sample_lifetimes, covariates=["slow_first_response", "referred", "segment"])
+    assert model.time_varying_ == ["slow_first_response"]
     s = model.summary_.set_index("covariate")
     hr = s.loc["slow_first_response"]
     assert hr["ci_low"] > 1 and hr["p_value"] < 0.01
     assert 1.2 < hr["hazard_ratio"] < 2.2
+    static = CoxChurnModel().fit(sample_lifetimes, covariates=["slow_first_response", "referred", "segment"],
+                                 time_varying={}).summary_.set_index("covariate").loc["slow_first_response"]
+    assert static["hazard_ratio"] < hr["hazard_ratio"]      # the static flag dilutes the planted effect
     # planted: referred customers' hazard x 0.6 (README: HR ~ 0.6 on true lifetimes, weaker here)
     assert s.loc["referred", "ci_high"] < 1 and s.loc["referred", "p_value"] < 0.01
     assert logrank_test(sample_lifetimes["duration_days"], sample_lifetimes["churned"],
@@ -304,3 +360,21 @@ def test_models_present_themselves():
     assert repr(km) == "KaplanMeier(groups=2, n=3)" and "<table" in km._repr_html_()
     model = CoxChurnModel().fit(_simulate(300, 2.0, seed=1), covariates=["slow_first_response"])
     assert repr(model).startswith("CoxChurnModel(n=300") and "hazard_ratio" in model._repr_html_()
+
+
+def test_sample_truth_time_varying_cox_recovers_the_planted_ratios(truth):
+    # on the true lifetimes of the answer key (signup to death, censored at 2026-10-01), with the switch on the
+    # day of the first slow ticket: planted HR 2.0 (slow), 0.6 (referred), 0.08 (loyal); the 60 planted at-risk
+    # customers never die and are left out
+    t = truth.loc[~truth["planted_at_risk_high_value"]]
+    signup, end_obs = pd.to_datetime(t["signup_date"]), T("2026-10-01")
+    death = pd.to_datetime(t["lifetime_end"])
+    died = t["churned"] & (death < end_obs)
+    stop = (death.where(died, end_obs) - signup) / pd.Timedelta(days=1)
+    switch = (pd.to_datetime(t["first_slow_ticket_at"]) - signup) / pd.Timedelta(days=1)
+    frame = pd.DataFrame({"duration_days": stop, "churned": died, "slow": switch.notna() & (switch < stop),
+                          "slow_day": switch, "referred": t["referred"], "loyal": t["loyal"]})
+    s = CoxChurnModel().fit(frame, covariates=["slow", "referred", "loyal"],
+                            time_varying={"slow": "slow_day"}).summary_.set_index("covariate")
+    for name, planted in [("slow", 2.0), ("referred", 0.6), ("loyal", 0.08)]:
+        assert s.loc[name, "ci_low"] < planted < s.loc[name, "ci_high"], (name, s.loc[name].to_dict())
