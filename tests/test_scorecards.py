@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from kit._scorecard_kpis import _lazy
 from kit.config import AnalysisConfig
 from kit.definitions import KPI_IDS
 from kit.errors import SmallSampleWarning
 from kit.periods import parse_period
-from kit.scorecards import SCORECARD_COLUMNS, _lazy, kpi_status, resolve_period, scorecard
+from kit.scorecards import SCORECARD_COLUMNS, kpi_status, resolve_period, scorecard
 from kit.tables import LoyaltyData
 
 
