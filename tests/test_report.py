@@ -225,3 +225,61 @@ def test_narrative_appears_in_the_report_language_only(tmp_path, lang, shown, le
     nbformat.write(book, source)
     body = to_html(source, tmp_path / "page.html", lang=lang).read_text(encoding="utf-8")
     assert shown in body and left_out not in body and "KPI: NPS" in body
+
+
+def _german_card():
+    return pd.DataFrame([
+        {"kpi": "at_risk_share", "label": "Anteil gefährdet (Sterne <= 3)", "period": "2026-Q3", "value": 0.385,
+         "n": 377, "ci_low": 0.337, "ci_high": 0.435, "previous": 0.31, "change": 0.075, "p_value": 0.0342,
+         "target": 0.15, "status": "missed", "definition": "…"},
+        {"kpi": "churn_rate", "label": "Abwanderungsquote", "period": "2026-Q3", "value": 0.138, "n": 1828,
+         "ci_low": 0.123, "ci_high": 0.155, "previous": 0.114, "change": 0.024, "p_value": 0.033, "target": 0.1,
+         "status": "missed", "definition": "…"}])
+
+
+def _german_config():
+    from kit.config import AnalysisConfig
+
+    return AnalysisConfig.model_validate({"business": {"name": "Shop", "language": "de"},
+                                          "targets": {"at_risk_share": {"target": 0.15}, "churn_rate": {"target": 0.1}},
+                                          "data": {"tables": {"orders": {"file": "/tmp/o.csv"}}}})
+
+
+def test_german_findings_use_german_numbers_and_percentage_points():
+    from kit.report.summary import _findings
+
+    nb = "\u00a0"
+    first, second = _findings(_german_card(), _german_config(), "de", "2026-Q3")
+    # 0.385 - 0.31 = +7.5 percentage points
+    assert first["text"] == (f"Anteil gefährdet (Sterne <= 3): 38,5{nb}% (95-%-KI 33,7{nb}% bis 43,5{nb}%; n = 377) "
+                             f"verfehlt das Ziel von 15,0{nb}%. Vorperiode 31,0{nb}%, Veränderung +7,5{nb}Pp. "
+                             "(p = 0,034).")
+    assert "n = 1.828" in second["text"] and "pp" not in second["text"]
+
+
+def test_german_index_page_shows_german_numbers(tmp_path):
+    from kit.periods import parse_period
+    from kit.report.summary import write_index
+
+    actions = pd.DataFrame({"rank": [1], "title": ["Schneller liefern"], "owner": ["Versand"], "effort": [3],
+                            "cost": [12000.0], "why": ["Lieferung: 67 % der Beschwerden"]})
+    page = write_index(tmp_path, config=_german_config(), period=parse_period("2026-Q3"), run_id="r1",
+                       scorecard=_german_card(), actions=actions, pages=[], downloads=[], notes=[], smoke=False,
+                       config_name="analysis.yaml").read_text(encoding="utf-8")
+    assert "<td>12.000</td>" in page and "n = 1.828" in page and ">1.828<" in page
+    assert "38,5\u00a0%" in page and "+7,5\u00a0Pp." in page and "01.07.2026 – 30.09.2026" in page
+    for english in ("38.5", "1,828", "12,000", " pp"):
+        assert english not in page, english
+
+
+def test_a_context_that_cannot_be_shared_only_makes_the_run_slower(tmp_path, monkeypatch):
+    import pickle
+
+    def cannot(*_: object, **__: object) -> None:
+        raise pickle.PicklingError("cannot pickle '_thread.lock' object")
+
+    monkeypatch.setattr(pages, "share", cannot)
+    run = run_report(FIXTURE, out=tmp_path / "r", smoke=True, notebooks=[GOALS], timeout=300)
+    log = (run / "run.log").read_text(encoding="utf-8")
+    assert "could not hand the shared results to the notebooks (PicklingError" in log
+    assert (run / "01_goals.html").is_file() and (run / "kpis.csv").is_file()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import pickle
 import warnings
 from dataclasses import dataclass, field
@@ -204,8 +205,13 @@ def share(ctx: Context, run_dir: str | Path) -> Path:
     stamp = {"format": _SHARED_FORMAT, "config": str(Path(ctx.config_path).resolve()),
              "fingerprint": _fingerprint(Path(ctx.config_path)),
              "period": ctx.period.label if ctx.period is not None else "latest", "smoke": ctx.smoke}
-    with target.open("wb") as f:
-        pickle.dump((stamp, ctx), f, protocol=pickle.HIGHEST_PROTOCOL)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("wb") as f:
+            pickle.dump((stamp, ctx), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, target)  # a kernel never sees half a file
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 

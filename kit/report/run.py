@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import pickle
 import shutil
 import time
 import warnings
@@ -183,9 +184,14 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         t0 = time.monotonic()
         with _warnings_to_log():
             pages.prepare(ctx)
-        pages.share(ctx, tmp)
-        _LOG.info("shared results (scorecard, customer values, drivers, lists, plan) computed in %.1f s",
-                  time.monotonic() - t0)
+        try:
+            shared = pages.share(ctx, tmp)
+            _LOG.info("shared results (scorecard, customer values, drivers, lists, plan) computed in %.1f s "
+                      "and handed to the notebooks (%.0f MB)", time.monotonic() - t0, shared.stat().st_size / 2**20)
+        except (pickle.PicklingError, TypeError, AttributeError, OSError) as err:
+            # not fatal: each notebook then reads and computes what it needs itself, only slower
+            _LOG.warning("could not hand the shared results to the notebooks (%s: %s); each computes its own",
+                         type(err).__name__, err)
         # the notebooks run inside the folder being written; they load the shared context from it
         params.update(period=label if resolved is not None else period, run_dir=str(tmp))
         nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
