@@ -1,7 +1,9 @@
 """Simulation of the sample business (private to :mod:`kit.sample`).
 
 One call of :func:`simulate` draws one chunk of customers with everything that happens to
-them; :func:`finalise` turns the raw arrays into the canonical tables plus the answer key.
+them; :func:`finalise` (written in :mod:`kit._sample_frames`, imported from here) turns the raw
+arrays into the canonical tables plus the answer key. The calendar and vocabulary of the business
+are in :mod:`kit._sample_business`; the probabilities and effect sizes of the simulation are here.
 The order of the random draws is part of the output: changing it changes the committed files.
 """
 
@@ -13,57 +15,39 @@ import numpy as np
 import pandas as pd
 
 from kit import _sample_text as _text
+from kit._sample_business import (
+    CATEGORIES,
+    CHANNELS,
+    DRIVERS,
+    EXIT_CATEGORIES,
+    Q_DAYS,
+    SAMPLE_END,
+    SAMPLE_START,
+    STATES,
+    T_END,
+    format_ids,
+)
+from kit._sample_frames import finalise
 
 __all__ = ["SAMPLE_START", "SAMPLE_END", "DRIVERS", "simulate", "finalise"]
 
-SAMPLE_START = pd.Timestamp("2023-10-01")
-"""First day of the sample (first possible order)."""
-SAMPLE_END = pd.Timestamp("2026-10-01")
-"""First instant after the sample (exclusive); the latest complete quarter is 2026-Q3."""
-
-_T_END = float((SAMPLE_END - SAMPLE_START).days)  # 1096 days
-_START64 = np.datetime64("2023-10-01T00:00:00", "s")
-_QUARTERS = pd.date_range("2023-10-01", "2026-10-01", freq="QS-OCT")
-_Q_DAYS = np.array([(q - SAMPLE_START).days for q in _QUARTERS], dtype=float)  # 13 boundaries
-_WAVES = [f"{q.year}-Q{(q.month - 1) // 3 + 1}" for q in _QUARTERS[:-1]]
-_CRISIS_Q2 = _Q_DAYS[10]  # 2026-04-01: carrier change
-_CRISIS_Q3 = _Q_DAYS[11]  # 2026-07-01
+_CRISIS_Q2 = Q_DAYS[10]  # 2026-04-01: carrier change
+_CRISIS_Q3 = Q_DAYS[11]  # 2026-07-01
 _SLOWDOWN = float((pd.Timestamp("2026-05-01") - SAMPLE_START).days)
 
-_STATES = {  # Bundesland: population share (approx.)
-    "Nordrhein-Westfalen": 21.5, "Bayern": 15.9, "Baden-Württemberg": 13.4, "Niedersachsen": 9.6,
-    "Hessen": 7.6, "Rheinland-Pfalz": 4.9, "Sachsen": 4.8, "Berlin": 4.4, "Schleswig-Holstein": 3.5,
-    "Brandenburg": 3.0, "Sachsen-Anhalt": 2.6, "Thüringen": 2.5, "Hamburg": 2.2,
-    "Mecklenburg-Vorpommern": 1.9, "Saarland": 1.2, "Bremen": 0.8,
-}
-_CHANNELS = {"Suchmaschine": 0.32, "Marktplatz": 0.22, "Social Media": 0.20, "Empfehlung": 0.15, "Newsletter": 0.11}
-_CATEGORIES = ("Espresso", "Filterkaffee", "Entkoffeiniert", "Probierset", "Zubehör")
 _CATEGORY_P = (0.38, 0.34, 0.08, 0.10, 0.10)
 _UNIT_PRICE = (14.90, 12.90, 13.90, 24.90, 0.0)
 _ACCESSORY_PRICES = (9.90, 19.90, 29.90, 49.90)
-_ORDER_CHANNELS = ("Webshop", "App", "Telefon", "Marktplatz")
-_TICKET_CATEGORIES = ("delivery", "damaged", "billing", "product", "service", "website")
 _TICKET_P = {"normal": (0.28, 0.14, 0.16, 0.14, 0.12, 0.16), "crisis": (0.78, 0.16, 0.02, 0.02, 0.02, 0.0),
              "forced": (0.6, 0.1, 0.0, 0.15, 0.15, 0.0)}
 _COMPLAINT_P = np.array([0.7, 0.85, 0.3, 0.4, 0.6, 0.2])
-_TICKET_CHANNELS = ("email", "phone", "chat", "form")
-_EXIT_CATEGORIES = ("price", "delivery", "service", "quality", "moved", "no_need")
-DRIVERS = ("delivery", "price", "quality", "service", "website")
 _DRIVER_MEAN = np.array([3.75, 3.1, 4.1, 3.9, 3.5])
 _DRIVER_WEIGHT = np.array([1.0, 0.1, 0.6, 0.5, 0.3])  # planted effect 2
 _SLOPE = 0.85
 
 
-
-
-def _days_to_ts(days: np.ndarray) -> np.ndarray:
-    """Days since SAMPLE_START (float) -> datetime64[s], rounded down to the minute."""
-    minutes = np.floor(np.asarray(days, dtype=float) * 1440.0)
-    return _START64 + (minutes.astype(np.int64) * 60).astype("timedelta64[s]")
-
-
 def _quarter_of(days: np.ndarray) -> np.ndarray:
-    return np.searchsorted(_Q_DAYS, days, side="right") - 1
+    return np.searchsorted(Q_DAYS, days, side="right") - 1
 
 
 def _holiday_days() -> np.ndarray:
@@ -98,22 +82,22 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
         Raw arrays (day offsets from :data:`SAMPLE_START`, integer codes) for :func:`finalise`.
     """
     idx = np.arange(n)
-    cid = _ids("K", idx + first + 1, width).to_numpy(dtype=object)
+    cid = format_ids("K", idx + first + 1, width).to_numpy(dtype=object)
 
     # --- customers -----------------------------------------------------------------------
     launch = rng.random(n) < 0.15
     u = rng.random(n)
     grow = 1.5  # density grows linearly: the shop gets more customers over time
-    span = _T_END - 14.0
+    span = T_END - 14.0
     signup = np.where(launch, rng.uniform(0, 45, n),
                       span * (np.sqrt(1 + u * ((1 + grow) ** 2 - 1)) - 1) / grow)
     signup = np.floor(signup)
     abo = rng.random(n) < 0.30
-    state_names = list(_STATES)
-    state_p = np.array(list(_STATES.values()))
+    state_names = list(STATES)
+    state_p = np.array(list(STATES.values()))
     region = rng.choice(len(state_names), n, p=state_p / state_p.sum())
-    channel_names = list(_CHANNELS)
-    channel = rng.choice(len(channel_names), n, p=np.array(list(_CHANNELS.values())))
+    channel_names = list(CHANNELS)
+    channel = rng.choice(len(channel_names), n, p=np.array(list(CHANNELS.values())))
     lang_de = rng.random(n) < 0.70
 
     loyal = (signup < 730) & (rng.random(n) < 0.20)
@@ -144,7 +128,7 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     c_parts.append(idx[early])
     kind_parts.append(np.zeros(early.sum(), dtype=np.int8))
     for kind, (lo, rate) in enumerate(((0.0, 0.04), (_CRISIS_Q2, 0.15), (_CRISIS_Q3, 0.3)), start=1):
-        hi = _T_END if kind != 2 else _CRISIS_Q3
+        hi = T_END if kind != 2 else _CRISIS_Q3
         begin = np.maximum(signup, lo)
         length = np.clip(hi - begin, 0, None)
         count = rng.poisson(rate / 365.0 * length)
@@ -153,13 +137,13 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
         c_parts.append(who)
         kind_parts.append(np.full(who.size, kind, dtype=np.int8))
     risk_idx = np.flatnonzero(at_risk)  # planted effect 7: a recent complaint
-    t_parts.append(rng.uniform(_CRISIS_Q3 + 2, _T_END - 12, risk_idx.size))
+    t_parts.append(rng.uniform(_CRISIS_Q3 + 2, T_END - 12, risk_idx.size))
     c_parts.append(risk_idx)
     kind_parts.append(np.full(risk_idx.size, 4, dtype=np.int8))
     t_cust = np.concatenate(c_parts)
     t_time = np.concatenate(t_parts)
     t_kind = np.concatenate(kind_parts)
-    keep = t_time < _T_END - 0.5
+    keep = t_time < T_END - 0.5
     t_cust, t_time, t_kind = t_cust[keep], t_time[keep], t_kind[keep]
     hour = rng.choice(np.arange(7, 23), t_time.size,
                       p=_norm(np.array([2, 4, 6, 7, 7, 6, 6, 6, 6, 5, 5, 5, 5, 4, 3, 2], dtype=float)))
@@ -184,7 +168,7 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     h1 = hazard * np.clip(first_slow - signup, 0, None)
     death = np.where(e < h1, signup + e / hazard, first_slow + (e - h1) / (2.0 * hazard))
     death = np.maximum(death, signup + 1.0)
-    alive_end = np.minimum(death, _T_END)
+    alive_end = np.minimum(death, T_END)
 
     tk = t_open < death[t_cust]
     t_cust, t_open, t_kind, slow, delay_h = t_cust[tk], t_open[tk], t_kind[tk], slow[tk], delay_h[tk]
@@ -212,7 +196,7 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     o_cust, o_day = o_cust[order], o_day[order]
     n_o = o_cust.size
 
-    cat = rng.choice(len(_CATEGORIES), n_o, p=_CATEGORY_P)
+    cat = rng.choice(len(CATEGORIES), n_o, p=_CATEGORY_P)
     qty = np.where(abo[o_cust], rng.choice([1, 2, 3], n_o, p=[0.05, 0.5, 0.45]), 1 + rng.poisson(2.0, n_o))
     qty = np.where(at_risk[o_cust], qty + 2, qty)
     qty = np.where(cat == 4, 1, qty)
@@ -250,7 +234,7 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     p_cust = np.concatenate([p_cust[invite], missing_risk])
     p_q = np.concatenate([p_q[invite], risk_wave[missing_risk]])
     forced = at_risk[p_cust] & (p_q == risk_wave[p_cust])
-    q_end = _Q_DAYS[p_q + 1]
+    q_end = Q_DAYS[p_q + 1]
     sent = np.floor(q_end - rng.uniform(14, 30, p_cust.size)) + (9 * 60 + rng.integers(0, 120, p_cust.size)) / 1440
     responded = (rng.random(p_cust.size) < 0.27) | forced
     inv_order = np.lexsort((p_cust, sent))
@@ -258,7 +242,7 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
 
     r_i = np.flatnonzero(responded)
     r_cust, r_q, r_forced = p_cust[r_i], p_q[r_i], forced[r_i]
-    r_at = np.minimum(sent[r_i] + rng.exponential(2.5, r_i.size) + 0.01, _Q_DAYS[r_q + 1] - 0.3)
+    r_at = np.minimum(sent[r_i] + rng.exponential(2.5, r_i.size) + 0.01, Q_DAYS[r_q + 1] - 0.3)
     m_r = r_i.size
     offset = rng.normal(0, 0.55, n) + 0.9 * five_star + 0.35 * loyal
     shift = np.zeros((m_r, 5))
@@ -286,7 +270,7 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     comments = _comments(rng, klass, has_comment | r_forced, lang_de[r_cust], with_texts)
 
     # --- exits: Abo cancellations -------------------------------------------------------------
-    ex = np.flatnonzero(abo & (death < _T_END))
+    ex = np.flatnonzero(abo & (death < T_END))
     had_slow = first_slow < death
     had_delivery = np.zeros(n, dtype=bool)
     had_delivery[t_cust[t_kind >= 2]] = True
@@ -295,7 +279,7 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
     p_exit[:, 1] += 0.5 * had_delivery[ex]
     ex_cat = _draw(rng, p_exit)
     ex_pick = rng.random(ex.size)
-    ex_reason = [_nth(_text.EXIT_REASONS[_EXIT_CATEGORIES[c]]["de" if lang_de[i] else "en"], u)
+    ex_reason = [_nth(_text.EXIT_REASONS[EXIT_CATEGORIES[c]]["de" if lang_de[i] else "en"], u)
                  for i, c, u in zip(ex, ex_cat, ex_pick)]
 
     # --- ticket details -----------------------------------------------------------------------
@@ -333,11 +317,6 @@ def simulate(n: int, rng: np.random.Generator, *, first: int, width: int,
         "t_resolve": resolve_h[t_order], "t_cat": tcat[t_order], "t_complaint": complaint[t_order],
         "t_channel": tch[t_order], "t_slow": slow[t_order],
     }
-
-
-def _ids(prefix: str, numbers: np.ndarray, width: int) -> pd.Series:
-    """``prefix`` + zero-padded numbers, e.g. ``B00000042``."""
-    return prefix + pd.Series(numbers, dtype="int64").astype("str").str.zfill(width)
 
 
 def _norm(p: np.ndarray) -> np.ndarray:
@@ -385,185 +364,3 @@ def _comments(rng: np.random.Generator, klass: np.ndarray, has: np.ndarray, de: 
             text, placed["script"] = _text.SCRIPT_COMMENT, True
         out.append(text)
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# raw chunk -> canonical frames
-
-
-def finalise(ch: dict[str, Any]) -> dict[str, pd.DataFrame]:
-    """Turn one raw chunk of :func:`simulate` into the canonical tables, the answer key and interviews.
-
-    Parameters
-    ----------
-    ch : dict
-        The output of :func:`simulate`; its ``offsets`` counters are advanced.
-
-    Returns
-    -------
-    dict of str to DataFrame
-        ``customers``, ``orders``, ``surveys``, ``tickets``, ``exits``, ``referrals``, ``contacts``,
-        ``truth`` and ``interviews``; timestamps naive in Europe/Berlin.
-    """
-    cid = ch["cid"]
-    offsets = ch["offsets"]
-    signup_ts = _days_to_ts(ch["signup"]).astype("datetime64[ns]")
-    customers = pd.DataFrame({
-        "customer_id": pd.array(cid, dtype="str"),
-        "signup_date": signup_ts,
-        "segment": np.where(ch["abo"], "Abo", "Einzelkauf"),
-        "region": np.array(list(_STATES), dtype=object)[ch["region"]],
-        "acquisition_channel": np.array(list(_CHANNELS), dtype=object)[ch["channel"]],
-    })
-
-    n_o = ch["o_cust"].size
-    oid = np.arange(offsets["order"] + 1, offsets["order"] + n_o + 1)
-    offsets["order"] += n_o
-    orders = pd.DataFrame({
-        "order_id": _ids("B", oid, 8),
-        "customer_id": cid[ch["o_cust"]],
-        "order_date": _days_to_ts(ch["o_day"]).astype("datetime64[ns]"),
-        "revenue": ch["gross"].astype(float),
-        "refund_amount": ch["refund"].astype(float),
-        "returned": ch["returned"].astype(bool),
-        "quantity": ch["qty"].astype(np.int64),
-        "category": np.array(_CATEGORIES, dtype=object)[ch["cat"]],
-        "channel": np.array(_ORDER_CHANNELS, dtype=object)[ch["och"]],
-    })
-
-    m_r = ch["r_cust"].size
-    rid = np.arange(offsets["response"] + 1, offsets["response"] + m_r + 1)
-    offsets["response"] += m_r
-    comments = ch["comments"]
-    surveys = pd.DataFrame({
-        "response_id": _ids("R", rid, 8),
-        "customer_id": cid[ch["r_cust"]],
-        "responded_at": _days_to_ts(ch["r_at"]).astype("datetime64[ns]"),
-        "wave": np.array(_WAVES, dtype=object)[ch["r_q"]],
-        "nps": ch["nps"], "csat": ch["csat"], "ces": ch["ces"], "rating": ch["stars"],
-        **{f"driver_{d}": ch["drv"][:, j] for j, d in enumerate(DRIVERS)},
-        "comment": pd.array(comments, dtype="str"),
-        "language": np.where(ch["lang_de"][ch["r_cust"]], "de", "en"),
-    })
-
-    contacts = pd.DataFrame({
-        "customer_id": cid[ch["p_cust"]],
-        "sent_at": _days_to_ts(ch["sent"]).astype("datetime64[ns]"),
-        "responded": ch["responded"].astype(bool),
-        "wave": np.array(_WAVES, dtype=object)[ch["p_q"]],
-    })
-
-    m_t = ch["t_cust"].size
-    tid = np.arange(offsets["ticket"] + 1, offsets["ticket"] + m_t + 1)
-    offsets["ticket"] += m_t
-    opened = pd.Series(_days_to_ts(ch["t_open"]).astype("datetime64[ns]"))
-    opened_utc = opened.dt.tz_localize("Europe/Berlin", ambiguous=np.zeros(m_t, dtype=bool),
-                                       nonexistent="shift_forward").dt.tz_convert("UTC")
-    end_utc = pd.Timestamp(SAMPLE_END).tz_localize("Europe/Berlin").tz_convert("UTC")
-
-    def _later(hours: np.ndarray) -> pd.Series:
-        when = opened_utc + pd.to_timedelta(np.round(hours * 60.0), unit="min")
-        when = when.where(when < end_utc)
-        return when.dt.tz_convert("Europe/Berlin").dt.tz_localize(None).astype("datetime64[ns]")
-
-    tickets = pd.DataFrame({
-        "ticket_id": _ids("T", tid, 7),
-        "customer_id": cid[ch["t_cust"]],
-        "opened_at": opened,
-        "first_response_at": _later(ch["t_delay"]),
-        "resolved_at": _later(ch["t_resolve"]),
-        "category": np.array(_TICKET_CATEGORIES, dtype=object)[ch["t_cat"]],
-        "is_complaint": ch["t_complaint"].astype(bool),
-        "channel": np.array(_TICKET_CHANNELS, dtype=object)[ch["t_channel"]],
-    })
-
-    ex = ch["ex"]
-    exits = pd.DataFrame({
-        "customer_id": cid[ex],
-        "exit_date": _days_to_ts(np.floor(ch["death"][ex])).astype("datetime64[ns]"),
-        "reason": pd.array(ch["ex_reason"], dtype="str"),
-        "category": np.array(_EXIT_CATEGORIES, dtype=object)[ch["ex_cat"]],
-    }).sort_values(["exit_date", "customer_id"], kind="stable", ignore_index=True)
-
-    referrals = pd.DataFrame({
-        "referrer_id": cid[ch["referrer"]],
-        "referred_id": cid[ch["ref_idx"]],
-        "referred_at": signup_ts[ch["ref_idx"]],
-    }).sort_values(["referred_at", "referred_id"], kind="stable", ignore_index=True)
-
-    truth = _truth(ch, orders, tickets)
-    interviews = _interviews(ch, truth) if ch["with_texts"] else _interviews_empty()
-    for frame in (customers, orders, surveys, contacts, tickets, exits, referrals, truth):
-        for col in frame.columns:
-            if frame[col].dtype == object:
-                frame[col] = frame[col].astype("str")
-    return {"customers": customers, "orders": orders, "surveys": surveys, "tickets": tickets, "exits": exits,
-            "referrals": referrals, "contacts": contacts, "truth": truth, "interviews": interviews}
-
-
-def _truth(ch: dict[str, Any], orders: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
-    n = ch["n"]
-    death = ch["death"]
-    churned = death < _T_END
-    counts = np.bincount(ch["o_cust"], minlength=n)
-    last = np.full(n, -1.0)
-    np.maximum.at(last, ch["o_cust"], ch["o_day"])
-    slow_any = np.zeros(n, dtype=bool)
-    slow_any[ch["t_cust"][ch["t_slow"]]] = True
-    first_slow = ch["first_slow"]
-    fs_valid = first_slow < np.minimum(death, _T_END)
-    return pd.DataFrame({
-        "customer_id": ch["cid"],
-        "segment": np.where(ch["abo"], "Abo", "Einzelkauf"),
-        "signup_date": _days_to_ts(ch["signup"]).astype("datetime64[ns]"),
-        "loyal": ch["loyal"],
-        "five_star": ch["five_star"],
-        "referred": ch["referred"],
-        "planted_at_risk_high_value": ch["at_risk"],
-        "only_refunded": ch["only_refunded"],
-        "slow_first_response": slow_any,
-        "first_slow_ticket_at": pd.Series(_days_to_ts(np.where(fs_valid, first_slow, 0.0))
-                                          .astype("datetime64[ns]")).where(fs_valid),
-        "churn_hazard_multiplier": np.round(ch["multiplier"], 4),
-        "order_rate_multiplier": np.where(ch["five_star"], 1.5, 1.0),
-        "churned": churned,
-        "lifetime_end": pd.Series(_days_to_ts(np.where(churned, np.floor(death), 0.0))
-                                  .astype("datetime64[ns]")).where(churned),
-        "last_order_date": _days_to_ts(last).astype("datetime64[ns]"),
-        "lapsed": last < _T_END - 180,
-        "n_orders": counts.astype(np.int64),
-    })
-
-
-def _interviews_empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="str") for c in
-                         ("customer_id", "date", "interviewer", "segment", "language", "codes", "text")})
-
-
-def _interviews(ch: dict[str, Any], truth: pd.DataFrame) -> pd.DataFrame:
-    """Pick real sample customers for the interview notes (planted effect 6)."""
-    t = truth
-    loyal = t[t.loyal & ~t.churned & (t.n_orders >= 8)].sort_values(
-        ["n_orders", "customer_id"], ascending=[False, True], kind="stable").customer_id.tolist()
-    at_risk = t[t.planted_at_risk_high_value].customer_id.tolist()
-    exited = set(ch["cid"][ch["ex"]])
-    lost_abo = [c for c in t[t.lapsed & t.churned & (t.n_orders >= 4)].customer_id if c in exited]
-    lost_one = t[t.lapsed & (t.segment == "Einzelkauf") & (t.n_orders >= 3)].customer_id.tolist()
-    pools = {"loyal": iter(loyal), "at_risk": iter(at_risk), "lost": iter(lost_abo)}
-    rows = []
-    for i, note in enumerate(_text.INTERVIEWS):
-        seg = str(note["segment"])
-        if seg == "lost" and "one-off" in str(note["body"]):
-            customer = lost_one[0] if lost_one else next(pools["lost"], None)
-        else:
-            customer = next(pools[seg], None)
-        if customer is None:  # a small sample may not have enough customers of this kind
-            continue
-        codes = note["codes"]
-        rows.append({"customer_id": customer,
-                     "date": (pd.Timestamp("2026-09-01") + pd.Timedelta(days=2 * i)).strftime("%Y-%m-%d"),
-                     "interviewer": note["interviewer"], "segment": seg, "language": note["lang"],
-                     "codes": ",".join(codes) if codes else "", "text": note["body"]})
-    return pd.DataFrame(rows).astype("str") if rows else _interviews_empty()
-
-
