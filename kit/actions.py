@@ -49,7 +49,7 @@ _TEXT = {
            "kinds": {"driver": "driver", "theme": "theme", "complaint_category": "complaint category",
                      "segment": "segment", "kpi": "KPI"}},
     "de": {"strongest": "stärkster {o}-Treiber", "rank": "{o}-Treiber Nr. {k} von {p}",
-           "r2": "{s} von R², 95-%-KI {lo}–{hi} %", "complaints": "{s} der Beschwerden",
+           "r2": "{s} von R², 95-%-KI {lo}–{hi}\u00a0%", "complaints": "{s} der Beschwerden",
            "theme": "negativ erwähnt in {s} der {base}", "kpi": "{label} {v} statt Ziel {t}",
            "value": "Kunden mit {s} des gefährdeten Werts",
            "missing": "{kind} '{id}' nicht in den Befunden", "none": "keine Befunde für diese Maßnahme",
@@ -59,17 +59,17 @@ _TEXT = {
 }
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f} %"
+def _pct(x: float, lang: str) -> str:
+    """A share as a whole percent (``75 %``; German with a no-break space)."""
+    return format_value(x, "share", lang, digits=0)
 
 
 def _number(value: float, unit: str, lang: str) -> str:
-    text = format_value(value, unit)
-    return text.translate(str.maketrans({".": ",", ",": "."})) if lang == "de" else text
+    return format_value(value, unit, lang)
 
 
 def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
-                  weights: Mapping[str, float]) -> dict[str, Any]:
+                  weights: Mapping[str, float], topics: Mapping[str, str]) -> dict[str, Any]:
     a = action.addresses
     impact = dict.fromkeys(COMPONENTS, 0.0)
     conf = dict.fromkeys(COMPONENTS, 0.0)
@@ -108,22 +108,23 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
         p = len(ev.drivers)
         head = (text["strongest"].format(o=ev.driver_outcome) if int(best["rank"]) == 1
                 else text["rank"].format(o=ev.driver_outcome, k=int(best["rank"]), p=p))
-        detail = text["r2"].format(s=_pct(best["importance"]), lo=f"{100 * best['ci_low']:.0f}",
-                                   hi=f"{100 * best['ci_high']:.0f}") if pd.notna(best["ci_low"]) else _pct(
-            best["importance"]) + " R²"
+        whole = lambda v: format_value(100 * v, "number", lang, digits=0)  # noqa: E731
+        detail = text["r2"].format(s=_pct(best["importance"], lang), lo=whole(best["ci_low"]),
+                                   hi=whole(best["ci_high"])) if pd.notna(best["ci_low"]) else _pct(
+            best["importance"], lang) + " R²"
         why.append((impact["driver"], f"{head} ({detail})"))
     if a.themes and _has(ev.themes) and (sub := matched("theme", ev.themes, "theme", a.themes)) is not None:
         impact["theme"] = float(min(1.0, sub["negative_share"].sum()))
         conf["theme"] = min(1.0, float(sub["negative"].sum()) / ev.min_n)
         if impact["theme"] > 0:
-            why.append((impact["theme"], text["theme"].format(s=_pct(impact["theme"]), base=ev.theme_base)))
+            why.append((impact["theme"], text["theme"].format(s=_pct(impact["theme"], lang), base=ev.theme_base)))
     if (a.complaint_categories and _has(ev.complaints)
             and (sub := matched("complaint_category", ev.complaints, "category", a.complaint_categories))
             is not None):
         impact["complaints"] = float(min(1.0, sub["share"].sum()))
         conf["complaints"] = min(1.0, float(sub["complaints"].sum()) / ev.min_n)
         if impact["complaints"] > 0:
-            why.append((impact["complaints"], text["complaints"].format(s=_pct(impact["complaints"]))))
+            why.append((impact["complaints"], text["complaints"].format(s=_pct(impact["complaints"], lang))))
     if _has(ev.customers) and ev.value_total > 0:
         wanted = ([("driver", x) for x in a.drivers] + [("theme", x) for x in a.themes]
                   + [("complaint_category", x) for x in a.complaint_categories]
@@ -137,7 +138,7 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
         impact["value"] = float(min(1.0, per_customer["value_at_risk"].sum() / ev.value_total))
         conf["value"] = min(1.0, len(per_customer) / ev.min_n)
         if impact["value"] > 0:
-            why.append((impact["value"], text["value"].format(s=_pct(impact["value"]))))
+            why.append((impact["value"], text["value"].format(s=_pct(impact["value"], lang))))
     for kind, ids in (("driver", a.drivers), ("theme", a.themes), ("complaint_category", a.complaint_categories),
                       ("kpi", a.kpis), ("segment", a.segments)):
         source = {"driver": ev.drivers, "theme": ev.themes, "complaint_category": ev.complaints,
@@ -154,7 +155,7 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
              else a.complaint_categories[0] if a.complaint_categories else "")
     sentence = ", ".join(w for _, w in why) or text["none"]
     if topic and why:
-        sentence = f"{topic}: {sentence}"
+        sentence = f"{topics.get(topic, topic)}: {sentence}"
     row = {f"impact_{c}": impact[c] for c in COMPONENTS}
     row.update({"impact": overall})
     row.update({f"confidence_{c}": conf[c] for c in COMPONENTS})
@@ -164,7 +165,8 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
 
 
 def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None, *, lang: str = "en",
-                       weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+                       weights: Mapping[str, float] | None = None,
+                       topics: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Rank the action catalogue by impact × confidence / effort, every component shown.
 
     Parameters
@@ -179,6 +181,10 @@ def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None,
         Weight per impact component (default 1 each; see :data:`kit.evidence.COMPONENTS`). Impact is the
         weighted mean over the components that have evidence; confidence weighs each component by
         weight × impact.
+    topics : mapping, optional
+        Display names of the topics that open a ``why`` sentence (``delivery: ...``): theme, driver
+        (without ``driver_``) or complaint category id -> name in ``lang``, e.g. the codebook's theme labels.
+        Ids not in it are shown as they are.
 
     Returns
     -------
@@ -211,7 +217,7 @@ def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None,
             raise ValueError(f"impact weights must be 0 or more, found {dict(weights)}")
     rows = []
     for action in config.actions:
-        row = _score_action(action, ev, _TEXT[language], language, weights or {})
+        row = _score_action(action, ev, _TEXT[language], language, weights or {}, topics or {})
         title = action.title_de if language == "de" and action.title_de else action.title
         rows.append({"action_id": action.id, "title": title, "owner": action.owner, "effort": action.effort,
                      "cost": action.cost, "due": action.due, **row})

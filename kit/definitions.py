@@ -10,7 +10,8 @@ from typing import Literal
 
 import pandas as pd
 
-__all__ = ["Definition", "DEFINITIONS", "KPI_IDS", "METRIC_LABELS", "definition", "definitions_frame"]
+__all__ = ["Definition", "DEFINITIONS", "KPI_IDS", "METRIC_LABELS", "METRIC_DEFINITIONS", "definition",
+           "definitions_frame"]
 
 Direction = Literal["higher", "lower", "configured"]
 Language = Literal["en", "de"]
@@ -154,6 +155,25 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
                                     "Korrelation von Kaufhäufigkeit und Ausgaben"),
 }
 
+
+#: Definitions (en, de) of those metrics. The English text is the one the metric function writes; a
+#: report shows the German one only where the result carries exactly that English text.
+METRIC_DEFINITIONS: dict[str, tuple[str, str]] = {
+    "nps_change": ("Change in NPS points between two periods; z-test on the difference with the two "
+                   "variances [p + d - (p - d)^2] / n.",
+                   "Veränderung des NPS in Punkten zwischen zwei Zeiträumen; z-Test auf die Differenz mit den "
+                   "beiden Varianzen [p + d - (p - d)^2] / n."),
+    "referred_retention": ("Share of customers still active at the reference date (an order within the inactivity "
+                           "window) among referred customers minus the same share among all other customers; "
+                           "customers whose first order is younger than the window are left out. Two-proportion "
+                           "z-test.",
+                           "Anteil der zum Stichtag noch aktiven Kunden (eine Bestellung innerhalb des "
+                           "Inaktivitätsfensters) unter den geworbenen Kunden minus derselbe Anteil unter allen "
+                           "anderen Kunden; Kunden, deren erste Bestellung jünger als das Fenster ist, bleiben "
+                           "außen vor. z-Test für zwei Anteile."),
+    "inter_purchase_days": ("Median days between consecutive orders of the same customer.",
+                            "Median der Tage zwischen aufeinanderfolgenden Bestellungen desselben Kunden."),
+}
 
 def definition(kpi: str) -> Definition:
     """Look up a KPI definition; the error lists the valid ids.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["text", "LABELS", "STATUS_TEXT", "LANGUAGES"]
+__all__ = ["text", "table_name", "no_data_for", "LABELS", "STATUS_TEXT", "TABLE_NAMES", "MISSING_DATA", "LANGUAGES"]
 
 Language = Literal["en", "de"]
 #: The report languages, in the order of the pairs in :data:`LABELS`.
@@ -18,7 +18,7 @@ LANGUAGES: tuple[str, ...] = ("en", "de")
 LABELS: dict[str, tuple[str, str]] = {
     # generic
     "not_available": ("not available yet: {what}", "noch nicht verfügbar: {what}"),
-    "no_table": ("no {table} data: {what} skipped", "keine Daten in {table}: {what} übersprungen"),
+    "no_table": ("no {table} data: {what} skipped", "{table}: {what} übersprungen"),  # table: see no_data_for
     "metrics_of": ("{title} metrics", "Kennzahlen zu {title}"),
     "period": ("Period", "Zeitraum"),
     "smoke": ("smoke run (small and fast; numbers are indicative only)",
@@ -27,6 +27,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "note": ("Note", "Hinweis"),
     "definition": ("Definition", "Definition"),
     "n": ("n", "n"),
+    "result_interval": ("95 % CI {low} to {high}; n = {n}", "95-%-KI {low} bis {high}; n = {n}"),
     # column headers
     "col_kpi": ("KPI", "Kennzahl"),
     "col_value": ("Value", "Wert"),
@@ -56,22 +57,30 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi_tree": ("How the KPIs connect", "Wie die Kennzahlen zusammenhängen"),
     "baseline": ("Where we stand: {period} against the targets", "Stand {period} gegenüber den Zielen"),
     "why_retention": ("Why keeping customers pays", "Warum sich Kundenbindung lohnt"),
-    "payback": ("A new customer costs {cost} {currency} to win. At an average order value of {aov} {currency} "
-                "and a margin of {margin}, one order earns {per_order} {currency}: a new customer pays back "
+    "payback": ("A new customer costs {cost} to win. At an average order value of {aov} "
+                "and a margin of {margin}, one order earns {per_order}: a new customer pays back "
                 "only after about {orders} orders. Every customer kept saves the cost of winning a new one.",
-                "Ein Neukunde kostet {cost} {currency}. Bei einem durchschnittlichen Bestellwert von {aov} "
-                "{currency} und einer Marge von {margin} bringt eine Bestellung {per_order} {currency}: ein "
+                "Ein Neukunde kostet {cost}. Bei einem durchschnittlichen Bestellwert von {aov} "
+                "und einer Marge von {margin} bringt eine Bestellung {per_order}: ein "
                 "Neukunde rechnet sich erst nach etwa {orders} Bestellungen. Jeder gehaltene Kunde spart die "
                 "Kosten eines neuen."),
+    "what_payback": ("payback", "Amortisationsrechnung"),
     "no_acquisition_cost": ("business.acquisition_cost is not configured: the payback cannot be shown",
                             "business.acquisition_cost ist nicht konfiguriert: keine Amortisationsrechnung"),
     # page 2
     "inventory": ("Data inventory", "Datenbestand"),
     "quality": ("Data quality checks", "Datenqualitätsprüfungen"),
+    "col_check": ("Check", "Prüfung"),
+    "col_dq_severity": ("Severity", "Schweregrad"),
+    "col_dq_count": ("Count", "Anzahl"),
+    "col_example": ("Example", "Beispiel"),
     "quality_ok": ("All data-quality checks passed.", "Alle Datenqualitätsprüfungen bestanden."),
     "quality_passed": ("{n} further checks found nothing ({tables}).",
                        "{n} weitere Prüfungen ohne Befund ({tables})."),
     "survey_coverage": ("Survey coverage and response", "Umfrageabdeckung und Rücklauf"),
+    "what_inventory": ("inventory", "Datenbestand"),
+    "what_survey_coverage": ("survey coverage", "Umfrageabdeckung"),
+    "what_response_rate": ("response rate", "Rücklaufquote"),
     "surveyed": ("{answers} survey answers in {period} from {customers} customers "
                  "({share} of the {total} customers on file).",
                  "{answers} Umfrageantworten in {period} von {customers} Kunden "
@@ -113,10 +122,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "median_never": ("A median of – means more than half of the segment is still active: the curve never "
                      "falls to 50 %.",
                      "Ein Median von – bedeutet: mehr als die Hälfte des Segments ist noch aktiv, die Kurve "
-                     "fällt nie auf 50 %."),
-    "logrank": ("Log-rank test of equal retention curves across {groups}: chi² = {stat:.1f}, df = {df}, "
+                     "fällt nie auf 50\u00a0%."),
+    "logrank": ("Log-rank test of equal retention curves across {groups}: chi² = {stat}, df = {df}, "
                 "p {p}. {verdict}",
-                "Log-Rank-Test auf gleiche Verbleibkurven ({groups}): Chi² = {stat:.1f}, df = {df}, p {p}. "
+                "Log-Rank-Test auf gleiche Verbleibkurven ({groups}): Chi² = {stat}, df = {df}, p {p}. "
                 "{verdict}"),
     "logrank_diff": ("The segments differ in how long customers stay.",
                      "Die Segmente unterscheiden sich darin, wie lange Kunden bleiben."),
@@ -127,8 +136,8 @@ LABELS: dict[str, tuple[str, str]] = {
                   "moment, the others held equal: HR 1.5 = 50 % higher risk, HR 0.7 = 30 % lower. "
                   "n = {n} customers, {events} losses, concordance {c}.",
                   "Hazard Ratio (HR) = um welchen Faktor ein Merkmal das Risiko, in einem Moment verloren zu "
-                  "gehen, verändert, bei sonst gleichen Merkmalen: HR 1,5 = 50 % höheres Risiko, HR 0,7 = "
-                  "30 % niedrigeres. n = {n} Kunden, {events} Abgänge, Konkordanz {c}."),
+                  "gehen, verändert, bei sonst gleichen Merkmalen: HR 1,5 = 50\u00a0% höheres Risiko, HR 0,7 = "
+                  "30\u00a0% niedrigeres. n = {n} Kunden, {events} Abgänge, Konkordanz {c}."),
     "cox_five_star": ("Five-star ratings are not in the model: they are survivor-biased. Customers who stay "
                       "longer have more chances to give a rating, so 'gave five stars' partly measures having "
                       "stayed, and would look protective even without any effect.",
@@ -173,6 +182,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "watch_list": ("Watch list", "Beobachtungsliste"),
     "winback_list": ("Win-back list", "Rückgewinnungsliste"),
     "advocates": ("Advocates", "Fürsprecher"),
+    "no_actions": ("no actions configured (actions: in analysis.yaml)",
+                   "keine Maßnahmen konfiguriert (actions: in analysis.yaml)"),
+    "theme_base_detractors": ("detractor comments", "Kritiker-Kommentare"),
     "list_count": ("{n} customers; the first {shown} are shown, the full list is in {file}.",
                    "{n} Kunden; die ersten {shown} sind gezeigt, die vollständige Liste steht in {file}."),
     # summary page
@@ -312,7 +324,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cap_ipa": ("Importance and performance of each driver rating", "Wichtigkeit und Leistung je Treiber-Bewertung"),
     "cap_plan": ("Priority score = impact × confidence / effort (impact and confidence from 0 to 100 %, "
                  "effort 1-5)",
-                 "Prioritätswert = Wirkung × Sicherheit / Aufwand (Wirkung und Sicherheit von 0 bis 100 %, "
+                 "Prioritätswert = Wirkung × Sicherheit / Aufwand (Wirkung und Sicherheit von 0 bis 100\u00a0%, "
                  "Aufwand 1-5)"),
     "drivers_scope": ("Importance: all {n} survey answers from {first} to {last} (up to the end of {period}), "
                       "{complete} of them with every driver rated; R² = {r2}, n in the model = {n_model}. "
@@ -346,6 +358,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "cat_inactive": ("inactive", "inaktiv"),
     "cat_exited": ("cancelled", "gekündigt"),
     "cat_all": ("all", "alle"),
+    "cat_error": ("error", "Fehler"),
+    "cat_warning": ("warning", "Warnung"),
+    "cat_info": ("info", "Info"),
     "cat_de": ("German", "Deutsch"),
     "cat_en": ("English", "Englisch"),
     "cat_driver_delivery": ("Delivery", "Lieferung"),
@@ -363,6 +378,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason_referrer": ("has referred customers", "hat Kunden geworben"),
 }
 
+#: table id (as in analysis.yaml, kpis.csv and the data-quality report) -> display name (English, German)
+TABLE_NAMES: dict[str, tuple[str, str]] = {
+    "customers": ("customers", "Kunden"),
+    "orders": ("orders", "Bestellungen"),
+    "surveys": ("surveys", "Umfragen"),
+    "tickets": ("tickets", "Tickets"),
+    "exits": ("exits", "Kündigungen"),
+    "referrals": ("referrals", "Empfehlungen"),
+    "contacts": ("contacts", "Umfrageeinladungen"),
+    "interviews": ("interviews", "Interviews"),
+}
+
+#: The missing data of a "no ... data" line (:func:`no_data_for`): the English word -> the German phrase.
+MISSING_DATA: dict[str, str] = {
+    "any": "keine Daten", "survey": "keine Umfragedaten", "order": "keine Bestelldaten",
+    "referral": "keine Empfehlungsdaten", "exit": "keine Kündigungsdaten", "ticket": "keine Ticketdaten",
+    "driver rating": "keine Treiber-Bewertungen", "survey invitation": "keine Umfrageeinladungen",
+    "interview": "keine Interviews", "codebook": "kein Codebuch", "survey comment": "keine Umfragekommentare",
+    "customers": "keine Kundendaten", "orders": "keine Bestelldaten", "surveys": "keine Umfragedaten",
+    "tickets": "keine Ticketdaten", "exits": "keine Kündigungsdaten", "referrals": "keine Empfehlungsdaten",
+    "contacts": "keine Umfrageeinladungen",
+}
+
 #: scorecard status -> (English, German)
 STATUS_TEXT: dict[str, tuple[str, str]] = {
     "met": ("met", "erreicht"),
@@ -371,6 +409,46 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
     "no_target": ("no target", "kein Ziel"),
     "no_data": ("no data", "keine Daten"),
 }
+
+
+def table_name(table: str, lang: Language = "en") -> str:
+    """The display name of a table id in ``lang`` (an unknown id is shown as it is).
+
+    Examples
+    --------
+    >>> table_name("orders", "de"), table_name("orders"), table_name("returns", "de")
+    ('Bestellungen', 'orders', 'returns')
+    """
+    pair = TABLE_NAMES.get(table)
+    if pair is None:
+        return table
+    return pair[1] if lang == "de" else pair[0]
+
+
+def no_data_for(table: str, what: str, lang: Language = "en", *, detail: str = "") -> str:
+    """The line that says a table is missing and what is skipped for it.
+
+    Parameters
+    ----------
+    table : str
+        What is missing, as the English line names it (``ticket``, ``survey invitation``, a table id).
+    what : str
+        What is skipped, in ``lang``.
+    lang : {"en", "de"}
+    detail : str
+        Added in brackets after the missing data (e.g. the period).
+
+    Examples
+    --------
+    >>> no_data_for("ticket", "service metrics")
+    'no ticket data: service metrics skipped'
+    >>> no_data_for("survey", "Wichtigkeit", "de", detail="2026-Q3")
+    'keine Umfragedaten (2026-Q3): Wichtigkeit übersprungen'
+    """
+    shown = MISSING_DATA.get(table, f"keine Daten ({table})") if lang == "de" else table
+    if detail:
+        shown += f" ({detail})"
+    return text("no_table", lang, table=shown, what=what)
 
 
 def text(key: str, lang: Language = "en", **values: object) -> str:

@@ -17,9 +17,57 @@ import pandas as pd
 
 from kit.config import AnalysisConfig
 from kit.privacy import pseudonymise, scrub_personal_data
+from kit.results import format_value
 
-__all__ = ["watch_list", "winback_list", "advocates"]
+__all__ = ["watch_list", "winback_list", "advocates", "value_basis_text"]
 
+#: How the watch list measured value at risk: kind -> (English, as written to ``value_basis``; German).
+_VALUE_BASIS = {
+    "value_at_risk": ("predicted value at risk (CLV model)", "prognostizierter gefährdeter Wert (CLV-Modell)"),
+    "clv": ("predicted CLV (CLV model)", "prognostizierter Kundenwert (CLV-Modell)"),
+    "historical": ("historical net revenue × margin {margin} (fallback)",
+                   "bisheriger Nettoumsatz × Marge {margin} (Ersatzwert)"),
+}
+
+
+def value_basis_text(basis: str, lang: str = "en") -> str:
+    """The ``value_basis`` of :func:`watch_list` (written in English, as exported) in ``lang``.
+
+    Parameters
+    ----------
+    basis : str
+        A ``value_basis`` value.
+    lang : {"en", "de"}
+
+    Returns
+    -------
+    str
+        The German wording for ``lang="de"`` (the margin with a decimal comma); ``basis`` itself in
+        English or when it is not one of the watch list's wordings.
+
+    Examples
+    --------
+    >>> value_basis_text("predicted value at risk (CLV model)", "de")
+    'prognostizierter gefährdeter Wert (CLV-Modell)'
+    >>> value_basis_text("historical net revenue × margin 0.35 (fallback)", "de")
+    'bisheriger Nettoumsatz × Marge 0,35 (Ersatzwert)'
+    """
+    if lang != "de":
+        return basis
+    for english, german in _VALUE_BASIS.values():
+        if "{margin}" not in english:
+            if basis == english:
+                return german
+            continue
+        head, tail = english.split("{margin}")
+        if basis.startswith(head) and basis.endswith(tail):
+            margin = basis[len(head):len(basis) - len(tail)]
+            try:
+                shown = format_value(float(margin), "number", lang, digits=len(margin.partition(".")[2]))
+            except ValueError:  # not a number: shown as written
+                shown = margin
+            return german.format(margin=shown)
+    return basis
 
 
 def _cut(as_of: Any) -> pd.Timestamp:
@@ -189,9 +237,8 @@ def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values
                  if customer_values is not None and value in customer_values.columns
                  else pd.Series(np.nan, index=frame.index))
     frame["value_at_risk"] = predicted.fillna(historical).astype("float64")
-    frame["value_basis"] = np.where(predicted.notna(), "predicted value at risk (CLV model)" if value ==
-                                    "value_at_risk" else "predicted CLV (CLV model)",
-                                    f"historical net revenue × margin {margin:g} (fallback)")
+    frame["value_basis"] = np.where(predicted.notna(), _VALUE_BASIS[value][0],
+                                    _VALUE_BASIS["historical"][0].format(margin=f"{margin:g}"))
     customers = data.customers
     frame["segment"] = (frame["customer_id"].map(customers.assign(customer_id=customers["customer_id"].astype(str))
                                                  .set_index("customer_id")["segment"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -332,3 +334,94 @@ def test_german_captions_have_no_english_left(sample_ctx):
     captions = [b.caption for b in s.blocks if b.kind == "table"]
     assert captions and captions[0].startswith("Beschwerden nach Kategorie")
     assert "Kategorie" in next(b for b in s.blocks if b.kind == "table").content.columns
+
+
+# ---- German numbers and words (the presentation layer formats through kit.results.format_value) -------------
+
+NB = "\u00a0"
+
+
+def _card_row(**changes):
+    row = {"kpi": "csat", "label": "CSAT", "period": "2026-Q3", "value": 0.628, "n": 1828, "ci_low": 0.577,
+           "ci_high": 0.676, "previous": 0.711, "change": -0.083, "p_value": 0.01, "target": 0.8, "status": "missed",
+           "definition": ""}
+    return pd.DataFrame([{**row, **changes}])
+
+
+def test_scorecard_row_in_german_and_in_english():
+    german = pages.scorecard_html(_card_row(), "de")
+    assert f">62,8{NB}%<" in german and ">1.828<" in german and f"57,7{NB}% – 67,6{NB}%" in german
+    assert f">80,0{NB}%<" in german and "verfehlt" in german
+    english = pages.scorecard_html(_card_row(), "en")
+    assert ">62.8 %<" in english and ">1,828<" in english and "57.7 % – 67.6 %" in english   # as before
+    aov = pages.scorecard_html(_card_row(kpi="average_order_value", value=38.47, ci_low=37.89, ci_high=39.05,
+                                         previous=39.67, target=40.0), "de")
+    assert ">38,47<" in aov and "37,89 – 39,05" in aov
+
+
+def test_scorecard_text_in_german_keeps_the_noun_capital():
+    from kit.pages._common import scorecard_text
+
+    assert scorecard_text(_card_row(), "de") == (f"CSAT: 62,8{NB}% (57,7{NB}% – 67,6{NB}%), n = 1.828; "
+                                                 f"Ziel 80,0{NB}%: verfehlt")
+
+
+@pytest.fixture(scope="module")
+def german_sample_ctx(sample_ctx):
+    return dataclasses.replace(sample_ctx, lang="de", _cache={})
+
+
+def test_data_quality_in_german_has_german_headers_severities_and_table_names(german_sample_ctx):
+    s = pages.data_quality(german_sample_ctx)
+    table = next(b.content for b in s.blocks if b.kind == "table")
+    assert table.columns.tolist() == ["Tabelle", "Prüfung", "Schweregrad", "Anzahl", "Beispiel"]
+    assert set(table["Schweregrad"]) <= {"Fehler", "Warnung", "Info"} and "Info" in set(table["Schweregrad"])
+    assert "Umfragen" in set(table["Tabelle"]) and "surveys" not in set(table["Tabelle"])
+    passed = next(b.content for b in s.blocks if b.kind == "note")
+    assert "(Kunden 6, Bestellungen 11, Umfragen 16," in passed and "customers" not in passed
+    # the report itself keeps the ids (CSV/JSON exports and the English report use them)
+    assert "surveys" in set(german_sample_ctx.data.quality["table"])
+    english_ctx = dataclasses.replace(german_sample_ctx, lang="en", _cache={})
+    english = next(b.content for b in pages.data_quality(english_ctx).blocks if b.kind == "table")
+    assert english.columns.tolist() == ["Table", "Check", "Severity", "Count", "Example"]
+    assert "surveys" in set(english["Table"]) and "info" in set(english["Severity"])
+
+
+def test_inventory_and_survey_coverage_in_german(german_sample_ctx):
+    inventory = next(b.content for b in pages.inventory(german_sample_ctx).blocks if b.kind == "table")
+    assert inventory["Tabelle"].tolist()[:3] == ["Kunden", "Bestellungen", "Umfragen"]
+    assert inventory.set_index("Tabelle").loc["Kunden", "Zeilen"] == "3.000"
+    coverage = str(pages.survey_coverage(german_sample_ctx))
+    # 390 answers from 390 of the 3,000 customers: 13.0 %
+    assert f"(13,0{NB}% der 3.000 Kunden im Bestand)" in coverage
+    assert "n = 1.320)" in coverage
+
+
+def test_retention_in_german_formats_the_log_rank_line_and_the_cox_intro(german_sample_ctx):
+    s = str(pages.criterion(german_sample_ctx, "retention"))
+    assert re.search(r"Chi² = \d+,\d, df = 1, p < 0,001\.", s)
+    assert re.search(r"n = 3\.000 Kunden, 1\.\d{3} Abgänge, Konkordanz 0,\d\d\.", s)
+
+
+def test_payback_in_german(german_sample_ctx):
+    frame = pages.get_scorecard(german_sample_ctx)
+    aov = float(frame.loc[frame["kpi"] == "average_order_value", "value"].iloc[0])
+    shown = str(pages.why_retention(german_sample_ctx))
+    # cost 38 EUR; margin 0.35
+    assert f"kostet 38{NB}EUR." in shown and f"von {aov:.2f}{NB}EUR".replace(".", ",") in shown
+    assert f"Marge von 35{NB}%" in shown and f"{aov * 0.35:.2f}{NB}EUR".replace(".", ",") in shown
+
+
+def test_english_action_plan_opens_with_the_codebook_label(sample_ctx):
+    why = pages.plan_frame(sample_ctx)["why"]
+    assert why.iloc[0].startswith("Delivery: ") and "of detractor comments" in why.iloc[0]
+
+
+def test_missing_tables_are_named_in_german(ctx):
+    german = dataclasses.replace(ctx, lang="de", _cache={})
+    assert "keine Ticketdaten: Kennzahlen zu Service übersprungen" in str(pages.criterion(german, "service"))
+    assert "keine Empfehlungsdaten: Kennzahlen zu Empfehlungen übersprungen" in \
+        str(pages.criterion(german, "referrals"))
+    assert "keine Interviews: Die Interviews übersprungen" in str(pages.overview(german))
+    assert "keine Umfrageeinladungen: Rücklaufquote übersprungen" in str(pages.survey_coverage(german))
+    assert "keine Kundendaten: Kunden übersprungen" in str(pages.inventory(german))

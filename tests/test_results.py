@@ -69,3 +69,48 @@ def test_non_kpi_metrics_have_labels_and_share_differences_show_points():
     r = MetricResult("referred_retention", 0.098, 834, 0.046, 0.150, unit="share_diff")
     assert str(r) == ("Retention of referred minus other customers = +9.8 pp "
                       "(95 % CI +4.6 pp to +15.0 pp; n = 834)")
+
+
+# ---- German: one formatter, taking the language ----------------------------------------------------------------
+
+NB = "\u00a0"
+
+
+def test_format_value_german_conventions():
+    # decimal comma, thousands dot, no-break space before % and the currency, "Pp." for percentage points
+    assert format_value(0.628, "share", "de") == f"62,8{NB}%"
+    assert format_value(1828, "count", "de") == "1.828" and format_value(1828, "count") == "1,828"
+    assert format_value(9.87, "points", "de") == "9,9"
+    assert format_value(0.075, "share_diff", "de") == f"+7,5{NB}Pp."
+    assert format_value(38.47, "currency", "de", currency="EUR") == f"38,47{NB}EUR"
+    assert format_value(12000.5, "currency", "de") == "12.000,50"
+    assert format_value(0.8, "hours", "de", symbol=True) == f"0,8{NB}h"
+    assert format_value(0.0342, "p", "de") == "0,034" and format_value(0.0004, "p", "de") == "< 0,001"
+    assert format_value(float("nan"), "share", "de") == "–"
+
+
+def test_format_value_english_is_unchanged_and_tables_ask_for_the_no_break_space():
+    assert format_value(0.628, "share") == "62.8 %" and format_value(0.628, "share", nbsp=True) == f"62.8{NB}%"
+    assert format_value(0.098, "share_diff") == "+9.8 pp" and format_value(5.513, "mean") == "5.51"
+    assert format_value(47.5, "per_1000", symbol=True) == "47.5 ‰"
+    # a p-value of 1 is "> 0.999": the German "1,000" would read as a thousand
+    assert format_value(1.0, "p") == "> 0.999" and format_value(1.0, "p", "de") == "> 0,999"
+
+
+def test_metric_result_formats_itself_in_german():
+    r = MetricResult("csat", 0.628, 1828, 0.577, 0.676, "share >= 4", "share")
+    assert r.formatted("de") == f"Kundenzufriedenheit (CSAT) = 62,8{NB}% (95-%-KI 57,7{NB}% bis 67,6{NB}%; n = 1.828)"
+    assert str(r) == r.formatted("en") == "Customer satisfaction (CSAT) = 62.8 % (95 % CI 57.7 % to 67.6 %; n = 1,828)"
+    assert no_data("nps", "keine Umfragedaten").formatted("de") == "Net Promoter Score: keine Daten (keine Umfragedaten)"
+
+
+def test_metric_result_html_in_german_uses_the_registered_german_definition():
+    from kit.metrics.advocacy import _RETENTION_DEFINITION
+
+    r = MetricResult("referred_retention", 0.098, 2484, 0.046, 0.150, _RETENTION_DEFINITION, "share_diff")
+    html = r.to_html("de")
+    assert f"Bindung geworbener minus übriger Kunden = +9,8{NB}Pp." in html
+    assert "Definition: Anteil der zum Stichtag noch aktiven Kunden" in html and "Share of customers" not in html
+    # a definition the metric wrote itself (not the registered one) is shown as written
+    assert "my own words" in r.with_(definition="my own words").to_html("de")
+    assert r._repr_html_() == r.to_html("en") and "Retention of referred minus other customers" in r._repr_html_()

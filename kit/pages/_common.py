@@ -27,9 +27,6 @@ STATUS_COLOURS = {
 _STATUS_TEXT_COLOUR = {"met": "#ffffff", "missed": "#ffffff", "inconclusive": "#ffffff"}
 
 
-_SUFFIX = {"hours": " h", "per_1000": " ‰"}
-
-
 def get_scorecard(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:
     """The scorecard of ``ctx.period`` (``kit.scorecard``), computed once per context.
 
@@ -59,13 +56,24 @@ def _isnan(value: Any) -> bool:
         return False
 
 
-def fmt_kpi(kpi: str, value: Any, currency: str = "") -> str:
-    """Format one KPI value with its unit (``12.3 %``, ``31.2``; money with ``currency`` when given)."""
+def fmt_kpi(kpi: str, value: Any, currency: str = "", lang: str = "en") -> str:
+    """Format one KPI value with its unit in ``lang`` (``12.3 %``, ``31.2``, ``0.8 h``; German ``12,3 %``;
+    money with ``currency`` when given), by :func:`kit.results.format_value`.
+
+    Examples
+    --------
+    >>> fmt_kpi("csat", 0.628), fmt_kpi("churn_rate", 1 / 3, lang="de").replace("\\u00a0", " ")
+    ('62.8 %', '33,3 %')
+    >>> fmt_kpi("average_order_value", 38.47, "EUR", "de").replace("\\u00a0", " ")
+    '38,47 EUR'
+    """
     if _isnan(value):
         return "–"
-    unit = _unit(kpi)
-    money = f" {currency}" if currency and unit == "currency" else ""
-    return format_value(float(value), unit) + _SUFFIX.get(unit, "") + money
+    return format_value(float(value), _unit(kpi), lang, currency=currency, symbol=True)
+
+
+def _n(value: Any, lang: str) -> str:
+    return "–" if _isnan(value) else format_value(int(value), "count", lang)
 
 
 def kpi_rows(frame: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:
@@ -101,8 +109,8 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
         kpi = str(row.kpi)
         interval = "–"
         if not _isnan(row.ci_low):
-            interval = f"{fmt_kpi(kpi, row.ci_low)} – {fmt_kpi(kpi, row.ci_high)}"
-        n = "–" if _isnan(row.n) else f"{int(row.n):,}"
+            interval = f"{fmt_kpi(kpi, row.ci_low, lang=lang)} – {fmt_kpi(kpi, row.ci_high, lang=lang)}"
+        n = _n(row.n, lang)
         status = str(row.status)
         colour = STATUS_COLOURS.get(status, "#e6e6e6")
         fg = _STATUS_TEXT_COLOUR.get(status, "#222222")
@@ -111,10 +119,11 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
         if definitions and isinstance(row.definition, str) and row.definition:
             label += f"<br><small style='color:#555'>{esc(row.definition)}</small>"
         body.append(
-            f"<tr><td style='text-align:left'>{label}</td><td style='text-align:right;white-space:nowrap'><strong>{esc(fmt_kpi(kpi, row.value))}</strong></td>"
+            f"<tr><td style='text-align:left'>{label}</td><td style='text-align:right;white-space:nowrap'>"
+            f"<strong>{esc(fmt_kpi(kpi, row.value, lang=lang))}</strong></td>"
             f"<td style='text-align:right;white-space:nowrap'>{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
-            f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.previous))}</td>"
-            f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.target))}</td>"
+            f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.previous, lang=lang))}</td>"
+            f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.target, lang=lang))}</td>"
             f"<td style='text-align:right'><span class='kit-status kit-status-{esc(status)}' style='background:{colour};color:{fg};"
             f"padding:2px 8px;border-radius:10px;white-space:nowrap'>{status_text}</span></td></tr>")
     return ("<table class='kit-scorecard' style='border-collapse:collapse'>"
@@ -124,11 +133,14 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
 def scorecard_text(frame: pd.DataFrame, lang: str = "en") -> str:
     """The scorecard as plain text (one line per KPI), for ``str`` of a section."""
     lines = []
+    target = text("col_target", lang)
+    target = target if lang == "de" else target.lower()  # German nouns keep their capital
     for row in frame.itertuples(index=False):
         kpi = str(row.kpi)
-        interval = "" if _isnan(row.ci_low) else f" ({fmt_kpi(kpi, row.ci_low)} – {fmt_kpi(kpi, row.ci_high)})"
-        n = "" if _isnan(row.n) else f", n = {int(row.n):,}"
+        interval = "" if _isnan(row.ci_low) else \
+            f" ({fmt_kpi(kpi, row.ci_low, lang=lang)} – {fmt_kpi(kpi, row.ci_high, lang=lang)})"
+        n = "" if _isnan(row.n) else f", n = {_n(row.n, lang)}"
         status = text(str(row.status), lang) if str(row.status) in STATUS_COLOURS else str(row.status)
-        lines.append(f"{row.label}: {fmt_kpi(kpi, row.value)}{interval}{n}; "
-                     f"{text('col_target', lang).lower()} {fmt_kpi(kpi, row.target)}: {status}")
+        lines.append(f"{row.label}: {fmt_kpi(kpi, row.value, lang=lang)}{interval}{n}; "
+                     f"{target} {fmt_kpi(kpi, row.target, lang=lang)}: {status}")
     return "\n".join(lines)

@@ -1,6 +1,8 @@
 """One formatting layer for the report tables: readable headers (en/de) and formatted cells.
 
-A page describes the columns it shows with :class:`Col` (source column, label, kind);
+Numbers are formatted by :func:`kit.results.format_value`, the kit's one number formatter (English
+``1,234.5`` / German ``1.234,5``); this module adds the table kinds around it (categories, reasons,
+ids, dates, yes/no). A page describes the columns it shows with :class:`Col` (source column, label, kind);
 :func:`display` returns a frame of strings ready for :meth:`Section.table`, which escapes
 every cell. Nothing is computed here beyond formatting: columns not in the spec
 (``se``, ``small``, raw ids) are simply not shown.
@@ -8,7 +10,6 @@ every cell. Nothing is computed here beyond formatting: columns not in the spec
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,12 +17,16 @@ from typing import Any
 
 import pandas as pd
 
-from kit.labels import LABELS, text
+from kit.labels import LABELS, table_name, text
+from kit.results import NBSP, format_value
 
 __all__ = ["Col", "display", "fmt", "category_text", "reasons_text"]
 
 _DASH = "–"
-_NB = "\u00a0"  # no break between a number and its unit (HTML tables wrap narrow columns)
+_NB = NBSP  # no break between a number and its unit (HTML tables wrap narrow columns)
+#: table kind -> unit of :func:`kit.results.format_value`
+_UNITS = {"share": "share", "points": "share_diff", "money": "currency", "hours": "hours", "days": "count",
+          "count": "count", "p": "p", "number": "number"}
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,8 @@ class Col:
         codes translated via ``reason_<code>``), ``share`` (0…1 -> ``43.2 %``), ``points`` (a difference
         of shares -> ``+12.0 pp``), ``share_interval``,
         ``interval`` (plain numbers), ``money`` (with the currency), ``hours``, ``days``, ``count``,
-        ``p`` (p-value), ``number`` (``digits`` decimals), ``bool`` (yes/no), ``id`` (kept on one line).
+        ``p`` (p-value), ``number`` (``digits`` decimals), ``bool`` (yes/no), ``id`` (kept on one line),
+        ``table`` (a table id shown by its display name, :func:`kit.labels.table_name`).
     digits : int
         Decimals of ``number``, ``share``, ``interval`` and ``hours``.
     """
@@ -57,19 +63,6 @@ def _missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-def _local(number: str, lang: str) -> str:
-    """``1,234.5`` -> ``1.234,5`` in German."""
-    if lang != "de":
-        return number
-    return number.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
-
-
-def _num(value: float, digits: int, lang: str) -> str:
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    return _local(f"{value:,.{digits}f}", lang)
 
 
 def fmt(value: Any, kind: str, lang: str = "en", *, digits: int = 1, currency: str = "") -> str:
@@ -102,24 +95,12 @@ def fmt(value: Any, kind: str, lang: str = "en", *, digits: int = 1, currency: s
     """
     if _missing(value):
         return _DASH
-    if kind == "share":
-        return f"{_num(float(value) * 100, digits, lang)}{_NB}%"
-    if kind == "points":
-        pp = "Pp." if lang == "de" else "pp"
-        return f"{'+' if float(value) > 0 else ''}{_num(float(value) * 100, digits, lang)}{_NB}{pp}"
-    if kind == "money":
-        return f"{_num(float(value), 2, lang)}{_NB}{currency}" if currency else _num(float(value), 2, lang)
-    if kind == "hours":
-        return f"{_num(float(value), digits, lang)}{_NB}h"
-    if kind == "days":
-        return _num(float(value), 0, lang)
-    if kind == "count":
-        return _num(float(value), 0, lang)
-    if kind == "p":
-        p = float(value)
-        return f"< {_local('0.001', lang)}" if p < 0.001 else _num(p, 3, lang)
-    if kind == "number":
-        return _num(float(value), digits, lang)
+    if kind in _UNITS:
+        unit = _UNITS[kind]
+        places = {"currency": 2, "count": 0, "p": None}.get(unit, digits)
+        return format_value(value, unit, lang, digits=places, currency=currency, symbol=True, nbsp=True)
+    if kind == "table":
+        return table_name(str(value), lang)
     if kind == "id":  # keep pseudonyms like C-4fed7eebbc on one line
         return str(value).replace("-", "\u2011")
     if kind == "bool":
@@ -198,8 +179,8 @@ def display(frame: pd.DataFrame, spec: Sequence[Col], lang: str = "en", *, curre
                 if _missing(lo) and _missing(hi):
                     cells.append(_DASH)
                 elif col.kind == "share_interval":
-                    a = _DASH if _missing(lo) else _num(float(lo) * 100, col.digits, lang)
-                    b = _DASH if _missing(hi) else _num(float(hi) * 100, col.digits, lang)
+                    a = _DASH if _missing(lo) else format_value(float(lo) * 100, "number", lang, digits=col.digits)
+                    b = _DASH if _missing(hi) else format_value(float(hi) * 100, "number", lang, digits=col.digits)
                     cells.append(f"{a}{_NB}–{_NB}{b}{_NB}%")
                 else:
                     kind = "number" if col.kind == "interval" else col.kind

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from kit.labels import text
+from kit.results import format_value
 
 __all__ = ["Section", "capability"]
 
@@ -77,15 +78,19 @@ class _Block:
     caption: str = ""
 
 
-def _fmt_cell(value: Any) -> str:
+def _fmt_cell(value: Any, lang: str = "en") -> str:
+    """A raw cell of a table no page formatted (pages format theirs with :func:`kit.pages._format.display`)."""
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
-        return f"{int(value):,}"
+        return format_value(int(value), "count", lang)
     if isinstance(value, float):
-        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+        if abs(value) >= 1000:
+            return format_value(value, "count", lang)
+        shown = f"{value:.3g}"  # three significant digits; small numbers never need grouping
+        return shown.replace(".", ",") if lang == "de" else shown
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return str(value)
@@ -196,7 +201,8 @@ class Section:
         return self
 
     def metric(self, result: Any) -> Section:
-        """Add a metric result (anything with ``__str__``, ideally a MetricResult)."""
+        """Add a metric result (anything with ``__str__``, ideally a MetricResult, which is shown in the
+        section's language)."""
         self.blocks.append(_Block("metric", result))
         return self
 
@@ -266,7 +272,8 @@ class Section:
             elif b.kind == "missing":
                 lines.append(f"! {b.content}")
             elif b.kind == "metric":
-                lines.append(str(b.content))
+                formatted = getattr(b.content, "formatted", None)
+                lines.append(formatted(self.lang) if callable(formatted) else str(b.content))
             elif b.kind == "table":
                 if b.caption:
                     lines.append(b.caption)
@@ -299,17 +306,22 @@ class Section:
                 out.append("<p class='kit-missing' style='color:#8a5a00;background:#fff6e0;padding:4px 8px;"
                            f"border-left:3px solid #e0a800'>{esc(str(b.content))}</p>")
             elif b.kind == "metric":
+                in_lang = getattr(b.content, "to_html", None)
                 renderer = getattr(b.content, "_repr_html_", None)
-                out.append(renderer() if callable(renderer) else f"<p>{esc(str(b.content))}</p>")
+                if callable(in_lang):
+                    out.append(in_lang(self.lang))
+                else:
+                    out.append(renderer() if callable(renderer) else f"<p>{esc(str(b.content))}</p>")
             elif b.kind == "html":
                 out.append(str(b.content))
             elif b.kind == "table":
                 frame = b.content.copy()
                 for col in frame.columns:
                     if _is_share(col, frame[col]):
-                        frame[col] = frame[col].map(lambda v: "–" if pd.isna(v) else f"{v:.0%}")
+                        frame[col] = frame[col].map(lambda v: format_value(v, "share", self.lang, digits=0,
+                                                                           nbsp=True))
                     else:
-                        frame[col] = frame[col].map(_fmt_cell)
+                        frame[col] = frame[col].map(lambda v: _fmt_cell(v, self.lang))
                     if str(col).endswith("_id"):  # keep pseudonyms like C-4fed7eebbc on one line
                         frame[col] = frame[col].str.replace("-", "\u2011", regex=False)
                 if b.caption:

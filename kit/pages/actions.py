@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from kit.labels import LABELS, no_data_for
+from kit.lists import value_basis_text
 from kit.pages._common import fmt_kpi, get_scorecard
 from kit.pages._context import Context
 from kit.pages._format import Col, display, fmt
@@ -57,8 +59,8 @@ def findings(ctx: Context) -> Section:
             continue
         shown = pd.DataFrame({
             ctx.t("col_kpi"): part["label"],
-            ctx.t("col_value"): [fmt_kpi(k, v, currency) for k, v in zip(part["kpi"], part["value"])],
-            ctx.t("col_target"): [fmt_kpi(k, v, currency) for k, v in zip(part["kpi"], part["target"])],
+            ctx.t("col_value"): [fmt_kpi(k, v, currency, ctx.lang) for k, v in zip(part["kpi"], part["value"])],
+            ctx.t("col_target"): [fmt_kpi(k, v, currency, ctx.lang) for k, v in zip(part["kpi"], part["target"])],
             ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
             ctx.t("col_severity"): [fmt(v, "number", ctx.lang, digits=2) for v in part["severity"]],
             "n": [fmt(v, "count", ctx.lang) for v in part["n"]],
@@ -96,9 +98,9 @@ def drivers(ctx: Context) -> Section:
     s = ctx.section("drivers")
     surveys = ctx.data.surveys
     if surveys is None:
-        return s.missing(ctx.t("no_table", table="survey", what=s.title))
+        return s.missing(no_data_for("survey", s.title, ctx.lang))
     if not any(c.startswith("driver_") for c in surveys.columns) or "nps" not in surveys:
-        return s.missing(ctx.t("no_table", table="driver rating", what=s.title))
+        return s.missing(no_data_for("driver rating", s.title, ctx.lang))
     if capability("kit.drivers", "KeyDrivers") is None:
         return s.not_available("key driver analysis (kit.KeyDrivers)")
     model = driver_model(ctx, s)
@@ -112,8 +114,7 @@ def drivers(ctx: Context) -> Section:
     # importance rests on every answer up to the period's end (stable); performance is the period's own
     current = surveys[ctx.period.contains(surveys["responded_at"])]
     if current.empty:
-        return s.missing(ctx.t("no_table", table=f"survey ({ctx.period_label})",
-                               what=ctx.t("cap_ipa")))
+        return s.missing(no_data_for("survey", ctx.t("cap_ipa"), ctx.lang, detail=ctx.period_label))
     ipa = s.call("kit.drivers", "importance_performance", "importance-performance (kit.importance_performance)",
                  model.summary, current, lang=ctx.lang)
     if ipa is not None:
@@ -190,16 +191,36 @@ def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | N
             detractors = groups[groups == "detractor"].index
             mine = coded[coded["text_id"].isin(detractors)]
             themes = {"coded": mine.assign(customer_id=mine["text_id"].map(who)), "n_texts": len(detractors),
-                      "theme_base": "detractor comments"}
+                      "theme_base": ctx.t("theme_base_detractors")}
         evidence = gather(scorecard=get_scorecard(ctx), config=ctx.config, drivers=driver_model(ctx),
                           complaints=complaints, customer_values=customer_values(ctx), surveys=data.surveys,
                           tickets=data.tickets, segments=segments, **themes)
-        return prioritise(ctx.config, evidence, lang=ctx.lang)
+        return prioritise(ctx.config, evidence, lang=ctx.lang, topics=_topics(ctx))
 
     if section is None:
         return ctx.cached("plan", make)
     with section.collect_warnings():
         return ctx.cached("plan", make)
+
+
+def _topics(ctx: Context) -> dict[str, str]:
+    """Display names of what actions address, in the report language: the codebook's theme labels, then the
+    kit's names of driver ratings and complaint categories (``delivery`` -> ``Lieferung``)."""
+    from kit.pages.interviews import codebook
+
+    names: dict[str, str] = {}
+    for ids in ((a.addresses.drivers, a.addresses.themes, a.addresses.complaint_categories)
+                for a in ctx.config.actions):
+        for raw in (i for group in ids for i in group):
+            topic = raw.removeprefix("driver_")
+            for key in (f"cat_driver_{topic}", f"cat_{topic}"):
+                if key in LABELS:
+                    names[topic] = ctx.t(key)
+                    break
+    book = codebook(ctx)
+    if book is not None:
+        names.update(book.labels(lang="de" if ctx.lang == "de" else "en"))
+    return names
 
 
 def action_plan(ctx: Context) -> Section:
@@ -209,7 +230,7 @@ def action_plan(ctx: Context) -> Section:
     if plan is None:
         return s
     if plan.empty:
-        return s.missing("no actions configured (actions: in analysis.yaml)")
+        return s.missing(ctx.t("no_actions"))
     s.plot("kit.plots.actions", "plot_impact_effort", "impact-effort matrix (kit.plots.actions.plot_impact_effort)",
            plan)
     return s.table(_show(ctx, plan, [
@@ -247,8 +268,9 @@ def customer_lists(ctx: Context) -> Section:
         if frame is None:
             s.not_available(f"{ctx.t(key)} (kit.{LISTS[key][0]})")
             continue
-        s.para(ctx.t("list_count", n=f"{len(frame):,}", shown=min(_SHOWN, len(frame)), file=LISTS[key][1]))
+        s.para(ctx.t("list_count", n=fmt(len(frame), "count", ctx.lang), shown=min(_SHOWN, len(frame)),
+                     file=LISTS[key][1]))
         if "value_basis" in frame and not frame.empty:
-            s.note(f"{ctx.t('col_value_at_risk')}: {frame['value_basis'].iloc[0]}")
+            s.note(f"{ctx.t('col_value_at_risk')}: {value_basis_text(frame['value_basis'].iloc[0], ctx.lang)}")
         s.table(_show(ctx, frame.head(_SHOWN), _LIST_COLUMNS), max_rows=_SHOWN)
     return s

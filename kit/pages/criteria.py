@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from kit.errors import ModelFitError
-from kit.labels import LABELS
+from kit.labels import LABELS, no_data_for
 from kit.pages._common import get_scorecard, kpi_rows, scorecard_html, scorecard_text
 from kit.pages._context import Context
 from kit.pages._format import Col, display
 from kit.pages._section import Section, capability
+from kit.results import format_value
 
 __all__ = ["scorecard", "criterion", "customer_values", "CRITERIA"]
 
@@ -132,9 +133,10 @@ def _show(ctx: Context, frame: pd.DataFrame, spec: list[Col]) -> pd.DataFrame:
     return display(frame, spec, ctx.lang, currency=ctx.config.business.currency)
 
 
-def _p_text(p: float) -> str:
-    """``= 0.012`` or ``< 0.001``."""
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+def _p_text(p: float, lang: str = "en") -> str:
+    """``= 0.012``, ``< 0.001`` or ``> 0.999`` (German ``= 0,012``)."""
+    shown = format_value(p, "p", lang)
+    return shown if shown.startswith(("<", ">")) else f"= {shown}"
 
 
 def _survival(ctx: Context, s: Section) -> None:
@@ -165,8 +167,8 @@ def _survival(ctx: Context, s: Section) -> None:
                       table["duration_days"], table["churned"], groups)
         if test is not None:
             verdict = ctx.t("logrank_diff" if test.p_value < 0.05 else "logrank_same")
-            s.para(ctx.t("logrank", groups=", ".join(test.groups), stat=test.statistic, df=test.df,
-                         p=_p_text(test.p_value), verdict=verdict))
+            s.para(ctx.t("logrank", groups=", ".join(test.groups), df=test.df, verdict=verdict,
+                         stat=format_value(test.statistic, "number", ctx.lang), p=_p_text(test.p_value, ctx.lang)))
     _cox(ctx, s, table)
 
 
@@ -189,8 +191,9 @@ def _cox(ctx: Context, s: Section, table: pd.DataFrame) -> None:
     except ValueError as err:  # no observed loss, or a degenerate design: a finding, not a crash
         s.missing(str(err))
         return
-    concordance = "–" if pd.isna(model.concordance_) else f"{model.concordance_:.2f}"
-    s.para(ctx.t("cox_intro", n=f"{model.n_:,}", events=f"{model.events_:,}", c=concordance))
+    s.para(ctx.t("cox_intro", n=format_value(model.n_, "count", ctx.lang),
+                 events=format_value(model.events_, "count", ctx.lang),
+                 c=format_value(model.concordance_, "number", ctx.lang, digits=2)))
     out = model.summary.assign(covariate=model.summary["covariate"].map(lambda c: _covariate_label(ctx, table, c)))
     s.table(_show(ctx, out, [
         Col("covariate", "col_covariate"), Col("hazard_ratio", "col_hr", "number", 2),
@@ -328,7 +331,8 @@ def criterion(ctx: Context, name: str) -> Section:
     title_key, kpis, table = CRITERIA[name]
     s = ctx.section(title_key)
     if getattr(ctx.data, table) is None:
-        return s.missing(ctx.t("no_table", table=_TABLE_WORD[table], what=ctx.t("metrics_of", title=s.title.lower())))
+        title = s.title if ctx.lang == "de" else s.title.lower()  # German nouns keep their capital
+        return s.missing(no_data_for(_TABLE_WORD[table], ctx.t("metrics_of", title=title), ctx.lang))
     if kpis:
         frame = get_scorecard(ctx, s)
         if frame is not None:

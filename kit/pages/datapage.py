@@ -6,12 +6,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from kit.labels import no_data_for, table_name
 from kit.pages._common import fmt_kpi, get_scorecard
 from kit.pages._context import Context
+from kit.pages._format import Col, display
 from kit.pages._section import Section
+from kit.results import format_value
 from kit.tables import TABLES
 
 __all__ = ["inventory", "data_quality", "survey_coverage", "market_context"]
+
+#: the data-quality report as shown: table ids by their display name, severities translated
+_QUALITY_COLUMNS = [Col("table", "col_table", "table"), Col("check", "col_check"),
+                    Col("severity", "col_dq_severity", "category"), Col("count", "col_dq_count", "count"),
+                    Col("example", "col_example")]
 
 
 def inventory(ctx: Context) -> Section:
@@ -27,20 +35,22 @@ def inventory(ctx: Context) -> Section:
         first = min(d.min() for d in dates) if dates else pd.NaT
         last = max(d.max() for d in dates) if dates else pd.NaT
         source = ctx.data.sources.get(name, "")
-        rows.append({ctx.t("col_table"): name, ctx.t("col_file"): Path(source).name if source else "–",
-                     ctx.t("col_rows"): f"{len(table):,}",
-                     ctx.t("col_customers"): f"{table[id_col].nunique():,}" if id_col else "–",
+        rows.append({ctx.t("col_table"): table_name(name, ctx.lang),
+                     ctx.t("col_file"): Path(source).name if source else "–",
+                     ctx.t("col_rows"): format_value(len(table), "count", ctx.lang),
+                     ctx.t("col_customers"): format_value(table[id_col].nunique(), "count", ctx.lang)
+                     if id_col else "–",
                      ctx.t("col_first"): first, ctx.t("col_last"): last})
     if ctx.data.interviews is not None:
-        rows.append({ctx.t("col_table"): "interviews", ctx.t("col_file"): "*.md",
-                     ctx.t("col_rows"): f"{len(ctx.data.interviews):,}", ctx.t("col_customers"): "–",
-                     ctx.t("col_first"): pd.NaT, ctx.t("col_last"): pd.NaT})
+        rows.append({ctx.t("col_table"): table_name("interviews", ctx.lang), ctx.t("col_file"): "*.md",
+                     ctx.t("col_rows"): format_value(len(ctx.data.interviews), "count", ctx.lang),
+                     ctx.t("col_customers"): "–", ctx.t("col_first"): pd.NaT, ctx.t("col_last"): pd.NaT})
     if not rows:
-        return s.missing(ctx.t("no_table", table="any", what="inventory"))
+        return s.missing(no_data_for("any", ctx.t("what_inventory"), ctx.lang))
     missing = [name for name in TABLES if getattr(ctx.data, name) is None]
     s.table(pd.DataFrame(rows), max_rows=len(rows))
     for name in missing:
-        s.note(ctx.t("no_table", table=name, what=name))
+        s.note(no_data_for(name, table_name(name, ctx.lang), ctx.lang))
     return s
 
 
@@ -62,11 +72,12 @@ def data_quality(ctx: Context) -> Section:
     if shown.empty:
         s.para(ctx.t("quality_ok"))
     else:
-        s.table(shown, max_rows=60)
+        s.table(display(shown, _QUALITY_COLUMNS, ctx.lang), max_rows=60)
     if not passed.empty:
         per_table = passed.groupby("table", sort=False).size()
-        s.note(ctx.t("quality_passed", n=len(passed),
-                     tables=", ".join(f"{table} {n}" for table, n in per_table.items())))
+        s.note(ctx.t("quality_passed", n=format_value(len(passed), "count", ctx.lang),
+                     tables=", ".join(f"{table_name(str(table), ctx.lang)} {format_value(n, 'count', ctx.lang)}"
+                                      for table, n in per_table.items())))
     return s
 
 
@@ -75,16 +86,18 @@ def survey_coverage(ctx: Context) -> Section:
     s = ctx.section("survey_coverage")
     surveys = ctx.data.surveys
     if surveys is None:
-        return s.missing(ctx.t("no_table", table="survey", what="survey coverage"))
+        return s.missing(no_data_for("survey", ctx.t("what_survey_coverage"), ctx.lang))
     if ctx.period is not None:
         in_period = surveys[ctx.period.contains(surveys["responded_at"])]
         total = len(ctx.data.customers) if ctx.data.customers is not None else None
         responders = in_period["customer_id"].nunique() if "customer_id" in in_period else None
         if total and responders is not None:
-            s.para(ctx.t("surveyed", answers=f"{len(in_period):,}", period=ctx.period_label,
-                         customers=f"{responders:,}", share=f"{responders / total:.1%}", total=f"{total:,}"))
+            count = lambda v: format_value(v, "count", ctx.lang)  # noqa: E731
+            s.para(ctx.t("surveyed", answers=count(len(in_period)), period=ctx.period_label,
+                         customers=count(responders), share=format_value(responders / total, "share", ctx.lang),
+                         total=count(total)))
     if ctx.data.contacts is None:
-        return s.missing(ctx.t("no_table", table="survey invitation", what="response rate"))
+        return s.missing(no_data_for("survey invitation", ctx.t("what_response_rate"), ctx.lang))
     frame = get_scorecard(ctx, s)
     if frame is None:
         return s
@@ -92,11 +105,12 @@ def survey_coverage(ctx: Context) -> Section:
     if row.empty:
         return s.not_available("response rate in the scorecard")
     r = row.iloc[0]
-    s.para(f"{r['label']}: {fmt_kpi('response_rate', r['value'])} "
-           f"({fmt_kpi('response_rate', r['ci_low'])} – {fmt_kpi('response_rate', r['ci_high'])}; n = {r['n']:,})")
+    rate = lambda v: fmt_kpi("response_rate", v, lang=ctx.lang)  # noqa: E731
+    s.para(f"{r['label']}: {rate(r['value'])} ({rate(r['ci_low'])} – {rate(r['ci_high'])}; "
+           f"n = {format_value(r['n'], 'count', ctx.lang)})")
     limit = ctx.config.thresholds.response_rate_warning
     if pd.notna(r["value"]) and r["value"] < limit:
-        s.missing(ctx.t("nonresponse", rate=fmt_kpi("response_rate", r["value"]), limit=f"{limit:.0%}"))
+        s.missing(ctx.t("nonresponse", rate=rate(r["value"]), limit=format_value(limit, "share", ctx.lang, digits=0)))
     return s
 
 

@@ -8,9 +8,11 @@ import math
 import pandas as pd
 
 from kit.definitions import DEFINITIONS
+from kit.labels import no_data_for
 from kit.pages._common import STATUS_COLOURS, fmt_kpi, get_scorecard, kpi_rows, scorecard_html, scorecard_text
 from kit.pages._context import Context
 from kit.pages._section import Section
+from kit.results import format_value
 
 __all__ = ["business", "kpi_targets", "kpi_tree", "baseline", "why_retention", "KPI_TREE"]
 
@@ -41,7 +43,7 @@ def kpi_targets(ctx: Context) -> Section:
     rows = []
     for kpi, target in ctx.config.targets.items():
         label, definition = DEFINITIONS[kpi].text(ctx.lang)  # type: ignore[arg-type]
-        rows.append({ctx.t("col_kpi"): label, ctx.t("col_target"): fmt_kpi(kpi, target.target),
+        rows.append({ctx.t("col_kpi"): label, ctx.t("col_target"): fmt_kpi(kpi, target.target, lang=ctx.lang),
                      ctx.t("col_better"): ctx.t(ctx.config.direction(kpi)), ctx.t("definition"): definition})
     return s.table(pd.DataFrame(rows), max_rows=len(rows))
 
@@ -57,7 +59,7 @@ def _tree_html(ctx: Context, frame: pd.DataFrame | None) -> str:
         if row is not None:
             colour = STATUS_COLOURS.get(str(row.status), "#e6e6e6")
             badge = (f" <span style='background:{colour};color:#fff;padding:0 6px;border-radius:8px'>"
-                     f"{esc(fmt_kpi(kpi, row.value))}</span>")
+                     f"{esc(fmt_kpi(kpi, row.value, lang=ctx.lang))}</span>")
         children = "".join(node(c, depth + 1) for c in KPI_TREE.get(kpi, []) if depth < 4)
         return f"<li>{esc(label)}{badge}" + (f"<ul>{children}</ul>" if children else "") + "</li>"
 
@@ -92,10 +94,15 @@ def why_retention(ctx: Context) -> Section:
         return s
     aov = frame.loc[frame["kpi"] == "average_order_value", "value"]
     if aov.empty or pd.isna(aov.iloc[0]) or aov.iloc[0] <= 0:
-        return s.missing(ctx.t("no_table", table="order", what="payback"))
+        return s.missing(no_data_for("order", ctx.t("what_payback"), ctx.lang))
     margin = ctx.config.clv.margin
     per_order = float(aov.iloc[0]) * margin
-    s.para(ctx.t("payback", cost=f"{b.acquisition_cost:,.0f}", currency=b.currency, aov=f"{aov.iloc[0]:,.2f}",
-                 margin=f"{margin:.0%}", per_order=f"{per_order:,.2f}",
-                 orders=math.ceil(b.acquisition_cost / per_order)))
+    cost = b.acquisition_cost
+
+    def money(value: float, digits: int = 2) -> str:
+        return format_value(value, "currency", ctx.lang, digits=digits, currency=b.currency)
+
+    s.para(ctx.t("payback", cost=money(cost, 0 if float(cost).is_integer() else 2), aov=money(float(aov.iloc[0])),
+                 margin=format_value(margin, "share", ctx.lang, digits=0), per_order=money(per_order),
+                 orders=math.ceil(cost / per_order)))
     return s

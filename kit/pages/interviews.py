@@ -6,8 +6,9 @@ from typing import Any
 
 import pandas as pd
 
+from kit.labels import no_data_for
 from kit.pages._context import Context
-from kit.pages._format import Col, display
+from kit.pages._format import Col, display, fmt
 from kit.pages._section import Section, capability
 
 __all__ = ["interviews", "codebook", "coded_interviews", "coded_comments", "overview", "themes", "aspects", "loyal_patterns",
@@ -65,7 +66,7 @@ def _start(ctx: Context, key: str) -> tuple[Section, pd.DataFrame | None, pd.Dat
     """A section plus the interviews and their coding, or the reason why there are none."""
     s = ctx.section(key)
     if ctx.config.data.interviews is None:
-        s.missing(ctx.t("no_table", table="interview", what=s.title.lower()))
+        s.missing(no_data_for("interview", s.title if ctx.lang == "de" else s.title.lower(), ctx.lang))
         return s, None, None
     if capability(_READ, "read_interviews") is None:
         s.not_available("reading interviews (kit.read_interviews)")
@@ -74,7 +75,7 @@ def _start(ctx: Context, key: str) -> tuple[Section, pd.DataFrame | None, pd.Dat
         notes = interviews(ctx)
         coded = coded_interviews(ctx)
     if ctx.config.data.codebook is None:
-        s.missing(ctx.t("no_table", table="codebook", what=s.title))
+        s.missing(no_data_for("codebook", s.title, ctx.lang))
     return s, notes, coded
 
 
@@ -83,7 +84,7 @@ def overview(ctx: Context) -> Section:
     s, notes, _ = _start(ctx, "interviews")
     if notes is None:
         return s
-    s.para(ctx.t("interview_count", n=len(notes)))
+    s.para(ctx.t("interview_count", n=fmt(len(notes), "count", ctx.lang)))
     if "segment" in notes:
         counts = notes["segment"].fillna("–").value_counts().rename_axis("segment").reset_index(name="interviews")
         s.table(_show_plain(ctx, counts, [Col("segment", "col_segment", "category"),
@@ -202,17 +203,18 @@ def survey_comments(ctx: Context) -> Section:
     s = ctx.section("comments")
     surveys = ctx.data.surveys
     if surveys is None or "comment" not in surveys or "nps" not in surveys:
-        return s.missing(ctx.t("no_table", table="survey comment", what=s.title))
+        return s.missing(no_data_for("survey comment", s.title, ctx.lang))
     if codebook(ctx) is None or capability(_THEMES, "theme_contrast") is None:
         return s.not_available("coded survey comments (kit.code_texts, kit.theme_contrast)")
     with s.collect_warnings():
         result = coded_comments(ctx)
     if result is None:
-        return s.missing(ctx.t("no_table", table="survey comment", what=s.title))
+        return s.missing(no_data_for("survey comment", s.title, ctx.lang))
     coded, groups, _ = result
     two = groups[groups != "passive"].cat.remove_unused_categories()
-    s.para(ctx.t("comments_count", n=f"{len(groups):,}", period=ctx.period_label,
-                 detractors=f"{int((two == 'detractor').sum()):,}", promoters=f"{int((two == 'promoter').sum()):,}"))
+    count = lambda v: fmt(v, "count", ctx.lang)  # noqa: E731
+    s.para(ctx.t("comments_count", n=count(len(groups)), period=ctx.period_label,
+                 detractors=count(int((two == "detractor").sum())), promoters=count(int((two == "promoter").sum()))))
     table = s.call(_THEMES, "theme_contrast", "theme contrast (kit.theme_contrast)",
                    coded[coded["text_id"].isin(two.index)], two, polarity="negative", codebook=codebook(ctx),
                    lang=ctx.lang)

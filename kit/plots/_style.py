@@ -6,18 +6,22 @@ Nothing here changes global matplotlib state; figures are styled through
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.ticker import Formatter
 
 from kit.errors import DataError
+from kit.results import format_value
 
 __all__ = ["PALETTE", "STATUS_COLOURS", "POLARITY_COLOURS", "style", "new_axes", "finish", "texts",
-           "require_columns"]
+           "require_columns", "percent", "localise_ticks"]
 
 #: Colour-blind-safe base palette (seaborn "colorblind").
 PALETTE = sns.color_palette("colorblind")
@@ -57,9 +61,88 @@ def new_axes(ax: Axes | None = None, *, size: tuple[float, float] = (7.0, 4.0)) 
     return ax
 
 
+def percent(value: float, lang: str = "en", digits: int = 0) -> str:
+    """A share (0…1) as percent in a figure's text, by :func:`kit.results.format_value`: German ``75 %``;
+    English as compact as the percent ticks beside it (``75%``).
+
+    Examples
+    --------
+    >>> percent(0.75), percent(0.75, "de").replace("\\u00a0", " "), percent(0.125, "de", 1).replace("\\u00a0", " ")
+    ('75%', '75 %', '12,5 %')
+    """
+    shown = format_value(value, "share", lang, digits=digits)
+    return shown if lang == "de" else shown.replace(" ", "")
+
+
+#: a tick label that is a plain number or percent (``0.2``, ``−1.5``, ``17.5%``, ``53 %``); others stay as they are
+_TICK = re.compile(r"([-\u2212]?)(\d+)(?:\.(\d+))?(\s?%)?")
+
+
+class _GermanTicks(Formatter):
+    """Tick labels of another formatter in German: ``17.5%`` -> ``17,5 %``, ``0.2`` -> ``0,2``; whole numbers
+    (``1400``, a year) as they are. The other formatter still chooses ticks and decimals; the text comes from
+    :func:`kit.results.format_value`."""
+
+    def __init__(self, inner: Formatter) -> None:
+        self.inner = inner
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        self.inner.set_locs(locs)
+
+    def get_offset(self) -> str:
+        return self.inner.get_offset()
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self._german(self.inner(x, pos))
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        return [self._german(label) for label in self.inner.format_ticks(values)]
+
+    @staticmethod
+    def _german(label: Any) -> str:
+        shown = str(label)
+        match = _TICK.fullmatch(shown.strip())
+        if match is None or not (match.group(3) or match.group(4)):  # whole numbers (also years) stay as they are
+            return shown
+        sign, whole, decimals, pct = match.groups()
+        digits = len(decimals or "")
+        value = float(f"{whole}.{decimals or 0}")
+        text_ = (format_value(value / 100, "share", "de", digits=digits) if pct
+                 else format_value(value, "number", "de", digits=digits))
+        return ("\u2212" if sign else "") + text_
+
+
+def localise_ticks(ax: Axes, lang: str) -> Axes:
+    """Number ticks in the figure's language: German decimal commas, thousands dots and ``10 %``.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0.0, 0.5])
+    >>> _ = ax.set_yticks([0, 0.25, 0.5])
+    >>> fig.canvas.draw()
+    >>> [t.get_text() for t in localise_ticks(ax, "de").get_yticklabels()]
+    ['0,00', '0,25', '0,50']
+    >>> plt.close(fig)
+    """
+    if lang != "de":
+        return ax
+    for axis in (ax.xaxis, ax.yaxis):
+        current = axis.get_major_formatter()
+        if not isinstance(current, _GermanTicks):
+            axis.set_major_formatter(_GermanTicks(current))
+    return ax
+
+
 def finish(ax: Axes, *, title: str = "", xlabel: str | None = None, ylabel: str | None = None,
-           note: str | None = None) -> Axes:
-    """Set title, axis labels and an optional small note (e.g. ``n = 412``) under the axes."""
+           note: str | None = None, lang: str = "en") -> Axes:
+    """Set title, axis labels and an optional small note (e.g. ``n = 412``) under the axes; number ticks in
+    ``lang`` (:func:`localise_ticks`)."""
+    localise_ticks(ax, lang)
     if title:
         ax.set_title(title, loc="left")
     if xlabel is not None:

@@ -70,5 +70,5 @@ def plot_impact_effort(data: pd.DataFrame, *, ax: Axes | None = None, lang: str 
         ax.axvline(3, color="#555555", lw=0.8, ls="--")
         ax.text(0.6, top * 0.96, text["quick"], fontsize=8, color="#555555", va="top")
         ax.text(5.4, top * 0.96, text["big"], fontsize=8, color="#555555", va="top", ha="right")
-        finish(ax, title=text["title"], xlabel=text["x"], ylabel=text["y"], note=text["note"])
+        finish(ax, title=text["title"], xlabel=text["x"], ylabel=text["y"], note=text["note"], lang=lang)
     return ax

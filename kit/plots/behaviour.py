@@ -15,7 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from kit.metrics.segments import RFM_SEGMENTS
-from kit.plots._style import PALETTE, finish, new_axes, style, texts
+from kit.plots._style import PALETTE, finish, new_axes, percent, style, texts
+from kit.results import format_value
 
 if TYPE_CHECKING:
     from kit.survival import KaplanMeier
@@ -85,8 +86,8 @@ def plot_survival(data: KaplanMeier | pd.DataFrame, *, ax: Axes | None = None, l
             label = str(name)
             if summary is not None:
                 median = summary.loc[name, "median"]
-                label += f" (n = {summary.loc[name, 'n']:,}"
-                label += f", {text['median']} {median:.0f})" if np.isfinite(median) else ")"
+                label += f" (n = {format_value(summary.loc[name, 'n'], 'count', lang)}"
+                label += f", {text['median']} {format_value(median, 'count', lang)})" if np.isfinite(median) else ")"
             ax.step(g["time"], g["survival"], where="post", color=colour, label=label)
             ax.fill_between(g["time"], g["ci_low"], g["ci_high"], step="post", color=colour, alpha=0.2,
                             linewidth=0)
@@ -94,7 +95,7 @@ def plot_survival(data: KaplanMeier | pd.DataFrame, *, ax: Axes | None = None, l
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.legend(frameon=False)
         return finish(ax, title=text["survival_title"], xlabel=text["days"], ylabel=text["retained"],
-                      note=text["band"])
+                      note=text["band"], lang=lang)
 
 
 def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, lang: Language = "en") -> Axes:
@@ -127,13 +128,13 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, lang: L
     sizes = data.drop_duplicates("cohort").set_index("cohort")["customers"].reindex(share.index)
     annot = share.map(lambda v: "" if pd.isna(v) else f"{v * 100:.0f}")
     annot = annot.where(complete.fillna(True).astype(bool), annot + "°")
-    share.index = [f"{c} (n = {n:,})" for c, n in zip(share.index, sizes)]
+    share.index = [f"{c} (n = {format_value(n, 'count', lang)})" for c, n in zip(share.index, sizes)]
     with style():
         ax = new_axes(ax, size=(max(6.0, 0.6 * share.shape[1] + 3), max(3.0, 0.35 * share.shape[0] + 1.5)))
         sns.heatmap(share, ax=ax, annot=annot.to_numpy(), fmt="", cmap="Blues", vmin=0, vmax=1, cbar=False,
                     annot_kws={"fontsize": 7}, linewidths=0.5, linecolor="white")
         return finish(ax, title=text["cohort_title"], xlabel=text["since"], ylabel=text["cohort"],
-                      note=text["incomplete"])
+                      note=text["incomplete"], lang=lang)
 
 
 def plot_orders_per_customer(data: pd.DataFrame, *, ax: Axes | None = None, lang: Language = "en",
@@ -169,8 +170,9 @@ def plot_orders_per_customer(data: pd.DataFrame, *, ax: Axes | None = None, lang
         ax = new_axes(ax)
         ax.bar(labels, shares.to_numpy(), color=PALETTE[0])
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        return finish(ax, title=f"{text['orders_title']} ({text['repeat']} {repeat:.0%})",
-                      xlabel=text["orders"], ylabel=text["customers"], note=f"n = {len(counts):,}")
+        return finish(ax, title=f"{text['orders_title']} ({text['repeat']} {percent(repeat, lang)})",
+                      xlabel=text["orders"], ylabel=text["customers"],
+                      note=f"n = {format_value(len(counts), 'count', lang)}", lang=lang)
 
 
 def plot_churn_trend(data: pd.DataFrame, *, ax: Axes | None = None, lang: Language = "en",
@@ -205,13 +207,15 @@ def plot_churn_trend(data: pd.DataFrame, *, ax: Axes | None = None, lang: Langua
         ax.errorbar(d["period"], d["value"], yerr=[d["value"] - d["ci_low"], d["ci_high"] - d["value"]],
                     fmt="none", ecolor=PALETTE[0], alpha=0.6, capsize=3)
         if target is not None:
-            ax.axhline(target, color="#555555", linestyle="--", linewidth=1, label=f"{text['target']} {target:.0%}")
+            ax.axhline(target, color="#555555", linestyle="--", linewidth=1,
+                       label=f"{text['target']} {percent(target, lang)}")
             ax.legend(frameon=False)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.tick_params(axis="x", labelrotation=45)
-        return finish(ax, title=text["churn_title"], xlabel=text["period"], ylabel=text["churn"],
-                      note=f"n = {int(d['n'].min()):,}-{int(d['n'].max()):,}" if len(d) else None)
+        count = lambda v: format_value(int(v), "count", lang)  # noqa: E731
+        return finish(ax, title=text["churn_title"], xlabel=text["period"], ylabel=text["churn"], lang=lang,
+                      note=f"n = {count(d['n'].min())}-{count(d['n'].max())}" if len(d) else None)
 
 
 def plot_rfm_segments(data: pd.DataFrame, *, ax: Axes | None = None, lang: Language = "en") -> Axes:
@@ -242,4 +246,4 @@ def plot_rfm_segments(data: pd.DataFrame, *, ax: Axes | None = None, lang: Langu
         ax.barh(order, counts.to_numpy(dtype=float), color=PALETTE[0])
         ax.invert_yaxis()  # the first rule (Champions) on top
         return finish(ax, title=text["rfm_title"], xlabel=text["n_customers"], ylabel=text["segment"],
-                      note=f"n = {len(data):,}")
+                      note=f"n = {format_value(len(data), 'count', lang)}", lang=lang)

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from kit.plots._style import PALETTE, finish, new_axes, require_columns, style, texts
+from kit.results import format_value
 
 __all__ = ["plot_holdout", "plot_frequency_spend", "plot_p_alive"]
 
@@ -20,26 +21,26 @@ _TEXT = {
         "holdout_x": "Repeat purchases in the calibration period",
         "holdout_y": "Mean purchases in the holdout period",
         "actual": "actual", "expected": "BG/NBD expected",
-        "holdout_note": "total: {actual:,} actual vs {expected:,.0f} expected; n = {n:,} customers",
+        "holdout_note": "total: {actual} actual vs {expected} expected; n = {n} customers",
         "spend_title": "Spend per purchase vs number of repeat purchases",
         "spend_x": "Repeat purchases", "spend_y": "Mean net spend per repeat purchase",
-        "spend_note": "Gamma-Gamma assumes no relation: Pearson r = {r:.2f}; n = {n:,} repeat buyers",
+        "spend_note": "Gamma-Gamma assumes no relation: Pearson r = {r}; n = {n} repeat buyers",
         "alive_title": "Probability that a customer is still active",
         "alive_x": "P(alive)", "alive_y": "Customers",
-        "alive_note": "mean P(alive) = {mean:.2f}; n = {n:,} customers",
+        "alive_note": "mean P(alive) = {mean}; n = {n} customers",
     },
     "de": {
         "holdout_title": "Holdout-Prüfung: Wiederkäufe je Kunde",
         "holdout_x": "Wiederkäufe im Kalibrierungszeitraum",
         "holdout_y": "Mittlere Käufe im Holdout-Zeitraum",
         "actual": "tatsächlich", "expected": "erwartet (BG/NBD)",
-        "holdout_note": "gesamt: {actual:,} tatsächlich vs. {expected:,.0f} erwartet; n = {n:,} Kunden",
+        "holdout_note": "gesamt: {actual} tatsächlich vs. {expected} erwartet; n = {n} Kunden",
         "spend_title": "Ausgaben je Kauf vs. Anzahl der Wiederkäufe",
         "spend_x": "Wiederkäufe", "spend_y": "Mittlerer Nettobetrag je Wiederkauf",
-        "spend_note": "Gamma-Gamma setzt keinen Zusammenhang voraus: Pearson r = {r:.2f}; n = {n:,} Wiederkäufer",
+        "spend_note": "Gamma-Gamma setzt keinen Zusammenhang voraus: Pearson r = {r}; n = {n} Wiederkäufer",
         "alive_title": "Wahrscheinlichkeit, dass ein Kunde noch aktiv ist",
         "alive_x": "P(aktiv)", "alive_y": "Kunden",
-        "alive_note": "mittlere P(aktiv) = {mean:.2f}; n = {n:,} Kunden",
+        "alive_note": "mittlere P(aktiv) = {mean}; n = {n} Kunden",
     },
 }
 
@@ -78,10 +79,11 @@ def plot_holdout(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en"
         ax.legend(frameon=False)
         note = None
         if len(total):
-            note = t["holdout_note"].format(actual=int(total["actual"].iloc[0]),
-                                            expected=float(total["expected"].iloc[0]),
-                                            n=int(total["customers"].iloc[0]))
-        return finish(ax, title=t["holdout_title"], xlabel=t["holdout_x"], ylabel=t["holdout_y"], note=note)
+            note = t["holdout_note"].format(actual=format_value(int(total["actual"].iloc[0]), "count", lang),
+                                            expected=format_value(float(total["expected"].iloc[0]), "count", lang),
+                                            n=format_value(int(total["customers"].iloc[0]), "count", lang))
+        return finish(ax, title=t["holdout_title"], xlabel=t["holdout_x"], ylabel=t["holdout_y"], note=note,
+                      lang=lang)
 
 
 def plot_frequency_spend(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en") -> Axes:
@@ -110,8 +112,9 @@ def plot_frequency_spend(data: pd.DataFrame, *, ax: Axes | None = None, lang: st
     with style():
         ax = new_axes(ax)
         ax.scatter(rep["frequency"], rep["monetary_value"], s=10, alpha=0.4, color=PALETTE[0])
-        return finish(ax, title=t["spend_title"], xlabel=t["spend_x"], ylabel=t["spend_y"],
-                      note=t["spend_note"].format(r=r, n=len(rep)))
+        return finish(ax, title=t["spend_title"], xlabel=t["spend_x"], ylabel=t["spend_y"], lang=lang,
+                      note=t["spend_note"].format(r=format_value(r, "number", lang, digits=2),
+                                                  n=format_value(len(rep), "count", lang)))
 
 
 def plot_p_alive(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en") -> Axes:
@@ -139,6 +142,6 @@ def plot_p_alive(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en"
         ax = new_axes(ax)
         ax.hist(values, bins=np.linspace(0, 1, 21), color=PALETTE[2])
         ax.set_xlim(0, 1)
-        return finish(ax, title=t["alive_title"], xlabel=t["alive_x"], ylabel=t["alive_y"],
-                      note=t["alive_note"].format(mean=float(np.mean(values)) if len(values) else float("nan"),
-                                                  n=len(values)))
+        mean = format_value(float(np.mean(values)) if len(values) else float("nan"), "number", lang, digits=2)
+        return finish(ax, title=t["alive_title"], xlabel=t["alive_x"], ylabel=t["alive_y"], lang=lang,
+                      note=t["alive_note"].format(mean=mean, n=format_value(len(values), "count", lang)))

@@ -10,25 +10,30 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from kit.labels import LABELS, text as text_of
 from kit.plots._style import PALETTE, finish, new_axes, require_columns, style, texts
+from kit.results import format_value
 
 __all__ = ["plot_driver_importance", "plot_importance_performance"]
 
 _TEXT = {
     "en": {"imp_title": "What drives {outcome}: share of explained variance",
            "imp_x": "Share of R² (95 % bootstrap interval)", "ip_title": "Importance vs performance",
-           "ip_x": "Importance (share of R²)", "ip_y": "Mean rating", "note": "split at the means; n = {n:,}"},
+           "ip_x": "Importance (share of R²)", "ip_y": "Mean rating", "note": "split at the means; n = {n}"},
     "de": {"imp_title": "Was {outcome} bestimmt: Anteil an der erklärten Varianz",
            "imp_x": "Anteil an R² (95-%-Bootstrap-Intervall)", "ip_title": "Wichtigkeit vs. Leistung",
            "ip_x": "Wichtigkeit (Anteil an R²)", "ip_y": "Mittlere Bewertung",
-           "note": "Teilung an den Mittelwerten; n = {n:,}"},
+           "note": "Teilung an den Mittelwerten; n = {n}"},
 }
 _QUADRANT_COLOURS = {"concentrate": "#b3261e", "keep_up": "#1b7f3b", "low_priority": "#8a8a8a",
                      "overkill": PALETTE[0]}
 
 
-def _label(driver: str) -> str:
-    return str(driver).removeprefix("driver_").replace("_", " ")
+def _label(driver: str, lang: str = "en") -> str:
+    """A driver's name: the kit's label (``cat_driver_delivery``: Delivery / Lieferung), else its id in words."""
+    name = str(driver).removeprefix("driver_")
+    key = f"cat_driver_{name}"
+    return text_of(key, lang) if key in LABELS else name.replace("_", " ")
 
 
 def plot_driver_importance(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en",
@@ -68,10 +73,10 @@ def plot_driver_importance(data: pd.DataFrame, *, ax: Axes | None = None, lang: 
         has_ci = np.isfinite(err).all()
         ax.barh(y, frame["importance"], color=PALETTE[0], xerr=err if has_ci else None,
                 error_kw={"ecolor": "#333333", "capsize": 3})
-        ax.set_yticks(y, [_label(d) for d in frame["driver"]])
+        ax.set_yticks(y, [_label(d, lang) for d in frame["driver"]])
         ax.invert_yaxis()
         ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f} %")
-        finish(ax, title=text["imp_title"].format(outcome=outcome), xlabel=text["imp_x"], ylabel="")
+        finish(ax, title=text["imp_title"].format(outcome=outcome), xlabel=text["imp_x"], ylabel="", lang=lang)
     return ax
 
 
@@ -109,7 +114,7 @@ def plot_importance_performance(data: pd.DataFrame, *, ax: Axes | None = None, l
                        color=_QUADRANT_COLOURS.get(str(quadrant_id), PALETTE[1]), label=group["quadrant"].iloc[0],
                        zorder=3)
         for row in data.itertuples():
-            ax.annotate(_label(row.driver), (row.importance, row.performance), xytext=(5, 4),
+            ax.annotate(_label(row.driver, lang), (row.importance, row.performance), xytext=(5, 4),
                         textcoords="offset points", fontsize=9)
         ax.axvline(data["importance"].mean(), color="#555555", lw=0.8, ls="--")
         ax.axhline(data["performance"].mean(), color="#555555", lw=0.8, ls="--")
@@ -117,5 +122,5 @@ def plot_importance_performance(data: pd.DataFrame, *, ax: Axes | None = None, l
         ax.legend(loc="best", fontsize=8, frameon=False)
         n = int(data["n"].max()) if "n" in data.columns and len(data) else 0
         finish(ax, title=text["ip_title"], xlabel=text["ip_x"], ylabel=text["ip_y"],
-               note=text["note"].format(n=n))
+               note=text["note"].format(n=format_value(n, "count", lang)), lang=lang)
     return ax

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from kit.labels import LABELS, text as text_of
 from kit.plots._style import PALETTE, POLARITY_COLOURS, finish, new_axes, style
+from kit.results import format_value
 
 __all__ = ["plot_themes_by_segment", "plot_theme_polarity"]
 
@@ -22,6 +24,12 @@ _TEXT = {
            "polarity": "Positive und negative Nennungen je Thema", "mentions": "Nennungen (Sätze)",
            "positive": "positiv", "negative": "negativ", "n": "n = {n} Interviews"},
 }
+
+
+def _group(value: object, lang: str) -> str:
+    """A segment (``at_risk``) in words: the kit's ``cat_<segment>`` label, else the value as it is."""
+    key = f"cat_{value}"
+    return text_of(key, lang) if key in LABELS else str(value)
 
 
 def _labels(frame: pd.DataFrame) -> pd.Series:
@@ -73,10 +81,11 @@ def plot_themes_by_segment(frequency: pd.DataFrame, *, by: str = "segment", ax: 
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        ax.legend(title=by, frameon=False, loc="lower right")
+        ax.legend(handles=ax.containers, labels=[_group(g, lang) for g in groups],
+                  title=text_of("col_segment", lang) if by == "segment" else by, frameon=False, loc="lower right")
         n = int(frequency.drop_duplicates(by)["texts"].sum()) if "texts" in frequency else None
-        return finish(ax, title=text["by_segment"], xlabel=text["share"], ylabel="",
-                      note=text["n"].format(n=n) if n is not None else None)
+        return finish(ax, title=text["by_segment"], xlabel=text["share"], ylabel="", lang=lang,
+                      note=text["n"].format(n=format_value(n, "count", lang)) if n is not None else None)
 
 
 def plot_theme_polarity(aspects: pd.DataFrame, *, ax: Axes | None = None, lang: Lang = "en") -> Axes:
@@ -118,4 +127,4 @@ def plot_theme_polarity(aspects: pd.DataFrame, *, ax: Axes | None = None, lang: 
         ax.set_xlim(-limit, limit)
         ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0f}")
         ax.legend(frameon=False, loc="lower right")
-        return finish(ax, title=text["polarity"], xlabel=text["mentions"], ylabel="")
+        return finish(ax, title=text["polarity"], xlabel=text["mentions"], ylabel="", lang=lang)

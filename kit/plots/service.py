@@ -11,7 +11,8 @@ from matplotlib.axes import Axes
 
 from kit.config import BusinessHours
 from kit.metrics.service import Basis, _hours
-from kit.plots._style import PALETTE, STATUS_COLOURS, finish, new_axes, style, texts
+from kit.plots._style import PALETTE, STATUS_COLOURS, finish, new_axes, percent, style, texts
+from kit.results import format_value
 
 __all__ = ["plot_service_times"]
 
@@ -19,14 +20,14 @@ _TEXT = {
     "en": {
         "first_response_at": "Hours to first response", "resolved_at": "Hours to resolution",
         "business": "business hours", "calendar": "calendar hours", "tickets": "Tickets",
-        "sla": "SLA {hours:g} h", "median": "median {value:.1f} h",
-        "note": "n = {n:,} tickets; {within:.0%} within the SLA; {missing:,} without a time (not shown)",
+        "sla": "SLA {hours}", "median": "median {value}",
+        "note": "n = {n} tickets; {within} within the SLA; {missing} without a time (not shown)",
     },
     "de": {
         "first_response_at": "Stunden bis zur ersten Antwort", "resolved_at": "Stunden bis zur Lösung",
         "business": "Geschäftsstunden", "calendar": "Kalenderstunden", "tickets": "Tickets",
-        "sla": "SLA {hours:g} h", "median": "Median {value:.1f} h",
-        "note": "n = {n:,} Tickets; {within:.0%} innerhalb des SLA; {missing:,} ohne Zeit (nicht gezeigt)",
+        "sla": "SLA {hours}", "median": "Median {value}",
+        "note": "n = {n} Tickets; {within} innerhalb des SLA; {missing} ohne Zeit (nicht gezeigt)",
     },
 }
 
@@ -80,12 +81,16 @@ def plot_service_times(data: pd.DataFrame, *, column: str = "first_response_at",
         if x.size:
             ax.hist(x, bins=bins, color=PALETTE[0], alpha=0.85)
             median = float(np.median(x))
-            ax.axvline(median, color="#333333", linestyle=":", label=t["median"].format(value=median))
+            ax.axvline(median, color="#333333", linestyle=":",
+                       label=t["median"].format(value=format_value(median, "hours", lang, symbol=True)))
         if sla_hours is not None:
+            places = len(f"{sla_hours:g}".partition(".")[2])  # as configured: 24 h, 8.5 h
             ax.axvline(sla_hours, color=STATUS_COLOURS["missed"], linestyle="--",
-                       label=t["sla"].format(hours=sla_hours))
+                       label=t["sla"].format(hours=format_value(sla_hours, "hours", lang, digits=places, symbol=True)))
         ax.legend(frameon=False, fontsize=8)
         within = float((hours <= sla_hours).sum() / len(hours)) if sla_hours is not None and len(hours) else np.nan
-        finish(ax, title=f"{t[column]} ({t[basis]})", xlabel=t[column], ylabel=t["tickets"],
-               note=t["note"].format(n=len(hours), within=within, missing=int(hours.isna().sum())))
+        count = lambda v: format_value(v, "count", lang)  # noqa: E731
+        finish(ax, title=f"{t[column]} ({t[basis]})", xlabel=t[column], ylabel=t["tickets"], lang=lang,
+               note=t["note"].format(n=count(len(hours)), within=percent(within, lang),
+                                     missing=count(int(hours.isna().sum()))))
     return ax

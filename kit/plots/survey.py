@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from kit.metrics.survey import nps, star_segments
 from kit.periods import Granularity, periods_between
 from kit.plots._style import POLARITY_COLOURS, finish, new_axes, style, texts
+from kit.results import format_value
 
 __all__ = ["plot_nps_distribution", "plot_nps_trend", "plot_star_segments"]
 
@@ -21,7 +22,7 @@ _TEXT = {
         "dist_title": "NPS answers: {value:.0f} points",
         "dist_x": "Answer (0 = would not recommend, 10 = would certainly recommend)",
         "answers": "Answers", "detractor": "Detractors (0-6)", "passive": "Passives (7-8)",
-        "promoter": "Promoters (9-10)", "n": "n = {n:,} answers",
+        "promoter": "Promoters (9-10)", "n": "n = {n} answers",
         "trend_title": "NPS by period (95 % adjusted-Wald interval)", "period": "Period", "nps": "NPS",
         "trend_note": "periods with fewer than {min_n} answers are drawn hollow",
         "stars_title": "Star rating segments", "share": "Share of ratings",
@@ -31,7 +32,7 @@ _TEXT = {
         "dist_title": "NPS-Antworten: {value:.0f} Punkte",
         "dist_x": "Antwort (0 = würde nicht empfehlen, 10 = würde sicher empfehlen)",
         "answers": "Antworten", "detractor": "Kritiker (0-6)", "passive": "Passive (7-8)",
-        "promoter": "Promotoren (9-10)", "n": "n = {n:,} Antworten",
+        "promoter": "Promotoren (9-10)", "n": "n = {n} Antworten",
         "trend_title": "NPS je Zeitraum (95-%-Intervall, adjustierter Wald)", "period": "Zeitraum", "nps": "NPS",
         "trend_note": "Zeiträume mit weniger als {min_n} Antworten sind hohl gezeichnet",
         "stars_title": "Segmente der Sternebewertung", "share": "Anteil der Bewertungen",
@@ -87,7 +88,8 @@ def plot_nps_distribution(data: pd.DataFrame | pd.Series, *, ax: Axes | None = N
         ax.set_xticks(range(11))
         ax.legend(frameon=False, fontsize=8)
         title = t["dist_title"].format(value=result.value) if result.has_data else t["no_data"]
-        finish(ax, title=title, xlabel=t["dist_x"], ylabel=t["answers"], note=t["n"].format(n=result.n))
+        finish(ax, title=title, xlabel=t["dist_x"], ylabel=t["answers"],
+               note=t["n"].format(n=format_value(result.n, "count", lang)), lang=lang)
     return ax
 
 
@@ -144,8 +146,8 @@ def plot_nps_trend(data: pd.DataFrame, *, granularity: Granularity = "quarter", 
                    zorder=2)
         ax.axhline(0, color="#555555", linewidth=0.8)
         _period_ticks(ax, x, frame["period"].tolist())
-        finish(ax, title=t["trend_title"], xlabel=t["period"], ylabel=t["nps"],
-               note=t["trend_note"].format(min_n=min_n) if (~big).any() else None)
+        finish(ax, title=t["trend_title"], xlabel=t["period"], ylabel=t["nps"], lang=lang,
+               note=t["trend_note"].format(min_n=format_value(min_n, "count", lang)) if (~big).any() else None)
     return ax
 
 
@@ -204,5 +206,5 @@ def plot_star_segments(data: pd.DataFrame | pd.Series, *, at_risk_max: int = 3, 
         ax.bar(segments["label"], shares, yerr=err, color=colours, capsize=3)
         ax.set_ylim(0, 1)
         n = int(segments["count"].sum())
-        finish(ax, title=t["stars_title"], ylabel=t["share"], note=f"n = {n:,}")
+        finish(ax, title=t["stars_title"], ylabel=t["share"], note=f"n = {format_value(n, 'count', lang)}", lang=lang)
     return ax

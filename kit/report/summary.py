@@ -20,6 +20,7 @@ def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, per
     from kit.labels import text
     from kit.pages import capability
     from kit.pages._common import fmt_kpi
+    from kit.results import format_value
 
     if frame is None:
         return []
@@ -31,27 +32,35 @@ def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, per
         rows = ranked[ranked["status"] == status].head(limit)
         for r in rows.itertuples(index=False):
             kpi, row = str(r.kpi), card.loc[str(r.kpi)]
+            shown = lambda value, k=kpi: fmt_kpi(k, value, lang=lang)  # noqa: E731
             interval = "" if pd.isna(row["ci_low"]) else text(
-                "finding_interval", lang, low=fmt_kpi(kpi, row["ci_low"]), high=fmt_kpi(kpi, row["ci_high"]))
+                "finding_interval", lang, low=shown(row["ci_low"]), high=shown(row["ci_high"]))
+            p = format_value(row["p_value"], "p", lang)
             change = "" if pd.isna(row["change"]) or pd.isna(row["p_value"]) else text(
-                "finding_change", lang, previous=fmt_kpi(kpi, row["previous"]), change=_signed(kpi, row["change"]),
-                p="< 0.001" if row["p_value"] < 0.001 else f"= {row['p_value']:.3f}")
-            out.append({"css": css, "text": text(key, lang, label=r.label, value=fmt_kpi(kpi, r.value),
-                                                 target=fmt_kpi(kpi, r.target), n=f"{int(r.n):,}",
+                "finding_change", lang, previous=shown(row["previous"]), change=_signed(kpi, row["change"], lang),
+                p=p if p.startswith(("<", ">")) else f"= {p}")
+            out.append({"css": css, "text": text(key, lang, label=r.label, value=shown(r.value),
+                                                 target=shown(r.target), n=format_value(int(r.n), "count", lang),
                                                  interval=interval, change=change)})
     if not any(f["css"] == "kit-missed" for f in out):
         out.insert(0, {"css": "kit-met", "text": text("finding_none", lang, period=period)})
     return out
 
 
-def _signed(kpi: str, change: float) -> str:
-    """A change with its sign, in the KPI's unit (shares in percentage points)."""
-    from kit.pages._common import fmt_kpi
+def _signed(kpi: str, change: float, lang: str = "en") -> str:
+    """A change with its sign, in the KPI's unit; shares in percentage points (``+7.5 pp``, German ``+7,5 Pp.``).
 
-    text_ = fmt_kpi(kpi, abs(change))
-    if text_.endswith(" %"):
-        text_ = text_[:-2] + " pp"
-    return ("+" if change >= 0 else "−") + text_
+    Examples
+    --------
+    >>> _signed("churn_rate", 0.075), _signed("nps", -16.9), _signed("churn_rate", -0.004, "de").replace("\\xa0", " ")
+    ('+7.5 pp', '−16.9', '−0,4 Pp.')
+    """
+    from kit.definitions import DEFINITIONS
+    from kit.results import format_value
+
+    unit = DEFINITIONS[kpi].unit if kpi in DEFINITIONS else ""
+    magnitude = format_value(abs(change), "share_diff" if unit == "share" else unit, lang, symbol=True)
+    return ("+" if change >= 0 else "−") + magnitude.lstrip("+")
 
 
 _ACTION_COLUMNS = {"rank": "col_rank", "title": "col_action", "owner": "col_owner", "effort": "col_effort",
@@ -76,6 +85,7 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
 
     from kit.labels import STATUS_TEXT, text
     from kit.pages._common import _STATUS_TEXT_COLOUR, STATUS_COLOURS, scorecard_html
+    from kit.results import format_value
 
     lang = config.business.language
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True,
@@ -88,7 +98,8 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
     if actions is not None and not actions.empty:
         cols = [c for c in _ACTION_COLUMNS if c in actions]
         action_columns = [text(_ACTION_COLUMNS[c], lang) for c in cols]
-        action_rows = [["–" if pd.isna(v) else (f"{v:,.0f}" if isinstance(v, float) else str(v)) for v in row]
+        action_rows = [["–" if pd.isna(v) else (format_value(v, "number", lang, digits=0) if isinstance(v, float)
+                                                else str(v)) for v in row]
                        for row in actions[cols].head(5).itertuples(index=False)]
     legend = [{"colour": STATUS_COLOURS[s], "fg": _STATUS_TEXT_COLOUR.get(s, "#222222"),
                "text": STATUS_TEXT[s][1 if lang == "de" else 0]} for s in STATUS_COLOURS]
