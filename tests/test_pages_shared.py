@@ -110,3 +110,13 @@ def test_a_part_that_fails_in_prepare_is_left_to_the_page(fixture_config, monkey
     monkeypatch.setattr(pages._prepare, "SHARED", (("drivers", broken),))
     parent = pages.context(fixture_config, period="latest", smoke=True)
     assert pages.prepare(parent) == ["drivers: drivers broke"]
+
+
+def test_context_names_the_tables_read_in_the_report_language(fixture_config):
+    import dataclasses
+
+    ctx = pages.context(fixture_config, period="latest", smoke=True)
+    assert "Tables read: orders, surveys, exits" in str(ctx)
+    german = dataclasses.replace(ctx, lang="de", _cache={})
+    assert "Gelesene Tabellen: Bestellungen, Umfragen, Kündigungen" in str(german)
+    assert "Bestellungen, Umfragen, Kündigungen" in german._repr_html_()

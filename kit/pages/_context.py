@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from kit.config import AnalysisConfig, load_config
-from kit.labels import text
+from kit.labels import table_name, text
 from kit.pages._section import Section, capability
 from kit.periods import Period, latest_complete_period, parse_period
 from kit.tables import LoyaltyData
@@ -143,13 +143,17 @@ class Context:
         state["_replayed"] = set()  # a kernel that loads the context has shown nothing yet
         return state
 
+    def _tables_read(self) -> str:
+        """The tables read, by their display names in the report language."""
+        return ", ".join(table_name(t, self.lang) for t in self.data.available()) or "–"
+
     def __repr__(self) -> str:
         return (f"Context({self.config.business.name!r}, period={self.period_label!r}, "
                 f"tables={self.data.available()}, smoke={self.smoke})")
 
     def __str__(self) -> str:
         lines = [f"{self.config.business.name} — {self.t('period')} {self.period_label}"]
-        lines.append(f"{self.t('tables_read')}: {', '.join(self.data.available()) or '–'}")
+        lines.append(f"{self.t('tables_read')}: {self._tables_read()}")
         if self.smoke:
             lines.append(self.t("smoke"))
         lines.extend(f"! {n}" for n in self.notes)
@@ -164,7 +168,7 @@ class Context:
         out = ["<div class='kit-context'>",
                f"<p><strong>{esc(self.config.business.name)}</strong> · {esc(self.t('period'))} "
                f"<strong>{esc(self.period_label)}</strong>{esc(span)}</p>",
-               f"<p><small>{esc(self.t('tables_read'))}: {esc(', '.join(self.data.available()) or '–')}"
+               f"<p><small>{esc(self.t('tables_read'))}: {esc(self._tables_read())}"
                "</small></p>"]
         if self.smoke:
             out.append(f"<p><small><em>{esc(self.t('smoke'))}</em></small></p>")
