@@ -81,7 +81,9 @@ def _summary_sql(src: str, *, net: str, freq: str, end: pd.Timestamp, cut: pd.Ti
     """The DuckDB query of :func:`summarise_customers`.
 
     Orders are collapsed to occasions (customer, period code p); the day codes ``d`` of the first
-    and last order give ``first_purchase`` and ``last_purchase``. Without a holdout this is the
+    and last order give ``first_purchase`` and ``last_purchase``. Money is summed as DECIMAL(18, 6):
+    exact, so the result does not depend on the order in which DuckDB's threads combine partial
+    sums (summing doubles in parallel made the CLV differ in the last digits from run to run). Without a holdout this is the
     plain two-level aggregation (no flag, no join) so that it runs as fast as a hand-written query.
     """
     divisor = 7.0 if freq == "W" else 1.0
@@ -94,7 +96,7 @@ def _summary_sql(src: str, *, net: str, freq: str, end: pd.Timestamp, cut: pd.Ti
     occ = f"""
         occ AS (
             SELECT {key} AS customer_id, {code} AS p{hold},
-                   sum({net}) AS net{day_cols}
+                   sum(CAST({net} AS DECIMAL(18, 6))) AS net{day_cols}
             FROM {src}
             WHERE order_date < {_sql_ts(end)}
             GROUP BY ALL
@@ -103,7 +105,7 @@ def _summary_sql(src: str, *, net: str, freq: str, end: pd.Timestamp, cut: pd.Ti
             count(*) - 1 AS frequency,
             (max(p) - min(p)) / {divisor} AS recency,
             ({_code_of(_last_day(cut), freq)} - min(p)) / {divisor} AS T,
-            CASE WHEN count(*) > 1 THEN (sum(net) - arg_min(net, p)) / (count(*) - 1) ELSE 0.0 END
+            CASE WHEN count(*) > 1 THEN CAST(sum(net) - arg_min(net, p) AS DOUBLE) / (count(*) - 1) ELSE 0.0 END
                 AS monetary_value,
             DATE '1970-01-01' + CAST({first_d} AS INTEGER) AS first_purchase,
             DATE '1970-01-01' + CAST({last_d} AS INTEGER) AS last_purchase"""
@@ -113,7 +115,8 @@ def _summary_sql(src: str, *, net: str, freq: str, end: pd.Timestamp, cut: pd.Ti
         WITH {occ},
         cal AS (SELECT customer_id, {model_cols} FROM occ WHERE NOT hold GROUP BY customer_id),
         hold AS (
-            SELECT customer_id, count(*) AS frequency_holdout, sum(net) / count(*) AS monetary_value_holdout
+            SELECT customer_id, count(*) AS frequency_holdout,
+                   CAST(sum(net) AS DOUBLE) / count(*) AS monetary_value_holdout
             FROM occ WHERE hold GROUP BY customer_id
         )
         SELECT cal.*, coalesce(frequency_holdout, 0) AS frequency_holdout,
