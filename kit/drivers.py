@@ -37,7 +37,9 @@ from kit._drivers_importance import (
     shapley_r2,
 )
 from kit._drivers_ipa import QUADRANTS, importance_performance
+from kit.definitions import Language
 from kit.errors import DataError, DataQualityWarning, SmallSampleWarning
+from kit.results import format_value
 
 __all__ = ["KeyDrivers", "importance_performance", "relative_weights", "shapley_r2", "MAX_SHAPLEY_DRIVERS",
            "EXPLORATORY_N", "QUADRANTS"]
@@ -65,6 +67,8 @@ class KeyDrivers:
         Seed of the bootstrap; the same seed and data always give the same intervals.
     level : float
         Coverage of the intervals.
+    lang : {"en", "de"}
+        Language of :attr:`note_` and of the warnings (German numbers by :func:`kit.results.format_value`).
 
     Attributes
     ----------
@@ -93,17 +97,20 @@ class KeyDrivers:
     """
 
     def __init__(self, method: Method = "relative_weights", n_boot: int = 500, seed: int = 0,
-                 level: float = 0.95) -> None:
+                 level: float = 0.95, lang: Language = "en") -> None:
         if method not in ("relative_weights", "shapley"):
             raise ValueError(f"unknown method {method!r}; choose 'relative_weights' or 'shapley'")
         if n_boot < 0:
             raise ValueError(f"n_boot must be 0 or more, found {n_boot}")
         if not 0 < level < 1:
             raise ValueError(f"level must lie between 0 and 1, found {level}")
+        if lang not in ("en", "de"):
+            raise ValueError(f"unknown lang {lang!r}; choose 'en' or 'de'")
         self.method: Method = method
         self.n_boot = int(n_boot)
         self.seed = int(seed)
         self.level = float(level)
+        self.lang: Language = lang
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, frame: pd.DataFrame, *, outcome: str, drivers: Sequence[str]) -> KeyDrivers:
@@ -172,27 +179,41 @@ class KeyDrivers:
         self.n_, self.n_dropped_ = len(complete), len(frame) - len(complete)
         y = complete[outcome].to_numpy()
         self.binary_ = bool(len(complete) and np.unique(y).size == 2)
+        de = self.lang == "de"
+        count = lambda v: format_value(v, "count", "de") if de else str(v)  # noqa: E731
         notes: list[str] = []
         if self.n_dropped_:
-            notes.append(f"{self.n_dropped_} of {len(frame)} rows dropped for a missing value (listwise)")
+            notes.append(f"{count(self.n_dropped_)} von {count(len(frame))} Zeilen wegen eines fehlenden Werts "
+                         "ausgelassen (listenweiser Ausschluss)" if de else
+                         f"{self.n_dropped_} of {len(frame)} rows dropped for a missing value (listwise)")
         if self.binary_:
-            notes.append("binary outcome: importances use the linear-probability approximation (OLS R²)")
+            notes.append("zweiwertige Zielgröße: Wichtigkeiten nach dem linearen Wahrscheinlichkeitsmodell (OLS-R²)"
+                         if de else "binary outcome: importances use the linear-probability approximation (OLS R²)")
         constant = [c for c in columns if complete[c].nunique() < 2]
         if self.n_ < len(drivers) + 3 or constant:
-            why = (f"constant column(s) {', '.join(constant)}" if constant and self.n_ >= len(drivers) + 3
-                   else f"{self.n_} complete rows for {len(drivers)} drivers")
-            self._empty(f"no driver analysis: {why}", notes)
+            if constant and self.n_ >= len(drivers) + 3:
+                why = (f"konstante Spalte(n) {', '.join(constant)}" if de
+                       else f"constant column(s) {', '.join(constant)}")
+            else:
+                why = (f"{count(self.n_)} vollständige Zeilen für {count(len(drivers))} Treiber" if de
+                       else f"{self.n_} complete rows for {len(drivers)} drivers")
+            self._empty(f"keine Treiberanalyse: {why}" if de else f"no driver analysis: {why}", notes)
             warnings.warn(self.note_, SmallSampleWarning, stacklevel=2)
             return self
         if self.n_ < EXPLORATORY_N:
-            notes.insert(0, f"exploratory: only {self.n_} complete rows (fewer than {EXPLORATORY_N})")
-            warnings.warn(f"driver analysis of {outcome!r} rests on {self.n_} complete rows; "
+            notes.insert(0, f"explorativ: nur {count(self.n_)} vollständige Zeilen (weniger als {EXPLORATORY_N})"
+                         if de else f"exploratory: only {self.n_} complete rows (fewer than {EXPLORATORY_N})")
+            warnings.warn(f"Treiberanalyse von {outcome!r} beruht auf {count(self.n_)} vollständigen Zeilen; "
+                          "nur explorativ zu lesen" if de else
+                          f"driver analysis of {outcome!r} rests on {self.n_} complete rows; "
                           "treat it as exploratory", SmallSampleWarning, stacklevel=2)
         values = complete.to_numpy()
         corr = np.corrcoef(values, rowvar=False)
         rxx, rxy = corr[1:, 1:], corr[1:, 0]
         if np.linalg.eigvalsh(rxx)[0] < _COLLINEAR:
-            self._empty("no driver analysis: the drivers are perfectly collinear (one is a linear "
+            self._empty("keine Treiberanalyse: die Treiber sind vollständig kollinear (einer ist eine "
+                        "Linearkombination der anderen); einen davon weglassen" if de else
+                        "no driver analysis: the drivers are perfectly collinear (one is a linear "
                         "combination of others); drop one of them", notes)
             warnings.warn(self.note_, DataQualityWarning, stacklevel=2)
             return self
@@ -203,7 +224,13 @@ class KeyDrivers:
         coef, std_coef, p_value = self._regression(complete)
         self.pseudo_r_squared_ = self._pseudo_r2(complete) if self.binary_ else math.nan
         if self.binary_ and not math.isnan(self.pseudo_r_squared_):
-            notes.append(f"logit McFadden pseudo-R² = {self.pseudo_r_squared_:.3f} (OLS R² = {self.r_squared_:.3f})")
+            if de:
+                r2 = lambda v: format_value(v, "number", "de", digits=3)  # noqa: E731
+                notes.append(f"Pseudo-R² nach McFadden (Logit) = {r2(self.pseudo_r_squared_)} "
+                             f"(OLS-R² = {r2(self.r_squared_)})")
+            else:
+                notes.append(f"logit McFadden pseudo-R² = {self.pseudo_r_squared_:.3f} "
+                             f"(OLS R² = {self.r_squared_:.3f})")
         sign = np.where((coef > 0) & (rxy > 0), "+", np.where((coef < 0) & (rxy < 0), "-", "mixed"))
         table = pd.DataFrame({
             "driver": drivers, "importance": share, "raw_weight": raw, "ci_low": ci_low, "ci_high": ci_high,

@@ -16,7 +16,7 @@ import warnings
 
 import pandas as pd
 
-from kit._scorecard_kpis import ADAPTERS, NOTES, change_p_value, note_text
+from kit._scorecard_kpis import ADAPTERS, change_p_value, note_text
 from kit.config import AnalysisConfig
 from kit.definitions import DEFINITIONS, KPI_IDS, Language
 from kit.errors import ConfigError, DataError, DataQualityWarning, KitWarning, SmallSampleWarning
@@ -152,16 +152,6 @@ def kpi_status(value: float, ci_low: float, ci_high: float, *, n: int, target: f
 # --------------------------------------------------------------------------- scorecard
 
 
-def _localise(note: str, lang: str) -> str:
-    """Translate the scorecard's own notes; other notes pass through."""
-    if lang == "en":
-        return note
-    for key, text in NOTES["en"].items():
-        if note == text:
-            return NOTES[lang][key]
-    return note
-
-
 def scorecard(data: LoyaltyData, config: AnalysisConfig, *, period: Period | str = "latest",
               lang: Language = "en") -> pd.DataFrame:
     """Every KPI of :data:`kit.definitions.KPI_IDS` for one period, against the previous one and its target.
@@ -175,7 +165,8 @@ def scorecard(data: LoyaltyData, config: AnalysisConfig, *, period: Period | str
     period : Period or str
         ``"latest"`` (the latest complete period of the data) or a label like ``"2026-Q3"``.
     lang : {"en", "de"}
-        Language of ``label`` and ``definition``.
+        Language of ``label`` and ``definition``, and of the notes: each KPI's function writes its
+        note in this language.
 
     Returns
     -------
@@ -211,11 +202,11 @@ def scorecard(data: LoyaltyData, config: AnalysisConfig, *, period: Period | str
     prep = PreparedOrders(data.orders, data.exits) if data.orders is not None else None
     for kpi in KPI_IDS:
         adapter = ADAPTERS[kpi]
-        now = adapter(data, config, current, prep)
+        now = adapter(data, config, current, prep, lang=lang)
         with warnings.catch_warnings():
             # the previous period is only the comparison: its warnings would repeat or confuse
             warnings.simplefilter("ignore", KitWarning)
-            before = adapter(data, config, previous, prep)
+            before = adapter(data, config, previous, prep, lang=lang)
         p_value, test_note = change_p_value(kpi, now, before, data, current, previous, lang)
         target_cfg = config.targets.get(kpi)
         target = float(target_cfg.target) if target_cfg else math.nan
@@ -224,7 +215,7 @@ def scorecard(data: LoyaltyData, config: AnalysisConfig, *, period: Period | str
         if 0 < now.n < config.thresholds.min_n:
             small.append(f"{kpi} (n = {now.n})")
         label, text = DEFINITIONS[kpi].text(lang)
-        note = "; ".join(part for part in (_localise(now.note, lang), test_note) if part)
+        note = "; ".join(part for part in (now.note, test_note) if part)
         notes[kpi] = note
         previous_value = before.value if before.has_data else math.nan
         rows.append({

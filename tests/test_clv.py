@@ -491,3 +491,17 @@ def test_unidentified_model_is_a_model_fit_error_and_clv_predicted_says_why():
         customer_value(orders, as_of=pd.Timestamp("2026-06-01"), settings=CLVSettings())
     result = clv_predicted(orders, as_of=pd.Timestamp("2026-06-01"), settings=CLVSettings())
     assert result.n == 0 and "models could not be fitted" in result.note
+
+
+def test_clv_predicted_note_in_english_and_german(simulated_orders):
+    settings = CLVSettings(margin=0.35, annual_discount_rate=0.08, horizon_months=24, time_unit="W")
+    english = clv_predicted(simulated_orders, as_of="2025-01-01", settings=settings, n_draws=10)
+    german = clv_predicted(simulated_orders, as_of="2025-01-01", settings=settings, n_draws=10, lang="de")
+    assert english.note == ("interval: parametric bootstrap of the model parameters (10 draws, seed 0, 3-month steps); "
+                            "24 months, margin 35%, 8.0% a year discount, time unit W")
+    assert german.note == ("Intervall: parametrischer Bootstrap der Modellparameter (10 Ziehungen, Seed 0, "
+                           "Schritte von 3 Monaten); 24 Monate, Marge 35\u00a0%, Diskontsatz 8,0\u00a0% p. a., "
+                           "Zeiteinheit Woche")
+    assert german.value == english.value and german.ci_low == english.ci_low
+    assert clv_predicted(None, as_of="2025-01-01", settings=settings, lang="de").note == \
+        "keine Bestelldaten: prognostizierter Kundenwert entfällt"

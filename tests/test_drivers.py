@@ -291,3 +291,27 @@ def test_collinear_drivers_give_a_reason_not_a_crash():
     assert kd.summary.empty and "perfectly collinear" in kd.note_
     with pytest.raises(ValueError, match="distinct"):
         KeyDrivers().fit(frame, outcome="y", drivers=["driver_a", "driver_a"])
+
+
+def test_notes_in_english_and_german():
+    # 1,200 rows, 150 of them without driver_b: 1,050 complete rows
+    frame = _simulated(n=1200)
+    frame.loc[:149, "driver_b"] = np.nan
+    english = KeyDrivers(n_boot=0).fit(frame, outcome="y", drivers=DRIVERS)
+    german = KeyDrivers(n_boot=0, lang="de").fit(frame, outcome="y", drivers=DRIVERS)
+    assert english.note_ == "150 of 1200 rows dropped for a missing value (listwise)"
+    assert german.note_ == "150 von 1.200 Zeilen wegen eines fehlenden Werts ausgelassen (listenweiser Ausschluss)"
+    pd.testing.assert_frame_equal(english.summary, german.summary)   # only the words differ
+    with pytest.warns(SmallSampleWarning, match="keine Treiberanalyse: 6 vollständige Zeilen für 5 Treiber"):
+        KeyDrivers(lang="de").fit(_simulated(n=6), outcome="y", drivers=DRIVERS)
+    small = _simulated(n=90)
+    with pytest.warns(SmallSampleWarning, match="beruht auf 90 vollständigen Zeilen"):
+        assert KeyDrivers(n_boot=0, lang="de").fit(small, outcome="y", drivers=DRIVERS).note_ == \
+            "explorativ: nur 90 vollständige Zeilen (weniger als 100)"
+    binary = _simulated(n=300).assign(churned=lambda f: f["y"] > f["y"].median())
+    kd = KeyDrivers(n_boot=0, lang="de").fit(binary, outcome="churned", drivers=DRIVERS)
+    pseudo, ols = (f"{v:.3f}".replace(".", ",") for v in (kd.pseudo_r_squared_, kd.r_squared_))
+    assert kd.note_ == ("zweiwertige Zielgröße: Wichtigkeiten nach dem linearen Wahrscheinlichkeitsmodell (OLS-R²); "
+                        f"Pseudo-R² nach McFadden (Logit) = {pseudo} (OLS-R² = {ols})")
+    with pytest.raises(ValueError, match="unknown lang 'fr'"):
+        KeyDrivers(lang="fr")

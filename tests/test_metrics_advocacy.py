@@ -76,3 +76,42 @@ def test_exit_reasons_pareto():
     assert exit_reasons(exits)["count"].tolist() == [4, 2, 1]
     with pytest.raises(KeyError, match="theme"):
         exit_reasons(exits, by="theme")
+
+
+# --------------------------------------------------------------------------- notes in English and German
+
+
+def test_referral_rate_note_in_english_and_german():
+    # 1,624 customers order in 2026-Q3; 24 of them refer someone, and 16 referrers did not order in the period
+    orders = _orders([(f"c{i}", "2026-07-01") for i in range(1624)])
+    referrers = [f"c{i}" for i in range(24)] + [f"x{i}" for i in range(16)]
+    referrals = pd.DataFrame({"referrer_id": referrers, "referred_at": pd.to_datetime(["2026-08-01"] * 40)})
+    q3 = parse_period("2026-Q3")
+    assert referral_rate(referrals, orders, period=q3).note == \
+        "24 referring of 1624 ordering customers; 16 referrers without an order in the period are not counted"
+    assert referral_rate(referrals, orders, period=q3, lang="de").note == \
+        "24 Empfehlende unter 1.624 bestellenden Kunden; 16 Empfehlende ohne Bestellung im Zeitraum nicht mitgezählt"
+    assert referral_rate(referrals, orders, period=parse_period("2025-Q1"), lang="de").note == \
+        "keine bestellenden Kunden im Zeitraum"
+
+
+def test_referred_retention_note_in_english_and_german():
+    orders = _orders([("a", "2026-01-01"), ("a", "2026-09-01"), ("b", "2026-01-01"), ("c", "2026-01-01")])
+    referrals = pd.DataFrame({"referrer_id": ["c"], "referred_id": ["a"],
+                              "referred_at": pd.to_datetime(["2026-01-01"])})
+    english = referred_retention(None, referrals, orders, as_of="2026-10-01", inactivity_days=1000)
+    german = referred_retention(None, referrals, orders, as_of="2026-10-01", inactivity_days=1000, lang="de")
+    # nobody's first order is 1,000 days old: no customers to compare
+    assert english.note == "no referred customers or no other customers to compare"
+    assert german.note == "keine geworbenen oder keine anderen Kunden zum Vergleich"
+    german = referred_retention(None, referrals, orders, as_of="2026-10-01", inactivity_days=90, lang="de")
+    english = referred_retention(None, referrals, orders, as_of="2026-10-01", inactivity_days=90)
+    assert english.note == "retained = an order in the 90 days before 2026-10-01; referred from referrals.referred_id"
+    assert german.note == "noch aktiv = eine Bestellung in den 90 Tagen vor dem 2026-10-01; geworben laut " \
+                          "referrals.referred_id"
+    # the definition stays the registry's English text; a German report shows the registry's German one
+    assert german.definition == english.definition
+    assert german.definition_in("de").startswith("Anteil der zum Stichtag noch aktiven Kunden")
+    no_source = referred_retention(None, referrals.drop(columns="referred_id"), orders, as_of="2026-10-01",
+                                   inactivity_days=90, lang="de")
+    assert no_source.note == "weder referred_id in den Empfehlungen noch acquisition_channel"

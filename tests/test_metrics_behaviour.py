@@ -293,3 +293,23 @@ def test_sample_referred_customers_churn_less(sample_data):
     pooled = (a.extras["lost"] + b.extras["lost"]) / (a.n + b.n)
     z = (a.value - b.value) / math.sqrt(pooled * (1 - pooled) * (1 / a.n + 1 / b.n))
     assert a.value < b.value and z < -2
+
+
+# --------------------------------------------------------------------------- notes in English and German
+
+
+def test_no_data_notes_in_english_and_german():
+    o = _orders([("a", "2026-01-05")])
+    q1 = parse_period("2025-Q1")
+    assert churn_rate(None, period=Q3, inactivity_days=90, lang="de").note == \
+        "keine Bestelldaten: Abwanderung übersprungen"
+    assert churn_rate(o, period=q1, inactivity_days=90).note == \
+        "no active customers at the start of 2025-Q1 (lost = no order for 90 days)"
+    assert churn_rate(o, period=q1, inactivity_days=90, lang="de").note == \
+        "keine aktiven Kunden zu Beginn von 2025-Q1 (verloren = 90 Tage ohne Bestellung)"
+    assert repeat_purchase_rate(o, period=Q3).note == "no orders in 2026-Q3"
+    assert repeat_purchase_rate(o, period=Q3, lang="de").note == purchase_frequency(o, period=Q3, lang="de").note \
+        == "keine Bestellungen im Zeitraum 2026-Q3"
+    assert purchase_frequency(None, lang="de").note == "keine Bestelldaten: Kaufkennzahlen übersprungen"
+    assert inter_purchase_days(o, period=Q3, lang="de").note == "keine Wiederholungsbestellungen im Zeitraum 2026-Q3"
+    assert inter_purchase_days(None, lang="de").note == "keine Bestelldaten"

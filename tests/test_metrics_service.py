@@ -172,3 +172,46 @@ def test_sample_slow_first_responses_go_with_lower_retention(sample_data, sample
     # planted: after a slow first response the churn hazard doubles -> lower retention
     assert k[0] / n[0] < k[1] / n[1]
     assert proportions_ztest(k, n)[1] < 0.01
+
+
+# --------------------------------------------------------------------------- notes in English and German
+
+
+def test_duration_notes_in_english_and_german():
+    # 3 tickets opened 2026-07-01: one answered after 2 h, one never, one answered "before" it was opened
+    opened = _ts("2026-07-01 10:00", "2026-07-01 11:00", "2026-07-01 12:00")
+    t = pd.DataFrame({"opened_at": opened, "first_response_at": _ts("2026-07-01 12:00", None, "2026-07-01 09:00"),
+                      "resolved_at": _ts("2026-07-02 10:00", None, None)})
+    assert first_response_hours(t, basis="calendar").note == (
+        "calendar hours; 1 of 3 tickets have no first response and are not in the median; "
+        "1 tickets with the time before the opening were left out; too few tickets for a 95 % interval of the median")
+    assert first_response_hours(t, basis="calendar", lang="de").note == (
+        "Kalenderstunden; 1 von 3 Tickets ohne erste Antwort, nicht im Median; "
+        "1 Ticket mit einem Zeitpunkt vor der Eröffnung ausgelassen; "
+        "zu wenige Tickets für ein 95-%-Intervall des Medians")
+    assert resolution_hours(t, lang="de").note.startswith(
+        "Geschäftsstunden; 2 von 3 Tickets nicht gelöst, nicht im Median")
+    assert resolution_hours(t).note.startswith(
+        "business hours; 2 of 3 tickets are not resolved and are not in the median")
+    assert first_response_hours(t, period=parse_period("2025-Q1"), lang="de").note == \
+        "keine im Zeitraum eröffneten Tickets"
+
+
+def test_sla_and_complaint_notes_in_english_and_german():
+    # 1,100 tickets, 1,000 answered within the hour, 100 never: SLA 24.5 calendar hours
+    opened = pd.Series(pd.to_datetime(["2026-07-01 10:00"] * 1100))
+    answered = pd.Series(pd.to_datetime(["2026-07-01 11:00"] * 1000 + [None] * 100))
+    t = pd.DataFrame({"opened_at": opened, "first_response_at": answered, "is_complaint": [True] * 2 + [False] * 1098})
+    assert sla_share(t, sla_hours=24.5, basis="calendar").note == \
+        "SLA 24.5 calendar hours; 100 of 1100 tickets without a first response count as outside the SLA"
+    assert sla_share(t, sla_hours=24.5, basis="calendar", lang="de").note == \
+        "SLA 24,5 Kalenderstunden; 100 von 1.100 Tickets ohne erste Antwort zählen als außerhalb des SLA"
+    assert sla_share(t.iloc[:10], lang="de").note == "SLA 24 Geschäftsstunden"
+    # 2 complaints and 1,234 orders in the period
+    o = pd.DataFrame({"order_date": pd.to_datetime(["2026-07-01"] * 1234)})
+    assert complaint_rate(t, o, period=None).note == "2 complaints, 1234 orders"
+    assert complaint_rate(t, o, period=None, lang="de").note == "2 Beschwerden, 1.234 Bestellungen"
+    assert complaint_rate(t.iloc[1:], o.iloc[:1], period=None, lang="de").note == "1 Beschwerde, 1 Bestellung"
+    assert complaint_rate(t, o.iloc[:0], period=None, lang="de").note == "keine Bestellungen im Zeitraum"
+    assert complaint_rate(t.drop(columns="is_complaint"), o, period=None, lang="de").note == \
+        "die Tickettabelle hat keine Spalte 'is_complaint'"

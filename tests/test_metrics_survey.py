@@ -228,3 +228,50 @@ def test_plot_nps_trend_and_star_segments():
     assert list(ax.lines[0].get_ydata()) == [0, 100]
     ax = plot_star_segments(s)
     assert [p.get_height() for p in ax.patches] == [0.5, 0, 0.5]
+
+
+# --------------------------------------------------------------------------- notes in English and German
+NB = "\u00a0"  # the no-break space between a German number and its unit
+
+
+def test_ces_and_at_risk_notes_in_english_and_german():
+    scores = pd.Series([7, 6, 5, 2])
+    assert ces(scores).note == "scale 1-7; low effort = answers >= 5"
+    assert ces(scores, lang="de").note == "Skala 1-7; geringer Aufwand = Antworten >= 5"
+    assert ces(scores, low_effort=3, higher_is_better=False, lang="de").note == \
+        "Skala 1-7; geringer Aufwand = Antworten <= 3"
+    stars = pd.Series([5, 4, 3, 1])
+    assert at_risk_share(stars).note == "at risk = 3 stars or fewer"
+    assert at_risk_share(stars, lang="de").note == "gefährdet = 3 Sterne oder weniger"
+    assert at_risk_share(stars, at_risk_max=1, lang="de").note == "gefährdet = 1 Stern oder weniger"
+
+
+def test_no_answers_notes_in_english_and_german():
+    empty = pd.Series([np.nan, np.nan])
+    assert (nps(empty).note, csat(empty).note, ces(empty).note) == ("no NPS answers", "no CSAT answers",
+                                                                    "no CES answers")
+    assert (nps(empty, lang="de").note, csat(empty, lang="de").note, ces(empty, lang="de").note) == \
+        ("keine NPS-Antworten", "keine CSAT-Antworten", "keine CES-Antworten")
+    assert star_rating(empty).note == at_risk_share(empty).note == "no star ratings"
+    assert star_rating(empty, lang="de").note == at_risk_share(empty, lang="de").note == "keine Sternebewertungen"
+    # one promoter in each period: no variance, no test
+    same = compare_nps(pd.Series([10]), pd.Series([10]))
+    assert same.note == "both periods have zero variance (all answers in one group); no test possible"
+    assert compare_nps(pd.Series([10]), pd.Series([10]), lang="de").note == \
+        "beide Zeiträume ohne Streuung (alle Antworten in einer Gruppe); kein Test möglich"
+    assert compare_nps(empty, pd.Series([10]), lang="de").note == "keine NPS-Antworten im aktuellen Zeitraum"
+
+
+def test_response_rate_note_in_german_formats_its_numbers_the_german_way():
+    # 1,250 invitations, 125 answered: 10.0 % below the 20 % warning limit
+    contacts = pd.DataFrame({"customer_id": [f"c{i}" for i in range(1250)], "responded": [True] * 125 + [False] * 1125,
+                             "sent_at": pd.to_datetime(["2026-07-01"] * 1250)})
+    with pytest.warns(NonResponseWarning):
+        english = response_rate(contacts)
+    assert english.note == ("response rate 10.0% is below 20%: those who answered may not represent all "
+                            "customers (non-response bias).")
+    with pytest.warns(NonResponseWarning, match="Rücklaufquote 10,0"):
+        german = response_rate(contacts, lang="de")
+    assert german.note == (f"Rücklaufquote 10,0{NB}% unter 20{NB}%: Antwortende sind womöglich nicht "
+                           "repräsentativ (Non-Response-Bias).")
+    assert response_rate(contacts.iloc[:0], lang="de").note == "keine Umfrageeinladungen im Zeitraum"

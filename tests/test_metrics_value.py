@@ -163,3 +163,47 @@ def test_missing_revenue_is_left_out_and_said(orders):
     c = clv_historical(o, margin=0.3, as_of="2026-10-01")
     assert c.value == pytest.approx(19.0) and c.n == 3 and "without revenue" in c.note
     assert not average_order_value(o.assign(revenue=np.nan), period="2026-Q3").has_data
+
+
+# --------------------------------------------------------------------------- notes in English and German
+NB = "\u00a0"  # the no-break space between a German number and its unit
+
+
+def test_clv_historical_note_in_english_and_german(orders):
+    assert clv_historical(orders, margin=0.35, as_of="2026-10-01").note == \
+        "margin 35% on net revenue, orders before 2026-10-01"
+    assert clv_historical(orders, margin=0.35, as_of="2026-10-01", lang="de").note == \
+        f"Marge 35{NB}% auf den Nettoumsatz, Bestellungen vor dem 2026-10-01"
+    assert clv_historical(orders, margin=0.35, as_of="2020-01-01", lang="de").note == \
+        "keine Bestellungen vor dem 2020-01-01"
+    assert clv_historical(None, margin=0.35, as_of="2026-10-01", lang="de").note == \
+        "keine Bestelldaten: Wertkennzahlen übersprungen"
+
+
+def test_orders_without_revenue_are_counted_in_english_and_german():
+    # 1,200 orders in 2026-Q3, 1,001 of them without a revenue: 199 orders carry the value
+    many = pd.DataFrame({"customer_id": [f"c{i}" for i in range(1200)],
+                         "order_date": pd.to_datetime(["2026-07-01"] * 1200),
+                         "revenue": [20.0] * 199 + [np.nan] * 1001, "refund_amount": 0.0})
+    assert average_order_value(many, period="2026-Q3").note == "1,001 orders without revenue left out"
+    assert average_order_value(many, period="2026-Q3", lang="de").note == \
+        "1.001 Bestellungen ohne Umsatz ausgelassen"
+    assert refund_share(many.iloc[198:200], period="2026-Q3", lang="de").note == \
+        "1 Bestellung ohne Umsatz ausgelassen"
+    assert clv_historical(many, margin=0.5, as_of="2026-10-01", lang="de").note == \
+        f"Marge 50{NB}% auf den Nettoumsatz, Bestellungen vor dem 2026-10-01; " \
+        "1.001 Bestellungen ohne Umsatz ausgelassen"
+
+
+def test_no_value_notes_in_english_and_german(orders):
+    q1 = parse_period("2025-Q1")
+    assert average_order_value(orders, period=q1).note == "no orders in 2025-Q1"
+    assert average_order_value(orders, period=q1, lang="de").note == "keine Bestellungen im Zeitraum 2025-Q1"
+    assert return_rate(None, lang="de").note == "keine Bestelldaten: Wertkennzahlen übersprungen"
+    bare = orders.drop(columns=["refund_amount", "returned"])
+    assert return_rate(bare, lang="de").note == \
+        "die Bestellungen haben weder eine Spalte 'returned' noch 'refund_amount'"
+    assert refund_share(bare, lang="de").note == "die Bestellungen haben keine Spalte 'refund_amount'"
+    free = orders.assign(revenue=0.0, refund_amount=0.0)
+    assert refund_share(free).note == "gross revenue in the period is zero"
+    assert refund_share(free, lang="de").note == "kein Bruttoumsatz im Zeitraum"

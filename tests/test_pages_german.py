@@ -1,8 +1,9 @@
 """The German report shows every number the German way: 1.234,5 and 62,8 % (no-break space), Pp., no English.
 
 The check reads the sections as a reader sees them (their HTML, tags stripped) and looks for numbers in English
-format. Text the pages do not write themselves is left out and named: notes that metric functions attach to their
-results (English only so far; see the leftovers in the commit message) and the customers' own words.
+format, the notes that metric functions attach to their results included (they write them in the report's
+language). Left out, and named: the customers' own words and warnings raised by kit functions. The notes are also
+searched for English words.
 """
 
 from __future__ import annotations
@@ -61,24 +62,25 @@ def _visible(section: pages.Section) -> str:
     return html.unescape(body)
 
 
-def _not_written_by_the_pages(ctx: pages.Context, section: pages.Section) -> list[str]:
-    """Texts in ``section`` that come from elsewhere: metric notes, warnings of kit functions, quotes."""
+def _not_written_in_german(ctx: pages.Context, section: pages.Section) -> list[str]:
+    """Texts in ``section`` the report does not write in its language: warnings of kit functions, quotes."""
     foreign: list[str] = []
-    card = pages.get_scorecard(ctx)
-    if card is not None:
-        foreign += [n for n in card.attrs.get("notes", {}).values() if n]
     warning = f"{ctx.t('note')}: "
     for block in section.blocks:
-        if block.kind == "metric" and getattr(block.content, "note", ""):
-            foreign.append(block.content.note)
-        elif block.kind == "note" and str(block.content).startswith(warning):  # a warning a kit function raised
+        if block.kind == "note" and str(block.content).startswith(warning):  # a warning a kit function raised
             foreign.append(str(block.content)[len(warning):])
         elif block.kind == "table" and ctx.t("col_quote") in block.content:    # the customers' own words
             foreign += block.content[ctx.t("col_quote")].tolist()
-    model = pages.driver_model(ctx)
-    if model is not None and getattr(model, "note_", ""):
-        foreign.append(model.note_)
     return sorted(foreign, key=len, reverse=True)
+
+
+def _notes(ctx: pages.Context, sections: list[pages.Section]) -> list[str]:
+    """The notes metric functions wrote: in the scorecard (after "Hinweis:"), under a metric, of the driver model."""
+    card = pages.get_scorecard(ctx)
+    found = [n for n in card.attrs["notes"].values() if n]
+    found += [b.content.note for s in sections for b in s.blocks if b.kind == "metric" and b.content.note]
+    found.append(pages.driver_model(ctx).note_)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +101,41 @@ def test_german_sample_sections_show_no_number_in_english_format(german_sections
     leftovers = {}
     for section in sections:
         text = _visible(section)
-        for foreign in _not_written_by_the_pages(german, section):
+        for foreign in _not_written_in_german(german, section):
             text = text.replace(foreign, " ")
         found = english_numbers(text)
         if found:
             leftovers[section.title] = found
     assert not leftovers, "\n".join(f"{title}: {', '.join(found[:8])}" for title, found in leftovers.items())
+
+
+#: English words the notes of the metric functions used to contain (and German ones do not)
+_ENGLISH_WORDS = re.compile(r"\b(complaints?|orders?|business hours|calendar hours|dropped|retained|scale|"
+                            r"margin|referring|referrers?|tickets? (?:have|are)|interval:|at risk|low effort|lost =|"
+                            r"months|draws|missing value|listwise|revenue)\b", re.IGNORECASE)
+#: a count of 1,000 or more without its thousands dot (1624; German 1.624); dates and periods (2026-10-01) aside
+_NO_THOUSANDS = re.compile(r"(?<![\w.,-])\d{4,}(?![\w.,-])")
+
+
+def test_german_notes_are_german(german_sections):
+    german, sections = german_sections
+    notes = _notes(german, sections)
+    # the sample's notes: 11 scorecard KPIs with a rule or a count, referred customers' retention, the drivers
+    assert len(notes) >= 13
+    english = {note: _ENGLISH_WORDS.findall(note) for note in notes if _ENGLISH_WORDS.search(note)}
+    assert not english, "\n".join(f"{note}: {words}" for note, words in english.items())
+    assert not [note for note in notes if english_numbers(note) or _NO_THOUSANDS.search(note)]
+
+
+def test_the_english_words_check_finds_the_english_notes():
+    for note in ("201 complaints, 4232 orders", "business hours", "770 of 2879 rows dropped for a missing value",
+                 "retained = an order in the 180 days", "scale 1-7", "margin 35% on net revenue"):
+        assert _ENGLISH_WORDS.search(note), note
+    assert _NO_THOUSANDS.findall("24 referring of 1624 ordering customers, 2026-Q3, 2026-10-01") == ["1624"]
+    for note in ("201 Beschwerden, 4.232 Bestellungen", "Geschäftsstunden", "Skala 1-7",
+                 "Marge 35\u00a0% auf den Nettoumsatz", "noch aktiv = eine Bestellung in den 180 Tagen",
+                 "verloren = 180 Tage ohne Bestellung", "Intervall: parametrischer Bootstrap"):
+        assert not _ENGLISH_WORDS.search(note), note
 
 
 def _section(sections, title: str) -> pages.Section:

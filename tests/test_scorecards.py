@@ -132,6 +132,46 @@ def test_scorecard_median_change_is_not_tested_and_says_so():
     assert "no order data" in card.set_index("kpi").loc["complaint_rate", "definition"]
 
 
+def test_notes_are_written_in_the_scorecard_language():
+    # the metric functions write their notes in the scorecard's language (no translation afterwards)
+    opened = pd.to_datetime(["2026-08-03 10:00"] * 6 + ["2026-05-04 10:00"] * 6)
+    tickets = pd.DataFrame({"ticket_id": [str(i) for i in range(12)], "opened_at": opened,
+                            "first_response_at": opened + pd.to_timedelta([1, 2, 3, 4, 5, 6] * 2, unit="h"),
+                            "is_complaint": [False] * 12})
+    data = LoyaltyData(surveys=_surveys(), tickets=tickets)
+    config = _config(thresholds={"hours_basis": "calendar"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        english = scorecard(data, config, period="2026-Q3").attrs["notes"]
+        german = scorecard(data, config, period="2026-Q3", lang="de").attrs["notes"]
+    # every answer within the SLA in both quarters: no variation to test
+    assert english["sla_share"] == "SLA 24 calendar hours; change not tested: no variation in either period"
+    assert german["sla_share"] == \
+        "SLA 24 Kalenderstunden; Veränderung nicht getestet: in beiden Zeiträumen keine Streuung"
+    assert english["first_response_hours"] == "calendar hours; change not tested: a median has no standard error"
+    assert german["first_response_hours"] == \
+        "Kalenderstunden; Veränderung nicht getestet: ein Median hat keinen Standardfehler"
+    assert english["churn_rate"] == "no order data: behaviour and value metrics skipped"
+    assert german["churn_rate"] == "keine Bestelldaten: Verhaltens- und Wertkennzahlen übersprungen"
+    assert german["ces"] == "die Umfragetabelle hat keine Spalte 'ces'"
+    assert german["response_rate"] == "keine Umfrageeinladungen (contacts): Rücklaufquote übersprungen"
+
+
+def test_sample_scorecard_in_german_has_the_same_numbers_and_german_notes(sample_card, sample_data, sample_config):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        german = scorecard(sample_data, sample_config, lang="de")
+    numbers = [c for c in SCORECARD_COLUMNS if c not in ("label", "definition")]
+    pd.testing.assert_frame_equal(german[numbers], sample_card[numbers])
+    notes = german.attrs["notes"]
+    assert notes["complaint_rate"] == "201 Beschwerden, 4.232 Bestellungen"
+    assert notes["churn_rate"] == "verloren = 180 Tage ohne Bestellung oder eine erfasste Kündigung"
+    assert notes["clv_historical"] == "Marge 35\u00a0% auf den Nettoumsatz, Bestellungen vor dem 2026-10-01"
+    assert sample_card.attrs["notes"]["complaint_rate"] == "201 complaints, 4232 orders"   # English as before
+    for kpi, note in notes.items():   # each German note is in the definition after "Hinweis:"
+        assert not note or german.set_index("kpi").loc[kpi, "definition"].endswith(f"Hinweis: {note}"), kpi
+
+
 def test_missing_module_gives_not_available_yet(monkeypatch):
     orders = pd.DataFrame({"order_id": ["1"], "customer_id": ["a"], "revenue": [10.0],
                            "order_date": pd.to_datetime(["2026-08-01"])})

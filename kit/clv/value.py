@@ -15,8 +15,9 @@ import pandas as pd
 
 from kit.clv.models import BetaGeo, GammaGamma
 from kit.clv.summary import DAYS_PER_MONTH, _summarise
+from kit.definitions import Language
 from kit.errors import ModelFitError
-from kit.results import MetricResult, no_data
+from kit.results import MetricResult, format_value, no_data
 
 if TYPE_CHECKING:
     from kit.config import CLVSettings
@@ -41,6 +42,9 @@ def _distinct_pairs(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarra
     first = np.flatnonzero(~frame.duplicated().to_numpy())  # in order of first appearance, like ngroup
     return first, inverse
 
+
+#: The model's time unit in the German note (the English one names the code: ``time unit W``).
+_TIME_UNITS_DE = {"D": "Tag", "W": "Woche", "M": "Monat"}
 
 #: Customers expanded at a time from the distinct (x, T) pairs (bounds the months x customers arrays).
 _CHUNK = 100_000
@@ -182,7 +186,7 @@ def _customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp, settings
 
 
 def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, settings: CLVSettings,
-                  n_draws: int = 200, seed: int = 0, lang: str = "en") -> MetricResult:
+                  n_draws: int = 200, seed: int = 0, lang: Language = "en") -> MetricResult:
     """KPI ``clv_predicted``: mean predicted CLV per customer, with a parametric-bootstrap interval.
 
     Parameters
@@ -226,7 +230,7 @@ def clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, set
 
 
 def _clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, settings: CLVSettings,
-                   n_draws: int = 200, seed: int = 0, lang: str = "en",
+                   n_draws: int = 200, seed: int = 0, lang: Language = "en",
                    ids: pd.Index | None = None,
                    summarise: Callable[[pd.Timestamp, str], pd.DataFrame] | None = None) -> MetricResult:
     """:func:`clv_predicted`; ``ids`` and ``summarise`` as for :func:`_customer_value` (scorecard)."""
@@ -255,10 +259,12 @@ def _clv_predicted(orders: pd.DataFrame | None, *, as_of: str | pd.Timestamp, se
                f"{_BOOT_STEP_MONTHS}-month steps); "
                f"{settings.horizon_months} months, margin {settings.margin:.0%}, "
                f"{settings.annual_discount_rate:.1%} a year discount, time unit {settings.time_unit}")
-    note_de = (f"Intervall: parametrischer Bootstrap der Modellparameter ({n_draws} Ziehungen, Seed {seed}, "
+    note_de = (f"Intervall: parametrischer Bootstrap der Modellparameter "
+               f"({format_value(n_draws, 'count', 'de')} Ziehungen, Seed {seed}, "
                f"Schritte von {_BOOT_STEP_MONTHS} Monaten); "
-               f"{settings.horizon_months} Monate, Marge {settings.margin:.0%}, "
-               f"Diskontsatz {settings.annual_discount_rate:.1%} p. a., Zeiteinheit {settings.time_unit}")
+               f"{settings.horizon_months} Monate, Marge {format_value(settings.margin, 'share', 'de', digits=0)}, "
+               f"Diskontsatz {format_value(settings.annual_discount_rate, 'share', 'de')} p. a., "
+               f"Zeiteinheit {_TIME_UNITS_DE.get(settings.time_unit, settings.time_unit)}")
     # the fits guarantee a positive definite Hessian, so both covariances exist
     bg_draws = np.exp(rng.multivariate_normal(np.log(bg.params_.to_numpy()), bg.cov_log_, n_draws))
     gg_draws = np.exp(rng.multivariate_normal(np.log(gg.params_.to_numpy()), gg.cov_log_, n_draws))

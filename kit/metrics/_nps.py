@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from kit.definitions import DEFINITIONS
+from kit.definitions import DEFINITIONS, Language
 from kit.metrics._checks import checked_scores, warn_small
 from kit.metrics._stats import Z95, difference_test, normal_interval
 from kit.results import MetricResult, no_data
@@ -31,7 +31,7 @@ def _nps_parts(values: np.ndarray) -> tuple[int, int, int, int]:
     return n, promoters, n - promoters - detractors, detractors
 
 
-def nps(scores: pd.Series, *, min_n: int | None = None) -> MetricResult:
+def nps(scores: pd.Series, *, min_n: int | None = None, lang: Language = "en") -> MetricResult:
     """Net Promoter Score of 0-10 answers, with the adjusted-Wald 95 % interval.
 
     Parameters
@@ -40,6 +40,8 @@ def nps(scores: pd.Series, *, min_n: int | None = None) -> MetricResult:
         Answers on the 0-10 scale; NaN (no answer) is left out.
     min_n : int, optional
         Warn (:class:`~kit.errors.SmallSampleWarning`) when fewer answers than this.
+    lang : {"en", "de"}
+        Language of the note (why there is no value).
 
     Returns
     -------
@@ -70,7 +72,7 @@ def nps(scores: pd.Series, *, min_n: int | None = None) -> MetricResult:
     """
     values = checked_scores(scores, "nps", 0, 10)
     if values.size == 0:
-        return no_data("nps", "no NPS answers")
+        return no_data("nps", "keine NPS-Antworten" if lang == "de" else "no NPS answers")
     n, promoters, passives, detractors = _nps_parts(values)
     warn_small("nps", n, min_n)
     p, d = promoters / n, detractors / n
@@ -87,13 +89,15 @@ def nps(scores: pd.Series, *, min_n: int | None = None) -> MetricResult:
                         extras=extras)
 
 
-def compare_nps(current: pd.Series, previous: pd.Series) -> MetricResult:
+def compare_nps(current: pd.Series, previous: pd.Series, *, lang: Language = "en") -> MetricResult:
     """Change in NPS between two sets of answers, with a z-test on the difference.
 
     Parameters
     ----------
     current, previous : Series
         0-10 answers of the two periods (or groups).
+    lang : {"en", "de"}
+        Language of the note (why there is no value or no test).
 
     Returns
     -------
@@ -114,11 +118,14 @@ def compare_nps(current: pd.Series, previous: pd.Series) -> MetricResult:
     >>> round(r.value, 1)
     40.0
     """
+    de = lang == "de"
     now, before = nps(current), nps(previous)
     if not now.has_data or not before.has_data:
-        missing = "current" if not now.has_data else "previous"
-        return no_data("nps_change", f"no NPS answers in the {missing} period",
-                       definition=_NPS_CHANGE_DEFINITION, unit="points")
+        if de:
+            reason = f"keine NPS-Antworten im {'aktuellen' if not now.has_data else 'vorherigen'} Zeitraum"
+        else:
+            reason = f"no NPS answers in the {'current' if not now.has_data else 'previous'} period"
+        return no_data("nps_change", reason, definition=_NPS_CHANGE_DEFINITION, unit="points")
     diff = now.value - before.value
     se, z, p_value = difference_test(diff, now.se, before.se)
     if se > 0:
@@ -126,7 +133,8 @@ def compare_nps(current: pd.Series, previous: pd.Series) -> MetricResult:
         note = ""
     else:
         low = high = math.nan
-        note = "both periods have zero variance (all answers in one group); no test possible"
+        note = ("beide Zeiträume ohne Streuung (alle Antworten in einer Gruppe); kein Test möglich" if de
+                else "both periods have zero variance (all answers in one group); no test possible")
     return MetricResult("nps_change", diff, now.n + before.n, low, high, _NPS_CHANGE_DEFINITION, "points",
                         se=se, note=note,
                         extras={"z": z, "p_value": p_value, "current": now.value, "previous": before.value,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kit.definitions import Language
 from kit.metrics._orders import PreparedOrders, sort_orders
 from kit.metrics._stats import mean_result, median_interval, share_result
 from kit.periods import Period, as_period, rows_in_period
@@ -18,14 +19,14 @@ from kit.results import MetricResult, no_data
 __all__ = ["counts_prepared", "inter_purchase_days", "purchase_frequency", "repeat_purchase_rate"]
 
 
-def counts_prepared(kpi: str, prep: PreparedOrders, period: Period) -> MetricResult:
+def counts_prepared(kpi: str, prep: PreparedOrders, period: Period, lang: Language = "en") -> MetricResult:
     """:func:`repeat_purchase_rate` or :func:`purchase_frequency` from the prepared sort (scorecard).
 
     The counts come in sorted customer-id order, the order of the ``groupby`` of the public functions.
     """
     counts = prep.orders_per_customer(period.start.to_datetime64(), period.end.to_datetime64())
     if counts.size == 0:
-        return _no(kpi, prep.orders, period)
+        return _no(kpi, prep.orders, period, lang)
     if kpi == "repeat_purchase_rate":
         return share_result("repeat_purchase_rate", int((counts >= 2).sum()), len(counts))
     return mean_result("purchase_frequency", counts.astype(float),
@@ -39,7 +40,8 @@ def _orders_per_customer(orders: pd.DataFrame | None, period: Period | None) -> 
     return sub.loc[sub["customer_id"].notna()].groupby("customer_id").size()
 
 
-def repeat_purchase_rate(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+def repeat_purchase_rate(orders: pd.DataFrame | None, *, period: Period | str | None = None,
+                         lang: Language = "en") -> MetricResult:
     """Repeat purchase rate: customers with 2 or more orders / customers with 1 or more, in the period.
 
     Parameters
@@ -48,6 +50,8 @@ def repeat_purchase_rate(orders: pd.DataFrame | None, *, period: Period | str | 
         Tidy orders (``customer_id``, ``order_date``).
     period : Period or str, optional
         The window; None = all orders.
+    lang : {"en", "de"}
+        Language of the note (why there is no value).
 
     Returns
     -------
@@ -69,11 +73,12 @@ def repeat_purchase_rate(orders: pd.DataFrame | None, *, period: Period | str | 
     period = as_period(period)
     counts = _orders_per_customer(orders, period)
     if counts.empty:
-        return _no("repeat_purchase_rate", orders, period)
+        return _no("repeat_purchase_rate", orders, period, lang)
     return share_result("repeat_purchase_rate", int((counts >= 2).sum()), len(counts))
 
 
-def purchase_frequency(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+def purchase_frequency(orders: pd.DataFrame | None, *, period: Period | str | None = None,
+                       lang: Language = "en") -> MetricResult:
     """Purchase frequency: orders per ordering customer in the period.
 
     Parameters
@@ -82,6 +87,8 @@ def purchase_frequency(orders: pd.DataFrame | None, *, period: Period | str | No
         Tidy orders (``customer_id``, ``order_date``).
     period : Period or str, optional
         The window; None = all orders.
+    lang : {"en", "de"}
+        Language of the note (why there is no value).
 
     Returns
     -------
@@ -105,12 +112,13 @@ def purchase_frequency(orders: pd.DataFrame | None, *, period: Period | str | No
     period = as_period(period)
     counts = _orders_per_customer(orders, period)
     if counts.empty:
-        return _no("purchase_frequency", orders, period)
+        return _no("purchase_frequency", orders, period, lang)
     return mean_result("purchase_frequency", counts.to_numpy(dtype=float),
                         extras={"orders": int(counts.sum()), "median": float(counts.median())})
 
 
-def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | None = None,
+                        lang: Language = "en") -> MetricResult:
     """Median days between consecutive orders of the same customer.
 
     Parameters
@@ -120,6 +128,8 @@ def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | N
     period : Period or str, optional
         Count the gaps whose later order falls in the period (the earlier one may lie before);
         None = all gaps.
+    lang : {"en", "de"}
+        Language of the note (why there is no value).
 
     Returns
     -------
@@ -139,8 +149,9 @@ def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | N
     20.0
     """
     period = as_period(period)
+    de = lang == "de"
     if orders is None:
-        return no_data("inter_purchase_days", "no order data", unit="days",
+        return no_data("inter_purchase_days", "keine Bestelldaten" if de else "no order data", unit="days",
                        definition=_IPT_DEFINITION)
     o = sort_orders(orders)
     has_prev = ~o.first_rows()
@@ -150,9 +161,11 @@ def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | N
     prev[1:] = o.dates[:-1]
     gaps = (o.dates - prev)[has_prev] / np.timedelta64(1, "D")
     if len(gaps) == 0:
-        where = f" in {period.label}" if period is not None else ""
-        return no_data("inter_purchase_days", f"no repeat orders{where}", unit="days",
-                       definition=_IPT_DEFINITION)
+        if de:
+            reason = "keine Wiederholungsbestellungen" + (f" im Zeitraum {period.label}" if period is not None else "")
+        else:
+            reason = "no repeat orders" + (f" in {period.label}" if period is not None else "")
+        return no_data("inter_purchase_days", reason, unit="days", definition=_IPT_DEFINITION)
     low, high = median_interval(gaps)
     return MetricResult("inter_purchase_days", float(np.median(gaps)), len(gaps), low, high,
                         _IPT_DEFINITION, "days",
@@ -163,7 +176,11 @@ def inter_purchase_days(orders: pd.DataFrame | None, *, period: Period | str | N
 _IPT_DEFINITION = "Median days between consecutive orders of the same customer."
 
 
-def _no(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> MetricResult:
+def _no(kpi: str, orders: pd.DataFrame | None, period: Period | None, lang: Language = "en") -> MetricResult:
+    if lang == "de":
+        if orders is None:
+            return no_data(kpi, "keine Bestelldaten: Kaufkennzahlen übersprungen")
+        return no_data(kpi, "keine Bestellungen" + (f" im Zeitraum {period.label}" if period is not None else ""))
     if orders is None:
         return no_data(kpi, "no order data: purchase metrics skipped")
     return no_data(kpi, "no orders" + (f" in {period.label}" if period is not None else ""))

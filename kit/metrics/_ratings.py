@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from kit.definitions import DEFINITIONS
+from kit.definitions import DEFINITIONS, Language
 from kit.metrics._checks import checked_answers, checked_scores
 from kit.metrics._stats import mean_t_interval, share_result, wilson_interval
 from kit.periods import Period, rows_in_period
@@ -23,7 +23,7 @@ __all__ = ["at_risk_list", "at_risk_share", "ces", "csat", "star_rating", "star_
 
 
 def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5),
-         min_n: int | None = None) -> MetricResult:
+         min_n: int | None = None, lang: Language = "en") -> MetricResult:
     """Customer satisfaction: share of answers at or above ``top_box``, with the mean beside it.
 
     Parameters
@@ -36,6 +36,8 @@ def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5)
         Lowest and highest possible answer.
     min_n : int, optional
         Warn when fewer answers than this.
+    lang : {"en", "de"}
+        Language of the note (why there is no value).
 
     Returns
     -------
@@ -53,7 +55,8 @@ def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5)
     >>> csat(pd.Series([5, 4, 4, 3, 1])).value   # 3 of 5 answers are 4 or 5
     0.6
     """
-    values = checked_answers("csat", scores, "csat", scale, min_n, "no CSAT answers")
+    values = checked_answers("csat", scores, "csat", scale, min_n,
+                             "keine CSAT-Antworten" if lang == "de" else "no CSAT answers")
     if isinstance(values, MetricResult):
         return values
     n = len(values)
@@ -68,7 +71,7 @@ def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5)
 
 
 def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int = 5,
-        higher_is_better: bool = True, min_n: int | None = None) -> MetricResult:
+        higher_is_better: bool = True, min_n: int | None = None, lang: Language = "en") -> MetricResult:
     """Customer effort score: the mean answer (t interval) and the share of low-effort answers.
 
     Parameters
@@ -83,11 +86,15 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
         True when a high answer means little effort (7 = very easy).
     min_n : int, optional
         Warn when fewer answers than this.
+    lang : {"en", "de"}
+        Language of the note (the scale and the low-effort rule).
 
     Returns
     -------
     MetricResult
-        Mean with se and t interval; ``extras``: ``low_effort_share`` with its Wilson
+        Mean with se and t interval; ``note`` = the scale and the low-effort rule
+        (``"scale 1-7; low effort = answers >= 5"``, German ``"Skala 1-7; geringer Aufwand = Antworten >= 5"``);
+        ``extras``: ``low_effort_share`` with its Wilson
         ``low_effort_ci_low`` / ``low_effort_ci_high`` and ``low_effort`` (count).
 
     Raises
@@ -101,7 +108,8 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
     >>> r.value, r.extras["low_effort_share"]
     (5.0, 0.75)
     """
-    values = checked_answers("ces", scores, "ces", scale, min_n, "no CES answers")
+    de = lang == "de"
+    values = checked_answers("ces", scores, "ces", scale, min_n, "keine CES-Antworten" if de else "no CES answers")
     if isinstance(values, MetricResult):
         return values
     n = len(values)
@@ -109,13 +117,15 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
     easy = int(np.sum(values >= low_effort) if higher_is_better else np.sum(values <= low_effort))
     elow, ehigh = wilson_interval(easy, n)
     direction = f">= {low_effort}" if higher_is_better else f"<= {low_effort}"
-    return MetricResult("ces", mean, n, low, high, DEFINITIONS["ces"].definition, "mean", se=se,
-                        note=f"scale {scale[0]}-{scale[1]}; low effort = answers {direction}",
+    note = (f"Skala {scale[0]}-{scale[1]}; geringer Aufwand = Antworten {direction}" if de
+            else f"scale {scale[0]}-{scale[1]}; low effort = answers {direction}")
+    return MetricResult("ces", mean, n, low, high, DEFINITIONS["ces"].definition, "mean", se=se, note=note,
                         extras={"low_effort_share": easy / n, "low_effort_ci_low": elow,
                                 "low_effort_ci_high": ehigh, "low_effort": easy})
 
 
-def star_rating(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None = None) -> MetricResult:
+def star_rating(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None = None,
+                lang: Language = "en") -> MetricResult:
     """Mean star rating (1-5) with its t interval and the shares of the three star segments.
 
     Parameters
@@ -126,6 +136,8 @@ def star_rating(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None =
         Ratings at or below this are at risk.
     min_n : int, optional
         Warn when fewer ratings than this.
+    lang : {"en", "de"}
+        Language of the note (why there is no value).
 
     Returns
     -------
@@ -142,7 +154,7 @@ def star_rating(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None =
     >>> star_rating(pd.Series([5, 4, 3])).value
     4.0
     """
-    values = checked_answers("star_rating", ratings, "rating", (1, 5), min_n, "no star ratings")
+    values = checked_answers("star_rating", ratings, "rating", (1, 5), min_n, _no_ratings(lang))
     if isinstance(values, MetricResult):
         return values
     n = len(values)
@@ -158,7 +170,12 @@ def _star_counts(values: np.ndarray, at_risk_max: int) -> dict[str, int]:
             "at_risk": int(np.sum(values <= at_risk_max))}
 
 
-def at_risk_share(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None = None) -> MetricResult:
+def _no_ratings(lang: Language) -> str:
+    return "keine Sternebewertungen" if lang == "de" else "no star ratings"
+
+
+def at_risk_share(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None = None,
+                  lang: Language = "en") -> MetricResult:
     """Share of star ratings at or below ``at_risk_max`` (Wilson interval).
 
     Parameters
@@ -169,6 +186,9 @@ def at_risk_share(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None
         Highest rating that counts as at risk (3: one to three stars).
     min_n : int, optional
         Issue a :class:`~kit.errors.SmallSampleWarning` below this many ratings.
+    lang : {"en", "de"}
+        Language of the note (the at-risk rule: ``"at risk = 3 stars or fewer"``,
+        German ``"gefährdet = 3 Sterne oder weniger"``).
 
     Returns
     -------
@@ -185,12 +205,14 @@ def at_risk_share(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None
     >>> at_risk_share(pd.Series([5, 4, 3, 1])).value   # 2 of 4 ratings <= 3
     0.5
     """
-    values = checked_answers("at_risk_share", ratings, "rating", (1, 5), min_n, "no star ratings")
+    values = checked_answers("at_risk_share", ratings, "rating", (1, 5), min_n, _no_ratings(lang))
     if isinstance(values, MetricResult):
         return values
     n = len(values)
     k = int(np.sum(values <= at_risk_max))
-    return share_result("at_risk_share", k, n, note=f"at risk = {at_risk_max} stars or fewer",
+    note = (f"gefährdet = {at_risk_max} {'Stern' if at_risk_max == 1 else 'Sterne'} oder weniger" if lang == "de"
+            else f"at risk = {at_risk_max} stars or fewer")
+    return share_result("at_risk_share", k, n, note=note,
                          extras={"at_risk": k})
 
 

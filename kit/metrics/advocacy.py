@@ -11,22 +11,20 @@ import math
 import numpy as np
 import pandas as pd
 
+from kit.definitions import METRIC_DEFINITIONS, Language
 from kit.metrics._checks import warn_small
 from kit.metrics._stats import normal_interval, share_result, two_proportion_test, wilson_interval
 from kit.periods import Period, rows_in_period
-from kit.results import MetricResult, no_data
+from kit.results import MetricResult, format_value, no_data
 
 __all__ = ["referral_rate", "referred_retention", "exit_reasons"]
 
-_RETENTION_DEFINITION = (
-    "Share of customers still active at the reference date (an order within the inactivity window) among "
-    "referred customers minus the same share among all other customers; customers whose first order is "
-    "younger than the window are left out. Two-proportion z-test."
-)
+#: The English definition of the registry; reports show its German text (:meth:`MetricResult.definition_in`).
+_RETENTION_DEFINITION = METRIC_DEFINITIONS["referred_retention"][0]
 
 
 def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Period | None,
-                  min_n: int | None = None) -> MetricResult:
+                  min_n: int | None = None, lang: Language = "en") -> MetricResult:
     """Customers who referred someone in the period / customers who ordered in the period.
 
     Parameters
@@ -39,13 +37,16 @@ def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Peri
         The period (None: all data).
     min_n : int, optional
         Warn when fewer active customers than this.
+    lang : {"en", "de"}
+        Language of the note.
 
     Returns
     -------
     MetricResult
         Wilson interval; ``n`` = active customers. Referrers who did not order in the period are
         not in the numerator (a share needs its numerator inside its denominator); the note
-        counts them.
+        counts them (``"24 referring of 1624 ordering customers; ..."``, German
+        ``"24 Empfehlende unter 1.624 bestellenden Kunden; ..."``).
 
     Examples
     --------
@@ -55,24 +56,32 @@ def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Peri
     >>> referral_rate(r, o, period=None).value   # a of a, b, c, d referred; x did not order
     0.25
     """
+    de = lang == "de"
     active = pd.Index(rows_in_period(orders, "order_date", period)["customer_id"].dropna().astype(str).unique())
     if len(active) == 0:
-        return no_data("referral_rate", "no ordering customers in the period")
+        return no_data("referral_rate", "keine bestellenden Kunden im Zeitraum" if de
+                       else "no ordering customers in the period")
     warn_small("referral_rate", len(active), min_n)
     referrers = pd.Index(rows_in_period(referrals, "referred_at", period)["referrer_id"].dropna().astype(str).unique())
     # both are unique: count active customers among the (few) referrers, not the other way
     # round (pandas' Arrow-string isin iterates over its argument in Python)
     inside = int(active.isin(referrers).sum())
     outside = len(referrers) - inside
-    note = f"{inside} referring of {len(active)} ordering customers"
-    if outside:
-        note += f"; {outside} referrers without an order in the period are not counted"
+    if de:
+        count = lambda v: format_value(v, "count", "de")  # noqa: E731
+        note = f"{count(inside)} Empfehlende unter {count(len(active))} bestellenden Kunden"
+        if outside:
+            note += f"; {count(outside)} Empfehlende ohne Bestellung im Zeitraum nicht mitgezählt"
+    else:
+        note = f"{inside} referring of {len(active)} ordering customers"
+        if outside:
+            note += f"; {outside} referrers without an order in the period are not counted"
     return share_result("referral_rate", inside, len(active), note=note,
                          extras={"referrers": inside, "referrers_not_active": outside})
 
 
 def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, orders: pd.DataFrame, *,
-                       as_of: pd.Timestamp | str, inactivity_days: int) -> MetricResult:
+                       as_of: pd.Timestamp | str, inactivity_days: int, lang: Language = "en") -> MetricResult:
     """Retention of referred customers against all other customers, with a two-proportion z-test.
 
     Parameters
@@ -88,6 +97,10 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
         Reference date (exclusive): orders before it count.
     inactivity_days : int
         A customer is retained when their last order is within this many days before ``as_of``.
+    lang : {"en", "de"}
+        Language of the note (the retention rule and where the referred customers come from). The
+        definition is the registry's English text, shown in German by
+        :meth:`~kit.results.MetricResult.definition_in`.
 
     Returns
     -------
@@ -105,6 +118,7 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
     >>> referred_retention(None, r, o, as_of="2026-10-01", inactivity_days=90).value   # 1/1 - 0/2
     1.0
     """
+    de = lang == "de"
     as_of = pd.Timestamp(as_of)
     before = orders.loc[orders["order_date"] < as_of]
     span = before.groupby(before["customer_id"].astype(str))["order_date"].agg(["min", "max"])
@@ -118,7 +132,8 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
         referred = set(customers.loc[channel.isin(["empfehlung", "referral"]), "customer_id"].astype(str))
         source = "customers.acquisition_channel"
     else:
-        return no_data("referred_retention", "no referred_id in referrals and no acquisition_channel",
+        return no_data("referred_retention", "weder referred_id in den Empfehlungen noch acquisition_channel"
+                       if de else "no referred_id in referrals and no acquisition_channel",
                        definition=_RETENTION_DEFINITION, unit="share_diff")
     is_referred = eligible.index.isin(pd.Index(list(referred)))
     retained = (eligible["max"] >= window_start).to_numpy()
@@ -131,16 +146,20 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
     table = pd.DataFrame(rows)
     (n1, k1), (n2, k2) = [(int(n), int(k)) for n, k in table[["customers", "retained"]].to_numpy()]
     if min(n1, n2) == 0:
-        return no_data("referred_retention", "no referred customers or no other customers to compare",
+        return no_data("referred_retention", "keine geworbenen oder keine anderen Kunden zum Vergleich" if de
+                       else "no referred customers or no other customers to compare",
                        definition=_RETENTION_DEFINITION, unit="share_diff")
     p1, p2 = k1 / n1, k2 / n2
     diff = p1 - p2
     se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
     z, p_value = two_proportion_test(p1, n1, p2, n2)
+    if de:
+        note = (f"noch aktiv = eine Bestellung in den {format_value(inactivity_days, 'count', 'de')} Tagen vor dem "
+                f"{as_of.date()}; geworben laut {source}")
+    else:
+        note = f"retained = an order in the {inactivity_days} days before {as_of.date()}; referred from {source}"
     return MetricResult("referred_retention", diff, int(n1 + n2), *normal_interval(diff, se),
-                        _RETENTION_DEFINITION, "share_diff", se=se,
-                        note=(f"retained = an order in the {inactivity_days} days before {as_of.date()}; "
-                              f"referred from {source}"),
+                        _RETENTION_DEFINITION, "share_diff", se=se, note=note,
                         extras={"z": z, "p_value": p_value, "table": table,
                                 "referred": p1, "other": p2})
 

@@ -140,7 +140,7 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
     exits : DataFrame, optional
         Recorded exits (``customer_id``, ``exit_date``); an exit in the period is a loss.
     lang : {"en", "de"}
-        Language of the printed rule in ``note``.
+        Language of ``note`` (the printed rule, or why there is no value).
 
     Returns
     -------
@@ -165,7 +165,8 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
     """
     period = as_period(period)
     if orders is None:
-        return no_data("churn_rate", "no order data: churn skipped")
+        return no_data("churn_rate", "keine Bestelldaten: Abwanderung übersprungen" if lang == "de"
+                       else "no order data: churn skipped")
     s = sort_orders(orders)
     counts = _churn_counts(s, *exit_codes(s, exits), period, inactivity_days)
     return _churn_result(counts, period, inactivity_days, exits is not None, orders["order_date"].max(), lang)
@@ -175,7 +176,8 @@ def _churn_result(counts: dict[str, int], period: Period, inactivity_days: int, 
                   data_end: pd.Timestamp, lang: Language) -> MetricResult:
     rule = loss_rule(inactivity_days, exits=has_exits, lang=lang)
     if counts["at_start"] == 0:
-        return no_data("churn_rate", f"no active customers at the start of {period.label} ({rule})")
+        return no_data("churn_rate", f"keine aktiven Kunden zu Beginn von {period.label} ({rule})" if lang == "de"
+                       else f"no active customers at the start of {period.label} ({rule})")
     note = rule
     if pd.notna(data_end) and data_end < period.end - pd.Timedelta(days=1):
         note += ("; the data end before the end of the period" if lang == "en"

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from kit.config import BusinessHours
-from kit.definitions import DEFINITIONS
+from kit.definitions import DEFINITIONS, Language
 from kit.metrics._checks import period_rows, warn_small
 from kit.metrics._stats import median_interval, poisson_interval, share_result  # median_interval: public here
 from kit.periods import Period, rows_in_period
-from kit.results import MetricResult, no_data
+from kit.results import MetricResult, format_value, no_data
 
 __all__ = [
     "business_hours_between",
@@ -123,30 +123,60 @@ def _hours(tickets: pd.DataFrame, column: str, basis: Basis, schedule: BusinessH
     return business_hours_between(tickets["opened_at"], tickets[column], schedule=schedule, state=state)
 
 
+# --------------------------------------------------------------------------- notes
+
+
+def _count(value: int, lang: Language, one: str = "", many: str = "") -> str:
+    """A count in a note: English as written so far (``1624``), German by :func:`format_value` (``1.624``),
+    followed by the German noun in singular or plural when given."""
+    if lang != "de":
+        return str(value)
+    shown = format_value(value, "count", "de")
+    return f"{shown} {one if value == 1 else many}" if many else shown
+
+
+def _basis_hours(basis: Basis, lang: Language) -> str:
+    """``business hours`` / ``calendar hours``; German ``Geschäftsstunden`` / ``Kalenderstunden``."""
+    if lang == "de":
+        return "Geschäftsstunden" if basis == "business" else "Kalenderstunden"
+    return f"{basis} hours"
+
+
+def _no_tickets(lang: Language) -> str:
+    return "keine im Zeitraum eröffneten Tickets" if lang == "de" else "no tickets opened in the period"
+
+
 # --------------------------------------------------------------------------- durations
 
 
 def _duration(kpi: str, column: str, tickets: pd.DataFrame, period: Period | None, basis: Basis,
-              schedule: BusinessHours | None, state: str, min_n: int | None, missing_text: str) -> MetricResult:
+              schedule: BusinessHours | None, state: str, min_n: int | None, missing_text: tuple[str, str],
+              lang: Language) -> MetricResult:
+    """The median duration; ``missing_text``: what tickets without ``column`` lack, in English and German."""
+    de = lang == "de"
     opened = period_rows(kpi, tickets, table="tickets", needs=column, date="opened_at", period=period,
-                         empty="no tickets opened in the period")
+                         empty=_no_tickets(lang))
     if isinstance(opened, MetricResult):
         return opened
     hours = _hours(opened, column, basis, schedule, state)
     missing = int(hours.isna().sum())
     negative = int((hours < 0).sum())
     x = hours[hours >= 0].to_numpy(dtype=float)
-    notes = [f"{basis} hours"]
+    notes = [_basis_hours(basis, lang)]
     if missing:
-        notes.append(f"{missing} of {len(opened)} tickets {missing_text} and are not in the median")
+        of = f"{_count(missing, lang)} {'von' if de else 'of'} {_count(len(opened), lang)}"
+        notes.append(f"{of} Tickets {missing_text[1]}, nicht im Median" if de
+                     else f"{of} tickets {missing_text[0]} and are not in the median")
     if negative:
-        notes.append(f"{negative} tickets with the time before the opening were left out")
+        notes.append(f"{_count(negative, lang, 'Ticket', 'Tickets')} mit einem Zeitpunkt vor der Eröffnung ausgelassen"
+                     if de else f"{negative} tickets with the time before the opening were left out")
     if x.size == 0:
         return no_data(kpi, "; ".join(notes))
     warn_small(kpi, x.size, min_n)
     low, high = median_interval(x)
     if math.isnan(low):
-        notes.append("too few tickets for a 95 % interval of the median")
+        notes.append("zu wenige Tickets für ein 95-%-Intervall des Medians" if de
+                     else "too few tickets for a 95 % interval of the median")
     other: Basis = "calendar" if basis == "business" else "business"
     other_hours = _hours(opened, column, other, schedule, state)
     medians = {f"median_{basis}": float(np.median(x)),
@@ -159,7 +189,7 @@ def _duration(kpi: str, column: str, tickets: pd.DataFrame, period: Period | Non
 
 def first_response_hours(tickets: pd.DataFrame, *, period: Period | None = None, basis: Basis = "business",
                          schedule: BusinessHours | None = None, state: str = "NW",
-                         min_n: int | None = None) -> MetricResult:
+                         min_n: int | None = None, lang: Language = "en") -> MetricResult:
     """Median hours from ticket opening to first response, with its distribution-free interval.
 
     Parameters
@@ -176,6 +206,8 @@ def first_response_hours(tickets: pd.DataFrame, *, period: Period | None = None,
         German federal state for public holidays.
     min_n : int, optional
         Warn when fewer answered tickets than this.
+    lang : {"en", "de"}
+        Language of the note: the basis (``business hours``, German ``Geschäftsstunden``) and the tickets left out.
 
     Returns
     -------
@@ -193,12 +225,12 @@ def first_response_hours(tickets: pd.DataFrame, *, period: Period | None = None,
     (2.0, 1)
     """
     return _duration("first_response_hours", "first_response_at", tickets, period, basis, schedule, state,
-                     min_n, "have no first response")
+                     min_n, ("have no first response", "ohne erste Antwort"), lang)
 
 
 def resolution_hours(tickets: pd.DataFrame, *, period: Period | None = None, basis: Basis = "business",
                      schedule: BusinessHours | None = None, state: str = "NW",
-                     min_n: int | None = None) -> MetricResult:
+                     min_n: int | None = None, lang: Language = "en") -> MetricResult:
     """Median hours from ticket opening to resolution, with its distribution-free interval.
 
     Parameters
@@ -215,6 +247,8 @@ def resolution_hours(tickets: pd.DataFrame, *, period: Period | None = None, bas
         Federal state (e.g. ``"NW"``) whose public holidays count as closed.
     min_n : int, optional
         Issue a :class:`~kit.errors.SmallSampleWarning` below this many resolved tickets.
+    lang : {"en", "de"}
+        Language of the note (as for :func:`first_response_hours`).
 
     Returns
     -------
@@ -229,12 +263,12 @@ def resolution_hours(tickets: pd.DataFrame, *, period: Period | None = None, bas
     24.0
     """
     return _duration("resolution_hours", "resolved_at", tickets, period, basis, schedule, state, min_n,
-                     "are not resolved")
+                     ("are not resolved", "nicht gelöst"), lang)
 
 
 def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours: float = 24,
               basis: Basis = "business", schedule: BusinessHours | None = None, state: str = "NW",
-              min_n: int | None = None) -> MetricResult:
+              min_n: int | None = None, lang: Language = "en") -> MetricResult:
     """Share of tickets with a first response within ``sla_hours`` (Wilson interval).
 
     Parameters
@@ -253,6 +287,8 @@ def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours:
         German federal state for public holidays.
     min_n : int, optional
         Warn when fewer tickets than this.
+    lang : {"en", "de"}
+        Language of the note (``SLA 24 business hours``, German ``SLA 24 Geschäftsstunden``).
 
     Returns
     -------
@@ -268,16 +304,24 @@ def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours:
     0.5
     """
     opened = period_rows("sla_share", tickets, table="tickets", needs="first_response_at", date="opened_at",
-                         period=period, empty="no tickets opened in the period", min_n=min_n)
+                         period=period, empty=_no_tickets(lang), min_n=min_n)
     if isinstance(opened, MetricResult):
         return opened
     n = len(opened)
     hours = _hours(opened, "first_response_at", basis, schedule, state)
     within = int((hours <= sla_hours).sum())
     missing = int(hours.isna().sum())
-    note = f"SLA {sla_hours:g} {basis} hours"
-    if missing:
-        note += f"; {missing} of {n} tickets without a first response count as outside the SLA"
+    if lang == "de":
+        shown = f"{sla_hours:g}"
+        hours_de = format_value(sla_hours, "number", "de", digits=len(shown.partition(".")[2]))
+        note = f"SLA {hours_de} {_basis_hours(basis, lang)}"
+        if missing:
+            note += (f"; {_count(missing, lang)} von {_count(n, lang)} Tickets ohne erste Antwort zählen als "
+                     "außerhalb des SLA")
+    else:
+        note = f"SLA {sla_hours:g} {_basis_hours(basis, lang)}"
+        if missing:
+            note += f"; {missing} of {n} tickets without a first response count as outside the SLA"
     return share_result("sla_share", within, n, note=note, extras={"within": within, "missing": missing})
 
 
@@ -290,7 +334,7 @@ def _complaints(tickets: pd.DataFrame, period: Period | None) -> pd.DataFrame:
 
 
 def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Period | None,
-                   min_n: int | None = None) -> MetricResult:
+                   min_n: int | None = None, lang: Language = "en") -> MetricResult:
     """Complaints per 1,000 orders, with the exact Poisson interval on the complaint count.
 
     Parameters
@@ -303,6 +347,8 @@ def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Perio
         Complaints opened and orders placed in this period (None: everything).
     min_n : int, optional
         Warn when fewer orders than this.
+    lang : {"en", "de"}
+        Language of the note (``201 complaints, 4232 orders``, German ``201 Beschwerden, 4.232 Bestellungen``).
 
     Returns
     -------
@@ -317,17 +363,22 @@ def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Perio
     5.0
     """
     if "is_complaint" not in tickets.columns:
-        return no_data("complaint_rate", "the tickets table has no 'is_complaint' column")
+        return no_data("complaint_rate", "die Tickettabelle hat keine Spalte 'is_complaint'" if lang == "de"
+                       else "the tickets table has no 'is_complaint' column")
     n_orders = len(rows_in_period(orders, "order_date", period))
     if n_orders == 0:
-        return no_data("complaint_rate", "no orders in the period")
+        return no_data("complaint_rate", "keine Bestellungen im Zeitraum" if lang == "de"
+                       else "no orders in the period")
     warn_small("complaint_rate", n_orders, min_n)
     count = len(_complaints(tickets, period))
     low, high = poisson_interval(count)
     scale = 1000 / n_orders
     return MetricResult("complaint_rate", count * scale, n_orders, low * scale, high * scale,
                         DEFINITIONS["complaint_rate"].definition, "per_1000", se=math.sqrt(count) * scale,
-                        note=f"{count} complaints, {n_orders} orders", extras={"complaints": count})
+                        note=(f"{_count(count, lang, 'Beschwerde', 'Beschwerden')}, "
+                              f"{_count(n_orders, lang, 'Bestellung', 'Bestellungen')}" if lang == "de"
+                              else f"{count} complaints, {n_orders} orders"),
+                        extras={"complaints": count})
 
 
 def complaints_by_category(tickets: pd.DataFrame, orders: pd.DataFrame, *,

@@ -17,13 +17,14 @@ import warnings
 
 import pandas as pd
 
+from kit.definitions import Language
 from kit.errors import NonResponseWarning
 from kit.metrics._checks import period_rows
 from kit.metrics._nps import compare_nps, nps, nps_by_segment
 from kit.metrics._ratings import at_risk_list, at_risk_share, ces, csat, star_rating, star_segments
 from kit.metrics._stats import share_result
 from kit.periods import Period
-from kit.results import MetricResult
+from kit.results import MetricResult, format_value
 
 __all__ = [
     "nps",
@@ -40,7 +41,7 @@ __all__ = [
 
 
 def response_rate(contacts: pd.DataFrame, *, period: Period | None = None, warn_below: float = 0.2,
-                  lang: str = "en", min_n: int | None = None) -> MetricResult:
+                  lang: Language = "en", min_n: int | None = None) -> MetricResult:
     """Survey answers / invitations sent, with the Wilson interval and a non-response note.
 
     Parameters
@@ -52,7 +53,7 @@ def response_rate(contacts: pd.DataFrame, *, period: Period | None = None, warn_
     warn_below : float
         Below this rate a :class:`~kit.errors.NonResponseWarning` is issued and the note says so.
     lang : {"en", "de"}
-        Language of the note.
+        Language of the note (and of the warning).
     min_n : int, optional
         Warn when fewer invitations than this.
 
@@ -67,8 +68,10 @@ def response_rate(contacts: pd.DataFrame, *, period: Period | None = None, warn_
     >>> response_rate(c).value
     0.75
     """
+    de = lang == "de"
     sent = period_rows("response_rate", contacts, table="contacts", needs="responded", date="sent_at",
-                        period=period, empty="no survey invitations in the period", min_n=min_n)
+                       period=period, min_n=min_n,
+                       empty="keine Umfrageeinladungen im Zeitraum" if de else "no survey invitations in the period")
     if isinstance(sent, MetricResult):
         return sent
     n = len(sent)
@@ -76,8 +79,9 @@ def response_rate(contacts: pd.DataFrame, *, period: Period | None = None, warn_
     rate = answered / n
     note = ""
     if rate < warn_below:
-        note = (f"Rücklaufquote {rate:.1%} unter {warn_below:.0%}: Antwortende sind womöglich nicht "
-                "repräsentativ (Non-Response-Bias)." if lang == "de" else
+        note = (f"Rücklaufquote {format_value(rate, 'share', 'de')} unter "
+                f"{format_value(warn_below, 'share', 'de', digits=0)}: Antwortende sind womöglich nicht "
+                "repräsentativ (Non-Response-Bias)." if de else
                 f"response rate {rate:.1%} is below {warn_below:.0%}: those who answered may not "
                 "represent all customers (non-response bias).")
         warnings.warn(note, NonResponseWarning, stacklevel=2)

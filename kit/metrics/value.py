@@ -12,41 +12,61 @@ import math
 import numpy as np
 import pandas as pd
 
-from kit.definitions import DEFINITIONS
+from kit.definitions import DEFINITIONS, Language
 from kit.metrics._stats import mean_result, normal_interval, share_result
 from kit.periods import Period, as_period, rows_in_period
-from kit.results import MetricResult, no_data
+from kit.results import MetricResult, format_value, no_data
 
 __all__ = ["net_revenue", "average_order_value", "return_rate", "refund_share", "clv_historical"]
 
 
 # --------------------------------------------------------------------------- shared helpers
-def _no_orders(kpi: str, orders: pd.DataFrame | None, period: Period | None) -> MetricResult:
+def _no_order_data(lang: Language) -> str:
+    return "keine Bestelldaten: Wertkennzahlen übersprungen" if lang == "de" else "no order data: value metrics skipped"
+
+
+def _no_orders(kpi: str, orders: pd.DataFrame | None, period: Period | None, lang: Language) -> MetricResult:
     if orders is None:
-        return no_data(kpi, "no order data: value metrics skipped")
+        return no_data(kpi, _no_order_data(lang))
+    if lang == "de":
+        return no_data(kpi, "keine Bestellungen" + (f" im Zeitraum {period.label}" if period is not None else ""))
     where = f" in {period.label}" if period is not None else ""
     return no_data(kpi, f"no orders{where}")
 
 
-def _orders_with_revenue(kpi: str, orders: pd.DataFrame | None,
-                         period: Period | None) -> tuple[pd.DataFrame, int, str] | MetricResult:
+def _no_orders_before(as_of: pd.Timestamp, lang: Language) -> str:
+    return f"keine Bestellungen vor dem {as_of.date()}" if lang == "de" else f"no orders before {as_of.date()}"
+
+
+def _orders_with_revenue(kpi: str, orders: pd.DataFrame | None, period: Period | None,
+                         lang: Language) -> tuple[pd.DataFrame, int, str] | MetricResult:
     """Orders of the period with a known revenue (see :func:`_known_revenue`), or the no-data result."""
     sub = rows_in_period(orders, "order_date", period)
     if orders is None or sub.empty:
-        return _no_orders(kpi, orders, period)
-    sub, missing, note = _known_revenue(sub)
+        return _no_orders(kpi, orders, period, lang)
+    sub, missing, note = _known_revenue(sub, lang)
     if sub.empty:
         return no_data(kpi, note)
     return sub, missing, note
 
 
-def _known_revenue(orders: pd.DataFrame) -> tuple[pd.DataFrame, int, str]:
+def _missing_revenue_note(missing: int, lang: Language) -> str:
+    """``"3 orders without revenue left out"`` (German ``"3 Bestellungen ohne Umsatz ausgelassen"``); "" for 0."""
+    if not missing:
+        return ""
+    if lang == "de":
+        return f"{format_value(missing, 'count', 'de')} {'Bestellung' if missing == 1 else 'Bestellungen'} " \
+               "ohne Umsatz ausgelassen"
+    return f"{missing:,} orders without revenue left out"
+
+
+def _known_revenue(orders: pd.DataFrame, lang: Language = "en") -> tuple[pd.DataFrame, int, str]:
     """Orders with a known revenue, how many were left out, and a note saying so."""
     known = orders["revenue"].notna()
     missing = int((~known).sum())
     if not missing:
         return orders, 0, ""
-    return orders.loc[known], missing, f"{missing:,} orders without revenue left out"
+    return orders.loc[known], missing, _missing_revenue_note(missing, lang)
 
 
 # --------------------------------------------------------------------------- metrics
@@ -76,7 +96,8 @@ def net_revenue(orders: pd.DataFrame) -> pd.Series:
     return revenue.rename("net_revenue")
 
 
-def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | None = None,
+                        lang: Language = "en") -> MetricResult:
     """Average order value: mean net revenue per order in the period.
 
     Parameters
@@ -85,6 +106,8 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
         Tidy orders (``order_date``, ``revenue``, optional ``refund_amount``).
     period : Period or str, optional
         Orders with ``order_date`` in the period; None = all orders.
+    lang : {"en", "de"}
+        Language of the note (orders without revenue left out, or why there is no value).
 
     Returns
     -------
@@ -104,7 +127,7 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     35.0
     """
     period = as_period(period)
-    picked = _orders_with_revenue("average_order_value", orders, period)
+    picked = _orders_with_revenue("average_order_value", orders, period, lang)
     if isinstance(picked, MetricResult):
         return picked
     sub, missing, note = picked
@@ -113,7 +136,8 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
                         extras={"gross": float(sub["revenue"].astype(float).mean()), "missing_revenue": missing})
 
 
-def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = None,
+                lang: Language = "en") -> MetricResult:
     """Return rate: share of orders in the period with a return or a refund.
 
     Parameters
@@ -122,6 +146,8 @@ def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = No
         Tidy orders with ``returned`` (bool) and/or ``refund_amount``.
     period : Period or str, optional
         Orders with ``order_date`` in the period; None = all orders.
+    lang : {"en", "de"}
+        Language of the note (why there is no value).
 
     Returns
     -------
@@ -144,10 +170,11 @@ def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = No
     """
     period = as_period(period)
     if orders is not None and "returned" not in orders and "refund_amount" not in orders:
-        return no_data("return_rate", "orders have neither a 'returned' nor a 'refund_amount' column")
+        return no_data("return_rate", "die Bestellungen haben weder eine Spalte 'returned' noch 'refund_amount'"
+                       if lang == "de" else "orders have neither a 'returned' nor a 'refund_amount' column")
     sub = rows_in_period(orders, "order_date", period)
     if orders is None or sub.empty:
-        return _no_orders("return_rate", orders, period)
+        return _no_orders("return_rate", orders, period, lang)
     flag = pd.Series(False, index=sub.index)
     if "returned" in sub:
         flag |= sub["returned"].fillna(False).astype(bool)
@@ -156,7 +183,8 @@ def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = No
     return share_result("return_rate", int(flag.sum()), len(sub))
 
 
-def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = None) -> MetricResult:
+def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = None,
+                 lang: Language = "en") -> MetricResult:
     """Refund share: refunds / gross revenue of the orders in the period.
 
     Parameters
@@ -165,6 +193,8 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
         Tidy orders with ``revenue`` and ``refund_amount``.
     period : Period or str, optional
         Orders with ``order_date`` in the period; None = all orders.
+    lang : {"en", "de"}
+        Language of the note (orders without revenue left out, or why there is no value).
 
     Returns
     -------
@@ -185,9 +215,11 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
     0.1
     """
     period = as_period(period)
+    de = lang == "de"
     if orders is not None and "refund_amount" not in orders:
-        return no_data("refund_share", "orders have no 'refund_amount' column")
-    picked = _orders_with_revenue("refund_share", orders, period)
+        return no_data("refund_share", "die Bestellungen haben keine Spalte 'refund_amount'" if de
+                       else "orders have no 'refund_amount' column")
+    picked = _orders_with_revenue("refund_share", orders, period, lang)
     if isinstance(picked, MetricResult):
         return picked
     sub, missing, note = picked
@@ -197,7 +229,7 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
     total = gross.sum()
     d = DEFINITIONS["refund_share"]
     if total <= 0:
-        return no_data("refund_share", "gross revenue in the period is zero")
+        return no_data("refund_share", "kein Bruttoumsatz im Zeitraum" if de else "gross revenue in the period is zero")
     ratio = refund.sum() / total
     se = low = high = math.nan
     if n >= 2:
@@ -209,7 +241,8 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
                         extras={"refunds": float(refund.sum()), "gross": float(total), "missing_revenue": missing})
 
 
-def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Timestamp | str) -> MetricResult:
+def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Timestamp | str,
+                   lang: Language = "en") -> MetricResult:
     """Historical CLV: mean over customers of net revenue to ``as_of`` times the margin.
 
     Parameters
@@ -221,6 +254,9 @@ def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Time
     as_of : Timestamp or str
         End of the observation window, exclusive: orders with ``order_date < as_of`` count
         (pass ``period.end`` for "to the end of the period").
+    lang : {"en", "de"}
+        Language of the note (the margin and the window: ``"margin 35% on net revenue, orders before
+        2026-10-01"``, German ``"Marge 35 % auf den Nettoumsatz, Bestellungen vor dem 2026-10-01"``).
 
     Returns
     -------
@@ -252,23 +288,27 @@ def clv_historical(orders: pd.DataFrame | None, *, margin: float, as_of: pd.Time
     if not 0 < margin <= 1:
         raise ValueError(f"margin must be in (0, 1], found {margin!r}")
     if orders is None:
-        return no_data("clv_historical", "no order data: value metrics skipped")
+        return no_data("clv_historical", _no_order_data(lang))
     as_of = pd.Timestamp(as_of)
     sub = orders.loc[orders["order_date"] < as_of]
     if sub.empty:
-        return no_data("clv_historical", f"no orders before {as_of.date()}")
+        return no_data("clv_historical", _no_orders_before(as_of, lang))
     sub = sub.loc[sub["customer_id"].notna()]
-    sub, missing, missing_note = _known_revenue(sub)
+    sub, missing, missing_note = _known_revenue(sub, lang)
     if sub.empty:
         return no_data("clv_historical", missing_note)
     codes, ids = pd.factorize(sub["customer_id"])
     per_customer = pd.Series(np.bincount(codes, weights=net_revenue(sub).to_numpy(), minlength=len(ids)) * margin)
-    return _clv_historical_result(per_customer, margin, as_of, missing, missing_note)
+    return _clv_historical_result(per_customer, margin, as_of, missing, missing_note, lang)
 
 
 def _clv_historical_result(per_customer: pd.Series, margin: float, as_of: pd.Timestamp, missing: int,
-                           missing_note: str) -> MetricResult:
-    note = f"margin {margin:.0%} on net revenue, orders before {as_of.date()}"
+                           missing_note: str, lang: Language) -> MetricResult:
+    if lang == "de":
+        note = (f"Marge {format_value(margin, 'share', 'de', digits=0)} auf den Nettoumsatz, "
+                f"Bestellungen vor dem {as_of.date()}")
+    else:
+        note = f"margin {margin:.0%} on net revenue, orders before {as_of.date()}"
     result = mean_result("clv_historical", per_customer.to_numpy(),
                           note=f"{note}; {missing_note}" if missing_note else note,
                           extras={"customers_net_le_zero": int((per_customer <= 0).sum()),
@@ -277,7 +317,7 @@ def _clv_historical_result(per_customer: pd.Series, margin: float, as_of: pd.Tim
 
 
 def _clv_historical_coded(orders: pd.DataFrame, row_codes: np.ndarray, *, margin: float,
-                          as_of: pd.Timestamp | str) -> MetricResult:
+                          as_of: pd.Timestamp | str, lang: Language = "en") -> MetricResult:
     """:func:`clv_historical` from integer customer codes of every row (-1: no id or no date; scorecard).
 
     Sums run over the rows in table order and customers come in order of their first row, as in
@@ -288,11 +328,11 @@ def _clv_historical_coded(orders: pd.DataFrame, row_codes: np.ndarray, *, margin
     as_of = pd.Timestamp(as_of)
     before = (orders["order_date"] < as_of).to_numpy()
     if not before.any():
-        return no_data("clv_historical", f"no orders before {as_of.date()}")
+        return no_data("clv_historical", _no_orders_before(as_of, lang))
     keep = before & (row_codes >= 0)
     known = orders["revenue"].notna().to_numpy()
     missing = int((keep & ~known).sum())
-    missing_note = f"{missing:,} orders without revenue left out" if missing else ""
+    missing_note = _missing_revenue_note(missing, lang)
     keep &= known
     if not keep.any():
         return no_data("clv_historical", missing_note)
@@ -304,4 +344,4 @@ def _clv_historical_coded(orders: pd.DataFrame, row_codes: np.ndarray, *, margin
     present = np.flatnonzero(first < len(codes))
     by_first = present[np.argsort(first[present], kind="stable")]
     per_customer = pd.Series(sums[by_first] * margin)
-    return _clv_historical_result(per_customer, margin, as_of, missing, missing_note)
+    return _clv_historical_result(per_customer, margin, as_of, missing, missing_note, lang)

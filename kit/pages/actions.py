@@ -84,7 +84,7 @@ def driver_model(ctx: Context, s: Section | None = None) -> Any:
     upto = surveys[surveys["responded_at"] < ctx.period.end]
 
     def make() -> Any:
-        return cls(n_boot=50 if ctx.smoke else 500, seed=0).fit(upto, outcome="nps", drivers=cols)
+        return cls(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang).fit(upto, outcome="nps", drivers=cols)
 
     if s is None:
         return ctx.cached("drivers", make)

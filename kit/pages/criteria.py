@@ -262,7 +262,7 @@ def _referrals(ctx: Context, s: Section) -> None:
         return
     result = s.call("kit.metrics.advocacy", "referred_retention", "retention of referred customers "
                     "(kit.referred_retention)", ctx.data.customers, ctx.data.referrals, ctx.data.orders,
-                    as_of=ctx.period.end, inactivity_days=ctx.config.thresholds.inactivity_days)
+                    as_of=ctx.period.end, inactivity_days=ctx.config.thresholds.inactivity_days, lang=ctx.lang)
     if result is not None:
         s.metric(result)
         table = result.extras.get("table") if hasattr(result, "extras") else None
