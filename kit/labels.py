@@ -1,14 +1,16 @@
 """UI strings of the report pages and the summary, in English and German.
 
 Only presentation text lives here (section titles, "no data" lines, column
-headers). Metric labels and definitions come from :mod:`kit.definitions`.
+headers), and the colour of each scorecard status. Metric labels and definitions
+come from :mod:`kit.definitions`.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["text", "table_name", "no_data_for", "LABELS", "STATUS_TEXT", "TABLE_NAMES", "MISSING_DATA", "LANGUAGES"]
+__all__ = ["text", "table_name", "no_data_for", "LABELS", "STATUS_TEXT", "STATUS_COLOURS", "TABLE_NAMES", "MISSING_DATA",
+           "LANGUAGES"]
 
 Language = Literal["en", "de"]
 #: The report languages, in the order of the pairs in :data:`LABELS`.
@@ -411,6 +413,16 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
     "inconclusive": ("inconclusive", "nicht eindeutig"),
     "no_target": ("no target", "kein Ziel"),
     "no_data": ("no data", "keine Daten"),
+}
+
+#: scorecard status -> colour, the one place for it (scorecard tables, the KPI tree, index.html and the plots);
+#: ``inconclusive`` is deliberately neutral grey, never a confident green or red
+STATUS_COLOURS: dict[str, str] = {
+    "met": "#1b7f3b",
+    "missed": "#b3261e",
+    "inconclusive": "#8a8a8a",
+    "no_target": "#c9c9c9",
+    "no_data": "#e6e6e6",
 }
 
 

@@ -9,21 +9,13 @@ from typing import Any
 import pandas as pd
 
 from kit.definitions import DEFINITIONS
-from kit.labels import text
+from kit.labels import STATUS_COLOURS, text
 from kit.pages._context import Context
 from kit.pages._section import Section, capability
 from kit.results import format_value
 
 __all__ = ["get_scorecard", "scorecard_html", "scorecard_text", "kpi_rows", "fmt_kpi", "STATUS_COLOURS"]
 
-#: Scorecard status colours (kept in step with kit.plots._style.STATUS_COLOURS).
-STATUS_COLOURS = {
-    "met": "#1b7f3b",
-    "missed": "#b3261e",
-    "inconclusive": "#8a8a8a",
-    "no_target": "#c9c9c9",
-    "no_data": "#e6e6e6",
-}
 _STATUS_TEXT_COLOUR = {"met": "#ffffff", "missed": "#ffffff", "inconclusive": "#ffffff"}
 
 

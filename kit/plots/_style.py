@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import Formatter
 
 from kit.errors import DataError
+from kit.labels import STATUS_COLOURS
 from kit.results import format_value
 
 __all__ = ["PALETTE", "STATUS_COLOURS", "POLARITY_COLOURS", "style", "new_axes", "finish", "texts",
@@ -25,14 +26,6 @@ __all__ = ["PALETTE", "STATUS_COLOURS", "POLARITY_COLOURS", "style", "new_axes",
 
 #: Colour-blind-safe base palette (seaborn "colorblind").
 PALETTE = sns.color_palette("colorblind")
-#: Status colours of the scorecard; ``inconclusive`` is deliberately neutral.
-STATUS_COLOURS = {
-    "met": "#1b7f3b",
-    "missed": "#b3261e",
-    "inconclusive": "#8a8a8a",
-    "no_target": "#c9c9c9",
-    "no_data": "#e6e6e6",
-}
 POLARITY_COLOURS = {"positive": "#1b7f3b", "negative": "#b3261e", "neutral": "#8a8a8a"}
 
 _RC = {
