@@ -59,14 +59,14 @@ def _root(
 
 @app.command()
 def validate(config: ConfigOption = None) -> None:
-    """Read and validate every table; print the data-quality report. Exit 1 on errors."""
+    """Read and validate every table; print the data-quality report (in business.language). Exit 1 on errors."""
     from kit.config import load_config
 
     cfg = load_config(_config_path(config))
     from kit.io import format_quality_report, validate as validate_data
 
     report = validate_data(cfg)
-    typer.echo(format_quality_report(report))
+    typer.echo(format_quality_report(report, lang=cfg.business.language))
     if (report["severity"] == "error").any():
         raise typer.Exit(1)
 

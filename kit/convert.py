@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kit.errors import DataError
-from kit.tables import TABLES
+from kit.tables import TABLES, quality_row
 
 __all__ = ["column_kind", "TableRead", "convert_columns"]
 
@@ -86,7 +86,7 @@ class TableRead:
     sep : str or None
         CSV separator (the fallback evidence for the decimal mark).
     notes : list of dict
-        Quality-report rows noted while converting (``table, check, severity, count, example``).
+        Quality-report rows noted while converting (:func:`kit.tables.quality_row`).
     """
 
     name: str
@@ -409,8 +409,9 @@ def _note_ambiguous(read: TableRead, col: str, text: pd.Series, converted: pd.Se
     if not count:
         return
     first = int(np.flatnonzero(grouped.to_numpy())[0])
-    basis = f"the {read.sep!r} separator" if read.sep else "the file type"
-    read.notes.append({
-        "table": read.name, "check": f"{col} decimal mark", "severity": "warning", "count": count,
-        "example": f"{read.label(col)}: {text.iloc[first]!r} read as {converted.iloc[first]:g} (decimal "
-                   f"{'comma' if decimal == ',' else 'point'} assumed from {basis}); set csv.decimal if wrong"})
+    basis = {"key": "basis_separator", "params": {"sep": read.sep}} if read.sep else {"key": "basis_file_type"}
+    read.notes.append(quality_row(
+        read.name, "decimal_mark", "warning", count, example_key="ex_decimal_mark",
+        params={"column": col, "label": read.label(col), "text": str(text.iloc[first]),
+                "value": float(converted.iloc[first]),
+                "mark": {"key": "decimal_comma" if decimal == "," else "decimal_point"}, "basis": basis}))

@@ -29,14 +29,15 @@ import pandas as pd
 from kit.convert import TableRead, column_kind, convert_columns
 from kit.errors import DataError
 from kit.rawtables import NA_TOKENS, read_raw
-from kit.tables import TABLES, LoyaltyData
+from kit.labels import LABELS, check_text, table_name, text
+from kit.results import format_value
+from kit.tables import QUALITY_COLUMNS, TABLES, LoyaltyData, quality_row
 
 if TYPE_CHECKING:
     from kit.config import AnalysisConfig, DataSources, TableSource
 
-__all__ = ["read_table", "read_data", "validate", "format_quality_report", "NA_TOKENS", "column_kind"]
-
-_QUALITY_COLUMNS = ["table", "check", "severity", "count", "example"]
+__all__ = ["read_table", "read_data", "validate", "translate_quality_report", "format_quality_report", "NA_TOKENS",
+           "column_kind"]
 
 
 def _header_hint(found: list[str], source: TableSource) -> str:
@@ -165,15 +166,14 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
             if not collect:
                 raise
             errors.append(exc)
-            rows.append(_error_row(name, "read file", exc))
+            rows.append(_error_row(name, "read_file", exc))
             continue
-        rows.append({"table": name, "check": "rows read", "severity": "info", "count": len(read.frame),
-                     "example": read.file})
+        rows.append(quality_row(name, "rows_read", "info", len(read.frame), example=read.file))
         rows.extend(_mapping_rows(name, source))
         rows.extend(read.notes)
         for exc in table_errors:
             errors.append(exc)
-            rows.append(_error_row(name, "column types", exc))
+            rows.append(_error_row(name, "column_types", exc))
         checked, problems, frame = check_table(read.frame, name, file=read.file, first_row=read.first_row,
                                                user_names=read.user_names, thresholds=config.thresholds)
         rows.extend(checked)
@@ -188,7 +188,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
                                     files={n: r.file for n, r in reads.items()}))
     for name, read in reads.items():
         setattr(data, name, read.frame.reset_index(drop=True))
-    data.quality = pd.DataFrame(rows, columns=_QUALITY_COLUMNS).astype({"count": "int64"})
+    data.quality = pd.DataFrame(rows, columns=QUALITY_COLUMNS).astype({"count": "int64"})
     return data, errors
 
 
@@ -198,18 +198,18 @@ def _mapping_rows(name: str, source: TableSource) -> list[dict[str, Any]]:
     known = (*spec.required, *spec.optional, *spec.dates)
     odd = [(user, target) for user, target in source.columns.items()
            if target not in known and not any(target.startswith(p) for p in spec.prefixes)]
-    examples = []
+    mappings = []
     for user, target in odd[:3]:
         close = difflib.get_close_matches(target, known, n=1)
-        examples.append(f"{user} -> {target!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-    example = "; ".join(examples) + ("; kept as attributes" if odd else "")
-    return [{"table": name, "check": "mapped columns are contract columns", "severity": "warning" if odd else "info",
-             "count": len(odd), "example": example}]
+        mappings.append({"key": "mapping_close", "params": {"user": user, "target": target, "close": close[0]}}
+                        if close else {"key": "mapping", "params": {"user": user, "target": target}})
+    return [quality_row(name, "mapped_columns", "warning" if odd else "info", len(odd), params={"mappings": mappings},
+                        example_key="ex_mapped_columns" if odd else "")]
 
 
-def _error_row(table: str, check: str, exc: DataError) -> dict[str, Any]:
-    return {"table": table, "check": check, "severity": "error", "count": max(len(exc.rows), 1),
-            "example": str(exc)}
+def _error_row(table: str, check_key: str, exc: DataError) -> dict[str, Any]:
+    """An error as a quality row: the example is the error's message (English, as every error)."""
+    return quality_row(table, check_key, "error", max(len(exc.rows), 1), example=str(exc))
 
 
 def read_data(config: AnalysisConfig) -> LoyaltyData:
@@ -267,7 +267,8 @@ def validate(config: AnalysisConfig) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``table, check, severity, count, example``; severity is ``error``
+        Columns ``table, check, severity, count, example`` (English), then ``check_key,
+        example_key, params`` (see :func:`translate_quality_report`); severity is ``error``
         (the example is the full message), ``warning`` or ``info`` (passed checks
         have count 0).
 
@@ -283,7 +284,44 @@ def validate(config: AnalysisConfig) -> pd.DataFrame:
     return data.quality
 
 
-def format_quality_report(report: pd.DataFrame, *, width: int = 110) -> str:
+def translate_quality_report(report: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The quality report with its ``check`` and ``example`` texts in ``lang``.
+
+    Each row is rendered from its ``check_key``, ``example_key`` and ``params`` by
+    :func:`kit.labels.check_text`. Examples without a key (file names, error messages, dates,
+    ids) are the same in every language; English returns the report as it is.
+
+    Parameters
+    ----------
+    report : DataFrame
+        Output of :func:`validate` (or ``LoyaltyData.quality``).
+    lang : {"en", "de"}
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``check`` and ``example`` translated (the keys and parameters kept).
+
+    Examples
+    --------
+    >>> from kit.tables import quality_row
+    >>> report = pd.DataFrame([quality_row("surveys", "driver_scale", "info", 0, example_key="ex_driver_scale",
+    ...                                    params={"column": "driver_price", "scale": "0-10"})])
+    >>> translate_quality_report(report, "de")[["check", "example"]].values.tolist()
+    [['driver_price: Skala', 'als Skala 0-10 gelesen']]
+    """
+    if lang == "en" or report.empty or not {"check_key", "example_key", "params"} <= set(report.columns):
+        return report
+    out = report.copy()
+    params = [p if isinstance(p, dict) else {} for p in report["params"]]
+    out["check"] = [check_text(key, lang, p) if isinstance(key, str) and key else check
+                    for key, p, check in zip(report["check_key"], params, report["check"])]
+    out["example"] = [check_text(key, lang, p) if isinstance(key, str) and key else example
+                      for key, p, example in zip(report["example_key"], params, report["example"])]
+    return out
+
+
+def format_quality_report(report: pd.DataFrame, *, width: int = 110, lang: str = "en") -> str:
     """Render the quality report as a plain-text table for a terminal.
 
     Parameters
@@ -293,6 +331,10 @@ def format_quality_report(report: pd.DataFrame, *, width: int = 110) -> str:
     width : int
         Maximum line width; long examples are cut in the table and errors are
         repeated in full below it.
+    lang : {"en", "de"}
+        English: the column ids as headers, table ids, severities and counts as stored (scripts may
+        read them). German: headers, table names, severities, checks and examples in German, counts
+        with thousands dots; error messages stay English.
 
     Returns
     -------
@@ -309,23 +351,33 @@ def format_quality_report(report: pd.DataFrame, *, width: int = 110) -> str:
     0 errors, 0 warnings, 1 checks.
     """
     if report.empty:
-        return "no checks were run (no tables configured)."
-    shown = report.copy()
+        return text("quality_none", lang)
+    english = lang == "en"
+    shown = translate_quality_report(report, lang).copy()
     shown["example"] = shown["example"].fillna("").astype("str").str.replace("\n", " ", regex=False)
+    errors = shown[shown["severity"] == "error"]
+    warnings = shown[shown["severity"] == "warning"]
+    if not english:
+        shown["table"] = shown["table"].map(lambda t: table_name(str(t), lang))
+        shown["severity"] = shown["severity"].map(lambda v: text(f"cat_{v}", lang) if f"cat_{v}" in LABELS else v)
+        shown["count"] = shown["count"].map(lambda n: format_value(n, "count", lang))
     heads = ["table", "check", "severity", "count"]
-    widths = {h: max(len(h), shown[h].astype("str").str.len().max()) for h in heads}
+    titles = dict(zip([*heads, "example"], ["table", "check", "severity", "count", "example"] if english else
+                      [text(key, lang) for key in ("col_table", "col_check", "col_dq_severity", "col_dq_count",
+                                                   "col_example")]))
+    widths = {h: max(len(titles[h]), shown[h].astype("str").str.len().max()) for h in heads}
     room = max(20, width - sum(widths.values()) - 2 * len(heads))
-    lines = ["  ".join(h.ljust(widths[h]) for h in heads) + "  example"]
+    lines = ["  ".join(titles[h].ljust(widths[h]) for h in heads) + "  " + titles["example"]]
     for _, row in shown.iterrows():
         example = row["example"] if len(row["example"]) <= room else row["example"][:room - 1] + "…"
         cells = [str(row[h]).ljust(widths[h]) if h != "count" else str(row[h]).rjust(widths[h]) for h in heads]
         lines.append("  ".join(cells) + "  " + example)
-    errors = shown[shown["severity"] == "error"]
-    warnings = shown[shown["severity"] == "warning"]
+    counts = {"errors": len(errors), "warnings": len(warnings), "checks": len(shown)}
     lines.append("")
-    lines.append(f"{len(errors)} errors, {len(warnings)} warnings, {len(shown)} checks.")
+    lines.append(text("quality_counts", lang, **{k: str(n) if english else format_value(n, "count", lang)
+                                                 for k, n in counts.items()}))
     if len(errors):
         lines.append("")
-        lines.append("Errors:")
+        lines.append(text("quality_errors", lang))
         lines.extend(f"- {message}" for message in errors["example"])
     return "\n".join(line.rstrip() for line in lines)

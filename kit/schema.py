@@ -1,15 +1,18 @@
 """Validation of the tidy tables against the data contract (pandera schemas plus cross-checks).
 
-Each check gives one row of the quality report (``table, check, severity, count,
-example``), passed checks included (severity ``info``, count 0), so step 2 of the
-report can show what was checked. Failed error checks also become
+Each check gives one row of the quality report (:func:`kit.tables.quality_row`: ``table,
+check, severity, count, example`` in English, and the keys and parameters that render it in
+German), passed checks included (severity ``info``, count 0), so step 2 of the report can
+show what was checked. Failed error checks also become
 :class:`~kit.errors.DataError` s naming the file, the user's column, the rows (header =
 row 1, first data row = row 2) and the values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +21,8 @@ import pandera.pandas as pa
 
 from kit.convert import column_kind
 from kit.errors import DataError
-from kit.tables import SURVEY_SCORES, TABLES
+from kit.labels import check_text
+from kit.tables import SURVEY_SCORES, TABLES, quality_row
 
 if TYPE_CHECKING:
     from kit.config import Thresholds
@@ -32,37 +36,51 @@ _CUSTOMER_REFS = {"orders": ("customer_id",), "surveys": ("customer_id",), "tick
                   "exits": ("customer_id",), "contacts": ("customer_id",),
                   "referrals": ("referrer_id", "referred_id")}
 
+_FIX_VALUES = "correct the values in the export or remove the rows"
+
 
 @dataclass(frozen=True)
 class _Rule:
-    """One column check: the pandera check, what was expected and how to fix it."""
+    """One column check: the pandera check, its text (key and parameters), what was expected and how to fix it."""
 
     check: pa.Check
+    key: str
+    params: dict[str, Any]
     problem: str
     expected: str
-    fix: str = "correct the values in the export or remove the rows"
+    fix: str = _FIX_VALUES
+
+
+def _rule(make: Callable[..., pa.Check], key: str, params: dict[str, Any], problem: str, expected: str,
+          fix: str = _FIX_VALUES) -> _Rule:
+    """A rule whose pandera check is named by its English text (:data:`kit.labels.CHECK_TEXTS`)."""
+    return _Rule(make(name=check_text(key, "en", params)), key, params, problem, expected, fix)
 
 
 def _rules(name: str, columns: list[str], frame: pd.DataFrame, ces_scale: tuple[int, int]) -> dict[str, list[_Rule]]:
     low, high = ces_scale
     rules: dict[str, list[_Rule]] = {
-        "nps": [_Rule(pa.Check.in_range(0, 10, name="nps 0-10"), "outside 0-10", "NPS answers 0 to 10"),
-                _Rule(pa.Check(lambda s: s % 1 == 0, name="nps integer"), "with decimals",
+        "nps": [_rule(partial(pa.Check.in_range, 0, 10), "range", {"column": "nps", "low": 0, "high": 10},
+                      "outside 0-10", "NPS answers 0 to 10"),
+                _rule(partial(pa.Check, lambda s: s % 1 == 0), "integer", {"column": "nps"}, "with decimals",
                       "whole NPS answers 0, 1, ..., 10")],
-        "csat": [_Rule(pa.Check.in_range(1, 5, name="csat 1-5"), "outside 1-5", "CSAT answers 1 to 5")],
-        "rating": [_Rule(pa.Check.in_range(1, 5, name="rating 1-5"), "outside 1-5", "star ratings 1 to 5")],
-        "ces": [_Rule(pa.Check.in_range(low, high, name=f"ces {low}-{high}"), f"outside {low}-{high}",
-                      f"CES answers {low} to {high} (thresholds.ces_scale)",
+        "csat": [_rule(partial(pa.Check.in_range, 1, 5), "range", {"column": "csat", "low": 1, "high": 5},
+                       "outside 1-5", "CSAT answers 1 to 5")],
+        "rating": [_rule(partial(pa.Check.in_range, 1, 5), "range", {"column": "rating", "low": 1, "high": 5},
+                         "outside 1-5", "star ratings 1 to 5")],
+        "ces": [_rule(partial(pa.Check.in_range, low, high), "range", {"column": "ces", "low": low, "high": high},
+                      f"outside {low}-{high}", f"CES answers {low} to {high} (thresholds.ces_scale)",
                       "correct the values or set thresholds.ces_scale in analysis.yaml")],
-        "revenue": [_Rule(pa.Check.ge(0, name="revenue >= 0"), "below 0", "revenue of 0 or more",
-                          "export gross revenue; put refunds in refund_amount")],
-        "refund_amount": [_Rule(pa.Check.ge(0, name="refund_amount >= 0"), "below 0",
+        "revenue": [_rule(partial(pa.Check.ge, 0), "non_negative", {"column": "revenue"}, "below 0",
+                          "revenue of 0 or more", "export gross revenue; put refunds in refund_amount")],
+        "refund_amount": [_rule(partial(pa.Check.ge, 0), "non_negative", {"column": "refund_amount"}, "below 0",
                                 "refunds of 0 or more (as positive amounts)")],
-        "quantity": [_Rule(pa.Check.gt(0, name="quantity > 0"), "at or below 0", "quantities above 0")],
+        "quantity": [_rule(partial(pa.Check.gt, 0), "positive", {"column": "quantity"}, "at or below 0",
+                           "quantities above 0")],
     }
     for col in columns:
         if col.startswith("driver_"):
-            rules[col] = [_Rule(pa.Check.in_range(0, 10, name=f"{col} 1-5 or 0-10"),
+            rules[col] = [_rule(partial(pa.Check.in_range, 0, 10), "driver_range", {"column": col},
                                 "outside both driver scales 1-5 and 0-10", "driver ratings on 1-5 or 0-10")]
     key = TABLES[name].key
     out = {col: rules[col] for col in columns if col in rules}
@@ -111,9 +129,12 @@ def _n(count: int, singular: str, plural: str) -> str:
     return f"{count} {singular if count == 1 else plural}"
 
 
-def _row(table: str, check: str, severity: str, count: int, example: str = "") -> dict[str, Any]:
-    return {"table": table, "check": check, "severity": severity if count else "info", "count": int(count),
-            "example": example if count else ""}
+def _row(table: str, check_key: str, severity: str, count: int, *, params: dict[str, Any] | None = None,
+         example_key: str = "", example: str = "") -> dict[str, Any]:
+    """A check's row: its severity and example only when it found something (else ``info``, no example)."""
+    found = bool(count)
+    return quality_row(table, check_key, severity if found else "info", count, params=params,
+                       example_key=example_key if found else "", example=example if found else "")
 
 
 class _Where:
@@ -195,28 +216,31 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     >>> t = pd.DataFrame({"responded_at": pd.to_datetime(["2024-01-02"]), "nps": [11.0]})
     >>> rows, errors, _ = check_table(t, "surveys", file="s.csv")
     >>> str(errors[0]).split(". ")[0]
-    "s.csv, column 'nps': 1 value outside 0-10 (rows 2: 11.0)"
+    "s.csv, column 'nps': 1 value outside 0-10 (row 2: 11.0)"
     """
     where = _Where(file, first_row, user_names or {})
     ces_scale = thresholds.ces_scale if thresholds is not None else (1, 7)
     rows: list[dict[str, Any]] = []
     errors: list[DataError] = []
 
-    def fail(check: str, exc: DataError, count: int) -> None:
+    def fail(check_key: str, params: dict[str, Any], exc: DataError, count: int) -> None:
         errors.append(exc)
-        rows.append(_row(name, check, "error", count, str(exc)))
+        rows.append(_row(name, check_key, "error", count, params=params, example=str(exc)))
+
+    def passed(check_key: str, params: dict[str, Any] | None = None) -> None:
+        rows.append(_row(name, check_key, "error", 0, params=params))
 
     if len(frame) == 0:
-        fail("not empty", DataError("the table has no data rows", file=file, expected="at least one data row",
-                                    fix="export the table again with its rows"), 1)
+        fail("not_empty", {}, DataError("the table has no data rows", file=file, expected="at least one data row",
+                                        fix="export the table again with its rows"), 1)
         return rows, errors, frame
-    rows.append(_row(name, "not empty", "error", 0))
+    passed("not_empty")
     key = TABLES[name].key
     key_repeats = _repeated(frame[key]) if key and key in frame else None
     dupes = _exact_duplicates(frame, key_repeats)
     n_dupes = int(dupes.sum())
-    rows.append(_row(name, "exact duplicate rows (dropped, first kept)", "warning", n_dupes,
-                     f"rows {', '.join(map(str, where.rows(frame.index[dupes.to_numpy()])))}" if n_dupes else ""))
+    rows.append(_row(name, "exact_duplicates", "warning", n_dupes, example_key="ex_rows",
+                     params={"rows": ", ".join(map(str, where.rows(frame.index[dupes.to_numpy()])))}))
     if n_dupes:
         kept = ~dupes.to_numpy()
         frame = frame[kept]
@@ -228,15 +252,15 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     if name == "surveys":
         scores = [c for c in columns if c in SURVEY_SCORES or c.startswith("driver_")]
         if not scores:
-            fail("at least one score", DataError(
+            fail("at_least_one_score", {}, DataError(
                 "no score column", file=file, expected="at least one of nps, csat, ces, rating or driver_*",
                 fix="map a score column under data.tables.surveys.columns"), 1)
         else:
-            rows.append(_row(name, "at least one score", "error", 0))
+            passed("at_least_one_score")
     failures = _failures(frame, table_schema(name, columns, ces_scale=ces_scale, unique=False))
     for col, col_rules in _rules(name, columns, frame, ces_scale).items():
-        for rule in col_rules:
-            number = col_rules.index(rule)
+        failed = False
+        for number, rule in enumerate(col_rules):
             hit = failures[(failures["column"] == col) & (failures["check_number"] == number)]
             hit = hit[hit["index"].notna()]
             if len(hit):
@@ -245,15 +269,15 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                 exc = DataError(f"{_n(len(hit), 'value', 'values')} {rule.problem}{where.mapped(col)}", file=file,
                                 column=where.label(col), rows=where.rows(hit["index"].astype("int64")),
                                 values=hit["failure_case"].head(5).tolist(), expected=rule.expected, fix=rule.fix)
-                fail(rule.check.name, exc, len(hit))
+                fail(rule.key, rule.params, exc, len(hit))
+                failed = True
             else:
-                rows.append(_row(name, rule.check.name, "error", 0))
-        if col.startswith("driver_") and not any(r["check"] == f"{col} 1-5 or 0-10" and r["severity"] == "error"
-                                                 for r in rows):
+                passed(rule.key, rule.params)
+        if col.startswith("driver_") and not failed:
             values = frame[col].dropna()
             scale = "1-5" if len(values) and values.between(1, 5).all() else "0-10"
-            rows.append({"table": name, "check": f"{col} scale", "severity": "info", "count": 0,
-                         "example": f"read as a {scale} scale"})
+            rows.append(quality_row(name, "driver_scale", "info", 0, params={"column": col, "scale": scale},
+                                    example_key="ex_driver_scale"))
     if key and key in columns:
         repeated = pd.Series(key_repeats, index=frame.index) & frame[key].notna()
         if repeated.any():
@@ -263,19 +287,21 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                             f"{where.mapped(key)}", file=file, column=where.label(key),
                             rows=where.rows(values.index), values=values.head(5).tolist(),
                             expected=f"each {key} once", fix="remove the repeated rows or export a unique id")
-            fail(f"{key} unique", exc, int(repeated.sum()))
+            fail("unique", {"column": key}, exc, int(repeated.sum()))
         else:
-            rows.append(_row(name, f"{key} unique", "error", 0))
+            passed("unique", {"column": key})
     missing_key = [c for c in TABLES[name].required if c in columns and TABLES[name].key == c]
     for col in missing_key:
         empty = frame[col].isna()
         if empty.any():
-            fail(f"{col} filled", DataError(f"{int(empty.sum())} rows have no {col}", file=file,
-                                             column=where.label(col), rows=where.rows(frame.index[empty.to_numpy()]),
-                                             expected=f"a {col} in every row", fix="fill or remove those rows"),
+            fail("filled", {"column": col}, DataError(f"{int(empty.sum())} rows have no {col}", file=file,
+                                                      column=where.label(col),
+                                                      rows=where.rows(frame.index[empty.to_numpy()]),
+                                                      expected=f"a {col} in every row",
+                                                      fix="fill or remove those rows"),
                  int(empty.sum()))
         else:
-            rows.append(_row(name, f"{col} filled", "error", 0))
+            passed("filled", {"column": col})
     if name == "orders" and {"refund_amount", "revenue"} <= set(columns):
         over = (frame["refund_amount"] > frame["revenue"] + 1e-9).to_numpy()
         if over.any():
@@ -286,9 +312,9 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                             values=[f"{r} > {v}" for r, v in zip(sub["refund_amount"].head(5), sub["revenue"].head(5))],
                             expected="refund_amount between 0 and revenue",
                             fix="check that both columns hold gross amounts in the same currency")
-            fail("refund_amount <= revenue", exc, int(over.sum()))
+            fail("refund_within_revenue", {}, exc, int(over.sum()))
         else:
-            rows.append(_row(name, "refund_amount <= revenue", "error", 0))
+            passed("refund_within_revenue")
     if name == "tickets" and "opened_at" in columns:
         for col in ("first_response_at", "resolved_at"):
             if col not in columns:
@@ -302,14 +328,15 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                                 values=[f"{a} < {b}" for a, b in zip(sub[col].head(5), sub["opened_at"].head(5))],
                                 expected=f"{col} at or after opened_at",
                                 fix="check the time zones of both columns or correct the rows")
-                fail(f"{col} >= opened_at", exc, int(early.sum()))
+                fail("not_before_opened", {"column": col}, exc, int(early.sum()))
             else:
-                rows.append(_row(name, f"{col} >= opened_at", "error", 0))
+                passed("not_before_opened", {"column": col})
     for col in TABLES[name].dates:
         if col in columns:
             early = (frame[col] < EARLIEST_PLAUSIBLE).to_numpy()
-            rows.append(_row(name, f"{col} not before 1990", "warning", int(early.sum()),
-                             ", ".join(str(v) for v in frame.loc[early, col].head(3))))
+            rows.append(_row(name, "not_before_year", "warning", int(early.sum()),
+                             params={"column": col, "year": EARLIEST_PLAUSIBLE.year},
+                             example=", ".join(str(v) for v in frame.loc[early, col].head(3))))
     return rows, errors, frame
 
 
@@ -368,9 +395,9 @@ def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | 
                     continue
                 ids = table[col].dropna()
                 unknown = ids[~_is_in(ids, known)]
-                example = (f"{unknown.nunique()} distinct ids, e.g. {', '.join(map(repr, unknown.unique()[:3]))}"
-                           if len(unknown) else "")
-                rows.append(_row(name, f"{col} known in customers", "warning", len(unknown), example))
+                rows.append(_row(name, "known_customer", "warning", len(unknown), example_key="ex_unknown_ids",
+                                 params={"column": col, "n": int(unknown.nunique()),
+                                         "ids": ", ".join(map(repr, unknown.unique()[:3]))}))
         exits = frames.get("exits")
         if exits is not None and "signup_date" in customers:
             signup = customers.drop_duplicates("customer_id").set_index("customer_id")["signup_date"]
@@ -378,9 +405,9 @@ def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | 
             signed = pd.Series(signup.to_numpy()[position], index=exits.index).where(position >= 0)
             before = exits["exit_date"] < signed
             sub = exits[before.fillna(False).to_numpy()]
-            rows.append(_row("exits", "exit_date not before signup_date", "warning", len(sub),
-                             ", ".join(f"{c}: {d:%Y-%m-%d}" for c, d in zip(sub["customer_id"].head(3),
-                                                                             sub["exit_date"].head(3)))))
+            rows.append(_row("exits", "exit_after_signup", "warning", len(sub),
+                             example=", ".join(f"{c}: {d:%Y-%m-%d}" for c, d in zip(sub["customer_id"].head(3),
+                                                                                     sub["exit_date"].head(3)))))
     anchor = next(((n, c) for n, c in (("orders", "order_date"), ("surveys", "responded_at"))
                    if n in frames and frames[n][c].notna().any()), None)
     if anchor is not None:
@@ -395,7 +422,7 @@ def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | 
             late = table[col] >= limit
             n_late = int(late.sum())
             shown = ", ".join(str(v) for v in table.loc[late.to_numpy(), col].head(3))
-            rows.append({"table": name, "check": f"{col} not after the data's end + 1 day",
-                         "severity": "warning" if n_late else "info", "count": n_late,
-                         "example": f"end {end:%Y-%m-%d}" + (f": {shown}" if n_late else "")})
+            rows.append(quality_row(name, "not_after_end", "warning" if n_late else "info", n_late,
+                                    params={"column": col, "end": f"{end:%Y-%m-%d}", "dates": shown},
+                                    example_key="ex_data_end_late" if n_late else "ex_data_end"))
     return rows

@@ -11,12 +11,15 @@ whatever the user's files called them. Conventions of the tidy tables:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
-__all__ = ["TableSpec", "TABLES", "TableName", "LoyaltyData"]
+from kit.labels import check_text
+
+__all__ = ["TableSpec", "TABLES", "TableName", "LoyaltyData", "QUALITY_COLUMNS", "quality_row"]
 
 TableName = Literal["customers", "orders", "surveys", "tickets", "exits", "referrals", "contacts"]
 
@@ -73,6 +76,49 @@ TABLES: dict[str, TableSpec] = {
 
 SURVEY_SCORES = ("nps", "csat", "ces", "rating")
 
+#: The columns of the data-quality report: the English texts, then what renders them in another language
+#: (:func:`kit.labels.check_text` of ``check_key`` / ``example_key`` with ``params``; an empty
+#: ``example_key`` means the example is shown as it is: a file name, an error message, dates, ids).
+QUALITY_COLUMNS = ["table", "check", "severity", "count", "example", "check_key", "example_key", "params"]
+
+
+def quality_row(table: str, check_key: str, severity: str, count: int, *, params: Mapping[str, Any] | None = None,
+                example_key: str = "", example: str = "") -> dict[str, Any]:
+    """One row of the data-quality report, its texts in English from :data:`kit.labels.CHECK_TEXTS`.
+
+    Parameters
+    ----------
+    table : str
+        Table of the data contract.
+    check_key : str
+        The check's key in :data:`kit.labels.CHECK_TEXTS`.
+    severity : {"error", "warning", "info"}
+    count : int
+        Rows (or values) the check found; 0 when it passed.
+    params : mapping, optional
+        The placeholders of both texts (JSON-able: text, numbers, nested texts).
+    example_key : str
+        The example's key in :data:`kit.labels.CHECK_TEXTS`; empty: ``example`` is shown as it is.
+    example : str
+        An example that is the same in every language (used when ``example_key`` is empty).
+
+    Returns
+    -------
+    dict
+        The :data:`QUALITY_COLUMNS`.
+
+    Examples
+    --------
+    >>> row = quality_row("surveys", "driver_scale", "info", 0, params={"column": "driver_price", "scale": "1-5"},
+    ...                   example_key="ex_driver_scale")
+    >>> row["check"], row["example"], row["check_key"]
+    ('driver_price scale', 'read as a 1-5 scale', 'driver_scale')
+    """
+    values = dict(params or {})
+    return {"table": table, "check": check_text(check_key, "en", values), "severity": severity, "count": int(count),
+            "example": check_text(example_key, "en", values) if example_key else example,
+            "check_key": check_key, "example_key": example_key, "params": values}
+
 
 @dataclass
 class LoyaltyData:
@@ -87,7 +133,8 @@ class LoyaltyData:
         ``file`` (and ``codes`` where manual codes exist).
     quality : DataFrame
         The data-quality report: one row per check (``table``, ``check``, ``severity``,
-        ``count``, ``example``).
+        ``count``, ``example`` in English; ``check_key``, ``example_key``, ``params`` to
+        show it in another language, see :data:`QUALITY_COLUMNS`).
     sources : dict
         Table name -> file it was read from (for the inventory in step 2).
     """
@@ -100,8 +147,7 @@ class LoyaltyData:
     referrals: pd.DataFrame | None = None
     contacts: pd.DataFrame | None = None
     interviews: pd.DataFrame | None = None
-    quality: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["table", "check", "severity", "count", "example"]))
+    quality: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUALITY_COLUMNS))
     sources: dict[str, str] = field(default_factory=dict)
 
     def available(self) -> list[str]:

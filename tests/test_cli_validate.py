@@ -72,3 +72,24 @@ def test_validate_sample_exits_0(capsys):
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
     assert "bestellungen.csv" in out and "0 errors" in out
+
+
+def test_validate_speaks_the_configured_language(tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    path.write_text("responded_at,nps,driver_delivery\n2024-01-02,9,5\n2024-01-03,3,1\n", encoding="utf-8")
+    english = _write_config(tmp_path, f"    surveys: {{file: {path}}}\n")
+    german = tmp_path / "de.yaml"
+    german.write_text(english.read_text(encoding="utf-8").replace("{name: Test}", "{name: Test, language: de}"),
+                      encoding="utf-8")
+    assert main(["validate", "--config", str(german)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == ["Tabelle", "Prüfung", "Schweregrad", "Anzahl", "Beispiel"]
+    assert "driver_delivery: Skala" in out and "als Skala 1-5 gelesen" in out and "gelesene Zeilen" in out
+    assert "Umfragen" in out and "read as" not in out and "scale" not in out
+    assert lines[-1].startswith("0 Fehler, 0 Warnungen, ")
+    # English (the default) as before
+    assert main(["validate", "--config", str(english)]) == 0
+    out = capsys.readouterr().out
+    assert "surveys  driver_delivery scale" in out and "read as a 1-5 scale" in out
+    assert out.splitlines()[-1].startswith("0 errors, 0 warnings, ")

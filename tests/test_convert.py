@@ -68,3 +68,34 @@ def test_flag_tokens():
     tokens = ["true", "FALSE", "Yes", "no", "ja", "Nein", "wahr", "falsch", "1", "0", "x", "", "X"]
     assert convert("orders", {"returned": tokens})["returned"].tolist() == [
         True, False, True, False, True, False, True, False, True, False, True, False, True]
+
+
+@pytest.mark.parametrize(("sep", "column", "german_example", "english_example"), [
+    # ';' files are German exports: '1.234' is read with a decimal comma, as 1234 (no thousands dot, so the
+    # reading cannot look like its input)
+    (";", ["1.234", "7"],
+     "Umsatz: '1.234' als 1234 gelesen (Dezimalkomma angenommen wegen des Trennzeichens ';'); "
+     "falls falsch, csv.decimal setzen",
+     "Umsatz: '1.234' read as 1234 (decimal comma assumed from the ';' separator); set csv.decimal if wrong"),
+    # ',' files: '1.234' is read with a decimal point: 1.234, German 1,234
+    (",", ["1.234", "7"],
+     "Umsatz: '1.234' als 1,234 gelesen (Dezimalpunkt angenommen wegen des Trennzeichens ','); "
+     "falls falsch, csv.decimal setzen",
+     "Umsatz: '1.234' read as 1.234 (decimal point assumed from the ',' separator); set csv.decimal if wrong"),
+    # Excel and Parquet have no separator to go by: the decimal point, so '1,234' is 1234
+    (None, ["1,234", "7"],
+     "Umsatz: '1,234' als 1234 gelesen (Dezimalpunkt angenommen wegen des Dateityps); "
+     "falls falsch, csv.decimal setzen",
+     "Umsatz: '1,234' read as 1234 (decimal point assumed from the file type); set csv.decimal if wrong"),
+])
+def test_guessed_decimal_mark_is_noted_in_english_and_german(sep, column, german_example, english_example):
+    from kit.labels import check_text
+
+    read = TableRead(name="orders", frame=pd.DataFrame({"revenue": column}, dtype="str"), file="t.csv",
+                     first_row=2, user_names={"revenue": "Umsatz"}, sep=sep)
+    convert_columns(read, None, "Europe/Berlin", {"decimal": None, "thousands": None}, None)
+    [note] = read.notes
+    assert (note["check"], note["severity"], note["count"], note["example"]) == (
+        "revenue decimal mark", "warning", 1, english_example)
+    assert check_text(note["check_key"], "de", note["params"]) == "revenue: Dezimalzeichen"
+    assert check_text(note["example_key"], "de", note["params"]) == german_example

@@ -182,7 +182,8 @@ def test_read_data_attaches_sources_and_quality():
                   "customers": {"file": "kunden_cp1252.csv", "columns": GERMAN_CUSTOMERS}})
     data = read_data(cfg)
     assert data.sources == {"orders": "bestellungen_de.csv", "customers": "kunden_cp1252.csv"}
-    assert list(data.quality.columns) == ["table", "check", "severity", "count", "example"]
+    assert list(data.quality.columns) == ["table", "check", "severity", "count", "example",
+                                          "check_key", "example_key", "params"]
     rows_read = data.quality[data.quality["check"] == "rows read"].set_index("table")["count"]
     assert rows_read.to_dict() == {"orders": 4, "customers": 3}
     assert data.surveys is None and len(data.orders) == 4
@@ -353,6 +354,72 @@ def test_format_quality_report_repeats_errors_in_full():
     assert "1 errors, 1 warnings, 3 checks." in text
     assert text.endswith("- " + message)
     assert format_quality_report(report.iloc[:0]) == "no checks were run (no tables configured)."
+
+
+def _warned_orders(tmp_path: Path) -> AnalysisConfig:
+    """Orders with a guessed decimal mark (TAB file, '1.234'), a mapping typo and an exact duplicate row."""
+    path = tmp_path / "o.tsv"
+    path.write_text("order_id\tcustomer_id\torder_date\trevenue\tKanal\n"
+                    "A\t1\t2024-01-01\t1.234\tApp\nB\t1\t2024-01-02\t7\tWeb\nB\t1\t2024-01-02\t7\tWeb\n",
+                    encoding="utf-8")
+    return config({"orders": {"file": str(path), "columns": {"Kanal": "chanel"}}})
+
+
+def test_quality_rows_render_from_their_json_able_keys_and_params(tmp_path):
+    import json
+
+    from kit.labels import check_text
+
+    report = validate(_warned_orders(tmp_path))
+    assert (report["check_key"] != "").all() and (report["severity"] == "warning").sum() == 3
+    for row in report.itertuples():
+        params = json.loads(json.dumps(row.params))  # JSON-able, and back
+        # the English texts are the table's English texts: one place per check text
+        assert check_text(row.check_key, "en", params) == row.check
+        if row.example_key:
+            assert check_text(row.example_key, "en", params) == row.example
+
+
+def test_quality_report_in_german_by_hand(tmp_path):
+    from kit.io import translate_quality_report
+
+    report = validate(_warned_orders(tmp_path))
+    german = translate_quality_report(report, "de").set_index("check_key")
+    assert german.loc["rows_read", ["check", "example"]].tolist() == ["gelesene Zeilen", "o.tsv"]
+    assert german.loc["mapped_columns", ["check", "example"]].tolist() == [
+        "zugeordnete Spalten gehören zum Datenvertrag",
+        "Kanal -> 'chanel' (gemeint: 'channel'?); als Attribute behalten"]
+    # '1.234' in a TAB file: nothing proves the mark, the decimal point is assumed -> 1.234, German 1,234
+    assert german.loc["decimal_mark", ["check", "example"]].tolist() == [
+        "revenue: Dezimalzeichen",
+        "revenue: '1.234' als 1,234 gelesen (Dezimalpunkt angenommen wegen des Trennzeichens '\\t'); "
+        "falls falsch, csv.decimal setzen"]
+    assert german.loc["exact_duplicates", ["check", "example"]].tolist() == [
+        "exakt doppelte Zeilen (entfernt, erste behalten)", "Zeilen 4"]
+    assert german.loc["not_before_year", "check"] == "order_date nicht vor 1990"
+    # the English texts stay as they were, and so do the keys and parameters
+    assert report.set_index("check_key").loc["exact_duplicates", "check"] == \
+        "exact duplicate rows (dropped, first kept)"
+    assert translate_quality_report(report, "en") is report
+    assert german["params"].tolist() == report["params"].tolist()
+
+
+def test_format_quality_report_in_german(tmp_path):
+    from kit.io import format_quality_report
+
+    report = validate(_warned_orders(tmp_path))
+    text = format_quality_report(report, lang="de")
+    lines = text.splitlines()
+    assert lines[0].split() == ["Tabelle", "Prüfung", "Schweregrad", "Anzahl", "Beispiel"]
+    assert lines[1].split()[:5] == ["Bestellungen", "gelesene", "Zeilen", "Info", "3"]  # the copy is dropped later
+    assert any("exakt doppelte Zeilen (entfernt, erste behalten)  Warnung" in line for line in lines)
+    assert lines[-1] == f"0 Fehler, 3 Warnungen, {len(report)} Prüfungen."
+    assert format_quality_report(report.iloc[:0], lang="de") == \
+        "keine Prüfungen gelaufen (keine Tabellen konfiguriert)."
+    # errors are listed in full under "Fehler:", their messages in English like every error message
+    bad = validate(config({"orders": {"file": "orders_text_in_number.csv"}}))
+    german = format_quality_report(bad, lang="de")
+    assert "Spaltentypen" in german and "\nFehler:\n- orders_text_in_number.csv, column 'revenue'" in german
 
 
 def test_typed_parquet_columns(tmp_path):

@@ -387,6 +387,28 @@ def test_data_quality_in_german_has_german_headers_severities_and_table_names(ge
     assert "surveys" in set(english["Table"]) and "info" in set(english["Severity"])
 
 
+def test_data_quality_in_german_shows_german_checks_and_examples(german_sample_ctx, tmp_path):
+    from kit.config import AnalysisConfig
+    from kit.io import read_data
+
+    path = tmp_path / "o.csv"
+    path.write_text("order_id;customer_id;order_date;revenue\nA;1;01.02.2024;1.234\nB;1;02.02.2024;7\n"
+                    "B;1;02.02.2024;7\n", encoding="utf-8")
+    config = AnalysisConfig.model_validate({"business": {"name": "T"}, "data": {"tables": {"orders": {
+        "file": str(path)}}}})
+    ctx = dataclasses.replace(german_sample_ctx, data=read_data(config), _cache={})
+    table = next(b.content for b in pages.data_quality(ctx).blocks if b.kind == "table")
+    # a ';' file: '1.234' is read with a decimal comma (1234); row 4 copies row 3
+    assert table[["Prüfung", "Schweregrad", "Beispiel"]].values.tolist() == [
+        ["revenue: Dezimalzeichen", "Warnung",
+         "revenue: '1.234' als 1234 gelesen (Dezimalkomma angenommen wegen des Trennzeichens ';'); "
+         "falls falsch, csv.decimal setzen"],
+        ["exakt doppelte Zeilen (entfernt, erste behalten)", "Warnung", "Zeilen 4"]]
+    english = dataclasses.replace(ctx, lang="en", _cache={})
+    table = next(b.content for b in pages.data_quality(english).blocks if b.kind == "table")
+    assert table["Check"].tolist() == ["revenue decimal mark", "exact duplicate rows (dropped, first kept)"]
+
+
 def test_inventory_and_survey_coverage_in_german(german_sample_ctx):
     inventory = next(b.content for b in pages.inventory(german_sample_ctx).blocks if b.kind == "table")
     assert inventory["Tabelle"].tolist()[:3] == ["Kunden", "Bestellungen", "Umfragen"]

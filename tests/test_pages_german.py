@@ -142,6 +142,49 @@ def _section(sections, title: str) -> pages.Section:
     return next(s for s in sections if s.title == title)
 
 
+#: English words of the data-quality checks and examples. Contract column ids (driver_delivery, responded_at) are
+#: names, not words: the underscore keeps their parts from matching.
+_ENGLISH_CHECK_WORDS = re.compile(r"\b(rows?|read|scale|not|before|after|end|day|data's|known|unique|filled|empty|"
+                                  r"exact|duplicate|dropped|kept|mapped|contract|decimal|mark|assumed|separator|"
+                                  r"wrong|distinct|score|integer|or|the|of|as|from|types|file)\b")
+
+
+def test_the_english_check_words_find_the_english_quality_texts():
+    for found in ("driver_delivery scale", "read as a 1-5 scale", "exit_date not after the data's end + 1 day",
+                  "end 2026-09-30", "exact duplicate rows (dropped, first kept)", "customer_id known in customers",
+                  "driver_price 1-5 or 0-10", "nps integer"):
+        assert _ENGLISH_CHECK_WORDS.search(found), found
+    for german in ("driver_delivery: Skala", "als Skala 1-5 gelesen", "exit_date nicht nach Datenende + 1 Tag",
+                   "Ende 2026-09-30", "responded_at nicht vor 1990", "driver_price 1-5 oder 0-10"):
+        assert not _ENGLISH_CHECK_WORDS.search(german), german
+
+
+def test_german_data_quality_section_speaks_german(german_sections):
+    german, sections = german_sections
+    text = _visible(_section(sections, german.t("quality")))
+    # the sample's section lists the five driver scales and the six checks against the data's end
+    assert text.count("driver_") == 5 and text.count("2026-09-30") == 6
+    assert not _ENGLISH_CHECK_WORDS.findall(text), text
+
+
+def test_sample_quality_rows_in_german_and_their_english_originals(german_sections):
+    from kit.io import translate_quality_report
+
+    german, _ = german_sections
+    report = german.data.quality
+    shown = report[report["example"].ne("") & report["check"].ne("rows read")]
+    drivers = ["delivery", "price", "quality", "service", "website"]
+    dated = [("customers", "signup_date"), ("surveys", "responded_at"), ("tickets", "opened_at"),
+             ("exits", "exit_date"), ("referrals", "referred_at"), ("contacts", "sent_at")]
+    # the English report keeps its wording (validate, run.log and the English page show it)
+    assert shown[["check", "example"]].values.tolist() == (
+        [[f"driver_{d} scale", "read as a 1-5 scale"] for d in drivers]
+        + [[f"{col} not after the data's end + 1 day", "end 2026-09-30"] for _, col in dated])
+    assert translate_quality_report(shown, "de")[["table", "check", "example"]].values.tolist() == (
+        [["surveys", f"driver_{d}: Skala", "als Skala 1-5 gelesen"] for d in drivers]
+        + [[table, f"{col} nicht nach Datenende + 1 Tag", "Datenende 2026-09-30"] for table, col in dated])
+
+
 def test_german_action_plan_names_topics_and_comments_in_german(german_sections):
     german, sections = german_sections
     why = next(b.content for b in _section(sections, german.t("plan")).blocks if b.kind == "table")["Warum (Belege)"]

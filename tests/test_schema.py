@@ -171,6 +171,76 @@ def test_quality_report_lists_passed_checks_as_info():
     assert data.tickets["is_complaint"].tolist() == [True, False]
 
 
+# ------------------------------------------------------------------ the quality report in German
+
+
+def german(report: pd.DataFrame, table: str, check_key: str, column: str | None = None) -> list[str]:
+    """check and example of one row, in German (kit.io.translate_quality_report)."""
+    from kit.io import translate_quality_report
+
+    rows = translate_quality_report(report, "de")
+    rows = rows[(rows["table"] == table) & (rows["check_key"] == check_key)]
+    if column is not None:
+        rows = rows[[p.get("column") == column for p in rows["params"]]]
+    assert len(rows) == 1, f"expected one {table}/{check_key} row, found {len(rows)}"
+    return [rows["check"].iloc[0], rows["example"].iloc[0]]
+
+
+def test_driver_scales_in_german(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("responded_at,nps,driver_delivery,driver_price\n"
+                    "2024-01-02,9,5,4\n2024-01-03,3,1,8\n", encoding="utf-8")
+    report = validate(AnalysisConfig.model_validate({"business": {"name": "T"}, "data": {"tables": {
+        "surveys": {"file": str(path)}}}}))
+    # delivery 5 and 1: all within 1-5; price has an 8: 0-10
+    assert german(report, "surveys", "driver_scale", "driver_delivery") == ["driver_delivery: Skala",
+                                                                            "als Skala 1-5 gelesen"]
+    assert german(report, "surveys", "driver_scale", "driver_price") == ["driver_price: Skala",
+                                                                         "als Skala 0-10 gelesen"]
+    assert quality_row(report, "surveys", "driver_delivery scale")["example"] == "read as a 1-5 scale"
+    assert german(report, "surveys", "driver_range", "driver_price")[0] == "driver_price 1-5 oder 0-10"
+    assert german(report, "surveys", "range", "nps")[0] == "nps 0-10"
+    assert german(report, "surveys", "integer", "nps")[0] == "nps ganzzahlig"
+
+
+def test_date_range_and_relations_in_german(tmp_path):
+    path = tmp_path / "exits.csv"
+    path.write_text("customer_id,exit_date\n1001,2025-03-02\n1002,2025-03-03\n1003,2062-01-01\n9999,2024-01-20\n",
+                    encoding="utf-8")
+    report = validate(config({"orders": {"file": "orders_en.csv"}, "exits": {"file": str(path)},
+                              "customers": {"file": "kunden_utf8.csv", "columns": GERMAN_CUSTOMERS}}))
+    # the last order is on 2025-03-01: 03-03 and 2062 lie more than a day after it
+    assert german(report, "exits", "not_after_end") == [
+        "exit_date nicht nach Datenende + 1 Tag", "Datenende 2025-03-01: 2025-03-03 00:00:00, 2062-01-01 00:00:00"]
+    assert german(report, "customers", "not_after_end") == ["signup_date nicht nach Datenende + 1 Tag",
+                                                            "Datenende 2025-03-01"]
+    assert german(report, "exits", "known_customer") == ["customer_id in Kunden vorhanden",
+                                                         "verschiedene IDs: 1, z. B. '9999'"]
+    # 1003 signed up on 01.02.2024 and is fine; the unknown 9999 has no signup date
+    assert german(report, "exits", "exit_after_signup") == ["exit_date nicht vor signup_date", ""]
+    assert german(report, "exits", "not_before_year") == ["exit_date nicht vor 1990", ""]
+    # the English report keeps its wording
+    assert quality_row(report, "exits", "exit_date not after the data's end + 1 day")["example"] == \
+        "end 2025-03-01: 2025-03-03 00:00:00, 2062-01-01 00:00:00"
+
+
+def test_check_names_in_german_for_every_contract_check():
+    orders = pd.DataFrame({"order_id": ["A"], "customer_id": ["1"], "revenue": [5.0], "refund_amount": [1.0],
+                           "quantity": [1.0], "order_date": pd.to_datetime(["2024-01-01"]).astype("datetime64[ns]")})
+    tickets = pd.DataFrame({"ticket_id": ["T"], "opened_at": pd.to_datetime(["2024-01-01"]).astype("datetime64[ns]"),
+                            "resolved_at": pd.to_datetime(["2024-01-02"]).astype("datetime64[ns]")})
+    from kit.io import translate_quality_report
+
+    rows = check_table(orders, "orders", file="o.csv")[0] + check_table(tickets, "tickets", file="t.csv")[0]
+    checks = translate_quality_report(pd.DataFrame(rows), "de")["check"].tolist()
+    assert checks == ["nicht leer", "exakt doppelte Zeilen (entfernt, erste behalten)", "revenue >= 0",
+                      "refund_amount >= 0", "quantity > 0", "order_id eindeutig", "order_id ausgefüllt",
+                      "refund_amount <= revenue", "order_date nicht vor 1990",
+                      "nicht leer", "exakt doppelte Zeilen (entfernt, erste behalten)", "ticket_id eindeutig",
+                      "ticket_id ausgefüllt", "resolved_at >= opened_at", "opened_at nicht vor 1990",
+                      "resolved_at nicht vor 1990"]
+
+
 # ------------------------------------------------------------------ the functions on hand-built frames
 
 

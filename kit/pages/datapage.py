@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kit.io import translate_quality_report
 from kit.labels import no_data_for, table_name
 from kit.pages._common import fmt_kpi, get_scorecard
 from kit.pages._context import Context
@@ -16,7 +17,8 @@ from kit.tables import TABLES
 
 __all__ = ["inventory", "data_quality", "survey_coverage", "market_context"]
 
-#: the data-quality report as shown: table ids by their display name, severities translated
+#: the data-quality report as shown: table ids by their display name, severities translated (checks and examples
+#: are put into the report's language before, by kit.io.translate_quality_report)
 _QUALITY_COLUMNS = [Col("table", "col_table", "table"), Col("check", "col_check"),
                     Col("severity", "col_dq_severity", "category"), Col("count", "col_dq_count", "count"),
                     Col("example", "col_example")]
@@ -57,7 +59,8 @@ def inventory(ctx: Context) -> Section:
 def data_quality(ctx: Context) -> Section:
     """The data-quality report of ``kit.read_data`` (``data.quality``): what the checks found, errors first.
 
-    Checks that found nothing are summarised per table in one line; rows read are in the inventory.
+    Checks that found nothing are summarised per table in one line; rows read are in the inventory. Checks and
+    examples are shown in the report's language (error messages stay English).
     """
     s = ctx.section("quality")
     q = ctx.data.quality
@@ -67,7 +70,8 @@ def data_quality(ctx: Context) -> Section:
     example = q["example"].fillna("").astype(str).str.strip()
     shown_mask = ((count > 0) | example.ne("")) & q["check"].ne("rows read")
     order = {"error": 0, "warning": 1, "info": 2}
-    shown = q[shown_mask].sort_values("severity", key=lambda c: c.map(order).fillna(3), kind="stable")
+    shown = translate_quality_report(q[shown_mask], ctx.lang).sort_values(
+        "severity", key=lambda c: c.map(order).fillna(3), kind="stable")
     passed = q[~shown_mask & q["check"].ne("rows read")]
     if shown.empty:
         s.para(ctx.t("quality_ok"))
