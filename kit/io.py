@@ -29,7 +29,8 @@ import pandas as pd
 from kit.convert import TableRead, column_kind, convert_columns
 from kit.errors import DataError
 from kit.rawtables import NA_TOKENS, read_raw
-from kit.labels import LABELS, check_text, table_name, text
+from kit.check_texts import check_text
+from kit.labels import LABELS, table_name, text
 from kit.results import format_value
 from kit.tables import QUALITY_COLUMNS, TABLES, LoyaltyData, quality_row
 
@@ -288,7 +289,7 @@ def translate_quality_report(report: pd.DataFrame, lang: str = "en") -> pd.DataF
     """The quality report with its ``check`` and ``example`` texts in ``lang``.
 
     Each row is rendered from its ``check_key``, ``example_key`` and ``params`` by
-    :func:`kit.labels.check_text`. Examples without a key (file names, error messages, dates,
+    :func:`kit.check_texts.check_text`. Examples without a key (file names, error messages, dates,
     ids) are the same in every language; English returns the report as it is.
 
     Parameters

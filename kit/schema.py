@@ -21,7 +21,7 @@ import pandera.pandas as pa
 
 from kit.convert import column_kind
 from kit.errors import DataError
-from kit.labels import check_text
+from kit.check_texts import check_text
 from kit.tables import SURVEY_SCORES, TABLES, quality_row
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class _Rule:
 
 def _rule(make: Callable[..., pa.Check], key: str, params: dict[str, Any], problem: str, expected: str,
           fix: str = _FIX_VALUES) -> _Rule:
-    """A rule whose pandera check is named by its English text (:data:`kit.labels.CHECK_TEXTS`)."""
+    """A rule whose pandera check is named by its English text (:data:`kit.check_texts.CHECK_TEXTS`)."""
     return _Rule(make(name=check_text(key, "en", params)), key, params, problem, expected, fix)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from kit.labels import check_text
+from kit.check_texts import check_text
 
 __all__ = ["TableSpec", "TABLES", "TableName", "LoyaltyData", "QUALITY_COLUMNS", "quality_row"]
 
@@ -77,28 +77,28 @@ TABLES: dict[str, TableSpec] = {
 SURVEY_SCORES = ("nps", "csat", "ces", "rating")
 
 #: The columns of the data-quality report: the English texts, then what renders them in another language
-#: (:func:`kit.labels.check_text` of ``check_key`` / ``example_key`` with ``params``; an empty
+#: (:func:`kit.check_texts.check_text` of ``check_key`` / ``example_key`` with ``params``; an empty
 #: ``example_key`` means the example is shown as it is: a file name, an error message, dates, ids).
 QUALITY_COLUMNS = ["table", "check", "severity", "count", "example", "check_key", "example_key", "params"]
 
 
 def quality_row(table: str, check_key: str, severity: str, count: int, *, params: Mapping[str, Any] | None = None,
                 example_key: str = "", example: str = "") -> dict[str, Any]:
-    """One row of the data-quality report, its texts in English from :data:`kit.labels.CHECK_TEXTS`.
+    """One row of the data-quality report, its texts in English from :data:`kit.check_texts.CHECK_TEXTS`.
 
     Parameters
     ----------
     table : str
         Table of the data contract.
     check_key : str
-        The check's key in :data:`kit.labels.CHECK_TEXTS`.
+        The check's key in :data:`kit.check_texts.CHECK_TEXTS`.
     severity : {"error", "warning", "info"}
     count : int
         Rows (or values) the check found; 0 when it passed.
     params : mapping, optional
         The placeholders of both texts (JSON-able: text, numbers, nested texts).
     example_key : str
-        The example's key in :data:`kit.labels.CHECK_TEXTS`; empty: ``example`` is shown as it is.
+        The example's key in :data:`kit.check_texts.CHECK_TEXTS`; empty: ``example`` is shown as it is.
     example : str
         An example that is the same in every language (used when ``example_key`` is empty).
 

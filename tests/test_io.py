@@ -368,7 +368,7 @@ def _warned_orders(tmp_path: Path) -> AnalysisConfig:
 def test_quality_rows_render_from_their_json_able_keys_and_params(tmp_path):
     import json
 
-    from kit.labels import check_text
+    from kit.check_texts import check_text
 
     report = validate(_warned_orders(tmp_path))
     assert (report["check_key"] != "").all() and (report["severity"] == "warning").sum() == 3
