@@ -7,13 +7,16 @@ This module alone maps errors to exit codes.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-from kit.errors import KitError
+from kit.errors import KitError, KitWarning
 
 __all__ = ["app", "main"]
 
@@ -103,8 +106,34 @@ def run(
     typer.echo(f"report written to {result}\nopen {result.parent / 'latest' / 'index.html'}")
 
 
+@contextlib.contextmanager
+def _kit_warnings_on_stderr() -> Iterator[None]:
+    """While the command runs, the kit's warnings are one plain line on stderr (``warning: ...``), each
+    distinct message once; other warnings are shown as Python shows them."""
+    previous, shown = warnings.showwarning, set()
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if not issubclass(category, KitWarning):
+            previous(message, category, filename, lineno, file, line)
+        elif str(message) not in shown:
+            shown.add(str(message))
+            typer.echo(f"warning: {message}", err=True)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``loyalty-kit`` command; returns the exit code."""
+    with _kit_warnings_on_stderr():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         app(args=argv, standalone_mode=True)
     except KitError as exc:

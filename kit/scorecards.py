@@ -94,9 +94,15 @@ def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: Period | s
             f"for it. Choose a period up to {latest.label} (the latest complete one, also chosen by "
             "--period latest).", key="period")
     if resolved.end > last.normalize() + pd.Timedelta(days=1):
-        warnings.warn(f"period {resolved.label} is not complete in the data (they end on {last:%Y-%m-%d}): "
-                      "churn counts customers not yet due as retained and shares rest on part of the period",
-                      DataQualityWarning, stacklevel=2)
+        if config.business.language == "de":
+            message = (f"Zeitraum {resolved.label} ist in den Daten nicht vollständig (sie enden am {last:%d.%m.%Y}): "
+                       "Die Abwanderung zählt noch nicht fällige Kunden als gehalten, und Anteile beruhen nur auf "
+                       "einem Teil des Zeitraums; der Vergleich mit dem Vorzeitraum und mit Zielen ist verzerrt")
+        else:
+            message = (f"period {resolved.label} is not complete in the data (they end on {last:%Y-%m-%d}): "
+                       "churn counts customers not yet due as retained and shares rest on part of the period; "
+                       "comparisons with the previous period and with targets are biased")
+        warnings.warn(message, DataQualityWarning, stacklevel=2)
     return resolved
 
 

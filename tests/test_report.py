@@ -283,3 +283,29 @@ def test_a_context_that_cannot_be_shared_only_makes_the_run_slower(tmp_path, mon
     log = (run / "run.log").read_text(encoding="utf-8")
     assert "could not hand the shared results to the notebooks (PicklingError" in log
     assert (run / "01_goals.html").is_file() and (run / "kpis.csv").is_file()
+
+
+def test_a_period_only_partly_in_the_data_is_said_on_the_console_the_summary_and_every_page(tmp_path, capsys):
+    from kit.cli import main
+
+    # the fixture's data end in late September 2026: the year 2026 is only partly covered
+    out = tmp_path / "r"
+    assert main(["run", "--config", str(FIXTURE), "--period", "2026", "--out", str(out), "--smoke"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: period 2026 is not complete in the data" in err
+    assert err.count("warning: period 2026") == 1
+    run = (out / "latest").resolve()
+    assert "period 2026 is not complete in the data" in (run / "index.html").read_text(encoding="utf-8")
+    for page in ("01_goals.html", "03_criteria.html", "05_actions.html"):
+        assert "period 2026 is not complete in the data" in (run / page).read_text(encoding="utf-8"), page
+
+
+def test_every_failed_notebook_is_named(tmp_path):
+    first = _broken_copy(tmp_path, at=4)
+    book = nbformat.read(notebook_dir() / "02_data.ipynb", as_version=4)
+    book.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('planted')"))
+    second = tmp_path / "02_data.ipynb"
+    nbformat.write(book, second)
+    with pytest.raises(ReportError, match=r"^01_goals\.ipynb, cell 5: ZeroDivisionError.*"
+                                          r"Also failed: 02_data\.ipynb, cell 5 \(RuntimeError: planted\)\."):
+        run_report(FIXTURE, out=tmp_path / "r", smoke=True, notebooks=[first, second], timeout=300)

@@ -250,3 +250,7 @@ def test_a_period_after_the_data_is_refused_and_an_incomplete_one_warns():
     with pytest.warns(DataQualityWarning, match="2026-Q3 is not complete in the data"):
         assert resolve_period(data, cfg, "2026-Q3").label == "2026-Q3"
     assert resolve_period(data, cfg, "2026-Q2").label == "2026-Q2"
+    german = cfg.model_copy(update={"business": cfg.business.model_copy(update={"language": "de"})})
+    with pytest.warns(DataQualityWarning, match=r"Zeitraum 2026-Q3 ist in den Daten nicht vollständig "
+                                                r"\(sie enden am 15\.08\.2026\)"):
+        resolve_period(data, german, "2026-Q3")

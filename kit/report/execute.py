@@ -108,7 +108,8 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
 
     outcomes: list[_Outcome] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
-            tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr) as bar:
+            tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr,
+                 disable=None) as bar:  # None: no bar when stderr is not a terminal (cron logs)
         futures = {pool.submit(one, nb): nb for nb in notebooks}
         for future in as_completed(futures):
             outcome = future.result()

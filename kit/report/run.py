@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from kit.config import load_config
-from kit.errors import ReportError
+from kit.errors import KitWarning, ReportError
 from kit.periods import parse_period
 from kit.report.execute import _execute_all
 from kit.report.parameters import NOTEBOOKS, check_parameters, notebook_dir
@@ -162,6 +162,12 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             data = read_data(cfg)
         resolved = pages.resolve_period(data, cfg, period)
     label = resolved.label if resolved is not None else "no-period"
+    # what the reader must know about the data (e.g. a period only partly covered) goes on every page and the
+    # summary, not only into run.log; and to the caller, who sees it as a warning
+    notes += [str(w.message) for w in caught if issubclass(w.category, KitWarning)]
+    for w in caught:
+        if issubclass(w.category, KitWarning):
+            warnings.warn(str(w.message), w.category, stacklevel=2)
 
     out = Path(out) if out is not None else default_out(config)
     out.mkdir(parents=True, exist_ok=True)
@@ -180,7 +186,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             _LOG.warning("%s: %s", w.category.__name__, w.message)
         _log_quality(data.quality)
         lang = cfg.business.language
-        ctx = pages.Context(config=cfg, data=data, period=resolved, lang=lang, smoke=smoke, config_path=config)
+        ctx = pages.Context(config=cfg, data=data, period=resolved, lang=lang, smoke=smoke, config_path=config,
+                            notes=list(notes))   # shown at the top of every page
         t0 = time.monotonic()
         with _warnings_to_log():
             pages.prepare(ctx)
@@ -212,8 +219,10 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         failed = [o for o in outcomes if o.error]
         if failed:
             first = failed[0]
+            others = "".join(f" Also failed: {o.notebook}" + (f", cell {o.cell}" if o.cell is not None else "")
+                             + f" ({o.error})." for o in failed[1:])
             raise ReportError(f"{first.error}. The executed notebook with the full traceback is kept in "
-                              f"{out / ('failed-' + run_id) / first.notebook}", notebook=first.notebook,
+                              f"{out / ('failed-' + run_id) / first.notebook}.{others}", notebook=first.notebook,
                               cell=first.cell)
 
         with _warnings_to_log():
