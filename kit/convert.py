@@ -287,9 +287,31 @@ def _parse_dates(values: pd.Series, *, fmt: str | None, timezone: str, where: Ta
             fix="replace the placeholder dates by empty cells in the export")
     if todo.any():
         expected = f"dates like {fmt!r} or ISO" if fmt else "DD.MM.YYYY or ISO dates"
+        # written like a date but no such day (31.02.2024): the value is wrong, not the format setting
+        if _impossible_dates(text[todo]).all():
+            raise where.invalid(
+                column, todo, text, _n(int(todo.sum()), "value is not a calendar date", "values are not calendar dates"),
+                after=" (written like a date, but that day does not exist)", expected="days that exist in the calendar",
+                fix="correct the value in the export (or leave the cell empty)")
         raise where.invalid(column, todo, text, _n(int(todo.sum()), "value is not a date", "values are not dates"),
-                            expected=expected, fix="set date_format in analysis.yaml")
+                            expected=expected, fix="correct the values in the export, or set date_format in "
+                            "analysis.yaml if the dates are written another way")
     return pd.Series(out, index=text.index)
+
+
+def _impossible_dates(text: pd.Series) -> np.ndarray:
+    """Which values are written like a DD.MM.YYYY or ISO date but name a day that does not exist (31.02.2024)."""
+    day_first = text.str.extract(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})")
+    iso = text.str.extract(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+    parts = pd.DataFrame({"year": day_first[2].fillna(iso[0]), "month": day_first[1].fillna(iso[1]),
+                          "day": day_first[0].fillna(iso[2])})
+    shaped = parts.notna().all(axis=1).to_numpy()
+    if not shaped.any():
+        return shaped
+    exists = pd.to_datetime(parts[shaped].astype("int64"), errors="coerce").notna().to_numpy()
+    out = shaped.copy()
+    out[shaped] = ~exists
+    return out
 
 
 def convert_columns(read: TableRead, fmt: str | None, timezone: str, numbers: dict[str, str | None],

@@ -136,7 +136,12 @@ BAD_READS = [
      r"'order_id', 'customer_id', 'order_date'"),
     ("orders_unparsable_date.csv", "orders", {},
      r"orders_unparsable_date\.csv, column 'order_date': 2 values are not dates \(rows 3, 5: '31\.02\.2024', "
-     r"'morgen'\)\. Expected DD\.MM\.YYYY or ISO dates; set date_format in analysis\.yaml\."),
+     r"'morgen'\)\. Expected DD\.MM\.YYYY or ISO dates; correct the values in the export, or set date_format in "
+     r"analysis\.yaml if the dates are written another way\."),
+    ("orders_impossible_date.csv", "orders", {},
+     r"orders_impossible_date\.csv, column 'order_date': 1 value is not a calendar date \(written like a date, but "
+     r"that day does not exist\) \(row 3: '31\.02\.2024'\)\. Expected days that exist in the calendar; correct the "
+     r"value in the export \(or leave the cell empty\)\."),
     ("orders_ambiguous_date.csv", "orders", {},
      r"orders_ambiguous_date\.csv, column 'order_date': 2 dates like '03/04/2024' are ambiguous: every value "
      r"could be DD/MM/YYYY or MM/DD/YYYY \(rows 2, 3"),
