@@ -8,7 +8,9 @@ This module alone maps errors to exit codes.
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,9 +129,30 @@ def _kit_warnings_on_stderr() -> Iterator[None]:
         warnings.showwarning = previous
 
 
+@contextlib.contextmanager
+def _cleanup_on_terminate() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job, ``kill``) ends the command like Ctrl-C does: the run's copy of the data is
+    deleted at once and the run folder is kept as ``failed-<run-id>/``; the exit code is 143."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        from kit.report.run import remove_shared_files
+
+        remove_shared_files()
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``loyalty-kit`` command; returns the exit code."""
-    with _kit_warnings_on_stderr():
+    with _kit_warnings_on_stderr(), _cleanup_on_terminate():
         return _main(argv)
 
 

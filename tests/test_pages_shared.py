@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from kit import pages
-from kit.errors import ModelFitError, SmallSampleWarning
+from kit.errors import ModelFitError, ReportError, SmallSampleWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures_report" / "analysis.yaml"
@@ -42,10 +43,13 @@ def test_a_kernel_uses_the_shared_context_and_reads_nothing(fixture_config, tmp_
     assert kernel.period == parent.period and kernel.data.available() == parent.data.available()
 
 
-@pytest.mark.parametrize("change", ["smoke", "period", "config"])
-def test_a_shared_context_for_other_settings_is_not_used(fixture_config, tmp_path, change):
+@pytest.mark.parametrize(("change", "named"), [("smoke", "smoke: run True, this notebook False"),
+                                               ("period", "period: run '2026-Q2', this notebook '2026-Q1'"),
+                                               ("config", "configuration content (SHA-256)")])
+def test_a_shared_context_for_other_settings_stops_the_notebook_and_says_why(fixture_config, tmp_path, change,
+                                                                             named):
+    # the pages would contradict the run's summary (index.html, kpis.csv): never silently compute something else
     parent = pages.context(fixture_config, period="latest", smoke=True)
-    parent.cached("marker", lambda: "from the parent")
     pages.share(parent, tmp_path)
     smoke, period = True, parent.period.label
     if change == "smoke":
@@ -54,8 +58,35 @@ def test_a_shared_context_for_other_settings_is_not_used(fixture_config, tmp_pat
         period = "2026-Q1"
     else:
         fixture_config.write_text(fixture_config.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    kernel = pages.context(fixture_config, period=period, smoke=smoke, run_dir=tmp_path)
-    assert kernel.cached("marker", lambda: "computed here") == "computed here"
+    with pytest.raises(ReportError, match=re.escape(named) + ".*Run the report again"):
+        pages.context(fixture_config, period=period, smoke=smoke, run_dir=tmp_path)
+
+
+def test_the_shared_file_is_private_and_its_stamp_is_read_before_anything_is_unpickled(fixture_config, tmp_path):
+    import json
+    import os
+    import pickle
+
+    parent = pages.context(fixture_config, period="latest", smoke=True)
+    shared = pages.share(parent, tmp_path)
+    assert shared.stat().st_mode & 0o777 == 0o600
+    stamp = json.loads(shared.read_bytes().split(b"\n", 1)[0])
+    assert stamp["period"] == "2026-Q2" and stamp["smoke"] is True and len(stamp["fingerprint"]) == 64
+
+    class Payload:
+        def __reduce__(self):
+            return (os.mkdir, (str(tmp_path / "payload_ran"),))
+
+    # a file whose stamp does not match is refused before its pickle is touched
+    other = dict(stamp, period="2020-Q1")
+    shared.write_bytes(json.dumps(other).encode() + b"\n" + pickle.dumps(Payload()))
+    with pytest.raises(ReportError, match="period"):
+        pages.context(fixture_config, period="2026-Q2", smoke=True, run_dir=tmp_path)
+    assert not (tmp_path / "payload_ran").exists()
+    # and a file others may read or write is not loaded at all
+    shared.chmod(0o644)
+    with pytest.raises(ReportError, match="not a private file"):
+        pages.context(fixture_config, period="2026-Q2", smoke=True, run_dir=tmp_path)
 
 
 def test_without_a_shared_file_the_kernel_computes_itself(fixture_config, tmp_path):

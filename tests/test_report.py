@@ -121,15 +121,55 @@ def test_run_folder_has_every_artefact(fixture_run):
     assert "shared results" in log and pages.SHARED_FILE not in names   # the hand-over cache is not a result
 
 
-def test_notebooks_start_from_the_context_the_run_computed(tmp_path):
+@pytest.mark.parametrize("relative_out", [False, True])
+def test_notebooks_start_from_the_context_the_run_computed(tmp_path, monkeypatch, relative_out):
     book = nbformat.read(GOALS, as_version=4)
     setup = next(i for i, c in enumerate(book.cells) if "pages.context(" in c.source)
     book.cells.insert(setup + 1, nbformat.v4.new_code_cell(
         'assert {"scorecard", "plan", "customer_value"} <= set(ctx._cache), "computed again in the kernel"'))
     checked = tmp_path / "01_goals.ipynb"
     nbformat.write(book, checked)
-    run = run_report(FIXTURE, out=tmp_path / "r", smoke=True, notebooks=[checked], timeout=300)
+    out = tmp_path / "r"
+    if relative_out:  # `loyalty-kit run --out reports`: the kernels run elsewhere, the path must still work
+        monkeypatch.chdir(tmp_path)
+        out = Path("r")
+    run = run_report(FIXTURE, out=out, smoke=True, notebooks=[checked], timeout=300)
     assert not (run / pages.SHARED_FILE).exists()
+
+
+def test_a_shared_part_over_the_time_limit_is_left_to_the_page(monkeypatch):
+    import time
+
+    from kit.pages import _prepare
+
+    def slow(ctx: object) -> None:
+        time.sleep(3)
+
+    monkeypatch.setattr(_prepare, "SHARED", (("drivers", slow), ("scorecard", lambda ctx: None)))
+    started = time.monotonic()
+    failed = pages.prepare(object(), timeout=1)  # type: ignore[arg-type]
+    assert failed == ["drivers: took longer than the time limit of 1 s"]
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_terminated_run_leaves_no_copy_of_the_data_behind(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "r"
+    code = (f"import sys; from kit.cli import main; sys.exit(main(['run', '--config', {str(FIXTURE)!r}, "
+            f"'--out', {str(out)!r}, '--smoke']))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f".*.tmp/{pages.SHARED_FILE}")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(out.glob(f".*.tmp/{pages.SHARED_FILE}")), "the run never shared its context"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=120) == 128 + signal.SIGTERM
+    assert not list(out.rglob(pages.SHARED_FILE))
+    assert [p.name.startswith("failed-") for p in out.iterdir()] == [True]
 
 
 def test_kpis_csv_equals_the_scorecard_computed_directly(fixture_run):

@@ -16,7 +16,8 @@ Example
 from __future__ import annotations
 
 from kit.pages._common import get_scorecard, scorecard_html
-from kit.pages._context import SHARED_FILE, Context, context, resolve_config_path, resolve_period, share
+from kit.pages._context import (SHARED_FILE, Context, config_fingerprint, context, resolve_config_path,
+                                resolve_period, share)
 from kit.pages._prepare import prepare
 from kit.pages._section import Section, capability
 from kit.pages.actions import LISTS, action_plan, customer_lists, driver_model, drivers, findings, list_frames, plan_frame
@@ -27,7 +28,7 @@ from kit.pages.interviews import aspects, loyal_patterns, overview, quotes, surv
 
 __all__ = [
     "Context", "context", "resolve_config_path", "resolve_period", "Section", "capability",
-    "prepare", "share", "SHARED_FILE",
+    "prepare", "share", "config_fingerprint", "SHARED_FILE",
     "get_scorecard", "scorecard_html",
     # 1 goals
     "business", "kpi_targets", "kpi_tree", "KPI_TREE", "baseline", "why_retention",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import pickle
 import warnings
@@ -19,11 +20,12 @@ from kit.pages._section import Section, capability
 from kit.periods import Period, latest_complete_period, parse_period
 from kit.tables import LoyaltyData
 
-__all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "SHARED_FILE"]
+__all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "config_fingerprint",
+           "SHARED_FILE"]
 
 #: The file in a run folder that hands the parent's context to the notebook kernels (see :func:`share`).
 SHARED_FILE = ".shared-context.pkl"
-_SHARED_FORMAT = 1
+_SHARED_FORMAT = 2
 
 
 def resolve_config_path(config_path: str | Path | None) -> Path:
@@ -94,6 +96,8 @@ class Context:
     config_path : Path
     notes : list of str
         Things the page should say up front (e.g. a capability not there yet).
+    config_sha256 : str or None
+        SHA-256 of the configuration file as it was read (see :func:`config_fingerprint`).
     """
 
     config: AnalysisConfig
@@ -103,6 +107,7 @@ class Context:
     smoke: bool = False
     config_path: Path | None = None
     notes: list[str] = field(default_factory=list)
+    config_sha256: str | None = None
     _cache: dict[str, tuple[Any, list[tuple[type[Warning], str]]]] = field(default_factory=dict, repr=False)
     _replayed: set[str] = field(default_factory=set, repr=False, init=False)
 
@@ -130,7 +135,8 @@ class Context:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 value = make()
-            self._cache[key] = (value, [(w.category, str(w.message)) for w in caught])
+            raised = dict.fromkeys((w.category, str(w.message)) for w in caught)  # each distinct one once
+            self._cache[key] = (value, list(raised))
         value, raised = self._cache[key]
         if key not in self._replayed:
             self._replayed.add(key)
@@ -179,9 +185,26 @@ class Context:
         return "\n".join(out)
 
 
-def _fingerprint(path: Path) -> str:
-    """SHA-256 of the configuration file (a shared context is only used for the same configuration)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def config_fingerprint(path: Path) -> str:
+    """SHA-256 of a configuration file: taken right after it is read, so that a notebook of a run can tell
+    whether it is looking at the configuration the run read."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _versions() -> dict[str, str | int]:
+    """What must be the same in the process that pickles a context and the one that unpickles it."""
+    import platform
+
+    import kit
+
+    return {"format": _SHARED_FORMAT, "kit": kit.__version__, "pandas": pd.__version__,
+            "python": platform.python_version()}
+
+
+def _stamp(ctx: Context) -> dict[str, Any]:
+    return {"config": str(Path(ctx.config_path).resolve()) if ctx.config_path else None,
+            "fingerprint": ctx.config_sha256, "period": ctx.period.label if ctx.period is not None else "latest",
+            "smoke": ctx.smoke, **_versions()}
 
 
 def share(ctx: Context, run_dir: str | Path) -> Path:
@@ -190,11 +213,17 @@ def share(ctx: Context, run_dir: str | Path) -> Path:
     ``loyalty-kit run`` reads the data and computes the scorecard, customer values, drivers
     and action plan once, then writes them here; each notebook's
     ``pages.context(..., run_dir=run_dir)`` loads them instead of computing them again.
-    The file is removed when the run ends; it is a cache, never a result.
+    The file is removed when the run ends; it is a cache, never a result. It holds the data
+    as read (not pseudonymised), so only its owner may read it (mode 0600).
+
+    The file is a one-line JSON stamp (configuration file and its SHA-256, period, smoke flag,
+    kit/pandas/Python versions) followed by the pickled context: a notebook compares the stamp
+    before it unpickles anything.
 
     Parameters
     ----------
     ctx : Context
+        Made by :func:`context` or ``loyalty-kit run`` (it needs ``config_path`` and ``config_sha256``).
     run_dir : str or Path
         The folder of the run being written (the notebooks' ``run_dir`` parameter).
 
@@ -203,16 +232,16 @@ def share(ctx: Context, run_dir: str | Path) -> Path:
     Path
         The file written (:data:`SHARED_FILE` in ``run_dir``).
     """
-    if ctx.config_path is None:
-        raise ValueError("share() needs a context with config_path (made by pages.context or loyalty-kit run)")
-    target = Path(run_dir) / SHARED_FILE
-    stamp = {"format": _SHARED_FORMAT, "config": str(Path(ctx.config_path).resolve()),
-             "fingerprint": _fingerprint(Path(ctx.config_path)),
-             "period": ctx.period.label if ctx.period is not None else "latest", "smoke": ctx.smoke}
+    if ctx.config_path is None or ctx.config_sha256 is None:
+        raise ValueError("share() needs a context with config_path and config_sha256 (made by pages.context or "
+                         "loyalty-kit run)")
+    target = Path(run_dir).resolve() / SHARED_FILE
     partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
     try:
-        with partial.open("wb") as f:
-            pickle.dump((stamp, ctx), f, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+            f.write(json.dumps(_stamp(ctx)).encode("utf-8") + b"\n")
+            pickle.dump(ctx, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, target)  # a kernel never sees half a file
     finally:
         partial.unlink(missing_ok=True)
@@ -220,17 +249,39 @@ def share(ctx: Context, run_dir: str | Path) -> Path:
 
 
 def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke: bool) -> Context | None:
-    """The context :func:`share` wrote for this configuration, period and smoke flag, else None."""
-    source = Path(run_dir) / SHARED_FILE
+    """The context :func:`share` wrote into ``run_dir``; None when there is none (the run could not share it).
+
+    Raises
+    ------
+    ReportError
+        When the file is there but was made for another configuration (file or content), period or smoke
+        flag, or by another kit/pandas/Python, or is not private to its owner: the pages would
+        contradict the run's summary, so the notebook stops and says why.
+    """
+    from kit.errors import ReportError
+
+    source = Path(run_dir).resolve() / SHARED_FILE
     if not source.is_file():
         return None
-    with source.open("rb") as f:
-        stamp, ctx = pickle.load(f)  # noqa: S301 - written by this run's own parent process (share)
+    info = source.stat()
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o077):
+        raise ReportError(f"{source} is not a private file of this user (mode {info.st_mode & 0o777:o}); it is not "
+                          "loaded. Delete it and run the report again.")
     label = period.label if isinstance(period, Period) else period
-    same = (stamp.get("format") == _SHARED_FORMAT and stamp.get("config") == str(config_path.resolve())
-            and stamp.get("fingerprint") == _fingerprint(config_path) and stamp.get("smoke") == smoke
-            and label == stamp.get("period"))
-    return ctx if same else None
+    asked = {"config": str(config_path.resolve()), "fingerprint": config_fingerprint(config_path), "period": label,
+             "smoke": smoke}
+    with source.open("rb") as f:
+        try:
+            stamp = json.loads(f.readline())
+        except ValueError as err:
+            raise ReportError(f"{source} has no readable stamp ({err}); delete it and run the report again.") from None
+        expected = {**asked, **_versions()}
+        differ = [f"{k}: run {stamp.get(k)!r}, this notebook {v!r}" for k, v in expected.items() if stamp.get(k) != v]
+        if differ:
+            raise ReportError("this notebook does not match the report run that started it ("
+                              + "; ".join(differ).replace("fingerprint: ", "configuration content (SHA-256): ")
+                              + "). Was the configuration edited during the run? Run the report again.")
+        return pickle.load(f)  # noqa: S301 - a private file of this user, stamped by this run (see share)
 
 
 def context(config_path: str | Path | None = None, period: str = "latest", smoke: bool = False,
@@ -273,6 +324,7 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
         if shared is not None:
             return shared
     config = load_config(path)
+    fingerprint = config_fingerprint(path)
     notes: list[str] = []
     read_data = capability("kit.io", "read_data")
     if read_data is None:
@@ -281,4 +333,5 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
     else:
         data = read_data(config)
     return Context(config=config, data=data, period=resolve_period(data, config, period),
-                   lang=config.business.language, smoke=smoke, config_path=path, notes=notes)
+                   lang=config.business.language, smoke=smoke, config_path=path, notes=notes,
+                   config_sha256=fingerprint)

@@ -25,7 +25,7 @@ from kit.report.parameters import NOTEBOOKS, check_parameters, notebook_dir
 from kit.report.render import _page_summary, _page_title, to_html
 from kit.report.summary import _write_artefacts, write_index
 
-__all__ = ["run_report", "default_out"]
+__all__ = ["run_report", "default_out", "remove_shared_files"]
 
 _LOG = logging.getLogger("kit.report")
 
@@ -42,6 +42,34 @@ def default_out(config: Path) -> Path:
     PosixPath('/shop/reports')
     """
     return Path(config).resolve().parent.parent / "reports"
+
+
+#: Shared-context files of runs in progress in this process (see :func:`remove_shared_files`).
+_LIVE: set[Path] = set()
+
+
+def remove_shared_files() -> None:
+    """Delete the shared-context files of the runs in progress: they hold the data as read, not pseudonymised.
+
+    Called when a run's notebooks are done, when it fails, and by ``loyalty-kit`` when it is
+    terminated (SIGTERM, e.g. a cancelled CI job), so no copy of the data stays in the reports folder.
+    """
+    while _LIVE:
+        _LIVE.pop().unlink(missing_ok=True)
+
+
+def _remove_stale_shared_files(out: Path) -> None:
+    """Shared-context files left in ``out`` by runs that were killed outright (SIGKILL) more than a day ago."""
+    from kit import pages
+
+    day_ago = time.time() - 24 * 3600
+    for stale in out.glob(f".*.tmp/{pages.SHARED_FILE}"):
+        try:
+            if stale.stat().st_mtime < day_ago:
+                stale.unlink()
+                _LOG.info("removed %s, left by a run that was killed", stale)
+        except OSError:
+            continue
 
 
 @contextlib.contextmanager
@@ -142,6 +170,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     started = time.monotonic()
     config = Path(config).resolve()
     cfg = load_config(config)
+    fingerprint = pages.config_fingerprint(config)  # of the file as just read (the notebooks compare it)
     if period != "latest":
         parse_period(period)
     sources = [Path(p) for p in notebooks] if notebooks is not None else [notebook_dir() / n for n in NOTEBOOKS]
@@ -169,8 +198,10 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         if issubclass(w.category, KitWarning):
             warnings.warn(str(w.message), w.category, stacklevel=2)
 
-    out = Path(out) if out is not None else default_out(config)
+    # absolute: the kernels run inside the run folder, where a relative path would point elsewhere
+    out = Path(out).resolve() if out is not None else default_out(config)
     out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_shared_files(out)
     run_id = _unique_run_id(out, label)
     final, tmp = out / run_id, out / f".{run_id}.tmp"
     tmp.mkdir()
@@ -187,11 +218,12 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         _log_quality(data.quality)
         lang = cfg.business.language
         ctx = pages.Context(config=cfg, data=data, period=resolved, lang=lang, smoke=smoke, config_path=config,
-                            notes=list(notes))   # shown at the top of every page
+                            notes=list(notes), config_sha256=fingerprint)   # notes: shown at the top of every page
         t0 = time.monotonic()
         with _warnings_to_log():
-            pages.prepare(ctx)
+            pages.prepare(ctx, timeout=timeout)
         try:
+            _LIVE.add(tmp / pages.SHARED_FILE)
             shared = pages.share(ctx, tmp)
             _LOG.info("shared results (scorecard, customer values, drivers, lists, plan) computed in %.1f s "
                       "and handed to the notebooks (%.0f MB)", time.monotonic() - t0, shared.stat().st_size / 2**20)
@@ -215,6 +247,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
 
         t0 = time.monotonic()
         outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout, then=convert)
+        remove_shared_files()  # the kernels are done with it: the data it holds leaves the reports folder now
         _LOG.info("notebooks executed and converted to HTML in %.1f s", time.monotonic() - t0)
         failed = [o for o in outcomes if o.error]
         if failed:
@@ -238,7 +271,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                     config_name=config.name)
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
     except BaseException:
-        (tmp / pages.SHARED_FILE).unlink(missing_ok=True)
+        remove_shared_files()
         _LOG.removeHandler(handler)
         handler.close()
         failed_dir = out / f"failed-{run_id}"
@@ -246,7 +279,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             shutil.rmtree(failed_dir)
         tmp.rename(failed_dir)
         raise
-    (tmp / pages.SHARED_FILE).unlink(missing_ok=True)
+    remove_shared_files()
     _LOG.removeHandler(handler)
     handler.close()
     tmp.rename(final)
