@@ -8,6 +8,7 @@ indicator columns against their most frequent level, and the fit reports Harrell
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -103,12 +104,27 @@ class CoxChurnModel:
         ValueError
             When a column is missing, or no loss was observed.
         """
+        frame = frame.reset_index(drop=True)  # rows are matched by position below (any index works)
+        declared = time_varying is not None
         if time_varying is None:
             time_varying = dict(frame.attrs.get("time_varying", {}))
+            partners = [c for c in covariates if f"{c}_day" in frame and c not in time_varying]
+            if partners:  # attrs lost on the way (merge, concat, a file): say so instead of fitting static silently
+                days = ", ".join(c + "_day" for c in partners)
+                warnings.warn(f"{', '.join(partners)} look time-varying (columns {days})"
+                              " but the frame does not declare them (frame.attrs['time_varying'] is lost by merge, "
+                              "concat or a file round trip); fitting them as fixed. Pass time_varying={...} to choose.",
+                              UserWarning, stacklevel=2)
         time_varying = {k: v for k, v in time_varying.items() if k in covariates}
-        missing = [c for c in [duration, event, *covariates, *time_varying.values()] if c not in frame]
+        missing = [c for c in [duration, event, *covariates] if c not in frame]
         if missing:
             raise ValueError(f"columns {missing} not in the frame; available: {', '.join(map(str, frame.columns))}")
+        lost = {k: v for k, v in time_varying.items() if v not in frame}
+        if lost:
+            source = "time_varying" if declared else "frame.attrs['time_varying']"
+            raise ValueError(f"the switch-day column(s) {sorted(lost.values())} of {sorted(lost)} (from {source}) are "
+                             "not in the frame; keep them when selecting columns, or pass time_varying={} for a "
+                             "model with every covariate fixed")
         design = _design(frame, covariates)
         data = pd.concat([frame[[duration]].astype(float), frame[[event]].astype(float), design], axis=1).dropna()
         if data[event].sum() == 0:

@@ -345,6 +345,16 @@ def test_summary_and_fits_are_the_same_on_every_run(simulated_orders):
     assert a["clv"].tolist() == b["clv"].tolist()
 
 
+def test_a_thirteen_digit_revenue_does_not_overflow_the_exact_sums(simulated_orders):
+    # an EAN pasted into the revenue column: 4,006,381,333,931 fits DECIMAL(38, 6), not DECIMAL(18, 6)
+    orders = simulated_orders.copy()
+    repeat = orders["customer_id"].value_counts().index[0]          # a customer with repeat purchases
+    orders.loc[orders["customer_id"] == repeat, "revenue"] = 4006381333931.0
+    summary = summarise_customers(orders, as_of="2025-01-01").set_index("customer_id")
+    # mean net value per repeat occasion (orders of one day add up): at least one such order each
+    assert summary.loc[repeat, "monetary_value"] >= 4006381333931.0
+
+
 def test_quarterly_grid_of_the_bootstrap_matches_the_monthly_grid(simulated_orders, monkeypatch):
     import kit.clv.value as value
 

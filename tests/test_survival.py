@@ -378,3 +378,20 @@ def test_sample_truth_time_varying_cox_recovers_the_planted_ratios(truth):
                             time_varying={"slow": "slow_day"}).summary_.set_index("covariate")
     for name, planted in [("slow", 2.0), ("referred", 0.6), ("loyal", 0.08)]:
         assert s.loc[name, "ci_low"] < planted < s.loc[name, "ci_high"], (name, s.loc[name].to_dict())
+
+
+def test_cox_with_a_repeated_index_and_lost_attrs(sample_lifetimes):
+    covs = ["slow_first_response", "referred", "segment"]
+    expected = CoxChurnModel().fit(sample_lifetimes, covariates=covs).summary_
+    # concat of two tables repeats index labels; the fit works by position
+    repeated = sample_lifetimes.set_axis([0] * 10 + list(range(len(sample_lifetimes) - 10)))
+    pd.testing.assert_frame_equal(CoxChurnModel().fit(repeated, covariates=covs).summary_, expected)
+    # a merge loses frame.attrs: the fit says it falls back to a fixed flag instead of doing it silently
+    merged = sample_lifetimes.copy()
+    merged.attrs = {}   # as after a merge with another frame, a concat or a CSV round trip
+    with pytest.warns(UserWarning, match=r"slow_first_response look time-varying.*fitting them as fixed"):
+        static = CoxChurnModel().fit(merged, covariates=covs)
+    assert static.time_varying_ == []
+    # selecting columns keeps attrs but may drop the switch day: the message says where it comes from
+    with pytest.raises(ValueError, match=r"switch-day column\(s\) \['slow_first_response_day'\].*frame\.attrs"):
+        CoxChurnModel().fit(sample_lifetimes[["duration_days", "churned", *covs]], covariates=covs)

@@ -81,7 +81,7 @@ def _summary_sql(src: str, *, net: str, freq: str, end: pd.Timestamp, cut: pd.Ti
     """The DuckDB query of :func:`summarise_customers`.
 
     Orders are collapsed to occasions (customer, period code p); the day codes ``d`` of the first
-    and last order give ``first_purchase`` and ``last_purchase``. Money is summed as DECIMAL(18, 6):
+    and last order give ``first_purchase`` and ``last_purchase``. Money is summed as DECIMAL(38, 6):
     exact, so the result does not depend on the order in which DuckDB's threads combine partial
     sums (summing doubles in parallel made the CLV differ in the last digits from run to run). Without a holdout this is the
     plain two-level aggregation (no flag, no join) so that it runs as fast as a hand-written query.
@@ -96,7 +96,7 @@ def _summary_sql(src: str, *, net: str, freq: str, end: pd.Timestamp, cut: pd.Ti
     occ = f"""
         occ AS (
             SELECT {key} AS customer_id, {code} AS p{hold},
-                   sum(CAST({net} AS DECIMAL(18, 6))) AS net{day_cols}
+                   sum(CAST({net} AS DECIMAL(38, 6))) AS net{day_cols}
             FROM {src}
             WHERE order_date < {_sql_ts(end)}
             GROUP BY ALL
