@@ -41,6 +41,8 @@ def _number(value: float, digits: int, lang: str) -> str:
     """``1234.5`` -> ``1,234.5`` (English) or ``1.234,5`` (German); infinity as ``∞``."""
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
+    if round(value, digits) == 0:
+        value = 0.0  # no "-0.0" for a small negative value
     text = f"{value:,.{digits}f}"
     if lang == "de":
         text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
@@ -103,7 +105,7 @@ def format_value(value: Any, unit: str, lang: str = "en", *, digits: int | None 
     if unit == "share":
         return f"{_number(v * 100, d, lang)}{space}%"
     if unit == "share_diff":
-        sign = "+" if v > 0 else ""
+        sign = "+" if round(v * 100, d) > 0 else ""
         return f"{sign}{_number(v * 100, d, lang)}{space}{'Pp.' if de else 'pp'}"
     if unit == "p":  # three decimals; the ends as bounds (a German "1,000" would read as a thousand)
         if v < 0.001:

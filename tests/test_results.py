@@ -114,3 +114,14 @@ def test_metric_result_html_in_german_uses_the_registered_german_definition():
     # a definition the metric wrote itself (not the registered one) is shown as written
     assert "my own words" in r.with_(definition="my own words").to_html("de")
     assert r._repr_html_() == r.to_html("en") and "Retention of referred minus other customers" in r._repr_html_()
+
+
+def test_a_small_negative_value_is_not_shown_as_minus_zero():
+    from kit.results import NBSP, format_value
+
+    assert format_value(-0.0004, "share_diff") == "0.0 pp"           # -0.04 pp rounds to 0.0: no sign
+    assert format_value(0.0004, "share_diff") == "0.0 pp"            # and no "+0.0" either
+    assert format_value(-0.0004, "share_diff", "de") == f"0,0{NBSP}Pp."
+    assert format_value(-0.00001, "share") == "0.0 %"
+    assert format_value(-0.06, "number", digits=1) == "-0.1"          # a real negative keeps its sign
+    assert format_value(-0.0016, "share_diff") == "-0.2 pp"
