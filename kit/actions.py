@@ -19,6 +19,17 @@ where *impact* is the mean, over the kinds of evidence that exist, of five compo
 and *confidence* is the impact-weighted mean of each component's confidence (n and interval
 width of its evidence). Every component is a column, so a reader can recompute the score.
 
+A KPI gap counts in full for every action that addresses the KPI: it says how far the goal is,
+not how much of it the action can move (that is the driver component's job). A KPI that meets its
+target has severity 0, so it never raises ``impact_kpi``.
+
+The ``why`` sentence names the evidence for the action, strongest first (every addressed KPI
+that misses its target, not only the worst), then, after "but", the evidence against it: addressed
+KPIs that already meet their target, and an addressed driver below the average importance (the
+split of the importance-performance map), e.g. ``price: Net Promoter Score 9.9 vs target 30.0,
+mentioned negatively in 36 % of detractor comments; but below-average NPS driver #5 of 5 (3 % of
+R², 95 % CI 2–4 %)``.
+
 The evidence is collected by :mod:`kit.evidence`; the customer lists (whom to act on) are in
 :mod:`kit.lists`.
 """
@@ -41,16 +52,24 @@ __all__ = ["prioritise_actions"]
 
 _TEXT = {
     "en": {"strongest": "strongest {o} driver", "rank": "{o} driver #{k} of {p}",
+           "weak": "below-average {o} driver #{k} of {p}",
            "r2": "{s} of R², 95 % CI {lo}–{hi} %", "complaints": "{s} of complaints",
            "theme": "mentioned negatively in {s} of {base}", "kpi": "{label} {v} vs target {t}",
+           "kpi_unsure": "{label} {v} vs target {t} (inconclusive)",
+           "met_one": "target already met: {items}", "met_many": "targets already met: {items}",
+           "met_item": "{label} {v} (target {t})", "but": "{support}; but {against}",
            "value": "customers holding {s} of value at risk",
            "missing": "{kind} '{id}' not in the evidence", "none": "no evidence for this action",
            "no_kind": "no {kind} evidence",
            "kinds": {"driver": "driver", "theme": "theme", "complaint_category": "complaint category",
                      "segment": "segment", "kpi": "KPI"}},
     "de": {"strongest": "stärkster {o}-Treiber", "rank": "{o}-Treiber Nr. {k} von {p}",
+           "weak": "unterdurchschnittlicher {o}-Treiber Nr. {k} von {p}",
            "r2": "{s} von R², 95-%-KI {lo}–{hi}\u00a0%", "complaints": "{s} der Beschwerden",
            "theme": "negativ erwähnt in {s} der {base}", "kpi": "{label} {v} statt Ziel {t}",
+           "kpi_unsure": "{label} {v} statt Ziel {t} (nicht eindeutig)",
+           "met_one": "Ziel bereits erreicht: {items}", "met_many": "Ziele bereits erreicht: {items}",
+           "met_item": "{label} {v} (Ziel {t})", "but": "{support}; aber {against}",
            "value": "Kunden mit {s} des gefährdeten Werts",
            "missing": "{kind} '{id}' nicht in den Befunden", "none": "keine Befunde für diese Maßnahme",
            "no_kind": "keine Befunde zu {kind}",
@@ -65,7 +84,14 @@ def _pct(x: float, lang: str) -> str:
 
 
 def _number(value: float, unit: str, lang: str) -> str:
-    return format_value(value, unit, lang)
+    return format_value(value, unit, lang, symbol=True)
+
+
+def _kpi_values(kpi: str, row: pd.Series, lang: str) -> dict[str, str]:
+    """Label, value and target of one KPI gap row, as printed (``First response time``, ``0.8 h``, ``8.0 h``)."""
+    unit = DEFINITIONS[kpi].unit if kpi in DEFINITIONS else ""
+    return {"label": _kpi_label(kpi, lang), "v": _number(row["value"], unit, lang),
+            "t": _number(row["target"], unit, lang)}
 
 
 def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
@@ -73,7 +99,8 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
     a = action.addresses
     impact = dict.fromkeys(COMPONENTS, 0.0)
     conf = dict.fromkeys(COMPONENTS, 0.0)
-    why: list[tuple[float, str]] = []
+    why: list[tuple[float, str]] = []  # evidence for the action, with its weight (strongest first)
+    against: list[str] = []  # evidence against it: targets already met, a below-average driver
     notes: list[str] = []
     kinds = text["kinds"]
 
@@ -85,15 +112,20 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
         return indexed.loc[found] if found else None
 
     if a.kpis and _has(ev.kpi_gaps) and (sub := matched("kpi", ev.kpi_gaps, "kpi", a.kpis)) is not None:
-        top = sub.sort_values("severity", ascending=False, kind="mergesort").iloc[0]
+        ranked = sub.sort_values("severity", ascending=False, kind="mergesort")
+        top = ranked.iloc[0]
         impact["kpi"] = float(top["severity"])
         n = top["n"]
         conf["kpi"] = 1.0 if pd.isna(n) else min(1.0, float(n) / ev.min_n)
-        if impact["kpi"] > 0:
-            unit = DEFINITIONS[top.name].unit if top.name in DEFINITIONS else ""
-            why.append((impact["kpi"], text["kpi"].format(label=_kpi_label(str(top.name), lang),
-                                                         v=_number(top["value"], unit, lang),
-                                                         t=_number(top["target"], unit, lang))))
+        # every addressed KPI off target is named (the worst alone sets impact_kpi), each with its own severity
+        for kpi, row in ranked[ranked["severity"] > 0].iterrows():
+            phrase = text["kpi_unsure" if row["status"] == "inconclusive" else "kpi"]
+            why.append((float(row["severity"]), phrase.format(**_kpi_values(str(kpi), row, lang))))
+        met = ranked[ranked["status"] == "met"]
+        if not met.empty:
+            items = ", ".join(text["met_item"].format(**_kpi_values(str(kpi), row, lang))
+                              for kpi, row in met.iterrows())
+            against.append(text["met_one" if len(met) == 1 else "met_many"].format(items=items))
     if a.drivers and _has(ev.drivers) and (sub := matched("driver", ev.drivers, "driver", a.drivers)) is not None:
         impact["driver"] = float(min(1.0, sub["importance"].sum()))
         half = ((sub["ci_high"] - sub["ci_low"]) / 2).to_numpy()
@@ -106,13 +138,18 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
         conf["driver"] = precision * size
         best = sub.sort_values("importance", ascending=False, kind="mergesort").iloc[0]
         p = len(ev.drivers)
+        # below the mean importance = the "less important" half of the importance-performance map
+        weak = float(best["importance"]) < float(ev.drivers["importance"].mean())
         head = (text["strongest"].format(o=ev.driver_outcome) if int(best["rank"]) == 1
-                else text["rank"].format(o=ev.driver_outcome, k=int(best["rank"]), p=p))
+                else text["weak" if weak else "rank"].format(o=ev.driver_outcome, k=int(best["rank"]), p=p))
         whole = lambda v: format_value(100 * v, "number", lang, digits=0)  # noqa: E731
         detail = text["r2"].format(s=_pct(best["importance"], lang), lo=whole(best["ci_low"]),
                                    hi=whole(best["ci_high"])) if pd.notna(best["ci_low"]) else _pct(
             best["importance"], lang) + " R²"
-        why.append((impact["driver"], f"{head} ({detail})"))
+        if weak:
+            against.append(f"{head} ({detail})")
+        else:
+            why.append((impact["driver"], f"{head} ({detail})"))
     if a.themes and _has(ev.themes) and (sub := matched("theme", ev.themes, "theme", a.themes)) is not None:
         impact["theme"] = float(min(1.0, sub["negative_share"].sum()))
         conf["theme"] = min(1.0, float(sub["negative"].sum()) / ev.min_n)
@@ -153,8 +190,10 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
     why.sort(key=lambda item: -item[0])
     topic = (a.drivers[0].removeprefix("driver_") if a.drivers else a.themes[0] if a.themes
              else a.complaint_categories[0] if a.complaint_categories else "")
-    sentence = ", ".join(w for _, w in why) or text["none"]
-    if topic and why:
+    support, contra = ", ".join(w for _, w in why), "; ".join(against)
+    sentence = (text["but"].format(support=support, against=contra) if support and contra
+                else support or contra or text["none"])
+    if topic and (why or against):
         sentence = f"{topics.get(topic, topic)}: {sentence}"
     row = {f"impact_{c}": impact[c] for c in COMPONENTS}
     row.update({"impact": overall})
