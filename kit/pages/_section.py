@@ -289,8 +289,9 @@ class Section:
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        out = ["<section class='kit-section' style='border:1px solid #dde3ea;border-radius:6px;"
-               "padding:6px 14px 10px;margin:6px 0 18px'>",
+        # the section's language lets the browser hyphenate long table headers (Kündigungsgrund) correctly
+        out = [f"<section class='kit-section' lang='{esc(self.lang)}' style='border:1px solid #dde3ea;"
+               "border-radius:6px;padding:6px 14px 10px;margin:6px 0 18px'>",
                "<div class='kit-section-title' style='font-size:12px;font-weight:600;text-transform:uppercase;"
                f"letter-spacing:.05em;color:#5a6b7d;margin:2px 0 6px'>{esc(self.title)}</div>"]
         for b in self.blocks:
