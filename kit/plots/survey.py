@@ -6,14 +6,20 @@ Each function takes the tidy ``surveys`` table (or a Series of scores), draws on
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
+from matplotlib.lines import Line2D
 
+from kit.labels import text as label_text
 from kit.metrics.survey import nps, star_segments
 from kit.periods import Granularity, periods_between
-from kit.plots._style import POLARITY_COLOURS, finish, new_axes, style, texts
+from kit.plots._style import PALETTE, POLARITY_COLOURS, STATUS_COLOURS, finish, new_axes, style, texts
 from kit.results import format_value
+from kit.scorecards import kpi_status
 
 __all__ = ["plot_nps_distribution", "plot_nps_trend", "plot_star_segments"]
 
@@ -24,7 +30,7 @@ _TEXT = {
         "answers": "Answers", "detractor": "Detractors (0-6)", "passive": "Passives (7-8)",
         "promoter": "Promoters (9-10)", "n": "n = {n} answers",
         "trend_title": "NPS by period (95 % adjusted-Wald interval)", "period": "Period", "nps": "NPS",
-        "trend_note": "periods with fewer than {min_n} answers are drawn hollow",
+        "trend_note": "periods with fewer than {min_n} answers are drawn hollow", "target": "target",
         "stars_title": "Star rating segments", "share": "Share of ratings",
         "no_data": "no answers",
     },
@@ -34,7 +40,7 @@ _TEXT = {
         "answers": "Antworten", "detractor": "Kritiker (0-6)", "passive": "Passive (7-8)",
         "promoter": "Promotoren (9-10)", "n": "n = {n} Antworten",
         "trend_title": "NPS je Zeitraum (95-%-Intervall, adjustierter Wald)", "period": "Zeitraum", "nps": "NPS",
-        "trend_note": "Zeiträume mit weniger als {min_n} Antworten sind hohl gezeichnet",
+        "trend_note": "Zeiträume mit weniger als {min_n} Antworten sind hohl gezeichnet", "target": "Ziel",
         "stars_title": "Segmente der Sternebewertung", "share": "Anteil der Bewertungen",
         "no_data": "keine Antworten",
     },
@@ -94,8 +100,9 @@ def plot_nps_distribution(data: pd.DataFrame | pd.Series, *, ax: Axes | None = N
 
 
 def plot_nps_trend(data: pd.DataFrame, *, granularity: Granularity = "quarter", min_n: int = 30,
+                   target: float | None = None, direction: Literal["higher", "lower"] = "higher",
                    ax: Axes | None = None, lang: str = "en") -> Axes:
-    """NPS per period with its adjusted-Wald 95 % interval as error bars.
+    """NPS per period with its adjusted-Wald 95 % interval as error bars, coloured by status against the target.
 
     Parameters
     ----------
@@ -105,6 +112,13 @@ def plot_nps_trend(data: pd.DataFrame, *, granularity: Granularity = "quarter", 
         Length of the periods.
     min_n : int
         Periods with fewer answers are drawn as hollow markers.
+    target : float, optional
+        The configured NPS target: drawn as a dashed line, and each period's point takes the colour
+        of its status (:data:`kit.labels.STATUS_COLOURS`) as the scorecard reads it from the interval
+        (:func:`kit.scorecards.kpi_status`: met, missed, or inconclusive when the interval straddles the
+        target). Without a target the points are one neutral colour.
+    direction : {"higher", "lower"}
+        Which side of the target is good (``config.direction("nps")``).
     ax : Axes, optional
         Where to draw; a new Axes when None.
     lang : {"en", "de"}
@@ -139,12 +153,25 @@ def plot_nps_trend(data: pd.DataFrame, *, granularity: Granularity = "quarter", 
         # may not contain the raw NPS; the bar then starts at the point
         err = (np.clip(np.vstack([frame["nps"] - frame["ci_low"], frame["ci_high"] - frame["nps"]]), 0, None)
                if len(frame) else None)
-        ax.errorbar(x, frame["nps"], yerr=err, fmt="-", color=POLARITY_COLOURS["neutral"], capsize=3, zorder=1)
+        # light, so that the points in their status colours (grey = inconclusive among them) stand out
+        ax.errorbar(x, frame["nps"], yerr=err, fmt="-", color="#c4c4c4", capsize=3, zorder=1)
         big = frame["n"].to_numpy() >= min_n
-        ax.scatter(x[big], frame["nps"][big], color=POLARITY_COLOURS["positive"], zorder=2)
-        ax.scatter(x[~big], frame["nps"][~big], facecolor="white", edgecolor=POLARITY_COLOURS["positive"],
-                   zorder=2)
+        status = [kpi_status(v, lo, hi, n=int(n), target=target, direction=direction)
+                  for v, lo, hi, n in zip(frame["nps"], frame["ci_low"], frame["ci_high"], frame["n"])]
+        colours = np.array([STATUS_COLOURS[st] if target is not None else to_hex(PALETTE[0]) for st in status])
+        if len(frame):
+            ax.scatter(x[big], frame["nps"][big], color=list(colours[big]), zorder=2)
+            ax.scatter(x[~big], frame["nps"][~big], facecolor="white", edgecolor=list(colours[~big]), zorder=2)
         ax.axhline(0, color="#555555", linewidth=0.8)
+        if target is not None:
+            ax.axhline(target, color="#555555", linestyle="--", linewidth=1)
+            handles = [Line2D([], [], color="#555555", linestyle="--", linewidth=1)]
+            names = [f"{t['target']} {format_value(target, 'number', lang, digits=0)}"]
+            for st in ("met", "missed", "inconclusive"):
+                if st in status:
+                    handles.append(Line2D([], [], linestyle="none", marker="o", color=STATUS_COLOURS[st]))
+                    names.append(label_text(st, lang))  # type: ignore[arg-type]
+            ax.legend(handles, names, frameon=False, fontsize=8)
         _period_ticks(ax, x, frame["period"].tolist())
         finish(ax, title=t["trend_title"], xlabel=t["period"], ylabel=t["nps"], lang=lang,
                note=t["trend_note"].format(min_n=format_value(min_n, "count", lang)) if (~big).any() else None)
