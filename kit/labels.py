@@ -78,8 +78,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_dq_count": ("Count", "Anzahl"),
     "col_example": ("Example", "Beispiel"),
     "quality_ok": ("All data-quality checks passed.", "Alle Datenqualitätsprüfungen bestanden."),
-    "quality_passed": ("{n} further checks found nothing ({tables}).",
-                       "{n} weitere Prüfungen ohne Befund ({tables})."),
+    "quality_passed": ("{n} of {total} checks found nothing ({tables}).",
+                       "{n} von {total} Prüfungen ohne Befund ({tables})."),
+    "quality_readings": ("How the data were read (info: a remark, not a problem): {readings}. A driver column whose "
+                         "ratings all lie within 1-5 is read as a 1-5 scale, otherwise as 0-10; if that is wrong, "
+                         "correct the export.",
+                         "So wurden die Daten gelesen (Info: ein Hinweis, kein Problem): {readings}. Eine "
+                         "Treiber-Spalte, deren Bewertungen alle zwischen 1 und 5 liegen, gilt als Skala 1-5, sonst "
+                         "als 0-10; stimmt das nicht, bitte den Export korrigieren."),
     "quality_counts": ("{errors} errors, {warnings} warnings, {checks} checks.",
                        "{errors} Fehler, {warnings} Warnungen, {checks} Prüfungen."),
     "quality_errors": ("Errors:", "Fehler:"),
@@ -196,8 +202,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_actions": ("no actions configured (actions: in analysis.yaml)",
                    "keine Maßnahmen konfiguriert (actions: in analysis.yaml)"),
     "theme_base_detractors": ("detractor comments", "Kritiker-Kommentare"),
-    "list_count": ("{n} customers; the first {shown} are shown, the full list is in {file}.",
-                   "{n} Kunden; die ersten {shown} sind gezeigt, die vollständige Liste steht in {file}."),
+    "list_count": ("{n} customers; the first {shown} are shown, the full list is {file} in the report folder that "
+                   "loyalty-kit run writes.",
+                   "{n} Kunden; die ersten {shown} sind gezeigt, die vollständige Liste ist {file} im Berichtsordner, "
+                   "den loyalty-kit run schreibt."),
     # summary page
     "summary_title": ("Customer loyalty report", "Kundenbindungsbericht"),
     "summary_nav": ("Summary", "Übersicht"),
@@ -276,8 +284,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_mentioned_by": ("Mentioned by", "Genannt von"),
     "col_polarity": ("Tone", "Tonlage"),
     "col_all_mention": ("All of them mention it", "Alle nennen es"),
-    "col_share_others": ("Share among the others", "Anteil bei den anderen"),
-    "col_lift": ("Difference to the others", "Unterschied zu den anderen"),
+    "col_share_any_tone": ("Share mentioning it (any tone)", "Anteil, der es nennt (jede Tonlage)"),
+    "col_share_tone": ("Share in this tone", "Anteil in dieser Tonlage"),
+    "col_share_others": ("Share in this tone among the others", "Anteil in dieser Tonlage bei den anderen"),
+    "col_lift": ("Difference in this tone", "Unterschied in dieser Tonlage"),
     "col_quote": ("Quote", "Zitat"),
     "col_words": ("Words", "Wörter"),
     "col_texts_detractor": ("Detractor comments", "Kommentare von Kritikern"),
@@ -324,8 +334,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "cap_interview_list": ("The interviews (no names)", "Die Interviews (ohne Namen)"),
     "cap_theme_frequency": ("How many interviews mention each theme", "Wie viele Interviews ein Thema nennen"),
     "cap_aspects": ("Positive and negative mentions per theme", "Positive und negative Nennungen je Thema"),
-    "cap_loyal": ("Themes most interviewed loyal customers mention, against the other interviewees",
-                  "Themen, die die meisten befragten treuen Kunden nennen, ggü. den übrigen Befragten"),
+    "cap_loyal": ("Themes most interviewed loyal customers mention, against the other interviewees. Tone = the "
+                  "tone that prevails among them; the last three columns count only mentions in that tone (mixed: "
+                  "any mention), and the difference is the one share minus the other.",
+                  "Themen, die die meisten befragten treuen Kunden nennen, ggü. den übrigen Befragten. Tonlage = die "
+                  "Tonlage, die bei ihnen überwiegt; die letzten drei Spalten zählen nur Nennungen in dieser "
+                  "Tonlage (gemischt: jede Nennung), der Unterschied ist der eine Anteil minus der andere."),
     "cap_quotes": ("One quote per theme and tone (personal data removed)",
                    "Ein Zitat je Thema und Tonlage (persönliche Daten entfernt)"),
     "cap_contrast": ("Share of comments mentioning each theme negatively: detractors against promoters",

@@ -144,13 +144,14 @@ def common_themes(coded: pd.DataFrame, interviews: pd.DataFrame, *, segment: str
     -------
     DataFrame
         ``theme``, [``label``], ``interviewees`` (mentioning it), ``n`` (interviewees),
-        ``share``, ``positive`` / ``negative`` (interviewees with a positive / negative
-        mention), ``polarity`` (positive, negative or mixed: which interviewees prevail),
-        ``common_to_all`` (every interviewee mentions it), and with ``segment``:
-        ``share_others`` (share of the other interviewees with a mention of that polarity) and
-        ``lift`` (= share with that polarity in the segment − ``share_others``: what sets the
-        segment apart). Sorted by share; ties by lift (with ``segment``: among themes every
-        interviewee mentions, the one that sets the segment apart comes first), then positive.
+        ``share`` (= interviewees / n, a mention in any tone), ``positive`` / ``negative``
+        (interviewees with a positive / negative mention), ``polarity`` (positive, negative or
+        mixed: which interviewees prevail), ``share_polarity`` (share of the interviewees with a
+        mention of that polarity; mixed: any mention), ``common_to_all`` (every interviewee
+        mentions it), and with ``segment``: ``share_others`` (share of the other interviewees with
+        a mention of that polarity) and ``lift`` (= ``share_polarity`` − ``share_others``: what
+        sets the segment apart). Sorted by share; ties by lift (with ``segment``: among themes
+        every interviewee mentions, the one that sets the segment apart comes first), then positive.
 
     Examples
     --------
@@ -166,7 +167,8 @@ def common_themes(coded: pd.DataFrame, interviews: pd.DataFrame, *, segment: str
     ids = _text_ids(interviews, None)
     who = pd.Series(interviews[by].to_numpy() if by in interviews else ids.to_numpy(), index=ids.to_numpy())
     inside = (interviews["segment"] == segment).to_numpy() if segment is not None else np.ones(len(who), bool)
-    columns = ["theme", "interviewees", "n", "share", "positive", "negative", "polarity", "common_to_all"]
+    columns = ["theme", "interviewees", "n", "share", "positive", "negative", "polarity", "share_polarity",
+               "common_to_all"]
     columns += ["share_others", "lift"] if segment is not None else []
     n = int(who[inside].nunique())
     per_person = _person_themes(coded, who[inside])
@@ -178,23 +180,23 @@ def common_themes(coded: pd.DataFrame, interviews: pd.DataFrame, *, segment: str
     out["share"] = out["interviewees"] / n
     out["polarity"] = np.where(out["positive"] > out["negative"], "positive",
                                np.where(out["negative"] > out["positive"], "negative", "mixed"))
+    # interviewees with a mention in the prevailing tone (mixed: any mention): what share_others is compared with
+    in_tone = np.select([out["polarity"] == "positive", out["polarity"] == "negative"],
+                        [out["positive"], out["negative"]], default=out["interviewees"])
+    out["share_polarity"] = in_tone / n
     out["common_to_all"] = out["interviewees"] == n
     sort = ["share", "positive"]
     if segment is not None:
         others = who[~inside]
         n_others = int(others.nunique())
         other_people = _person_themes(coded, others)
-        share_others, lift = [], []
+        share_others = []
         for row in out.itertuples(index=False):
             part = other_people.loc[other_people["theme"] == row.theme]
-            if row.polarity == "mixed":
-                k_in, k_out = row.interviewees, part["person"].nunique()
-            else:
-                k_in, k_out = getattr(row, row.polarity), int(part[row.polarity].sum())
-            share_out = k_out / n_others if n_others else np.nan
-            share_others.append(share_out)
-            lift.append(k_in / n - share_out)
-        out["share_others"], out["lift"] = share_others, lift
+            k_out = part["person"].nunique() if row.polarity == "mixed" else int(part[row.polarity].sum())
+            share_others.append(k_out / n_others if n_others else np.nan)
+        out["share_others"] = share_others
+        out["lift"] = out["share_polarity"] - out["share_others"]
         sort = ["share", "lift", "positive"]
     out[["positive", "negative"]] = out[["positive", "negative"]].astype("int64")
     out = out.loc[out["share"] >= min_share, columns]

@@ -193,6 +193,45 @@ def test_code_cells_are_thin(name):
             assert "remove-input" in cell.metadata.get("tags", []), src
 
 
+# ---- what the prose says matches what the page shows --------------------------------------------------------
+
+
+def _twins(name: str, heading: str) -> tuple[str, str]:
+    """The (English, German) sources of the section whose English heading is ``heading``."""
+    return next((en.source, de.source) for en, de in _pairs(_book(name)) if en.source.startswith(heading))
+
+
+def test_data_quality_prose_uses_the_severity_words_of_the_page():
+    from kit.labels import text
+
+    en, de = _twins("02_data.ipynb", "## Data quality")
+    for severity in ("error", "warning", "info"):
+        shown = text(f"cat_{severity}", "de")                     # Fehler, Warnung, Info: as the German table
+        assert f"*{shown}*" in de, shown
+        assert not re.search(rf"\b{severity}\b", de), f"the internal id {severity!r} in the German prose"
+        assert f"*{text(f'cat_{severity}', 'en')}*" in en
+    assert "found something" in en and "mit Befund" in de         # the table lists only those
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_cohort_mark_reads_the_same_on_the_page_and_in_the_chart(lang):
+    from kit.plots.behaviour import _TEXT
+
+    en, de = _twins("03_criteria.ipynb", "## Retention")
+    note = _TEXT[lang]["incomplete"]                               # "° = period not yet complete"
+    assert note.startswith("° = ") and note in (en if lang == "en" else de)
+
+
+def test_customer_lists_prose_says_where_the_full_lists_are():
+    from kit import pages
+
+    en, de = _twins("05_actions.ipynb", "## Customers to act on")
+    for source in (en, de):
+        assert "`loyalty-kit run`" in source and "`pages.list_frames(ctx)`" in source
+        assert all(f"`{file}`" in source for _, file in pages.LISTS.values())
+    assert callable(pages.list_frames)
+
+
 # ---- running on the sample -----------------------------------------------------------------------------------
 
 

@@ -313,6 +313,20 @@ def test_criteria_and_action_tables_show_no_technical_columns(sample_ctx):
     assert "Importance: all " in drivers_text and "survey answers from " in drivers_text
 
 
+def test_loyal_patterns_show_the_shares_their_difference_is_computed_from(sample_ctx):
+    table = next(b.content for b in pages.loyal_patterns(sample_ctx).blocks if b.kind == "table")
+    service = table.set_index("Theme").loc["Customer service"].str.replace("\u00a0", " ")
+    # planted: all 7 loyal interviewees mention service (100 %), 6 of 7 praise it (85.7 %); 1 of the 7 others
+    # praises it (14.3 %): the difference +71.4 pp is 85.7 % - 14.3 %, both shown beside it
+    assert service["Share mentioning it (any tone)"] == "100.0 %" and service["Tone"] == "positive"
+    assert (service["Share in this tone"], service["Share in this tone among the others"]) == ("85.7 %", "14.3 %")
+    assert service["Difference in this tone"] == "+71.4 pp"
+    number = lambda cell: float(cell.replace("\u00a0", " ").split(" ")[0])  # noqa: E731
+    for _, row in table.iterrows():
+        assert number(row["Difference in this tone"]) == pytest.approx(
+            number(row["Share in this tone"]) - number(row["Share in this tone among the others"]), abs=0.11)
+
+
 def test_driver_performance_is_the_periods_own_and_shows_the_delivery_crisis(sample_ctx):
     # planted effect 8: delivery ratings fall in 2026-Q3; importance still rests on all answers up to then
     s = pages.drivers(sample_ctx)
@@ -359,6 +373,38 @@ def test_scorecard_row_in_german_and_in_english():
     assert ">38,47<" in aov and "37,89 – 39,05" in aov
 
 
+def test_scorecard_shows_money_kpis_with_the_currency():
+    aov = _card_row(kpi="average_order_value", value=38.47, ci_low=37.89, ci_high=39.05, previous=39.67, target=40.0)
+    english = pages.scorecard_html(aov, "en", currency="EUR")
+    assert ">38.47 EUR<" in english and "37.89 EUR – 39.05 EUR" in english
+    assert ">39.67 EUR<" in english and ">40.00 EUR<" in english
+    german = pages.scorecard_html(aov, "de", currency="EUR")
+    assert f">38,47{NB}EUR<" in german and f"37,89{NB}EUR – 39,05{NB}EUR" in german
+    from kit.pages._common import scorecard_text
+
+    assert scorecard_text(aov, "en", currency="EUR") == ("CSAT: 38.47 EUR (37.89 EUR – 39.05 EUR), n = 1,828; "
+                                                         "target 40.00 EUR: missed")
+    # shares and counts carry no currency
+    assert "EUR" not in pages.scorecard_html(_card_row(), "en", currency="EUR")
+
+
+def test_sample_scorecards_write_money_as_page_05_does(sample_ctx):
+    card = pages.get_scorecard(sample_ctx).set_index("kpi")
+    money = ("average_order_value", "clv_historical", "clv_predicted")
+    value = card.loc["average_order_value", "value"]
+    shown = f"{value:.2f} EUR"  # as page 05 writes it: "38.47 EUR"
+    findings = pages.findings(sample_ctx)
+    assert shown in str(findings)
+    for section in (pages.scorecard(sample_ctx), pages.criterion(sample_ctx, "value"), pages.baseline(sample_ctx)):
+        html = section._repr_html_()
+        assert f">{shown}<" in html, section.title
+    value_html = pages.criterion(sample_ctx, "value")._repr_html_()
+    for kpi in money:
+        assert f">{card.loc[kpi, 'value']:,.2f} EUR<" in value_html, kpi
+    targets = next(b.content for b in pages.kpi_targets(sample_ctx).blocks if b.kind == "table")
+    assert targets.set_index("KPI").loc["Average order value", "Target"] == "40.00 EUR"
+
+
 def test_scorecard_text_in_german_keeps_the_noun_capital():
     from kit.pages._common import scorecard_text
 
@@ -371,20 +417,74 @@ def german_sample_ctx(sample_ctx):
     return dataclasses.replace(sample_ctx, lang="de", _cache={})
 
 
+def _quality_ctx(ctx, rows):
+    """``ctx`` with a hand-made data-quality report."""
+    from kit.tables import quality_row
+
+    report = pd.DataFrame([quality_row(*args, **kw) for args, kw in rows])
+    return dataclasses.replace(ctx, data=dataclasses.replace(ctx.data, quality=report), _cache={})
+
+
+_TINY_REPORT = [
+    (("orders", "rows_read", "info", 3000), {"example": "orders.csv"}),
+    (("orders", "exact_duplicates", "warning", 2), {"example_key": "ex_rows", "params": {"rows": "4, 9"}}),
+    (("orders", "unique", "info", 0), {"params": {"column": "order_id"}}),
+    (("customers", "filled", "info", 0), {"params": {"column": "customer_id"}}),
+    (("customers", "not_after_end", "info", 0), {"example_key": "ex_data_end",
+                                                 "params": {"column": "signup_date", "end": "2026-09-30"}}),
+    (("surveys", "driver_scale", "info", 0), {"example_key": "ex_driver_scale",
+                                              "params": {"column": "driver_price", "scale": "1-5"}}),
+    (("surveys", "driver_scale", "info", 0), {"example_key": "ex_driver_scale",
+                                              "params": {"column": "driver_website", "scale": "1-5"}}),
+]
+
+
+def test_data_quality_lists_only_checks_that_found_something(sample_ctx):
+    s = pages.data_quality(_quality_ctx(sample_ctx, _TINY_REPORT))
+    table = next(b.content for b in s.blocks if b.kind == "table")
+    # 6 checks (rows read is no check): the duplicates warning found 2 rows -> the one row of the table;
+    # unique, filled and not-after-end found nothing (orders 1, customers 2); the two scales are readings
+    assert table.values.tolist() == [["orders", "exact duplicate rows (dropped, first kept)", "warning", "2",
+                                      "rows 4, 9"]]
+    notes = [b.content for b in s.blocks if b.kind == "note"]
+    assert notes[0] == "3 of 4 checks found nothing (orders 1, customers 2)."
+    assert notes[1].startswith("How the data were read (info: a remark, not a problem): "
+                               "driver_price, driver_website: read as a 1-5 scale. A driver column whose ratings "
+                               "all lie within 1-5 is read as a 1-5 scale, otherwise as 0-10")
+    assert "end 2026-09-30" not in s._repr_html_()   # a check that found nothing has no example row
+    german = pages.data_quality(_quality_ctx(dataclasses.replace(sample_ctx, lang="de"), _TINY_REPORT))
+    notes = [b.content for b in german.blocks if b.kind == "note"]
+    assert notes[0] == "3 von 4 Prüfungen ohne Befund (Bestellungen 1, Kunden 2)."
+    assert "driver_price, driver_website: als Skala 1-5 gelesen. Eine Treiber-Spalte" in notes[1]
+
+
+def test_data_quality_without_findings_says_so_and_counts_the_checks(sample_ctx):
+    s = pages.data_quality(_quality_ctx(sample_ctx, [row for row in _TINY_REPORT if row[0][2] != "warning"]))
+    assert not [b for b in s.blocks if b.kind == "table"]
+    assert str(s).splitlines()[1] == "All data-quality checks passed."
+    assert "  (3 of 3 checks found nothing (orders 1, customers 2).)" in str(s)
+
+
 def test_data_quality_in_german_has_german_headers_severities_and_table_names(german_sample_ctx):
-    s = pages.data_quality(german_sample_ctx)
+    rows = [*_TINY_REPORT, (("surveys", "range", "error", 1), {"example": "nps 11",
+                                                               "params": {"column": "nps", "low": 0, "high": 10}})]
+    s = pages.data_quality(_quality_ctx(german_sample_ctx, rows))
     table = next(b.content for b in s.blocks if b.kind == "table")
     assert table.columns.tolist() == ["Tabelle", "Prüfung", "Schweregrad", "Anzahl", "Beispiel"]
-    assert set(table["Schweregrad"]) <= {"Fehler", "Warnung", "Info"} and "Info" in set(table["Schweregrad"])
-    assert "Umfragen" in set(table["Tabelle"]) and "surveys" not in set(table["Tabelle"])
-    passed = next(b.content for b in s.blocks if b.kind == "note")
-    assert "(Kunden 6, Bestellungen 11, Umfragen 16," in passed and "customers" not in passed
+    assert table[["Tabelle", "Schweregrad"]].values.tolist() == [["Umfragen", "Fehler"], ["Bestellungen", "Warnung"]]
+    # the sample: nothing found, 67 checks passed, the five driver scales read as 1-5
+    sample = pages.data_quality(german_sample_ctx)
+    assert not [b for b in sample.blocks if b.kind == "table"]
+    passed = next(b.content for b in sample.blocks if b.kind == "note")
+    assert passed.startswith("67 von 67 Prüfungen ohne Befund (Kunden 7, Bestellungen 11, Umfragen 17,")
+    assert "customers" not in passed
     # the report itself keeps the ids (CSV/JSON exports and the English report use them)
     assert "surveys" in set(german_sample_ctx.data.quality["table"])
     english_ctx = dataclasses.replace(german_sample_ctx, lang="en", _cache={})
-    english = next(b.content for b in pages.data_quality(english_ctx).blocks if b.kind == "table")
+    english = next(b.content for b in pages.data_quality(_quality_ctx(english_ctx, rows)).blocks
+                   if b.kind == "table")
     assert english.columns.tolist() == ["Table", "Check", "Severity", "Count", "Example"]
-    assert "surveys" in set(english["Table"]) and "info" in set(english["Severity"])
+    assert english[["Table", "Severity"]].values.tolist() == [["surveys", "error"], ["orders", "warning"]]
 
 
 def test_data_quality_in_german_shows_german_checks_and_examples(german_sample_ctx, tmp_path):

@@ -66,6 +66,28 @@ def test_common_themes_shares_flags_and_lift():
     assert list(common.index) == ["service", "price"]
 
 
+def test_common_themes_difference_is_computed_from_the_shares_it_shows():
+    # 4 loyal interviewees all mention service, 3 of them positively (d neutrally); of the 2 others,
+    # 1 praises service. Mentioned in any tone: 4/4 = 100 %; in the prevailing (positive) tone: 3/4 = 75 %;
+    # others positive: 1/2 = 50 % -> difference 75 % - 50 % = +25 pp (not 100 % - 50 %).
+    interviews = pd.DataFrame({"interview_id": list("abcdef"), "customer_id": ["K1", "K2", "K3", "K4", "K5", "K6"],
+                               "segment": ["loyal"] * 4 + ["lost"] * 2})
+    coded = _coded([("a", 1, "service", "positive"), ("b", 1, "service", "positive"),
+                    ("c", 1, "service", "positive"), ("d", 1, "service", "neutral"),
+                    ("e", 1, "service", "positive"), ("f", 1, "price", "negative"),
+                    # mixed: 1 positive, 1 negative of 4 loyal -> in tone = any mention 2/4; others any 1/2
+                    ("a", 2, "price", "positive"), ("b", 2, "price", "negative")])
+    common = common_themes(coded, interviews, segment="loyal", min_share=0.5).set_index("theme")
+    service = common.loc["service"]
+    assert (service["share"], service["polarity"], service["share_polarity"]) == (1.0, "positive", 0.75)
+    assert service["share_others"] == 0.5 and service["lift"] == pytest.approx(0.25)
+    price = common.loc["price"]
+    assert (price["share"], price["polarity"], price["share_polarity"]) == (0.5, "mixed", 0.5)
+    assert price["share_others"] == 0.5 and price["lift"] == pytest.approx(0.0)
+    for row in common.itertuples():  # the difference is always the two shares the table shows
+        assert row.lift == pytest.approx(row.share_polarity - row.share_others)
+
+
 def test_aspects_counts_and_negative_share():
     coded = _coded([("a", 1, "price", "negative"), ("b", 1, "price", "negative"), ("b", 2, "price", "positive"),
                     ("c", 1, "service", "neutral")])

@@ -77,7 +77,7 @@ def kpi_rows(frame: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame
     return rows.sort_values("kpi", key=lambda s: s.map(order))
 
 
-def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool = True) -> str:
+def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool = True, currency: str = "") -> str:
     """The scorecard as an HTML table with status colours; all text escaped.
 
     Parameters
@@ -87,6 +87,8 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
     lang : {"en", "de"}
     definitions : bool
         Add each KPI's definition under its label.
+    currency : str
+        Shown with the money KPIs (``config.business.currency``: ``38.47 EUR``), as everywhere else in the report.
 
     Returns
     -------
@@ -101,7 +103,7 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
         kpi = str(row.kpi)
         interval = "–"
         if not _isnan(row.ci_low):
-            interval = f"{fmt_kpi(kpi, row.ci_low, lang=lang)} – {fmt_kpi(kpi, row.ci_high, lang=lang)}"
+            interval = f"{fmt_kpi(kpi, row.ci_low, currency, lang)} – {fmt_kpi(kpi, row.ci_high, currency, lang)}"
         n = _n(row.n, lang)
         status = str(row.status)
         colour = STATUS_COLOURS.get(status, "#e6e6e6")
@@ -110,29 +112,29 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
         label = f"<strong>{esc(str(row.label))}</strong>"
         if definitions and isinstance(row.definition, str) and row.definition:
             label += f"<br><small style='color:#555'>{esc(row.definition)}</small>"
+        shown = lambda value, k=kpi: esc(fmt_kpi(k, value, currency, lang))  # noqa: E731
+        number = "<td style='text-align:right;white-space:nowrap'>"  # a value and its unit stay on one line
         body.append(
-            f"<tr><td style='text-align:left'>{label}</td><td style='text-align:right;white-space:nowrap'>"
-            f"<strong>{esc(fmt_kpi(kpi, row.value, lang=lang))}</strong></td>"
-            f"<td style='text-align:right;white-space:nowrap'>{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
-            f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.previous, lang=lang))}</td>"
-            f"<td style='text-align:right'>{esc(fmt_kpi(kpi, row.target, lang=lang))}</td>"
+            f"<tr><td style='text-align:left'>{label}</td>{number}<strong>{shown(row.value)}</strong></td>"
+            f"{number}{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
+            f"{number}{shown(row.previous)}</td>{number}{shown(row.target)}</td>"
             f"<td style='text-align:right'><span class='kit-status kit-status-{esc(status)}' style='background:{colour};color:{fg};"
             f"padding:2px 8px;border-radius:10px;white-space:nowrap'>{status_text}</span></td></tr>")
     return ("<table class='kit-scorecard' style='border-collapse:collapse'>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
-def scorecard_text(frame: pd.DataFrame, lang: str = "en") -> str:
-    """The scorecard as plain text (one line per KPI), for ``str`` of a section."""
+def scorecard_text(frame: pd.DataFrame, lang: str = "en", *, currency: str = "") -> str:
+    """The scorecard as plain text (one line per KPI), for ``str`` of a section; money KPIs with ``currency``."""
     lines = []
     target = text("col_target", lang)
     target = target if lang == "de" else target.lower()  # German nouns keep their capital
     for row in frame.itertuples(index=False):
         kpi = str(row.kpi)
         interval = "" if _isnan(row.ci_low) else \
-            f" ({fmt_kpi(kpi, row.ci_low, lang=lang)} – {fmt_kpi(kpi, row.ci_high, lang=lang)})"
+            f" ({fmt_kpi(kpi, row.ci_low, currency, lang)} – {fmt_kpi(kpi, row.ci_high, currency, lang)})"
         n = "" if _isnan(row.n) else f", n = {_n(row.n, lang)}"
         status = text(str(row.status), lang) if str(row.status) in STATUS_COLOURS else str(row.status)
-        lines.append(f"{row.label}: {fmt_kpi(kpi, row.value, lang=lang)}{interval}{n}; "
-                     f"{target} {fmt_kpi(kpi, row.target, lang=lang)}: {status}")
+        lines.append(f"{row.label}: {fmt_kpi(kpi, row.value, currency, lang)}{interval}{n}; "
+                     f"{target} {fmt_kpi(kpi, row.target, currency, lang)}: {status}")
     return "\n".join(lines)

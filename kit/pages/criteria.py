@@ -38,7 +38,9 @@ def scorecard(ctx: Context) -> Section:
     s = ctx.section("scorecard", period=ctx.period_label)
     frame = get_scorecard(ctx, s)
     if frame is not None:
-        s.html_block(scorecard_html(frame, ctx.lang), scorecard_text(frame, ctx.lang))
+        currency = ctx.config.business.currency
+        s.html_block(scorecard_html(frame, ctx.lang, currency=currency),
+                     scorecard_text(frame, ctx.lang, currency=currency))
     return s
 
 
@@ -59,8 +61,10 @@ def _satisfaction(ctx: Context, s: Section) -> None:
     now = _in_period(ctx, "surveys", "responded_at")
     th = ctx.config.thresholds
     if "nps" in surveys:
+        target = ctx.config.targets.get("nps")
         s.plot("kit.plots.survey", "plot_nps_trend", "NPS by period (kit.plots.survey.plot_nps_trend)",
-               surveys, granularity=ctx.config.periods.granularity, min_n=th.min_n)
+               surveys, granularity=ctx.config.periods.granularity, min_n=th.min_n,
+               target=None if target is None else target.target, direction=ctx.config.direction("nps"))
         s.plot("kit.plots.survey", "plot_nps_distribution", "NPS answers (kit.plots.survey.plot_nps_distribution)",
                now)
         by_segment = s.call("kit.metrics.survey", "nps_by_segment", "NPS by segment (kit.nps_by_segment)",
@@ -336,7 +340,9 @@ def criterion(ctx: Context, name: str) -> Section:
     if kpis:
         frame = get_scorecard(ctx, s)
         if frame is not None:
-            s.html_block(scorecard_html(kpi_rows(frame, kpis), ctx.lang), scorecard_text(kpi_rows(frame, kpis), ctx.lang))
+            rows, currency = kpi_rows(frame, kpis), ctx.config.business.currency
+            s.html_block(scorecard_html(rows, ctx.lang, currency=currency),
+                         scorecard_text(rows, ctx.lang, currency=currency))
             for note in kpi_rows(frame, kpis).get("note", []):
                 if isinstance(note, str) and note:
                     s.note(note)

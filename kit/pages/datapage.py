@@ -22,6 +22,8 @@ __all__ = ["inventory", "data_quality", "survey_coverage", "market_context"]
 _QUALITY_COLUMNS = [Col("table", "col_table", "table"), Col("check", "col_check"),
                     Col("severity", "col_dq_severity", "category"), Col("count", "col_dq_count", "count"),
                     Col("example", "col_example")]
+#: checks whose info row records how a column was read (a remark, not a finding): listed in one line, not the table
+_READINGS = ("driver_scale",)
 
 
 def inventory(ctx: Context) -> Section:
@@ -57,32 +59,48 @@ def inventory(ctx: Context) -> Section:
 
 
 def data_quality(ctx: Context) -> Section:
-    """The data-quality report of ``kit.read_data`` (``data.quality``): what the checks found, errors first.
+    """The data-quality report of ``kit.read_data`` (``data.quality``): the checks that found something, errors first.
 
-    Checks that found nothing are summarised per table in one line; rows read are in the inventory. Checks and
-    examples are shown in the report's language (error messages stay English).
+    A check found something when its count is above 0 or its severity is warning or error; only those are
+    listed. Then one line counts the checks that found nothing (per table), and one line says how columns
+    were read (info rows such as "read as a 1-5 scale": a remark, not a problem). Rows read are in the
+    inventory. Checks and examples are shown in the report's language (error messages stay English).
     """
     s = ctx.section("quality")
     q = ctx.data.quality
     if q is None or q.empty:
         return s.para(ctx.t("quality_ok"))
-    count = pd.to_numeric(q["count"], errors="coerce").fillna(0)
-    example = q["example"].fillna("").astype(str).str.strip()
-    shown_mask = ((count > 0) | example.ne("")) & q["check"].ne("rows read")
+    checks = q[q["check"].ne("rows read")]
+    count = pd.to_numeric(checks["count"], errors="coerce").fillna(0)
+    found = (count > 0) | checks["severity"].isin(["warning", "error"])
+    keys = checks["check_key"] if "check_key" in checks else pd.Series("", index=checks.index)
+    reading = ~found & keys.isin(_READINGS)
+    nothing = checks[~found & ~reading]
     order = {"error": 0, "warning": 1, "info": 2}
-    shown = translate_quality_report(q[shown_mask], ctx.lang).sort_values(
+    shown = translate_quality_report(checks[found], ctx.lang).sort_values(
         "severity", key=lambda c: c.map(order).fillna(3), kind="stable")
-    passed = q[~shown_mask & q["check"].ne("rows read")]
     if shown.empty:
         s.para(ctx.t("quality_ok"))
     else:
         s.table(display(shown, _QUALITY_COLUMNS, ctx.lang), max_rows=60)
-    if not passed.empty:
-        per_table = passed.groupby("table", sort=False).size()
-        s.note(ctx.t("quality_passed", n=format_value(len(passed), "count", ctx.lang),
-                     tables=", ".join(f"{table_name(str(table), ctx.lang)} {format_value(n, 'count', ctx.lang)}"
+    if not nothing.empty:
+        per_table = nothing.groupby("table", sort=False).size()
+        count_text = lambda v: format_value(v, "count", ctx.lang)  # noqa: E731
+        s.note(ctx.t("quality_passed", n=count_text(len(nothing)), total=count_text(len(shown) + len(nothing)),
+                     tables=", ".join(f"{table_name(str(table), ctx.lang)} {count_text(n)}"
                                       for table, n in per_table.items())))
+    if reading.any():
+        s.note(ctx.t("quality_readings", readings=_readings(translate_quality_report(checks[reading], ctx.lang))))
     return s
+
+
+def _readings(rows: pd.DataFrame) -> str:
+    """``driver_delivery, driver_price: read as a 1-5 scale``: the columns of each reading, grouped by what was read."""
+    columns: dict[str, list[str]] = {}
+    for row in rows.itertuples(index=False):
+        params = row.params if isinstance(getattr(row, "params", None), dict) else {}
+        columns.setdefault(str(row.example), []).append(str(params.get("column", row.check)))
+    return "; ".join(f"{', '.join(names)}: {example}" for example, names in columns.items())
 
 
 def survey_coverage(ctx: Context) -> Section:

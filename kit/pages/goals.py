@@ -43,7 +43,8 @@ def kpi_targets(ctx: Context) -> Section:
     rows = []
     for kpi, target in ctx.config.targets.items():
         label, definition = DEFINITIONS[kpi].text(ctx.lang)  # type: ignore[arg-type]
-        rows.append({ctx.t("col_kpi"): label, ctx.t("col_target"): fmt_kpi(kpi, target.target, lang=ctx.lang),
+        rows.append({ctx.t("col_kpi"): label,
+                     ctx.t("col_target"): fmt_kpi(kpi, target.target, ctx.config.business.currency, ctx.lang),
                      ctx.t("col_better"): ctx.t(ctx.config.direction(kpi)), ctx.t("definition"): definition})
     return s.table(pd.DataFrame(rows), max_rows=len(rows))
 
@@ -59,7 +60,7 @@ def _tree_html(ctx: Context, frame: pd.DataFrame | None) -> str:
         if row is not None:
             colour = STATUS_COLOURS.get(str(row.status), "#e6e6e6")
             badge = (f" <span style='background:{colour};color:#fff;padding:0 6px;border-radius:8px'>"
-                     f"{esc(fmt_kpi(kpi, row.value, lang=ctx.lang))}</span>")
+                     f"{esc(fmt_kpi(kpi, row.value, ctx.config.business.currency, ctx.lang))}</span>")
         children = "".join(node(c, depth + 1) for c in KPI_TREE.get(kpi, []) if depth < 4)
         return f"<li>{esc(label)}{badge}" + (f"<ul>{children}</ul>" if children else "") + "</li>"
 
@@ -80,7 +81,9 @@ def baseline(ctx: Context) -> Section:
     if frame is None:
         return s
     targeted = kpi_rows(frame, [k for k in frame["kpi"] if k in ctx.config.targets])
-    return s.html_block(scorecard_html(targeted, ctx.lang, definitions=False), scorecard_text(targeted, ctx.lang))
+    currency = ctx.config.business.currency
+    return s.html_block(scorecard_html(targeted, ctx.lang, definitions=False, currency=currency),
+                        scorecard_text(targeted, ctx.lang, currency=currency))
 
 
 def why_retention(ctx: Context) -> Section:

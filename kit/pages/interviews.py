@@ -146,12 +146,15 @@ def loyal_patterns(ctx: Context) -> Section:
     table = s.call(_THEMES, "common_themes", "common themes (kit.themes.common_themes)", coded, notes,
                    segment=segment, codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
+        # the difference is computed from the two shares left of it (mentions in the tone shown), not from the
+        # share mentioning the theme in any tone
         s.table(_show(ctx, table, [
             Col("interviewees", "col_mentioned_by", "count"), Col("n", "col_interviewees", "count"),
-            Col("share", "col_share_mentioning", "share"), Col("positive", "col_positive", "count"),
-            Col("negative", "col_negative", "count"), Col("polarity", "col_polarity", "category"),
-            Col("common_to_all", "col_all_mention", "bool"), Col("share_others", "col_share_others", "share"),
-            Col("lift", "col_lift", "points")]), caption=ctx.t("cap_loyal"))
+            Col("share", "col_share_any_tone", "share"), Col("common_to_all", "col_all_mention", "bool"),
+            Col("positive", "col_positive", "count"), Col("negative", "col_negative", "count"),
+            Col("polarity", "col_polarity", "category"), Col("share_polarity", "col_share_tone", "share"),
+            Col("share_others", "col_share_others", "share"), Col("lift", "col_lift", "points")]),
+            caption=ctx.t("cap_loyal"))
     return s
 
 
