@@ -148,13 +148,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "cox": ("What shortens customer lifetimes (Cox model)", "Was die Verweildauer verkürzt (Cox-Modell)"),
     "cox_intro": ("Hazard ratio (HR) = how much a characteristic multiplies the risk of being lost at any "
                   "moment, the others held equal: HR 1.5 = 50 % higher risk, HR 0.7 = 30 % lower. "
-                  "n = {n} customers, {events} losses, concordance {c}. A slow first response counts from the "
-                  "day it happened (a time-varying covariate), not over the customer's whole lifetime.",
+                  "n = {n} customers, {events} losses, concordance {c}.",
                   "Hazard Ratio (HR) = um welchen Faktor ein Merkmal das Risiko, in einem Moment verloren zu "
                   "gehen, verändert, bei sonst gleichen Merkmalen: HR 1,5 = 50\u00a0% höheres Risiko, HR 0,7 = "
-                  "30\u00a0% niedrigeres. n = {n} Kunden, {events} Abgänge, Konkordanz {c}. Eine langsame "
-                  "Erstantwort zählt ab dem Tag, an dem sie geschah (zeitabhängiges Merkmal), nicht über die "
-                  "ganze Kundenbeziehung."),
+                  "30\u00a0% niedrigeres. n = {n} Kunden, {events} Abgänge, Konkordanz {c}."),
+    "cox_time_varying": ("A slow first response counts from the day it happened (a time-varying covariate), not "
+                         "over the customer's whole lifetime.",
+                         "Eine langsame Erstantwort zählt ab dem Tag, an dem sie geschah (zeitabhängiges Merkmal), "
+                         "nicht über die ganze Kundenbeziehung."),
     "cox_five_star": ("Five-star ratings are not in the model: they are survivor-biased. Customers who stay "
                       "longer have more chances to give a rating, so 'gave five stars' partly measures having "
                       "stayed, and would look protective even without any effect.",

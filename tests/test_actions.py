@@ -299,7 +299,8 @@ def test_impact_effort_plot_places_each_action():
     offsets = ax.collections[0].get_offsets()
     assert offsets[:, 0].tolist() == plan["effort"].astype(float).tolist()
     assert offsets[:, 1].tolist() == pytest.approx(plan["impact"].tolist())
-    assert ax.texts[0].get_text() == "1. fast" and ax.get_xlabel().startswith("Aufwand")
+    ranks = [t.get_text() for t in ax.texts if str(t.get_gid()).startswith("rank-")]
+    assert ranks == [str(r) for r in plan["rank"]] and ax.get_xlabel().startswith("Aufwand")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -231,6 +231,16 @@ def test_sample_cox_drivers_leave_out_five_star_and_say_why(sample_ctx):
                                        "Segment Abo (vs. Einzelkauf)"]
     assert "survivor-biased" in str(s)
     assert "Log-rank test of equal retention curves across Abo, Einzelkauf" in str(s)
+    assert "A slow first response counts from the day it happened" in str(s)
+
+
+def test_cox_intro_claims_a_time_varying_flag_only_when_the_model_has_one(sample_ctx):
+    import dataclasses
+
+    no_tickets = dataclasses.replace(sample_ctx, data=dataclasses.replace(sample_ctx.data, tickets=None), _cache={})
+    s = str(pages.criterion(no_tickets, "retention"))
+    assert "Came through a referral" in s and "Slow first response" not in s
+    assert "time-varying" not in s
 
 
 def test_interview_pages_draw_their_charts_next_to_the_tables(sample_ctx, ctx):

@@ -220,6 +220,9 @@ def test_index_shows_scorecard_statuses_and_actions(fixture_run):
         assert f"kit-status-{status}" in index
     actions = pd.read_csv(fixture_run / "actions.csv")
     assert actions["title"].iloc[0] in index  # the top action is on the summary
+    # money carries its currency on the summary as on the pages
+    aov = kpis.set_index("kpi").loc["average_order_value", "value"]
+    assert f"{aov:,.2f}\u00a0EUR" in index or f"{aov:,.2f} EUR" in index
 
 
 def test_data_error_stops_before_kernels(tmp_path):

@@ -195,9 +195,12 @@ def _cox(ctx: Context, s: Section, table: pd.DataFrame) -> None:
     except ValueError as err:  # no observed loss, or a degenerate design: a finding, not a crash
         s.missing(str(err))
         return
-    s.para(ctx.t("cox_intro", n=format_value(model.n_, "count", ctx.lang),
-                 events=format_value(model.events_, "count", ctx.lang),
-                 c=format_value(model.concordance_, "number", ctx.lang, digits=2)))
+    intro = ctx.t("cox_intro", n=format_value(model.n_, "count", ctx.lang),
+                  events=format_value(model.events_, "count", ctx.lang),
+                  c=format_value(model.concordance_, "number", ctx.lang, digits=2))
+    if "slow_first_response" in getattr(model, "time_varying_", []):
+        intro += " " + ctx.t("cox_time_varying")
+    s.para(intro)
     out = model.summary.assign(covariate=model.summary["covariate"].map(lambda c: _covariate_label(ctx, table, c)))
     s.table(_show(ctx, out, [
         Col("covariate", "col_covariate"), Col("hazard_ratio", "col_hr", "number", 2),

@@ -32,7 +32,7 @@ def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, per
         rows = ranked[ranked["status"] == status].head(limit)
         for r in rows.itertuples(index=False):
             kpi, row = str(r.kpi), card.loc[str(r.kpi)]
-            shown = lambda value, k=kpi: fmt_kpi(k, value, lang=lang)  # noqa: E731
+            shown = lambda value, k=kpi: fmt_kpi(k, value, config.business.currency, lang=lang)  # noqa: E731
             interval = "" if pd.isna(row["ci_low"]) else text(
                 "finding_interval", lang, low=shown(row["ci_low"]), high=shown(row["ci_high"]))
             p = format_value(row["p_value"], "p", lang)
@@ -114,7 +114,7 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
         actions_title=text("top_actions", lang), actions=action_rows, action_columns=action_columns,
         actions_missing=text("not_available", lang, what="prioritised actions (kit.prioritise_actions)"),
         scorecard_title=text("scorecard", lang, period=getattr(period, "label", "–")),
-        scorecard=Markup(scorecard_html(scorecard, lang)) if scorecard is not None else "",  # noqa: S704 - escaped inside
+        scorecard=Markup(scorecard_html(scorecard, lang, currency=config.business.currency)) if scorecard is not None else "",  # noqa: S704 - escaped inside
         scorecard_missing=text("not_available", lang, what="KPI scorecard (kit.scorecard)"), legend=legend,
         pages_title=text("pages", lang), pages=list(pages), downloads_title=text("downloads", lang),
         downloads=list(downloads), generated=text("generated", lang, run_id=run_id, config=config_name))
