@@ -352,3 +352,27 @@ def test_every_failed_notebook_is_named(tmp_path):
     with pytest.raises(ReportError, match=r"^01_goals\.ipynb, cell 5: ZeroDivisionError.*"
                                           r"Also failed: 02_data\.ipynb, cell 5 \(RuntimeError: planted\)\."):
         run_report(FIXTURE, out=tmp_path / "r", smoke=True, notebooks=[first, second], timeout=300)
+
+
+def test_runs_leave_the_working_directory_alone_and_kernels_start_in_the_run_folder(tmp_path, monkeypatch):
+    import os
+
+    moves: list[str] = []
+    real_chdir = os.chdir
+
+    def chdir(path: object) -> None:   # the process-wide cwd must never move: notebooks run in threads
+        if os.path.abspath(str(path)) != before:
+            moves.append(str(path))
+        real_chdir(path)
+
+    before = os.getcwd()
+    monkeypatch.setattr(os, "chdir", chdir)
+    book = nbformat.read(GOALS, as_version=4)
+    book.cells.insert(2, nbformat.v4.new_code_cell("open('written_by_the_notebook.txt', 'w').write('here')"))
+    writer = tmp_path / "01_goals.ipynb"
+    nbformat.write(book, writer)
+    runs = [run_report(FIXTURE, out=tmp_path / "r", smoke=True, notebooks=[writer, notebook_dir() / "02_data.ipynb"],
+                       timeout=300, jobs=2) for _ in range(2)]    # two runs in one process, notebooks in parallel
+    assert os.getcwd() == before and moves == []
+    for run in runs:
+        assert (run / "written_by_the_notebook.txt").is_file()

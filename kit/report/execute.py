@@ -74,9 +74,13 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
     started = time.monotonic()
     try:
         # the kernel app's own log (not cell output) stays quiet: ipykernel warns about every local TCP kernel
-        # and logs the interrupt that ends it
+        # and logs the interrupt that ends it. The kernel starts in the run folder through nbclient's
+        # resources, not papermill's cwd=, which os.chdir()s the whole process from each worker thread: with
+        # notebooks in parallel that left the process (and papermill's file handler) in a folder that the
+        # run then renames, and the next run in the same process failed.
         papermill.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, execution_timeout=timeout, cwd=str(target.parent),
+                                   progress_bar=False, execution_timeout=timeout,
+                                   resources={"metadata": {"path": str(target.parent)}},
                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         cell, _ = _failing_cell(source, target)
