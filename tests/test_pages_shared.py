@@ -151,3 +151,29 @@ def test_context_names_the_tables_read_in_the_report_language(fixture_config):
     german = dataclasses.replace(ctx, lang="de", _cache={})
     assert "Gelesene Tabellen: Bestellungen, Umfragen, Kündigungen" in str(german)
     assert "Bestellungen, Umfragen, Kündigungen" in german._repr_html_()
+
+
+def test_caveats_of_the_values_a_value_was_made_from_come_with_it_in_a_kernel_too(fixture_config, tmp_path):
+    # B's warning must reach the section that shows A first, whether A was computed here or handed over
+    def inner() -> int:
+        warnings.warn("inner: only 12 answers", SmallSampleWarning, stacklevel=1)
+        return 12
+
+    def shown_with_outer(ctx: pages.Context) -> str:
+        s = ctx.section("scorecard")
+        with s.collect_warnings():
+            ctx.cached("outer", lambda: ctx.cached("inner", inner) + 1)
+        return str(s)
+
+    interactive = pages.context(fixture_config, period="latest", smoke=True)
+    assert "inner: only 12 answers" in shown_with_outer(interactive)
+
+    parent = pages.context(fixture_config, period="latest", smoke=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parent.cached("inner", inner)                                    # computed and shown first (prepare order)
+        parent.cached("outer", lambda: parent.cached("inner", inner) + 1)
+    pages.share(parent, tmp_path)
+    kernel = pages.context(fixture_config, period=parent.period.label, smoke=True, run_dir=tmp_path)
+    assert "inner: only 12 answers" in shown_with_outer(kernel)
+    assert "inner: only 12 answers" not in shown_with_outer(kernel)      # once per process

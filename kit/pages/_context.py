@@ -108,8 +108,10 @@ class Context:
     config_path: Path | None = None
     notes: list[str] = field(default_factory=list)
     config_sha256: str | None = None
-    _cache: dict[str, tuple[Any, list[tuple[type[Warning], str]]]] = field(default_factory=dict, repr=False)
+    _cache: dict[str, tuple[Any, list[tuple[type[Warning], str]], tuple[str, ...]]] = field(
+        default_factory=dict, repr=False)
     _replayed: set[str] = field(default_factory=set, repr=False, init=False)
+    _making: list[set[str]] = field(default_factory=list, repr=False, init=False)
 
     @property
     def period_label(self) -> str:
@@ -127,26 +129,42 @@ class Context:
     def cached(self, key: str, make: Any) -> Any:
         """Compute ``make()`` once per context (the scorecard is shown on several pages).
 
-        The warnings ``make()`` raised are kept with the value and raised again the first time
-        the value is used in this process, so the section that shows a value first also shows
-        its caveats, whether it was computed here or handed over by :func:`share`.
+        The warnings ``make()`` raised are kept with the value, with the cached values it used,
+        and raised again the first time the value is used in this process, its ingredients'
+        warnings first. So the section that shows a value first also shows its caveats, whether
+        the value was computed here or handed over by :func:`share`, and in the same order.
         """
+        if self._making:  # the value being computed uses this one
+            self._making[-1].add(key)
         if key not in self._cache:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                value = make()
+            self._making.append(set())
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    value = make()
+            finally:
+                uses = self._making.pop()
             raised = dict.fromkeys((w.category, str(w.message)) for w in caught)  # each distinct one once
-            self._cache[key] = (value, list(raised))
-        value, raised = self._cache[key]
-        if key not in self._replayed:
-            self._replayed.add(key)
-            for category, message in raised:
-                warnings.warn(message, category, stacklevel=2)
-        return value
+            self._cache[key] = (value, list(raised), tuple(sorted(uses)))
+        if not self._making:
+            self._replay(key)
+        return self._cache[key][0]
+
+    def _replay(self, key: str) -> None:
+        """Raise the warnings of ``key`` and of the values it used, each value's once per process."""
+        if key in self._replayed:
+            return
+        self._replayed.add(key)
+        _, raised, uses = self._cache[key]
+        for used in uses:
+            self._replay(used)
+        for category, message in raised:
+            warnings.warn(message, category, stacklevel=4)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_replayed"] = set()  # a kernel that loads the context has shown nothing yet
+        state["_making"] = []
         return state
 
     def _tables_read(self) -> str:
