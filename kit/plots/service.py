@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from kit.config import BusinessHours
-from kit.metrics.service import Basis, _hours
+from kit.metrics._business_hours import Basis, _hours
 from kit.plots._style import PALETTE, STATUS_COLOURS, finish, new_axes, percent, style, texts
 from kit.results import format_value
 
