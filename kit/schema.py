@@ -6,22 +6,23 @@ German), passed checks included (severity ``info``, count 0), so step 2 of the r
 show what was checked. Failed error checks also become
 :class:`~kit.errors.DataError` s naming the file, the user's column, the rows (header =
 row 1, first data row = row 2) and the values.
+
+This module checks one table (:func:`check_table`); the column rules and the pandera schema
+live in :mod:`kit._schema_rules`, the checks across tables in :mod:`kit._schema_relations`.
+:func:`table_schema` and :func:`check_relations` are re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from kit.convert import column_kind
+from kit._schema_relations import check_relations
+from kit._schema_rules import _row, _rules, table_schema
 from kit.errors import DataError
-from kit.check_texts import check_text
 from kit.tables import SURVEY_SCORES, TABLES, quality_row
 
 if TYPE_CHECKING:
@@ -32,109 +33,9 @@ __all__ = ["check_table", "check_relations", "table_schema", "EARLIEST_PLAUSIBLE
 EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01")
 """Dates before this are reported as implausible (warning)."""
 
-_CUSTOMER_REFS = {"orders": ("customer_id",), "surveys": ("customer_id",), "tickets": ("customer_id",),
-                  "exits": ("customer_id",), "contacts": ("customer_id",),
-                  "referrals": ("referrer_id", "referred_id")}
-
-_FIX_VALUES = "correct the values in the export or remove the rows"
-
-
-@dataclass(frozen=True)
-class _Rule:
-    """One column check: the pandera check, its text (key and parameters), what was expected and how to fix it."""
-
-    check: pa.Check
-    key: str
-    params: dict[str, Any]
-    problem: str
-    expected: str
-    fix: str = _FIX_VALUES
-
-
-def _rule(make: Callable[..., pa.Check], key: str, params: dict[str, Any], problem: str, expected: str,
-          fix: str = _FIX_VALUES) -> _Rule:
-    """A rule whose pandera check is named by its English text (:data:`kit.check_texts.CHECK_TEXTS`)."""
-    return _Rule(make(name=check_text(key, "en", params)), key, params, problem, expected, fix)
-
-
-def _rules(name: str, columns: list[str], frame: pd.DataFrame, ces_scale: tuple[int, int]) -> dict[str, list[_Rule]]:
-    low, high = ces_scale
-    rules: dict[str, list[_Rule]] = {
-        "nps": [_rule(partial(pa.Check.in_range, 0, 10), "range", {"column": "nps", "low": 0, "high": 10},
-                      "outside 0-10", "NPS answers 0 to 10"),
-                _rule(partial(pa.Check, lambda s: s % 1 == 0), "integer", {"column": "nps"}, "with decimals",
-                      "whole NPS answers 0, 1, ..., 10")],
-        "csat": [_rule(partial(pa.Check.in_range, 1, 5), "range", {"column": "csat", "low": 1, "high": 5},
-                       "outside 1-5", "CSAT answers 1 to 5")],
-        "rating": [_rule(partial(pa.Check.in_range, 1, 5), "range", {"column": "rating", "low": 1, "high": 5},
-                         "outside 1-5", "star ratings 1 to 5")],
-        "ces": [_rule(partial(pa.Check.in_range, low, high), "range", {"column": "ces", "low": low, "high": high},
-                      f"outside {low}-{high}", f"CES answers {low} to {high} (thresholds.ces_scale)",
-                      "correct the values or set thresholds.ces_scale in analysis.yaml")],
-        "revenue": [_rule(partial(pa.Check.ge, 0), "non_negative", {"column": "revenue"}, "below 0",
-                          "revenue of 0 or more", "export gross revenue; put refunds in refund_amount")],
-        "refund_amount": [_rule(partial(pa.Check.ge, 0), "non_negative", {"column": "refund_amount"}, "below 0",
-                                "refunds of 0 or more (as positive amounts)")],
-        "quantity": [_rule(partial(pa.Check.gt, 0), "positive", {"column": "quantity"}, "at or below 0",
-                           "quantities above 0")],
-    }
-    for col in columns:
-        if col.startswith("driver_"):
-            rules[col] = [_rule(partial(pa.Check.in_range, 0, 10), "driver_range", {"column": col},
-                                "outside both driver scales 1-5 and 0-10", "driver ratings on 1-5 or 0-10")]
-    key = TABLES[name].key
-    out = {col: rules[col] for col in columns if col in rules}
-    if key and key in columns:
-        out.setdefault(key, [])
-    return out
-
-
-def table_schema(name: str, columns: list[str], *, ces_scale: tuple[int, int] = (1, 7),
-                 unique: bool = True) -> pa.DataFrameSchema:
-    """The pandera schema of one tidy table (only for the columns present).
-
-    Parameters
-    ----------
-    name : str
-        Table of the data contract.
-    columns : list of str
-        Columns present in the table.
-    ces_scale : tuple of int
-        Lowest and highest CES answer.
-    unique : bool
-        Check the table's key for uniqueness (:func:`check_table` does it itself).
-
-    Returns
-    -------
-    pandera DataFrameSchema
-
-    Examples
-    --------
-    >>> schema = table_schema("surveys", ["responded_at", "nps"])
-    >>> sorted(schema.columns)
-    ['nps', 'responded_at']
-    """
-    dtypes = {"id": None, "date": "datetime64[ns]", "number": "float64", "flag": "bool", "text": None}
-    rules = _rules(name, columns, pd.DataFrame(), ces_scale)
-    key = TABLES[name].key
-    schema_columns = {
-        col: pa.Column(dtypes[column_kind(col, name)], checks=[r.check for r in rules.get(col, [])],
-                       nullable=True, unique=unique and col == key, required=col in TABLES[name].required, name=col)
-        for col in columns
-    }
-    return pa.DataFrameSchema(schema_columns, strict=False)
-
 
 def _n(count: int, singular: str, plural: str) -> str:
     return f"{count} {singular if count == 1 else plural}"
-
-
-def _row(table: str, check_key: str, severity: str, count: int, *, params: dict[str, Any] | None = None,
-         example_key: str = "", example: str = "") -> dict[str, Any]:
-    """A check's row: its severity and example only when it found something (else ``info``, no example)."""
-    found = bool(count)
-    return quality_row(table, check_key, severity if found else "info", count, params=params,
-                       example_key=example_key if found else "", example=example if found else "")
 
 
 class _Where:
@@ -338,91 +239,3 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                              params={"column": col, "year": EARLIEST_PLAUSIBLE.year},
                              example=", ".join(str(v) for v in frame.loc[early, col].head(3))))
     return rows, errors, frame
-
-
-def _is_in(values: pd.Series, known: pd.Index) -> np.ndarray:
-    """Vectorised membership test (pyarrow's hash set: ~10x faster than ``isin`` on text)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        found = pc.is_in(pa.array(values, from_pandas=True), value_set=pa.array(known, from_pandas=True))
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return values.isin(known).to_numpy()
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """Cross-table checks (all warnings): unknown customers, exits before signup, dates after the data.
-
-    Parameters
-    ----------
-    frames : dict
-        Table name -> tidy table (the tables that passed :func:`check_table`).
-    files : dict, optional
-        Table name -> file name, for the examples.
-
-    Returns
-    -------
-    list of dict
-        Quality-report rows.
-
-    Notes
-    -----
-    The end of the data is the latest ``order_date`` (or ``responded_at`` without
-    orders). The first date column of every other table (signups, exits, survey
-    answers, ticket openings, referrals, invitations) must not lie more than one day
-    after it.
-
-    Examples
-    --------
-    >>> c = pd.DataFrame({"customer_id": ["1"]})
-    >>> e = pd.DataFrame({"customer_id": ["1", "9"], "exit_date": pd.to_datetime(["2024-01-01"] * 2)})
-    >>> [r["count"] for r in check_relations({"customers": c, "exits": e}) if r["check"].startswith("customer_id")]
-    [1]
-    """
-    files = files or {}
-    rows: list[dict[str, Any]] = []
-    customers = frames.get("customers")
-    if customers is not None:
-        known = pd.Index(customers["customer_id"].dropna().unique())  # hash lookups: fast on 10M rows
-        for name, cols in _CUSTOMER_REFS.items():
-            table = frames.get(name)
-            if table is None:
-                continue
-            for col in cols:
-                if col not in table:
-                    continue
-                ids = table[col].dropna()
-                unknown = ids[~_is_in(ids, known)]
-                rows.append(_row(name, "known_customer", "warning", len(unknown), example_key="ex_unknown_ids",
-                                 params={"column": col, "n": int(unknown.nunique()),
-                                         "ids": ", ".join(map(repr, unknown.unique()[:3]))}))
-        exits = frames.get("exits")
-        if exits is not None and "signup_date" in customers:
-            signup = customers.drop_duplicates("customer_id").set_index("customer_id")["signup_date"]
-            position = signup.index.get_indexer(exits["customer_id"])
-            signed = pd.Series(signup.to_numpy()[position], index=exits.index).where(position >= 0)
-            before = exits["exit_date"] < signed
-            sub = exits[before.fillna(False).to_numpy()]
-            rows.append(_row("exits", "exit_after_signup", "warning", len(sub),
-                             example=", ".join(f"{c}: {d:%Y-%m-%d}" for c, d in zip(sub["customer_id"].head(3),
-                                                                                     sub["exit_date"].head(3)))))
-    anchor = next(((n, c) for n, c in (("orders", "order_date"), ("surveys", "responded_at"))
-                   if n in frames and frames[n][c].notna().any()), None)
-    if anchor is not None:
-        end = frames[anchor[0]][anchor[1]].max()
-        limit = end.normalize() + pd.Timedelta(days=2)  # end of the day after the last date
-        for name, table in frames.items():
-            if name == anchor[0]:
-                continue
-            col = TABLES[name].dates[0]
-            if col not in table:
-                continue
-            late = table[col] >= limit
-            n_late = int(late.sum())
-            shown = ", ".join(str(v) for v in table.loc[late.to_numpy(), col].head(3))
-            rows.append(quality_row(name, "not_after_end", "warning" if n_late else "info", n_late,
-                                    params={"column": col, "end": f"{end:%Y-%m-%d}", "dates": shown},
-                                    example_key="ex_data_end_late" if n_late else "ex_data_end"))
-    return rows
