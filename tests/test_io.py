@@ -275,7 +275,7 @@ def test_real_retail_lines_month_first_dates_and_float_ids(shared_datasets):
 
 
 def test_misplaced_thousands_marks_are_errors_not_dropped(tmp_path):
-    from kit.convert import _to_number
+    from kit._convert_numbers import _to_number
 
     values = pd.Series(["1.234,5", "12.5", "1.000.000", "-7,25"], dtype="str")
     # German reading: 1234.5; '12.5' has a dot outside groups of three -> invalid; 1e6; -7.25
