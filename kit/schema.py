@@ -22,6 +22,7 @@ import pandera.pandas as pa
 
 from kit._schema_relations import check_relations
 from kit._schema_rules import _row, _rules, table_schema
+from kit._table_read import _n
 from kit.errors import DataError
 from kit.tables import SURVEY_SCORES, TABLES, quality_row
 
@@ -32,10 +33,6 @@ __all__ = ["check_table", "check_relations", "table_schema", "EARLIEST_PLAUSIBLE
 
 EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01")
 """Dates before this are reported as implausible (warning)."""
-
-
-def _n(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
 
 
 class _Where:
