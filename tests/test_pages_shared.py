@@ -177,3 +177,14 @@ def test_caveats_of_the_values_a_value_was_made_from_come_with_it_in_a_kernel_to
     kernel = pages.context(fixture_config, period=parent.period.label, smoke=True, run_dir=tmp_path)
     assert "inner: only 12 answers" in shown_with_outer(kernel)
     assert "inner: only 12 answers" not in shown_with_outer(kernel)      # once per process
+
+
+def test_a_period_only_partly_in_the_data_is_a_note_of_the_context(fixture_config):
+    # the fixture's orders end in late September 2026: 2026-Q3 is not complete. Interactively as under a run,
+    # the page says so up front (Context.notes), not only as a warning in a cell's stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # nothing about the data is left as a bare warning
+        ctx = pages.context(fixture_config, period="2026-Q3", smoke=True)
+    assert len(ctx.notes) == 1 and ctx.notes[0].startswith("period 2026-Q3 is not complete in the data")
+    assert "period 2026-Q3 is not complete" in ctx._repr_html_()
+    assert pages.context(fixture_config, period="2026-Q2", smoke=True).notes == []

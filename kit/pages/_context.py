@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from kit.config import AnalysisConfig, load_config
+from kit.errors import KitWarning
 from kit.labels import table_name, text
 from kit.pages._section import Section, capability
 from kit.periods import Period, latest_complete_period, parse_period
@@ -345,11 +346,18 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
     fingerprint = config_fingerprint(path)
     notes: list[str] = []
     read_data = capability("kit.io", "read_data")
-    if read_data is None:
-        data = LoyaltyData()
-        notes.append(text("not_available", config.business.language, what="reading data (kit.read_data)"))
-    else:
-        data = read_data(config)
-    return Context(config=config, data=data, period=resolve_period(data, config, period),
-                   lang=config.business.language, smoke=smoke, config_path=path, notes=notes,
-                   config_sha256=fingerprint)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if read_data is None:
+            data = LoyaltyData()
+            notes.append(text("not_available", config.business.language, what="reading data (kit.read_data)"))
+        else:
+            data = read_data(config)
+        resolved = resolve_period(data, config, period)
+    for w in caught:
+        if issubclass(w.category, KitWarning):  # about the data (e.g. a period only partly covered): on the page
+            notes.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return Context(config=config, data=data, period=resolved, lang=config.business.language, smoke=smoke,
+                   config_path=path, notes=notes, config_sha256=fingerprint)

@@ -169,8 +169,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
 
     started = time.monotonic()
     config = Path(config).resolve()
-    cfg = load_config(config)
-    fingerprint = pages.config_fingerprint(config)  # of the file as just read (the notebooks compare it)
+    load_config(config)   # a configuration error comes before anything else
     if period != "latest":
         parse_period(period)
     sources = [Path(p) for p in notebooks] if notebooks is not None else [notebook_dir() / n for n in NOTEBOOKS]
@@ -178,25 +177,15 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                               **dict(parameters or {})}
     check_parameters(sources, params)
 
-    read_data = pages.capability("kit.io", "read_data")
-    notes: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught:   # logged once run.log exists
         warnings.simplefilter("always")
-        if read_data is None:
-            from kit.tables import LoyaltyData
-
-            data = LoyaltyData()
-            notes.append(text("not_available", cfg.business.language, what="reading data (kit.read_data)"))
-        else:
-            data = read_data(cfg)
-        resolved = pages.resolve_period(data, cfg, period)
+        # the data read once, the period, the configuration's fingerprint; what the reader must know about the
+        # data (e.g. a period only partly covered) is in ctx.notes: at the top of every page and on the summary
+        ctx = pages.context(config, period=period, smoke=smoke)
+    cfg, resolved, notes = ctx.config, ctx.period, list(ctx.notes)
+    for note in notes:   # and to the caller, who sees it as a warning
+        warnings.warn(note, KitWarning, stacklevel=2)
     label = resolved.label if resolved is not None else "no-period"
-    # what the reader must know about the data (e.g. a period only partly covered) goes on every page and the
-    # summary, not only into run.log; and to the caller, who sees it as a warning
-    notes += [str(w.message) for w in caught if issubclass(w.category, KitWarning)]
-    for w in caught:
-        if issubclass(w.category, KitWarning):
-            warnings.warn(str(w.message), w.category, stacklevel=2)
 
     # absolute: the kernels run inside the run folder, where a relative path would point elsewhere
     out = Path(out).resolve() if out is not None else default_out(config)
@@ -212,13 +201,13 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     try:
         _LOG.info("run %s: config %s, period %s (asked: %s), smoke=%s, jobs=%d, cell timeout %d s",
                   run_id, config, label, period, smoke, jobs, timeout)
-        _LOG.info("tables read: %s", ", ".join(data.available()) or "none")
+        _LOG.info("tables read: %s", ", ".join(ctx.data.available()) or "none")
         for w in caught:
             _LOG.warning("%s: %s", w.category.__name__, w.message)
-        _log_quality(data.quality)
-        lang = cfg.business.language
-        ctx = pages.Context(config=cfg, data=data, period=resolved, lang=lang, smoke=smoke, config_path=config,
-                            notes=list(notes), config_sha256=fingerprint)   # notes: shown at the top of every page
+        for note in notes:
+            _LOG.warning("note on every page: %s", note)
+        _log_quality(ctx.data.quality)
+        lang = ctx.lang
         t0 = time.monotonic()
         with _warnings_to_log():
             pages.prepare(ctx, timeout=timeout)
