@@ -1,4 +1,4 @@
-"""Benchmark of kit.clv: summarise_customers on a large order log against a plain DuckDB query.
+"""Benchmark of kit.models.clv: summarise_customers on a large order log against a plain DuckDB query.
 
 Usage::
 
@@ -122,7 +122,7 @@ def _worker(task: str, path: str, repeat: int) -> dict[str, object]:
     import pandas as pd
 
     if task not in ("duckdb", "idle_floor"):  # the floor imports only what it needs
-        from kit.clv import BetaGeo, summarise_customers
+        from kit.models.clv import BetaGeo, summarise_customers
 
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -168,9 +168,8 @@ def _check_same(path: Path) -> float:
     """Largest absolute difference between the floor query and the kit, over the four columns."""
     import duckdb
     import numpy as np
-    import pandas as pd
 
-    from kit.clv import summarise_customers
+    from kit.models.clv import summarise_customers
 
     floor = duckdb.connect().execute(FLOOR_SQL.format(path=path, as_of=AS_OF, last_day=LAST_DAY)).df()
     ours = summarise_customers(path, as_of=AS_OF, freq="W")
@@ -201,7 +200,7 @@ def main(argv: list[str]) -> int:
         cmd = [sys.executable, __file__, "--prepare", "--dir", args.dir, "--customers", str(args.customers),
                "--synthetic", str(args.synthetic)]
         subprocess.run(cmd, check=True, cwd=ROOT)
-    labels = {"idle_floor": "idle: duckdb + pandas imported", "idle": "idle: kit.clv imported",
+    labels = {"idle_floor": "idle: duckdb + pandas imported", "idle": "idle: kit.models.clv imported",
               "duckdb": "duckdb sql (floor)",
               "kit_path": "kit summarise_customers(path)", "kit_frame": "kit summarise_customers(df)",
               "fit": "BG/NBD fit (first 100k customers)"}

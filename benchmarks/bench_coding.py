@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kit.codebook import read_codebook
-from kit.coding import code_texts
+from kit.text.codebook import read_codebook
+from kit.text.coding import code_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 VERBATIMS = ROOT.parent / "shared" / "datasets" / "bt-nps-verbatims" / "nps_verbatims.csv"

@@ -108,10 +108,10 @@ def _worker(task: str, config_path: str, repeat: int) -> dict[str, object]:
     import resource
     import warnings
 
-    from kit.config import load_config
-    from kit.io import read_data
+    from kit.data.config import load_config
+    from kit.data.io import read_data
     from kit.metrics._orders import PreparedOrders
-    from kit.scorecards import ADAPTERS, resolve_period, scorecard
+    from kit.plan.scorecards import ADAPTERS, resolve_period, scorecard
 
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cpu_started = time.process_time()

@@ -14,7 +14,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -32,7 +32,7 @@ app = typer.Typer(
 _STATE = {"debug": False}
 
 ConfigOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--config", "-c", help="analysis.yaml to use (default: the bundled sample's)."),
 ]
 
@@ -65,10 +65,11 @@ def _root(
 @app.command()
 def validate(config: ConfigOption = None) -> None:
     """Read and validate every table; print the data-quality report (in business.language). Exit 1 on errors."""
-    from kit.config import load_config
+    from kit.data.config import load_config
 
     cfg = load_config(_config_path(config))
-    from kit.io import format_quality_report, validate as validate_data
+    from kit.data.io import format_quality_report
+    from kit.data.io import validate as validate_data
 
     report = validate_data(cfg)
     typer.echo(format_quality_report(report, lang=cfg.business.language))
@@ -94,7 +95,7 @@ def sample(
 def run(
     config: ConfigOption = None,
     period: Annotated[str, typer.Option(help="2026-Q3, 2026-10, 2026 or 'latest' (latest complete period).")] = "latest",
-    out: Annotated[Optional[Path], typer.Option(help="Reports folder (default: reports/ next to the data folder).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Reports folder (default: reports/ next to the data folder).")] = None,
     with_code: Annotated[bool, typer.Option("--with-code", help="Show the code cells in the HTML.")] = False,
     jobs: Annotated[int, typer.Option(min=1, help="Notebooks run in parallel.")] = 2,
     timeout: Annotated[int, typer.Option(min=1, help="Seconds one cell may take before the run fails.")] = 600,

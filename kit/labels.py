@@ -3,7 +3,7 @@
 Only presentation text lives here (section titles, "no data" lines, column
 headers), and the colour of each scorecard status. Metric labels and definitions
 come from :mod:`kit.definitions`; the texts of the data-quality checks from
-:mod:`kit.check_texts`.
+:mod:`kit.data.check_texts`.
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_why": ("Why (evidence)", "Warum (Belege)"),
     "finding_none": ("No KPI missed its target in {period}.", "Keine Kennzahl verfehlt in {period} ihr Ziel."),
     "generated": ("Run {run_id}, configuration {config}.", "Lauf {run_id}, Konfiguration {config}."),
-    # table formatting (kit.pages._format): headers
+    # table formatting (kit.report.pages._format): headers
     "col_share": ("Share", "Anteil"),
     "col_count": ("Number", "Anzahl"),
     "col_nps": ("NPS", "NPS"),

@@ -34,7 +34,7 @@ def shared_datasets() -> Path:
 @pytest.fixture(scope="session")
 def sample_config():
     """The bundled sample's configuration."""
-    from kit.config import load_config
+    from kit.data.config import load_config
 
     return load_config(SAMPLE_CONFIG)
 
@@ -42,6 +42,6 @@ def sample_config():
 @pytest.fixture(scope="session")
 def sample_data(sample_config):
     """The bundled sample, read and validated once per test session."""
-    from kit.io import read_data
+    from kit.data.io import read_data
 
     return read_data(sample_config)

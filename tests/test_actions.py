@@ -1,4 +1,4 @@
-"""KPI gaps, evidence (kit.evidence) and evidence-scored action priorities (kit.actions)."""
+"""KPI gaps, evidence (kit.plan.evidence) and evidence-scored action priorities (kit.plan.actions)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
-from kit.actions import prioritise_actions
-from kit.config import AnalysisConfig
-from kit.evidence import Evidence, gather_evidence, kpi_gaps, theme_stats
 from test_lists import AS_OF, SAMPLE_AS_OF, _data  # the hand-built tables the lists are tested on
+
+from kit.data.config import AnalysisConfig
+from kit.plan.actions import prioritise_actions
+from kit.plan.evidence import Evidence, gather_evidence, kpi_gaps, theme_stats
 
 
 def _config(actions=(), *, pseudonymise_ids=False, targets=None, margin=0.3) -> AnalysisConfig:
@@ -272,7 +272,7 @@ def test_same_order_twice_and_with_shuffled_rows():
     def plan(shuffle: int | None) -> pd.DataFrame:
         def mix(f: pd.DataFrame) -> pd.DataFrame:
             return f if shuffle is None else f.sample(frac=1, random_state=shuffle)
-        from kit.drivers import KeyDrivers
+        from kit.models.drivers import KeyDrivers
         s = mix(surveys)
         kd = KeyDrivers(n_boot=100, seed=0).fit(s, outcome="nps", drivers=["driver_delivery", "driver_price"])
         counts = mix(tickets).groupby("category").size().rename("complaints").reset_index()
@@ -292,7 +292,7 @@ def test_same_order_twice_and_with_shuffled_rows():
 
 
 def test_impact_effort_plot_places_each_action():
-    from kit.plots.actions import plot_impact_effort
+    from kit.report.plots.actions import plot_impact_effort
 
     plan = prioritise_actions(_config(ACTIONS), _evidence())
     ax = plot_impact_effort(plan, lang="de")
@@ -307,42 +307,26 @@ def test_impact_effort_plot_places_each_action():
 # the sample business (planted effect: delivery is the biggest problem)
 
 
-def _optional(module: str, name: str):
-    """A sibling function, or None when its module is not there yet (that part of the evidence is skipped)."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 @pytest.fixture(scope="module")
 def sample_evidence(sample_data, sample_config):
-    from kit.drivers import KeyDrivers
+    from kit.metrics.service import complaints_by_category
+    from kit.models.clv import customer_value
+    from kit.models.drivers import KeyDrivers
+    from kit.plan.scorecards import scorecard
+    from kit.text.codebook import read_codebook
+    from kit.text.coding import code_texts
 
-    skipped = []
+    skipped: list[str] = []
     surveys = sample_data.surveys
     drivers = sorted(c for c in surveys.columns if c.startswith("driver_"))
     kd = KeyDrivers(n_boot=300, seed=0).fit(surveys, outcome="nps", drivers=drivers)
-    scorecard = _optional("kit.scorecards", "scorecard")
-    sc = scorecard(sample_data, sample_config, period="latest") if scorecard else skipped.append("scorecard")
-    by_category = _optional("kit.metrics.service", "complaints_by_category")
-    complaints = (by_category(sample_data.tickets, sample_data.orders) if by_category
-                  else skipped.append("complaints_by_category"))
-    customer_value = _optional("kit.clv", "customer_value")
-    values = (customer_value(sample_data.orders, as_of=SAMPLE_AS_OF, settings=sample_config.clv)
-              if customer_value else skipped.append("customer_value"))
-    code_texts = _optional("kit.interviews", "code_texts") or _optional("kit.codebook", "code_texts")
-    read_codebook = _optional("kit.interviews", "read_codebook") or _optional("kit.codebook", "read_codebook")
-    coded, n_texts = None, None
-    if code_texts and read_codebook and sample_config.data.codebook is not None:
-        detractors = surveys[(surveys["nps"] <= 6) & surveys["comment"].fillna("").astype(str).str.strip().ne("")]
-        coded = code_texts(detractors, read_codebook(sample_config.data.codebook), column="comment",
-                           id_column="response_id")
-        n_texts = len(detractors)
-    else:
-        skipped.append("code_texts")
+    sc = scorecard(sample_data, sample_config, period="latest")
+    complaints = complaints_by_category(sample_data.tickets, sample_data.orders)
+    values = customer_value(sample_data.orders, as_of=SAMPLE_AS_OF, settings=sample_config.clv)
+    detractors = surveys[(surveys["nps"] <= 6) & surveys["comment"].fillna("").astype(str).str.strip().ne("")]
+    coded = code_texts(detractors, read_codebook(sample_config.data.codebook), column="comment",
+                       id_column="response_id")
+    n_texts = len(detractors)
     ev = gather_evidence(scorecard=sc, config=sample_config, drivers=kd, coded=coded, n_texts=n_texts,
                          theme_base="detractor comments", complaints=complaints, customer_values=values,
                          surveys=surveys, tickets=sample_data.tickets, data=sample_data, as_of=SAMPLE_AS_OF)
@@ -476,7 +460,7 @@ def test_component_weights():
 
 
 def test_impact_effort_plot_of_an_empty_plan():
-    from kit.plots.actions import plot_impact_effort
+    from kit.report.plots.actions import plot_impact_effort
 
     ax = plot_impact_effort(prioritise_actions(_config(), gather_evidence()))
     assert len(ax.collections[0].get_offsets()) == 0

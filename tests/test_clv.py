@@ -1,4 +1,4 @@
-"""kit.clv: customer summaries, BG/NBD, Gamma-Gamma, CLV — against hand arithmetic and naive oracles."""
+"""kit.models.clv: customer summaries, BG/NBD, Gamma-Gamma, CLV — against hand arithmetic and naive oracles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.clv import (
+from kit.data.config import CLVSettings
+from kit.errors import DataError, KitError
+from kit.models.clv import (
     BetaGeo,
     GammaGamma,
     clv_predicted,
@@ -18,8 +20,6 @@ from kit.clv import (
     holdout_comparison,
     summarise_customers,
 )
-from kit.config import CLVSettings
-from kit.errors import DataError, KitError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -258,7 +258,7 @@ def test_gamma_gamma_log_likelihood_and_expected_spend_by_hand():
     oracle = sum(math.lgamma(p * x + q) - math.lgamma(p * x) - math.lgamma(q) + q * math.log(v)
                  + (p * x - 1) * math.log(m) + p * x * math.log(x) - (p * x + q) * math.log(x * m + v)
                  for x, m in rows)
-    from kit.clv import _gg_loglik
+    from kit.models.clv import _gg_loglik
 
     ours = _gg_loglik(np.array([p, q, v]), np.array([r[0] for r in rows], float), np.array([r[1] for r in rows]))
     assert ours.sum() == pytest.approx(oracle, rel=1e-12)
@@ -356,7 +356,7 @@ def test_a_thirteen_digit_revenue_does_not_overflow_the_exact_sums(simulated_ord
 
 
 def test_quarterly_grid_of_the_bootstrap_matches_the_monthly_grid(simulated_orders, monkeypatch):
-    import kit.clv.value as value
+    import kit.models.clv.value as value
 
     settings = CLVSettings(time_unit="W", horizon_months=13)   # 13: the last step is one month
     quarterly = clv_predicted(simulated_orders, as_of="2025-01-01", settings=settings, n_draws=80)
@@ -369,7 +369,7 @@ def test_quarterly_grid_of_the_bootstrap_matches_the_monthly_grid(simulated_orde
 
 
 def test_discounted_purchases_on_a_coarser_grid_by_hand(simulated_orders):
-    from kit.clv.value import _discounted_purchases
+    from kit.models.clv.value import _discounted_purchases
 
     settings = CLVSettings(time_unit="W", horizon_months=5, annual_discount_rate=0.1)
     cv = customer_value(simulated_orders, as_of="2025-01-01", settings=settings).iloc[:3]
@@ -410,7 +410,7 @@ def test_holdout_comparison_and_correlation():
 
 
 def test_plots():
-    from kit.plots.clv import plot_frequency_spend, plot_holdout, plot_p_alive
+    from kit.report.plots.clv import plot_frequency_spend, plot_holdout, plot_p_alive
 
     table = pd.DataFrame({"calibration_frequency": ["0", "1", "total"], "customers": [2, 1, 3],
                           "actual": [1, 2, 3], "expected": [0.8, 1.5, 2.3],
@@ -491,7 +491,7 @@ def test_unidentified_model_raises_with_a_fix():
 
 def test_unidentified_model_is_a_model_fit_error_and_clv_predicted_says_why():
     # 20 customers with one order each: no repeat purchase, so nothing identifies the BG/NBD dropout process
-    from kit.config import CLVSettings
+    from kit.data.config import CLVSettings
     from kit.errors import ModelFitError
 
     orders = pd.DataFrame({"order_id": [str(i) for i in range(20)], "customer_id": [f"c{i}" for i in range(20)],

@@ -1,4 +1,4 @@
-"""Codebook validation, pattern syntax, the bundled codebooks (kit.codebook)."""
+"""Codebook validation, pattern syntax, the bundled codebooks (kit.text.codebook)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kit.codebook import parse_codebook, read_codebook, term_regex
 from kit.errors import ConfigError
+from kit.text.codebook import parse_codebook, read_codebook, term_regex
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CODEBOOK = ROOT / "data" / "sample" / "codebook.yaml"

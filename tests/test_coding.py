@@ -1,4 +1,4 @@
-"""Sentence splitting, theme matching and negation-aware polarity (kit.coding)."""
+"""Sentence splitting, theme matching and negation-aware polarity (kit.text.coding)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit.codebook import parse_codebook, read_codebook
-from kit.coding import code_texts, split_sentences, uncoded_share, uncoded_texts
+from kit.text.codebook import parse_codebook, read_codebook
+from kit.text.coding import code_texts, split_sentences, uncoded_share, uncoded_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CODEBOOK = ROOT / "data" / "sample" / "codebook.yaml"

@@ -1,4 +1,4 @@
-"""The analysis configuration (kit/config.py): unknown keys, wrong types, KPI ids, paths."""
+"""The analysis configuration (kit/data/config.py): unknown keys, wrong types, KPI ids, paths."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.config import load_config
+from kit.data.config import load_config
 from kit.errors import ConfigError
 
 MINIMAL = "business: {name: Shop}\ndata: {tables: {orders: {file: orders.csv}}}\n"

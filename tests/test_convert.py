@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kit.convert import TableRead, _decimal_evidence, convert_columns
+from kit.data.convert import TableRead, _decimal_evidence, convert_columns
 
 
 def convert(table: str, columns: dict[str, list[str]], *, fmt: str | None = None,
@@ -89,7 +89,7 @@ def test_flag_tokens():
      "Umsatz: '1,234' read as 1234 (decimal point assumed from the file type); set csv.decimal if wrong"),
 ])
 def test_guessed_decimal_mark_is_noted_in_english_and_german(sep, column, german_example, english_example):
-    from kit.check_texts import check_text
+    from kit.data.check_texts import check_text
 
     read = TableRead(name="orders", frame=pd.DataFrame({"revenue": column}, dtype="str"), file="t.csv",
                      first_row=2, user_names={"revenue": "Umsatz"}, sep=sep)

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import scipy.linalg
 
-from kit.drivers import KeyDrivers, importance_performance, relative_weights, shapley_r2
 from kit.errors import DataError, DataQualityWarning, SmallSampleWarning
+from kit.models.drivers import KeyDrivers, importance_performance, relative_weights, shapley_r2
 
 
 def _simulated(n: int = 400, seed: int = 3) -> pd.DataFrame:
@@ -216,7 +216,7 @@ def test_importance_performance_quadrants_by_hand():
 
 
 def test_plots_show_importances_and_quadrants():
-    from kit.plots.drivers import plot_driver_importance, plot_importance_performance
+    from kit.report.plots.drivers import plot_driver_importance, plot_importance_performance
 
     frame = _simulated()
     kd = KeyDrivers(n_boot=50).fit(frame, outcome="y", drivers=DRIVERS)
@@ -234,7 +234,7 @@ def test_plots_show_importances_and_quadrants():
 
 # ---------------------------------------------------------------------------------------------
 # the sample business: delivery is the planted strongest NPS driver, price the weakest
-# (kit/sample.py: driver weights delivery 1.0, quality 0.6, service 0.5, website 0.3, price 0.1)
+# (kit/sample/generate.py: driver weights delivery 1.0, quality 0.6, service 0.5, website 0.3, price 0.1)
 
 
 def test_sample_planted_driver_order(sample_data):
@@ -257,7 +257,7 @@ def test_sample_planted_driver_order(sample_data):
 
 def test_bootstrap_chunks_draw_the_same_stream(monkeypatch):
     # with a tiny chunk budget the replicates are drawn 3 at a time; the result must not change
-    import kit.drivers as drivers_module
+    import kit.models.drivers as drivers_module
 
     frame = _simulated(n=150)
     whole = KeyDrivers(n_boot=40, seed=2).fit(frame, outcome="y", drivers=DRIVERS)
@@ -272,7 +272,7 @@ def test_resamples_with_a_constant_column_are_left_out():
                           "y": [2, 3, 5, 4, 6, 8, 1, 3, 4, 4, 7, 9]}, dtype=float)
     with pytest.warns(SmallSampleWarning):
         kd = KeyDrivers(n_boot=200, seed=0).fit(frame, outcome="y", drivers=["x1", "x2"])
-    from kit._drivers_importance import corr_stack
+    from kit.models._drivers_importance import corr_stack
 
     idx = np.random.default_rng(0).integers(0, 12, size=(200, 12))
     constant = ~(idx == 11).any(axis=1)  # row 11 (x2 = 2) never drawn

@@ -1,4 +1,4 @@
-"""Interviews: reading notes and intercoder agreement (kit.interviews)."""
+"""Interviews: reading notes and intercoder agreement (kit.text.interviews)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.codebook import read_codebook
-from kit.coding import code_texts
 from kit.errors import DataError, DataQualityWarning
-from kit.interviews import intercoder_agreement, read_interviews
+from kit.text.codebook import read_codebook
+from kit.text.coding import code_texts
+from kit.text.interviews import intercoder_agreement, read_interviews
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

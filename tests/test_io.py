@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.config import AnalysisConfig, DataSources, TableSource, load_config
+from kit.data.config import AnalysisConfig, DataSources, TableSource, load_config
+from kit.data.io import read_data, read_table, validate
 from kit.errors import ConfigError, DataError
-from kit.io import read_data, read_table, validate
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 
@@ -275,7 +275,7 @@ def test_real_retail_lines_month_first_dates_and_float_ids(shared_datasets):
 
 
 def test_misplaced_thousands_marks_are_errors_not_dropped(tmp_path):
-    from kit._convert_numbers import _to_number
+    from kit.data._convert_numbers import _to_number
 
     values = pd.Series(["1.234,5", "12.5", "1.000.000", "-7,25"], dtype="str")
     # German reading: 1234.5; '12.5' has a dot outside groups of three -> invalid; 1e6; -7.25
@@ -335,16 +335,16 @@ def test_random_german_numbers_read_like_their_english_twin(tmp_path):
     english = [f'"{a:,.2f}"' for a in amounts]  # "1,234.50" (quoted: it holds the separator)
     ids = [f"A{i}" for i in range(len(amounts))]
     (tmp_path / "de.csv").write_text("order_id;customer_id;order_date;revenue\n" + "".join(
-        f"{i};1;31.12.2024;{g}\n" for i, g in zip(ids, german)), encoding="cp1252")
+        f"{i};1;31.12.2024;{g}\n" for i, g in zip(ids, german, strict=False)), encoding="cp1252")
     (tmp_path / "en.csv").write_text("order_id,customer_id,order_date,revenue\n" + "".join(
-        f"{i},1,2024-12-31,{e}\n" for i, e in zip(ids, english)), encoding="utf-8")
+        f"{i},1,2024-12-31,{e}\n" for i, e in zip(ids, english, strict=False)), encoding="utf-8")
     de, en = read("orders", tmp_path / "de.csv"), read("orders", tmp_path / "en.csv")
     pd.testing.assert_frame_equal(de, en)
     np.testing.assert_allclose(de["revenue"].to_numpy(), amounts)  # the oracle: the numbers written
 
 
 def test_format_quality_report_repeats_errors_in_full():
-    from kit.io import format_quality_report
+    from kit.data.io import format_quality_report
 
     message = "orders.csv, column 'revenue': 1 value is not a number (row 3: 'zehn'). " + "x" * 200
     report = pd.DataFrame([
@@ -373,7 +373,7 @@ def _warned_orders(tmp_path: Path) -> AnalysisConfig:
 def test_quality_rows_render_from_their_json_able_keys_and_params(tmp_path):
     import json
 
-    from kit.check_texts import check_text
+    from kit.data.check_texts import check_text
 
     report = validate(_warned_orders(tmp_path))
     assert (report["check_key"] != "").all() and (report["severity"] == "warning").sum() == 3
@@ -386,7 +386,7 @@ def test_quality_rows_render_from_their_json_able_keys_and_params(tmp_path):
 
 
 def test_quality_report_in_german_by_hand(tmp_path):
-    from kit.io import translate_quality_report
+    from kit.data.io import translate_quality_report
 
     report = validate(_warned_orders(tmp_path))
     german = translate_quality_report(report, "de").set_index("check_key")
@@ -410,7 +410,7 @@ def test_quality_report_in_german_by_hand(tmp_path):
 
 
 def test_format_quality_report_in_german(tmp_path):
-    from kit.io import format_quality_report
+    from kit.data.io import format_quality_report
 
     report = validate(_warned_orders(tmp_path))
     text = format_quality_report(report, lang="de")

@@ -1,4 +1,4 @@
-"""Watch list, win-back list and advocates (kit.lists), on hand-built frames and the sample."""
+"""Watch list, win-back list and advocates (kit.plan.lists), on hand-built frames and the sample."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit.config import AnalysisConfig
-from kit.lists import advocates, watch_list, winback_list
-from kit.privacy import pseudonymise
-from kit.tables import LoyaltyData
+from kit.data.config import AnalysisConfig
+from kit.data.contract import LoyaltyData
+from kit.data.privacy import pseudonymise
+from kit.plan.lists import advocates, watch_list, winback_list
 
 AS_OF = pd.Timestamp("2026-09-30")
 SAMPLE_AS_OF = pd.Timestamp("2026-10-01")  # end of 2026-Q3 (exclusive), the sample's latest complete quarter
@@ -121,7 +121,7 @@ def test_sample_watch_list_finds_planted_at_risk_customers(sample_data, sample_c
     assert fallback.head(20)["customer_id"].isin(planted).sum() >= 16
     assert fallback["customer_id"].isin(planted).sum() >= 50
     assert fallback["value_basis"].str.contains("fallback").all()
-    from kit.clv import customer_value
+    from kit.models.clv import customer_value
 
     values = customer_value(sample_data.orders, as_of=SAMPLE_AS_OF, settings=sample_config.clv)
     by_var = watch_list(sample_data, sample_config, as_of=SAMPLE_AS_OF, customer_values=values)

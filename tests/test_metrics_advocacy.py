@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
+from kit.data.periods import parse_period
 from kit.metrics.advocacy import exit_reasons, referral_rate, referred_retention
-from kit.periods import parse_period
 
 
 def _orders(rows: list[tuple[str, str]]) -> pd.DataFrame:

@@ -8,11 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kit.data.periods import parse_period, periods_between
 from kit.metrics.behaviour import (
-    churn_by_period, churn_rate, convert_rate, inter_purchase_days, loss_moments, purchase_frequency,
-    repeat_purchase_rate, retention_rate,
+    churn_by_period,
+    churn_rate,
+    convert_rate,
+    inter_purchase_days,
+    loss_moments,
+    purchase_frequency,
+    repeat_purchase_rate,
+    retention_rate,
 )
-from kit.periods import parse_period, periods_between
 
 Q3 = parse_period("2026-Q3")  # [2026-07-01, 2026-10-01)
 
@@ -235,7 +241,7 @@ def test_inter_purchase_days_interval():
 
 # --------------------------------------------------------------------------- plots (through the Axes)
 def test_plot_orders_per_customer_bars(q3_orders):
-    from kit.plots.behaviour import plot_orders_per_customer
+    from kit.report.plots.behaviour import plot_orders_per_customer
 
     # all time: a 3, b 2, c 3, d 1 -> shares 1: .25, 2: .25, 3: .5, 4: 0, 5+: 0; repeat 75 %
     ax = plot_orders_per_customer(q3_orders)
@@ -244,7 +250,7 @@ def test_plot_orders_per_customer_bars(q3_orders):
 
 
 def test_plot_churn_trend(churn_orders):
-    from kit.plots.behaviour import plot_churn_trend
+    from kit.report.plots.behaviour import plot_churn_trend
 
     trend = churn_by_period(churn_orders, periods=[parse_period("2026-Q2"), Q3], inactivity_days=90)
     ax = plot_churn_trend(trend, target=0.1)

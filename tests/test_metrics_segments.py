@@ -36,7 +36,7 @@ def test_cohort_retention_quarterly_and_empty():
     o = _orders([("a", "2025-11-05"), ("a", "2026-05-03"), ("b", "2026-01-20")])
     c = cohort_retention(o, granularity="quarter", as_of="2026-07-01")
     # cohort 2025-Q4 (a): Q4 1, Q1 0, Q2 1; cohort 2026-Q1 (b): Q1 1, Q2 0
-    assert list(zip(c["cohort"], c["period"], c["active"])) == [
+    assert list(zip(c["cohort"], c["period"], c["active"], strict=False)) == [
         ("2025-Q4", "2025-Q4", 1), ("2025-Q4", "2026-Q1", 0), ("2025-Q4", "2026-Q2", 1),
         ("2026-Q1", "2026-Q1", 1), ("2026-Q1", "2026-Q2", 0)]
     assert cohort_retention(o, granularity="quarter", as_of="2020-01-01").empty
@@ -101,7 +101,7 @@ def test_rfm_empty():
 
 # --------------------------------------------------------------------------- plots (through the Axes)
 def test_plot_cohort_retention_annotations_and_rows():
-    from kit.plots.behaviour import plot_cohort_retention
+    from kit.report.plots.behaviour import plot_cohort_retention
 
     o = _orders([("a", "2026-01-05"), ("a", "2026-02-03"), ("b", "2026-01-20"), ("b", "2026-03-02"),
                  ("c", "2026-02-10"), ("d", "2026-02-11")])
@@ -114,7 +114,7 @@ def test_plot_cohort_retention_annotations_and_rows():
 
 
 def test_plot_rfm_segments():
-    from kit.plots.behaviour import plot_rfm_segments
+    from kit.report.plots.behaviour import plot_rfm_segments
 
     rfm = rfm_segments(_rfm_orders({"A": (10, 5, 0.0), "B": (20, 4, 0.0), "C": (30, 3, 0.0), "D": (40, 2, 0.0),
                                     "E": (50, 1, 0.0)}), as_of="2026-10-01")

@@ -11,7 +11,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from kit.config import BusinessHours
+from kit.data.config import BusinessHours
+from kit.data.periods import parse_period
 from kit.metrics.service import (
     business_hours_between,
     complaint_rate,
@@ -21,7 +22,6 @@ from kit.metrics.service import (
     resolution_hours,
     sla_share,
 )
-from kit.periods import parse_period
 
 
 def _ts(*values: str) -> pd.Series:
@@ -67,7 +67,7 @@ def test_business_hours_against_naive_minute_count():
     ends = starts + pd.to_timedelta(rng.integers(0, 5 * 24 * 60, 8), unit="min")
     h = business_hours_between(pd.Series(starts), pd.Series(ends), state="NW")
     closed = set(holidays.Germany(subdiv="NW", years=2026))
-    for s, e, got in zip(starts, ends, h):
+    for s, e, got in zip(starts, ends, h, strict=False):
         minutes = pd.date_range(s, e, freq="min", inclusive="left")
         open_ = [(m.weekday() < 5) and (m.date() not in closed) and (9 <= m.hour < 18) for m in minutes]
         assert got == pytest.approx(sum(open_) / 60)
@@ -143,7 +143,7 @@ def test_plot_service_times_sla_line_and_counts():
     import matplotlib
 
     matplotlib.use("Agg")
-    from kit.plots.service import plot_service_times
+    from kit.report.plots.service import plot_service_times
 
     ax = plot_service_times(_tickets(), basis="calendar", sla_hours=24, bins=5)
     # 12 tickets, one without a response: 11 durations in the histogram (t11 has 0 h)

@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from kit.data.periods import parse_period
 from kit.errors import DataError, NonResponseWarning, SmallSampleWarning
 from kit.metrics.survey import (
     at_risk_list,
@@ -24,7 +25,6 @@ from kit.metrics.survey import (
     star_rating,
     star_segments,
 )
-from kit.periods import parse_period
 
 Z = 1.959963984540054
 
@@ -201,7 +201,7 @@ def test_plot_nps_distribution_bars_and_colours():
     import matplotlib
 
     matplotlib.use("Agg")
-    from kit.plots.survey import plot_nps_distribution
+    from kit.report.plots.survey import plot_nps_distribution
 
     s = pd.DataFrame({"nps": [0, 0, 6, 7, 8, 9, 10, 10, 10, np.nan]})
     ax = plot_nps_distribution(s, lang="de")
@@ -218,7 +218,7 @@ def test_plot_nps_trend_and_star_segments():
     import matplotlib
 
     matplotlib.use("Agg")
-    from kit.plots.survey import plot_nps_trend, plot_star_segments
+    from kit.report.plots.survey import plot_nps_trend, plot_star_segments
 
     s = pd.DataFrame({"responded_at": pd.to_datetime(["2026-01-05", "2026-01-06", "2026-07-05"]),
                       "nps": [10, 0, 9], "rating": [5, 3, np.nan]})

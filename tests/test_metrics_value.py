@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kit.data.periods import parse_period
 from kit.metrics.value import average_order_value, clv_historical, net_revenue, refund_share, return_rate
-from kit.periods import parse_period
 
 
 @pytest.fixture

@@ -215,7 +215,7 @@ def test_data_quality_prose_uses_the_severity_words_of_the_page():
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_cohort_mark_reads_the_same_on_the_page_and_in_the_chart(lang):
-    from kit.plots.behaviour import _TEXT
+    from kit.report.plots.behaviour import _TEXT
 
     en, de = _twins("03_criteria.ipynb", "## Retention")
     note = _TEXT[lang]["incomplete"]                               # "° = period not yet complete"
@@ -223,7 +223,7 @@ def test_cohort_mark_reads_the_same_on_the_page_and_in_the_chart(lang):
 
 
 def test_customer_lists_prose_says_where_the_full_lists_are():
-    from kit import pages
+    from kit.report import pages
 
     en, de = _twins("05_actions.ipynb", "## Customers to act on")
     for source in (en, de):

@@ -1,61 +1,38 @@
-"""Presentation sections (kit.pages) and UI strings (kit.labels)."""
+"""Presentation sections (kit.report.pages) and UI strings (kit.labels)."""
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from kit import pages
 from kit.labels import LABELS, STATUS_TEXT, text
-from kit.pages._section import Section, capability
+from kit.report import pages
+from kit.report.pages._section import Section
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures_report" / "analysis.yaml"
 
 
-# ---- capability: only a missing kit module or name counts as "not there yet" ------------------------------
+# ---- Section.call / Section.plot: direct calls of kit functions --------------------------------------------
 
 
-def test_capability_of_missing_kit_module_or_name_is_none():
-    assert capability("kit.no_such_module", "f") is None
-    assert capability("kit.periods", "no_such_function") is None
-    assert capability("kit.periods", "parse_period").__name__ == "parse_period"
+def test_section_call_passes_arguments_and_returns_the_result():
+    from kit.data.periods import parse_period
+
+    s = Section("Periods")
+    assert s.call(parse_period, "2026-Q3").label == "2026-Q3"
 
 
-def test_capability_reraises_import_errors_that_are_not_the_kits(monkeypatch):
-    def broken(name: str):
-        raise ImportError("No module named 'lifelines'", name="lifelines")
+def test_section_call_does_not_swallow_errors_of_kit_functions():
+    from kit.data.periods import parse_period
 
-    monkeypatch.setattr(importlib, "import_module", broken)
-    with pytest.raises(ImportError, match="lifelines"):
-        capability("kit.survival", "KaplanMeier")
-
-
-def test_capability_reraises_a_broken_import_inside_an_existing_kit_module(monkeypatch):
-    def broken(name: str):
-        raise ImportError("cannot import name '_helper' from 'kit.metrics.survey'", name="kit.metrics.survey")
-
-    monkeypatch.setattr(importlib, "import_module", broken)
-    with pytest.raises(ImportError, match="_helper"):
-        capability("kit.lists", "watch_list")
-
-
-def test_section_call_of_missing_capability_says_not_available_yet():
-    s = Section("Drivers")
-    assert s.call("kit.no_such_module", "fit", "key drivers (kit.no_such_module.fit)") is None
-    assert "not available yet: key drivers (kit.no_such_module.fit)" in str(s)
-    assert "not available yet: key drivers" in s._repr_html_()
-
-
-def test_section_call_does_not_swallow_errors_of_existing_functions():
     s = Section("Periods")
     with pytest.raises(Exception, match="not a period"):
-        s.call("kit.periods", "parse_period", "periods", "2026-Q9")
+        s.call(parse_period, "2026-Q9")
 
 
 def test_section_turns_warnings_into_notes():
@@ -164,11 +141,6 @@ def test_why_retention_payback_arithmetic(ctx):
     assert f"about {math.ceil(20 / (aov * 0.3))} orders" in shown
 
 
-def test_capability_follows_the_export_map_when_a_name_moved():
-    # parse_period lives in kit.periods (kit._EXPORTS says so), not in kit.config
-    assert capability("kit.config", "parse_period").__module__ == "kit.periods"
-
-
 # ---- retention section: survival curves, log-rank, Cox -----------------------------------------------------
 
 
@@ -180,9 +152,9 @@ def tiny_segments_ctx():
     a1, a2: one order 01-01 -> lost 01-31, 30 days; a3: 01-01, 03-20 -> censored, 90 days.
     b1: 01-01, 02-15 -> lost 03-17, 75 days; b2: 01-01, 03-25 -> censored, 90; b3: 01-01, 03-01 -> lost 03-31, 89.
     """
-    from kit.config import AnalysisConfig
-    from kit.periods import parse_period
-    from kit.tables import LoyaltyData
+    from kit.data.config import AnalysisConfig
+    from kit.data.contract import LoyaltyData
+    from kit.data.periods import parse_period
 
     cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"}, "thresholds": {"inactivity_days": 30},
                                          "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
@@ -253,8 +225,8 @@ def test_interview_pages_draw_their_charts_next_to_the_tables(sample_ctx, ctx):
 def test_tidy_axes_right_aligns_slanted_labels_and_moves_the_note_below_them():
     import matplotlib.pyplot as plt
 
-    from kit.pages._section import _tidy_axes
-    from kit.plots.behaviour import plot_churn_trend
+    from kit.report.pages._section import _tidy_axes
+    from kit.report.plots.behaviour import plot_churn_trend
 
     trend = pd.DataFrame({"period": [f"2025-Q{q}" for q in (1, 2, 3, 4)], "value": [0.1, 0.2, 0.1, 0.15],
                           "n": [50, 60, 70, 80], "ci_low": [0.05, 0.1, 0.05, 0.1], "ci_high": [0.2, 0.3, 0.2, 0.2]})
@@ -271,11 +243,11 @@ def test_tidy_axes_right_aligns_slanted_labels_and_moves_the_note_below_them():
     plt.close(fig)
 
 
-# ---- table formatting layer (kit.pages._format) -------------------------------------------------------------
+# ---- table formatting layer (kit.report.pages._format) -------------------------------------------------------------
 
 
 def test_display_formats_shares_intervals_p_values_money_and_drops_other_columns():
-    from kit.pages._format import Col, display
+    from kit.report.pages._format import Col, display
 
     frame = pd.DataFrame({"category": ["no_need", "price"], "share": [0.4321, 0.05],
                           "ci_low": [0.381, 0.0], "ci_high": [0.4804, 0.1], "se": [0.02, 0.01],
@@ -294,7 +266,7 @@ def test_display_formats_shares_intervals_p_values_money_and_drops_other_columns
 
 
 def test_fmt_points_missing_values_and_list_reasons():
-    from kit.pages._format import fmt, reasons_text
+    from kit.report.pages._format import fmt, reasons_text
 
     assert fmt(0.714, "points") == "+71.4\u00a0pp" and fmt(-0.05, "points", "de") == "-5,0\u00a0Pp."
     assert fmt(pd.Timestamp("2026-07-03"), "text") == "2026\u201107\u201103"   # non-breaking hyphens
@@ -390,7 +362,7 @@ def test_scorecard_shows_money_kpis_with_the_currency():
     assert ">39.67 EUR<" in english and ">40.00 EUR<" in english
     german = pages.scorecard_html(aov, "de", currency="EUR")
     assert f">38,47{NB}EUR<" in german and f"37,89{NB}EUR – 39,05{NB}EUR" in german
-    from kit.pages._common import scorecard_text
+    from kit.report.pages._common import scorecard_text
 
     assert scorecard_text(aov, "en", currency="EUR") == ("CSAT: 38.47 EUR (37.89 EUR – 39.05 EUR), n = 1,828; "
                                                          "target 40.00 EUR: missed")
@@ -416,7 +388,7 @@ def test_sample_scorecards_write_money_as_page_05_does(sample_ctx):
 
 
 def test_scorecard_text_in_german_keeps_the_noun_capital():
-    from kit.pages._common import scorecard_text
+    from kit.report.pages._common import scorecard_text
 
     assert scorecard_text(_card_row(), "de") == (f"CSAT: 62,8{NB}% (57,7{NB}% – 67,6{NB}%), n = 1.828; "
                                                  f"Ziel 80,0{NB}%: verfehlt")
@@ -429,7 +401,7 @@ def german_sample_ctx(sample_ctx):
 
 def _quality_ctx(ctx, rows):
     """``ctx`` with a hand-made data-quality report."""
-    from kit.tables import quality_row
+    from kit.data.contract import quality_row
 
     report = pd.DataFrame([quality_row(*args, **kw) for args, kw in rows])
     return dataclasses.replace(ctx, data=dataclasses.replace(ctx.data, quality=report), _cache={})
@@ -498,8 +470,8 @@ def test_data_quality_in_german_has_german_headers_severities_and_table_names(ge
 
 
 def test_data_quality_in_german_shows_german_checks_and_examples(german_sample_ctx, tmp_path):
-    from kit.config import AnalysisConfig
-    from kit.io import read_data
+    from kit.data.config import AnalysisConfig
+    from kit.data.io import read_data
 
     path = tmp_path / "o.csv"
     path.write_text("order_id;customer_id;order_date;revenue\nA;1;01.02.2024;1.234\nB;1;02.02.2024;7\n"

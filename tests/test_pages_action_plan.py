@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from kit import pages
+from kit.report import pages
 
 NB = "\u00a0"
 

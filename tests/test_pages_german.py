@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from kit import pages
+from kit.report import pages
 
 #: a number-like token: digits with inner dots or commas, not part of a word or id (C-4fed7e, run_20261124T...)
 _TOKEN = re.compile(r"(?<![\w.,\u2011-])\d[\d.,]*\d(?![\w\u2011])")
@@ -169,7 +169,7 @@ def test_german_data_quality_section_speaks_german(german_sections):
 
 
 def test_sample_quality_rows_in_german_and_their_english_originals(german_sections):
-    from kit.io import translate_quality_report
+    from kit.data.io import translate_quality_report
 
     german, _ = german_sections
     report = german.data.quality
@@ -214,7 +214,7 @@ def test_german_referral_metric_and_counts(german_sections):
 
 
 def test_value_basis_wordings_in_german():
-    from kit.lists import value_basis_text
+    from kit.plan.lists import value_basis_text
 
     assert value_basis_text("historical net revenue × margin 0.35 (fallback)", "de") == \
         "bisheriger Nettoumsatz × Marge 0,35 (Ersatzwert)"

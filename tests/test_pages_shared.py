@@ -1,4 +1,4 @@
-"""The context a report run computes once and hands to its notebooks (kit.pages.prepare / share)."""
+"""The context a report run computes once and hands to its notebooks (kit.report.pages.prepare / share)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit import pages
 from kit.errors import ModelFitError, ReportError, SmallSampleWarning
+from kit.report import pages
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures_report" / "analysis.yaml"
@@ -37,7 +37,7 @@ def test_a_kernel_uses_the_shared_context_and_reads_nothing(fixture_config, tmp_
     def no_reading(*_: object, **__: object) -> None:
         raise AssertionError("the kernel read the data again")
 
-    monkeypatch.setattr("kit.io.read_data", no_reading)
+    monkeypatch.setattr("kit.report.pages._context.read_data", no_reading)
     kernel = pages.context(fixture_config, period=parent.period.label, smoke=True, run_dir=run_dir)
     pd.testing.assert_frame_equal(pages.get_scorecard(kernel), expected)
     assert kernel.period == parent.period and kernel.data.available() == parent.data.available()
@@ -123,7 +123,7 @@ def test_a_model_that_cannot_be_fitted_is_explained_by_every_section_that_needs_
     def cannot_fit(*_: object, **__: object) -> None:
         raise ModelFitError("only 3 repeat buyers")
 
-    monkeypatch.setattr("kit.clv.customer_value", cannot_fit)
+    monkeypatch.setattr("kit.report.pages.criteria.customer_value", cannot_fit)
     parent = pages.context(fixture_config, period="latest", smoke=True)
     assert pages.customer_values(parent) is None          # computed in the parent, no section yet
     pages.share(parent, tmp_path)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kit.data.periods import latest_complete_period, parse_period, periods_between
 from kit.errors import ConfigError
-from kit.periods import latest_complete_period, parse_period, periods_between
 
 
 @pytest.mark.parametrize(

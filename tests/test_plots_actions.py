@@ -1,4 +1,4 @@
-"""kit.plots.actions.plot_impact_effort: rank labels that never overlap and match the plan table's # column."""
+"""kit.report.plots.actions.plot_impact_effort: rank labels that never overlap and match the plan table's # column."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from kit import pages  # noqa: E402
-from kit.plots.actions import plot_impact_effort  # noqa: E402
+from kit.report import pages  # noqa: E402
+from kit.report.plots.actions import plot_impact_effort  # noqa: E402
 
 
 def _labels(ax):
@@ -58,14 +58,14 @@ def test_sample_plan_labels_do_not_overlap_and_are_the_tables_ranks(sample_plan)
     # the key under the plot: "# title" as in the table, in its order
     note = next(t.get_text() for t in ax.texts if "rank" in t.get_text() and "\n" in t.get_text())
     key = note.splitlines()[2:]
-    assert key == [f"{rank}  {title}" for rank, title in zip(table["#"], plan["title"])]
+    assert key == [f"{rank}  {title}" for rank, title in zip(table["#"], plan["title"], strict=False)]
     assert table["Action"].tolist() == plan["title"].tolist()
 
 
 def test_the_sample_point_pairs_that_used_to_collide_get_separate_labels(sample_plan):
     plan, _ = sample_plan
     labels, boxes = _labels(plot_impact_effort(plan, lang="de"))
-    box = dict(zip((t.get_text() for t in labels), boxes))
+    box = dict(zip((t.get_text() for t in labels), boxes, strict=False))
     # ranks 3 and 4 sit at effort 2 with impacts 0.178 and 0.165 (their markers overlap); 4 and 6 share the height
     assert not box["3"].overlaps(box["4"]) and not box["4"].overlaps(box["6"])
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from kit.errors import DataError
-from kit.plots._style import require_columns, texts
+from kit.report.plots._style import require_columns, texts
 
 
 def test_texts_lists_supported_languages():
@@ -18,14 +18,14 @@ def test_texts_lists_supported_languages():
 
 def test_require_columns_names_the_frame_the_columns_and_the_source():
     with pytest.raises(DataError, match=r"driver summary: column\(s\) ci_low missing\. Expected driver, ci_low; "
-                                        r"pass the frame kit.drivers.KeyDrivers.summary returns\."):
+                                        r"pass the frame kit.models.drivers.KeyDrivers.summary returns\."):
         require_columns(pd.DataFrame({"driver": ["a"]}), ("driver", "ci_low"), "driver summary",
-                        source="kit.drivers.KeyDrivers.summary")
+                        source="kit.models.drivers.KeyDrivers.summary")
 
 
 def test_plots_refuse_a_frame_without_their_columns():
-    from kit.plots.clv import plot_p_alive
-    from kit.plots.drivers import plot_driver_importance
+    from kit.report.plots.clv import plot_p_alive
+    from kit.report.plots.drivers import plot_driver_importance
 
     with pytest.raises(DataError, match="customer value: column"):
         plot_p_alive(pd.DataFrame({"x": [1.0]}))

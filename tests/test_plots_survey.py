@@ -1,4 +1,4 @@
-"""kit.plots.survey.plot_nps_trend: period labels readable (no overlap), latest period labelled; target and status."""
+"""kit.report.plots.survey.plot_nps_trend: period labels readable (no overlap), latest period labelled; target and status."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from kit.plots.survey import plot_nps_trend  # noqa: E402
+from kit.report.plots.survey import plot_nps_trend  # noqa: E402
 
 
 def _monthly(months: int) -> pd.DataFrame:
@@ -37,7 +37,7 @@ def _overlaps(ax) -> int:
     renderer = fig.canvas.get_renderer()
     labels = [t for t in ax.get_xticklabels() if t.get_text()]
     count = 0
-    for a, b in zip(labels, labels[1:]):
+    for a, b in zip(labels, labels[1:], strict=False):
         if a.get_rotation() == 0:
             count += a.get_window_extent(renderer).overlaps(b.get_window_extent(renderer))
         else:
@@ -111,11 +111,11 @@ def _point_colours(ax) -> list[str]:
 def test_nps_trend_colours_each_period_by_its_status_against_the_target():
     from kit.labels import STATUS_COLOURS
     from kit.metrics.survey import nps
-    from kit.scorecards import kpi_status
+    from kit.plan.scorecards import kpi_status
 
     # Q1: 40 promoters of 40 -> NPS 100, interval well above 30: met. Q2: 40 detractors -> -100: missed.
     # Q3: 24 promoters, 16 detractors -> 20, adjusted-Wald interval -10.2 to 47.4 straddles 30: inconclusive.
-    # The chart reads the status as the scorecard does (kit.scorecards.kpi_status on the same interval).
+    # The chart reads the status as the scorecard does (kit.plan.scorecards.kpi_status on the same interval).
     data = _quarters([10] * 40, [0] * 40, [10] * 24 + [0] * 16)
     expected = []
     for q in range(3):

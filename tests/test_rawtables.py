@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit.rawtables import NA_TOKENS, _detect_sep, _read_csv_arrow
+from kit.data.rawtables import NA_TOKENS, _detect_sep, _read_csv_arrow
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 

@@ -11,9 +11,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from kit import pages
 from kit.errors import ConfigError, ReportError
-from kit.report import NOTEBOOKS, check_parameters, default_out, notebook_dir, run_report
+from kit.report import NOTEBOOKS, check_parameters, default_out, notebook_dir, pages, run_report
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures_report" / "analysis.yaml"
@@ -140,7 +139,7 @@ def test_notebooks_start_from_the_context_the_run_computed(tmp_path, monkeypatch
 def test_a_shared_part_over_the_time_limit_is_left_to_the_page(monkeypatch):
     import time
 
-    from kit.pages import _prepare
+    from kit.report.pages import _prepare
 
     def slow(ctx: object) -> None:
         time.sleep(3)
@@ -173,9 +172,9 @@ def test_a_terminated_run_leaves_no_copy_of_the_data_behind(tmp_path):
 
 
 def test_kpis_csv_equals_the_scorecard_computed_directly(fixture_run):
-    from kit.config import load_config
-    from kit.io import read_data
-    from kit.scorecards import scorecard
+    from kit.data.config import load_config
+    from kit.data.io import read_data
+    from kit.plan.scorecards import scorecard
 
     cfg = load_config(FIXTURE)
     direct = scorecard(read_data(cfg), cfg, period="2026-Q2", lang="en")
@@ -241,7 +240,7 @@ def test_data_error_stops_before_kernels(tmp_path):
 
 
 def test_findings_carry_interval_and_the_change_test():
-    from kit.config import AnalysisConfig
+    from kit.data.config import AnalysisConfig
     from kit.report.summary import _findings
 
     cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"}, "targets": {"nps": {"target": 30}},
@@ -281,7 +280,7 @@ def _german_card():
 
 
 def _german_config():
-    from kit.config import AnalysisConfig
+    from kit.data.config import AnalysisConfig
 
     return AnalysisConfig.model_validate({"business": {"name": "Shop", "language": "de"},
                                           "targets": {"at_risk_share": {"target": 0.15}, "churn_rate": {"target": 0.1}},
@@ -301,7 +300,7 @@ def test_german_findings_use_german_numbers_and_percentage_points():
 
 
 def test_german_index_page_shows_german_numbers(tmp_path):
-    from kit.periods import parse_period
+    from kit.data.periods import parse_period
     from kit.report.summary import write_index
 
     actions = pd.DataFrame({"rank": [1], "title": ["Schneller liefern"], "owner": ["Versand"], "effort": [3],

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-import kit.sample as sample
+import kit.sample.generate as sample
 from kit.sample import generate_sample, sample_config_path, write_sample
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"

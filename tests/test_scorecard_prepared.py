@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.clv.summary import _summarise_sorted, summarise_customers
+from kit.data.periods import parse_period
 from kit.metrics import behaviour, value
 from kit.metrics._orders import PreparedOrders
-from kit.periods import parse_period
-from kit.scorecards import ADAPTERS
+from kit.models.clv.summary import _summarise_sorted, summarise_customers
+from kit.plan.scorecards import ADAPTERS
 
 
 def _same(a, b) -> None:
@@ -96,7 +96,7 @@ def test_summarise_sorted_matches_duckdb(sample_data, freq, as_of):
 
 
 def test_prepared_clv_predicted_close_to_public(sample_data, sample_config):
-    from kit.clv import clv_predicted
+    from kit.models.clv import clv_predicted
 
     period = parse_period("2026-Q3")
     fast = ADAPTERS["clv_predicted"](sample_data, sample_config, period, PreparedOrders(sample_data.orders,

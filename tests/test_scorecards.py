@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from kit._scorecard_kpis import _lazy
-from kit.config import AnalysisConfig
+from kit.data.config import AnalysisConfig
+from kit.data.contract import LoyaltyData
+from kit.data.periods import parse_period
 from kit.definitions import KPI_IDS
 from kit.errors import SmallSampleWarning
-from kit.periods import parse_period
-from kit.scorecards import SCORECARD_COLUMNS, kpi_status, resolve_period, scorecard
-from kit.tables import LoyaltyData
+from kit.plan._scorecard_kpis import _lazy
+from kit.plan.scorecards import SCORECARD_COLUMNS, kpi_status, resolve_period, scorecard
 
 
 def _config(**extra) -> AnalysisConfig:
@@ -175,8 +175,8 @@ def test_sample_scorecard_in_german_has_the_same_numbers_and_german_notes(sample
 def test_missing_module_gives_not_available_yet(monkeypatch):
     orders = pd.DataFrame({"order_id": ["1"], "customer_id": ["a"], "revenue": [10.0],
                            "order_date": pd.to_datetime(["2026-08-01"])})
-    monkeypatch.setitem(sys.modules, "kit.clv", None)   # import of kit.clv now fails like a missing module
-    assert _lazy("kit.clv", "clv_predicted") is None
+    monkeypatch.setitem(sys.modules, "kit.models.clv", None)   # import of kit.models.clv now fails like a missing module
+    assert _lazy("kit.models.clv", "clv_predicted") is None
     assert _lazy("kit.metrics.survey", "no_such_function") is None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -238,8 +238,8 @@ def test_sample_referred_customers_retain_better(sample_data, sample_config):
 
 
 def test_a_period_after_the_data_is_refused_and_an_incomplete_one_warns():
+    from kit.data.contract import LoyaltyData
     from kit.errors import ConfigError, DataQualityWarning
-    from kit.tables import LoyaltyData
 
     cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"},
                                          "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})

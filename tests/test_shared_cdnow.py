@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.clv import BetaGeo, GammaGamma, holdout_comparison, summarise_customers
+from kit.models.clv import BetaGeo, GammaGamma, holdout_comparison, summarise_customers
 
 pytestmark = pytest.mark.shared
 
@@ -101,7 +101,7 @@ def test_holdout_prediction(cdnow):
 
 
 def test_frequency_spend_correlation(cdnow):
-    from kit.clv import frequency_spend_correlation
+    from kit.models.clv import frequency_spend_correlation
 
     _, _, with_spend = cdnow
     result = frequency_spend_correlation(with_spend.rename(columns={"x": "frequency", "zbar": "monetary_value"}))

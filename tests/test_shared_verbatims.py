@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit.codebook import read_codebook
-from kit.interviews import code_texts, theme_contrast, uncoded_share, uncoded_texts
+from kit.text.codebook import read_codebook
+from kit.text.interviews import code_texts, theme_contrast, uncoded_share, uncoded_texts
 
 pytestmark = pytest.mark.shared
 

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit._survival_cox import _concordance
-from kit.config import AnalysisConfig
-from kit.survival import CoxChurnModel, KaplanMeier, lifetime_table, logrank_test
-from kit.tables import LoyaltyData
+from kit.data.config import AnalysisConfig
+from kit.data.contract import LoyaltyData
+from kit.models._survival_cox import _concordance
+from kit.models.survival import CoxChurnModel, KaplanMeier, lifetime_table, logrank_test
+from kit.report.plots.behaviour import plot_survival
 
 T = pd.Timestamp
 
@@ -292,7 +293,7 @@ def test_concordance_matches_pair_loop():
 def test_plot_survival_lines_and_bands():
     # two groups: two step lines, two bands; the legend names n and the median
     km = KaplanMeier().fit([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 0], ["a", "a", "a", "b", "b", "b"])
-    ax = km.plot()
+    ax = plot_survival(km)  # the plot lives in kit.report.plots (models never import the report)
     assert len(ax.get_lines()) == 2 and len(ax.collections) == 2
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["a (n = 3, median 2)", "b (n = 3, median 5)"]  # a: S(2) = 1/3; b: S(5) = 1/3

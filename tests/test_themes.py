@@ -1,4 +1,4 @@
-"""Summaries of coded texts: frequencies, shared themes, aspects, contrasts, Pareto (kit.themes)."""
+"""Summaries of coded texts: frequencies, shared themes, aspects, contrasts, Pareto (kit.text.themes)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.codebook import read_codebook
-from kit.coding import code_texts, uncoded_share
-from kit.interviews import read_interviews
-from kit.themes import aspects, common_themes, cooccurrence, reasons_pareto, theme_contrast, theme_frequency
+from kit.text.codebook import read_codebook
+from kit.text.coding import code_texts, uncoded_share
+from kit.text.interviews import read_interviews
+from kit.text.themes import aspects, common_themes, cooccurrence, reasons_pareto, theme_contrast, theme_frequency
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -185,7 +185,7 @@ def test_sample_exit_reasons_agree_with_their_category(sample_codebook):
 # ---- plots -------------------------------------------------------------------------------------------
 
 def test_plot_themes_by_segment_bars_are_the_shares():
-    from kit.plots.interviews import plot_themes_by_segment
+    from kit.report.plots.interviews import plot_themes_by_segment
 
     freq = pd.DataFrame({"segment": ["loyal", "loyal", "lost", "lost"], "theme": ["service", "price"] * 2,
                          "label": ["Kundenservice", "Preis"] * 2, "share": [1.0, 0.2, 0.3, 0.9], "texts": [5, 5, 3, 3]})
@@ -197,7 +197,7 @@ def test_plot_themes_by_segment_bars_are_the_shares():
 
 
 def test_plot_theme_polarity_diverges_from_zero(sample_codebook):
-    from kit.plots.interviews import plot_theme_polarity
+    from kit.report.plots.interviews import plot_theme_polarity
 
     coded = _coded([("a", 1, "price", "negative"), ("b", 1, "price", "negative"), ("b", 2, "price", "positive"),
                     ("c", 1, "service", "positive")])

@@ -1,4 +1,4 @@
-"""Quotes without personal data, shown as escaped HTML (kit.verbatims; scrubbing from kit.privacy)."""
+"""Quotes without personal data, shown as escaped HTML (kit.text.verbatims; scrubbing from kit.data.privacy)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit.codebook import read_codebook
-from kit.coding import code_texts
-from kit.interviews import read_interviews
-from kit.privacy import scrub_personal_data
-from kit.verbatims import as_html_table, quotes
+from kit.data.privacy import scrub_personal_data
+from kit.text.codebook import read_codebook
+from kit.text.coding import code_texts
+from kit.text.interviews import read_interviews
+from kit.text.verbatims import as_html_table, quotes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

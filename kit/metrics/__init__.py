@@ -1,4 +1,4 @@
-"""Pure metric functions, one module per area.
+"""Stage 2, the metrics: pure functions of the tidy tables, one module per area.
 
 - :mod:`kit.metrics.survey`: NPS, CSAT, CES, star ratings, response rate;
 - :mod:`kit.metrics.service`: first response and resolution times, SLA share, complaints;
@@ -9,6 +9,9 @@
 
 Every metric returns a :class:`kit.results.MetricResult`. Submodules are imported on use
 (``from kit.metrics.survey import nps``); this package imports nothing.
+
+May import :mod:`kit.data` and the shared vocabulary (:mod:`kit.errors`, :mod:`kit.definitions`,
+:mod:`kit.labels`, :mod:`kit.results`); never a later stage.
 """
 
 __all__: list[str] = []

@@ -3,7 +3,7 @@
 Durations are counted on a day grid (open minutes per day, 0 on closed weekdays and on the
 holidays of one federal state from the ``holidays`` package), vectorised over tickets.
 :func:`_hours` picks calendar or business hours for the service metrics
-(:mod:`kit.metrics.service`) and their figure (:mod:`kit.plots.service`).
+(:mod:`kit.metrics.service`) and their figure (:mod:`kit.report.plots.service`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from kit.config import BusinessHours
+from kit.data.config import BusinessHours
 
 __all__ = ["Basis", "business_hours_between"]
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kit.data.periods import Period, rows_in_period
 from kit.errors import DataError, SmallSampleWarning
-from kit.periods import Period, rows_in_period
 from kit.results import MetricResult, no_data
 
 __all__ = ["checked_answers", "checked_scores", "period_rows", "warn_small"]

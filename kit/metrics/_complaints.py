@@ -10,11 +10,11 @@ import math
 
 import pandas as pd
 
+from kit.data.periods import Period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
 from kit.metrics._checks import warn_small
 from kit.metrics._service_notes import _count
 from kit.metrics._stats import poisson_interval
-from kit.periods import Period, rows_in_period
 from kit.results import MetricResult, no_data
 
 __all__ = ["complaint_rate", "complaints_by_category"]

@@ -1,7 +1,7 @@
 """Orders as integer customer codes: the vectorised machinery shared by behaviour, segments and survival.
 
 A private module: its names carry no ``_`` so that the sibling modules :mod:`kit.metrics.behaviour`,
-:mod:`kit.metrics.segments` and :mod:`kit.survival` may import them; it is not part of the public API
+:mod:`kit.metrics.segments` and :mod:`kit.models.survival` may import them; it is not part of the public API
 (not exported from :mod:`kit`). Everything works on one sort of the orders by customer then date and
 uses numpy group reductions; nothing loops over customers.
 """

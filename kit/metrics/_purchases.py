@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kit.data.periods import Period, as_period, rows_in_period
 from kit.definitions import Language
 from kit.metrics._orders import PreparedOrders, sort_orders
 from kit.metrics._stats import mean_result, median_interval, share_result
-from kit.periods import Period, as_period, rows_in_period
 from kit.results import MetricResult, no_data
 
 __all__ = ["counts_prepared", "inter_purchase_days", "purchase_frequency", "repeat_purchase_rate"]

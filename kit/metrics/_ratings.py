@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from kit.data.periods import Period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
 from kit.metrics._checks import checked_answers, checked_scores
 from kit.metrics._stats import mean_t_interval, share_result, wilson_interval
-from kit.periods import Period, rows_in_period
 from kit.results import MetricResult
 
 __all__ = ["at_risk_list", "at_risk_share", "ces", "csat", "star_rating", "star_segments"]

@@ -3,8 +3,8 @@
 One place for the statistics behind every :class:`~kit.results.MetricResult`: the Wilson
 interval of a share, the t interval of a mean, the distribution-free interval of a median,
 the exact Poisson interval of a count, the pooled two-proportion z-test and the z-test on a
-difference of two estimates. The sibling modules of :mod:`kit.metrics`, :mod:`kit.scorecards`
-and :mod:`kit.survival` import from here; :func:`median_interval` is public through
+difference of two estimates. The sibling modules of :mod:`kit.metrics`, :mod:`kit.plan.scorecards`
+and :mod:`kit.models.survival` import from here; :func:`median_interval` is public through
 :mod:`kit.metrics.service`.
 """
 

@@ -11,10 +11,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from kit.data.periods import Period, rows_in_period
 from kit.definitions import METRIC_DEFINITIONS, Language
 from kit.metrics._checks import warn_small
 from kit.metrics._stats import normal_interval, share_result, two_proportion_test, wilson_interval
-from kit.periods import Period, rows_in_period
 from kit.results import MetricResult, format_value, no_data
 
 __all__ = ["referral_rate", "referred_retention", "exit_reasons"]

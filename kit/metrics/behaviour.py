@@ -28,12 +28,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kit.data.periods import Period, as_period
 from kit.definitions import DEFINITIONS
-from kit.metrics._orders import (PreparedOrders, SortedOrders, exit_codes, group_max, inactivity_rows,
-                                 sort_orders)
+from kit.metrics._orders import PreparedOrders, SortedOrders, exit_codes, group_max, inactivity_rows, sort_orders
 from kit.metrics._purchases import inter_purchase_days, purchase_frequency, repeat_purchase_rate
 from kit.metrics._stats import share_result
-from kit.periods import Period, as_period
 from kit.results import MetricResult, no_data
 
 __all__ = [
@@ -255,7 +254,7 @@ def churn_by_period(orders: pd.DataFrame | None, *, periods: list[Period], inact
 
     Examples
     --------
-    >>> from kit.periods import parse_period
+    >>> from kit.data.periods import parse_period
     >>> o = pd.DataFrame({"customer_id": ["a", "b", "b"],
     ...     "order_date": pd.to_datetime(["2026-05-01", "2026-05-01", "2026-07-15"])})
     >>> churn_by_period(o, periods=[parse_period("2026-Q3")], inactivity_days=90)["value"].tolist()

@@ -12,9 +12,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kit.data.periods import Granularity
 from kit.metrics._orders import group_max, sort_orders
 from kit.metrics.value import net_revenue
-from kit.periods import Granularity
 
 __all__ = ["cohort_retention", "rfm_segments", "RFM_SEGMENTS"]
 

@@ -18,14 +18,14 @@ import math
 import numpy as np
 import pandas as pd
 
-from kit.config import BusinessHours
+from kit.data.config import BusinessHours
+from kit.data.periods import Period
 from kit.definitions import DEFINITIONS, Language
 from kit.metrics._business_hours import Basis, _hours, business_hours_between
 from kit.metrics._checks import period_rows, warn_small
 from kit.metrics._complaints import complaint_rate, complaints_by_category
 from kit.metrics._service_notes import _basis_hours, _count, _no_tickets
 from kit.metrics._stats import median_interval, share_result  # median_interval: public here
-from kit.periods import Period
 from kit.results import MetricResult, format_value, no_data
 
 __all__ = [

@@ -17,13 +17,13 @@ import warnings
 
 import pandas as pd
 
+from kit.data.periods import Period
 from kit.definitions import Language
 from kit.errors import NonResponseWarning
 from kit.metrics._checks import period_rows
 from kit.metrics._nps import compare_nps, nps, nps_by_segment
 from kit.metrics._ratings import at_risk_list, at_risk_share, ces, csat, star_rating, star_segments
 from kit.metrics._stats import share_result
-from kit.periods import Period
 from kit.results import MetricResult, format_value
 
 __all__ = [

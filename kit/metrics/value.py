@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from kit.data.periods import Period, as_period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
 from kit.metrics._stats import mean_result, normal_interval, share_result
-from kit.periods import Period, as_period, rows_in_period
 from kit.results import MetricResult, format_value, no_data
 
 __all__ = ["net_revenue", "average_order_value", "return_rate", "refund_share", "clv_historical"]

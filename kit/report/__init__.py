@@ -1,4 +1,4 @@
-"""The report run: validate, execute the five notebooks with papermill, convert to HTML, write the run folder.
+"""Stage 5, the report: pages, plots, templates and the run: validate, execute the five notebooks with papermill, convert to HTML, write the run folder.
 
 A run writes ``<out>/<run-id>/`` (``<run-id>`` = ``<period>_<UTC timestamp>``)::
 
@@ -21,6 +21,9 @@ fail). A failed run raises :class:`~kit.errors.ReportError`, keeps its executed 
 in ``<out>/failed-<run-id>/`` for inspection, and leaves the previous report and ``latest``
 untouched.
 
+May import every earlier stage; nothing but :mod:`kit.cli` imports it. The pages' presentation
+helpers are :mod:`kit.report.pages`, the figures :mod:`kit.report.plots`.
+
 Modules: :mod:`~kit.report.parameters` (the notebooks and their parameters), :mod:`~kit.report.execute`
 (papermill), :mod:`~kit.report.render` (HTML pages), :mod:`~kit.report.summary` (index and exports),
 :mod:`~kit.report.run` (the run).
@@ -28,10 +31,30 @@ Modules: :mod:`~kit.report.parameters` (the notebooks and their parameters), :mo
 
 from __future__ import annotations
 
-from kit.report.parameters import NOTEBOOKS, check_parameters, notebook_dir, notebook_parameters
-from kit.report.render import to_html
-from kit.report.run import default_out, run_report
-from kit.report.summary import write_index
+import importlib
+from typing import Any
+
+# name -> module, imported on first use so that ``from kit.report import pages`` in a notebook kernel
+# does not load papermill and nbconvert
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(["NOTEBOOKS", "notebook_dir", "notebook_parameters", "check_parameters"], "kit.report.parameters"),
+    "to_html": "kit.report.render",
+    **dict.fromkeys(["run_report", "default_out"], "kit.report.run"),
+    "write_index": "kit.report.summary",
+}
 
 __all__ = ["run_report", "NOTEBOOKS", "notebook_dir", "notebook_parameters", "check_parameters",
            "default_out", "to_html", "write_index"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kit.report' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | {"pages", "plots"})

@@ -11,7 +11,7 @@ from kit.labels import LANGUAGES
 __all__ = ["to_html"]
 
 _TITLE_KEYS = {"01": "page_01", "02": "page_02", "03": "page_03", "04": "page_04", "05": "page_05"}
-_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _page_title(name: str, lang: str) -> str:

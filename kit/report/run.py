@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from kit.config import load_config
+from kit.data.config import load_config
+from kit.data.periods import parse_period
 from kit.errors import KitWarning, ReportError
-from kit.periods import parse_period
 from kit.report.execute import _execute_all
 from kit.report.parameters import NOTEBOOKS, check_parameters, notebook_dir
 from kit.report.render import _page_summary, _page_title, to_html
@@ -60,7 +60,7 @@ def remove_shared_files() -> None:
 
 def _remove_stale_shared_files(out: Path) -> None:
     """Shared-context files left in ``out`` by runs that were killed outright (SIGKILL) more than a day ago."""
-    from kit import pages
+    from kit.report import pages
 
     day_ago = time.time() - 24 * 3600
     for stale in out.glob(f".*.tmp/{pages.SHARED_FILE}"):
@@ -106,7 +106,7 @@ def _point_latest(out: Path, run_id: str) -> None:
 
 
 def _unique_run_id(out: Path, label: str) -> str:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")  # a run id, never data logic
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")  # a run id, never data logic
     run_id = f"{label}_{stamp}"
     n = 2
     while (out / run_id).exists() or (out / f".{run_id}.tmp").exists():
@@ -164,8 +164,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     >>> run_report(Path("data/analysis.yaml"), "2026-Q3", smoke=True)  # doctest: +SKIP
     PosixPath('.../reports/2026-Q3_20261124T021500Z')
     """
-    from kit import pages
     from kit.labels import text
+    from kit.report import pages
 
     started = time.monotonic()
     config = Path(config).resolve()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from kit.config import AnalysisConfig
+from kit.data.config import AnalysisConfig
 from kit.report.render import _TEMPLATES
 
 __all__ = ["write_index"]
@@ -18,14 +18,13 @@ __all__ = ["write_index"]
 def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, period: str) -> list[dict[str, str]]:
     """Missed KPIs, largest gap first (``kit.kpi_gaps``), then a few met ones, as sentences."""
     from kit.labels import text
-    from kit.pages import capability
-    from kit.pages._common import fmt_kpi
+    from kit.plan.evidence import kpi_gaps
+    from kit.report.pages._common import fmt_kpi
     from kit.results import format_value
 
     if frame is None:
         return []
-    gaps = capability("kit.evidence", "kpi_gaps")
-    ranked = gaps(frame, config) if gaps is not None else frame
+    ranked = kpi_gaps(frame, config)
     card = frame.set_index("kpi")
     out = []
     for status, key, css, limit in (("missed", "finding_missed", "kit-missed", 5), ("met", "finding_met", "kit-met", 3)):
@@ -73,7 +72,7 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
     """Write ``index.html``: scorecard with status colours, top findings, top five actions, links to the pages.
 
     All text is escaped (Jinja2 autoescape); the scorecard table is built by
-    :func:`kit.pages.scorecard_html`, which escapes every value itself.
+    :func:`kit.report.pages.scorecard_html`, which escapes every value itself.
 
     Returns
     -------
@@ -84,7 +83,7 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
     from markupsafe import Markup
 
     from kit.labels import STATUS_TEXT, text
-    from kit.pages._common import _STATUS_TEXT_COLOUR, STATUS_COLOURS, scorecard_html
+    from kit.report.pages._common import _STATUS_TEXT_COLOUR, STATUS_COLOURS, scorecard_html
     from kit.results import format_value
 
     lang = config.business.language
@@ -125,8 +124,8 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
 
 def _write_artefacts(folder: Path, ctx: Any) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list[str], list[str]]:
     """kpis.csv/json, actions.csv, watchlist.csv; returns scorecard, actions, files written, notes."""
-    from kit import pages
     from kit.labels import text
+    from kit.report import pages
 
     written: list[str] = []
     notes: list[str] = []

@@ -1,0 +1,252 @@
+"""The sections of ``analysis.yaml`` as validated, immutable pydantic models.
+
+One model per section (business, periods, targets, thresholds, clv, actions, privacy, data),
+each checking its own values; :class:`kit.data.config.AnalysisConfig` puts them together.
+Every public name here is re-exported by :mod:`kit.data.config`, the place to import them from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from kit.data.contract import TABLES
+from kit.definitions import DEFINITIONS, KPI_IDS
+
+__all__ = [
+    "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Action", "Addresses",
+    "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES",
+]
+
+GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
+
+
+class _KeyError(ValueError):
+    """A validation error about one entry of a mapping; ``subkey`` is appended to the reported key."""
+
+    def __init__(self, message: str, subkey: str) -> None:
+        super().__init__(message)
+        self.subkey = subkey
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Business(_Model):
+    """What the business is and wants (shown in step 1)."""
+
+    name: str = Field(description="Name of the business")
+    vision: str = Field("", description="Long-term vision, in the business's own words")
+    model: str = Field("", description="How the business earns money")
+    market: str = Field("", description="Market context: competitors, trends")
+    positioning: str = Field("", description="Brand positioning")
+    currency: str = Field("EUR", description="Currency of revenue columns")
+    language: Literal["en", "de"] = Field("en", description="Report language")
+    acquisition_cost: float | None = Field(None, ge=0, description="Cost to win one new customer")
+
+
+class Target(_Model):
+    """A KPI target; ``direction`` defaults to the KPI's own (``higher`` or ``lower`` is better)."""
+
+    target: float
+    direction: Literal["higher", "lower"] | None = None
+
+
+class Periods(_Model):
+    """How reporting periods are cut."""
+
+    granularity: Literal["month", "quarter", "year"] = "quarter"
+
+
+class BusinessHours(_Model):
+    """The service schedule used for business-hours durations."""
+
+    start: dt.time = dt.time(9, 0)
+    end: dt.time = dt.time(18, 0)
+    weekdays: tuple[int, ...] = Field((0, 1, 2, 3, 4), description="0 = Monday … 6 = Sunday")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [d for d in value if d not in range(7)]
+        if bad or not value:
+            raise ValueError(f"weekdays must be numbers 0 (Monday) to 6 (Sunday), found {list(value)}")
+        return tuple(sorted(set(value)))
+
+    @model_validator(mode="after")
+    def _order(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+class Thresholds(_Model):
+    """Cut-offs and rules used by the metrics."""
+
+    inactivity_days: int = Field(180, gt=0, description="Days without an order after which a customer counts as lost")
+    csat_top_box: int = Field(4, ge=1, le=5, description="CSAT answers at or above this are satisfied")
+    star_at_risk_max: int = Field(3, ge=1, le=5, description="Star ratings at or below this are at risk")
+    ces_scale: tuple[int, int] = Field((1, 7), description="Lowest and highest CES answer")
+    ces_higher_is_better: bool = Field(True, description="True when a high CES answer means low effort")
+    ces_low_effort: int = Field(5, description="Answers at or beyond this (towards 'easy') count as low effort")
+    sla_hours: float = Field(24.0, gt=0, description="First-response SLA in hours")
+    hours_basis: Literal["calendar", "business"] = Field("business", description="How service hours are counted")
+    business_hours: BusinessHours = BusinessHours()
+    holiday_state: str = Field("NW", description="German federal state for public holidays")
+    min_n: int = Field(30, ge=1, description="Below this n a number carries a SmallSampleWarning")
+    response_rate_warning: float = Field(0.2, ge=0, le=1, description="Warn about non-response below this rate")
+
+    @field_validator("holiday_state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        if value not in GERMAN_STATES:
+            raise ValueError(f"unknown German state {value!r}; allowed: {', '.join(GERMAN_STATES)}")
+        return value
+
+    @field_validator("ces_scale")
+    @classmethod
+    def _ces_scale(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if value[0] >= value[1]:
+            raise ValueError(f"ces_scale must be [lowest, highest], e.g. [1, 7]; found {list(value)}")
+        return value
+
+    @field_validator("ces_low_effort")
+    @classmethod
+    def _ces_low_effort(cls, value: int, info: ValidationInfo) -> int:
+        scale = info.data.get("ces_scale")
+        if scale and not scale[0] <= value <= scale[1]:
+            raise ValueError(f"ces_low_effort must lie on ces_scale {list(scale)}")
+        return value
+
+
+class CLVSettings(_Model):
+    """Customer-lifetime-value settings."""
+
+    margin: float = Field(0.3, gt=0, le=1, description="Contribution margin on net revenue")
+    annual_discount_rate: float = Field(0.1, ge=0, lt=1, description="Yearly discount rate")
+    horizon_months: int = Field(24, gt=0, le=120, description="Prediction horizon in months")
+    time_unit: Literal["D", "W", "M"] = Field("W", description="Time unit of the BG/NBD model")
+
+
+class Addresses(_Model):
+    """What an action addresses (the evidence it is scored on)."""
+
+    kpis: tuple[str, ...] = ()
+    drivers: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    complaint_categories: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+
+    @field_validator("kpis")
+    @classmethod
+    def _kpis(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for kpi in value:
+            _check_kpi(kpi)
+        return value
+
+
+class Action(_Model):
+    """One entry of the action catalogue."""
+
+    id: str
+    title: str
+    title_de: str | None = None
+    description: str = ""
+    addresses: Addresses = Addresses()
+    effort: int = Field(3, ge=1, le=5, description="1 = trivial … 5 = a project")
+    cost: float | None = Field(None, ge=0)
+    owner: str | None = None
+    due: dt.date | None = None
+
+
+class Privacy(_Model):
+    """How people appear in lists and quotes."""
+
+    pseudonymise: bool = Field(True, description="Replace customer ids by stable pseudonyms in exports")
+    salt: str = Field("loyalty-kit", description="Salt of the pseudonym hash; change it per business")
+
+
+class CsvOptions(_Model):
+    """CSV reading options; ``None`` means detect."""
+
+    sep: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
+    encoding: str | None = None
+
+
+class TableSource(_Model):
+    """Where one table comes from and how to read it."""
+
+    file: Path
+    columns: dict[str, str] = Field(default_factory=dict, description="Column in your file -> contract column")
+    sheet: str | int | None = None
+    header_row: int = Field(1, ge=1, description="Row of the header in the sheet or CSV file (1 = first), "
+                                                 "for exports with a title block above the header")
+    date_format: str | None = None
+    csv: CsvOptions | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _resolve(cls, value: Path, info: ValidationInfo) -> Path:
+        base = (info.context or {}).get("base")
+        return (Path(base) / value).resolve() if base and not value.is_absolute() else value
+
+
+class DataSources(_Model):
+    """The data files of the analysis."""
+
+    date_format: str | None = Field(None, description="e.g. '%d.%m.%Y'; None = ISO or detect")
+    timezone: str = Field("Europe/Berlin", description="Business time zone; aware timestamps are converted to it")
+    csv: CsvOptions = CsvOptions()
+    tables: dict[str, TableSource] = Field(default_factory=dict)
+    interviews: Path | None = None
+    codebook: Path | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown time zone {value!r}.{hint} Use an IANA name such as 'Europe/Berlin'") from None
+        return value
+
+    @field_validator("tables")
+    @classmethod
+    def _tables(cls, value: dict[str, TableSource]) -> dict[str, TableSource]:
+        for name in value:
+            if name not in TABLES:
+                raise _KeyError(_unknown("table", name, TABLES), name)
+        if not {"orders", "surveys"} & set(value):
+            raise ValueError("an analysis needs at least an 'orders' or a 'surveys' table")
+        return value
+
+    @field_validator("interviews", "codebook")
+    @classmethod
+    def _resolve(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        base = (info.context or {}).get("base")
+        if value is None or not base or value.is_absolute():
+            return value
+        return (Path(base) / value).resolve()
+
+
+def _unknown(kind: str, name: str, valid: Any) -> str:
+    valid = list(valid)
+    close = difflib.get_close_matches(name, valid, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return f"unknown {kind} {name!r}.{hint} Valid: {', '.join(valid)}"
+
+
+def _check_kpi(kpi: str) -> None:
+    if kpi not in DEFINITIONS:
+        raise ValueError(_unknown("KPI id", kpi, KPI_IDS))

@@ -1,0 +1,313 @@
+"""Reading a table file (CSV, Excel, Parquet) as text, before any column is converted.
+
+The file type follows the suffix. For CSV files the encoding (BOM, UTF-8, else cp1252)
+and the separator (``;`` ``,`` TAB ``|``) are detected unless configured; an Excel
+``sep=;`` first line and title rows above the header (``header_row``) are skipped.
+Every cell arrives as text (or as the type a Parquet/Excel file stores), with
+:data:`NA_TOKENS` as the only missing values. Problems are
+:class:`~kit.errors.DataError` s naming the file, what was expected and how to fix it.
+
+Input files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from kit.errors import DataError
+
+if TYPE_CHECKING:
+    from kit.data.config import DataSources, TableSource
+
+__all__ = ["NA_TOKENS", "RawTable", "read_raw"]
+
+NA_TOKENS: tuple[str, ...] = ("", "NA", "N/A", "n/a", "#N/A", "NaN", "nan", "NULL", "null", "None")
+"""Cell texts read as missing (nothing else is)."""
+
+_SEPARATORS = (";", ",", "\t", "|")
+_SAMPLE_BYTES = 1 << 20
+
+
+@dataclass
+class RawTable:
+    """One file's table as read, before conversion.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The user's column names (stripped) and the cells as text.
+    first_row : int
+        File row of the first data row (the header is row 1 unless ``header_row`` says otherwise).
+    sep : str or None
+        The CSV separator used (None for Excel and Parquet).
+    numbers : dict
+        ``decimal`` and ``thousands`` as configured for CSV files (None = detect per column).
+    """
+
+    frame: pd.DataFrame
+    first_row: int = 2
+    sep: str | None = None
+    numbers: dict[str, str | None] = field(default_factory=lambda: {"decimal": None, "thousands": None})
+
+
+def read_raw(source: TableSource, name: str, *, data: DataSources) -> RawTable:
+    """Read the file of one table as text, choosing the reader by the file suffix.
+
+    Parameters
+    ----------
+    source : TableSource
+        File and reading options of this table (``config.data.tables[name]``).
+    name : str
+        Table name, for messages.
+    data : DataSources
+        The data section of the configuration (CSV defaults).
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    DataError
+        Missing or empty file, unsupported suffix, undecodable text, a file that is not
+        what its suffix says, a missing Excel sheet.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from kit.data.config import DataSources, TableSource
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "orders.csv"
+    >>> _ = p.write_text("sep=;\\nNr;Umsatz\\nA1;1.234,50\\n", encoding="utf-8")
+    >>> src = TableSource(file=p)
+    >>> raw = read_raw(src, "orders", data=DataSources(tables={"orders": src}))
+    >>> raw.frame.iloc[0].tolist(), raw.sep, raw.first_row
+    (['A1', '1.234,50'], ';', 3)
+    """
+    path = Path(source.file)
+    if not path.is_file():
+        raise DataError(f"file not found: {str(path)!r} (table {name})", file=path.name,
+                        expected="an existing CSV, Excel or Parquet file",
+                        fix=f"correct data.tables.{name}.file in analysis.yaml (relative paths start at its folder)")
+    suffix = path.suffix.lower()
+    raw = RawTable(frame=pd.DataFrame())
+    if suffix in (".csv", ".txt", ".tsv"):
+        options = _csv_options(source, data)
+        raw.frame, raw.sep, raw.first_row = _read_csv(path, options, source.header_row)
+        raw.numbers = {"decimal": options["decimal"], "thousands": options["thousands"]}
+    elif suffix in (".xlsx", ".xlsm"):
+        raw.frame = _unreadable_as(path, "an Excel workbook (.xlsx)", lambda: _read_excel(path, source))
+        raw.first_row = source.header_row + 1  # number cells arrive as '1234.5'; text cells are detected
+    elif suffix in (".parquet", ".pq"):
+        raw.frame = _unreadable_as(path, "a Parquet file", lambda: pd.read_parquet(path))
+        raw.frame.columns = [str(c) for c in raw.frame.columns]
+    else:
+        fix = ("open it in Excel and save it as .xlsx (Excel workbook)" if suffix == ".xls"
+               else "export the table in one of these formats")
+        raise DataError(f"unsupported file type {suffix!r}", file=path.name,
+                        expected=".csv, .xlsx or .parquet", fix=fix)
+    raw.frame = raw.frame.reset_index(drop=True)
+    if raw.frame.shape[1] == 0:
+        raise _empty_file(path)
+    return raw
+
+
+def _empty_file(path: Path) -> DataError:
+    return DataError("the file is empty", file=path.name, expected="a header row and data rows",
+                     fix="export the table again")
+
+
+def _csv_options(source: TableSource, data: DataSources) -> dict[str, str | None]:
+    keys = ("sep", "decimal", "thousands", "encoding")
+    merged = {k: getattr(data.csv, k) for k in keys}
+    if source.csv is not None:
+        merged.update({k: getattr(source.csv, k) for k in keys if getattr(source.csv, k) is not None})
+    return merged
+
+
+def _detect_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    if best is not None and best.encoding.replace("_", "").startswith("utf"):
+        return best.encoding
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _detect_sep(text: str) -> str:
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if len(lines) > 1 and not text.endswith("\n"):
+        lines = lines[:-1]  # the sample may cut the last line
+    if not lines:
+        return ","
+    widths: dict[str, int] = {}
+    for sep in _SEPARATORS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=sep)]
+        if counts[0] > 1 and all(c == counts[0] for c in counts):
+            widths[sep] = counts[0]
+    if len(widths) == 1:
+        return next(iter(widths))
+    try:
+        sniffed = csv.Sniffer().sniff("\n".join(lines), delimiters="".join(_SEPARATORS)).delimiter
+    except csv.Error:
+        sniffed = None
+    if sniffed and (not widths or sniffed in widths):
+        return sniffed
+    if widths:
+        return next(s for s in _SEPARATORS if s in widths)
+    header = lines[0]
+    return max(_SEPARATORS, key=header.count) if any(s in header for s in _SEPARATORS) else ","
+
+
+def _encoding_error(path: Path, encoding: str, configured: bool) -> DataError:
+    raw = path.read_bytes()  # only on this error path
+    where = ""
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        where = f" (byte {raw[exc.start:exc.start + 1]!r} on line {line} of the file)"
+    try:
+        raw.decode("cp1252")
+        looks = "cp1252 (Windows Western European)"
+    except UnicodeDecodeError:
+        looks = "latin-1"
+    how = "is configured as" if configured else "was detected as"
+    return DataError(
+        f"the file's encoding {how} {encoding}, but it is not valid {encoding}{where}; it looks like {looks}",
+        file=path.name, expected=f"text in {encoding}",
+        fix=f"set csv: {{encoding: {looks.split()[0]}}} for this table (or data.csv.encoding) in analysis.yaml")
+
+
+def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1) -> tuple[pd.DataFrame, str, int]:
+    """Read a CSV as text; returns the frame, the separator and the file row of the first data row."""
+    with path.open("rb") as fh:
+        head = fh.read(_SAMPLE_BYTES)
+    if not head.strip():
+        raise _empty_file(path)
+    configured = options["encoding"] is not None
+    encoding = options["encoding"] or _detect_encoding(head)
+    try:
+        sample = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except (UnicodeDecodeError, LookupError) as exc:
+        if isinstance(exc, LookupError):
+            raise DataError(f"unknown encoding {encoding!r}", file=path.name,
+                            expected="an encoding such as utf-8, utf-8-sig or cp1252",
+                            fix="correct csv.encoding in analysis.yaml") from None
+        raise _encoding_error(path, encoding, configured) from None
+    skip = header_row - 1
+    lines = sample.lstrip("\ufeff").splitlines()[skip:]
+    excel_hint = lines[0].strip() if lines else ""
+    if excel_hint.startswith("sep=") and len(excel_hint) == 5:  # Excel's 'sep=;' first line
+        skip += 1
+        lines = lines[1:]
+        options = {**options, "sep": options["sep"] or excel_hint[4]}
+    sep = options["sep"] or _detect_sep("\n".join(lines) + ("\n" if sample.endswith("\n") else ""))
+
+    header = next(csv.reader(lines[:1], delimiter=sep), [])
+
+    def parse(encoding_: str) -> pd.DataFrame:
+        if encoding_.replace("-", "").lower() in ("utf8", "utf8sig"):
+            fast = _read_csv_arrow(path, sep, skip, header)
+            if fast is not None:
+                return fast
+        return pd.read_csv(path, sep=sep, encoding=encoding_, dtype=str, keep_default_na=False,
+                           na_values=list(NA_TOKENS), skiprows=skip, engine="c")
+
+    try:
+        try:
+            frame = parse(encoding)
+        except UnicodeDecodeError:
+            if configured:
+                raise _encoding_error(path, encoding, configured) from None
+            try:  # non-UTF-8 bytes after the sampled first megabyte
+                frame = parse("cp1252")
+            except UnicodeDecodeError:
+                frame = parse("latin-1")
+    except pd.errors.EmptyDataError:
+        raise _empty_file(path) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"cannot be read as CSV with separator {sep!r} ({exc})", file=path.name,
+                        expected="the same number of fields on every line",
+                        fix="set csv: {sep: ...} for this table in analysis.yaml") from None
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    return frame, sep, skip + 2
+
+
+def _unreadable_as(path: Path, kind: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Run ``read``; a file that is not what its suffix says becomes a DataError."""
+    import zipfile
+
+    import pyarrow as pa
+
+    try:
+        return read()
+    except (zipfile.BadZipFile, pa.ArrowException, OSError, KeyError, ValueError) as exc:
+        raise DataError(f"cannot be read as {kind} ({type(exc).__name__}: {exc})", file=path.name,
+                        expected=f"{kind} that opens in its program",
+                        fix="export the table again, or check that the file suffix matches its format") from None
+
+
+def _read_csv_arrow(path: Path, sep: str, skip: int, header: list[str]) -> pd.DataFrame | None:
+    """Read a UTF-8 CSV as text with Arrow's multithreaded parser, or None to use pandas' parser.
+
+    Every column is read as text with the same missing-value tokens as the pandas path;
+    quoted values may hold line breaks. Files Arrow refuses (invalid UTF-8, ragged rows)
+    and headers with empty or repeated names go to pandas, whose messages the callers
+    already turn into DataErrors.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = [h.strip() for h in header]
+    if not names or "" in names or len(set(header)) < len(header):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            path, read_options=pa_csv.ReadOptions(encoding="utf-8", skip_rows=skip),
+            parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={h: pa.string() for h in header}, null_values=list(NA_TOKENS),
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_columns != len(header) or any(t != pa.string() for t in table.schema.types):
+        return None
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    return table.to_pandas(types_mapper={pa.string(): text}.get)
+
+
+def _read_excel(path: Path, source: TableSource) -> pd.DataFrame:
+    sheet = source.sheet if source.sheet is not None else 0
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet, header=source.header_row - 1, dtype=str,
+                              keep_default_na=False, na_values=list(NA_TOKENS))
+    except (ValueError, IndexError) as exc:
+        if "not found" in str(exc) or isinstance(exc, IndexError):
+            sheets = pd.ExcelFile(path).sheet_names
+            raise DataError(f"sheet {sheet!r} does not exist; sheets: {', '.join(map(repr, sheets))}",
+                            file=path.name, expected="an existing sheet name or 0-based number",
+                            fix="set sheet in analysis.yaml") from None
+        raise
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame

@@ -1,0 +1,238 @@
+"""Validation of the tidy tables against the data contract (pandera schemas plus cross-checks).
+
+Each check gives one row of the quality report (:func:`kit.data.contract.quality_row`: ``table,
+check, severity, count, example`` in English, and the keys and parameters that render it in
+German), passed checks included (severity ``info``, count 0), so step 2 of the report can
+show what was checked. Failed error checks also become
+:class:`~kit.errors.DataError` s naming the file, the user's column, the rows (header =
+row 1, first data row = row 2) and the values.
+
+This module checks one table (:func:`check_table`); the column rules and the pandera schema
+live in :mod:`kit.data._schema_rules`, the checks across tables in :mod:`kit.data._schema_relations`.
+:func:`table_schema` and :func:`check_relations` are re-exported here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from kit.data._schema_relations import check_relations
+from kit.data._schema_rules import _row, _rules, table_schema
+from kit.data._table_read import _n
+from kit.data.contract import SURVEY_SCORES, TABLES, quality_row
+from kit.errors import DataError
+
+if TYPE_CHECKING:
+    from kit.data.config import Thresholds
+
+__all__ = ["check_table", "check_relations", "table_schema", "EARLIEST_PLAUSIBLE"]
+
+EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01")
+"""Dates before this are reported as implausible (warning)."""
+
+
+class _Where:
+    def __init__(self, file: str, first_row: int, user_names: dict[str, str]) -> None:
+        self.file, self.first_row, self.user_names = file, first_row, user_names
+
+    def label(self, col: str) -> str:
+        return self.user_names.get(col, col)
+
+    def mapped(self, col: str) -> str:
+        user = self.user_names.get(col)
+        return f" (mapped to {col})" if user and user != col else ""
+
+    def rows(self, index: pd.Index | np.ndarray) -> list[int]:
+        return [int(i) + self.first_row for i in sorted(index)[:5]]
+
+
+def _repeated(values: pd.Series) -> np.ndarray:
+    """True for every row whose value occurs more than once (one hash pass; fast on 10M rows)."""
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, dtype="int64")
+    return np.where(codes >= 0, counts[np.maximum(codes, 0)] > 1 if len(counts) else False, False)
+
+
+def _exact_duplicates(frame: pd.DataFrame, candidates: np.ndarray | None) -> pd.Series:
+    """Rows equal to an earlier row in every column (the first copy is not marked).
+
+    ``candidates`` marks the rows whose key repeats: only those can be copies, so the
+    full-row comparison runs on those few rows instead of the whole table.
+    """
+    if candidates is None:
+        return frame.duplicated(keep="first")
+    marked = pd.Series(False, index=frame.index)
+    if candidates.any():
+        marked[candidates] = frame[candidates].duplicated(keep="first").to_numpy()
+    return marked
+
+
+def _failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return exc.failure_cases
+    return pd.DataFrame(columns=["column", "check", "check_number", "failure_case", "index"])
+
+
+def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2,
+                user_names: dict[str, str] | None = None,
+                thresholds: Thresholds | None = None) -> tuple[list[dict[str, Any]], list[DataError], pd.DataFrame]:
+    """Check one converted table against the data contract.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table as returned by :func:`kit.data.io.read_table` (canonical names, converted types,
+        index = 0-based data row of the file).
+    name : str
+        Table of the data contract.
+    file : str
+        File name for messages.
+    first_row : int
+        Row number of the first data row in the file (2 when the header is row 1).
+    user_names : dict, optional
+        Contract column -> the user's column name (messages use the user's names).
+    thresholds : Thresholds, optional
+        ``config.thresholds`` (for the CES scale); defaults to a 1-7 scale.
+
+    Returns
+    -------
+    rows : list of dict
+        Quality-report rows, one per check run.
+    errors : list of DataError
+        One per failed error check, in check order.
+    frame : DataFrame
+        The table with exact duplicate rows removed (first kept; reported as a warning).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"responded_at": pd.to_datetime(["2024-01-02"]), "nps": [11.0]})
+    >>> rows, errors, _ = check_table(t, "surveys", file="s.csv")
+    >>> str(errors[0]).split(". ")[0]
+    "s.csv, column 'nps': 1 value outside 0-10 (row 2: 11.0)"
+    """
+    where = _Where(file, first_row, user_names or {})
+    ces_scale = thresholds.ces_scale if thresholds is not None else (1, 7)
+    rows: list[dict[str, Any]] = []
+    errors: list[DataError] = []
+
+    def fail(check_key: str, params: dict[str, Any], exc: DataError, count: int) -> None:
+        errors.append(exc)
+        rows.append(_row(name, check_key, "error", count, params=params, example=str(exc)))
+
+    def passed(check_key: str, params: dict[str, Any] | None = None) -> None:
+        rows.append(_row(name, check_key, "error", 0, params=params))
+
+    if len(frame) == 0:
+        fail("not_empty", {}, DataError("the table has no data rows", file=file, expected="at least one data row",
+                                        fix="export the table again with its rows"), 1)
+        return rows, errors, frame
+    passed("not_empty")
+    key = TABLES[name].key
+    key_repeats = _repeated(frame[key]) if key and key in frame else None
+    dupes = _exact_duplicates(frame, key_repeats)
+    n_dupes = int(dupes.sum())
+    rows.append(_row(name, "exact_duplicates", "warning", n_dupes, example_key="ex_rows",
+                     params={"rows": ", ".join(map(str, where.rows(frame.index[dupes.to_numpy()])))}))
+    if n_dupes:
+        kept = ~dupes.to_numpy()
+        frame = frame[kept]
+        if key_repeats is not None:  # a key may stop repeating once its copies are gone
+            key_repeats = key_repeats[kept]
+            if key_repeats.any():
+                key_repeats[key_repeats] = _repeated(frame.loc[key_repeats, key])
+    columns = list(frame.columns)
+    if name == "surveys":
+        scores = [c for c in columns if c in SURVEY_SCORES or c.startswith("driver_")]
+        if not scores:
+            fail("at_least_one_score", {}, DataError(
+                "no score column", file=file, expected="at least one of nps, csat, ces, rating or driver_*",
+                fix="map a score column under data.tables.surveys.columns"), 1)
+        else:
+            passed("at_least_one_score")
+    failures = _failures(frame, table_schema(name, columns, ces_scale=ces_scale, unique=False))
+    for col, col_rules in _rules(name, columns, frame, ces_scale).items():
+        failed = False
+        for number, rule in enumerate(col_rules):
+            hit = failures[(failures["column"] == col) & (failures["check_number"] == number)]
+            hit = hit[hit["index"].notna()]
+            if len(hit):
+                order = np.argsort(hit["index"].to_numpy(dtype="int64"), kind="stable")
+                hit = hit.iloc[order]
+                exc = DataError(f"{_n(len(hit), 'value', 'values')} {rule.problem}{where.mapped(col)}", file=file,
+                                column=where.label(col), rows=where.rows(hit["index"].astype("int64")),
+                                values=hit["failure_case"].head(5).tolist(), expected=rule.expected, fix=rule.fix)
+                fail(rule.key, rule.params, exc, len(hit))
+                failed = True
+            else:
+                passed(rule.key, rule.params)
+        if col.startswith("driver_") and not failed:
+            values = frame[col].dropna()
+            scale = "1-5" if len(values) and values.between(1, 5).all() else "0-10"
+            rows.append(quality_row(name, "driver_scale", "info", 0, params={"column": col, "scale": scale},
+                                    example_key="ex_driver_scale"))
+    if key and key in columns:
+        repeated = pd.Series(key_repeats, index=frame.index) & frame[key].notna()
+        if repeated.any():
+            values = frame.loc[repeated.to_numpy(), key]
+            exc = DataError(f"{_n(int(values.nunique()), 'id occurs', 'ids occur')} more than once "
+                            f"({int(repeated.sum())} rows)"
+                            f"{where.mapped(key)}", file=file, column=where.label(key),
+                            rows=where.rows(values.index), values=values.head(5).tolist(),
+                            expected=f"each {key} once", fix="remove the repeated rows or export a unique id")
+            fail("unique", {"column": key}, exc, int(repeated.sum()))
+        else:
+            passed("unique", {"column": key})
+    missing_key = [c for c in TABLES[name].required if c in columns and TABLES[name].key == c]
+    for col in missing_key:
+        empty = frame[col].isna()
+        if empty.any():
+            fail("filled", {"column": col}, DataError(f"{int(empty.sum())} rows have no {col}", file=file,
+                                                      column=where.label(col),
+                                                      rows=where.rows(frame.index[empty.to_numpy()]),
+                                                      expected=f"a {col} in every row",
+                                                      fix="fill or remove those rows"),
+                 int(empty.sum()))
+        else:
+            passed("filled", {"column": col})
+    if name == "orders" and {"refund_amount", "revenue"} <= set(columns):
+        over = (frame["refund_amount"] > frame["revenue"] + 1e-9).to_numpy()
+        if over.any():
+            sub = frame.loc[over]
+            exc = DataError(f"{_n(int(over.sum()), 'refund exceeds', 'refunds exceed')} the order's revenue"
+                            f"{where.mapped('refund_amount')}",
+                            file=file, column=where.label("refund_amount"), rows=where.rows(sub.index),
+                            values=[f"{r} > {v}" for r, v in zip(sub["refund_amount"].head(5), sub["revenue"].head(5), strict=False)],
+                            expected="refund_amount between 0 and revenue",
+                            fix="check that both columns hold gross amounts in the same currency")
+            fail("refund_within_revenue", {}, exc, int(over.sum()))
+        else:
+            passed("refund_within_revenue")
+    if name == "tickets" and "opened_at" in columns:
+        for col in ("first_response_at", "resolved_at"):
+            if col not in columns:
+                continue
+            early = (frame[col] < frame["opened_at"]).to_numpy()
+            if early.any():
+                sub = frame.loc[early]
+                exc = DataError(f"{_n(int(early.sum()), 'ticket has', 'tickets have')} {col} before opened_at"
+                                f"{where.mapped(col)}",
+                                file=file, column=where.label(col), rows=where.rows(sub.index),
+                                values=[f"{a} < {b}" for a, b in zip(sub[col].head(5), sub["opened_at"].head(5), strict=False)],
+                                expected=f"{col} at or after opened_at",
+                                fix="check the time zones of both columns or correct the rows")
+                fail("not_before_opened", {"column": col}, exc, int(early.sum()))
+            else:
+                passed("not_before_opened", {"column": col})
+    for col in TABLES[name].dates:
+        if col in columns:
+            early = (frame[col] < EARLIEST_PLAUSIBLE).to_numpy()
+            rows.append(_row(name, "not_before_year", "warning", int(early.sum()),
+                             params={"column": col, "year": EARLIEST_PLAUSIBLE.year},
+                             example=", ".join(str(v) for v in frame.loc[early, col].head(3))))
+    return rows, errors, frame

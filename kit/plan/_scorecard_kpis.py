@@ -1,0 +1,268 @@
+"""The scorecard's KPIs one by one: how each is computed for a period, and how its change is tested.
+
+:data:`ADAPTERS` maps every KPI id of :data:`kit.definitions.KPI_IDS` to the function that computes
+it from the tables (a ``no_data`` result that says why when its table is missing);
+:func:`change_p_value` tests the change between two periods. Used by :func:`kit.plan.scorecards.scorecard`,
+which is where the scorecard is imported from.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from kit.data.config import AnalysisConfig
+from kit.data.contract import LoyaltyData
+from kit.data.periods import Period, rows_in_period
+from kit.definitions import DEFINITIONS, Language
+from kit.metrics import behaviour, service, survey, value
+from kit.metrics._orders import PreparedOrders
+from kit.metrics._purchases import counts_prepared
+from kit.metrics._stats import difference_test, two_proportion_test
+from kit.results import MetricResult, no_data
+
+__all__ = ["ADAPTERS", "NOTES", "Adapter", "change_p_value", "note_text"]
+
+#: ``adapter(data, config, period, prep=None, *, lang="en")``: ``prep`` (optional) carries the orders
+#: prepared once for the whole scorecard; without it the adapter prepares them itself. ``lang`` is the
+#: language of the result's note, passed on to the metric function.
+Adapter = Callable[..., MetricResult]
+
+NOTES = {
+    "en": {
+        "not_yet": "not available yet",
+        "surveys": "no survey data: survey metrics skipped",
+        "contacts": "no survey invitations (contacts): response rate skipped",
+        "orders": "no order data: behaviour and value metrics skipped",
+        "tickets": "no ticket data: service metrics skipped",
+        "referrals": "no referral data: referral rate skipped",
+        "column": "the surveys table has no '{column}' column",
+        "no_test": "change not tested: {reason}",
+        "no_variation": "no variation in either period",
+        "median": "a median has no standard error",
+        "no_se": "no standard error for both periods",
+        "note": "Note",
+    },
+    "de": {
+        "not_yet": "noch nicht verfügbar",
+        "surveys": "keine Umfragedaten: Umfragekennzahlen übersprungen",
+        "contacts": "keine Umfrageeinladungen (contacts): Rücklaufquote übersprungen",
+        "orders": "keine Bestelldaten: Verhaltens- und Wertkennzahlen übersprungen",
+        "tickets": "keine Ticketdaten: Servicekennzahlen übersprungen",
+        "referrals": "keine Empfehlungsdaten: Empfehlungsquote übersprungen",
+        "column": "die Umfragetabelle hat keine Spalte '{column}'",
+        "no_test": "Veränderung nicht getestet: {reason}",
+        "no_variation": "in beiden Zeiträumen keine Streuung",
+        "median": "ein Median hat keinen Standardfehler",
+        "no_se": "kein Standardfehler für beide Zeiträume",
+        "note": "Hinweis",
+    },
+}
+
+
+def note_text(lang: str, key: str, **values: Any) -> str:
+    """The note ``key`` of :data:`NOTES` in ``lang`` (English for an unknown language), filled with ``values``."""
+    return NOTES.get(lang, NOTES["en"])[key].format(**values)
+
+
+def _lazy(module: str, name: str) -> Callable[..., MetricResult] | None:
+    """``module.name`` or None when the module or the name does not exist (yet).
+
+    Only a missing module *itself* counts as absent: an import error raised inside an
+    existing module is a bug and propagates.
+    """
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return None
+    return getattr(mod, name, None)
+
+
+def _survey(kpi: str, column: str,
+            compute: Callable[[pd.Series, AnalysisConfig, Language], MetricResult]) -> Adapter:
+    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                prep: PreparedOrders | None = None, *, lang: Language = "en") -> MetricResult:
+        if data.surveys is None:
+            return no_data(kpi, note_text(lang, "surveys"))
+        if column not in data.surveys.columns:
+            return no_data(kpi, note_text(lang, "column", column=column))
+        answers = rows_in_period(data.surveys, "responded_at", period)[column]
+        return compute(answers, config, lang)
+
+    return adapter
+
+
+def _response_rate(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                   prep: PreparedOrders | None = None, *, lang: Language = "en") -> MetricResult:
+    if data.contacts is None:
+        return no_data("response_rate", note_text(lang, "contacts"))
+    return survey.response_rate(data.contacts, period=period,
+                                warn_below=config.thresholds.response_rate_warning, lang=lang)
+
+
+def _prepared(data: LoyaltyData, prep: PreparedOrders | None) -> PreparedOrders:
+    """``prep`` when it belongs to these orders and exits, else a fresh preparation."""
+    if prep is not None and prep.orders is data.orders and prep.exits is data.exits:
+        return prep
+    return PreparedOrders(data.orders, data.exits)  # type: ignore[arg-type]
+
+
+def _orders(kpi: str, module: str, call: Callable[[Callable[..., MetricResult], PreparedOrders,
+                                                    AnalysisConfig, Period, Language], MetricResult]) -> Adapter:
+    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                prep: PreparedOrders | None = None, *, lang: Language = "en") -> MetricResult:
+        if data.orders is None:
+            return no_data(kpi, note_text(lang, "orders"))
+        function = _lazy(module, kpi)
+        if function is None:
+            return no_data(kpi, note_text(lang, "not_yet"))
+        return call(function, _prepared(data, prep), config, period, lang)
+
+    return adapter
+
+
+def _service(kpi: str) -> Adapter:
+    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                prep: PreparedOrders | None = None, *, lang: Language = "en") -> MetricResult:
+        if data.tickets is None:
+            return no_data(kpi, note_text(lang, "tickets"))
+        t = config.thresholds
+        options = {"basis": t.hours_basis, "schedule": t.business_hours, "state": t.holiday_state, "lang": lang}
+        if kpi == "sla_share":
+            return service.sla_share(data.tickets, period=period, sla_hours=t.sla_hours, **options)
+        function = service.first_response_hours if kpi == "first_response_hours" else service.resolution_hours
+        return function(data.tickets, period=period, **options)
+
+    return adapter
+
+
+def _complaint_rate(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                    prep: PreparedOrders | None = None, *, lang: Language = "en") -> MetricResult:
+    if data.tickets is None:
+        return no_data("complaint_rate", note_text(lang, "tickets"))
+    if data.orders is None:
+        return no_data("complaint_rate", note_text(lang, "orders"))
+    return service.complaint_rate(data.tickets, _prepared(data, prep).narrow(("order_date",)), period=period,
+                                  lang=lang)
+
+
+def _referral_rate(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                   prep: PreparedOrders | None = None, *, lang: Language = "en") -> MetricResult:
+    if data.referrals is None:
+        return no_data("referral_rate", note_text(lang, "referrals"))
+    if data.orders is None:
+        return no_data("referral_rate", note_text(lang, "orders"))
+    function = _lazy("kit.metrics.advocacy", "referral_rate")
+    if function is None:
+        return no_data("referral_rate", note_text(lang, "not_yet"))
+    return function(data.referrals, _prepared(data, prep).narrow(("customer_id", "order_date")), period=period,
+                    lang=lang)
+
+
+# The order adapters give the results of the public functions named by the KPI ids; they reuse
+# the prepared orders (one sort, integer customer codes, narrow column selections) across KPIs.
+_VALUE_COLUMNS = ("order_date", "revenue", "refund_amount", "returned")
+_CLV_COLUMNS = ("customer_id", "order_date", "revenue", "refund_amount")
+
+
+def _churn_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period,
+                lang: Language) -> MetricResult:
+    days = c.thresholds.inactivity_days
+    if f is behaviour.retention_rate:
+        return behaviour._retention_prepared(o, period=p, inactivity_days=days, lang=lang)
+    return behaviour._churn_prepared(o, period=p, inactivity_days=days, lang=lang)
+
+
+def _count_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period,
+                lang: Language) -> MetricResult:
+    return counts_prepared(f.__name__, o, p, lang)
+
+
+def _clv_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period,
+              lang: Language) -> MetricResult:
+    value_module = importlib.import_module("kit.models.clv.value")
+    if "revenue" in o.orders.columns and o.coded(_CLV_COLUMNS) is not None and o.sorted_net() is not None:
+        # every dated order has a customer and a revenue: summarise the prepared sort in numpy
+        from kit.models.clv.summary import _summarise_sorted
+
+        s, net = o.sorted, o.sorted_net()
+
+        def summarise(as_of: pd.Timestamp, unit: str) -> pd.DataFrame:
+            return _summarise_sorted(s.codes, s.dates, net, s.ids, as_of=as_of, freq=unit)  # type: ignore[arg-type]
+
+        return value_module._clv_predicted(o.narrow(_CLV_COLUMNS), as_of=p.end, settings=c.clv, lang=lang,
+                                           summarise=summarise)
+    coded = o.coded(_CLV_COLUMNS)
+    if coded is None:
+        return f(o.narrow(_CLV_COLUMNS), as_of=p.end, settings=c.clv, lang=lang)
+    frame, ids = coded  # integer customer codes: DuckDB groups them several times faster than strings
+    return value_module._clv_predicted(frame, as_of=p.end, settings=c.clv, lang=lang, ids=ids)
+
+
+def _period_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period,
+                 lang: Language) -> MetricResult:
+    return f(o.narrow(_VALUE_COLUMNS), period=p, lang=lang)
+
+
+_BEHAVIOUR, _VALUE = "kit.metrics.behaviour", "kit.metrics.value"
+
+#: KPI id -> callable(data, config, period, prep=None, *, lang="en") -> MetricResult. One entry per KPI id.
+ADAPTERS: dict[str, Adapter] = {
+    "nps": _survey("nps", "nps", lambda s, c, lang: survey.nps(s, lang=lang)),
+    "csat": _survey("csat", "csat", lambda s, c, lang: survey.csat(
+        s, top_box=c.thresholds.csat_top_box, lang=lang)),
+    "ces": _survey("ces", "ces", lambda s, c, lang: survey.ces(
+        s, scale=c.thresholds.ces_scale, low_effort=c.thresholds.ces_low_effort,
+        higher_is_better=c.thresholds.ces_higher_is_better, lang=lang)),
+    "star_rating": _survey("star_rating", "rating", lambda s, c, lang: survey.star_rating(
+        s, at_risk_max=c.thresholds.star_at_risk_max, lang=lang)),
+    "at_risk_share": _survey("at_risk_share", "rating", lambda s, c, lang: survey.at_risk_share(
+        s, at_risk_max=c.thresholds.star_at_risk_max, lang=lang)),
+    "response_rate": _response_rate,
+    "churn_rate": _orders("churn_rate", _BEHAVIOUR, _churn_args),
+    "retention_rate": _orders("retention_rate", _BEHAVIOUR, _churn_args),
+    "repeat_purchase_rate": _orders("repeat_purchase_rate", _BEHAVIOUR, _count_args),
+    "purchase_frequency": _orders("purchase_frequency", _BEHAVIOUR, _count_args),
+    "average_order_value": _orders("average_order_value", _VALUE, _period_args),
+    "return_rate": _orders("return_rate", _VALUE, _period_args),
+    "refund_share": _orders("refund_share", _VALUE, _period_args),
+    "clv_historical": _orders("clv_historical", _VALUE,
+                              lambda f, o, c, p, lang: value._clv_historical_coded(
+                                  o.orders, o.row_codes, margin=c.clv.margin, as_of=p.end, lang=lang)),
+    "clv_predicted": _orders("clv_predicted", "kit.models.clv", _clv_args),
+    "referral_rate": _referral_rate,
+    "first_response_hours": _service("first_response_hours"),
+    "resolution_hours": _service("resolution_hours"),
+    "sla_share": _service("sla_share"),
+    "complaint_rate": _complaint_rate,
+}
+
+
+# --------------------------------------------------------------------------- change tests
+
+
+def change_p_value(kpi: str, now: MetricResult, before: MetricResult, data: LoyaltyData,
+                    current: Period, previous: Period, lang: Language) -> tuple[float, str]:
+    """Two-sided p-value of the change and, when none exists, the reason (in ``lang``)."""
+    if not (now.has_data and before.has_data):
+        return math.nan, ""
+    if kpi == "nps" and data.surveys is not None:
+        change = survey.compare_nps(rows_in_period(data.surveys, "responded_at", current)["nps"],
+                                    rows_in_period(data.surveys, "responded_at", previous)["nps"], lang=lang)
+        return float(change.extras.get("p_value", math.nan)), change.note
+    if DEFINITIONS[kpi].interval == "Wilson score":
+        _, p_value = two_proportion_test(now.value, now.n, before.value, before.n)
+        if not math.isnan(p_value):
+            return p_value, ""
+        return math.nan, note_text(lang, "no_test", reason=note_text(lang, "no_variation"))
+    _, _, p_value = difference_test(now.value - before.value, now.se, before.se)
+    if not math.isnan(p_value):
+        return p_value, ""
+    reason = note_text(lang, "median") if now.unit == "hours" else note_text(lang, "no_se")
+    return math.nan, note_text(lang, "no_test", reason=reason)

@@ -1,0 +1,139 @@
+"""Pieces several pages share: the scorecard of the period and its display."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+
+from kit.definitions import DEFINITIONS
+from kit.labels import STATUS_COLOURS, text
+from kit.plan.scorecards import scorecard
+from kit.report.pages._context import Context
+from kit.report.pages._section import Section
+from kit.results import format_value
+
+__all__ = ["get_scorecard", "scorecard_html", "scorecard_text", "kpi_rows", "fmt_kpi", "STATUS_COLOURS"]
+
+_STATUS_TEXT_COLOUR = {"met": "#ffffff", "missed": "#ffffff", "inconclusive": "#ffffff"}
+
+
+def get_scorecard(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:
+    """The scorecard of ``ctx.period`` (``kit.scorecard``), computed once per context.
+
+    Returns None (and says so in ``section``) when there is no period.
+    """
+    if ctx.period is None:
+        if section is not None:
+            section.not_available("a period with data")
+        return None
+    if section is None:
+        return ctx.cached("scorecard", lambda: scorecard(ctx.data, ctx.config, period=ctx.period, lang=ctx.lang))
+    with section.collect_warnings():
+        return ctx.cached("scorecard", lambda: scorecard(ctx.data, ctx.config, period=ctx.period, lang=ctx.lang))
+
+
+def _unit(kpi: str) -> str:
+    d = DEFINITIONS.get(kpi)
+    return d.unit if d else ""
+
+
+def _isnan(value: Any) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_kpi(kpi: str, value: Any, currency: str = "", lang: str = "en") -> str:
+    """Format one KPI value with its unit in ``lang`` (``12.3 %``, ``31.2``, ``0.8 h``; German ``12,3 %``;
+    money with ``currency`` when given), by :func:`kit.results.format_value`.
+
+    Examples
+    --------
+    >>> fmt_kpi("csat", 0.628), fmt_kpi("churn_rate", 1 / 3, lang="de").replace("\\u00a0", " ")
+    ('62.8 %', '33,3 %')
+    >>> fmt_kpi("average_order_value", 38.47, "EUR", "de").replace("\\u00a0", " ")
+    '38,47 EUR'
+    """
+    if _isnan(value):
+        return "–"
+    return format_value(float(value), _unit(kpi), lang, currency=currency, symbol=True)
+
+
+def _n(value: Any, lang: str) -> str:
+    return "–" if _isnan(value) else format_value(int(value), "count", lang)
+
+
+def kpi_rows(frame: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:
+    """The scorecard rows of ``kpis`` (in that order), or all rows."""
+    if kpis is None:
+        return frame
+    rows = frame[frame["kpi"].isin(kpis)].copy()
+    order = {k: i for i, k in enumerate(kpis)}
+    return rows.sort_values("kpi", key=lambda s: s.map(order))
+
+
+def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool = True, currency: str = "") -> str:
+    """The scorecard as an HTML table with status colours; all text escaped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Scorecard rows (kpis.csv columns).
+    lang : {"en", "de"}
+    definitions : bool
+        Add each KPI's definition under its label.
+    currency : str
+        Shown with the money KPIs (``config.business.currency``: ``38.47 EUR``), as everywhere else in the report.
+
+    Returns
+    -------
+    str
+    """
+    esc = html.escape
+    t = lambda key: esc(text(key, lang))  # noqa: E731
+    head = "".join(f"<th style='text-align:{'left' if k == 'col_kpi' else 'right'}'>{t(k)}</th>" for k in
+                   ("col_kpi", "col_value", "col_interval", "n", "col_previous", "col_target", "col_status"))
+    body = []
+    for row in frame.itertuples(index=False):
+        kpi = str(row.kpi)
+        interval = "–"
+        if not _isnan(row.ci_low):
+            interval = f"{fmt_kpi(kpi, row.ci_low, currency, lang)} – {fmt_kpi(kpi, row.ci_high, currency, lang)}"
+        n = _n(row.n, lang)
+        status = str(row.status)
+        colour = STATUS_COLOURS.get(status, "#e6e6e6")
+        fg = _STATUS_TEXT_COLOUR.get(status, "#222222")
+        status_text = esc(text(status, lang)) if status in STATUS_COLOURS else esc(status)
+        label = f"<strong>{esc(str(row.label))}</strong>"
+        if definitions and isinstance(row.definition, str) and row.definition:
+            label += f"<br><small style='color:#555'>{esc(row.definition)}</small>"
+        shown = lambda value, k=kpi: esc(fmt_kpi(k, value, currency, lang))  # noqa: E731
+        number = "<td style='text-align:right;white-space:nowrap'>"  # a value and its unit stay on one line
+        body.append(
+            f"<tr><td style='text-align:left'>{label}</td>{number}<strong>{shown(row.value)}</strong></td>"
+            f"{number}{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
+            f"{number}{shown(row.previous)}</td>{number}{shown(row.target)}</td>"
+            f"<td style='text-align:right'><span class='kit-status kit-status-{esc(status)}' style='background:{colour};color:{fg};"
+            f"padding:2px 8px;border-radius:10px;white-space:nowrap'>{status_text}</span></td></tr>")
+    return ("<table class='kit-scorecard' style='border-collapse:collapse'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def scorecard_text(frame: pd.DataFrame, lang: str = "en", *, currency: str = "") -> str:
+    """The scorecard as plain text (one line per KPI), for ``str`` of a section; money KPIs with ``currency``."""
+    lines = []
+    target = text("col_target", lang)
+    target = target if lang == "de" else target.lower()  # German nouns keep their capital
+    for row in frame.itertuples(index=False):
+        kpi = str(row.kpi)
+        interval = "" if _isnan(row.ci_low) else \
+            f" ({fmt_kpi(kpi, row.ci_low, currency, lang)} – {fmt_kpi(kpi, row.ci_high, currency, lang)})"
+        n = "" if _isnan(row.n) else f", n = {_n(row.n, lang)}"
+        status = text(str(row.status), lang) if str(row.status) in STATUS_COLOURS else str(row.status)
+        lines.append(f"{row.label}: {fmt_kpi(kpi, row.value, currency, lang)}{interval}{n}; "
+                     f"{target} {fmt_kpi(kpi, row.target, currency, lang)}: {status}")
+    return "\n".join(lines)

@@ -1,0 +1,347 @@
+"""The context every report page starts from: configuration, data, period, language."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import pickle
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kit.data.config import AnalysisConfig, load_config
+from kit.data.contract import LoyaltyData
+from kit.data.io import read_data
+from kit.data.periods import Period
+from kit.errors import KitWarning
+from kit.labels import table_name, text
+from kit.plan.scorecards import resolve_period as scorecard_period
+from kit.report.pages._section import Section
+from kit.sample import sample_config_path
+
+__all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "config_fingerprint",
+           "SHARED_FILE"]
+
+#: The file in a run folder that hands the parent's context to the notebook kernels (see :func:`share`).
+SHARED_FILE = ".shared-context.pkl"
+_SHARED_FORMAT = 2
+
+
+def resolve_config_path(config_path: str | Path | None) -> Path:
+    """The configuration to use: ``config_path``, else the bundled sample's (``kit.sample_config_path()``).
+
+    Parameters
+    ----------
+    config_path : str, Path or None
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> resolve_config_path("/tmp/analysis.yaml")
+    PosixPath('/tmp/analysis.yaml')
+    """
+    if config_path is not None:
+        return Path(config_path)
+    return sample_config_path()
+
+
+def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: str | Period) -> Period | None:
+    """The reporting period, as :func:`kit.plan.scorecards.resolve_period` resolves it.
+
+    ``"latest"`` is the latest complete period of the data.
+
+    Raises
+    ------
+    ConfigError
+        When ``period`` is not a period label.
+    """
+    if isinstance(period, Period):
+        return period
+    return scorecard_period(data, config, period)
+
+
+@dataclass
+class Context:
+    """What every page of one report run works on.
+
+    Attributes
+    ----------
+    config : AnalysisConfig
+    data : LoyaltyData
+        Read once by ``kit.read_data``.
+    period : Period or None
+        The reporting period (None when the data hold no dates).
+    lang : {"en", "de"}
+        Report language (``business.language``).
+    smoke : bool
+        Small, fast run: kit calls that take ``smoke`` get it.
+    config_path : Path
+    notes : list of str
+        Things the page should say up front (e.g. a capability not there yet).
+    config_sha256 : str or None
+        SHA-256 of the configuration file as it was read (see :func:`config_fingerprint`).
+    """
+
+    config: AnalysisConfig
+    data: LoyaltyData
+    period: Period | None
+    lang: str = "en"
+    smoke: bool = False
+    config_path: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    config_sha256: str | None = None
+    _cache: dict[str, tuple[Any, list[tuple[type[Warning], str]], tuple[str, ...]]] = field(
+        default_factory=dict, repr=False)
+    _replayed: set[str] = field(default_factory=set, repr=False, init=False)
+    _making: list[set[str]] = field(default_factory=list, repr=False, init=False)
+
+    @property
+    def period_label(self) -> str:
+        """The period as written by users, or a dash."""
+        return self.period.label if self.period is not None else "–"
+
+    def t(self, key: str, **values: object) -> str:
+        """A UI string in the report language."""
+        return text(key, self.lang, **values)
+
+    def section(self, key: str, **values: object) -> Section:
+        """A new section titled with the UI string ``key``."""
+        return Section(self.t(key, **values), lang=self.lang)
+
+    def cached(self, key: str, make: Any) -> Any:
+        """Compute ``make()`` once per context (the scorecard is shown on several pages).
+
+        The warnings ``make()`` raised are kept with the value, with the cached values it used,
+        and raised again the first time the value is used in this process, its ingredients'
+        warnings first. So the section that shows a value first also shows its caveats, whether
+        the value was computed here or handed over by :func:`share`, and in the same order.
+        """
+        if self._making:  # the value being computed uses this one
+            self._making[-1].add(key)
+        if key not in self._cache:
+            self._making.append(set())
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    value = make()
+            finally:
+                uses = self._making.pop()
+            raised = dict.fromkeys((w.category, str(w.message)) for w in caught)  # each distinct one once
+            self._cache[key] = (value, list(raised), tuple(sorted(uses)))
+        if not self._making:
+            self._replay(key)
+        return self._cache[key][0]
+
+    def _replay(self, key: str) -> None:
+        """Raise the warnings of ``key`` and of the values it used, each value's once per process."""
+        if key in self._replayed:
+            return
+        self._replayed.add(key)
+        _, raised, uses = self._cache[key]
+        for used in uses:
+            self._replay(used)
+        for category, message in raised:
+            warnings.warn(message, category, stacklevel=4)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_replayed"] = set()  # a kernel that loads the context has shown nothing yet
+        state["_making"] = []
+        return state
+
+    def _tables_read(self) -> str:
+        """The tables read, by their display names in the report language."""
+        return ", ".join(table_name(t, self.lang) for t in self.data.available()) or "–"
+
+    def __repr__(self) -> str:
+        return (f"Context({self.config.business.name!r}, period={self.period_label!r}, "
+                f"tables={self.data.available()}, smoke={self.smoke})")
+
+    def __str__(self) -> str:
+        lines = [f"{self.config.business.name} — {self.t('period')} {self.period_label}"]
+        lines.append(f"{self.t('tables_read')}: {self._tables_read()}")
+        if self.smoke:
+            lines.append(self.t("smoke"))
+        lines.extend(f"! {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        span = ""
+        if self.period is not None:
+            last = self.period.end - pd.Timedelta(days=1)
+            span = f" ({self.period.start:%d.%m.%Y} – {last:%d.%m.%Y})"
+        out = ["<div class='kit-context'>",
+               f"<p><strong>{esc(self.config.business.name)}</strong> · {esc(self.t('period'))} "
+               f"<strong>{esc(self.period_label)}</strong>{esc(span)}</p>",
+               f"<p><small>{esc(self.t('tables_read'))}: {esc(self._tables_read())}"
+               "</small></p>"]
+        if self.smoke:
+            out.append(f"<p><small><em>{esc(self.t('smoke'))}</em></small></p>")
+        for n in self.notes:
+            out.append("<p class='kit-missing' style='color:#8a5a00;background:#fff6e0;padding:4px 8px;"
+                       f"border-left:3px solid #e0a800'>{esc(n)}</p>")
+        out.append("</div>")
+        return "\n".join(out)
+
+
+def config_fingerprint(path: Path) -> str:
+    """SHA-256 of a configuration file: taken right after it is read, so that a notebook of a run can tell
+    whether it is looking at the configuration the run read."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _versions() -> dict[str, str | int]:
+    """What must be the same in the process that pickles a context and the one that unpickles it."""
+    import platform
+
+    import kit
+
+    return {"format": _SHARED_FORMAT, "kit": kit.__version__, "pandas": pd.__version__,
+            "python": platform.python_version()}
+
+
+def _stamp(ctx: Context) -> dict[str, Any]:
+    return {"config": str(Path(ctx.config_path).resolve()) if ctx.config_path else None,
+            "fingerprint": ctx.config_sha256, "period": ctx.period.label if ctx.period is not None else "latest",
+            "smoke": ctx.smoke, **_versions()}
+
+
+def share(ctx: Context, run_dir: str | Path) -> Path:
+    """Hand ``ctx`` (data read, period, everything computed so far) to the notebooks of a run.
+
+    ``loyalty-kit run`` reads the data and computes the scorecard, customer values, drivers
+    and action plan once, then writes them here; each notebook's
+    ``pages.context(..., run_dir=run_dir)`` loads them instead of computing them again.
+    The file is removed when the run ends; it is a cache, never a result. It holds the data
+    as read (not pseudonymised), so only its owner may read it (mode 0600).
+
+    The file is a one-line JSON stamp (configuration file and its SHA-256, period, smoke flag,
+    kit/pandas/Python versions) followed by the pickled context: a notebook compares the stamp
+    before it unpickles anything.
+
+    Parameters
+    ----------
+    ctx : Context
+        Made by :func:`context` or ``loyalty-kit run`` (it needs ``config_path`` and ``config_sha256``).
+    run_dir : str or Path
+        The folder of the run being written (the notebooks' ``run_dir`` parameter).
+
+    Returns
+    -------
+    Path
+        The file written (:data:`SHARED_FILE` in ``run_dir``).
+    """
+    if ctx.config_path is None or ctx.config_sha256 is None:
+        raise ValueError("share() needs a context with config_path and config_sha256 (made by pages.context or "
+                         "loyalty-kit run)")
+    target = Path(run_dir).resolve() / SHARED_FILE
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+            f.write(json.dumps(_stamp(ctx)).encode("utf-8") + b"\n")
+            pickle.dump(ctx, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, target)  # a kernel never sees half a file
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke: bool) -> Context | None:
+    """The context :func:`share` wrote into ``run_dir``; None when there is none (the run could not share it).
+
+    Raises
+    ------
+    ReportError
+        When the file is there but was made for another configuration (file or content), period or smoke
+        flag, or by another kit/pandas/Python, or is not private to its owner: the pages would
+        contradict the run's summary, so the notebook stops and says why.
+    """
+    from kit.errors import ReportError
+
+    source = Path(run_dir).resolve() / SHARED_FILE
+    if not source.is_file():
+        return None
+    info = source.stat()
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o077):
+        raise ReportError(f"{source} is not a private file of this user (mode {info.st_mode & 0o777:o}); it is not "
+                          "loaded. Delete it and run the report again.")
+    label = period.label if isinstance(period, Period) else period
+    asked = {"config": str(config_path.resolve()), "fingerprint": config_fingerprint(config_path), "period": label,
+             "smoke": smoke}
+    with source.open("rb") as f:
+        try:
+            stamp = json.loads(f.readline())
+        except ValueError as err:
+            raise ReportError(f"{source} has no readable stamp ({err}); delete it and run the report again.") from None
+        expected = {**asked, **_versions()}
+        differ = [f"{k}: run {stamp.get(k)!r}, this notebook {v!r}" for k, v in expected.items() if stamp.get(k) != v]
+        if differ:
+            raise ReportError("this notebook does not match the report run that started it ("
+                              + "; ".join(differ).replace("fingerprint: ", "configuration content (SHA-256): ")
+                              + "). Was the configuration edited during the run? Run the report again.")
+        return pickle.load(f)  # noqa: S301 - a private file of this user, stamped by this run (see share)
+
+
+def context(config_path: str | Path | None = None, period: str = "latest", smoke: bool = False,
+            run_dir: str | Path | None = None) -> Context:
+    """Load the configuration, read the data once and resolve the period for a report page.
+
+    Parameters
+    ----------
+    config_path : str, Path or None
+        The ``analysis.yaml``; None = the bundled sample's.
+    period : str
+        ``2026-Q3``, ``2026-10``, ``2026`` or ``"latest"`` (latest complete period of the data).
+    smoke : bool
+        Small, fast run (fewer bootstrap draws where the kit supports it).
+    run_dir : str, Path or None
+        The folder of a ``loyalty-kit run``: when it holds the context the run shared
+        (:func:`share`) for the same configuration, period and smoke flag, that is used and
+        nothing is read or computed again. None (working interactively): read and compute here.
+
+    Returns
+    -------
+    Context
+
+    Raises
+    ------
+    ConfigError
+        Invalid configuration or period.
+    DataError
+        A data file cannot be used (raised by ``kit.read_data``).
+
+    Examples
+    --------
+    >>> ctx = context()  # doctest: +SKIP
+    >>> ctx.period.label  # doctest: +SKIP
+    '2026-Q3'
+    """
+    path = resolve_config_path(config_path)
+    if run_dir is not None and path.is_file():
+        shared = _shared(run_dir, path, period, smoke)
+        if shared is not None:
+            return shared
+    config = load_config(path)
+    fingerprint = config_fingerprint(path)
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data = read_data(config)
+        resolved = resolve_period(data, config, period)
+    for w in caught:
+        if issubclass(w.category, KitWarning):  # about the data (e.g. a period only partly covered): on the page
+            notes.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return Context(config=config, data=data, period=resolved, lang=config.business.language, smoke=smoke,
+                   config_path=path, notes=notes, config_sha256=fingerprint)

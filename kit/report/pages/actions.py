@@ -1,0 +1,269 @@
+"""Page 5, actions: findings ranked, drivers, gaps, the prioritised plan and the customer lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from kit.data.periods import periods_between
+from kit.labels import LABELS, no_data_for
+from kit.metrics.service import complaints_by_category
+from kit.models.drivers import KeyDrivers, importance_performance
+from kit.plan.actions import prioritise_actions
+from kit.plan.evidence import gather_evidence, kpi_gaps
+from kit.plan.lists import advocates, value_basis_text, watch_list, winback_list
+from kit.report.pages._common import fmt_kpi, get_scorecard
+from kit.report.pages._context import Context
+from kit.report.pages._format import Col, display, fmt
+from kit.report.pages._section import Section
+from kit.report.plots.actions import plot_impact_effort
+from kit.report.plots.drivers import plot_driver_importance, plot_importance_performance
+
+__all__ = ["findings", "drivers", "driver_model", "action_plan", "customer_lists", "plan_frame", "list_frames",
+           "LISTS"]
+
+#: list key -> (kit.plan.actions function, file name in the run folder or "")
+LISTS: dict[str, tuple[str, str]] = {
+    "watch_list": ("watch_list", "watchlist.csv"),
+    "winback_list": ("winback_list", "winback.csv"),
+    "advocates": ("advocates", "advocates.csv"),
+}
+_LIST_FUNCTIONS = {"watch_list": watch_list, "winback_list": winback_list, "advocates": advocates}
+_SHOWN = 10
+#: the columns of the three customer lists, as shown (each list has a subset)
+_LIST_COLUMNS = [
+    Col("rank", "col_rank", "count"), Col("customer_id", "col_customer", "id"),
+    Col("reasons", "col_reasons", "reasons"), Col("status", "col_status_list", "category"),
+    Col("value_at_risk", "col_value_at_risk", "money"), Col("segment", "col_segment", "category"),
+    Col("nps", "col_nps", "count"), Col("rating", "col_rating", "count"), Col("p_alive", "col_p_alive", "share", 0),
+    Col("open_complaints", "col_open_complaints", "count"), Col("referrals", "col_referrals", "count"),
+    Col("last_order", "col_last_order"), Col("days_inactive", "col_days_inactive", "count"),
+    Col("orders", "col_orders", "count"), Col("net_revenue", "col_net_revenue", "money"),
+    Col("past_value", "col_past_value", "money"), Col("exit_date", "col_exit_date"),
+    Col("exit_category", "col_exit_category", "category"), Col("exit_reason", "col_exit_reason"),
+]
+
+
+def _as_of(ctx: Context) -> pd.Timestamp | None:
+    return None if ctx.period is None else ctx.period.end - pd.Timedelta(days=1)
+
+
+def findings(ctx: Context) -> Section:
+    """Positives and negatives: every KPI with a target, ranked by its gap (``kit.kpi_gaps``)."""
+    s = ctx.section("findings")
+    frame = get_scorecard(ctx, s)
+    if frame is None:
+        return s
+    gaps = s.call(kpi_gaps, frame, ctx.config)
+    if gaps is None:
+        return s
+    currency = ctx.config.business.currency
+    for key, statuses in (("negatives", ("missed", "inconclusive")), ("positives", ("met",))):
+        part = gaps[gaps["status"].isin(statuses)]
+        s.heading(ctx.t(key))
+        if part.empty:
+            s.para("–")
+            continue
+        shown = pd.DataFrame({
+            ctx.t("col_kpi"): part["label"],
+            ctx.t("col_value"): [fmt_kpi(k, v, currency, ctx.lang) for k, v in zip(part["kpi"], part["value"], strict=False)],
+            ctx.t("col_target"): [fmt_kpi(k, v, currency, ctx.lang) for k, v in zip(part["kpi"], part["target"], strict=False)],
+            ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
+            ctx.t("col_severity"): [fmt(v, "number", ctx.lang, digits=2) for v in part["severity"]],
+            "n": [fmt(v, "count", ctx.lang) for v in part["n"]],
+        })
+        s.table(shown, max_rows=len(shown))
+    return s
+
+
+def driver_model(ctx: Context, s: Section | None = None) -> Any:
+    """Key drivers of the NPS (``kit.KeyDrivers``) on all answers up to the period's end, fitted once.
+
+    Returns None when there are no driver ratings.
+    """
+    surveys = ctx.data.surveys
+    if surveys is None or ctx.period is None or "nps" not in surveys:
+        return None
+    cols = [c for c in surveys.columns if c.startswith("driver_")]
+    if not cols:
+        return None
+    upto = surveys[surveys["responded_at"] < ctx.period.end]
+
+    def make() -> Any:
+        return KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang).fit(upto, outcome="nps", drivers=cols)
+
+    if s is None:
+        return ctx.cached("drivers", make)
+    with s.collect_warnings():
+        return ctx.cached("drivers", make)
+
+
+def drivers(ctx: Context) -> Section:
+    """Key drivers of the NPS: relative importance of each driver rating, with intervals, and the
+    importance-performance map."""
+    s = ctx.section("drivers")
+    surveys = ctx.data.surveys
+    if surveys is None:
+        return s.missing(no_data_for("survey", s.title, ctx.lang))
+    if not any(c.startswith("driver_") for c in surveys.columns) or "nps" not in surveys:
+        return s.missing(no_data_for("driver rating", s.title, ctx.lang))
+    model = driver_model(ctx, s)
+    if model is None:
+        return s
+    if getattr(model, "note_", ""):
+        s.note(model.note_)
+    s.para(_driver_scope(ctx, model))
+    s.plot(plot_driver_importance, model.summary, outcome="NPS")
+    # importance rests on every answer up to the period's end (stable); performance is the period's own
+    current = surveys[ctx.period.contains(surveys["responded_at"])]
+    if current.empty:
+        return s.missing(no_data_for("survey", ctx.t("cap_ipa"), ctx.lang, detail=ctx.period_label))
+    ipa = s.call(importance_performance, model.summary, current, lang=ctx.lang)
+    if ipa is not None:
+        s.plot(plot_importance_performance, ipa)
+        s.table(_show(ctx, ipa, [
+            Col("driver", "col_driver", "category"), Col("importance", "col_importance", "share"),
+            Col("performance", "col_performance", "number", 2), Col("n", "col_answers", "count"),
+            Col("quadrant", "col_quadrant")]), caption=ctx.t("cap_ipa"))
+    return s
+
+
+def _show(ctx: Context, frame: pd.DataFrame, spec: list[Col]) -> pd.DataFrame:
+    """``frame`` as displayed: the columns of ``spec``, labelled in the report language and formatted."""
+    return display(frame, spec, ctx.lang, currency=ctx.config.business.currency)
+
+
+def _driver_scope(ctx: Context, model: Any) -> str:
+    """Which answers the driver model rests on: all answers up to the period's end (see :func:`driver_model`)."""
+    surveys = ctx.data.surveys
+    upto = surveys[surveys["responded_at"] < ctx.period.end]
+    first = ctx.period_label
+    dated = upto["responded_at"].dropna()
+    if not dated.empty:
+        spans = periods_between(dated.min(), ctx.period.end - pd.Timedelta(days=1), ctx.config.periods.granularity)
+        first = spans[0].label if spans else first
+    current = int(ctx.period.contains(surveys["responded_at"]).sum())
+    return ctx.t("drivers_scope", n=fmt(len(upto), "count", ctx.lang), first=first, last=ctx.period_label,
+                 period=ctx.period_label, complete=fmt(model.n_, "count", ctx.lang),
+                 r2=fmt(model.r_squared_, "number", ctx.lang, digits=2), n_model=fmt(model.n_, "count", ctx.lang),
+                 n_period=fmt(current, "count", ctx.lang))
+
+
+def _raw_id_config(ctx: Context) -> Any:
+    """The configuration with pseudonyms switched off: evidence joins lists with values on real ids."""
+    privacy = ctx.config.privacy.model_copy(update={"pseudonymise": False})
+    return ctx.config.model_copy(update={"privacy": privacy})
+
+
+def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:
+    """The prioritised action plan (``kit.prioritise_actions`` on ``kit.gather_evidence``), once per context.
+
+    Evidence: KPI gaps of the scorecard, the NPS drivers, complaints by category in the
+    period, predicted customer values and the customers in the at-risk, lapsed and advocate
+    lists. Returns None without a reporting period.
+    """
+    if ctx.period is None:
+        return None
+    from kit.report.pages.criteria import customer_values
+    from kit.report.pages.interviews import coded_comments
+
+    def make() -> pd.DataFrame:
+        data, as_of = ctx.data, _as_of(ctx)
+        complaints = None
+        if data.tickets is not None and data.orders is not None:
+            complaints = complaints_by_category(data.tickets, data.orders, period=ctx.period)
+        raw = _raw_id_config(ctx)
+        segments = {}
+        for segment, name in (("at_risk", "watch_list"), ("lapsed", "winback_list"), ("advocates", "advocates")):
+            kw = {"customer_values": customer_values(ctx)} if name == "watch_list" else {}
+            segments[segment] = _LIST_FUNCTIONS[name](data, raw, as_of=as_of, **kw)["customer_id"].tolist()
+        themes: dict[str, Any] = {}
+        comments = coded_comments(ctx)
+        if comments is not None:
+            coded, groups, who = comments
+            detractors = groups[groups == "detractor"].index
+            mine = coded[coded["text_id"].isin(detractors)]
+            themes = {"coded": mine.assign(customer_id=mine["text_id"].map(who)), "n_texts": len(detractors),
+                      "theme_base": ctx.t("theme_base_detractors")}
+        evidence = gather_evidence(scorecard=get_scorecard(ctx), config=ctx.config, drivers=driver_model(ctx),
+                          complaints=complaints, customer_values=customer_values(ctx), surveys=data.surveys,
+                          tickets=data.tickets, segments=segments, **themes)
+        return prioritise_actions(ctx.config, evidence, lang=ctx.lang, topics=_topics(ctx))
+
+    if section is None:
+        return ctx.cached("plan", make)
+    with section.collect_warnings():
+        return ctx.cached("plan", make)
+
+
+def _topics(ctx: Context) -> dict[str, str]:
+    """Display names of what actions address, in the report language: the codebook's theme labels, then the
+    kit's names of driver ratings and complaint categories (``delivery`` -> ``Lieferung``)."""
+    from kit.report.pages.interviews import codebook
+
+    names: dict[str, str] = {}
+    for ids in ((a.addresses.drivers, a.addresses.themes, a.addresses.complaint_categories)
+                for a in ctx.config.actions):
+        for raw in (i for group in ids for i in group):
+            topic = raw.removeprefix("driver_")
+            for key in (f"cat_driver_{topic}", f"cat_{topic}"):
+                if key in LABELS:
+                    names[topic] = ctx.t(key)
+                    break
+    book = codebook(ctx)
+    if book is not None:
+        names.update(book.labels(lang="de" if ctx.lang == "de" else "en"))
+    return names
+
+
+def action_plan(ctx: Context) -> Section:
+    """The configured actions ranked by impact × confidence / effort, with the reason for each."""
+    s = ctx.section("plan")
+    plan = plan_frame(ctx, s)
+    if plan is None:
+        return s
+    if plan.empty:
+        return s.missing(ctx.t("no_actions"))
+    s.plot(plot_impact_effort, plan)
+    return s.table(_show(ctx, plan, [
+        Col("rank", "col_rank", "count"), Col("title", "col_title"), Col("owner", "col_owner"),
+        Col("effort", "col_effort", "count"), Col("impact", "col_impact", "share", 0),
+        Col("confidence", "col_confidence", "share", 0), Col("score", "col_score", "number", 2),
+        Col("why", "col_why")]), caption=ctx.t("cap_plan"), max_rows=len(plan))
+
+
+def list_frames(ctx: Context) -> dict[str, pd.DataFrame | None]:
+    """Watch list, win-back list and advocates (pseudonymised as configured); None while not available."""
+    out: dict[str, pd.DataFrame | None] = {}
+    for key, (name, _) in LISTS.items():
+        func = _LIST_FUNCTIONS[name]
+        if ctx.period is None:
+            out[key] = None
+            continue
+        extra: dict[str, Any] = {}
+        if key == "watch_list":
+            from kit.report.pages.criteria import customer_values
+
+            extra["customer_values"] = customer_values(ctx)
+        out[key] = ctx.cached(f"list_{key}", lambda f=func, kw=extra: f(ctx.data, ctx.config, as_of=_as_of(ctx),
+                                                                         **kw))
+    return out
+
+
+def customer_lists(ctx: Context) -> Section:
+    """The customers to act on: watch list, win-back list, advocates (pseudonymised)."""
+    s = ctx.section("lists")
+    with s.collect_warnings():
+        frames = list_frames(ctx)
+    for key, frame in frames.items():
+        s.heading(ctx.t(key))
+        if frame is None:
+            s.not_available(f"{ctx.t(key)} (kit.{LISTS[key][0]})")
+            continue
+        s.para(ctx.t("list_count", n=fmt(len(frame), "count", ctx.lang), shown=min(_SHOWN, len(frame)),
+                     file=LISTS[key][1]))
+        if "value_basis" in frame and not frame.empty:
+            s.note(f"{ctx.t('col_value_at_risk')}: {value_basis_text(frame['value_basis'].iloc[0], ctx.lang)}")
+        s.table(_show(ctx, frame.head(_SHOWN), _LIST_COLUMNS), max_rows=_SHOWN)
+    return s

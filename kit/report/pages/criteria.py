@@ -1,0 +1,343 @@
+"""Page 3, loyalty criteria: the scorecard, then each criterion with its numbers and plots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from kit.data.periods import periods_between
+from kit.errors import ModelFitError
+from kit.labels import LABELS, no_data_for
+from kit.metrics.advocacy import exit_reasons, referred_retention
+from kit.metrics.behaviour import churn_by_period
+from kit.metrics.segments import cohort_retention, rfm_segments
+from kit.metrics.service import complaints_by_category
+from kit.metrics.survey import nps_by_segment
+from kit.models.clv import customer_value
+from kit.models.survival import CoxChurnModel, KaplanMeier, lifetime_table, logrank_test
+from kit.report.pages._common import get_scorecard, kpi_rows, scorecard_html, scorecard_text
+from kit.report.pages._context import Context
+from kit.report.pages._format import Col, display
+from kit.report.pages._section import Section
+from kit.report.plots.behaviour import plot_churn_trend, plot_cohort_retention, plot_survival
+from kit.report.plots.clv import plot_p_alive
+from kit.report.plots.service import plot_service_times
+from kit.report.plots.survey import plot_nps_distribution, plot_nps_trend, plot_star_segments
+from kit.results import format_value
+
+__all__ = ["scorecard", "criterion", "customer_values", "CRITERIA"]
+
+#: criterion -> (title key, KPI ids shown, table its data come from)
+CRITERIA: dict[str, tuple[str, list[str], str]] = {
+    "satisfaction": ("crit_satisfaction", ["nps", "csat", "ces", "star_rating", "at_risk_share"], "surveys"),
+    "retention": ("crit_retention", ["churn_rate", "retention_rate"], "orders"),
+    "frequency": ("crit_frequency", ["repeat_purchase_rate", "purchase_frequency"], "orders"),
+    "value": ("crit_value", ["average_order_value", "clv_historical", "clv_predicted"], "orders"),
+    "referrals": ("crit_referrals", ["referral_rate"], "referrals"),
+    "exits": ("crit_exits", [], "exits"),
+    "service": ("crit_service", ["first_response_hours", "resolution_hours", "sla_share", "complaint_rate"],
+                "tickets"),
+    "returns": ("crit_returns", ["return_rate", "refund_share"], "orders"),
+}
+_TABLE_WORD = {"surveys": "survey", "orders": "order", "referrals": "referral", "exits": "exit",
+               "tickets": "ticket"}
+
+
+def scorecard(ctx: Context) -> Section:
+    """Every KPI of the period with n, interval, previous period, target, status and definition."""
+    s = ctx.section("scorecard", period=ctx.period_label)
+    frame = get_scorecard(ctx, s)
+    if frame is not None:
+        currency = ctx.config.business.currency
+        s.html_block(scorecard_html(frame, ctx.lang, currency=currency),
+                     scorecard_text(frame, ctx.lang, currency=currency))
+    return s
+
+
+def _in_period(ctx: Context, table: str, column: str) -> pd.DataFrame:
+    frame = getattr(ctx.data, table)
+    if ctx.period is None:
+        return frame
+    return frame[ctx.period.contains(frame[column])]
+
+
+def _as_of(ctx: Context) -> pd.Timestamp | None:
+    """Last day of the period: the reference date of customer-level views."""
+    return None if ctx.period is None else ctx.period.end - pd.Timedelta(days=1)
+
+
+def _satisfaction(ctx: Context, s: Section) -> None:
+    surveys = ctx.data.surveys
+    now = _in_period(ctx, "surveys", "responded_at")
+    th = ctx.config.thresholds
+    if "nps" in surveys:
+        target = ctx.config.targets.get("nps")
+        s.plot(plot_nps_trend, surveys, granularity=ctx.config.periods.granularity, min_n=th.min_n,
+               target=None if target is None else target.target, direction=ctx.config.direction("nps"))
+        s.plot(plot_nps_distribution, now)
+        by_segment = s.call(nps_by_segment, _with_segment(ctx, now), by="segment")
+        if by_segment is not None:
+            s.table(_show(ctx, by_segment, [
+                Col("segment", "col_segment", "category"), Col("n", "col_answers", "count"),
+                Col("nps", "col_nps", "number"), Col(("ci_low", "ci_high"), "col_interval", "interval"),
+                Col("promoters", "col_promoters", "share"), Col("passives", "col_passives", "share"),
+                Col("detractors", "col_detractors", "share")]),
+                caption=ctx.t("cap_nps_segment", period=ctx.period_label))
+    if "rating" in surveys:
+        s.plot(plot_star_segments, now, at_risk_max=th.star_at_risk_max)
+
+
+def _with_segment(ctx: Context, surveys: pd.DataFrame) -> pd.DataFrame:
+    customers = ctx.data.customers
+    if customers is None or "segment" not in customers or "customer_id" not in surveys:
+        return surveys.assign(segment="all")
+    return surveys.merge(customers[["customer_id", "segment"]], on="customer_id", how="left")
+
+
+def _retention(ctx: Context, s: Section) -> None:
+    if ctx.period is None or ctx.data.orders is None:
+        return
+    _churn_trend(ctx, s)
+    _cohorts(ctx, s)
+    _survival(ctx, s)
+
+
+def _churn_trend(ctx: Context, s: Section) -> None:
+    """Churn rate of every complete period up to the reporting period, with the target."""
+    orders = ctx.data.orders
+    if orders.empty:
+        return
+    days = ctx.config.thresholds.inactivity_days
+    # a period starting less than inactivity_days after the first order cannot show inactivity losses yet
+    # (only exits): its churn rate would be biased low, so the trend starts after that
+    observable = orders["order_date"].min() + pd.Timedelta(days=days)
+    periods = [p for p in periods_between(orders["order_date"].min(), ctx.period.end - pd.Timedelta(days=1),
+                                  ctx.config.periods.granularity) if p.start >= observable]
+    if not periods:
+        return
+    trend = s.call(churn_by_period, orders,
+                   periods=periods, inactivity_days=days, exits=ctx.data.exits)
+    if trend is None or trend["value"].notna().sum() < 2:
+        return
+    target = ctx.config.targets.get("churn_rate")
+    s.heading(ctx.t("churn_trend"))
+    s.note(ctx.t("churn_trend_from", days=days, start=periods[0].label))
+    s.plot(plot_churn_trend, trend, target=None if target is None else target.target)
+
+
+def _cohorts(ctx: Context, s: Section) -> None:
+    """Cohort heatmap: share of each acquisition cohort ordering again in later periods."""
+    table = s.call(cohort_retention, ctx.data.orders, granularity=ctx.config.periods.granularity, as_of=ctx.period.end)
+    if table is None or table.empty:
+        return
+    s.heading(ctx.t("cohorts"))
+    s.plot(plot_cohort_retention, table)
+
+
+def _show(ctx: Context, frame: pd.DataFrame, spec: list[Col]) -> pd.DataFrame:
+    """``frame`` as displayed: the columns of ``spec``, labelled in the report language and formatted."""
+    return display(frame, spec, ctx.lang, currency=ctx.config.business.currency)
+
+
+def _p_text(p: float, lang: str = "en") -> str:
+    """``= 0.012``, ``< 0.001`` or ``> 0.999`` (German ``= 0,012``)."""
+    shown = format_value(p, "p", lang)
+    return shown if shown.startswith(("<", ">")) else f"= {shown}"
+
+
+def _survival(ctx: Context, s: Section) -> None:
+    """Kaplan-Meier curves by segment, the log-rank test, median lifetimes and the Cox churn drivers."""
+    as_of = ctx.period.end
+    table = s.call(lifetime_table, ctx.data, ctx.config, as_of=as_of)
+    if table is None or table.empty:
+        return
+    groups = table["segment"] if "segment" in table and table["segment"].notna().any() else None
+    s.heading(ctx.t("survival"))
+    s.para(ctx.t("survival_intro", by=ctx.t("per_segment") if groups is not None else "",
+                 days=ctx.config.thresholds.inactivity_days, as_of=f"{as_of - pd.Timedelta(days=1):%Y-%m-%d}"))
+    with s.collect_warnings():
+        km = KaplanMeier().fit(table["duration_days"], table["churned"], groups)
+    s.plot(plot_survival, km)
+    # an unbounded interval end (inf) reads as "not estimable": shown as a dash
+    summary = km.summary.replace([np.inf, -np.inf], np.nan)
+    s.table(_show(ctx, summary, [
+        Col("group", "col_segment", "category"), Col("n", "col_customers", "count"),
+        Col("events", "col_lost", "count"), Col("median", "col_median_days", "days"),
+        Col(("median_ci_low", "median_ci_high"), "col_interval_median", "days")]), caption=ctx.t("survival_table"))
+    if km.summary["median"].isna().any():
+        s.note(ctx.t("median_never"))
+    if groups is not None and groups.nunique() >= 2:
+        test = s.call(logrank_test, table["duration_days"], table["churned"], groups)
+        if test is not None:
+            verdict = ctx.t("logrank_diff" if test.p_value < 0.05 else "logrank_same")
+            s.para(ctx.t("logrank", groups=", ".join(test.groups), df=test.df, verdict=verdict,
+                         stat=format_value(test.statistic, "number", ctx.lang), p=_p_text(test.p_value, ctx.lang)))
+    _cox(ctx, s, table)
+
+
+def _cox(ctx: Context, s: Section, table: pd.DataFrame) -> None:
+    """Hazard ratios of the covariates measured before the loss (not five_star: survivor-biased)."""
+    s.heading(ctx.t("cox"))
+    # five_star / mean_rating are left out on purpose: see the cox_five_star note
+    covariates = [c for c in ("slow_first_response", "referred", "segment")
+                  if c in table and table[c].nunique(dropna=True) >= 2]
+    if not covariates:
+        s.missing(ctx.t("cox_none"))
+        return
+    try:
+        with s.collect_warnings():
+            model = CoxChurnModel().fit(table, covariates=covariates)
+    except ValueError as err:  # no observed loss, or a degenerate design: a finding, not a crash
+        s.missing(str(err))
+        return
+    intro = ctx.t("cox_intro", n=format_value(model.n_, "count", ctx.lang),
+                  events=format_value(model.events_, "count", ctx.lang),
+                  c=format_value(model.concordance_, "number", ctx.lang, digits=2))
+    if "slow_first_response" in getattr(model, "time_varying_", []):
+        intro += " " + ctx.t("cox_time_varying")
+    s.para(intro)
+    out = model.summary.assign(covariate=model.summary["covariate"].map(lambda c: _covariate_label(ctx, table, c)))
+    s.table(_show(ctx, out, [
+        Col("covariate", "col_covariate"), Col("hazard_ratio", "col_hr", "number", 2),
+        Col(("ci_low", "ci_high"), "col_interval_hr", "interval", 2), Col("p_value", "col_p", "p")]),
+        caption=ctx.t("cap_cox"))
+    if "five_star" in table:
+        s.note(ctx.t("cox_five_star"))
+
+
+def _covariate_label(ctx: Context, table: pd.DataFrame, name: str) -> str:
+    """Readable name of a Cox design column (``segment=Abo`` against the most frequent segment)."""
+    if name.startswith("segment="):
+        counts = table["segment"].dropna().astype(str).value_counts().sort_index()
+        reference = str(counts.sort_values(ascending=False, kind="stable").index[0])  # as kit.models.survival chooses it
+        return ctx.t("cov_segment", level=name.split("=", 1)[1], reference=reference)
+    key = f"cov_{name}"
+    return ctx.t(key) if key in LABELS else name
+
+
+def _frequency(ctx: Context, s: Section) -> None:
+    if ctx.period is None:
+        return
+    rfm = s.call(rfm_segments, ctx.data.orders,
+                 as_of=ctx.period.end, lang=ctx.lang)
+    if rfm is not None and "segment" in rfm:
+        counts = rfm["segment"].value_counts().rename_axis("segment").reset_index(name="customers")
+        s.table(_show(ctx, counts, [Col("segment", "col_rfm_segment"), Col("customers", "col_customers", "count")]),
+                caption=ctx.t("cap_rfm", period=ctx.period_label))
+
+
+def customer_values(ctx: Context, s: Section | None = None) -> pd.DataFrame | None:
+    """Per-customer predicted value and P(alive) (``kit.customer_value``), once per context."""
+    if ctx.period is None or ctx.data.orders is None:
+        return None
+
+    def make() -> pd.DataFrame | ModelFitError:
+        try:
+            return customer_value(ctx.data.orders, as_of=_as_of(ctx), settings=ctx.config.clv)
+        except ModelFitError as err:  # a finding about the data: kept, and shown by each section that asks
+            return err
+
+    if s is None:
+        values = ctx.cached("customer_value", make)
+    else:
+        with s.collect_warnings():
+            values = ctx.cached("customer_value", make)
+    if isinstance(values, ModelFitError):
+        if s is not None:
+            s.missing(("predicted customer value not available: " if ctx.lang == "en"
+                       else "prognostizierter Kundenwert nicht verfügbar: ") + str(values))
+        return None
+    return values
+
+
+def _value(ctx: Context, s: Section) -> None:
+    values = customer_values(ctx, s)
+    if values is not None:
+        s.plot(plot_p_alive, values)
+
+
+def _referrals(ctx: Context, s: Section) -> None:
+    if ctx.period is None or ctx.data.orders is None:
+        return
+    result = s.call(referred_retention, ctx.data.customers, ctx.data.referrals, ctx.data.orders,
+                    as_of=ctx.period.end, inactivity_days=ctx.config.thresholds.inactivity_days, lang=ctx.lang)
+    if result is not None:
+        s.metric(result)
+        table = result.extras.get("table") if hasattr(result, "extras") else None
+        if isinstance(table, pd.DataFrame):
+            groups = table.assign(group=table["group"].replace({"other": "other_customers"})) \
+                if "group" in table else table
+            s.table(_show(ctx, groups, [
+                Col("group", "col_group", "category"), Col("customers", "col_customers", "count"),
+                Col("retained", "col_retained", "count"), Col("retention", "col_retention", "share"),
+                Col(("ci_low", "ci_high"), "col_interval", "share_interval")]), caption=ctx.t("cap_referred"))
+
+
+def _exits(ctx: Context, s: Section) -> None:
+    table = s.call(exit_reasons, ctx.data.exits, by="category", period=None)
+    if table is not None:
+        s.table(_show(ctx, table, [
+            Col("category", "col_category", "category"), Col("count", "col_exits", "count"),
+            Col("share", "col_share", "share"), Col(("ci_low", "ci_high"), "col_interval", "share_interval"),
+            Col("cumulative_share", "col_cumulative", "share")]), caption=ctx.t("cap_exits"))
+
+
+def _service(ctx: Context, s: Section) -> None:
+    th = ctx.config.thresholds
+    table = s.call(complaints_by_category, ctx.data.tickets, ctx.data.orders, period=ctx.period)
+    if table is not None:
+        s.table(_show(ctx, table, [
+            Col("category", "col_category", "category"), Col("complaints", "col_complaints", "count"),
+            Col("share", "col_share_complaints", "share"), Col("per_1000_orders", "col_per_1000", "number"),
+            Col(("ci_low", "ci_high"), "col_interval_per_1000", "interval")]),
+            caption=ctx.t("cap_complaints", period=ctx.period_label))
+    if "first_response_at" in ctx.data.tickets:
+        s.plot(plot_service_times, _in_period(ctx, "tickets", "opened_at"),
+               column="first_response_at", basis=th.hours_basis, sla_hours=th.sla_hours,
+               schedule=th.business_hours, state=th.holiday_state)
+
+
+def _returns(ctx: Context, s: Section) -> None:
+    return None
+
+
+_EXTRAS: dict[str, Callable[[Context, Section], None]] = {
+    "satisfaction": _satisfaction, "retention": _retention, "frequency": _frequency, "value": _value,
+    "referrals": _referrals, "exits": _exits, "service": _service, "returns": _returns,
+}
+
+
+def criterion(ctx: Context, name: str) -> Section:
+    """One loyalty criterion: its KPI rows from the scorecard (with definitions), then its tables and plots.
+
+    Parameters
+    ----------
+    ctx : Context
+    name : str
+        One of :data:`CRITERIA`: satisfaction, retention, frequency, value, referrals, exits, service, returns.
+
+    Raises
+    ------
+    KeyError
+        When ``name`` is not a criterion (the message lists the valid ones).
+    """
+    if name not in CRITERIA:
+        raise KeyError(f"unknown criterion {name!r}; valid: {', '.join(CRITERIA)}")
+    title_key, kpis, table = CRITERIA[name]
+    s = ctx.section(title_key)
+    if getattr(ctx.data, table) is None:
+        title = s.title if ctx.lang == "de" else s.title.lower()  # German nouns keep their capital
+        return s.missing(no_data_for(_TABLE_WORD[table], ctx.t("metrics_of", title=title), ctx.lang))
+    if kpis:
+        frame = get_scorecard(ctx, s)
+        if frame is not None:
+            rows, currency = kpi_rows(frame, kpis), ctx.config.business.currency
+            s.html_block(scorecard_html(rows, ctx.lang, currency=currency),
+                         scorecard_text(rows, ctx.lang, currency=currency))
+            for note in kpi_rows(frame, kpis).get("note", []):
+                if isinstance(note, str) and note:
+                    s.note(note)
+    _EXTRAS[name](ctx, s)
+    return s

@@ -1,0 +1,224 @@
+"""Page 4, interviews: themes, positive and negative aspects, patterns of loyal customers, quotes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from kit.labels import no_data_for
+from kit.report.pages._context import Context
+from kit.report.pages._format import Col, display, fmt
+from kit.report.pages._section import Section
+from kit.report.plots.interviews import plot_theme_polarity, plot_themes_by_segment
+from kit.text.codebook import read_codebook
+from kit.text.coding import code_texts
+from kit.text.interviews import read_interviews
+from kit.text.themes import aspects as theme_aspects
+from kit.text.themes import common_themes, theme_contrast, theme_frequency
+from kit.text.verbatims import quotes as pick_quotes
+
+__all__ = ["interviews", "codebook", "coded_interviews", "coded_comments", "overview", "themes", "aspects", "loyal_patterns",
+           "quotes", "survey_comments"]
+
+
+
+def codebook(ctx: Context) -> Any:
+    """The codebook (``kit.read_codebook``), or None when not configured or not available yet."""
+    path = ctx.config.data.codebook
+    if path is None:
+        return None
+    return ctx.cached("codebook", lambda: read_codebook(path))
+
+
+def interviews(ctx: Context) -> pd.DataFrame | None:
+    """The interview notes (``kit.read_interviews``), read once per context; None when not configured."""
+    if ctx.data.interviews is not None:
+        return ctx.data.interviews
+    folder = ctx.config.data.interviews
+    if folder is None:
+        return None
+    return ctx.cached("interviews", lambda: read_interviews(folder, customers=ctx.data.customers, codebook=codebook(ctx)))
+
+
+def coded_interviews(ctx: Context) -> pd.DataFrame | None:
+    """Interview sentences coded by theme and polarity (``kit.code_texts``), or None."""
+    notes, book = interviews(ctx), codebook(ctx)
+    if notes is None or book is None:
+        return None
+    return ctx.cached("coded_interviews", lambda: code_texts(notes, book))
+
+
+def _show(ctx: Context, frame: pd.DataFrame, spec: list[Col]) -> pd.DataFrame:
+    """``frame`` as displayed: the theme (its label, else its id) and the columns of ``spec``, formatted."""
+    theme = Col("label", "col_theme") if "label" in frame else Col("theme", "col_theme", "category")
+    return display(frame, [theme, *spec], ctx.lang, currency=ctx.config.business.currency)
+
+
+def _show_plain(ctx: Context, frame: pd.DataFrame, spec: list[Col]) -> pd.DataFrame:
+    """``frame`` as displayed: only the columns of ``spec``."""
+    return display(frame, spec, ctx.lang, currency=ctx.config.business.currency)
+
+
+def _start(ctx: Context, key: str) -> tuple[Section, pd.DataFrame | None, pd.DataFrame | None]:
+    """A section plus the interviews and their coding, or the reason why there are none."""
+    s = ctx.section(key)
+    if ctx.config.data.interviews is None:
+        s.missing(no_data_for("interview", s.title if ctx.lang == "de" else s.title.lower(), ctx.lang))
+        return s, None, None
+    with s.collect_warnings():
+        notes = interviews(ctx)
+        coded = coded_interviews(ctx)
+    if ctx.config.data.codebook is None:
+        s.missing(no_data_for("codebook", s.title, ctx.lang))
+    return s, notes, coded
+
+
+def overview(ctx: Context) -> Section:
+    """How many interviews, with which segment, when (no names)."""
+    s, notes, _ = _start(ctx, "interviews")
+    if notes is None:
+        return s
+    s.para(ctx.t("interview_count", n=fmt(len(notes), "count", ctx.lang)))
+    if "segment" in notes:
+        counts = notes["segment"].fillna("–").value_counts().rename_axis("segment").reset_index(name="interviews")
+        s.table(_show_plain(ctx, counts, [Col("segment", "col_segment", "category"),
+                                          Col("interviews", "col_interviews", "count")]),
+                caption=ctx.t("cap_interview_segments"))
+    # no ids or names on the page
+    return s.table(_show_plain(ctx, notes, [Col("date", "col_date"), Col("segment", "col_segment", "category"),
+                                            Col("language", "col_language", "category")]),
+                   caption=ctx.t("cap_interview_list"), max_rows=len(notes))
+
+
+def themes(ctx: Context) -> Section:
+    """How many interviews mention each theme, overall and by segment."""
+    s, notes, coded = _start(ctx, "themes")
+    if coded is None:
+        return s
+    book = codebook(ctx)
+    table = s.call(theme_frequency, coded, notes, codebook=book,
+                   lang=ctx.lang)
+    if table is not None:
+        s.table(_show(ctx, table, [
+            Col("texts", "col_interviews", "count"), Col("mentioning", "col_mentioning", "count"),
+            Col("share", "col_share_mentioning", "share"), Col("mentions", "col_mentions", "count"),
+            Col("positive", "col_positive", "count"), Col("negative", "col_negative", "count"),
+            Col("neutral", "col_neutral", "count")]), caption=ctx.t("cap_theme_frequency"))
+    if notes is not None and "segment" in notes and notes["segment"].notna().any():
+        by_segment = s.call(theme_frequency, coded,
+                            notes, by="segment", codebook=book, lang=ctx.lang)
+        if by_segment is not None and not by_segment.empty:
+            s.plot(plot_themes_by_segment, by_segment, caption=ctx.t("themes_chart"))
+    return s
+
+
+def aspects(ctx: Context) -> Section:
+    """Positive and negative aspects per theme."""
+    s, _, coded = _start(ctx, "aspects")
+    if coded is None:
+        return s
+    table = s.call(theme_aspects, coded, codebook=codebook(ctx), lang=ctx.lang)
+    if table is not None:
+        s.table(_show(ctx, table, [
+            Col("texts", "col_mentioning", "count"), Col("mentions", "col_mentions", "count"),
+            Col("positive", "col_positive", "count"), Col("negative", "col_negative", "count"),
+            Col("neutral", "col_neutral", "count"), Col("net", "col_net", "count"),
+            Col("negative_share", "col_negative_share", "share")]), caption=ctx.t("cap_aspects"))
+        if not table.empty:
+            s.plot(plot_theme_polarity, table,
+                   caption=ctx.t("aspects_chart"))
+    return s
+
+
+def loyal_patterns(ctx: Context) -> Section:
+    """Themes that at least half of the interviewed loyal customers mention."""
+    s, notes, coded = _start(ctx, "loyal_patterns")
+    if coded is None:
+        return s
+    segment = "loyal" if "segment" in notes and (notes["segment"] == "loyal").any() else None
+    table = s.call(common_themes, coded, notes,
+                   segment=segment, codebook=codebook(ctx), lang=ctx.lang)
+    if table is not None:
+        # the difference is computed from the two shares left of it (mentions in the tone shown), not from the
+        # share mentioning the theme in any tone
+        s.table(_show(ctx, table, [
+            Col("interviewees", "col_mentioned_by", "count"), Col("n", "col_interviewees", "count"),
+            Col("share", "col_share_any_tone", "share"), Col("common_to_all", "col_all_mention", "bool"),
+            Col("positive", "col_positive", "count"), Col("negative", "col_negative", "count"),
+            Col("polarity", "col_polarity", "category"), Col("share_polarity", "col_share_tone", "share"),
+            Col("share_others", "col_share_others", "share"), Col("lift", "col_lift", "points")]),
+            caption=ctx.t("cap_loyal"))
+    return s
+
+
+def quotes(ctx: Context) -> Section:
+    """One representative quote per theme and polarity, personal data removed."""
+    s, notes, coded = _start(ctx, "quotes")
+    if coded is None:
+        return s
+    table = s.call(pick_quotes, coded, interviews=notes,
+                   codebook=codebook(ctx), lang=ctx.lang)
+    if table is not None:
+        # no text or customer ids on the page
+        s.table(_show(ctx, table, [
+            Col("polarity", "col_polarity", "category"), Col("quote", "col_quote"),
+            Col("segment", "col_segment", "category"), Col("words", "col_words", "count")]),
+            caption=ctx.t("cap_quotes"), max_rows=40)
+    return s
+
+
+def coded_comments(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series] | None:
+    """Survey comments of the period coded with the codebook, once per context.
+
+    Returns ``(coded, groups, customers)``: the coding (``kit.code_texts``), the NPS group of each
+    comment (detractor 0-6, passive 7-8, promoter 9-10, as in :mod:`kit.definitions`) and the
+    customer of each comment, all indexed by response id; None without comments or codebook.
+    """
+    surveys, book = ctx.data.surveys, codebook(ctx)
+    if surveys is None or book is None or "comment" not in surveys or "nps" not in surveys:
+        return None
+
+    def make() -> tuple[pd.DataFrame, pd.Series, pd.Series] | None:
+        rows = surveys if ctx.period is None else surveys[ctx.period.contains(surveys["responded_at"])]
+        rows = rows[rows["comment"].fillna("").str.strip().ne("") & rows["nps"].notna()]
+        if rows.empty:
+            return None
+        ids = (rows["response_id"] if "response_id" in rows else rows.index.to_series()).to_numpy()
+        texts = pd.Series(rows["comment"].to_numpy(), index=ids)
+        groups = pd.Series(pd.cut(rows["nps"].to_numpy(), [-1, 6, 8, 10],
+                                  labels=["detractor", "passive", "promoter"]), index=ids)
+        who = pd.Series(rows["customer_id"].to_numpy() if "customer_id" in rows else None, index=ids)
+        return code_texts(texts, book), groups, who
+
+    return ctx.cached("coded_comments", make)
+
+
+def survey_comments(ctx: Context) -> Section:
+    """Survey comments of the period coded with the same codebook: detractors against promoters."""
+    s = ctx.section("comments")
+    surveys = ctx.data.surveys
+    if surveys is None or "comment" not in surveys or "nps" not in surveys:
+        return s.missing(no_data_for("survey comment", s.title, ctx.lang))
+    if codebook(ctx) is None:
+        return s.missing(no_data_for("codebook", s.title, ctx.lang))
+    with s.collect_warnings():
+        result = coded_comments(ctx)
+    if result is None:
+        return s.missing(no_data_for("survey comment", s.title, ctx.lang))
+    coded, groups, _ = result
+    two = groups[groups != "passive"].cat.remove_unused_categories()
+    count = lambda v: fmt(v, "count", ctx.lang)  # noqa: E731
+    s.para(ctx.t("comments_count", n=count(len(groups)), period=ctx.period_label,
+                 detractors=count(int((two == "detractor").sum())), promoters=count(int((two == "promoter").sum()))))
+    table = s.call(theme_contrast, coded[coded["text_id"].isin(two.index)], two, polarity="negative", codebook=codebook(ctx),
+                   lang=ctx.lang)
+    if table is not None:
+        s.table(_show(ctx, table, [
+            Col("texts_detractor", "col_texts_detractor", "count"),
+            Col("share_detractor", "col_share_detractor", "share"),
+            Col("texts_promoter", "col_texts_promoter", "count"),
+            Col("share_promoter", "col_share_promoter", "share"),
+            Col("difference", "col_difference", "points"), Col("p_value", "col_p", "p")]),
+            caption=ctx.t("cap_contrast"))
+    return s
