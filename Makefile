@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PERIOD ?= latest
 CONFIG ?= data/analysis.yaml
 
-.PHONY: report test setup validate lab lock clean-venv benchmarks
+.PHONY: report test lint setup validate lab lock clean-venv benchmarks
 
 setup: $(STAMP)
 
@@ -26,8 +26,11 @@ report: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/loyalty-kit validate --config $(CONFIG)
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check kit tests benchmarks notebooks
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks

@@ -4,7 +4,17 @@ Everything a notebook needs is importable from ``kit`` directly. Importing ``kit
 is cheap and has no side effects: each name is loaded from its module on first use.
 
 Data flows config → read and validate → tidy tables → metrics and models →
-scorecard and evidence → notebooks → report folder.
+scorecard and evidence → notebooks → report folder, and the sub-packages follow it:
+
+- shared vocabulary: :mod:`kit.errors`, :mod:`kit.definitions`, :mod:`kit.labels`, :mod:`kit.results`;
+- :mod:`kit.data`: configuration, data contract, reading, conversion, checks, periods, privacy;
+- :mod:`kit.sample`: the bundled sample business;
+- :mod:`kit.metrics`: KPI functions; :mod:`kit.text`: codebook, coding, themes, interviews, quotes;
+- :mod:`kit.models`: survival, CLV, key drivers;
+- :mod:`kit.plan`: scorecard, evidence, actions, customer lists;
+- :mod:`kit.report`: pages, plots, templates and the run; :mod:`kit.cli`: the command.
+
+Each stage imports only the stages before it.
 """
 
 from __future__ import annotations

@@ -94,8 +94,10 @@ def sample(
 @app.command()
 def run(
     config: ConfigOption = None,
-    period: Annotated[str, typer.Option(help="2026-Q3, 2026-10, 2026 or 'latest' (latest complete period).")] = "latest",
-    out: Annotated[Path | None, typer.Option(help="Reports folder (default: reports/ next to the data folder).")] = None,
+    period: Annotated[str, typer.Option(
+        help="2026-Q3, 2026-10, 2026 or 'latest' (latest complete period).")] = "latest",
+    out: Annotated[Path | None, typer.Option(
+        help="Reports folder (default: reports/ next to the data folder).")] = None,
     with_code: Annotated[bool, typer.Option("--with-code", help="Show the code cells in the HTML.")] = False,
     jobs: Annotated[int, typer.Option(min=1, help="Notebooks run in parallel.")] = 2,
     timeout: Annotated[int, typer.Option(min=1, help="Seconds one cell may take before the run fails.")] = 600,

@@ -104,7 +104,8 @@ def test_sample_config_loads(sample_config):
 
 def test_unknown_timezone_is_a_config_error(tmp_path):
     text = "business: {name: S}\ndata: {timezone: Europe/Berln, tables: {orders: {file: o.csv}}}\n"
-    with pytest.raises(ConfigError, match=r"data\.timezone.*unknown time zone .Europe/Berln.\. Did you mean .Europe/Berlin."):
+    expected = r"data\.timezone.*unknown time zone .Europe/Berln.\. Did you mean .Europe/Berlin."
+    with pytest.raises(ConfigError, match=expected):
         load_config(write(tmp_path, text))
 
 

@@ -104,7 +104,8 @@ def test_read_interviews_handles_bom_crlf_and_latin1(tmp_path):
     (tmp_path / "a.md").write_bytes("\ufeff---\r\ncustomer_id: K1\r\ndate: 01.09.2026\r\ninterviewer: Jörg Müller\r\n"
                                     "---\r\n\r\nDie Lieferung war schön.\r\n".encode())
     (tmp_path / "b.md").write_bytes("---\ncustomer_id: K2\ndate: 2026-09-02\ninterviewer: Jörg Müller\n---\n\n"
-                                    "Die Qualität ist schön, über alles zufrieden. Äußerst günstig.\n".encode("latin-1"))
+                                    "Die Qualität ist schön, über alles zufrieden. Äußerst günstig.\n"
+                                    .encode("latin-1"))
     frame = read_interviews(tmp_path)
     assert frame["interviewer"].tolist() == ["Jörg Müller", "Jörg Müller"]
     assert frame["date"].tolist() == [pd.Timestamp("2026-09-01"), pd.Timestamp("2026-09-02")]   # 01.09. = 1 Sep

@@ -144,7 +144,8 @@ def test_two_proportion_test_without_variation_is_nan():
 
 def test_share_result_carries_wilson_and_se():
     r = share_result("return_rate", 3, 10, note="n", extras={"x": 1})
-    assert (r.kpi, r.value, r.n, r.unit, r.note, r.extras) == ("return_rate", 0.3, 10, "share", "n", {"count": 3, "x": 1})
+    assert (r.kpi, r.value, r.n, r.unit, r.note, r.extras) == ("return_rate", 0.3, 10, "share", "n",
+                                                               {"count": 3, "x": 1})
     assert (r.ci_low, r.ci_high) == pytest.approx(proportion_confint(3, 10, method="wilson"), abs=1e-12)
     assert r.se == pytest.approx(0.144914, abs=1e-6)  # sqrt(.3 * .7 / 10)
     assert share_result("return_rate", 3, 10, definition="mine").definition == "mine"

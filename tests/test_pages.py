@@ -182,7 +182,8 @@ def test_retention_shows_km_medians_and_logrank_by_hand(tiny_segments_ctx):
     # p = P(chi2_1 > 0.214) = 0.643
     assert "chi² = 0.2, df = 1, p = 0.643" in str(s)
     assert sum(b.kind == "figure" for b in s.blocks) >= 2          # cohort heatmap and survival curves
-    assert "Segment B (vs. A)" in tables[1].iloc[:, 0].tolist()    # Cox: most frequent level (tie: first) is the reference
+    # Cox: the most frequent level (tie: the first) is the reference
+    assert "Segment B (vs. A)" in tables[1].iloc[:, 0].tolist()
 
 
 def test_retention_without_covariates_says_why(ctx):

@@ -43,7 +43,8 @@ def test_days_and_contains():
     q3 = parse_period("2026-Q3")
     # July 31 + August 31 + September 30 = 92 days
     assert q3.days == 92
-    when = pd.Series(pd.to_datetime(["2026-06-30 23:59", "2026-07-01", "2026-09-30 23:59", "2026-10-01"], format="ISO8601"))
+    when = pd.Series(pd.to_datetime(["2026-06-30 23:59", "2026-07-01", "2026-09-30 23:59", "2026-10-01"],
+                                    format="ISO8601"))
     assert q3.contains(when).tolist() == [False, True, True, False]
 
 

@@ -1,4 +1,5 @@
-"""kit.report.plots.survey.plot_nps_trend: period labels readable (no overlap), latest period labelled; target and status."""
+"""kit.report.plots.survey.plot_nps_trend: period labels readable (no overlap), latest period labelled; target and
+status."""
 
 from __future__ import annotations
 

@@ -101,7 +101,8 @@ def test_metric_result_formats_itself_in_german():
     r = MetricResult("csat", 0.628, 1828, 0.577, 0.676, "share >= 4", "share")
     assert r.formatted("de") == f"Kundenzufriedenheit (CSAT) = 62,8{NB}% (95-%-KI 57,7{NB}% bis 67,6{NB}%; n = 1.828)"
     assert str(r) == r.formatted("en") == "Customer satisfaction (CSAT) = 62.8 % (95 % CI 57.7 % to 67.6 %; n = 1,828)"
-    assert no_data("nps", "keine Umfragedaten").formatted("de") == "Net Promoter Score: keine Daten (keine Umfragedaten)"
+    shown = no_data("nps", "keine Umfragedaten").formatted("de")
+    assert shown == "Net Promoter Score: keine Daten (keine Umfragedaten)"
 
 
 def test_metric_result_html_in_german_uses_the_registered_german_definition():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 import warnings
 
 import pandas as pd
@@ -15,7 +14,6 @@ from kit.data.contract import LoyaltyData
 from kit.data.periods import parse_period
 from kit.definitions import KPI_IDS
 from kit.errors import SmallSampleWarning
-from kit.plan._scorecard_kpis import _lazy
 from kit.plan.scorecards import SCORECARD_COLUMNS, kpi_status, resolve_period, scorecard
 
 
@@ -170,19 +168,6 @@ def test_sample_scorecard_in_german_has_the_same_numbers_and_german_notes(sample
     assert sample_card.attrs["notes"]["complaint_rate"] == "201 complaints, 4232 orders"   # English as before
     for kpi, note in notes.items():   # each German note is in the definition after "Hinweis:"
         assert not note or german.set_index("kpi").loc[kpi, "definition"].endswith(f"Hinweis: {note}"), kpi
-
-
-def test_missing_module_gives_not_available_yet(monkeypatch):
-    orders = pd.DataFrame({"order_id": ["1"], "customer_id": ["a"], "revenue": [10.0],
-                           "order_date": pd.to_datetime(["2026-08-01"])})
-    monkeypatch.setitem(sys.modules, "kit.models.clv", None)   # import of kit.models.clv now fails like a missing module
-    assert _lazy("kit.models.clv", "clv_predicted") is None
-    assert _lazy("kit.metrics.survey", "no_such_function") is None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        card = scorecard(LoyaltyData(surveys=_surveys(), orders=orders), _config(), period="2026-Q3")
-    row = card.set_index("kpi").loc["clv_predicted"]
-    assert row["status"] == "no_data" and "not available yet" in row["definition"]
 
 
 # --------------------------------------------------------------------------- the sample business

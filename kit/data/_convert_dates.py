@@ -113,7 +113,8 @@ def _parse_dates(values: pd.Series, *, fmt: str | None, timezone: str, where: Ta
         # written like a date but no such day (31.02.2024): the value is wrong, not the format setting
         if _impossible_dates(text[todo]).all():
             raise where.invalid(
-                column, todo, text, _n(int(todo.sum()), "value is not a calendar date", "values are not calendar dates"),
+                column, todo, text,
+                _n(int(todo.sum()), "value is not a calendar date", "values are not calendar dates"),
                 after=" (written like a date, but that day does not exist)", expected="days that exist in the calendar",
                 fix="correct the value in the export (or leave the cell empty)")
         raise where.invalid(column, todo, text, _n(int(todo.sum()), "value is not a date", "values are not dates"),

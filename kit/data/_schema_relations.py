@@ -86,8 +86,8 @@ def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | 
             before = exits["exit_date"] < signed
             sub = exits[before.fillna(False).to_numpy()]
             rows.append(_row("exits", "exit_after_signup", "warning", len(sub),
-                             example=", ".join(f"{c}: {d:%Y-%m-%d}" for c, d in zip(sub["customer_id"].head(3),
-                                                                                     sub["exit_date"].head(3), strict=False))))
+                             example=", ".join(f"{c}: {d:%Y-%m-%d}" for c, d in zip(
+                                 sub["customer_id"].head(3), sub["exit_date"].head(3), strict=False))))
     anchor = next(((n, c) for n, c in (("orders", "order_date"), ("surveys", "responded_at"))
                    if n in frames and frames[n][c].notna().any()), None)
     if anchor is not None:

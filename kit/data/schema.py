@@ -207,7 +207,8 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
             exc = DataError(f"{_n(int(over.sum()), 'refund exceeds', 'refunds exceed')} the order's revenue"
                             f"{where.mapped('refund_amount')}",
                             file=file, column=where.label("refund_amount"), rows=where.rows(sub.index),
-                            values=[f"{r} > {v}" for r, v in zip(sub["refund_amount"].head(5), sub["revenue"].head(5), strict=False)],
+                            values=[f"{r} > {v}" for r, v in zip(sub["refund_amount"].head(5),
+                                                                 sub["revenue"].head(5), strict=False)],
                             expected="refund_amount between 0 and revenue",
                             fix="check that both columns hold gross amounts in the same currency")
             fail("refund_within_revenue", {}, exc, int(over.sum()))
@@ -223,7 +224,8 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                 exc = DataError(f"{_n(int(early.sum()), 'ticket has', 'tickets have')} {col} before opened_at"
                                 f"{where.mapped(col)}",
                                 file=file, column=where.label(col), rows=where.rows(sub.index),
-                                values=[f"{a} < {b}" for a, b in zip(sub[col].head(5), sub["opened_at"].head(5), strict=False)],
+                                values=[f"{a} < {b}" for a, b in zip(sub[col].head(5), sub["opened_at"].head(5),
+                                                                     strict=False)],
                                 expected=f"{col} at or after opened_at",
                                 fix="check the time zones of both columns or correct the rows")
                 fail("not_before_opened", {"column": col}, exc, int(early.sum()))

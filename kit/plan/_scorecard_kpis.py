@@ -8,7 +8,6 @@ which is where the scorecard is imported from.
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -19,10 +18,11 @@ from kit.data.config import AnalysisConfig
 from kit.data.contract import LoyaltyData
 from kit.data.periods import Period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
-from kit.metrics import behaviour, service, survey, value
+from kit.metrics import advocacy, behaviour, service, survey, value
 from kit.metrics._orders import PreparedOrders
 from kit.metrics._purchases import counts_prepared
 from kit.metrics._stats import difference_test, two_proportion_test
+from kit.models.clv import value as clv_value
 from kit.results import MetricResult, no_data
 
 __all__ = ["ADAPTERS", "NOTES", "Adapter", "change_p_value", "note_text"]
@@ -34,7 +34,6 @@ Adapter = Callable[..., MetricResult]
 
 NOTES = {
     "en": {
-        "not_yet": "not available yet",
         "surveys": "no survey data: survey metrics skipped",
         "contacts": "no survey invitations (contacts): response rate skipped",
         "orders": "no order data: behaviour and value metrics skipped",
@@ -48,7 +47,6 @@ NOTES = {
         "note": "Note",
     },
     "de": {
-        "not_yet": "noch nicht verfügbar",
         "surveys": "keine Umfragedaten: Umfragekennzahlen übersprungen",
         "contacts": "keine Umfrageeinladungen (contacts): Rücklaufquote übersprungen",
         "orders": "keine Bestelldaten: Verhaltens- und Wertkennzahlen übersprungen",
@@ -67,21 +65,6 @@ NOTES = {
 def note_text(lang: str, key: str, **values: Any) -> str:
     """The note ``key`` of :data:`NOTES` in ``lang`` (English for an unknown language), filled with ``values``."""
     return NOTES.get(lang, NOTES["en"])[key].format(**values)
-
-
-def _lazy(module: str, name: str) -> Callable[..., MetricResult] | None:
-    """``module.name`` or None when the module or the name does not exist (yet).
-
-    Only a missing module *itself* counts as absent: an import error raised inside an
-    existing module is a bug and propagates.
-    """
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-    return getattr(mod, name, None)
 
 
 def _survey(kpi: str, column: str,
@@ -113,15 +96,13 @@ def _prepared(data: LoyaltyData, prep: PreparedOrders | None) -> PreparedOrders:
     return PreparedOrders(data.orders, data.exits)  # type: ignore[arg-type]
 
 
-def _orders(kpi: str, module: str, call: Callable[[Callable[..., MetricResult], PreparedOrders,
+def _orders(kpi: str, function: Callable[..., MetricResult],
+            call: Callable[[Callable[..., MetricResult], PreparedOrders,
                                                     AnalysisConfig, Period, Language], MetricResult]) -> Adapter:
     def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period,
                 prep: PreparedOrders | None = None, *, lang: Language = "en") -> MetricResult:
         if data.orders is None:
             return no_data(kpi, note_text(lang, "orders"))
-        function = _lazy(module, kpi)
-        if function is None:
-            return no_data(kpi, note_text(lang, "not_yet"))
         return call(function, _prepared(data, prep), config, period, lang)
 
     return adapter
@@ -158,10 +139,8 @@ def _referral_rate(data: LoyaltyData, config: AnalysisConfig, period: Period,
         return no_data("referral_rate", note_text(lang, "referrals"))
     if data.orders is None:
         return no_data("referral_rate", note_text(lang, "orders"))
-    function = _lazy("kit.metrics.advocacy", "referral_rate")
-    if function is None:
-        return no_data("referral_rate", note_text(lang, "not_yet"))
-    return function(data.referrals, _prepared(data, prep).narrow(("customer_id", "order_date")), period=period,
+    return advocacy.referral_rate(data.referrals, _prepared(data, prep).narrow(("customer_id", "order_date")),
+                                  period=period,
                     lang=lang)
 
 
@@ -186,7 +165,6 @@ def _count_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisCo
 
 def _clv_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period,
               lang: Language) -> MetricResult:
-    value_module = importlib.import_module("kit.models.clv.value")
     if "revenue" in o.orders.columns and o.coded(_CLV_COLUMNS) is not None and o.sorted_net() is not None:
         # every dated order has a customer and a revenue: summarise the prepared sort in numpy
         from kit.models.clv.summary import _summarise_sorted
@@ -196,21 +174,19 @@ def _clv_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConf
         def summarise(as_of: pd.Timestamp, unit: str) -> pd.DataFrame:
             return _summarise_sorted(s.codes, s.dates, net, s.ids, as_of=as_of, freq=unit)  # type: ignore[arg-type]
 
-        return value_module._clv_predicted(o.narrow(_CLV_COLUMNS), as_of=p.end, settings=c.clv, lang=lang,
+        return clv_value._clv_predicted(o.narrow(_CLV_COLUMNS), as_of=p.end, settings=c.clv, lang=lang,
                                            summarise=summarise)
     coded = o.coded(_CLV_COLUMNS)
     if coded is None:
         return f(o.narrow(_CLV_COLUMNS), as_of=p.end, settings=c.clv, lang=lang)
     frame, ids = coded  # integer customer codes: DuckDB groups them several times faster than strings
-    return value_module._clv_predicted(frame, as_of=p.end, settings=c.clv, lang=lang, ids=ids)
+    return clv_value._clv_predicted(frame, as_of=p.end, settings=c.clv, lang=lang, ids=ids)
 
 
 def _period_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period,
                  lang: Language) -> MetricResult:
     return f(o.narrow(_VALUE_COLUMNS), period=p, lang=lang)
 
-
-_BEHAVIOUR, _VALUE = "kit.metrics.behaviour", "kit.metrics.value"
 
 #: KPI id -> callable(data, config, period, prep=None, *, lang="en") -> MetricResult. One entry per KPI id.
 ADAPTERS: dict[str, Adapter] = {
@@ -225,17 +201,17 @@ ADAPTERS: dict[str, Adapter] = {
     "at_risk_share": _survey("at_risk_share", "rating", lambda s, c, lang: survey.at_risk_share(
         s, at_risk_max=c.thresholds.star_at_risk_max, lang=lang)),
     "response_rate": _response_rate,
-    "churn_rate": _orders("churn_rate", _BEHAVIOUR, _churn_args),
-    "retention_rate": _orders("retention_rate", _BEHAVIOUR, _churn_args),
-    "repeat_purchase_rate": _orders("repeat_purchase_rate", _BEHAVIOUR, _count_args),
-    "purchase_frequency": _orders("purchase_frequency", _BEHAVIOUR, _count_args),
-    "average_order_value": _orders("average_order_value", _VALUE, _period_args),
-    "return_rate": _orders("return_rate", _VALUE, _period_args),
-    "refund_share": _orders("refund_share", _VALUE, _period_args),
-    "clv_historical": _orders("clv_historical", _VALUE,
+    "churn_rate": _orders("churn_rate", behaviour.churn_rate, _churn_args),
+    "retention_rate": _orders("retention_rate", behaviour.retention_rate, _churn_args),
+    "repeat_purchase_rate": _orders("repeat_purchase_rate", behaviour.repeat_purchase_rate, _count_args),
+    "purchase_frequency": _orders("purchase_frequency", behaviour.purchase_frequency, _count_args),
+    "average_order_value": _orders("average_order_value", value.average_order_value, _period_args),
+    "return_rate": _orders("return_rate", value.return_rate, _period_args),
+    "refund_share": _orders("refund_share", value.refund_share, _period_args),
+    "clv_historical": _orders("clv_historical", value.clv_historical,
                               lambda f, o, c, p, lang: value._clv_historical_coded(
                                   o.orders, o.row_codes, margin=c.clv.margin, as_of=p.end, lang=lang)),
-    "clv_predicted": _orders("clv_predicted", "kit.models.clv", _clv_args),
+    "clv_predicted": _orders("clv_predicted", clv_value.clv_predicted, _clv_args),
     "referral_rate": _referral_rate,
     "first_response_hours": _service("first_response_hours"),
     "resolution_hours": _service("resolution_hours"),

@@ -124,7 +124,7 @@ def _exited(data: Any, cut: pd.Timestamp) -> pd.DataFrame:
 
 
 def _lapsed(history: pd.DataFrame, config: AnalysisConfig, cut: pd.Timestamp) -> pd.Index:
-    """Lost by the inactivity rule before ``cut``: last order + inactivity_days has passed (as kit.metrics.behaviour)."""
+    """Lost by the inactivity rule before ``cut``: last order + inactivity_days has passed (as in kit.metrics)."""
     limit = cut - pd.Timedelta(days=config.thresholds.inactivity_days)
     return history.index[history["last_order"] < limit]
 

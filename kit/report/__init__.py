@@ -1,4 +1,6 @@
-"""Stage 5, the report: pages, plots, templates and the run: validate, execute the five notebooks with papermill, convert to HTML, write the run folder.
+"""Stage 5, the report: pages, plots, templates and the run.
+
+The run validates, executes the five notebooks with papermill, converts them to HTML and writes the run folder.
 
 A run writes ``<out>/<run-id>/`` (``<run-id>`` = ``<period>_<UTC timestamp>``)::
 

@@ -27,7 +27,8 @@ def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, per
     ranked = kpi_gaps(frame, config)
     card = frame.set_index("kpi")
     out = []
-    for status, key, css, limit in (("missed", "finding_missed", "kit-missed", 5), ("met", "finding_met", "kit-met", 3)):
+    for status, key, css, limit in (("missed", "finding_missed", "kit-missed", 5),
+                                    ("met", "finding_met", "kit-met", 3)):
         rows = ranked[ranked["status"] == status].head(limit)
         for r in rows.itertuples(index=False):
             kpi, row = str(r.kpi), card.loc[str(r.kpi)]
@@ -113,7 +114,9 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
         actions_title=text("top_actions", lang), actions=action_rows, action_columns=action_columns,
         actions_missing=text("not_available", lang, what="prioritised actions (kit.prioritise_actions)"),
         scorecard_title=text("scorecard", lang, period=getattr(period, "label", "–")),
-        scorecard=Markup(scorecard_html(scorecard, lang, currency=config.business.currency)) if scorecard is not None else "",  # noqa: S704 - escaped inside
+        # escaped inside scorecard_html
+        scorecard=(Markup(scorecard_html(scorecard, lang, currency=config.business.currency))
+                   if scorecard is not None else ""),
         scorecard_missing=text("not_available", lang, what="KPI scorecard (kit.scorecard)"), legend=legend,
         pages_title=text("pages", lang), pages=list(pages), downloads_title=text("downloads", lang),
         downloads=list(downloads), generated=text("generated", lang, run_id=run_id, config=config_name))

@@ -83,7 +83,8 @@ def _summary_sql(src: str, *, net: str, freq: str, end: pd.Timestamp, cut: pd.Ti
     Orders are collapsed to occasions (customer, period code p); the day codes ``d`` of the first
     and last order give ``first_purchase`` and ``last_purchase``. Money is summed as DECIMAL(38, 6):
     exact, so the result does not depend on the order in which DuckDB's threads combine partial
-    sums (summing doubles in parallel made the CLV differ in the last digits from run to run). Without a holdout this is the
+    sums (summing doubles in parallel made the CLV differ in the last digits from run to run). Without a holdout this
+    is the
     plain two-level aggregation (no flag, no join) so that it runs as fast as a hand-written query.
     """
     divisor = 7.0 if freq == "W" else 1.0

@@ -117,7 +117,8 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
             f"<tr><td style='text-align:left'>{label}</td>{number}<strong>{shown(row.value)}</strong></td>"
             f"{number}{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
             f"{number}{shown(row.previous)}</td>{number}{shown(row.target)}</td>"
-            f"<td style='text-align:right'><span class='kit-status kit-status-{esc(status)}' style='background:{colour};color:{fg};"
+            f"<td style='text-align:right'><span class='kit-status kit-status-{esc(status)}' "
+            f"style='background:{colour};color:{fg};"
             f"padding:2px 8px;border-radius:10px;white-space:nowrap'>{status_text}</span></td></tr>")
     return ("<table class='kit-scorecard' style='border-collapse:collapse'>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

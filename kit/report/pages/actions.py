@@ -67,8 +67,10 @@ def findings(ctx: Context) -> Section:
             continue
         shown = pd.DataFrame({
             ctx.t("col_kpi"): part["label"],
-            ctx.t("col_value"): [fmt_kpi(k, v, currency, ctx.lang) for k, v in zip(part["kpi"], part["value"], strict=False)],
-            ctx.t("col_target"): [fmt_kpi(k, v, currency, ctx.lang) for k, v in zip(part["kpi"], part["target"], strict=False)],
+            ctx.t("col_value"): [fmt_kpi(k, v, currency, ctx.lang)
+                                 for k, v in zip(part["kpi"], part["value"], strict=False)],
+            ctx.t("col_target"): [fmt_kpi(k, v, currency, ctx.lang)
+                                  for k, v in zip(part["kpi"], part["target"], strict=False)],
             ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
             ctx.t("col_severity"): [fmt(v, "number", ctx.lang, digits=2) for v in part["severity"]],
             "n": [fmt(v, "count", ctx.lang) for v in part["n"]],

@@ -211,7 +211,8 @@ def _covariate_label(ctx: Context, table: pd.DataFrame, name: str) -> str:
     """Readable name of a Cox design column (``segment=Abo`` against the most frequent segment)."""
     if name.startswith("segment="):
         counts = table["segment"].dropna().astype(str).value_counts().sort_index()
-        reference = str(counts.sort_values(ascending=False, kind="stable").index[0])  # as kit.models.survival chooses it
+        # as kit.models.survival chooses it
+        reference = str(counts.sort_values(ascending=False, kind="stable").index[0])
         return ctx.t("cov_segment", level=name.split("=", 1)[1], reference=reference)
     key = f"cov_{name}"
     return ctx.t(key) if key in LABELS else name

@@ -18,7 +18,8 @@ from kit.text.themes import aspects as theme_aspects
 from kit.text.themes import common_themes, theme_contrast, theme_frequency
 from kit.text.verbatims import quotes as pick_quotes
 
-__all__ = ["interviews", "codebook", "coded_interviews", "coded_comments", "overview", "themes", "aspects", "loyal_patterns",
+__all__ = ["interviews", "codebook", "coded_interviews", "coded_comments", "overview", "themes", "aspects",
+           "loyal_patterns",
            "quotes", "survey_comments"]
 
 
@@ -38,7 +39,8 @@ def interviews(ctx: Context) -> pd.DataFrame | None:
     folder = ctx.config.data.interviews
     if folder is None:
         return None
-    return ctx.cached("interviews", lambda: read_interviews(folder, customers=ctx.data.customers, codebook=codebook(ctx)))
+    return ctx.cached("interviews",
+                      lambda: read_interviews(folder, customers=ctx.data.customers, codebook=codebook(ctx)))
 
 
 def coded_interviews(ctx: Context) -> pd.DataFrame | None:
@@ -211,7 +213,8 @@ def survey_comments(ctx: Context) -> Section:
     count = lambda v: fmt(v, "count", ctx.lang)  # noqa: E731
     s.para(ctx.t("comments_count", n=count(len(groups)), period=ctx.period_label,
                  detractors=count(int((two == "detractor").sum())), promoters=count(int((two == "promoter").sum()))))
-    table = s.call(theme_contrast, coded[coded["text_id"].isin(two.index)], two, polarity="negative", codebook=codebook(ctx),
+    table = s.call(theme_contrast, coded[coded["text_id"].isin(two.index)], two, polarity="negative",
+                   codebook=codebook(ctx),
                    lang=ctx.lang)
     if table is not None:
         s.table(_show(ctx, table, [
