@@ -10,8 +10,8 @@ Usage::
 
     .venv/bin/python benchmarks/compare_outputs.py BEFORE AFTER [--sets sample,600:7,1500:11] [--smoke]
 
-``N:SEED`` is a generated set of N customers with that seed. Runs use the venv's Python with ``PYTHONPATH``
-pointing at each worktree, so the installed ``kit`` is not used.
+``N:SEED`` is a generated set of N customers with that seed (written as Parquet with its own analysis.yaml).
+Runs use the venv's Python with ``PYTHONPATH`` pointing at each worktree, so the installed ``kit`` is not used.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _data_sets(tree: Path, sets: list[str], into: Path) -> dict[str, Path]:
             continue
         customers, seed = spec.split(":")
         folder = into / f"generated-{customers}-{seed}"
-        done = _kit(tree, "sample", str(folder), "--customers", customers, "--seed", seed)
+        done = _kit(tree, "sample", str(folder), "--customers", customers, "--seed", seed, "--format", "parquet")
         if done.returncode != 0:
             raise SystemExit(f"sample {spec} failed:\n{done.stderr}")
         configs[spec] = folder / "analysis.yaml"

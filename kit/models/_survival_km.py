@@ -19,6 +19,7 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 __all__ = ["KaplanMeier", "LogrankResult", "logrank_test"]
 
+
 def _loglog_band(surv: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise interval on the log(-log S) scale (Kalbfleisch & Prentice 2002, eq. 1.11)."""
     with np.errstate(divide="ignore", invalid="ignore"):
