@@ -53,13 +53,16 @@ _EXPORTS: dict[str, str] = {
         ["net_revenue", "average_order_value", "return_rate", "refund_share", "clv_historical"],
         "kit.metrics.value"),
     **dict.fromkeys(["referral_rate", "referred_retention", "exit_reasons"], "kit.metrics.advocacy"),
+    **dict.fromkeys(["subscriptions_of", "subscription_lifetimes", "contractual_churn", "contractual_retention",
+                     "contractual_churn_by_period", "churn_by_tenure"], "kit.metrics.contracts"),
     **dict.fromkeys(
         ["first_response_hours", "resolution_hours", "sla_share", "complaint_rate",
          "complaints_by_category", "business_hours_between", "median_interval"], "kit.metrics.service"),
     # models
     **dict.fromkeys(["lifetime_table", "KaplanMeier", "CoxChurnModel", "logrank_test"], "kit.models.survival"),
     **dict.fromkeys(["summarise_customers", "BetaGeo", "GammaGamma", "customer_value", "clv_predicted",
-                     "holdout_comparison", "frequency_spend_correlation"], "kit.models.clv"),
+                     "holdout_comparison", "frequency_spend_correlation", "ShiftedBetaGeometric",
+                     "subscriber_values", "clv_contractual"], "kit.models.clv"),
     **dict.fromkeys(["KeyDrivers", "importance_performance"], "kit.models.drivers"),
     **dict.fromkeys(["read_interviews", "intercoder_agreement"], "kit.text.interviews"),
     **dict.fromkeys(["read_codebook"], "kit.text.codebook"),

@@ -140,6 +140,12 @@ DEFINITIONS: dict[str, Definition] = {
            "Complaints opened in the period per 1,000 orders in the period.",
            "Im Zeitraum eröffnete Beschwerden je 1.000 Bestellungen im Zeitraum.",
            "per_1000", "lower", "exact Poisson interval on the complaint count"),
+        _D("clv_contractual", "Contractual CLV (sBG)", "Vertraglicher Kundenwert (sBG)",
+           "Mean expected residual value x margin of the running subscriptions: amount per billing period x "
+           "discounted expected residual lifetime (shifted-beta-geometric model, Fader & Hardie 2007, 2010).",
+           "Mittlerer erwarteter Restwert x Marge der laufenden Abonnements: Betrag je Abrechnungszeitraum x "
+           "abgezinste erwartete Restlaufzeit (shifted-beta-geometrisches Modell, Fader & Hardie 2007, 2010).",
+           "currency", "higher", "parametric bootstrap of the sBG parameters"),
     )
 }
 

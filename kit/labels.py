@@ -416,6 +416,7 @@ TABLE_NAMES: dict[str, tuple[str, str]] = {
     "exits": ("exits", "Kündigungen"),
     "referrals": ("referrals", "Empfehlungen"),
     "contacts": ("contacts", "Umfrageeinladungen"),
+    "subscriptions": ("subscriptions", "Abonnements"),
     "interviews": ("interviews", "Interviews"),
 }
 
@@ -427,7 +428,8 @@ MISSING_DATA: dict[str, str] = {
     "interview": "keine Interviews", "codebook": "kein Codebuch", "survey comment": "keine Umfragekommentare",
     "customers": "keine Kundendaten", "orders": "keine Bestelldaten", "surveys": "keine Umfragedaten",
     "tickets": "keine Ticketdaten", "exits": "keine Kündigungsdaten", "referrals": "keine Empfehlungsdaten",
-    "contacts": "keine Umfrageeinladungen",
+    "contacts": "keine Umfrageeinladungen", "subscription": "keine Abonnementdaten",
+    "subscriptions": "keine Abonnementdaten",
 }
 
 #: scorecard status -> (English, German)

@@ -69,8 +69,20 @@ def test_mistyped_kpi_id_in_an_action(tmp_path):
 def test_unknown_table_and_missing_main_table(tmp_path):
     with pytest.raises(ConfigError, match=r"unknown table 'order'\. Did you mean 'orders'\?"):
         load_config(write(tmp_path, "business: {name: S}\ndata: {tables: {order: {file: o.csv}}}\n"))
-    with pytest.raises(ConfigError, match=r"at least an 'orders' or a 'surveys' table"):
+    with pytest.raises(ConfigError, match=r"at least an 'orders', a 'subscriptions' or a 'surveys' table"):
         load_config(write(tmp_path, "business: {name: S}\ndata: {tables: {customers: {file: c.csv}}}\n"))
+
+
+def test_subscriptions_or_a_customer_status_is_enough(tmp_path):
+    # any one of orders, subscriptions or surveys; or customers that map a status (a snapshot export)
+    cfg = load_config(write(tmp_path, "business: {name: S}\ndata: {tables: {subscriptions: {file: s.csv}}}\n"))
+    assert set(cfg.data.tables) == {"subscriptions"}
+    cfg = load_config(write(tmp_path, "business: {name: S}\ndata: {as_of: 2026-07-01, tables: {customers: "
+                                      "{file: c.csv, columns: {Churn: status, tenure: tenure_months}}}}\n"))
+    assert str(cfg.data.as_of) == "2026-07-01"
+    assert cfg.thresholds.churn_from == "auto" and cfg.clv.billing_months == 1
+    with pytest.raises(ConfigError, match=r"churn_from"):
+        load_config(write(tmp_path, MINIMAL + "thresholds: {churn_from: exits}\n"))
 
 
 def test_relative_paths_resolve_against_the_yaml_folder(tmp_path):

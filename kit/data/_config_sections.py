@@ -89,6 +89,9 @@ class Thresholds(_Model):
     """Cut-offs and rules used by the metrics."""
 
     inactivity_days: int = Field(180, gt=0, description="Days without an order after which a customer counts as lost")
+    churn_from: Literal["auto", "orders", "subscriptions"] = Field(
+        "auto", description="Source of churn_rate / retention_rate: auto = orders when there are orders, "
+                            "else subscriptions (or the customers' status / churn_date)")
     csat_top_box: int = Field(4, ge=1, le=5, description="CSAT answers at or above this are satisfied")
     star_at_risk_max: int = Field(3, ge=1, le=5, description="Star ratings at or below this are at risk")
     ces_scale: tuple[int, int] = Field((1, 7), description="Lowest and highest CES answer")
@@ -131,6 +134,8 @@ class CLVSettings(_Model):
     annual_discount_rate: float = Field(0.1, ge=0, lt=1, description="Yearly discount rate")
     horizon_months: int = Field(24, gt=0, le=120, description="Prediction horizon in months")
     time_unit: Literal["D", "W", "M"] = Field("W", description="Time unit of the BG/NBD model")
+    billing_months: int = Field(1, gt=0, le=12, description="Length of a subscription's billing period in months "
+                                                            "(the period of the sBG model; amount is per period)")
 
 
 class Addresses(_Model):
@@ -207,6 +212,8 @@ class DataSources(_Model):
     tables: dict[str, TableSource] = Field(default_factory=dict)
     interviews: Path | None = None
     codebook: Path | None = None
+    as_of: dt.date | None = Field(None, description="Day a snapshot export was taken (exclusive end of the data), "
+                                                    "for exports without dates, e.g. status and tenure only")
 
     @field_validator("timezone")
     @classmethod
@@ -227,8 +234,9 @@ class DataSources(_Model):
         for name in value:
             if name not in TABLES:
                 raise _KeyError(_unknown("table", name, TABLES), name)
-        if not {"orders", "surveys"} & set(value):
-            raise ValueError("an analysis needs at least an 'orders' or a 'surveys' table")
+        if not {"orders", "subscriptions", "surveys"} & set(value) and not _customers_with_status(value):
+            raise ValueError("an analysis needs at least an 'orders', a 'subscriptions' or a 'surveys' table "
+                             "(or a customers table that maps a status or churn_date column)")
         return value
 
     @field_validator("interviews", "codebook")
@@ -238,6 +246,12 @@ class DataSources(_Model):
         if value is None or not base or value.is_absolute():
             return value
         return (Path(base) / value).resolve()
+
+
+def _customers_with_status(tables: dict[str, TableSource]) -> bool:
+    """True when the customers table maps a ``status`` or ``churn_date`` column (a contractual snapshot)."""
+    customers = tables.get("customers")
+    return customers is not None and bool({"status", "churn_date"} & set(customers.columns.values()))
 
 
 def _unknown(kind: str, name: str, valid: Any) -> str:

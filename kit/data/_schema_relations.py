@@ -16,7 +16,7 @@ from kit.data.contract import TABLES, quality_row
 __all__ = ["check_relations"]
 
 _CUSTOMER_REFS = {"orders": ("customer_id",), "surveys": ("customer_id",), "tickets": ("customer_id",),
-                  "exits": ("customer_id",), "contacts": ("customer_id",),
+                  "exits": ("customer_id",), "contacts": ("customer_id",), "subscriptions": ("customer_id",),
                   "referrals": ("referrer_id", "referred_id")}
 
 

@@ -56,6 +56,7 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     "filled": ("{column} filled", "{column} ausgefüllt"),
     "refund_within_revenue": ("refund_amount <= revenue", "refund_amount <= revenue"),
     "not_before_opened": ("{column} >= opened_at", "{column} >= opened_at"),
+    "not_before_start": ("{column} >= start_date", "{column} >= start_date"),
     "not_before_year": ("{column} not before {year}", "{column} nicht vor {year}"),
     # across tables (kit.data.schema.check_relations)
     "known_customer": ("{column} known in customers", "{column} in Kunden vorhanden"),

@@ -19,9 +19,9 @@ import pandas as pd
 
 from kit.data.check_texts import check_text
 
-__all__ = ["TableSpec", "TABLES", "TableName", "LoyaltyData", "QUALITY_COLUMNS", "quality_row"]
+__all__ = ["TableSpec", "TABLES", "TableName", "LoyaltyData", "QUALITY_COLUMNS", "quality_row", "CHURNED_STATUSES"]
 
-TableName = Literal["customers", "orders", "surveys", "tickets", "exits", "referrals", "contacts"]
+TableName = Literal["customers", "orders", "surveys", "tickets", "exits", "referrals", "contacts", "subscriptions"]
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,9 @@ class TableSpec:
 TABLES: dict[str, TableSpec] = {
     "customers": TableSpec(
         required=("customer_id",),
-        optional=("signup_date", "segment", "region", "acquisition_channel"),
-        dates=("signup_date",), key="customer_id"),
+        optional=("signup_date", "segment", "region", "acquisition_channel", "status", "churn_date",
+                  "tenure_months"),
+        dates=("signup_date", "churn_date"), key="customer_id"),
     "orders": TableSpec(
         required=("order_id", "customer_id", "order_date", "revenue"),
         optional=("refund_amount", "returned", "quantity", "category", "channel"),
@@ -72,7 +73,14 @@ TABLES: dict[str, TableSpec] = {
         required=("referrer_id", "referred_at"), optional=("referred_id",), dates=("referred_at",)),
     "contacts": TableSpec(
         required=("customer_id", "sent_at"), optional=("responded", "wave"), dates=("sent_at",)),
+    "subscriptions": TableSpec(
+        required=("customer_id", "start_date"), optional=("end_date", "cancelled_at", "plan", "amount"),
+        dates=("start_date", "end_date", "cancelled_at")),
 }
+
+#: Values of ``customers.status`` that mean the customer has left (compared case-insensitively, trimmed).
+CHURNED_STATUSES = ("churned", "cancelled", "canceled", "inactive", "lost", "left", "ended", "yes", "true", "1",
+                    "gekündigt", "gekuendigt", "inaktiv", "verloren", "beendet", "ja")
 
 SURVEY_SCORES = ("nps", "csat", "ces", "rating")
 
@@ -126,8 +134,10 @@ class LoyaltyData:
 
     Attributes
     ----------
-    customers, orders, surveys, tickets, exits, referrals, contacts : DataFrame or None
-        The tables of the data contract, canonical column names.
+    customers, orders, surveys, tickets, exits, referrals, contacts, subscriptions : DataFrame or None
+        The tables of the data contract, canonical column names. ``subscriptions`` is the contractual
+        alternative to ``orders``: one row per subscription (``customer_id``, ``start_date``, ``end_date``
+        empty while it runs, ``plan``, ``amount`` per billing period).
     interviews : DataFrame or None
         One row per interview: ``customer_id``, ``date``, ``interviewer``, ``segment``, ``text``,
         ``file`` (and ``codes`` where manual codes exist).
@@ -137,6 +147,9 @@ class LoyaltyData:
         show it in another language, see :data:`QUALITY_COLUMNS`).
     sources : dict
         Table name -> file it was read from (for the inventory in step 2).
+    as_of : Timestamp or None
+        ``data.as_of`` of the configuration: the day a snapshot export was taken (exclusive end of the data),
+        for exports without dates of their own; counts as the latest date in :meth:`last_seen`.
     """
 
     customers: pd.DataFrame | None = None
@@ -146,14 +159,16 @@ class LoyaltyData:
     exits: pd.DataFrame | None = None
     referrals: pd.DataFrame | None = None
     contacts: pd.DataFrame | None = None
+    subscriptions: pd.DataFrame | None = None
     interviews: pd.DataFrame | None = None
     quality: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUALITY_COLUMNS))
     sources: dict[str, str] = field(default_factory=dict)
+    as_of: pd.Timestamp | None = None
 
     def available(self) -> list[str]:
         """Names of the tables that were supplied (interviews included)."""
         return [f.name for f in fields(self)
-                if f.name not in ("quality", "sources") and getattr(self, f.name) is not None]
+                if f.name not in ("quality", "sources", "as_of") and getattr(self, f.name) is not None]
 
     def last_seen(self) -> pd.Timestamp:
         """The latest date in any table (used to find the latest complete period)."""
@@ -165,6 +180,8 @@ class LoyaltyData:
             for col in spec.dates:
                 if col in table and table[col].notna().any():
                     latest.append(table[col].max())
+        if self.as_of is not None:  # exclusive: the snapshot shows the data up to the day before
+            latest.append(pd.Timestamp(self.as_of) - pd.Timedelta(days=1))
         if not latest:
             raise ValueError("no dated rows in any table")
         return max(latest)

@@ -157,7 +157,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
 
     errors: list[DataError] = []
     rows: list[dict[str, Any]] = []
-    data = LoyaltyData()
+    data = LoyaltyData(as_of=pd.Timestamp(config.data.as_of) if config.data.as_of is not None else None)
     reads: dict[str, TableRead] = {}
     for name, source in config.data.tables.items():
         table_errors: list[DataError] = []

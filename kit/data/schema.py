@@ -231,6 +231,23 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                 fail("not_before_opened", {"column": col}, exc, int(early.sum()))
             else:
                 passed("not_before_opened", {"column": col})
+    if name == "subscriptions" and "start_date" in columns:
+        for col in ("end_date", "cancelled_at"):
+            if col not in columns:
+                continue
+            early = (frame[col] < frame["start_date"]).to_numpy()
+            if early.any():
+                sub = frame.loc[early]
+                exc = DataError(f"{_n(int(early.sum()), 'subscription has', 'subscriptions have')} {col} before "
+                                f"start_date{where.mapped(col)}",
+                                file=file, column=where.label(col), rows=where.rows(sub.index),
+                                values=[f"{a:%Y-%m-%d} < {b:%Y-%m-%d}"
+                                        for a, b in zip(sub[col].head(5), sub["start_date"].head(5), strict=False)],
+                                expected=f"{col} on or after start_date",
+                                fix="check that both columns are mapped to the right dates or correct the rows")
+                fail("not_before_start", {"column": col}, exc, int(early.sum()))
+            else:
+                passed("not_before_start", {"column": col})
     for col in TABLES[name].dates:
         if col in columns:
             early = (frame[col] < EARLIEST_PLAUSIBLE).to_numpy()

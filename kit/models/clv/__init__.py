@@ -33,6 +33,9 @@ Modules (one concern each; imports run one way, top to bottom):
 - :mod:`kit.models.clv._fitting`: private maximum-likelihood machinery shared by the models.
 - :mod:`kit.models.clv.models`: :class:`BetaGeo` and :class:`GammaGamma` (likelihoods, fit, predictions).
 - :mod:`kit.models.clv.value`: :func:`customer_value` and the scorecard KPI :func:`clv_predicted`.
+- :mod:`kit.models.clv.sbg`: :class:`ShiftedBetaGeometric`, the contractual retention model (Fader & Hardie
+  2007) and its discounted expected residual lifetime (Fader & Hardie 2010).
+- :mod:`kit.models.clv.contract_value`: :func:`subscriber_values` and the scorecard KPI :func:`clv_contractual`.
 - :mod:`kit.models.clv.validation`: :func:`holdout_comparison`, :func:`frequency_spend_correlation`.
 
 Every public name is re-exported here, so ``from kit.models.clv import X`` and ``kit.models.clv.X`` work.
@@ -45,6 +48,8 @@ from kit.models.clv.models import (
     GammaGamma,
     _gg_loglik,  # noqa: F401  (tests/test_clv.py imports it from kit.models.clv)
 )
+from kit.models.clv.contract_value import clv_contractual, subscriber_values
+from kit.models.clv.sbg import ShiftedBetaGeometric, lifetimes_from_survivors
 from kit.models.clv.summary import DAYS_PER_MONTH, TIME_UNITS, summarise_customers
 from kit.models.clv.validation import frequency_spend_correlation, holdout_comparison
 from kit.models.clv.value import clv_predicted, customer_value
@@ -59,4 +64,8 @@ __all__ = [
     "clv_predicted",
     "holdout_comparison",
     "frequency_spend_correlation",
+    "ShiftedBetaGeometric",
+    "lifetimes_from_survivors",
+    "subscriber_values",
+    "clv_contractual",
 ]
