@@ -14,6 +14,7 @@ from kit.data.contract import LoyaltyData
 from kit.data.io import read_data, validate
 from kit.data.periods import parse_period
 from kit.errors import DataError
+from kit.metrics._stats import wilson_interval
 from kit.metrics.contracts import (
     churn_by_tenure,
     contractual_churn,
@@ -22,7 +23,6 @@ from kit.metrics.contracts import (
     subscription_lifetimes,
     subscriptions_of,
 )
-from kit.metrics._stats import wilson_interval
 from kit.models.clv.contract_value import clv_contractual, period_discount_rate, subscriber_values
 from kit.models.clv.sbg import ShiftedBetaGeometric
 

@@ -43,12 +43,12 @@ Every public name is re-exported here, so ``from kit.models.clv import X`` and `
 
 from __future__ import annotations
 
+from kit.models.clv.contract_value import clv_contractual, subscriber_values
 from kit.models.clv.models import (
     BetaGeo,
     GammaGamma,
     _gg_loglik,  # noqa: F401  (tests/test_clv.py imports it from kit.models.clv)
 )
-from kit.models.clv.contract_value import clv_contractual, subscriber_values
 from kit.models.clv.sbg import ShiftedBetaGeometric, lifetimes_from_survivors
 from kit.models.clv.summary import DAYS_PER_MONTH, TIME_UNITS, summarise_customers
 from kit.models.clv.validation import frequency_spend_correlation, holdout_comparison

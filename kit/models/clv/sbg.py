@@ -15,7 +15,7 @@ has made n - 1 renewals, valued just before the n-th renewal decision (the first
 n-th renewal, undiscounted),
 
     DERL(d | alpha, beta, n) = sum_{t >= n} S(t) / S(n - 1) / (1 + d)^(t - n)
-                             = (beta + n - 1) / (alpha + beta + n - 1) * 2F1(1, beta + n; alpha + beta + n; 1 / (1 + d)),
+        = (beta + n - 1) / (alpha + beta + n - 1) * 2F1(1, beta + n; alpha + beta + n; 1 / (1 + d)),
 
 with d the discount rate per billing period. A subscriber's expected residual value is the amount per
 period times DERL.
