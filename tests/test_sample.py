@@ -351,6 +351,22 @@ def test_exits_are_abo_cancellations(tables):
     assert e.reason.str.len().gt(5).all()
 
 
+def test_abo_customers_have_subscriptions_that_match_their_exits(tables):
+    a, truth = tables["subscriptions"], tables["truth"].set_index("customer_id")
+    abo = truth.index[truth.segment == "Abo"]
+    assert a.customer_id.is_unique and set(a.customer_id) == set(abo)
+    # the subscription starts on the signup day and ends on the cancellation day of exits.csv
+    assert (a.start_date.to_numpy() == truth.loc[a.customer_id, "signup_date"].to_numpy()).all()
+    ends = a.set_index("customer_id").end_date.dropna()
+    exits = tables["exits"].set_index("customer_id").exit_date
+    assert set(ends.index) == set(exits.index) and (ends == exits.loc[ends.index]).all()
+    # 1-3 bags; the planted at-risk customers order 2 bags more (effect 7)
+    assert a.plan.str.fullmatch(r"Abo 1 Tüte|Abo [2-5] Tüten").all()
+    assert a.plan.value_counts().index[0] == "Abo 2 Tüten"
+    # amount per month: a median Abo order (2-3 bags, -10 %) about once a month (1.5 times for five-star customers)
+    assert a.amount.between(5, 150).all() and 25 < a.amount.median() < 60
+
+
 # ---------------------------------------------------------------------------------------------
 # API, chunking, errors
 

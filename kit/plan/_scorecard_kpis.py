@@ -18,11 +18,12 @@ from kit.data.config import AnalysisConfig
 from kit.data.contract import LoyaltyData
 from kit.data.periods import Period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
-from kit.metrics import advocacy, behaviour, service, survey, value
+from kit.metrics import advocacy, behaviour, contracts, service, survey, value
 from kit.metrics._orders import PreparedOrders
 from kit.metrics._purchases import counts_prepared
 from kit.metrics._stats import difference_test, two_proportion_test
 from kit.models.clv import value as clv_value
+from kit.models.clv.contract_value import clv_contractual
 from kit.results import MetricResult, no_data
 
 __all__ = ["ADAPTERS", "NOTES", "Adapter", "change_p_value", "note_text"]
@@ -39,6 +40,7 @@ NOTES = {
         "orders": "no order data: behaviour and value metrics skipped",
         "tickets": "no ticket data: service metrics skipped",
         "referrals": "no referral data: referral rate skipped",
+        "subscriptions": "no subscription data (nor a customers status or churn_date): contractual metrics skipped",
         "column": "the surveys table has no '{column}' column",
         "no_test": "change not tested: {reason}",
         "no_variation": "no variation in either period",
@@ -52,6 +54,8 @@ NOTES = {
         "orders": "keine Bestelldaten: Verhaltens- und Wertkennzahlen übersprungen",
         "tickets": "keine Ticketdaten: Servicekennzahlen übersprungen",
         "referrals": "keine Empfehlungsdaten: Empfehlungsquote übersprungen",
+        "subscriptions": "keine Abonnementdaten (auch kein Kundenstatus oder churn_date): vertragliche Kennzahlen "
+                         "übersprungen",
         "column": "die Umfragetabelle hat keine Spalte '{column}'",
         "no_test": "Veränderung nicht getestet: {reason}",
         "no_variation": "in beiden Zeiträumen keine Streuung",
@@ -188,6 +192,38 @@ def _period_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisC
     return f(o.narrow(_VALUE_COLUMNS), period=p, lang=lang)
 
 
+def _churn(kpi: str) -> Adapter:
+    """churn_rate / retention_rate from the orders (inactivity rule and exits) or from the subscriptions.
+
+    ``thresholds.churn_from``: ``orders`` or ``subscriptions`` as configured; ``auto`` (the default) uses the
+    orders when there are any (so a shop with an order log keeps one definition), else the subscriptions (or
+    the customers' status / churn_date), as :func:`kit.metrics.contracts.subscriptions_of` finds them.
+    """
+    from_orders = _orders(kpi, behaviour.churn_rate if kpi == "churn_rate" else behaviour.retention_rate,
+                          _churn_args)
+
+    def adapter(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                prep: PreparedOrders | None = None, *, lang: Language = "en") -> MetricResult:
+        source = config.thresholds.churn_from
+        if source == "orders" or (source == "auto" and data.orders is not None):
+            return from_orders(data, config, period, prep, lang=lang)
+        subscriptions = contracts.subscriptions_of(data)
+        if subscriptions is None:
+            return no_data(kpi, note_text(lang, "subscriptions" if source == "subscriptions" else "orders"))
+        function = contracts.contractual_churn if kpi == "churn_rate" else contracts.contractual_retention
+        return function(subscriptions, period=period, lang=lang)
+
+    return adapter
+
+
+def _clv_contractual(data: LoyaltyData, config: AnalysisConfig, period: Period,
+                     prep: PreparedOrders | None = None, *, lang: Language = "en") -> MetricResult:
+    subscriptions = contracts.subscriptions_of(data)
+    if subscriptions is None:
+        return no_data("clv_contractual", note_text(lang, "subscriptions"))
+    return clv_contractual(subscriptions, as_of=period.end, settings=config.clv, lang=lang)
+
+
 #: KPI id -> callable(data, config, period, prep=None, *, lang="en") -> MetricResult. One entry per KPI id.
 ADAPTERS: dict[str, Adapter] = {
     "nps": _survey("nps", "nps", lambda s, c, lang: survey.nps(s, lang=lang)),
@@ -201,8 +237,8 @@ ADAPTERS: dict[str, Adapter] = {
     "at_risk_share": _survey("at_risk_share", "rating", lambda s, c, lang: survey.at_risk_share(
         s, at_risk_max=c.thresholds.star_at_risk_max, lang=lang)),
     "response_rate": _response_rate,
-    "churn_rate": _orders("churn_rate", behaviour.churn_rate, _churn_args),
-    "retention_rate": _orders("retention_rate", behaviour.retention_rate, _churn_args),
+    "churn_rate": _churn("churn_rate"),
+    "retention_rate": _churn("retention_rate"),
     "repeat_purchase_rate": _orders("repeat_purchase_rate", behaviour.repeat_purchase_rate, _count_args),
     "purchase_frequency": _orders("purchase_frequency", behaviour.purchase_frequency, _count_args),
     "average_order_value": _orders("average_order_value", value.average_order_value, _period_args),
@@ -217,6 +253,7 @@ ADAPTERS: dict[str, Adapter] = {
     "resolution_hours": _service("resolution_hours"),
     "sla_share": _service("sla_share"),
     "complaint_rate": _complaint_rate,
+    "clv_contractual": _clv_contractual,
 }
 
 

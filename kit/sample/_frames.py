@@ -51,7 +51,7 @@ def finalise(ch: dict[str, Any]) -> dict[str, pd.DataFrame]:
     -------
     dict of str to DataFrame
         ``customers``, ``orders``, ``surveys``, ``tickets``, ``exits``, ``referrals``, ``contacts``,
-        ``truth`` and ``interviews``; timestamps naive in Europe/Berlin.
+        ``truth``, ``interviews`` and ``subscriptions``; timestamps naive in Europe/Berlin.
     """
     cid = ch["cid"]
     offsets = ch["offsets"]
@@ -139,14 +139,43 @@ def finalise(ch: dict[str, Any]) -> dict[str, pd.DataFrame]:
         "referred_at": signup_ts[ch["ref_idx"]],
     }).sort_values(["referred_at", "referred_id"], kind="stable", ignore_index=True)
 
+    subscriptions = _subscriptions(ch, orders)
     truth = _truth(ch, orders, tickets)
     interviews = _interviews(ch, truth) if ch["with_texts"] else _interviews_empty()
-    for frame in (customers, orders, surveys, contacts, tickets, exits, referrals, truth):
+    for frame in (customers, orders, surveys, contacts, tickets, exits, referrals, truth, subscriptions):
         for col in frame.columns:
             if frame[col].dtype == object:
                 frame[col] = frame[col].astype("str")
     return {"customers": customers, "orders": orders, "surveys": surveys, "tickets": tickets, "exits": exits,
-            "referrals": referrals, "contacts": contacts, "truth": truth, "interviews": interviews}
+            "referrals": referrals, "contacts": contacts, "truth": truth, "interviews": interviews,
+            "subscriptions": subscriptions}
+
+
+def _subscriptions(ch: dict[str, Any], orders: pd.DataFrame) -> pd.DataFrame:
+    """The Abo customers' subscriptions, derived from what was already drawn (no random draw of its own).
+
+    Start = signup day, end = the cancellation day of ``exits`` (empty while the Abo runs); the plan is the
+    customer's most frequent number of bags per order (ties: the smaller); the monthly amount is the median
+    revenue of the customer's orders x deliveries per month (30.4375 days / the customer's delivery interval).
+    Built after every draw of the chunk, so none of the other tables moves.
+    """
+    abo = np.flatnonzero(ch["abo"])
+    cid = ch["cid"][abo]
+    churned = ch["death"][abo] < T_END
+    o = orders[orders["customer_id"].isin(set(cid))]
+    median = o.groupby("customer_id")["revenue"].median()
+    bags = o.groupby("customer_id")["quantity"].agg(lambda q: int(q.value_counts().sort_index().idxmax()))
+    per_month = 30.4375 / ch["interval"][abo]
+    amount = np.round(median.reindex(cid).to_numpy(dtype=float) * per_month, 2)
+    plan = [f"Abo {b} {'Tüte' if b == 1 else 'Tüten'}" for b in bags.reindex(cid).fillna(1).astype(int)]
+    end = pd.Series(_days_to_ts(np.where(churned, np.floor(ch["death"][abo]), 0.0)).astype("datetime64[ns]"))
+    return pd.DataFrame({
+        "customer_id": pd.array(cid, dtype="str"),
+        "start_date": _days_to_ts(ch["signup"][abo]).astype("datetime64[ns]"),
+        "end_date": end.where(churned).to_numpy(),
+        "plan": np.array(plan, dtype=object),
+        "amount": amount,
+    })
 
 
 def _truth(ch: dict[str, Any], orders: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:

@@ -96,6 +96,12 @@ class CsvWriter:
         self._append("truth/customers_truth.csv", tr, encoding="utf-8", sep=",")
         for i, row in enumerate(t["interviews"].itertuples(index=False), start=1):
             self._interview(i, row)
+        a = t["subscriptions"]
+        self._append("abos.csv", pd.DataFrame({
+            "Kundennummer": a.customer_id, "Abo_Beginn": a.start_date.dt.strftime("%d.%m.%Y"),
+            "Abo_Ende": a.end_date.dt.strftime("%d.%m.%Y").fillna(""), "Tarif": a.plan,
+            "Monatsbetrag": _german_money(a.amount),
+        }), encoding="utf-8", sep=";")
 
     def _interview(self, i: int, row: Any) -> None:
         folder = self.out / "interviews"
@@ -120,7 +126,8 @@ class CsvWriter:
 class ParquetWriter:
     """Writes canonical tables incrementally, one row group per chunk."""
 
-    _TABLES = ("customers", "orders", "surveys", "tickets", "exits", "referrals", "contacts", "truth")
+    _TABLES = ("customers", "orders", "surveys", "tickets", "exits", "referrals", "contacts", "truth",
+               "subscriptions")
 
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -178,5 +185,6 @@ data:
     exits: {file: exits.parquet}
     referrals: {file: referrals.parquet}
     contacts: {file: contacts.parquet}
+    subscriptions: {file: subscriptions.parquet}
 """
 
