@@ -116,6 +116,62 @@ LABELS: dict[str, tuple[str, str]] = {
     "crit_service": ("Service", "Service"),
     "crit_returns": ("Returns and refunds", "Retouren und Erstattungen"),
     "churn_trend": ("Churn rate by period", "Abwanderungsquote je Zeitraum"),
+    # page 3: subscriptions (contractual churn and the sBG customer value)
+    "crit_contracts": ("Subscriptions: contractual churn and value (sBG)",
+                       "Abonnements: vertragliche Abwanderung und Kundenwert (sBG)"),
+    "contracts_missing": ("no subscription data: contractual churn by tenure and the sBG customer value need a "
+                          "subscriptions table (customer_id, start_date, end_date) or customers with a status or "
+                          "churn_date",
+                          "keine Abonnementdaten: vertragliche Abwanderung nach Laufzeit und der sBG-Kundenwert "
+                          "brauchen eine Tabelle subscriptions (customer_id, start_date, end_date) oder Kunden mit "
+                          "status oder churn_date"),
+    "contracts_intro": ("A subscriber is lost on the day the subscription ends; no inactivity rule is needed. "
+                        "{subscribers} subscribers, {running} still running at {as_of}.",
+                        "Ein Abonnent ist am Tag verloren, an dem das Abonnement endet; eine Inaktivitätsregel "
+                        "braucht es nicht. {subscribers} Abonnenten, davon {running} am {as_of} noch laufend."),
+    "contracts_trend": ("Contractual churn by period", "Vertragliche Abwanderung je Zeitraum"),
+    "cap_contracts_trend": ("Subscriptions ended in the period / subscribers active at its start. Customers who "
+                            "joined and left within a period were not active at its start: they are in neither "
+                            "count and shown apart.",
+                            "Im Zeitraum beendete Abonnements / zu Beginn aktive Abonnenten. Wer im Zeitraum "
+                            "begonnen und wieder gekündigt hat, war zu Beginn nicht aktiv: in keiner der beiden "
+                            "Zahlen enthalten und getrennt ausgewiesen."),
+    "contracts_tenure": ("Churn by tenure", "Abwanderung nach Laufzeit"),
+    "cap_contracts_tenure": ("Observed churn in each billing period of tenure ({months} month(s)): cancelled in "
+                             "period t / subscribers who reached it, beside the sBG model's 1 - r(t).",
+                             "Beobachtete Abwanderung je Abrechnungszeitraum der Laufzeit ({months} Monat(e)): in "
+                             "Zeitraum t gekündigt / Abonnenten, die ihn erreicht haben, neben 1 - r(t) des "
+                             "sBG-Modells."),
+    "contracts_sbg": ("Value of the running subscriptions (sBG)", "Wert der laufenden Abonnements (sBG)"),
+    "contracts_sbg_intro": ("The shifted-beta-geometric model (Fader & Hardie 2007) lets each subscriber cancel "
+                            "with an own probability per billing period, spread across subscribers as "
+                            "Beta(alpha, beta); retention then rises with tenure because those who stay are the "
+                            "loyal ones. Fitted on {n} subscribers ({cancelled} cancelled): alpha = {alpha}, "
+                            "beta = {beta}. Value of a running subscription = amount x margin ({margin}) x "
+                            "discounted expected residual lifetime (DERL, Fader & Hardie 2010) at {rate} per "
+                            "billing period, with no horizon.",
+                            "Das shifted-beta-geometrische Modell (Fader & Hardie 2007) gibt jedem Abonnenten eine "
+                            "eigene Kündigungswahrscheinlichkeit je Abrechnungszeitraum, über die Abonnenten "
+                            "verteilt als Beta(alpha, beta); die Bindung steigt dann mit der Laufzeit, weil die "
+                            "Treuen bleiben. Geschätzt auf {n} Abonnenten ({cancelled} gekündigt): alpha = {alpha}, "
+                            "beta = {beta}. Wert eines laufenden Abonnements = Betrag x Marge ({margin}) x "
+                            "abgezinste erwartete Restlaufzeit (DERL, Fader & Hardie 2010) bei {rate} je "
+                            "Abrechnungszeitraum, ohne Horizont."),
+    "cap_contracts_plan": ("Running subscriptions per plan: renewals so far, expected residual lifetime and value",
+                           "Laufende Abonnements je Tarif: bisherige Verlängerungen, erwartete Restlaufzeit und "
+                           "Wert"),
+    "col_period": ("Period", "Zeitraum"),
+    "col_subscribers": ("Subscribers at start", "Abonnenten zu Beginn"),
+    "col_joined_left": ("Joined and left", "Begonnen und gekündigt"),
+    "col_churn": ("Churn", "Abwanderung"),
+    "col_tenure": ("Billing period of tenure", "Abrechnungszeitraum der Laufzeit"),
+    "col_reached": ("Reached it", "Erreicht"),
+    "col_cancelled": ("Cancelled", "Gekündigt"),
+    "col_model_churn": ("sBG: 1 - r(t)", "sBG: 1 - r(t)"),
+    "col_plan": ("Plan", "Tarif"),
+    "col_renewals": ("Mean renewals", "Mittlere Verlängerungen"),
+    "col_derl": ("Mean DERL (billing periods)", "Mittlere DERL (Abrechnungszeiträume)"),
+    "col_residual_value": ("Mean residual value", "Mittlerer Restwert"),
     "churn_trend_from": ("The trend starts in {start}: earlier periods began less than {days} days after the "
                          "first order in the data, so the inactivity rule could not yet mark anyone as lost.",
                          "Der Verlauf beginnt {start}: frühere Zeiträume begannen weniger als {days} Tage nach "

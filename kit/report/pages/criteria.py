@@ -12,10 +12,18 @@ from kit.errors import ModelFitError
 from kit.labels import LABELS, no_data_for
 from kit.metrics.advocacy import exit_reasons, referred_retention
 from kit.metrics.behaviour import churn_by_period
+from kit.metrics.contracts import (
+    churn_by_tenure,
+    contractual_churn,
+    contractual_churn_by_period,
+    subscription_lifetimes,
+    subscriptions_of,
+)
 from kit.metrics.segments import cohort_retention, rfm_segments
 from kit.metrics.service import complaints_by_category
 from kit.metrics.survey import nps_by_segment
 from kit.models.clv import customer_value
+from kit.models.clv.contract_value import period_discount_rate, subscriber_values
 from kit.models.survival import CoxChurnModel, KaplanMeier, lifetime_table, logrank_test
 from kit.report.pages._common import get_scorecard, kpi_rows, scorecard_html, scorecard_text
 from kit.report.pages._context import Context
@@ -40,9 +48,10 @@ CRITERIA: dict[str, tuple[str, list[str], str]] = {
     "service": ("crit_service", ["first_response_hours", "resolution_hours", "sla_share", "complaint_rate"],
                 "tickets"),
     "returns": ("crit_returns", ["return_rate", "refund_share"], "orders"),
+    "contracts": ("crit_contracts", ["clv_contractual"], "subscriptions"),
 }
 _TABLE_WORD = {"surveys": "survey", "orders": "order", "referrals": "referral", "exits": "exit",
-               "tickets": "ticket"}
+               "tickets": "ticket", "subscriptions": "subscription"}
 
 
 def scorecard(ctx: Context) -> Section:
@@ -304,9 +313,78 @@ def _returns(ctx: Context, s: Section) -> None:
     return None
 
 
+def _contracts(ctx: Context, s: Section) -> None:
+    """Contractual churn of the period and its trend, churn by tenure against the sBG, value per plan."""
+    subscriptions = subscriptions_of(ctx.data)
+    if ctx.period is None or subscriptions is None:
+        return
+    as_of = ctx.period.end
+    life = subscription_lifetimes(subscriptions, as_of=as_of, billing_months=ctx.config.clv.billing_months)
+    s.para(ctx.t("contracts_intro", subscribers=format_value(len(life), "count", ctx.lang),
+                 running=format_value(int((~life["churned"]).sum()), "count", ctx.lang),
+                 as_of=f"{as_of - pd.Timedelta(days=1):%Y-%m-%d}"))
+    s.metric(s.call(contractual_churn, subscriptions, period=ctx.period, lang=ctx.lang))
+    periods = periods_between(subscriptions["start_date"].min(), as_of - pd.Timedelta(days=1),
+                              ctx.config.periods.granularity)[-8:]
+    trend = s.call(contractual_churn_by_period, subscriptions, periods=periods)
+    s.heading(ctx.t("contracts_trend"))
+    s.table(_show(ctx, trend, [
+        Col("period", "col_period"), Col("n", "col_subscribers", "count"), Col("lost", "col_lost", "count"),
+        Col("value", "col_churn", "share"), Col(("ci_low", "ci_high"), "col_interval", "share_interval"),
+        Col("joined_and_left", "col_joined_left", "count")]), caption=ctx.t("cap_contracts_trend"))
+    tenure = s.call(churn_by_tenure, life, max_periods=24)
+    try:
+        with s.collect_warnings():
+            values, model = subscriber_values(subscriptions, as_of=as_of, settings=ctx.config.clv)
+    except ModelFitError as err:  # e.g. no cancellation yet: a finding about the data, not a crash
+        s.heading(ctx.t("contracts_tenure"))
+        s.table(_show(ctx, tenure, _TENURE_COLUMNS), caption=ctx.t("cap_contracts_tenure",
+                                                                    months=ctx.config.clv.billing_months))
+        s.missing(str(err))
+        return
+    tenure = tenure.assign(model_churn=1 - model.retention_rate(tenure["tenure"].to_numpy()))
+    s.heading(ctx.t("contracts_tenure"))
+    s.table(_show(ctx, tenure, [*_TENURE_COLUMNS, Col("model_churn", "col_model_churn", "share")]),
+            caption=ctx.t("cap_contracts_tenure", months=ctx.config.clv.billing_months))
+    _contract_value(ctx, s, subscriptions, values, model)
+
+
+_TENURE_COLUMNS = [Col("tenure", "col_tenure", "count"), Col("at_risk", "col_reached", "count"),
+                   Col("churned", "col_cancelled", "count"), Col("churn_rate", "col_churn", "share"),
+                   Col(("ci_low", "ci_high"), "col_interval", "share_interval")]
+
+
+def _contract_value(ctx: Context, s: Section, subscriptions: pd.DataFrame, values: pd.DataFrame,
+                    model: object) -> None:
+    """The sBG fit in words, its parameters, and the running subscriptions' value per plan."""
+    clv = ctx.config.clv
+    alpha, beta = (model.summary.loc[name] for name in ("alpha", "beta"))  # type: ignore[attr-defined]
+
+    def estimate(row: pd.Series) -> str:
+        shown = [format_value(row[c], "number", ctx.lang, digits=3) for c in ("estimate", "ci_low", "ci_high")]
+        return f"{shown[0]} ({shown[1]}–{shown[2]})"
+
+    s.heading(ctx.t("contracts_sbg"))
+    s.para(ctx.t("contracts_sbg_intro", n=format_value(model.n_, "count", ctx.lang),  # type: ignore[attr-defined]
+                 cancelled=format_value(model.churned_, "count", ctx.lang),  # type: ignore[attr-defined]
+                 alpha=estimate(alpha), beta=estimate(beta), margin=format_value(clv.margin, "share", ctx.lang),
+                 rate=format_value(period_discount_rate(clv.annual_discount_rate, clv.billing_months), "share",
+                                   ctx.lang, digits=2)))
+    plans = subscriptions.drop_duplicates("customer_id", keep="last")[["customer_id", "plan"]]
+    table = values.merge(plans, on="customer_id", how="left")
+    table["plan"] = table["plan"].fillna("–").astype(str)
+    by_plan = table.groupby("plan", sort=True).agg(customers=("customer_id", "size"), renewals=("renewals", "mean"),
+                                                   derl=("derl", "mean"), value=("residual_value", "mean"))
+    s.table(_show(ctx, by_plan.reset_index(), [
+        Col("plan", "col_plan"), Col("customers", "col_customers", "count"),
+        Col("renewals", "col_renewals", "number"), Col("derl", "col_derl", "number"),
+        Col("value", "col_residual_value", "money")]), caption=ctx.t("cap_contracts_plan"))
+
+
 _EXTRAS: dict[str, Callable[[Context, Section], None]] = {
     "satisfaction": _satisfaction, "retention": _retention, "frequency": _frequency, "value": _value,
     "referrals": _referrals, "exits": _exits, "service": _service, "returns": _returns,
+    "contracts": _contracts,
 }
 
 
@@ -317,7 +395,8 @@ def criterion(ctx: Context, name: str) -> Section:
     ----------
     ctx : Context
     name : str
-        One of :data:`CRITERIA`: satisfaction, retention, frequency, value, referrals, exits, service, returns.
+        One of :data:`CRITERIA`: satisfaction, retention, frequency, value, referrals, exits, service, returns,
+        contracts (subscriptions: contractual churn by period and tenure, the sBG customer value).
 
     Raises
     ------
@@ -328,7 +407,11 @@ def criterion(ctx: Context, name: str) -> Section:
         raise KeyError(f"unknown criterion {name!r}; valid: {', '.join(CRITERIA)}")
     title_key, kpis, table = CRITERIA[name]
     s = ctx.section(title_key)
-    if getattr(ctx.data, table) is None:
+    if name == "contracts" and subscriptions_of(ctx.data) is None:
+        return s.missing(ctx.t("contracts_missing"))
+    # churn and retention also come from subscriptions (or a customers status) when there are no orders
+    contractual = name == "retention" and subscriptions_of(ctx.data) is not None
+    if getattr(ctx.data, table) is None and name != "contracts" and not contractual:
         title = s.title if ctx.lang == "de" else s.title.lower()  # German nouns keep their capital
         return s.missing(no_data_for(_TABLE_WORD[table], ctx.t("metrics_of", title=title), ctx.lang))
     if kpis:
