@@ -164,7 +164,7 @@ def test_german_data_quality_section_speaks_german(german_sections):
     text = _visible(_section(sections, german.t("quality")))
     # the sample's checks found nothing: the section counts them and names the five driver scales as read
     # (the six checks against the data's end found nothing, so their reference date is not shown)
-    assert text.count("driver_") == 5 and text.count("2026-09-30") == 0 and "67 von 67 Prüfungen" in text
+    assert text.count("driver_") == 5 and text.count("2026-09-30") == 0 and "75 von 75 Prüfungen" in text
     assert not _ENGLISH_CHECK_WORDS.findall(text), text
 
 
@@ -176,7 +176,8 @@ def test_sample_quality_rows_in_german_and_their_english_originals(german_sectio
     shown = report[report["example"].ne("") & report["check"].ne("rows read")]
     drivers = ["delivery", "price", "quality", "service", "website"]
     dated = [("customers", "signup_date"), ("surveys", "responded_at"), ("tickets", "opened_at"),
-             ("exits", "exit_date"), ("referrals", "referred_at"), ("contacts", "sent_at")]
+             ("exits", "exit_date"), ("referrals", "referred_at"), ("contacts", "sent_at"),
+             ("subscriptions", "start_date")]
     # the English report keeps its wording (validate, run.log and the English page show it)
     assert shown[["check", "example"]].values.tolist() == (
         [[f"driver_{d} scale", "read as a 1-5 scale"] for d in drivers]

@@ -151,12 +151,14 @@ def clv_contractual(subscriptions: pd.DataFrame | None, *, as_of: pd.Timestamp |
     low, high = (float(v) for v in np.percentile(means, [2.5, 97.5]))
     alpha, beta = (float(v) for v in model.params_)
     rate = format_value(d, "share", lang, digits=2)
+    a_, b_ = (format_value(v, "number", lang, digits=2) for v in (alpha, beta))
+    fitted, cancelled = (format_value(v, "count", lang) for v in (model.n_, model.churned_))
     if lang == "de":
-        note = (f"sBG auf {model.n_} Abonnenten ({model.churned_} gekündigt): alpha = {alpha:.3f}, "
-                f"beta = {beta:.3f}; Wert = Betrag x Marge x DERL bei {rate} Abzinsung je Abrechnungszeitraum")
+        note = (f"sBG auf {fitted} Abonnenten ({cancelled} gekündigt): alpha = {a_}, "
+                f"beta = {b_}; Wert = Betrag x Marge x DERL bei {rate} Abzinsung je Abrechnungszeitraum")
     else:
-        note = (f"sBG fitted on {model.n_} subscribers ({model.churned_} cancelled): alpha = {alpha:.3f}, "
-                f"beta = {beta:.3f}; value = amount x margin x DERL at {rate} discount per billing period")
+        note = (f"sBG fitted on {fitted} subscribers ({cancelled} cancelled): alpha = {a_}, "
+                f"beta = {b_}; value = amount x margin x DERL at {rate} discount per billing period")
     definition = DEFINITIONS["clv_contractual"]
     return MetricResult("clv_contractual", value, int(len(valued)), low, high, definition.definition,
                         definition.unit, float(np.std(means, ddof=1)) if len(means) > 1 else math.nan, note,

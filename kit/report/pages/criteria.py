@@ -361,7 +361,7 @@ def _contract_value(ctx: Context, s: Section, subscriptions: pd.DataFrame, value
     alpha, beta = (model.summary.loc[name] for name in ("alpha", "beta"))  # type: ignore[attr-defined]
 
     def estimate(row: pd.Series) -> str:
-        shown = [format_value(row[c], "number", ctx.lang, digits=3) for c in ("estimate", "ci_low", "ci_high")]
+        shown = [format_value(row[c], "number", ctx.lang, digits=2) for c in ("estimate", "ci_low", "ci_high")]
         return f"{shown[0]} ({shown[1]}–{shown[2]})"
 
     s.heading(ctx.t("contracts_sbg"))
