@@ -53,7 +53,7 @@ TABLES: dict[str, TableSpec] = {
     "customers": TableSpec(
         required=("customer_id",),
         optional=("signup_date", "segment", "region", "acquisition_channel", "status", "churn_date",
-                  "tenure_months"),
+                  "tenure_months", "plan", "amount"),
         dates=("signup_date", "churn_date"), key="customer_id"),
     "orders": TableSpec(
         required=("order_id", "customer_id", "order_date", "revenue"),
