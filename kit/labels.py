@@ -129,6 +129,11 @@ LABELS: dict[str, tuple[str, str]] = {
                         "{subscribers} subscribers, {running} still running at {as_of}.",
                         "Ein Abonnent ist am Tag verloren, an dem das Abonnement endet; eine Inaktivitätsregel "
                         "braucht es nicht. {subscribers} Abonnenten, davon {running} am {as_of} noch laufend."),
+    "contracts_snapshot": ("The data are a snapshot taken on {as_of}: customers with a churned status and no "
+                           "churn_date count as lost on {day}, so only the period that holds that day shows churn.",
+                           "Die Daten sind eine Momentaufnahme vom {as_of}: Kunden mit gekündigtem Status und ohne "
+                           "churn_date gelten am {day} als verloren; nur der Zeitraum mit diesem Tag zeigt daher "
+                           "Abwanderung."),
     "contracts_trend": ("Contractual churn by period", "Vertragliche Abwanderung je Zeitraum"),
     "cap_contracts_trend": ("Subscriptions ended in the period / subscribers active at its start. Customers who "
                             "joined and left within a period were not active at its start: they are in neither "

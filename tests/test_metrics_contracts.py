@@ -135,6 +135,8 @@ def test_status_snapshot_without_dates():
     with pytest.raises(DataError, match="churned status but no churn_date"):
         subscriptions_of(LoyaltyData(customers=c))
     assert subscriptions_of(LoyaltyData(customers=c[["customer_id"]])) is None
+    with pytest.raises(DataError, match="neither signup_date nor tenure_months"):
+        subscriptions_of(LoyaltyData(customers=c[["customer_id", "status"]], as_of=pd.Timestamp("2026-10-01")))
 
 
 def test_subscriber_values_and_the_kpi():

@@ -106,3 +106,17 @@ def test_sample_shows_contractual_churn_and_value_beside_the_orders():
     s = str(pages.criterion(ctx, "contracts"))
     assert "893 subscribers, 677 still running at 2026-09-30" in s
     assert "Abo 2 Tüten" in s and "sBG: 1 - r(t)" in s
+
+
+def test_a_status_snapshot_says_where_its_churn_falls(tmp_path):
+    (tmp_path / "c.csv").write_text("id,Churn,tenure\n1,Yes,3\n2,No,10\n3,No,20\n", encoding="utf-8")
+    (tmp_path / "analysis.yaml").write_text(
+        "business: {name: Telco}\nperiods: {granularity: month}\ndata:\n  as_of: 2026-07-01\n  tables:\n"
+        "    customers: {file: c.csv, columns: {id: customer_id, Churn: status, tenure: tenure_months}}\n",
+        encoding="utf-8")
+    ctx = pages.context(tmp_path / "analysis.yaml", period="latest", smoke=True)
+    assert ctx.period.label == "2026-06"
+    s = str(pages.criterion(ctx, "contracts"))
+    assert "snapshot taken on 2026-07-01" in s and "count as lost on 2026-06-30" in s
+    # customer 1 (3 months back from 30 June: 31 March) is active on 1 June with 2 and 3, lost on 30 June -> 1 / 3
+    assert "Churn rate = 33.3 %" in s and "n = 3" in s

@@ -323,6 +323,11 @@ def _contracts(ctx: Context, s: Section) -> None:
     s.para(ctx.t("contracts_intro", subscribers=format_value(len(life), "count", ctx.lang),
                  running=format_value(int((~life["churned"]).sum()), "count", ctx.lang),
                  as_of=f"{as_of - pd.Timedelta(days=1):%Y-%m-%d}"))
+    snapshot = ctx.data.subscriptions is None and ctx.data.as_of is not None and \
+        "churn_date" not in ctx.data.customers  # type: ignore[operator]
+    if snapshot:
+        s.note(ctx.t("contracts_snapshot", as_of=f"{ctx.data.as_of:%Y-%m-%d}",
+                     day=f"{ctx.data.as_of - pd.Timedelta(days=1):%Y-%m-%d}"))
     s.metric(s.call(contractual_churn, subscriptions, period=ctx.period, lang=ctx.lang))
     periods = periods_between(subscriptions["start_date"].min(), as_of - pd.Timedelta(days=1),
                               ctx.config.periods.granularity)[-8:]
@@ -372,7 +377,7 @@ def _contract_value(ctx: Context, s: Section, subscriptions: pd.DataFrame, value
                                    ctx.lang, digits=2)))
     plans = subscriptions.drop_duplicates("customer_id", keep="last")[["customer_id", "plan"]]
     table = values.merge(plans, on="customer_id", how="left")
-    table["plan"] = table["plan"].fillna("–").astype(str)
+    table["plan"] = table["plan"].astype(object).where(table["plan"].notna(), "–").astype(str)
     by_plan = table.groupby("plan", sort=True).agg(customers=("customer_id", "size"), renewals=("renewals", "mean"),
                                                    derl=("derl", "mean"), value=("residual_value", "mean"))
     s.table(_show(ctx, by_plan.reset_index(), [
