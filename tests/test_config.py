@@ -109,7 +109,7 @@ def test_missing_file_and_bad_yaml(tmp_path):
 
 def test_sample_config_loads(sample_config):
     assert set(sample_config.data.tables) == {"customers", "orders", "surveys", "tickets", "exits", "referrals",
-                                              "contacts"}
+                                              "contacts", "subscriptions"}
     assert sample_config.data.tables["orders"].columns["Umsatz"] == "revenue"
     assert sample_config.data.tables["orders"].file.is_absolute()
 
