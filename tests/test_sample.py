@@ -363,6 +363,9 @@ def test_abo_customers_have_subscriptions_that_match_their_exits(tables):
     # 1-3 bags; the planted at-risk customers order 2 bags more (effect 7)
     assert a.plan.str.fullmatch(r"Abo 1 Tüte|Abo [2-5] Tüten").all()
     assert a.plan.value_counts().index[0] == "Abo 2 Tüten"
+    # data/sample/README.md documents the file and its size
+    readme = (SAMPLE_DIR / "README.md").read_text(encoding="utf-8")
+    assert "| `abos.csv` |" in readme and f"| {len(a)} |" in readme
     # amount per month: a median Abo order (2-3 bags, -10 %) about once a month (1.5 times for five-star customers)
     assert a.amount.between(5, 150).all() and 25 < a.amount.median() < 60
 
