@@ -3,6 +3,7 @@ tenure, and the sBG-based contractual CLV."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -172,7 +173,9 @@ def test_reading_a_german_subscriptions_export(tmp_path):
     data = read_data(load_config(tmp_path / "analysis.yaml"))
     assert data.subscriptions["amount"].tolist() == [9.9, 19.9]
     assert data.subscriptions["end_date"].isna().tolist() == [False, True]
-    assert data.last_seen() == pd.Timestamp("2026-02-15")
+    # the latest start (an end may be scheduled after the export day, so ends do not count)
+    assert data.last_seen() == pd.Timestamp("2026-02-01")
+    assert dataclasses.replace(data, as_of=pd.Timestamp("2026-03-01")).last_seen() == pd.Timestamp("2026-02-28")
 
 
 def test_a_subscription_ending_before_it_starts_is_an_error(tmp_path):

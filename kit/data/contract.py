@@ -171,17 +171,24 @@ class LoyaltyData:
                 if f.name not in ("quality", "sources", "as_of") and getattr(self, f.name) is not None]
 
     def last_seen(self) -> pd.Timestamp:
-        """The latest date in any table (used to find the latest complete period)."""
+        """The latest date in the data (used to find the latest complete period).
+
+        The day before ``as_of`` when it is set (the export's own end); otherwise the latest date of any
+        table, leaving out the subscriptions' ``end_date``: an end may be scheduled after the export day (a
+        cancellation that takes effect later), so it says nothing about how far the data reach.
+        """
+        if self.as_of is not None:  # exclusive: the snapshot shows the data up to the day before
+            return pd.Timestamp(self.as_of) - pd.Timedelta(days=1)
         latest = []
         for name, spec in TABLES.items():
             table = getattr(self, name)
             if table is None:
                 continue
             for col in spec.dates:
+                if name == "subscriptions" and col == "end_date":
+                    continue
                 if col in table and table[col].notna().any():
                     latest.append(table[col].max())
-        if self.as_of is not None:  # exclusive: the snapshot shows the data up to the day before
-            latest.append(pd.Timestamp(self.as_of) - pd.Timedelta(days=1))
         if not latest:
             raise ValueError("no dated rows in any table")
         return max(latest)
