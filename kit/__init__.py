@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["read_data", "read_table", "validate"], "kit.data.io"),
     # the sample business
     **dict.fromkeys(["sample_config_path", "load_sample", "generate_sample", "write_sample"], "kit.sample"),
+    **dict.fromkeys(["check_exercise", "EXERCISES"], "kit.sample.exercises"),
     # metrics
     **dict.fromkeys(
         ["nps", "compare_nps", "nps_by_segment", "csat", "ces", "star_rating", "at_risk_share",

@@ -102,13 +102,43 @@ def run(
     jobs: Annotated[int, typer.Option(min=1, help="Notebooks run in parallel.")] = 2,
     timeout: Annotated[int, typer.Option(min=1, help="Seconds one cell may take before the run fails.")] = 600,
     smoke: Annotated[bool, typer.Option("--smoke", help="Small, fast run (for tests and demos).")] = False,
+    parameter: Annotated[list[str] | None, typer.Option(
+        "--parameter", "-p", help="Notebook parameter NAME=VALUE, repeatable: e.g. -p inactivity_days=90 "
+                                  "-p sla_hours=12 -p min_n=50 -p segment_by=region -p driver_outcome=csat.")] = None,
 ) -> None:
     """Run the five notebooks for a period and write the HTML report folder."""
     from kit.report import run_report
 
     result = run_report(config=_config_path(config), period=period, out=out, with_code=with_code,
-                        jobs=jobs, timeout=timeout, smoke=smoke)
+                        jobs=jobs, timeout=timeout, smoke=smoke, parameters=_parameters(parameter or []))
     typer.echo(f"report written to {result}\nopen {result.parent / 'latest' / 'index.html'}")
+
+
+def _parameters(pairs: list[str]) -> dict[str, Any]:
+    """``["inactivity_days=90", "segment_by=region"]`` -> ``{"inactivity_days": 90, "segment_by": "region"}``.
+
+    A value is read as a Python literal (``90``, ``12.5``, ``True``, ``None``), else kept as text. The names and
+    types are checked against the notebooks' ``parameters`` cells by the run.
+
+    Examples
+    --------
+    >>> _parameters(["inactivity_days=90", "segment_by=region", "sla_hours=12.5"])
+    {'inactivity_days': 90, 'segment_by': 'region', 'sla_hours': 12.5}
+    """
+    import ast
+
+    from kit.errors import ConfigError
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"-p {pair!r}: expected NAME=VALUE, e.g. -p inactivity_days=90.")
+        try:
+            out[name.strip()] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            out[name.strip()] = value.strip()
+    return out
 
 
 @contextlib.contextmanager

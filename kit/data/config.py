@@ -41,8 +41,12 @@ from kit.errors import ConfigError
 __all__ = [
     "AnalysisConfig", "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings",
     "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "load_config",
-    "GERMAN_STATES", "read_yaml",
+    "GERMAN_STATES", "read_yaml", "override_thresholds", "THRESHOLD_OVERRIDES",
 ]
+
+#: The thresholds an analyst most often varies, overridable per run (``loyalty-kit run -p inactivity_days=90``)
+#: or per notebook (its ``parameters`` cell) without editing the YAML.
+THRESHOLD_OVERRIDES: tuple[str, ...] = ("inactivity_days", "sla_hours", "min_n")
 
 
 class AnalysisConfig(_Model):
@@ -224,3 +228,49 @@ def load_config(path: str | Path) -> AnalysisConfig:
         first_key, first = errors[0]
         more = "" if len(errors) == 1 else "\n" + "\n".join(m for _, m in errors[1:6])
         raise ConfigError(first + more, key=first_key) from None
+
+
+def override_thresholds(config: AnalysisConfig, **values: float | None) -> AnalysisConfig:
+    """``config`` with some ``thresholds:`` replaced, validated like the YAML; None keeps the configured value.
+
+    Parameters
+    ----------
+    config : AnalysisConfig
+    **values : int, float or None
+        Any of :data:`THRESHOLD_OVERRIDES` (``inactivity_days``, ``sla_hours``, ``min_n``).
+
+    Returns
+    -------
+    AnalysisConfig
+        A new configuration (``config`` is not changed); ``config`` itself when nothing is overridden.
+
+    Raises
+    ------
+    ConfigError
+        An unknown name (the message lists the valid ones) or a value the YAML would not accept either.
+
+    Examples
+    --------
+    >>> cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"},
+    ...     "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
+    >>> override_thresholds(cfg, inactivity_days=90, min_n=None).thresholds.inactivity_days
+    90
+    """
+    unknown = sorted(set(values) - set(THRESHOLD_OVERRIDES))
+    if unknown:
+        raise ConfigError(f"unknown threshold {unknown[0]!r}; the ones you can override are "
+                          f"{', '.join(THRESHOLD_OVERRIDES)}. Others are set in analysis.yaml (thresholds:).",
+                          key=f"thresholds.{unknown[0]}")
+    changed = {k: v for k, v in values.items() if v is not None}
+    if not changed:
+        return config
+    try:
+        thresholds = Thresholds.model_validate({**config.thresholds.model_dump(), **changed})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "thresholds"
+        raise ConfigError(f"threshold {name!r} = {changed.get(name)!r}: {error['msg']} "
+                          f"({Thresholds.model_fields[name].description if name in Thresholds.model_fields else ''}). "
+                          f"Pass a valid value, or None to keep {getattr(config.thresholds, name, '?')!r} from "
+                          "analysis.yaml.", key=f"thresholds.{name}") from None
+    return config.model_copy(update={"thresholds": thresholds})

@@ -39,13 +39,15 @@ from typing import Any
 # name -> module, imported on first use so that ``from kit.report import pages`` in a notebook kernel
 # does not load papermill and nbconvert
 _EXPORTS: dict[str, str] = {
-    **dict.fromkeys(["NOTEBOOKS", "notebook_dir", "notebook_parameters", "check_parameters"], "kit.report.parameters"),
+    **dict.fromkeys(["NOTEBOOKS", "NOTEBOOKS_DE", "notebook_dir", "report_notebooks", "notebook_parameters",
+                     "check_parameters"], "kit.report.parameters"),
     "to_html": "kit.report.render",
     **dict.fromkeys(["run_report", "default_out"], "kit.report.run"),
     "write_index": "kit.report.summary",
 }
 
-__all__ = ["run_report", "NOTEBOOKS", "notebook_dir", "notebook_parameters", "check_parameters",
+__all__ = ["run_report", "NOTEBOOKS", "NOTEBOOKS_DE", "notebook_dir", "report_notebooks", "notebook_parameters",
+           "check_parameters",
            "default_out", "to_html", "write_index"]
 
 

@@ -11,17 +11,36 @@ from typing import Any
 
 from kit.errors import ConfigError, ReportError
 
-__all__ = ["NOTEBOOKS", "notebook_dir", "notebook_parameters", "check_parameters"]
+__all__ = ["NOTEBOOKS", "NOTEBOOKS_DE", "SETTINGS", "notebook_dir", "report_notebooks", "notebook_parameters",
+           "check_parameters"]
 
 
 #: The five report notebooks, in page order.
 NOTEBOOKS: tuple[str, ...] = ("01_goals.ipynb", "02_data.ipynb", "03_criteria.ipynb", "04_interviews.ipynb",
                               "05_actions.ipynb")
+#: The German set (``notebooks/de/``): the same code cells as :data:`NOTEBOOKS`, German narrative.
+NOTEBOOKS_DE: tuple[str, ...] = ("01_ziele.ipynb", "02_daten.ipynb", "03_kriterien.ipynb", "04_interviews.ipynb",
+                                 "05_massnahmen.ipynb")
+#: Parameters that default to None (= as configured) and otherwise take a value of these types.
+SETTINGS: dict[str, tuple[type, ...]] = {"inactivity_days": (int,), "sla_hours": (int, float), "min_n": (int,),
+                                         "segment_by": (str,), "driver_outcome": (str,)}
 
 
-def notebook_dir() -> Path:
-    """The folder of the bundled notebooks (``notebooks/`` beside the package)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+def notebook_dir(lang: str = "en") -> Path:
+    """The folder of the bundled notebooks (``notebooks/`` beside the package; ``notebooks/de`` for German)."""
+    root = Path(__file__).resolve().parents[2] / "notebooks"
+    return root / "de" if lang == "de" else root
+
+
+def report_notebooks(lang: str = "en") -> list[Path]:
+    """The five report notebooks in the report language (``business.language``), in page order.
+
+    Examples
+    --------
+    >>> [p.name for p in report_notebooks("de")][:2]
+    ['01_ziele.ipynb', '02_daten.ipynb']
+    """
+    return [notebook_dir(lang) / n for n in (NOTEBOOKS_DE if lang == "de" else NOTEBOOKS)]
 
 
 def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
@@ -64,8 +83,10 @@ def _literal(text: str) -> Any:
 def check_parameters(notebooks: Sequence[Path], parameters: Mapping[str, Any]) -> None:
     """Check that every parameter is declared by every notebook, with a value of the declared type.
 
-    A default of ``None`` accepts text (a path) or None; otherwise the value must have
-    the type of the default (``"latest"`` -> str, ``False`` -> bool).
+    A default of ``None`` accepts text (a path) or None, or for the analyst's settings (:data:`SETTINGS`:
+    ``inactivity_days``, ``sla_hours``, ``min_n``, ``segment_by``, ``driver_outcome``) a value of their type;
+    otherwise the value must have the type of the default (``"latest"`` -> str, ``False`` -> bool). The values
+    themselves are checked when the run opens the data (``pages.context``).
 
     Parameters
     ----------
@@ -97,7 +118,11 @@ def check_parameters(notebooks: Sequence[Path], parameters: Mapping[str, Any]) -
                 raise ConfigError(f"unknown notebook parameter {name!r} ({Path(nb).name}).{hint} "
                                   f"Valid parameters: {valid}.", key=name)
             default = _literal(declared[name]["default"])
-            if default is None:
+            if default is None and name in SETTINGS:
+                types = SETTINGS[name]
+                ok = value is None or (isinstance(value, types) and not isinstance(value, bool))
+                expected = " or ".join(t.__name__ for t in types) + " or None"
+            elif default is None:
                 ok = value is None or isinstance(value, (str, os.PathLike))
                 expected = "text (a path) or None"
             else:

@@ -8,7 +8,14 @@ from typing import Any
 
 from kit.labels import LANGUAGES
 
-__all__ = ["to_html"]
+__all__ = ["to_html", "WORK_TAG", "EXERCISE_TAG"]
+
+#: Cells that show the analysis step by step with public kit calls (data, KPI functions, plots, models): for
+#: working and teaching in JupyterLab; ``loyalty-kit run`` skips them (also tagged ``skip-execution``) and
+#: shows them only ``--with-code``, the page's sections below them show the same results formatted.
+WORK_TAG = "work"
+#: Workshop exercise cells: never on a report page (solutions are in ``notebooks/solutions/``).
+EXERCISE_TAG = "exercise"
 
 _TITLE_KEYS = {"01": "page_01", "02": "page_02", "03": "page_03", "04": "page_04", "05": "page_05"}
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -33,7 +40,8 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
     """Convert an executed notebook into one self-contained HTML page.
 
     Code is hidden unless ``with_code`` (cells tagged ``remove-input`` show their output
-    only; ``remove-cell`` cells and papermill's injected parameters vanish). Narrative cells
+    only; ``remove-cell`` cells and papermill's injected parameters vanish). Cells tagged
+    :data:`WORK_TAG` appear only ``with_code``; cells tagged :data:`EXERCISE_TAG` never. Narrative cells
     tagged ``lang-en`` / ``lang-de`` appear only in a report of that language. Images are
     embedded; the page loads no script from the internet.
 
@@ -65,7 +73,7 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
                             template_file="page.html.j2", exclude_input_prompt=True,
                             exclude_output_prompt=True, exclude_input=not with_code, embed_images=True)
     remover = TagRemovePreprocessor(
-        remove_cell_tags={"remove-cell"} | (set() if with_code else {"injected-parameters"})
+        remove_cell_tags={"remove-cell", EXERCISE_TAG} | (set() if with_code else {"injected-parameters", WORK_TAG})
         | {f"lang-{other}" for other in LANGUAGES if other != lang},
         remove_input_tags=set() if with_code else {"remove-input"},
         remove_all_outputs_tags={"remove-output"})

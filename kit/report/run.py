@@ -21,7 +21,7 @@ from kit.data.config import load_config
 from kit.data.periods import parse_period
 from kit.errors import KitWarning, ReportError
 from kit.report.execute import _execute_all
-from kit.report.parameters import NOTEBOOKS, check_parameters, notebook_dir
+from kit.report.parameters import SETTINGS, check_parameters, report_notebooks
 from kit.report.render import _page_summary, _page_title, to_html
 from kit.report.summary import _write_artefacts, write_index
 
@@ -105,6 +105,22 @@ def _point_latest(out: Path, run_id: str) -> None:
         (out / "latest.txt").write_text(run_id + "\n", encoding="utf-8")
 
 
+def _point_at_final_folder(executed: Path, tmp: Path, final: Path) -> None:
+    """Make an executed notebook name the run folder it ends up in (``run_dir`` and papermill's record of the
+    parameters), not the temporary folder it was written to, which is renamed when the run succeeds."""
+    import nbformat
+
+    book = nbformat.read(executed, as_version=4)
+    recorded = book.metadata.get("papermill", {}).get("parameters", {})
+    if recorded.get("run_dir") == str(tmp):
+        recorded["run_dir"] = str(final)
+    for cell in book.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = cell.source.replace(repr(str(tmp)), repr(str(final))).replace(
+                f'"{tmp}"', f'"{final}"')
+    nbformat.write(book, executed)
+
+
 def _unique_run_id(out: Path, label: str) -> str:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")  # a run id, never data logic
     run_id = f"{label}_{stamp}"
@@ -169,10 +185,11 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
 
     started = time.monotonic()
     config = Path(config).resolve()
-    load_config(config)   # a configuration error comes before anything else
+    language = load_config(config).business.language   # a configuration error comes before anything else
     if period != "latest":
         parse_period(period)
-    sources = [Path(p) for p in notebooks] if notebooks is not None else [notebook_dir() / n for n in NOTEBOOKS]
+    # the notebook set of the report language: notebooks/ (English) or notebooks/de/ (German)
+    sources = [Path(p) for p in notebooks] if notebooks is not None else report_notebooks(language)
     params: dict[str, Any] = {"config_path": str(config), "period": period, "run_dir": None, "smoke": smoke,
                               **dict(parameters or {})}
     check_parameters(sources, params)
@@ -181,7 +198,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         warnings.simplefilter("always")
         # the data read once, the period, the configuration's fingerprint; what the reader must know about the
         # data (e.g. a period only partly covered) is in ctx.notes: at the top of every page and on the summary
-        ctx = pages.context(config, period=period, smoke=smoke)
+        # the analyst's settings (-p inactivity_days=90, ...) apply to the shared results as to every page
+        ctx = pages.context(config, period=period, smoke=smoke, **{k: params[k] for k in SETTINGS if k in params})
     cfg, resolved, notes = ctx.config, ctx.period, list(ctx.notes)
     for note in notes:   # and to the caller, who sees it as a warning
         warnings.warn(note, KitWarning, stacklevel=2)
@@ -227,6 +245,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                  "current": False} for s in sources]
 
         def convert(executed: Path) -> None:
+            _point_at_final_folder(executed, tmp, final)
             page = executed.with_suffix(".html").name
             this = [{**item, "current": item["href"] == page} for item in nav]
             t = time.monotonic()

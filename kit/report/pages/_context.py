@@ -14,18 +14,21 @@ from typing import Any
 
 import pandas as pd
 
-from kit.data.config import AnalysisConfig, load_config
+from kit.data.config import AnalysisConfig, load_config, override_thresholds
 from kit.data.contract import LoyaltyData
 from kit.data.io import read_data
 from kit.data.periods import Period
-from kit.errors import KitWarning
+from kit.errors import ConfigError, KitWarning
 from kit.labels import table_name, text
 from kit.plan.scorecards import resolve_period as scorecard_period
 from kit.report.pages._section import Section
 from kit.sample import sample_config_path
 
 __all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "config_fingerprint",
-           "SHARED_FILE"]
+           "SHARED_FILE", "DRIVER_OUTCOMES"]
+
+#: Survey scores the key-driver analysis can explain (``driver_outcome``).
+DRIVER_OUTCOMES: tuple[str, ...] = ("nps", "csat", "ces", "rating")
 
 #: The file in a run folder that hands the parent's context to the notebook kernels (see :func:`share`).
 SHARED_FILE = ".shared-context.pkl"
@@ -88,6 +91,10 @@ class Context:
         Things the page should say up front (e.g. a capability not there yet).
     config_sha256 : str or None
         SHA-256 of the configuration file as it was read (see :func:`config_fingerprint`).
+    segment_by : str
+        Customer column the pages compare groups by (NPS by segment).
+    driver_outcome : str
+        Survey score the key drivers explain (one of :data:`DRIVER_OUTCOMES`).
     """
 
     config: AnalysisConfig
@@ -98,6 +105,8 @@ class Context:
     config_path: Path | None = None
     notes: list[str] = field(default_factory=list)
     config_sha256: str | None = None
+    segment_by: str = "segment"
+    driver_outcome: str = "nps"
     _cache: dict[str, tuple[Any, list[tuple[type[Warning], str]], tuple[str, ...]]] = field(
         default_factory=dict, repr=False)
     _replayed: set[str] = field(default_factory=set, repr=False, init=False)
@@ -209,10 +218,17 @@ def _versions() -> dict[str, str | int]:
             "python": platform.python_version()}
 
 
+def _settings(ctx: Context) -> dict[str, Any]:
+    """The analyst's settings a context was made with (thresholds as used, segment column, driver outcome)."""
+    th = ctx.config.thresholds
+    return {"inactivity_days": th.inactivity_days, "sla_hours": th.sla_hours, "min_n": th.min_n,
+            "segment_by": ctx.segment_by, "driver_outcome": ctx.driver_outcome}
+
+
 def _stamp(ctx: Context) -> dict[str, Any]:
     return {"config": str(Path(ctx.config_path).resolve()) if ctx.config_path else None,
             "fingerprint": ctx.config_sha256, "period": ctx.period.label if ctx.period is not None else "latest",
-            "smoke": ctx.smoke, **_versions()}
+            "smoke": ctx.smoke, "settings": _settings(ctx), **_versions()}
 
 
 def share(ctx: Context, run_dir: str | Path) -> Path:
@@ -256,7 +272,8 @@ def share(ctx: Context, run_dir: str | Path) -> Path:
     return target
 
 
-def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke: bool) -> Context | None:
+def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke: bool,
+            overrides: dict[str, Any]) -> Context | None:
     """The context :func:`share` wrote into ``run_dir``; None when there is none (the run could not share it).
 
     Raises
@@ -285,6 +302,9 @@ def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke:
             raise ReportError(f"{source} has no readable stamp ({err}); delete it and run the report again.") from None
         expected = {**asked, **_versions()}
         differ = [f"{k}: run {stamp.get(k)!r}, this notebook {v!r}" for k, v in expected.items() if stamp.get(k) != v]
+        used = stamp.get("settings") or {}
+        differ += [f"{k}: run {used.get(k)!r}, this notebook {v!r}" for k, v in overrides.items()
+                   if v is not None and used.get(k) != v]
         if differ:
             raise ReportError("this notebook does not match the report run that started it ("
                               + "; ".join(differ).replace("fingerprint: ", "configuration content (SHA-256): ")
@@ -293,7 +313,8 @@ def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke:
 
 
 def context(config_path: str | Path | None = None, period: str = "latest", smoke: bool = False,
-            run_dir: str | Path | None = None) -> Context:
+            run_dir: str | Path | None = None, *, inactivity_days: int | None = None, sla_hours: float | None = None,
+            min_n: int | None = None, segment_by: str | None = None, driver_outcome: str | None = None) -> Context:
     """Load the configuration, read the data once and resolve the period for a report page.
 
     Parameters
@@ -308,6 +329,13 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
         The folder of a ``loyalty-kit run``: when it holds the context the run shared
         (:func:`share`) for the same configuration, period and smoke flag, that is used and
         nothing is read or computed again. None (working interactively): read and compute here.
+    inactivity_days, sla_hours, min_n : int, float or None
+        Override ``thresholds:`` of the configuration for this context (None: as configured);
+        see :func:`kit.data.config.override_thresholds`.
+    segment_by : str or None
+        Customer column to compare groups by (None: ``segment``).
+    driver_outcome : str or None
+        Survey score the key drivers explain, one of :data:`DRIVER_OUTCOMES` (None: ``nps``).
 
     Returns
     -------
@@ -316,7 +344,7 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
     Raises
     ------
     ConfigError
-        Invalid configuration or period.
+        Invalid configuration, period or setting (the message lists the valid values).
     DataError
         A data file cannot be used (raised by ``kit.read_data``).
 
@@ -327,11 +355,14 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
     '2026-Q3'
     """
     path = resolve_config_path(config_path)
+    overrides = {"inactivity_days": inactivity_days, "sla_hours": sla_hours, "min_n": min_n,
+                 "segment_by": segment_by, "driver_outcome": driver_outcome}
     if run_dir is not None and path.is_file():
-        shared = _shared(run_dir, path, period, smoke)
+        shared = _shared(run_dir, path, period, smoke, overrides)
         if shared is not None:
             return shared
-    config = load_config(path)
+    config = override_thresholds(load_config(path), inactivity_days=inactivity_days, sla_hours=sla_hours,
+                                 min_n=min_n)
     fingerprint = config_fingerprint(path)
     notes: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
@@ -344,4 +375,29 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return Context(config=config, data=data, period=resolved, lang=config.business.language, smoke=smoke,
-                   config_path=path, notes=notes, config_sha256=fingerprint)
+                   config_path=path, notes=notes, config_sha256=fingerprint,
+                   segment_by=_segment_by(data, segment_by), driver_outcome=_driver_outcome(data, driver_outcome))
+
+
+def _segment_by(data: LoyaltyData, name: str | None) -> str:
+    """``name`` when it is a column of the customers table (or there is none), else a ConfigError."""
+    if name is None:
+        return "segment"
+    customers = data.customers
+    if customers is not None and name not in customers.columns:
+        valid = [c for c in customers.columns if c != "customer_id"]
+        raise ConfigError(f"segment_by = {name!r}: the customers table has no such column. "
+                          f"Use one of {', '.join(valid) or '(no columns besides customer_id)'}.", key="segment_by")
+    return name
+
+
+def _driver_outcome(data: LoyaltyData, name: str | None) -> str:
+    """``name`` when it is a survey score (:data:`DRIVER_OUTCOMES`) the surveys hold, else a ConfigError."""
+    if name is None:
+        return "nps"
+    surveys = data.surveys
+    present = [c for c in DRIVER_OUTCOMES if surveys is None or c in surveys.columns]
+    if name not in present:
+        raise ConfigError(f"driver_outcome = {name!r}: not a survey score of these data. "
+                          f"Use one of {', '.join(present) or '(no survey scores)'}.", key="driver_outcome")
+    return name

@@ -31,6 +31,8 @@ LISTS: dict[str, tuple[str, str]] = {
 }
 _LIST_FUNCTIONS = {"watch_list": watch_list, "winback_list": winback_list, "advocates": advocates}
 _SHOWN = 10
+#: how the driver outcome is named on the chart and in the evidence
+_OUTCOME_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "rating": "stars"}
 #: the columns of the three customer lists, as shown (each list has a subset)
 _LIST_COLUMNS = [
     Col("rank", "col_rank", "count"), Col("customer_id", "col_customer", "id"),
@@ -80,12 +82,13 @@ def findings(ctx: Context) -> Section:
 
 
 def driver_model(ctx: Context, s: Section | None = None) -> Any:
-    """Key drivers of the NPS (``kit.KeyDrivers``) on all answers up to the period's end, fitted once.
+    """Key drivers of the NPS, or of ``ctx.driver_outcome`` (``kit.KeyDrivers``), on all answers up to the period's
+    end, fitted once.
 
     Returns None when there are no driver ratings.
     """
-    surveys = ctx.data.surveys
-    if surveys is None or ctx.period is None or "nps" not in surveys:
+    surveys, outcome = ctx.data.surveys, ctx.driver_outcome
+    if surveys is None or ctx.period is None or outcome not in surveys:
         return None
     cols = [c for c in surveys.columns if c.startswith("driver_")]
     if not cols:
@@ -93,7 +96,7 @@ def driver_model(ctx: Context, s: Section | None = None) -> Any:
     upto = surveys[surveys["responded_at"] < ctx.period.end]
 
     def make() -> Any:
-        return KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang).fit(upto, outcome="nps", drivers=cols)
+        return KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang).fit(upto, outcome=outcome, drivers=cols)
 
     if s is None:
         return ctx.cached("drivers", make)
@@ -108,7 +111,7 @@ def drivers(ctx: Context) -> Section:
     surveys = ctx.data.surveys
     if surveys is None:
         return s.missing(no_data_for("survey", s.title, ctx.lang))
-    if not any(c.startswith("driver_") for c in surveys.columns) or "nps" not in surveys:
+    if not any(c.startswith("driver_") for c in surveys.columns) or ctx.driver_outcome not in surveys:
         return s.missing(no_data_for("driver rating", s.title, ctx.lang))
     model = driver_model(ctx, s)
     if model is None:
@@ -116,7 +119,7 @@ def drivers(ctx: Context) -> Section:
     if getattr(model, "note_", ""):
         s.note(model.note_)
     s.para(_driver_scope(ctx, model))
-    s.plot(plot_driver_importance, model.summary, outcome="NPS")
+    s.plot(plot_driver_importance, model.summary, outcome=_OUTCOME_NAMES.get(ctx.driver_outcome, ctx.driver_outcome))
     # importance rests on every answer up to the period's end (stable); performance is the period's own
     current = surveys[ctx.period.contains(surveys["responded_at"])]
     if current.empty:
@@ -189,6 +192,7 @@ def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | N
             themes = {"coded": mine.assign(customer_id=mine["text_id"].map(who)), "n_texts": len(detractors),
                       "theme_base": ctx.t("theme_base_detractors")}
         evidence = gather_evidence(scorecard=get_scorecard(ctx), config=ctx.config, drivers=driver_model(ctx),
+                          driver_outcome=_OUTCOME_NAMES.get(ctx.driver_outcome, ctx.driver_outcome),
                           complaints=complaints, customer_values=customer_values(ctx), surveys=data.surveys,
                           tickets=data.tickets, segments=segments, **themes)
         return prioritise_actions(ctx.config, evidence, lang=ctx.lang, topics=_topics(ctx))

@@ -99,10 +99,12 @@ def _satisfaction(ctx: Context, s: Section) -> None:
 
 
 def _with_segment(ctx: Context, surveys: pd.DataFrame) -> pd.DataFrame:
-    customers = ctx.data.customers
-    if customers is None or "segment" not in customers or "customer_id" not in surveys:
+    """The answers with a ``segment`` column: the customers' ``ctx.segment_by`` column (``segment_by``), or "all"."""
+    customers, by = ctx.data.customers, ctx.segment_by
+    if customers is None or by not in customers or "customer_id" not in surveys:
         return surveys.assign(segment="all")
-    return surveys.merge(customers[["customer_id", "segment"]], on="customer_id", how="left")
+    groups = customers[["customer_id", by]].rename(columns={by: "segment"})
+    return surveys.drop(columns="segment", errors="ignore").merge(groups, on="customer_id", how="left")
 
 
 def _retention(ctx: Context, s: Section) -> None:
