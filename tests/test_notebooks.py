@@ -1,12 +1,13 @@
-"""The five notebooks: committed clean and thin, and each runs on the sample (papermill, smoke=True).
+"""The notebooks: the analysis visible through public kit calls, an English and a German set with the same code,
+workshop exercises with self-checking solutions, and each report notebook running on the sample.
 
-The sample run goes through the ``loyalty-kit run`` command itself, once per session: it
-executes every notebook with papermill and converts it, so a failure here is what a user
-running ``make report`` would see.
-
-The narrative is bilingual: every Markdown cell is tagged ``lang-en`` and directly followed by
-its German twin tagged ``lang-de`` (collapsed in JupyterLab); the HTML page of a report keeps
-the cells of the report's language only (``kit.report.to_html``).
+Each step notebook walks through its step in *work* cells (tagged ``work`` and ``skip-execution``): the
+period's tables, each KPI by its ``kit`` function with its arguments in view, each chart by its
+``kit.plot_*`` function, each model fitted where it is used. Below them a one-line ``pages.*`` cell
+(tagged ``remove-input``) shows the same results formatted as on the report page. ``loyalty-kit run``
+skips the work cells (the report is as fast as before and never fails on a work cell for data a page only
+notes as missing) and shows their code only ``--with-code``; JupyterLab and ``pytest --nbval-lax`` run
+them all. The German set (``notebooks/de/``) has the same code cells and German narrative.
 """
 
 from __future__ import annotations
@@ -20,11 +21,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kit.report import NOTEBOOKS, notebook_dir
+from kit.report import NOTEBOOKS, NOTEBOOKS_DE, notebook_dir, report_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
-PARAMETERS = {"config_path": None, "period": "latest", "run_dir": None, "smoke": False}
-LANG_TAGS = ("lang-en", "lang-de")
+PAGES = ROOT / "kit" / "report" / "pages"
+SOLUTIONS = {"en": ROOT / "notebooks" / "solutions" / "solutions.ipynb", "de": ROOT / "notebooks" / "de" / "loesungen.ipynb"}
+PARAMETERS = {"config_path": None, "period": "latest", "run_dir": None, "smoke": False, "inactivity_days": None,
+              "sla_hours": None, "min_n": None, "segment_by": None, "driver_outcome": None}
+PAIRS = list(zip(NOTEBOOKS, NOTEBOOKS_DE, strict=True))
+ALL = [notebook_dir("en") / n for n in NOTEBOOKS] + [notebook_dir("de") / n for n in NOTEBOOKS_DE] \
+    + list(SOLUTIONS.values())
 #: English function words with no place in German prose (whole words, any case, outside code spans).
 ENGLISH_WORDS = re.compile(r"\b(the|and|which|this|of|with|is|are|what|how|for|to|from|when|each)\b", re.IGNORECASE)
 #: Common German words: every German cell with more than headings uses at least one.
@@ -32,26 +38,36 @@ GERMAN_WORDS = re.compile(r"\b(der|die|das|und|ist|den|dem|des|mit|für|nicht|ei
                           re.IGNORECASE)
 #: Decimals with a point (German prose writes 0,05); ``1.000`` (thousands) and ``1. Ziele`` do not match.
 DECIMAL_POINT = re.compile(r"\d\.\d{1,2}(?!\d)")
-#: German twins that may read exactly as their English cell (the word is the same in both languages).
+#: German cells that may read exactly as their English cell (the word is the same in both languages).
 SAME_IN_BOTH = {"## Scorecard"}
+#: Tags of the cells that show the analysis, and of the workshop exercises: run in JupyterLab, not by the report.
+WORK, EXERCISE = {"work", "skip-execution"}, {"exercise", "skip-execution"}
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
 
 
 def _book(name: str) -> nbformat.NotebookNode:
-    return nbformat.read(notebook_dir() / name, as_version=4)
+    return _read(notebook_dir("de" if name in NOTEBOOKS_DE and name not in NOTEBOOKS else "en") / name)
 
 
 def _code_cells(book: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [c for c in book.cells if c.cell_type == "code"]
 
 
+def _markdown(book: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in book.cells if c.cell_type == "markdown"]
+
+
 def _tags(cell: nbformat.NotebookNode) -> list[str]:
     return cell.metadata.get("tags", [])
 
 
-def _pairs(book: nbformat.NotebookNode) -> list[tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
-    """(English, German) Markdown twins, in order; the German cell is the one right after its English cell."""
-    cells = book.cells
-    return [(cell, cells[i + 1]) for i, cell in enumerate(cells[:-1]) if "lang-en" in _tags(cell)]
+def _pairs(name: str) -> list[tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
+    """(English, German) Markdown cells of a step, in order: the two notebooks have their cells in the same order."""
+    german = dict(PAIRS)[name]
+    return list(zip(_markdown(_book(name)), _markdown(_read(notebook_dir("de") / german)), strict=True))
 
 
 def _headings(source: str) -> list[int]:
@@ -83,63 +99,64 @@ def _heading_only(source: str) -> bool:
 # ---- committed state ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_is_committed_stripped_and_valid(name):
-    book = _book(name)
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_notebook_is_committed_stripped_and_valid(path):
+    book = _read(path)
     nbformat.validate(book)
     for cell in _code_cells(book):
         assert cell.outputs == [] and cell.execution_count is None, cell.source[:40]
     assert book.metadata["kernelspec"]["name"] == "python3"
 
 
+def test_the_report_notebooks_of_each_language_exist_in_page_order():
+    assert [p.name for p in report_notebooks("en")] == list(NOTEBOOKS)
+    assert [p.name for p in report_notebooks("de")] == list(NOTEBOOKS_DE)
+    assert all(p.is_file() for lang in ("en", "de") for p in report_notebooks(lang))
+    assert report_notebooks("de")[0].parent == ROOT / "notebooks" / "de"
+
+
+@pytest.mark.parametrize(("name", "german"), PAIRS)
+def test_notebook_opens_with_a_title_and_closes_with_questions(name, german):
+    for book, how, questions in ((_book(name), "How to read it", "Questions to discuss"),
+                                 (_read(notebook_dir("de") / german), "So lesen Sie", "Fragen zur Diskussion")):
+        first, last = book.cells[0], book.cells[-1]
+        assert first.cell_type == "markdown" and first.source.startswith("# ") and how in first.source
+        assert last.cell_type == "markdown" and questions in last.source
+
+
+@pytest.mark.parametrize(("name", "german"), PAIRS)
+def test_english_and_german_notebooks_have_identical_code_cells(name, german):
+    """The German set differs only in its narrative: same code, same tags, same order of cells."""
+    en, de = _book(name), _read(notebook_dir("de") / german)
+    assert [c.cell_type for c in en.cells] == [c.cell_type for c in de.cells]
+    assert [(c.source, _tags(c)) for c in _code_cells(en)] == [(c.source, _tags(c)) for c in _code_cells(de)]
+
+
+def test_the_solutions_have_identical_code_in_both_languages():
+    en, de = _read(SOLUTIONS["en"]), _read(SOLUTIONS["de"])
+    assert [c.source for c in _code_cells(en)] == [c.source for c in _code_cells(de)]
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_no_collapsed_twins_and_no_language_tags(path):
+    for cell in _read(path).cells:
+        assert not [t for t in _tags(cell) if t.startswith("lang-")], cell.source[:40]
+        assert not cell.metadata.get("jupyter", {}).get("source_hidden"), cell.source[:40]
+
+
+# ---- the German narrative ----------------------------------------------------------------------------------
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_opens_with_a_title_and_closes_with_questions(name):
-    book = _book(name)
-    (first, first_de), (last, last_de) = book.cells[:2], book.cells[-2:]
-    for cell in (first, first_de):
-        assert cell.cell_type == "markdown" and cell.source.startswith("# ")
-    assert "How to read it" in first.source and "So lesen Sie" in first_de.source
-    assert last.cell_type == "markdown" and "Questions to discuss" in last.source
-    assert last_de.cell_type == "markdown" and "Fragen zur Diskussion" in last_de.source
-
-
-# ---- the German edition of the narrative -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_every_markdown_cell_has_one_language_and_a_twin_right_beside_it(name):
-    cells = _book(name).cells
-    for i, cell in enumerate(cells):
-        if cell.cell_type != "markdown":
-            continue
-        langs = [t for t in _tags(cell) if t in LANG_TAGS]
-        assert len(langs) == 1, f"cell {i + 1}: {langs} ({cell.source[:40]!r})"
-        if langs == ["lang-en"]:  # English first, its German twin directly after it
-            assert i + 1 < len(cells) and "lang-de" in _tags(cells[i + 1]), f"cell {i + 1} has no German twin"
-        else:
-            assert i > 0 and "lang-en" in _tags(cells[i - 1]), f"cell {i + 1} has no English twin before it"
-    english = [c for c in cells if "lang-en" in _tags(c)]
-    german = [c for c in cells if "lang-de" in _tags(c)]
-    assert len(english) == len(german) == len(_pairs(_book(name))) > 0
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_german_twins_are_collapsed_in_jupyterlab_and_english_cells_are_not(name):
-    for en, de in _pairs(_book(name)):
-        assert de.metadata.get("jupyter", {}).get("source_hidden") is True, de.source[:40]
-        assert not en.metadata.get("jupyter", {}).get("source_hidden"), en.source[:40]
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_german_headings_have_the_levels_of_their_english_twins(name):
-    for en, de in _pairs(_book(name)):
+def test_german_headings_have_the_levels_of_the_english_ones(name):
+    for en, de in _pairs(name):
         assert _headings(en.source), en.source[:40]    # every narrative cell starts a titled section
         assert _headings(de.source) == _headings(en.source), (en.source[:40], de.source[:40])
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_german_twins_are_german(name):
-    for en, de in _pairs(_book(name)):
+def test_german_narrative_is_german(name):
+    for en, de in _pairs(name):
         assert de.source != en.source or de.source in SAME_IN_BOTH, f"not translated: {en.source[:40]!r}"
         assert not _not_german(de.source), (de.source[:60], _not_german(de.source))
         if not _heading_only(en.source):  # the check would catch the English cell if it were left untranslated
@@ -158,39 +175,219 @@ def test_the_german_check_tells_english_from_german(source, german):
     assert (not _not_german(source)) is german, _not_german(source)
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_code_cells_carry_no_language_tag(name):
-    book = _book(name)
-    for cell in _code_cells(book):
-        assert not [t for t in _tags(cell) if t.startswith("lang-")], cell.source[:40]
-    assert len([c for c in book.cells if "parameters" in _tags(c)]) == 1
+# ---- the parameters cell -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_one_parameters_cell_of_literals_each_with_help(name):
-    cells = [c for c in _code_cells(_book(name)) if "parameters" in c.metadata.get("tags", [])]
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_one_parameters_cell_of_literals_each_with_a_short_help(path):
+    cells = [c for c in _code_cells(_read(path)) if "parameters" in _tags(c)]
     assert len(cells) == 1
     found = {}
     for line in cells[0].source.splitlines():
         code, _, comment = line.partition("#")
         assert comment.strip(), f"parameter without a help comment: {line!r}"
+        assert len(line) <= 100, f"cut off in JupyterLab and in error messages: {line!r}"
         target, value = (part.strip() for part in code.split("=", 1))
         found[target] = ast.literal_eval(value)  # literals only
     assert found == PARAMETERS
 
 
+def test_every_setting_parameter_reaches_the_context():
+    """Each analyst setting of the parameters cell is passed on to ``pages.context`` by name."""
+    from kit.report.parameters import SETTINGS
+
+    setup = next(c.source for c in _code_cells(_book(NOTEBOOKS[0])) if "pages.context(" in c.source)
+    call = next(n for n in ast.walk(ast.parse(setup)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "")
+                == "context")
+    passed = {k.arg: k.value.id for k in call.keywords if isinstance(k.value, ast.Name)}
+    assert {name: name for name in SETTINGS} == {k: v for k, v in passed.items() if k in SETTINGS}
+    assert set(SETTINGS) < set(PARAMETERS)
+
+
+# ---- the analysis is visible: public kit calls, not bare pages calls ---------------------------------------
+
+
+def _calls(source: str, owner: str) -> set[str]:
+    """Names called or used as ``owner.<name>`` in ``source`` (``kit.nps(...)`` -> ``nps``)."""
+    return {n.attr for n in ast.walk(ast.parse(source))
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == owner}
+
+
+def _is_bare_pages_call(source: str) -> bool:
+    """A cell that is nothing but ``pages.<x>(...)`` calls: it shows a result and hides how it was computed."""
+    body = ast.parse(source).body
+    return bool(body) and all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+                              and isinstance(s.value.func, ast.Attribute) and isinstance(s.value.func.value, ast.Name)
+                              and s.value.func.value.id == "pages" for s in body)
+
+
+def unexplained_pages_cells(book: nbformat.NotebookNode) -> list[str]:
+    """Bare ``pages.*`` cells with no work cell since the previous section that calls ``kit`` or shows the tables
+    (``data.*``) or the configuration (``config.*``) the section formats: the analysis is hidden.
+
+    Every formatted section must come right after the analysis it formats (the public kit calls with their
+    arguments in view); a page made only of ``pages.criterion(ctx, "satisfaction")`` fails.
+    """
+    problems, shown = [], False
+    for cell in book.cells:
+        if cell.cell_type != "code":
+            continue
+        if WORK <= set(_tags(cell)) and (_calls(cell.source, "kit") | _calls(cell.source, "data")
+                                          | _calls(cell.source, "config")):  # a kit call, the tables or the settings
+            shown = True
+        elif _is_bare_pages_call(cell.source):
+            if not shown:
+                problems.append(cell.source.strip())
+            shown = False
+    return problems
+
+
+def test_the_static_check_catches_a_page_that_hides_its_analysis():
+    def cell(source: str, *tags: str) -> nbformat.NotebookNode:
+        return nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)})
+
+    hidden = nbformat.v4.new_notebook(cells=[cell('pages.criterion(ctx, "satisfaction")', "remove-input")])
+    assert unexplained_pages_cells(hidden) == ['pages.criterion(ctx, "satisfaction")']
+    shown = nbformat.v4.new_notebook(cells=[cell('kit.nps(now["nps"], min_n=30)', "work", "skip-execution"),
+                                            cell('pages.criterion(ctx, "satisfaction")', "remove-input"),
+                                            cell('pages.criterion(ctx, "retention")', "remove-input")])
+    assert unexplained_pages_cells(shown) == ['pages.criterion(ctx, "retention")']  # one analysis, one section
+    assert not _is_bare_pages_call('s = pages.scorecard(ctx)\nkit.nps(now["nps"])')
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_code_cells_are_thin(name):
-    for cell in _code_cells(_book(name)):
+def test_every_section_follows_the_analysis_it_formats(name):
+    book = _book(name)
+    assert not unexplained_pages_cells(book)
+    for cell in _code_cells(book):
+        if _is_bare_pages_call(cell.source):
+            assert "remove-input" in _tags(cell), cell.source
+
+
+def _section_functions() -> set[str]:
+    """The public ``kit`` functions the report's sections call (imported by ``kit/report/pages/*.py`` from the
+    metric, model, text, plan and plot modules and exported by ``kit``)."""
+    import kit
+
+    stages = ("kit.metrics", "kit.models", "kit.text", "kit.plan", "kit.report.plots", "kit.data.periods")
+    used = set()
+    for module in PAGES.glob("*.py"):
+        if module.name in ("_context.py", "__init__.py"):  # reading the data and the period: pages.context
+            continue
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(stages):
+                used |= {alias.name for alias in node.names if alias.name in kit.__all__}
+    return used
+
+
+def test_the_sections_use_public_functions_the_static_check_can_see():
+    used = _section_functions()
+    assert {"nps_by_segment", "churn_by_period", "KaplanMeier", "KeyDrivers", "plot_nps_trend", "scorecard",
+            "code_texts", "prioritise_actions"} <= used  # the check reads what it is meant to read
+
+
+def test_every_public_function_the_sections_use_is_shown_in_a_notebook():
+    shown = set()
+    for name in NOTEBOOKS:
+        for cell in _code_cells(_book(name)):
+            if WORK <= set(_tags(cell)):
+                shown |= _calls(cell.source, "kit")
+    missing = sorted(_section_functions() - shown)
+    assert not missing, f"used by the report's sections, never called in a notebook: {missing}"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_code_cells_hold_no_logic_of_their_own(path):
+    for cell in _code_cells(_read(path)):
         src = cell.source
         tree = ast.parse(src)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))], src
+        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.If, ast.For, ast.While, ast.Try))], src
         assert "to_csv" not in src and "%autoreload" not in src and "import os" not in src, src
         literals = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
         assert not [v for v in literals if "/" in v or v.endswith((".csv", ".yaml", ".xlsx"))], src  # no paths
-        assert len(src.splitlines()) <= 4, src
-        if "parameters" not in cell.metadata.get("tags", []):
-            assert "remove-input" in cell.metadata.get("tags", []), src
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_code_cell_is_a_parameter_setup_work_section_or_exercise_cell(name):
+    for cell in _code_cells(_book(name)):
+        tags = set(_tags(cell))
+        kinds = ["parameters" in tags, "pages.context(" in cell.source and tags == {"remove-input"},
+                 WORK == tags, EXERCISE == tags, _is_bare_pages_call(cell.source) and tags == {"remove-input"}]
+        assert sum(kinds) == 1, (tags, cell.source[:60])
+
+
+# ---- the workshop ------------------------------------------------------------------------------------------
+
+
+def _exercise_numbers(book: nbformat.NotebookNode) -> list[int]:
+    numbers = []
+    for cell in _code_cells(book):
+        if EXERCISE <= set(_tags(cell)):
+            call = next(n for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Call)
+                        and getattr(n.func, "attr", "") == "check_exercise")
+            numbers.append(call.args[0].value)
+    return numbers
+
+
+def test_one_exercise_per_step_in_order():
+    import kit
+
+    assert [_exercise_numbers(_book(name)) for name in NOTEBOOKS] == [[1], [2], [3], [4], [5]]
+    assert sorted(kit.EXERCISES) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_solution_ends_with_its_own_check(lang):
+    checks = [(call.args[0].value) for cell in _code_cells(_read(SOLUTIONS[lang]))
+              for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.Assert)
+              for call in ast.walk(node.test) if isinstance(call, ast.Call)
+              and getattr(call.func, "attr", "") == "check_exercise"]
+    assert checks == [1, 2, 3, 4, 5]
+
+
+def test_every_solution_passes_its_own_check():
+    """Runs the solutions notebook on the sample: each cell asserts that its answer matches the planted effect."""
+    from nbclient import NotebookClient
+
+    book = _read(SOLUTIONS["en"])
+    NotebookClient(book, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    printed = "".join(o.get("text", "") for c in _code_cells(book) for o in c.get("outputs", []))
+    assert "right: " in printed and "safely above 25 %: True" in printed  # and no cell raised (an assert fails)
+
+
+@pytest.mark.parametrize(("number", "right", "wrong"), [
+    (1, {"ces", "return_rate"}, {"nps", "csat"}),
+    (2, 0.2955, 0.42),
+    (3, ("Abo", 1e-9), ("Abo", 0.2)),          # right segment, but a difference chance explains is not real
+    (4, "delivery", "price"),
+    (5, "driver_delivery", "driver_price"),
+])
+def test_check_exercise_accepts_the_planted_answer_only(number, right, wrong):
+    import kit
+
+    assert kit.check_exercise(number, right).startswith("right: ")
+    assert kit.check_exercise(number, wrong).startswith("not yet: ")
+    assert kit.check_exercise(number, None).startswith(f"Exercise {number}: no answer yet")
+    assert kit.check_exercise(number, None, lang="de").startswith(f"Übung {number}: noch keine Antwort")
+
+
+def test_check_exercise_names_the_valid_exercises():
+    import kit
+
+    with pytest.raises(KeyError, match="the exercises are 1, 2, 3, 4, 5"):
+        kit.check_exercise(6, "x")
+
+
+@pytest.mark.parametrize("doc", ["workshop.md", "workshop.de.md"])
+def test_the_workshop_guide_has_every_exercise_with_hint_and_solution(doc):
+    text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+    for number in range(1, 6):
+        assert re.search(rf"^### .*{number}\b", text, flags=re.MULTILINE), number
+    for word in (("Hint", "Solution", "Misconception") if doc == "workshop.md" else
+                 ("Hinweis", "Lösung", "Fehlvorstellung")):
+        assert text.count(word) >= 5, word
 
 
 # ---- what the prose says matches what the page shows --------------------------------------------------------
@@ -198,7 +395,7 @@ def test_code_cells_are_thin(name):
 
 def _twins(name: str, heading: str) -> tuple[str, str]:
     """The (English, German) sources of the section whose English heading is ``heading``."""
-    return next((en.source, de.source) for en, de in _pairs(_book(name)) if en.source.startswith(heading))
+    return next((en.source, de.source) for en, de in _pairs(name) if en.source.startswith(heading))
 
 
 def test_data_quality_prose_uses_the_severity_words_of_the_page():
@@ -257,6 +454,24 @@ def test_notebook_runs_on_the_sample(sample_run, name):
     page = (sample_run / name.replace(".ipynb", ".html")).read_text(encoding="utf-8")
     assert "Bohnenpost" in page
     assert "How to read it" in page and "So lesen Sie" not in page   # the sample report is English
+
+
+def test_executed_notebooks_name_the_final_run_folder(sample_run):
+    for name in NOTEBOOKS:
+        executed = nbformat.read(sample_run / name, as_version=4)
+        assert executed.metadata["papermill"]["parameters"]["run_dir"] == str(sample_run)
+        injected = next(c for c in executed.cells if "injected-parameters" in _tags(c))
+        assert f'run_dir = "{sample_run}"' in injected.source and ".tmp" not in injected.source
+
+
+def test_the_report_skips_the_work_and_exercise_cells_and_hides_them(sample_run):
+    executed = nbformat.read(sample_run / "03_criteria.ipynb", as_version=4)
+    work = [c for c in _code_cells(executed) if "work" in _tags(c)]
+    assert work and all(not c.get("outputs") for c in work)       # skipped: the report is as fast as before
+    exercise = [c for c in executed.cells if "exercise" in _tags(c)]
+    assert [c.cell_type for c in exercise] == ["markdown", "code"]  # the question and the answer cell
+    page = (sample_run / "03_criteria.html").read_text(encoding="utf-8")
+    assert "kit.churn_rate" not in page and "check_exercise" not in page and "Exercise 3" not in page
 
 
 def test_sample_run_writes_the_period_and_artefacts(sample_run):

@@ -96,7 +96,8 @@ def driver_model(ctx: Context, s: Section | None = None) -> Any:
     upto = surveys[surveys["responded_at"] < ctx.period.end]
 
     def make() -> Any:
-        return KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang).fit(upto, outcome=outcome, drivers=cols)
+        model = KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang)
+        return model.fit(upto, outcome=outcome, drivers=cols)
 
     if s is None:
         return ctx.cached("drivers", make)
