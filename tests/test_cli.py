@@ -34,3 +34,20 @@ def test_debug_shows_the_exception(tmp_path):
 def test_help_exits_0(capsys):
     assert main(["--help"]) == 0
     assert "validate" in capsys.readouterr().out
+
+
+def test_parameters_are_name_value_pairs_read_as_literals():
+    from kit.cli import _parameters
+    from kit.errors import ConfigError
+
+    assert _parameters(["inactivity_days=90", "sla_hours=12.5", "segment_by=region", "min_n=None"]) == \
+        {"inactivity_days": 90, "sla_hours": 12.5, "segment_by": "region", "min_n": None}
+    with pytest.raises(ConfigError, match="expected NAME=VALUE"):
+        _parameters(["inactivity_days"])
+
+
+def test_run_with_an_unknown_parameter_fails_before_any_kernel(tmp_path, capsys):
+    code = main(["run", "--out", str(tmp_path), "-p", "inactivity_dayz=90"])
+    assert code == 1
+    assert "unknown notebook parameter 'inactivity_dayz'" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

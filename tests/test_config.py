@@ -159,3 +159,17 @@ def test_ces_errors_name_their_key(tmp_path):
         load_config(write(tmp_path, MINIMAL + "thresholds: {ces_scale: [7, 1]}\n"))
     with pytest.raises(ConfigError, match=r"key 'thresholds\.ces_low_effort': .* \(found 9\)"):
         load_config(write(tmp_path, MINIMAL + "thresholds: {ces_low_effort: 9}\n"))
+
+
+def test_override_thresholds_validates_like_the_yaml_and_keeps_what_is_none():
+    from kit.data.config import load_config, override_thresholds
+
+    cfg = load_config(Path(__file__).resolve().parents[1] / "data" / "analysis.yaml")
+    assert override_thresholds(cfg, inactivity_days=None) is cfg                # nothing overridden
+    changed = override_thresholds(cfg, inactivity_days=90, sla_hours=12)
+    assert (changed.thresholds.inactivity_days, changed.thresholds.sla_hours) == (90, 12.0)
+    assert changed.thresholds.min_n == cfg.thresholds.min_n and cfg.thresholds.inactivity_days == 180  # a copy
+    with pytest.raises(ConfigError, match=r"threshold 'sla_hours' = 0: .*greater than 0"):
+        override_thresholds(cfg, sla_hours=0)
+    with pytest.raises(ConfigError, match=r"unknown threshold 'csat_top_box'; .*inactivity_days, sla_hours, min_n"):
+        override_thresholds(cfg, csat_top_box=5)

@@ -375,3 +375,73 @@ def test_runs_leave_the_working_directory_alone_and_kernels_start_in_the_run_fol
     assert os.getcwd() == before and moves == []
     for run in runs:
         assert (run / "written_by_the_notebook.txt").is_file()
+
+
+# ---- the analyst's settings as parameters (-p inactivity_days=90, ...) -------------------------------------
+
+
+def test_check_parameters_accepts_the_settings_with_their_types():
+    check_parameters([GOALS], {"inactivity_days": 90, "sla_hours": 12.5, "min_n": 50, "segment_by": "region",
+                               "driver_outcome": "csat"})
+    check_parameters([GOALS], {"sla_hours": 12, "inactivity_days": None})       # an int SLA is fine, None = YAML
+    with pytest.raises(ConfigError, match=r"parameter 'inactivity_days' .* must be int or None, found 'ninety'"):
+        check_parameters([GOALS], {"inactivity_days": "ninety"})
+    with pytest.raises(ConfigError, match=r"'min_n' .* must be int or None, found True"):
+        check_parameters([GOALS], {"min_n": True})                             # a bool is not a count
+
+
+def test_an_invalid_setting_stops_the_run_before_any_kernel(tmp_path):
+    with pytest.raises(ConfigError, match=r"threshold 'inactivity_days' = -5: .*greater than 0"):
+        run_report(FIXTURE, out=tmp_path, parameters={"inactivity_days": -5})
+    with pytest.raises(ConfigError, match=r"driver_outcome = 'loyalty': .*Use one of nps"):
+        run_report(FIXTURE, out=tmp_path, parameters={"driver_outcome": "loyalty"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_setting_reaches_the_scorecard_like_the_metric_computed_directly():
+    import kit
+
+    default = pages.context(FIXTURE)
+    short = pages.context(FIXTURE, inactivity_days=60)
+    assert short.config.thresholds.inactivity_days == 60 and default.config.thresholds.inactivity_days == 180
+    churn = {c.config.thresholds.inactivity_days: pages.get_scorecard(c).set_index("kpi").loc["churn_rate", "value"]
+             for c in (default, short)}
+    # the oracle: kit.churn_rate with the same rule; a shorter rule loses customers sooner, so churn cannot fall
+    direct = kit.churn_rate(short.data.orders, period=short.period, inactivity_days=60, exits=short.data.exits)
+    assert churn[60] == pytest.approx(direct.value) and churn[60] >= churn[180]
+
+
+def test_a_notebook_with_other_settings_than_its_run_stops(tmp_path):
+    ctx = pages.context(FIXTURE, inactivity_days=90)
+    ctx.notes.append("made by the run")  # tells the shared context from one read again
+    pages.share(ctx, tmp_path)
+    label = ctx.period.label  # the run hands the resolved period to its notebooks
+    same = pages.context(FIXTURE, label, run_dir=tmp_path, inactivity_days=90)
+    assert same.config.thresholds.inactivity_days == 90 and "made by the run" in same.notes
+    with pytest.raises(ReportError, match=r"inactivity_days: run 90, this notebook 120"):
+        pages.context(FIXTURE, label, run_dir=tmp_path, inactivity_days=120)
+
+
+def test_segment_by_must_be_a_customer_column():
+    with pytest.raises(ConfigError, match=r"segment_by = 'regoin': .*Use one of .*region"):
+        pages.context(None, segment_by="regoin", smoke=True)
+
+
+def test_a_german_configuration_runs_the_german_notebooks(tmp_path, monkeypatch):
+    import kit.report.run as run_module
+    from kit.report import NOTEBOOKS_DE, notebook_dir
+
+    german = tmp_path / "analysis.yaml"
+    german.write_text(FIXTURE.read_text(encoding="utf-8").replace("language: en", "language: de"), encoding="utf-8")
+    for table in ("orders.csv", "surveys.csv", "exits.csv"):
+        (tmp_path / table).symlink_to(FIXTURE.parent / table)
+    ran: list[str] = []
+
+    def stop(sources, *args, **kwargs):
+        ran.extend(str(s) for s in sources)
+        raise RuntimeError("stop before the kernels")
+
+    monkeypatch.setattr(run_module, "_execute_all", stop)
+    with pytest.raises(RuntimeError, match="stop before the kernels"):
+        run_report(german, out=tmp_path / "r", smoke=True)
+    assert ran == [str(notebook_dir("de") / n) for n in NOTEBOOKS_DE]
