@@ -157,9 +157,12 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     smoke : bool
         Small, fast run (passed to the notebooks as ``smoke``).
     notebooks : sequence of Path, optional
-        Notebooks to run instead of the bundled five (tests, custom reports).
+        Notebooks to run instead of the bundled five (tests, custom reports). Default: the five of the report
+        language (``business.language``): ``notebooks/`` or ``notebooks/de/`` (:func:`report_notebooks`).
     parameters : mapping, optional
-        Extra or overriding notebook parameters; each must be declared by every notebook.
+        Extra or overriding notebook parameters; each must be declared by every notebook. The analyst's
+        settings (``inactivity_days``, ``sla_hours``, ``min_n``, ``segment_by``, ``driver_outcome``;
+        ``loyalty-kit run -p NAME=VALUE``) also apply to the results the run computes once for all pages.
 
     Returns
     -------
