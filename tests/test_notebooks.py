@@ -25,7 +25,8 @@ from kit.report import NOTEBOOKS, NOTEBOOKS_DE, notebook_dir, report_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "kit" / "report" / "pages"
-SOLUTIONS = {"en": ROOT / "notebooks" / "solutions" / "solutions.ipynb", "de": ROOT / "notebooks" / "de" / "loesungen.ipynb"}
+SOLUTIONS = {"en": ROOT / "notebooks" / "solutions" / "solutions.ipynb",
+             "de": ROOT / "notebooks" / "de" / "loesungen.ipynb"}
 PARAMETERS = {"config_path": None, "period": "latest", "run_dir": None, "smoke": False, "inactivity_days": None,
               "sla_hours": None, "min_n": None, "segment_by": None, "driver_outcome": None}
 PAIRS = list(zip(NOTEBOOKS, NOTEBOOKS_DE, strict=True))
