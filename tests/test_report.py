@@ -196,6 +196,7 @@ def test_script_in_user_text_is_escaped_everywhere(fixture_run):
 
 def test_pages_are_self_contained_and_hide_code(fixture_run):
     body = (fixture_run / "03_criteria.html").read_text(encoding="utf-8")
+    assert "churn_by_period" not in body and "Working in this notebook" not in body  # analysis only --with-code
     assert not re.search(r"<script[^>]+src=", body)                  # no CDN (or any external) script
     assert not re.search(r"<link[^>]+href=[\"']https?://", body)      # no external stylesheet
     assert "data:image/png;base64," in body                           # figures embedded
@@ -210,6 +211,8 @@ def test_with_code_keeps_the_code(tmp_path):
     run = run_report(FIXTURE, out=tmp_path, smoke=True, notebooks=[GOALS], with_code=True, timeout=300)
     body = (run / "01_goals.html").read_text(encoding="utf-8")
     assert "kpi_targets" in body and re.search(r'class="[^"]*jp-InputArea-editor', body)  # code shown
+    assert "definitions_frame" in body and "Working in this notebook" in body   # the analysis cells too
+    assert "check_exercise" not in body                                          # exercises never
 
 
 def test_index_shows_scorecard_statuses_and_actions(fixture_run):
