@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check kit tests benchmarks notebooks
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
