@@ -36,7 +36,7 @@ def _page_summary(name: str, lang: str) -> str:
 
 
 def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Sequence[Mapping[str, Any]] = (),
-            title: str = "", lang: str = "en") -> Path:
+            title: str = "", lang: str = "en", findings: str = "") -> Path:
     """Convert an executed notebook into one self-contained HTML page.
 
     Code is hidden unless ``with_code`` (cells tagged ``remove-input`` show their output
@@ -59,6 +59,9 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
         Title of the page (browser tab).
     lang : {"en", "de"}
         Report language: cells tagged for another language (``lang-de`` in an English report) are left out.
+    findings : str
+        HTML of the page's findings (:func:`kit.report.story.findings_html`, escaped there), shown first,
+        under the navigation.
 
     Returns
     -------
@@ -79,7 +82,7 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
         remove_all_outputs_tags={"remove-output"})
     exporter.register_preprocessor(remover, enabled=True)
     book = nbformat.read(notebook, as_version=4)
-    resources = {"metadata": {"name": title or Path(notebook).stem}, "kit_nav": list(nav)}
+    resources = {"metadata": {"name": title or Path(notebook).stem}, "kit_nav": list(nav), "kit_findings": findings}
     body, _ = exporter.from_notebook_node(book, resources=resources)
     target.write_text(body, encoding="utf-8")
     return target

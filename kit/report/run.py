@@ -23,6 +23,7 @@ from kit.errors import KitWarning, ReportError
 from kit.report.execute import _execute_all
 from kit.report.parameters import SETTINGS, check_parameters, report_notebooks
 from kit.report.render import _page_summary, _page_title, to_html
+from kit.report.story import all_findings, findings_html
 from kit.report.summary import _write_artefacts, write_index
 
 __all__ = ["run_report", "default_out", "remove_shared_files"]
@@ -241,6 +242,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             # not fatal: each notebook then reads and computes what it needs itself, only slower
             _LOG.warning("could not hand the shared results to the notebooks (%s: %s); each computes its own",
                          type(err).__name__, err)
+        # conclusions first: each page's findings and the index's executive summary, from the shared results
+        story = all_findings(ctx)
         # the notebooks run inside the folder being written; they load the shared context from it
         params.update(period=label if resolved is not None else period, run_dir=str(tmp))
         nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
@@ -253,7 +256,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             this = [{**item, "current": item["href"] == page} for item in nav]
             t = time.monotonic()
             to_html(executed, executed.with_suffix(".html"), with_code=with_code, nav=this,
-                    title=f"{_page_title(executed.name, lang)} · {cfg.business.name} · {label}", lang=lang)
+                    title=f"{_page_title(executed.name, lang)} · {cfg.business.name} · {label}", lang=lang,
+                    findings=findings_html(story.get(executed.name[:2], []), lang))
             _LOG.info("%s written in %.1f s", page, time.monotonic() - t)
 
         t0 = time.monotonic()
@@ -279,7 +283,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             [s.name for s in sources] + ["run.log"]
         write_index(tmp, config=cfg, period=resolved, run_id=run_id, scorecard=frame, actions=plan,
                     pages=page_links, downloads=downloads, notes=notes + missing, smoke=smoke,
-                    config_name=config.name)
+                    config_name=config.name, story=story, page_files={Path(s.name).name[:2]: Path(s.name).with_suffix(
+                        ".html").name for s in sources})
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
     except BaseException:
         remove_shared_files()

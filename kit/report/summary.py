@@ -69,8 +69,14 @@ _ACTION_COLUMNS = {"rank": "col_rank", "title": "col_action", "owner": "col_owne
 
 def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: str, scorecard: pd.DataFrame | None,
                 actions: pd.DataFrame | None, pages: Sequence[Mapping[str, str]], downloads: Sequence[str],
-                notes: Sequence[str], smoke: bool, config_name: str) -> Path:
-    """Write ``index.html``: scorecard with status colours, top findings, top five actions, links to the pages.
+                notes: Sequence[str], smoke: bool, config_name: str,
+                story: Mapping[str, Sequence[Any]] | None = None, page_files: Mapping[str, str] | None = None) -> Path:
+    """Write ``index.html``: executive summary, scorecard with status colours, top findings, top five actions,
+    links to the pages.
+
+    ``story`` holds each page's findings (:func:`kit.report.story.all_findings`, keyed by page number);
+    the executive summary (:func:`kit.plan.findings.executive_summary`) opens the page, each finding
+    linking to its evidence in ``page_files[page]``.
 
     All text is escaped (Jinja2 autoescape); the scorecard table is built by
     :func:`kit.report.pages.scorecard_html`, which escapes every value itself.
@@ -103,7 +109,17 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
                        for row in actions[cols].head(5).itertuples(index=False)]
     legend = [{"colour": STATUS_COLOURS[s], "fg": _STATUS_TEXT_COLOUR.get(s, "#222222"),
                "text": STATUS_TEXT[s][1 if lang == "de" else 0]} for s in STATUS_COLOURS]
+    summary_html = ""
+    if story:
+        from kit.plan.findings import executive_summary
+        from kit.report.story import findings_html, summary_title
+
+        chosen = executive_summary(story)
+        where = [next((str((page_files or {}).get(p, "")) for p, items in story.items() if f in items), "")
+                 for f in chosen]
+        summary_html = findings_html(chosen, lang, title=summary_title(lang), pages=where)
     page = env.get_template("index.html").render(
+        executive_summary=Markup(summary_html),  # escaped inside findings_html
         lang=lang, title=text("summary_title", lang), business=config.business.name,
         period_label=text("period", lang), period=getattr(period, "label", "–"), period_span=span,
         smoke=smoke, smoke_text=text("smoke", lang), notes=list(notes),

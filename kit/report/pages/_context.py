@@ -122,8 +122,8 @@ class Context:
         return text(key, self.lang, **values)
 
     def section(self, key: str, **values: object) -> Section:
-        """A new section titled with the UI string ``key``."""
-        return Section(self.t(key, **values), lang=self.lang)
+        """A new section titled with the UI string ``key``; its anchor in the page is ``kit-<key>``."""
+        return Section(self.t(key, **values), lang=self.lang, anchor=f"kit-{key}")
 
     def cached(self, key: str, make: Any) -> Any:
         """Compute ``make()`` once per context (the scorecard is shown on several pages).

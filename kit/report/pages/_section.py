@@ -97,6 +97,8 @@ class Section:
         Language of the generated lines.
     blocks : list
         What the section shows, in order.
+    anchor : str
+        Id of the section in the page (``kit-<key>``), the target of the findings' links; empty: none.
 
     Examples
     --------
@@ -110,6 +112,7 @@ class Section:
     title: str
     lang: str = "en"
     blocks: list[_Block] = field(default_factory=list)
+    anchor: str = ""
 
     # ---- building -------------------------------------------------------------------------
     def heading(self, content: str) -> Section:
@@ -238,7 +241,8 @@ class Section:
     def _repr_html_(self) -> str:
         esc = html.escape
         # the section's language lets the browser hyphenate long table headers (Kündigungsgrund) correctly
-        out = [f"<section class='kit-section' lang='{esc(self.lang)}' style='border:1px solid #dde3ea;"
+        ident = f" id='{esc(self.anchor)}'" if self.anchor else ""
+        out = [f"<section class='kit-section'{ident} lang='{esc(self.lang)}' style='border:1px solid #dde3ea;"
                "border-radius:6px;padding:6px 14px 10px;margin:6px 0 18px'>",
                "<div class='kit-section-title' style='font-size:12px;font-weight:600;text-transform:uppercase;"
                f"letter-spacing:.05em;color:#5a6b7d;margin:2px 0 6px'>{esc(self.title)}</div>"]

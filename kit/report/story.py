@@ -1,0 +1,171 @@
+"""The story of a run: each page's findings (:mod:`kit.plan.findings`) gathered from the context, as HTML.
+
+:func:`findings_for` reads what a page's rules need from the run's context (the scorecard, complaints by
+category, NPS by every customer dimension in the data, the drivers, the action plan), all of which the
+run computed once before the notebooks; :func:`findings_html` shows them as a short list at the top of the
+page, each linking to its evidence; :func:`key_findings` is the same as a section for a notebook.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import warnings
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from kit.errors import KitWarning
+from kit.metrics.service import complaints_by_category
+from kit.metrics.survey import nps_by_segment
+from kit.plan.findings import Finding, executive_summary, page_findings
+from kit.report.pages._common import get_scorecard
+from kit.report.pages._context import Context
+from kit.report.pages._section import Section
+from kit.report.pages.actions import driver_model, plan_frame
+
+__all__ = ["findings_for", "all_findings", "findings_html", "key_findings", "segment_nps", "DIMENSIONS",
+           "executive_summary", "summary_title"]
+
+#: Customer dimensions the segment breakdowns use (customers table), with their names in en / de.
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "segment": ("segment", "Segment"),
+    "region": ("region", "Region"),
+    "acquisition_channel": ("acquisition channel", "Akquisekanal"),
+}
+
+_LOG = logging.getLogger("kit.report")
+_TITLE = {"en": "In short", "de": "Kurz gesagt"}
+_EVIDENCE = {"en": "evidence", "de": "Beleg"}
+_SUMMARY = {"en": "Executive summary", "de": "Zusammenfassung für die Geschäftsführung"}
+
+
+def segment_nps(ctx: Context) -> pd.DataFrame | None:
+    """NPS of the period by every customer dimension of :data:`DIMENSIONS` present in the data.
+
+    Returns
+    -------
+    DataFrame or None
+        ``dimension, segment, n, value, ci_low, ci_high, se, small`` (``small``: n below ``thresholds.min_n``;
+        small cells are kept and marked, never hidden); None without surveys, NPS, customers or period.
+    """
+    surveys, customers = ctx.data.surveys, ctx.data.customers
+    if (surveys is None or customers is None or ctx.period is None or "nps" not in surveys
+            or "customer_id" not in surveys or "customer_id" not in customers):
+        return None
+    now = surveys[ctx.period.contains(surveys["responded_at"])]
+    parts = []
+    for dimension in DIMENSIONS:
+        if dimension not in customers:
+            continue
+        joined = now.merge(customers[["customer_id", dimension]], on="customer_id", how="left")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", KitWarning)   # small cells are marked in the frame instead
+            table = nps_by_segment(joined, by=dimension, min_n=ctx.config.thresholds.min_n)
+        parts.append(pd.DataFrame({"dimension": dimension, "segment": table[dimension].astype(str),
+                                   "n": table["n"], "value": table["nps"], "ci_low": table["ci_low"],
+                                   "ci_high": table["ci_high"], "se": table["se"],
+                                   "small": table["small"]}))
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def _complaints(ctx: Context) -> pd.DataFrame | None:
+    tickets, orders = ctx.data.tickets, ctx.data.orders
+    if tickets is None or orders is None or ctx.period is None:
+        return None
+    return complaints_by_category(tickets, orders, period=ctx.period)
+
+
+def _drivers(ctx: Context) -> pd.DataFrame | None:
+    model = driver_model(ctx)
+    return None if model is None else model.summary
+
+
+def _quietly(compute: Callable[[Context], pd.DataFrame | None], ctx: Context) -> pd.DataFrame | None:
+    """``compute(ctx)``, or None when it fails: the page that shows the result reports the failure at its cell."""
+    try:
+        return compute(ctx)
+    except Exception as err:  # noqa: BLE001 - the page's own cell runs it again and reports it
+        _LOG.warning("findings: %s failed (%s: %s); its rules stay silent", getattr(compute, "__name__", compute),
+                     type(err).__name__, err)
+        return None
+
+
+def findings_for(ctx: Context, page: str) -> list[Finding]:
+    """The findings of report page ``page`` (``"01"`` … ``"05"``) from the context's results.
+
+    Each rule whose input is missing or fails stays silent: a finding is a summary of the page, and the
+    page itself reports what could not be computed (a failure is logged).
+    """
+    lang = ctx.lang
+    scorecard = _quietly(get_scorecard, ctx)
+    inputs: dict[str, pd.DataFrame | None] = {}
+    if page == "03":
+        inputs = {"complaints": _quietly(_complaints, ctx), "segments": _quietly(segment_nps, ctx)}
+    elif page == "05":
+        inputs = {"complaints": _quietly(_complaints, ctx), "drivers": _quietly(_drivers, ctx),
+                  "plan": _quietly(plan_frame, ctx)}
+    labels = {k: v[1 if lang == "de" else 0] for k, v in DIMENSIONS.items()}
+    return page_findings(page, scorecard=scorecard, config=ctx.config, lang=lang, dimension_labels=labels,
+                         **inputs)
+
+
+def all_findings(ctx: Context, pages: Sequence[str] = ("01", "02", "03", "04", "05")) -> dict[str, list[Finding]]:
+    """:func:`findings_for` of every page, computed once (kept in the context's cache)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KitWarning)   # the pages show these warnings where they belong
+        return ctx.cached("findings", lambda: {p: findings_for(ctx, p) for p in pages})
+
+
+_TONE = {"bad": "#b3261e", "good": "#1b7f3b", "neutral": "#1f4e79"}
+
+
+def findings_html(findings: Sequence[Finding], lang: str = "en", *, title: str | None = None,
+                  pages: Sequence[str] | None = None) -> str:
+    """The findings as a short list (escaped), each with a link to its evidence.
+
+    Parameters
+    ----------
+    findings : sequence of Finding
+    lang : {"en", "de"}
+    title : str, optional
+        Heading (default "In short" / "Kurz gesagt").
+    pages : sequence of str, optional
+        The page file of each finding (the index links to ``03_criteria.html#kit-scorecard``); without it
+        the links stay on the page.
+
+    Returns
+    -------
+    str
+        ``""`` when there are no findings.
+    """
+    if not findings:
+        return ""
+    esc = html.escape
+    de = lang == "de"
+    items = []
+    for i, f in enumerate(findings):
+        page = pages[i] if pages is not None else ""
+        link = f"<a href='{esc(page)}#{esc(f.anchor)}'>{esc(_EVIDENCE['de' if de else 'en'])}</a>"
+        items.append(f"<li class='kit-finding kit-finding-{esc(f.tone)}' style='border-left:4px solid "
+                     f"{_TONE.get(f.tone, '#1f4e79')};padding:2px 10px;margin:4px 0;list-style:none'>"
+                     f"{esc(f.text)} <small>({link})</small></li>")
+    heading = esc(title or _TITLE["de" if de else "en"])
+    return (f"<div class='kit-findings' lang='{esc(lang)}' style='margin:8px 0 16px'><h2 style='margin:8px 0 4px'>"
+            f"{heading}</h2><ul style='padding-left:0;margin:0'>{''.join(items)}</ul></div>")
+
+
+def key_findings(ctx: Context, page: str) -> Section:
+    """The page's findings as a section (for a notebook cell)."""
+    s = Section(_TITLE["de" if ctx.lang == "de" else "en"], lang=ctx.lang, anchor="kit-key-findings")
+    found = all_findings(ctx).get(page, [])
+    if found:
+        s.html_block(findings_html(found, ctx.lang, title=""), "\n".join(f.text for f in found))
+    else:
+        s.para("–")
+    return s
+
+
+def summary_title(lang: str) -> str:
+    """Heading of the index's executive summary."""
+    return _SUMMARY["de" if lang == "de" else "en"]
