@@ -21,6 +21,7 @@ from kit.data.config import load_config
 from kit.data.periods import parse_period
 from kit.errors import KitWarning, ReportError
 from kit.report.execute import _execute_all
+from kit.report.pages.trends import kpi_trends
 from kit.report.parameters import SETTINGS, check_parameters, report_notebooks
 from kit.report.render import _page_summary, _page_title, to_html
 from kit.report.story import all_findings, findings_html
@@ -284,7 +285,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         write_index(tmp, config=cfg, period=resolved, run_id=run_id, scorecard=frame, actions=plan,
                     pages=page_links, downloads=downloads, notes=notes + missing, smoke=smoke,
                     config_name=config.name, story=story, page_files={Path(s.name).name[:2]: Path(s.name).with_suffix(
-                        ".html").name for s in sources})
+                        ".html").name for s in sources}, trends=kpi_trends(ctx))
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
     except BaseException:
         remove_shared_files()

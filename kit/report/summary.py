@@ -70,13 +70,15 @@ _ACTION_COLUMNS = {"rank": "col_rank", "title": "col_action", "owner": "col_owne
 def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: str, scorecard: pd.DataFrame | None,
                 actions: pd.DataFrame | None, pages: Sequence[Mapping[str, str]], downloads: Sequence[str],
                 notes: Sequence[str], smoke: bool, config_name: str,
-                story: Mapping[str, Sequence[Any]] | None = None, page_files: Mapping[str, str] | None = None) -> Path:
+                story: Mapping[str, Sequence[Any]] | None = None, page_files: Mapping[str, str] | None = None,
+                trends: pd.DataFrame | None = None) -> Path:
     """Write ``index.html``: executive summary, scorecard with status colours, top findings, top five actions,
     links to the pages.
 
     ``story`` holds each page's findings (:func:`kit.report.story.all_findings`, keyed by page number);
     the executive summary (:func:`kit.plan.findings.executive_summary`) opens the page, each finding
-    linking to its evidence in ``page_files[page]``.
+    linking to its evidence in ``page_files[page]``. ``trends`` (:func:`kit.plan.trends.kpi_series`) gives
+    each KPI of the scorecard a sparkline of its last periods beside its delta arrow.
 
     All text is escaped (Jinja2 autoescape); the scorecard table is built by
     :func:`kit.report.pages.scorecard_html`, which escapes every value itself.
@@ -91,6 +93,7 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
 
     from kit.labels import STATUS_TEXT, text
     from kit.report.pages._common import _STATUS_TEXT_COLOUR, STATUS_COLOURS, scorecard_html
+    from kit.report.sparklines import TREND_HEADER, trend_cells
     from kit.results import format_value
 
     lang = config.business.language
@@ -131,7 +134,10 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
         actions_missing=text("not_available", lang, what="prioritised actions (kit.prioritise_actions)"),
         scorecard_title=text("scorecard", lang, period=getattr(period, "label", "–")),
         # escaped inside scorecard_html
-        scorecard=(Markup(scorecard_html(scorecard, lang, currency=config.business.currency))
+        scorecard=(Markup(scorecard_html(scorecard, lang, currency=config.business.currency, extra=(
+            TREND_HEADER["de" if lang == "de" else "en"].format(
+                k=0 if trends is None else trends["period"].nunique()),
+            trend_cells(trends, scorecard, config, lang=lang))))
                    if scorecard is not None else ""),
         scorecard_missing=text("not_available", lang, what="KPI scorecard (kit.scorecard)"), legend=legend,
         pages_title=text("pages", lang), pages=list(pages), downloads_title=text("downloads", lang),

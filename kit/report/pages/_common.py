@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -76,7 +77,8 @@ def kpi_rows(frame: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame
     return rows.sort_values("kpi", key=lambda s: s.map(order))
 
 
-def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool = True, currency: str = "") -> str:
+def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool = True, currency: str = "",
+                   extra: tuple[str, Mapping[str, str]] | None = None) -> str:
     """The scorecard as an HTML table with status colours; all text escaped.
 
     Parameters
@@ -88,6 +90,9 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
         Add each KPI's definition under its label.
     currency : str
         Shown with the money KPIs (``config.business.currency``: ``38.47 EUR``), as everywhere else in the report.
+    extra : (str, mapping), optional
+        One more column after the value: its header (escaped) and, per KPI id, HTML built by the kit
+        (e.g. :func:`kit.report.sparklines.trend_cells`: sparkline and delta arrow).
 
     Returns
     -------
@@ -97,6 +102,10 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
     t = lambda key: esc(text(key, lang))  # noqa: E731
     head = "".join(f"<th style='text-align:{'left' if k == 'col_kpi' else 'right'}'>{t(k)}</th>" for k in
                    ("col_kpi", "col_value", "col_interval", "n", "col_previous", "col_target", "col_status"))
+    if extra is not None:
+        close = head.index("</th>") + len("</th>")
+        close = head.index("</th>", close) + len("</th>")   # after the value
+        head = head[:close] + f"<th style='text-align:left'>{esc(extra[0])}</th>" + head[close:]
     body = []
     for row in frame.itertuples(index=False):
         kpi = str(row.kpi)
@@ -113,8 +122,10 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
             label += f"<br><small style='color:#555'>{esc(row.definition)}</small>"
         shown = lambda value, k=kpi: esc(fmt_kpi(k, value, currency, lang))  # noqa: E731
         number = "<td style='text-align:right;white-space:nowrap'>"  # a value and its unit stay on one line
+        trend = "" if extra is None else f"<td style='white-space:nowrap'>{extra[1].get(kpi, '')}</td>"
         body.append(
             f"<tr><td style='text-align:left'>{label}</td>{number}<strong>{shown(row.value)}</strong></td>"
+            f"{trend}"
             f"{number}{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
             f"{number}{shown(row.previous)}</td>{number}{shown(row.target)}</td>"
             f"<td style='text-align:right'><span class='kit-status kit-status-{esc(status)}' "

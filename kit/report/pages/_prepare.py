@@ -13,6 +13,7 @@ from kit.report.pages._context import Context
 from kit.report.pages.actions import driver_model, list_frames, plan_frame
 from kit.report.pages.criteria import customer_values
 from kit.report.pages.interviews import coded_comments, coded_interviews
+from kit.report.pages.trends import kpi_trends
 
 __all__ = ["prepare"]
 
@@ -21,12 +22,12 @@ _LOG = logging.getLogger("kit.report")
 #: What :func:`prepare` computes, in order (later ones reuse the earlier ones).
 SHARED = (("scorecard", get_scorecard), ("customer values", customer_values), ("drivers", driver_model),
           ("coded interviews", coded_interviews), ("coded comments", coded_comments),
-          ("customer lists", list_frames), ("action plan", plan_frame))
+          ("customer lists", list_frames), ("action plan", plan_frame), ("kpi trends", kpi_trends))
 
 
 def prepare(ctx: Context, *, timeout: float | None = None) -> list[str]:
     """Fill ``ctx``'s cache with the results several pages show: scorecard, customer values,
-    NPS drivers, coded interviews and comments, customer lists and the action plan.
+    NPS drivers, coded interviews and comments, customer lists, the action plan and the KPI trends.
 
     ``loyalty-kit run`` calls this once in its own process and hands the context to the
     notebooks (:func:`kit.report.pages.share`), so no kernel computes them again. A part that fails

@@ -29,6 +29,7 @@ from kit.report.pages._common import get_scorecard, kpi_rows, scorecard_html, sc
 from kit.report.pages._context import Context
 from kit.report.pages._format import Col, display
 from kit.report.pages._section import Section
+from kit.report.pages.trends import add_trend_chart
 from kit.report.plots.behaviour import plot_churn_trend, plot_cohort_retention, plot_survival
 from kit.report.plots.clv import plot_p_alive
 from kit.report.plots.service import plot_service_times
@@ -62,6 +63,7 @@ def scorecard(ctx: Context) -> Section:
         currency = ctx.config.business.currency
         s.html_block(scorecard_html(frame, ctx.lang, currency=currency),
                      scorecard_text(frame, ctx.lang, currency=currency))
+        add_trend_chart(ctx, s)   # every KPI over the last periods, with intervals and targets
     return s
 
 
