@@ -105,12 +105,15 @@ def run(
     parameter: Annotated[list[str] | None, typer.Option(
         "--parameter", "-p", help="Notebook parameter NAME=VALUE, repeatable: e.g. -p inactivity_days=90 "
                                   "-p sla_hours=12 -p min_n=50 -p segment_by=region -p driver_outcome=csat.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write each page as an A4 PDF (WeasyPrint, no browser).")]
+    = False,
 ) -> None:
     """Run the five notebooks for a period and write the HTML report folder."""
     from kit.report import run_report
 
     result = run_report(config=_config_path(config), period=period, out=out, with_code=with_code,
-                        jobs=jobs, timeout=timeout, smoke=smoke, parameters=_parameters(parameter or []))
+                        jobs=jobs, timeout=timeout, smoke=smoke, parameters=_parameters(parameter or []),
+                        pdf=pdf)
     typer.echo(f"report written to {result}\nopen {result.parent / 'latest' / 'index.html'}")
 
 

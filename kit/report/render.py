@@ -43,7 +43,9 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
     only; ``remove-cell`` cells and papermill's injected parameters vanish). Cells tagged
     :data:`WORK_TAG` appear only ``with_code``; cells tagged :data:`EXERCISE_TAG` never. Narrative cells
     tagged ``lang-en`` / ``lang-de`` appear only in a report of that language. Images are
-    embedded; the page loads no script from the internet.
+    embedded; the page loads no script from the internet. Without code the page carries the kit's small
+    stylesheet (``templates/kit.css``, a few KB) instead of JupyterLab's; every page carries the print
+    stylesheet (``templates/print.css``: A4, columns fit, no orphaned headings).
 
     Parameters
     ----------
@@ -82,7 +84,9 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
         remove_all_outputs_tags={"remove-output"})
     exporter.register_preprocessor(remover, enabled=True)
     book = nbformat.read(notebook, as_version=4)
-    resources = {"metadata": {"name": title or Path(notebook).stem}, "kit_nav": list(nav), "kit_findings": findings}
+    resources = {"metadata": {"name": title or Path(notebook).stem}, "kit_nav": list(nav), "kit_findings": findings,
+                 # the one small stylesheet of the kit; with code (teaching) JupyterLab's own, which styles the code
+                 "kit_small_css": not with_code}
     body, _ = exporter.from_notebook_node(book, resources=resources)
     target.write_text(body, encoding="utf-8")
     return target

@@ -23,6 +23,7 @@ from kit.errors import KitWarning, ReportError
 from kit.report.execute import _execute_all
 from kit.report.pages.trends import kpi_trends
 from kit.report.parameters import SETTINGS, check_parameters, report_notebooks
+from kit.report.pdf import check_pdf, write_pdf
 from kit.report.render import _page_summary, _page_title, to_html
 from kit.report.story import all_findings, findings_html
 from kit.report.summary import _write_artefacts, write_index
@@ -135,7 +136,8 @@ def _unique_run_id(out: Path, label: str) -> str:
 
 def run_report(config: Path, period: str = "latest", out: Path | None = None, with_code: bool = False,
                jobs: int = 2, timeout: int = 600, smoke: bool = False, *,
-               notebooks: Sequence[Path] | None = None, parameters: Mapping[str, Any] | None = None) -> Path:
+               notebooks: Sequence[Path] | None = None, parameters: Mapping[str, Any] | None = None,
+               pdf: bool = False) -> Path:
     """Run the five-step report for a period and write the run folder.
 
     The configuration, the period and the notebook parameters are validated and the
@@ -165,6 +167,9 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         Extra or overriding notebook parameters; each must be declared by every notebook. The analyst's
         settings (``inactivity_days``, ``sla_hours``, ``min_n``, ``segment_by``, ``driver_outcome``;
         ``loyalty-kit run -p NAME=VALUE``) also apply to the results the run computes once for all pages.
+    pdf : bool
+        Also print the summary and every page to A4 PDFs (``index.pdf``, ``0N_*.pdf``) with WeasyPrint
+        (:mod:`kit.report.pdf`; no browser). Checked before any kernel starts.
 
     Returns
     -------
@@ -189,6 +194,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     from kit.report import pages
 
     started = time.monotonic()
+    if pdf:
+        check_pdf()
     config = Path(config).resolve()
     language = load_config(config).business.language   # a configuration error comes before anything else
     if period != "latest":
@@ -282,10 +289,16 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                        "summary": _page_summary(s.name, lang)} for s in sources]
         downloads = [Path(s.name).with_suffix(".html").name for s in sources] + written + \
             [s.name for s in sources] + ["run.log"]
+        printed = (["index.html"] + [Path(s.name).with_suffix(".html").name for s in sources]) if pdf else []
+        downloads += [Path(p).with_suffix(".pdf").name for p in printed]
         write_index(tmp, config=cfg, period=resolved, run_id=run_id, scorecard=frame, actions=plan,
                     pages=page_links, downloads=downloads, notes=notes + missing, smoke=smoke,
                     config_name=config.name, story=story, page_files={Path(s.name).name[:2]: Path(s.name).with_suffix(
                         ".html").name for s in sources}, trends=kpi_trends(ctx))
+        if printed:
+            t0 = time.monotonic()
+            write_pdf(tmp, printed)
+            _LOG.info("%d pages printed to PDF in %.1f s", len(printed), time.monotonic() - t0)
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
     except BaseException:
         remove_shared_files()
