@@ -297,10 +297,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "finding_change": (" Previous period {previous}, change {change} (p {p}).",
                        " Vorperiode {previous}, Veränderung {change} (p {p})."),
     "status_help": ("A target counts as met or missed only when the 95 % interval lies clearly on one side of "
-                    "it; otherwise the status is inconclusive. Definitions are printed under each KPI.",
+                    "it; otherwise the status is inconclusive. Each KPI's name links to its definition in the "
+                    "glossary.",
                     "Ein Ziel gilt nur dann als erreicht oder verfehlt, wenn das 95-%-Intervall klar auf einer "
-                    "Seite liegt; sonst ist der Status nicht eindeutig. Die Definitionen stehen unter jeder "
-                    "Kennzahl."),
+                    "Seite liegt; sonst ist der Status nicht eindeutig. Jeder Kennzahlname führt zu seiner "
+                    "Definition im Glossar."),
     "col_rank": ("#", "#"),
     "col_severity": ("Gap severity (0-1)", "Abstand (0-1)"),
     "col_action": ("Action", "Maßnahme"),

@@ -21,6 +21,7 @@ from kit.data.config import load_config
 from kit.data.periods import parse_period
 from kit.errors import KitWarning, ReportError
 from kit.report.execute import _execute_all
+from kit.report.glossary import GLOSSARY_FILE, glossary_title, write_glossary
 from kit.report.pages.trends import kpi_trends
 from kit.report.parameters import SETTINGS, check_parameters, report_notebooks
 from kit.report.pdf import check_pdf, write_pdf
@@ -257,6 +258,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
         nav += [{"href": Path(s.name).with_suffix(".html").name, "title": _page_title(s.name, lang),
                  "current": False} for s in sources]
+        nav.append({"href": GLOSSARY_FILE, "title": glossary_title(lang), "current": False})
 
         def convert(executed: Path) -> None:
             _point_at_final_folder(executed, tmp, final)
@@ -289,6 +291,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                        "summary": _page_summary(s.name, lang)} for s in sources]
         downloads = [Path(s.name).with_suffix(".html").name for s in sources] + written + \
             [s.name for s in sources] + ["run.log"]
+        write_glossary(tmp, lang, business=cfg.business.name)
+        downloads.append(GLOSSARY_FILE)
         printed = (["index.html"] + [Path(s.name).with_suffix(".html").name for s in sources]) if pdf else []
         downloads += [Path(p).with_suffix(".pdf").name for p in printed]
         write_index(tmp, config=cfg, period=resolved, run_id=run_id, scorecard=frame, actions=plan,

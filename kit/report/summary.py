@@ -92,6 +92,7 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
     from markupsafe import Markup
 
     from kit.labels import STATUS_TEXT, text
+    from kit.report.glossary import GLOSSARY_FILE
     from kit.report.pages._common import _STATUS_TEXT_COLOUR, STATUS_COLOURS, scorecard_html
     from kit.report.sparklines import TREND_HEADER, trend_cells
     from kit.results import format_value
@@ -134,7 +135,9 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
         actions_missing=text("not_available", lang, what="prioritised actions (kit.prioritise_actions)"),
         scorecard_title=text("scorecard", lang, period=getattr(period, "label", "–")),
         # escaped inside scorecard_html
-        scorecard=(Markup(scorecard_html(scorecard, lang, currency=config.business.currency, extra=(
+        # definitions are in the glossary (each KPI's name links to it): the index stays short, also on paper
+        scorecard=(Markup(scorecard_html(scorecard, lang, currency=config.business.currency, definitions=False,
+                                         glossary=GLOSSARY_FILE, extra=(
             TREND_HEADER["de" if lang == "de" else "en"].format(
                 k=0 if trends is None else trends["period"].nunique()),
             trend_cells(trends, scorecard, config, lang=lang))))

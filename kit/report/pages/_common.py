@@ -78,7 +78,7 @@ def kpi_rows(frame: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame
 
 
 def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool = True, currency: str = "",
-                   extra: tuple[str, Mapping[str, str]] | None = None) -> str:
+                   extra: tuple[str, Mapping[str, str]] | None = None, glossary: str = "") -> str:
     """The scorecard as an HTML table with status colours; all text escaped.
 
     Parameters
@@ -93,6 +93,8 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
     extra : (str, mapping), optional
         One more column after the value: its header (escaped) and, per KPI id, HTML built by the kit
         (e.g. :func:`kit.report.sparklines.trend_cells`: sparkline and delta arrow).
+    glossary : str
+        The glossary page (``glossary.html``): each KPI's name links to its entry ``#kpi-<id>``.
 
     Returns
     -------
@@ -118,6 +120,8 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
         fg = _STATUS_TEXT_COLOUR.get(status, "#222222")
         status_text = esc(text(status, lang)) if status in STATUS_COLOURS else esc(status)
         label = f"<strong>{esc(str(row.label))}</strong>"
+        if glossary:
+            label = f"<a href='{esc(glossary)}#kpi-{esc(kpi)}'>{label}</a>"
         if definitions and isinstance(row.definition, str) and row.definition:
             label += f"<br><small style='color:#555'>{esc(row.definition)}</small>"
         shown = lambda value, k=kpi: esc(fmt_kpi(k, value, currency, lang))  # noqa: E731
