@@ -448,3 +448,44 @@ def test_a_german_configuration_runs_the_german_notebooks(tmp_path, monkeypatch)
     with pytest.raises(RuntimeError, match="stop before the kernels"):
         run_report(german, out=tmp_path / "r", smoke=True)
     assert ran == [str(notebook_dir("de") / n) for n in NOTEBOOKS_DE]
+
+
+# ---- the story: findings, trends, glossary, print (issue 15) -------------------------------------------
+
+def test_pages_carry_the_small_and_the_print_stylesheet_and_2x_figures(fixture_run):
+    body = (fixture_run / "03_criteria.html").read_text(encoding="utf-8")
+    assert "JupyterLab: the one small stylesheet" not in body     # (the kit's own comment, below, is)
+    assert "loyalty-kit: the one small stylesheet" in body and "@page { size: A4" in body
+    assert "--jp-layout-color0" not in body                        # JupyterLab's theme variables are gone
+    small = (fixture_run / "02_data.html").stat().st_size
+    assert small < 120_000, small                                  # was ~276 KB with the lab CSS
+    # a 2x figure is shown at half its pixel width
+    import base64
+    import struct
+
+    match = re.search(r'max-width:\s*(\d+)px[^>]*>\s*<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=]{32})', body)
+    assert match, "no figure with a shown width"
+    pixels = struct.unpack(">I", base64.b64decode(match.group(2))[16:20])[0]
+    assert int(match.group(1)) == pixels // 2
+
+
+def test_index_opens_with_the_executive_summary_and_links_the_glossary(fixture_run):
+    index = (fixture_run / "index.html").read_text(encoding="utf-8")
+    assert index.index("Executive summary") < index.index("Top five actions") < index.index("id=\"kit-scorecard\"")
+    assert "class='kit-spark'" in index and "class='kit-delta'" in index            # sparkline and delta arrow
+    assert "href='glossary.html#kpi-nps'" in index
+    glossary = (fixture_run / "glossary.html").read_text(encoding="utf-8")
+    assert "id='kpi-nps'" in glossary and "id='term-ci'" in glossary
+    assert 'href="glossary.html"' in (fixture_run / "01_goals.html").read_text(encoding="utf-8")   # navigation
+
+
+def test_pdf_is_checked_before_any_kernel_starts(tmp_path, monkeypatch):
+    import kit.report.pdf as pdf
+
+    def missing() -> type:
+        raise ReportError("--pdf needs WeasyPrint")
+
+    monkeypatch.setattr(pdf, "_weasyprint_html", missing)
+    with pytest.raises(ReportError, match="WeasyPrint"):
+        run_report(FIXTURE, out=tmp_path, smoke=True, pdf=True)
+    assert not any(tmp_path.iterdir())

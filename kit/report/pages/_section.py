@@ -87,11 +87,11 @@ FIGURE_SCALE = 2
 
 
 def _shown_width(png_base64: str) -> str:
-    """`` width='…'`` for an embedded PNG: its pixel width (from the PNG header) / :data:`FIGURE_SCALE`."""
+    """CSS width of an embedded PNG: its pixel width (from the PNG header) / :data:`FIGURE_SCALE` (``516px``)."""
     head = base64.b64decode(png_base64[:32])
     if head[:8] != b"\x89PNG\r\n\x1a\n" or len(head) < 24:
-        return ""
-    return f" width='{int.from_bytes(head[16:20], 'big') // FIGURE_SCALE}'"
+        return "100%"
+    return f"{int.from_bytes(head[16:20], 'big') // FIGURE_SCALE}px"
 
 
 @dataclass
@@ -295,8 +295,10 @@ class Section:
                 out.append(frame.to_html(index=False, escape=True, border=0, classes="kit-table"))
             elif b.kind == "figure":
                 alt = esc(b.caption or self.title)
-                out.append(f"<figure><img alt='{alt}' style='max-width:100%;height:auto'{_shown_width(b.content)} "
-                           f"src='data:image/png;base64,{b.content}'/>")
+                # the figure's box has the shown width (nbconvert keeps a div's style, not an img's width)
+                out.append(f"<figure><div class='kit-figure' style='max-width:{_shown_width(b.content)}'><img "
+                           f"alt='{alt}' style='max-width:100%;height:auto;width:100%' "
+                           f"src='data:image/png;base64,{b.content}'/></div>")
                 if b.caption:
                     out.append(f"<figcaption><small>{esc(b.caption)}</small></figcaption>")
                 out.append("</figure>")
