@@ -1,0 +1,92 @@
+"""A win-back list a team can work: reasons that cannot be won back left out, ranked by recoverable value and
+recency, capped, each customer with an owner and a due date.
+
+Takes the full list of lapsed customers (:func:`kit.plan.lists.winback_list`) and returns the calls to make.
+
+Recoverable value (the ranking)
+    ``past_value × 0.5 ** (days_inactive / half_life_days)``: the margin the customer brought so far, halved for
+    every ``half_life_days`` since the last order (the longer someone is gone, the less likely they return).
+    Ties: fewer days inactive first, then id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+__all__ = ["workable_winback", "UNWINNABLE", "HALF_LIFE_DAYS", "CAP", "DUE_DAYS"]
+
+#: Exit categories that no call can change (the sample's ``moved`` and ``no_need``; ``deceased`` where recorded).
+UNWINNABLE = ("moved", "no_need", "deceased")
+#: Days after which the recoverable value of a lapsed customer is halved.
+HALF_LIFE_DAYS = 180
+#: At most this many customers on the list a team works.
+CAP = 100
+#: Days from the reference date to the due date of each call.
+DUE_DAYS = 30
+
+
+def workable_winback(winback: pd.DataFrame, *, as_of: object, unwinnable: Iterable[str] = UNWINNABLE,
+                     cap: int = CAP, owner: str = "", due_days: int = DUE_DAYS,
+                     half_life_days: float = HALF_LIFE_DAYS) -> pd.DataFrame:
+    """The win-back calls to make: winnable customers, highest recoverable value first, at most ``cap``.
+
+    Parameters
+    ----------
+    winback : DataFrame
+        :func:`kit.plan.lists.winback_list` output (``customer_id, past_value, days_inactive, exit_category`` …).
+    as_of : date-like
+        The reference date; due dates are ``as_of + due_days``.
+    unwinnable : iterable of str
+        Exit categories left out (compared case-insensitively).
+    cap : int
+        Most customers kept.
+    owner : str
+        Who calls (e.g. the action's owner); empty when not known.
+    due_days : int
+        Days until each call is due.
+    half_life_days : float
+        Days after which the recoverable value halves.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows with ``recoverable_value``, ``owner`` and ``due`` added and ``rank`` renumbered from 1;
+        ``attrs["left_out"]`` counts the customers left out by reason (``unwinnable``, ``over_cap``).
+
+    Raises
+    ------
+    ValueError
+        When ``cap`` < 1 or ``half_life_days`` <= 0.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"rank": [1, 2, 3], "customer_id": ["A", "B", "C"], "past_value": [100.0, 80.0, 300.0],
+    ...                   "days_inactive": [360, 0, 200], "exit_category": [None, None, "moved"]})
+    >>> out = workable_winback(w, as_of="2026-09-30", owner="Founders")
+    >>> out[["customer_id", "recoverable_value"]].values.tolist()   # A: 100 × 0.25 = 25; B: 80 × 1 = 80
+    [['B', 80.0], ['A', 25.0]]
+    >>> out.attrs["left_out"]
+    {'unwinnable': 1, 'over_cap': 0}
+    """
+    if cap < 1:
+        raise ValueError(f"cap must be at least 1, got {cap}")
+    if half_life_days <= 0:
+        raise ValueError(f"half_life_days must be positive, got {half_life_days}")
+    blocked = {str(c).strip().lower() for c in unwinnable}
+    category = winback["exit_category"] if "exit_category" in winback else pd.Series(None, index=winback.index)
+    winnable = ~category.fillna("").astype(str).str.strip().str.lower().isin(blocked)
+    kept = winback[winnable].copy()
+    days = kept["days_inactive"].fillna(0).clip(lower=0).astype(float)
+    kept["recoverable_value"] = kept["past_value"].fillna(0.0).astype(float) * 0.5 ** (days / half_life_days)
+    kept["_days"] = days
+    kept = kept.sort_values(["recoverable_value", "_days", "customer_id"], ascending=[False, True, True],
+                            kind="mergesort").drop(columns="_days")
+    over = max(len(kept) - cap, 0)
+    kept = kept.head(cap).reset_index(drop=True)
+    kept["rank"] = range(1, len(kept) + 1)
+    kept["owner"] = owner
+    kept["due"] = (pd.Timestamp(as_of).normalize() + pd.Timedelta(days=due_days)).date()
+    kept.attrs["left_out"] = {"unwinnable": int((~winnable).sum()), "over_cap": int(over)}
+    return kept
