@@ -17,56 +17,20 @@ import pandas as pd
 
 from kit.errors import KitWarning
 from kit.metrics.service import complaints_by_category
-from kit.metrics.survey import nps_by_segment
 from kit.plan.findings import Finding, executive_summary, page_findings
 from kit.report.pages._common import get_scorecard
 from kit.report.pages._context import Context
 from kit.report.pages._section import Section
 from kit.report.pages.actions import driver_model, plan_frame
+from kit.report.pages.segments import DIMENSIONS, segment_nps
 
 __all__ = ["findings_for", "all_findings", "findings_html", "key_findings", "segment_nps", "DIMENSIONS",
            "executive_summary", "summary_title"]
-
-#: Customer dimensions the segment breakdowns use (customers table), with their names in en / de.
-DIMENSIONS: dict[str, tuple[str, str]] = {
-    "segment": ("segment", "Segment"),
-    "region": ("region", "Region"),
-    "acquisition_channel": ("acquisition channel", "Akquisekanal"),
-}
 
 _LOG = logging.getLogger("kit.report")
 _TITLE = {"en": "In short", "de": "Kurz gesagt"}
 _EVIDENCE = {"en": "evidence", "de": "Beleg"}
 _SUMMARY = {"en": "Executive summary", "de": "Zusammenfassung für die Geschäftsführung"}
-
-
-def segment_nps(ctx: Context) -> pd.DataFrame | None:
-    """NPS of the period by every customer dimension of :data:`DIMENSIONS` present in the data.
-
-    Returns
-    -------
-    DataFrame or None
-        ``dimension, segment, n, value, ci_low, ci_high, se, small`` (``small``: n below ``thresholds.min_n``;
-        small cells are kept and marked, never hidden); None without surveys, NPS, customers or period.
-    """
-    surveys, customers = ctx.data.surveys, ctx.data.customers
-    if (surveys is None or customers is None or ctx.period is None or "nps" not in surveys
-            or "customer_id" not in surveys or "customer_id" not in customers):
-        return None
-    now = surveys[ctx.period.contains(surveys["responded_at"])]
-    parts = []
-    for dimension in DIMENSIONS:
-        if dimension not in customers:
-            continue
-        joined = now.merge(customers[["customer_id", dimension]], on="customer_id", how="left")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", KitWarning)   # small cells are marked in the frame instead
-            table = nps_by_segment(joined, by=dimension, min_n=ctx.config.thresholds.min_n)
-        parts.append(pd.DataFrame({"dimension": dimension, "segment": table[dimension].astype(str),
-                                   "n": table["n"], "value": table["nps"], "ci_low": table["ci_low"],
-                                   "ci_high": table["ci_high"], "se": table["se"],
-                                   "small": table["small"]}))
-    return pd.concat(parts, ignore_index=True) if parts else None
 
 
 def _complaints(ctx: Context) -> pd.DataFrame | None:

@@ -29,6 +29,7 @@ from kit.report.pages._common import get_scorecard, kpi_rows, scorecard_html, sc
 from kit.report.pages._context import Context
 from kit.report.pages._format import Col, display
 from kit.report.pages._section import Section
+from kit.report.pages.segments import add_segment_table
 from kit.report.pages.trends import add_trend_chart
 from kit.report.plots.behaviour import plot_churn_trend, plot_cohort_retention, plot_survival
 from kit.report.plots.clv import plot_p_alive
@@ -96,6 +97,9 @@ def _satisfaction(ctx: Context, s: Section) -> None:
                 Col("promoters", "col_promoters", "share"), Col("passives", "col_passives", "share"),
                 Col("detractors", "col_detractors", "share")]),
                 caption=ctx.t("cap_nps_segment", period=ctx.period_label))
+        overall = get_scorecard(ctx)
+        if overall is not None:   # every customer dimension, tested against all customers
+            add_segment_table(ctx, s, float(overall.set_index("kpi")["value"].get("nps", float("nan"))))
     if "rating" in surveys:
         s.plot(plot_star_segments, now, at_risk_max=th.star_at_risk_max)
 
