@@ -19,7 +19,7 @@ from kit.definitions import DEFINITIONS, KPI_IDS
 
 __all__ = [
     "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Action", "Addresses",
-    "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES",
+    "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES", "LocalText", "localise",
 ]
 
 GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
@@ -37,14 +37,49 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: A text of the configuration in one language (a string) or per language (``{en: ..., de: ...}``).
+LocalText = str | dict[Literal["en", "de"], str]
+
+
+def localise(value: LocalText | None, lang: str) -> tuple[str, str | None]:
+    """A configured text in the report's language.
+
+    Returns
+    -------
+    (str, str or None)
+        The text, and the language it is in when that is not ``lang`` (the text exists in another language
+        only), else None. A plain string is taken as written in the report's language.
+
+    Examples
+    --------
+    >>> localise({"en": "Fresh beans", "de": "Frische Bohnen"}, "de")
+    ('Frische Bohnen', None)
+    >>> localise({"en": "Fresh beans"}, "de")
+    ('Fresh beans', 'en')
+    >>> localise("Frische Bohnen", "en"), localise(None, "en")
+    (('Frische Bohnen', None), ('', None))
+    """
+    if value is None:
+        return "", None
+    if isinstance(value, str):
+        return value, None
+    if value.get(lang):  # type: ignore[call-overload]
+        return value[lang], None  # type: ignore[index]
+    for other, text in value.items():
+        if text:
+            return text, other
+    return "", None
+
+
 class Business(_Model):
-    """What the business is and wants (shown in step 1)."""
+    """What the business is and wants (shown in step 1). Vision, model, market and positioning may be given
+    per language (``vision: {en: ..., de: ...}``); the report shows the one of its language."""
 
     name: str = Field(description="Name of the business")
-    vision: str = Field("", description="Long-term vision, in the business's own words")
-    model: str = Field("", description="How the business earns money")
-    market: str = Field("", description="Market context: competitors, trends")
-    positioning: str = Field("", description="Brand positioning")
+    vision: LocalText = Field("", description="Long-term vision, in the business's own words")
+    model: LocalText = Field("", description="How the business earns money")
+    market: LocalText = Field("", description="Market context: competitors, trends")
+    positioning: LocalText = Field("", description="Brand positioning")
     currency: str = Field("EUR", description="Currency of revenue columns")
     language: Literal["en", "de"] = Field("en", description="Report language")
     acquisition_cost: float | None = Field(None, ge=0, description="Cost to win one new customer")
@@ -165,7 +200,7 @@ class Action(_Model):
     addresses: Addresses = Addresses()
     effort: int = Field(3, ge=1, le=5, description="1 = trivial … 5 = a project")
     cost: float | None = Field(None, ge=0)
-    owner: str | None = None
+    owner: LocalText | None = None
     due: dt.date | None = None
 
 

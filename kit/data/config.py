@@ -26,6 +26,7 @@ from kit.data._config_sections import (
     CLVSettings,
     CsvOptions,
     DataSources,
+    LocalText,
     Periods,
     Privacy,
     TableSource,
@@ -34,6 +35,7 @@ from kit.data._config_sections import (
     _KeyError,
     _Model,
     _unknown,
+    localise,
 )
 from kit.definitions import DEFINITIONS, KPI_IDS
 from kit.errors import ConfigError
@@ -41,7 +43,7 @@ from kit.errors import ConfigError
 __all__ = [
     "AnalysisConfig", "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings",
     "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "load_config",
-    "GERMAN_STATES", "read_yaml", "override_thresholds", "THRESHOLD_OVERRIDES",
+    "GERMAN_STATES", "read_yaml", "override_thresholds", "THRESHOLD_OVERRIDES", "LocalText", "localise",
 ]
 
 #: The thresholds an analyst most often varies, overridable per run (``loyalty-kit run -p inactivity_days=90``)

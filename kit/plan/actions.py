@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kit.data.config import Action, AnalysisConfig
+from kit.data.config import Action, AnalysisConfig, localise
 from kit.definitions import DEFINITIONS
 from kit.plan.evidence import _FLOAT_DIGITS, COMPONENTS, Evidence, _has, _kpi_label
 from kit.results import format_value
@@ -258,7 +258,8 @@ def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None,
     for action in config.actions:
         row = _score_action(action, ev, _TEXT[language], language, weights or {}, topics or {})
         title = action.title_de if language == "de" and action.title_de else action.title
-        rows.append({"action_id": action.id, "title": title, "owner": action.owner, "effort": action.effort,
+        owner = localise(action.owner, language)[0] if action.owner is not None else None
+        rows.append({"action_id": action.id, "title": title, "owner": owner, "effort": action.effort,
                      "cost": action.cost, "due": action.due, **row})
     columns = (["rank", "action_id", "title", "owner", "effort", "cost", "due"]
                + [f"impact_{c}" for c in COMPONENTS] + ["impact"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from kit.data.config import localise
 from kit.definitions import DEFINITIONS
 from kit.labels import STATUS_COLOURS, text
 from kit.plan.scorecards import scorecard
@@ -16,9 +17,25 @@ from kit.report.pages._context import Context
 from kit.report.pages._section import Section
 from kit.results import format_value
 
-__all__ = ["get_scorecard", "scorecard_html", "scorecard_text", "kpi_rows", "fmt_kpi", "STATUS_COLOURS"]
+__all__ = ["local_text", "get_scorecard", "scorecard_html", "scorecard_text", "kpi_rows", "fmt_kpi", "STATUS_COLOURS"]
 
 _STATUS_TEXT_COLOUR = {"met": "#ffffff", "missed": "#ffffff", "inconclusive": "#ffffff"}
+
+
+_ONLY_IN = {"en": {"en": "", "de": " (only in German)"}, "de": {"en": " (nur auf Englisch)", "de": ""}}
+
+
+def local_text(value: object, lang: str) -> str:
+    """A configured text (:data:`kit.data.config.LocalText`) in ``lang``; when it exists in another language
+    only, that text and a note saying so.
+
+    Examples
+    --------
+    >>> local_text({"en": "Fresh beans"}, "de"), local_text({"en": "a", "de": "b"}, "de")
+    ('Fresh beans (nur auf Englisch)', 'b')
+    """
+    shown, other = localise(value, lang)  # type: ignore[arg-type]
+    return shown + (_ONLY_IN["de" if lang == "de" else "en"].get(other, "") if other else "")
 
 
 def get_scorecard(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:

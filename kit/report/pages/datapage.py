@@ -9,7 +9,7 @@ import pandas as pd
 from kit.data.contract import TABLES
 from kit.data.io import translate_quality_report
 from kit.labels import no_data_for, table_name
-from kit.report.pages._common import fmt_kpi, get_scorecard
+from kit.report.pages._common import fmt_kpi, get_scorecard, local_text
 from kit.report.pages._context import Context
 from kit.report.pages._format import Col, display
 from kit.report.pages._section import Section
@@ -142,4 +142,5 @@ def market_context(ctx: Context) -> Section:
     s = ctx.section("market_context")
     if not (b.market or b.positioning):
         return s.missing(ctx.t("not_configured"))
-    return s.fields([(ctx.t("market"), b.market), (ctx.t("positioning"), b.positioning)])
+    return s.fields([(ctx.t("market"), local_text(b.market, ctx.lang)),
+                     (ctx.t("positioning"), local_text(b.positioning, ctx.lang))])

@@ -9,7 +9,15 @@ import pandas as pd
 
 from kit.definitions import DEFINITIONS
 from kit.labels import no_data_for
-from kit.report.pages._common import STATUS_COLOURS, fmt_kpi, get_scorecard, kpi_rows, scorecard_html, scorecard_text
+from kit.report.pages._common import (
+    STATUS_COLOURS,
+    fmt_kpi,
+    get_scorecard,
+    kpi_rows,
+    local_text,
+    scorecard_html,
+    scorecard_text,
+)
 from kit.report.pages._context import Context
 from kit.report.pages._section import Section
 from kit.results import format_value
@@ -31,7 +39,8 @@ def business(ctx: Context) -> Section:
     """Vision, business model and positioning, as configured (``business:`` in analysis.yaml)."""
     b = ctx.config.business
     s = Section(b.name, lang=ctx.lang)
-    s.fields([(ctx.t("vision"), b.vision), (ctx.t("model"), b.model), (ctx.t("positioning"), b.positioning)])
+    s.fields([(ctx.t("vision"), local_text(b.vision, ctx.lang)), (ctx.t("model"), local_text(b.model, ctx.lang)),
+              (ctx.t("positioning"), local_text(b.positioning, ctx.lang))])
     return s
 
 
