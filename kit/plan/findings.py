@@ -444,7 +444,7 @@ def _with_cause(first: Finding, complaints: pd.DataFrame | None, lang: str) -> F
 def page_findings(page: str, *, scorecard: pd.DataFrame | None, config: AnalysisConfig, lang: str = "en",
                   complaints: pd.DataFrame | None = None, segments: pd.DataFrame | None = None,
                   drivers: pd.DataFrame | None = None, plan: pd.DataFrame | None = None,
-                  dimension_labels: Mapping[str, str] | None = None,
+                  dimension_labels: Mapping[str, str] | None = None, outcome: str = "NPS",
                   limit: int = MAX_PER_PAGE) -> list[Finding]:
     """At most ``limit`` findings for one report page, from that page's own results.
 
@@ -457,6 +457,8 @@ def page_findings(page: str, *, scorecard: pd.DataFrame | None, config: Analysis
         ``02`` and ``04`` have no rules yet (an empty list).
     scorecard, complaints, segments, drivers, plan : DataFrame or None
         The results the rules read; a missing one silences its rules.
+    outcome : str
+        What the drivers explain (``NPS``, ``CSAT``), named in the strongest-driver finding.
 
     Returns
     -------
@@ -482,7 +484,8 @@ def page_findings(page: str, *, scorecard: pd.DataFrame | None, config: Analysis
         out += changes(scorecard, config, lang=lang, worse=False)
     elif page == "05":
         cause = complaint_cause(complaints, lang=lang)
-        out += [f for f in (strongest_driver(drivers, lang=lang), cause and replace(cause, anchor="kit-plan"),
+        driver = strongest_driver(drivers, lang=lang, outcome=outcome)
+        out += [f for f in (driver, cause and replace(cause, anchor="kit-plan"),
                             top_action(plan, lang=lang, currency=config.business.currency)) if f]
     return out[:limit]
 

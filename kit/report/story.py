@@ -66,12 +66,15 @@ def findings_for(ctx: Context, page: str) -> list[Finding]:
     inputs: dict[str, pd.DataFrame | None] = {}
     if page == "03":
         inputs = {"complaints": _quietly(_complaints, ctx), "segments": _quietly(segment_nps, ctx)}
-    elif page == "05":
+    outcome = "NPS"
+    if page == "05":
         inputs = {"complaints": _quietly(_complaints, ctx), "drivers": _quietly(_drivers, ctx),
                   "plan": _quietly(plan_frame, ctx)}
+        model = _quietly(driver_model, ctx)
+        outcome = str(getattr(model, "outcome_", "nps")).upper()
     labels = {k: v[1 if lang == "de" else 0] for k, v in DIMENSIONS.items()}
     return page_findings(page, scorecard=scorecard, config=ctx.config, lang=lang, dimension_labels=labels,
-                         **inputs)
+                         outcome=outcome, **inputs)
 
 
 def all_findings(ctx: Context, pages: Sequence[str] = ("01", "02", "03", "04", "05")) -> dict[str, list[Finding]]:
