@@ -85,8 +85,9 @@ def test_scorecard_surveys_only():
     row = card.set_index("kpi").loc["nps"]
     assert row["value"] == pytest.approx(40) and row["previous"] == pytest.approx(-10)
     assert row["change"] == pytest.approx(50) and row["n"] == 10 and row["period"] == "2026-Q3"
-    # compare_nps by hand: var3 = (0.6 + 0.2 - 0.16)/10 = 0.064; var2 = (0.3 + 0.4 - 0.01)/10 = 0.069
-    z = 50 / (100 * math.sqrt(0.064 + 0.069))
+    # pooled under no change: Q3 6 promoters, 2 detractors; Q2 3 and 4 (of 10 each) -> p0 = 0.45, d0 = 0.30,
+    # V0 = (0.75 - 0.15^2) (1/10 + 1/10) = 0.1455, z = 0.5 / sqrt(0.1455) = 1.3108
+    z = 0.5 / math.sqrt((0.75 - 0.15**2) * 0.2)
     assert row["p_value"] == pytest.approx(2 * stats.norm.sf(z))
     assert row["target"] == 0
     # adjusted-Wald interval of NPS 40 with n 10 reaches below 0 -> inconclusive against target 0
@@ -164,7 +165,9 @@ def test_sample_scorecard_in_german_has_the_same_numbers_and_german_notes(sample
     notes = german.attrs["notes"]
     assert notes["complaint_rate"] == "201 Beschwerden, 4.232 Bestellungen"
     assert notes["churn_rate"] == "verloren = 180 Tage ohne Bestellung oder eine erfasste Kündigung"
-    assert notes["clv_historical"] == "Marge 35\u00a0% auf den Nettoumsatz, Bestellungen vor dem 2026-10-01"
+    assert notes["clv_historical"] == ("Marge 35\u00a0% auf den Nettoumsatz, Bestellungen vor dem 2026-10-01; "
+                                       "Veränderung nicht getestet: eine kumulierte Kennzahl bis heute überlappt "
+                                       "den Wert der Vorperiode")
     assert sample_card.attrs["notes"]["complaint_rate"] == "201 complaints, 4232 orders"   # English as before
     for kpi, note in notes.items():   # each German note is in the definition after "Hinweis:"
         assert not note or german.set_index("kpi").loc[kpi, "definition"].endswith(f"Hinweis: {note}"), kpi
@@ -200,17 +203,22 @@ def test_sample_scorecard_lists_every_kpi_with_data(sample_card, sample_config):
 def test_sample_planted_nps_drop_in_q3_is_detected(sample_card, sample_data):
     row = sample_card.set_index("kpi").loc["nps"]
     assert row["change"] < 0 and row["p_value"] < 0.05
-    # the same z-test written out from the answers: NPS = 100 (p - d), Var = [p + d - (p - d)^2] / n
+    # the same z-test written out from the answers, variance pooled under no change:
+    # NPS = 100 (p - d), V0 = [p0 + d0 - (p0 - d0)^2] (1/n3 + 1/n2)
     s = sample_data.surveys
 
-    def parts(period: str) -> tuple[float, float]:
+    def parts(period: str) -> tuple[int, int, int]:
         answers = s.loc[parse_period(period).contains(s["responded_at"]), "nps"].dropna()
-        p, d = (answers >= 9).mean(), (answers <= 6).mean()
-        return 100 * (p - d), (p + d - (p - d) ** 2) / len(answers)
+        return int((answers >= 9).sum()), int((answers <= 6).sum()), len(answers)
 
-    (nps3, var3), (nps2, var2) = parts("2026-Q3"), parts("2026-Q2")
+    (p3, d3, n3), (p2, d2, n2) = parts("2026-Q3"), parts("2026-Q2")
+    nps3, nps2 = 100 * (p3 - d3) / n3, 100 * (p2 - d2) / n2
+    p0, d0 = (p3 + p2) / (n3 + n2), (d3 + d2) / (n3 + n2)
+    v0 = (p0 + d0 - (p0 - d0) ** 2) * (1 / n3 + 1 / n2)
     assert row["change"] == pytest.approx(nps3 - nps2)
-    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(nps3 - nps2) / (100 * math.sqrt(var3 + var2))))
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(nps3 - nps2) / (100 * math.sqrt(v0))))
+    # one of 15 change tests: Holm multiplies the smallest p by 15 at most (here 14: complaints come first)
+    assert row["p_value"] < row["p_adjusted"] <= min(1.0, 15 * row["p_value"])
 
 
 def test_sample_referred_customers_retain_better(sample_data, sample_config):
