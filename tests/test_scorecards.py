@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -247,3 +248,35 @@ def test_a_period_after_the_data_is_refused_and_an_incomplete_one_warns():
     with pytest.warns(DataQualityWarning, match=r"Zeitraum 2026-Q3 ist in den Daten nicht vollständig "
                                                 r"\(sie enden am 15\.08\.2026\)"):
         resolve_period(data, german, "2026-Q3")
+
+
+# --------------------------------------------------------------------------- change tests and multiplicity
+
+
+def test_p_adjusted_is_holm_across_the_change_tests(sample_card):
+    # the new column comes last; the raw p-values are unchanged next to it
+    assert tuple(sample_card.columns)[-1] == "p_adjusted" and SCORECARD_COLUMNS[-1] == "p_adjusted"
+    card = sample_card.set_index("kpi")
+    family = card.drop(index="retention_rate")["p_value"].dropna().sort_values()
+    m = len(family)
+    # Holm by hand: the i-th smallest (0-based) times m - i, running maximum, capped at 1
+    expected = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * family.to_numpy()))
+    assert card.loc[family.index, "p_adjusted"].to_numpy() == pytest.approx(expected)
+    assert card.loc["retention_rate", "p_adjusted"] == card.loc["churn_rate", "p_adjusted"]
+    assert (card["p_adjusted"].dropna() >= card.loc[card["p_adjusted"].notna(), "p_value"]).all()
+    assert "Holm" in sample_card.attrs["multiplicity"]
+
+
+def test_cumulative_and_model_kpis_have_no_change_test(sample_card):
+    card = sample_card.set_index("kpi")
+    for kpi, reason in (("clv_historical", "cumulative"), ("clv_predicted", "share most of their data")):
+        assert math.isnan(card.loc[kpi, "p_value"]) and math.isnan(card.loc[kpi, "p_adjusted"])
+        assert "change not tested" in card.loc[kpi, "definition"] and reason in card.loc[kpi, "definition"]
+
+
+def test_adjust_p_values_mirror_and_nan():
+    from kit.plan._scorecard_kpis import adjust_p_values
+
+    # family nps, churn (retention mirrors churn): m = 2 -> 0.01 x 2 = 0.02, then max(0.04, 0.02) = 0.04
+    out = adjust_p_values(["nps", "churn_rate", "retention_rate", "clv_predicted"], [0.04, 0.01, 0.01, math.nan])
+    assert out[:3] == pytest.approx([0.04, 0.02, 0.02]) and math.isnan(out[3])
