@@ -235,6 +235,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_ci_low": ("95 % low", "95 % von"),
     "col_ci_high": ("95 % high", "95 % bis"),
     "col_p": ("p-value", "p-Wert"),
+    "col_p_holm": ("p (Holm)", "p (Holm)"),
     "col_segment": ("Segment", "Segment"),
     "col_lost": ("Lost", "Verloren"),
     "col_median_days": ("Median lifetime (days)", "Median-Verweildauer (Tage)"),
@@ -294,8 +295,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "finding_met": ("{label}: {value} ({interval}n = {n}) met the target of {target}.{change}",
                     "{label}: {value} ({interval}n = {n}) erreicht das Ziel von {target}.{change}"),
     "finding_interval": ("95 % CI {low} to {high}; ", "95-%-KI {low} bis {high}; "),
-    "finding_change": (" Previous period {previous}, change {change} (p {p}).",
-                       " Vorperiode {previous}, Veränderung {change} (p {p})."),
+    "finding_change": (" Previous period {previous}, change {change} (p {p}; Holm-adjusted p {p_adj}: {verdict}).",
+                       " Vorperiode {previous}, Veränderung {change} (p {p}; nach Holm korrigiert p {p_adj}: "
+                       "{verdict})."),
+    "finding_change_raw": (" Previous period {previous}, change {change} (p {p}).",
+                           " Vorperiode {previous}, Veränderung {change} (p {p})."),
+    "change_significant": ("a significant change", "eine signifikante Veränderung"),
+    "change_not_significant": ("not a significant change", "keine signifikante Veränderung"),
     "status_help": ("A target counts as met or missed only when the 95 % interval lies clearly on one side of "
                     "it; otherwise the status is inconclusive. Definitions are printed under each KPI.",
                     "Ein Ziel gilt nur dann als erreicht oder verfehlt, wenn das 95-%-Intervall klar auf einer "
@@ -407,8 +413,12 @@ LABELS: dict[str, tuple[str, str]] = {
                   "Tonlage (gemischt: jede Nennung), der Unterschied ist der eine Anteil minus der andere."),
     "cap_quotes": ("One quote per theme and tone (personal data removed)",
                    "Ein Zitat je Thema und Tonlage (persönliche Daten entfernt)"),
-    "cap_contrast": ("Share of comments mentioning each theme negatively: detractors against promoters",
-                     "Anteil der Kommentare, die ein Thema negativ nennen: Kritiker ggü. Promotoren"),
+    "cap_contrast": ("Share of comments mentioning each theme negatively: detractors against promoters "
+                     "(Fisher's exact test per theme; the last column Holm-adjusted across the themes, and a "
+                     "theme differs only where that is below 0.05)",
+                     "Anteil der Kommentare, die ein Thema negativ nennen: Kritiker ggü. Promotoren (exakter "
+                     "Fisher-Test je Thema; die letzte Spalte nach Holm über die Themen korrigiert, und ein Thema "
+                     "unterscheidet sich nur, wo sie unter 0,05 liegt)"),
     "comments_count": ("{n} comments in {period}: {detractors} from detractors, {promoters} from promoters.",
                        "{n} Kommentare in {period}: {detractors} von Kritikern, {promoters} von Promotoren."),
     "cap_ipa": ("Importance and performance of each driver rating", "Wichtigkeit und Leistung je Treiber-Bewertung"),

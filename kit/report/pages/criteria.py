@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kit.data.periods import periods_between
+from kit.definitions import MULTIPLICITY
 from kit.errors import ModelFitError
 from kit.labels import LABELS, no_data_for
 from kit.metrics.advocacy import exit_reasons, referred_retention
@@ -62,6 +63,7 @@ def scorecard(ctx: Context) -> Section:
         currency = ctx.config.business.currency
         s.html_block(scorecard_html(frame, ctx.lang, currency=currency),
                      scorecard_text(frame, ctx.lang, currency=currency))
+        s.note(MULTIPLICITY[1 if ctx.lang == "de" else 0])
     return s
 
 
