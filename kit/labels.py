@@ -309,6 +309,7 @@ LABELS: dict[str, tuple[str, str]] = {
                     "Kennzahl."),
     "col_rank": ("#", "#"),
     "col_severity": ("Gap severity (0-1)", "Abstand (0-1)"),
+    "col_scaled_gap": ("Gap on the KPI's scale", "Abstand auf der Skala der Kennzahl"),
     "col_action": ("Action", "Maßnahme"),
     "col_owner": ("Owner", "Verantwortlich"),
     "col_effort": ("Effort (1-5)", "Aufwand (1-5)"),

@@ -124,7 +124,8 @@ def test_theme_contrast_adjusts_across_themes():
     # two themes: price p = 1/3, quality (1 of 2 detractors, 0 of 2 promoters) p = 1.
     # Holm: 2 x 1/3 = 2/3, then max(1 x 1, 2/3) = 1. BH: price 2 x 1/3 / 1 = 2/3 (min with quality 2 x 1 / 2 = 1)
     holm_ = theme_contrast(coded, groups).set_index("theme")
-    assert holm_.loc["price", "p_value"] == pytest.approx(1 / 3) and holm_.loc["price", "p_adjusted"] == pytest.approx(2 / 3)
+    assert holm_.loc["price", "p_value"] == pytest.approx(1 / 3)
+    assert holm_.loc["price", "p_adjusted"] == pytest.approx(2 / 3)
     assert holm_.loc["quality", "p_adjusted"] == pytest.approx(1.0) and holm_.attrs["adjust"] == "holm"
     bh = theme_contrast(coded, groups, adjust="bh").set_index("theme")
     assert bh.loc["price", "p_adjusted"] == pytest.approx(2 / 3) and bh.attrs["adjust"] == "bh"

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from kit.definitions import DEFINITIONS, Language
-from kit.metrics._checks import checked_scores, warn_small
 from kit.metrics._change import nps_change_test
+from kit.metrics._checks import checked_scores, warn_small
 from kit.metrics._stats import Z95, difference_test, normal_interval
 from kit.results import MetricResult, no_data
 

@@ -15,8 +15,8 @@ import pandas as pd
 
 from kit.data.periods import Period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
-from kit.metrics._checks import checked_answers, checked_scores
 from kit.metrics._bounded import bounded_mean_interval
+from kit.metrics._checks import checked_answers, checked_scores
 from kit.metrics._stats import share_result, wilson_interval
 from kit.results import MetricResult
 

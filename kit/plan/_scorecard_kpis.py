@@ -351,8 +351,8 @@ def adjust_p_values(kpis: list[str], p_values: list[float]) -> list[float]:
     family = [i for i, k in enumerate(kpis) if k not in MIRRORED_TESTS]
     adjusted = holm([p_values[i] for i in family])
     out = [math.nan] * len(kpis)
-    for i, value in zip(family, adjusted, strict=True):
-        out[i] = float(value)
+    for i, p_adjusted in zip(family, adjusted, strict=True):
+        out[i] = float(p_adjusted)
     where = {k: i for i, k in enumerate(kpis)}
     for i, k in enumerate(kpis):
         if k in MIRRORED_TESTS:

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from kit.data.periods import periods_between
+from kit.definitions import GAP_SCALE
 from kit.labels import LABELS, no_data_for
 from kit.metrics.service import complaints_by_category
 from kit.models.drivers import KeyDrivers, importance_performance
@@ -74,10 +75,12 @@ def findings(ctx: Context) -> Section:
             ctx.t("col_target"): [fmt_kpi(k, v, currency, ctx.lang)
                                   for k, v in zip(part["kpi"], part["target"], strict=False)],
             ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
-            ctx.t("col_severity"): [fmt(v, "number", ctx.lang, digits=2) for v in part["severity"]],
+            ctx.t("col_scaled_gap"): [fmt(v, "number", ctx.lang, digits=3) for v in part["scaled_gap"]],
+            ctx.t("col_severity"): [fmt(v, "number", ctx.lang, digits=3) for v in part["severity"]],
             "n": [fmt(v, "count", ctx.lang) for v in part["n"]],
         })
         s.table(shown, max_rows=len(shown))
+    s.note(GAP_SCALE[1 if ctx.lang == "de" else 0])
     return s
 
 
