@@ -226,8 +226,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "cox_none": ("no covariates in the data (customers, referrals or tickets): churn drivers skipped",
                  "keine Merkmale in den Daten (Kunden, Empfehlungen oder Tickets): Abwanderungstreiber "
                  "übersprungen"),
-    "cov_slow_first_response": ("Slow first response (> 24 h) on a ticket",
-                                "Langsame Erstantwort (> 24 h) auf ein Ticket"),
+    "cov_slow_first_response": ("Slow first response (> {hours} calendar hours) on a ticket",
+                                "Langsame Erstantwort (> {hours} Kalenderstunden) auf ein Ticket"),
+    "slow_vs_sla": ("Two thresholds for a first response, both set in analysis.yaml: the SLA share counts tickets "
+                    "answered within {sla} ({sla_share}), the churn model calls a first response slow after "
+                    "{slow} calendar hours ({slow_share} of the same tickets, 95 % CI {low} to {high}; n = {n}).",
+                    "Zwei Schwellen für die Erstantwort, beide in analysis.yaml festgelegt: Der SLA-Anteil zählt "
+                    "Tickets mit Antwort innerhalb von {sla} ({sla_share}), das Abwanderungsmodell nennt eine "
+                    "Erstantwort nach {slow} Kalenderstunden langsam ({slow_share} derselben Tickets, 95-%-KI "
+                    "{low} bis {high}; n = {n})."),
     "cov_referred": ("Came through a referral", "Über eine Empfehlung gekommen"),
     "cov_segment": ("Segment {level} (vs. {reference})", "Segment {level} (ggü. {reference})"),
     "col_covariate": ("Characteristic", "Merkmal"),
