@@ -189,8 +189,8 @@ CHANGE_TESTS: dict[str, tuple[str, str]] = {
     "nps": ("z-test, variance of both periods pooled", "z-Test, Varianz beider Zeiträume zusammen"),
     "share": ("two-proportion z-test, pooled share", "z-Test für zwei Anteile, gemeinsamer Anteil"),
     "mean": ("t-test, variance pooled around the common mean", "t-Test, Varianz um den gemeinsamen Mittelwert"),
-    "clustered_mean": ("Welch test with customer-clustered standard errors",
-                       "Welch-Test mit nach Kunden geclusterten Standardfehlern"),
+    "clustered_mean": ("t-test, customer-clustered variance pooled under no change",
+                       "t-Test, nach Kunden geclusterte Varianz beider Zeiträume zusammen"),
     "ratio": ("z-test of the ratio, residual variance pooled", "z-Test des Verhältnisses, gemeinsame Restvarianz"),
     "rate": ("exact conditional test of two Poisson rates", "exakter bedingter Test zweier Poisson-Raten"),
     "median": ("none: a median has no standard error", "keiner: ein Median hat keinen Standardfehler"),
@@ -206,7 +206,7 @@ MULTIPLICITY: tuple[str, str] = (
     "retention rate, being the churn rate's complement, shares its test); the raw p-value is shown alongside, "
     "and a change is called significant only when the adjusted p-value is below 0.05.",
     "Die p-Werte der Veränderungen sind nach Holm über die Veränderungstests der Übersicht korrigiert "
-    "(familienweiser Fehler 5 %; die Bindungsquote als Gegenstück der Abwanderungsquote teilt deren Test); der "
+    "(familienweiser Fehler 5\u00a0%; die Bindungsquote als Gegenstück der Abwanderungsquote teilt deren Test); der "
     "rohe p-Wert steht daneben, und eine Veränderung heißt nur signifikant, wenn der korrigierte p-Wert unter "
     "0,05 liegt.")
 

@@ -93,9 +93,10 @@ def test_cluster_mean_of_singletons_is_the_t_interval():
 def test_cluster_mean_missing_cluster_is_its_own_and_one_cluster_has_no_interval():
     x = np.array([10.0, 30.0, 20.0, 40.0])
     # customers a, a, None, None: the two without an id are clusters of their own -> G = 3
-    # sums of x - 25: a -10, -5, 15; se^2 = 1.5 x (100 + 25 + 225) / 16 = 32.8125
+    # jackknife: leave out a 60/2 = 30, the 20: 80/3 = 26.667, the 40: 60/3 = 20; their mean 25.556,
+    # squared deviations 19.753 + 1.235 + 30.864 = 51.852; se^2 = 2/3 x 51.852 = 34.568
     _, se, _, _, g = cluster_mean_interval(x, np.array(["a", "a", None, None], dtype=object))
-    assert g == 3 and se == pytest.approx(math.sqrt(32.8125))
+    assert g == 3 and se == pytest.approx(math.sqrt(2 / 3 * 51.85185), rel=1e-5)
     mean, se, low, _, g = cluster_mean_interval(x, np.array(list("aaaa")))
     assert mean == 25.0 and g == 1 and math.isnan(se) and math.isnan(low)
 

@@ -12,11 +12,14 @@ from statsmodels.stats.multitest import multipletests
 
 from kit.metrics._change import (
     benjamini_hochberg,
+    cluster_sums,
+    clustered_mean_change_test,
     holm,
     mean_change_test,
     nps_change_test,
     rate_change_test,
     ratio_change_test,
+    share_change_test,
     wald_change_test,
 )
 from kit.metrics.survey import compare_nps
@@ -95,3 +98,25 @@ def test_holm_by_hand_skips_nan():
     out = holm([0.01, 0.04, math.nan, 0.03])
     assert out[[0, 1, 3]].tolist() == pytest.approx([0.03, 0.06, 0.06]) and math.isnan(out[2])
     assert holm([]).size == 0 and math.isnan(benjamini_hochberg([math.nan])[0])
+
+
+def test_share_change_test_z_and_fisher_for_small_counts():
+    # 60/100 vs 50/100: pooled 0.55, z = 0.1 / sqrt(0.55 x 0.45 x 0.02) = 1.4213 (expected counts >= 5)
+    z, p = share_change_test(60, 100, 50, 100)
+    assert z == pytest.approx(0.1 / math.sqrt(0.55 * 0.45 * 0.02)) and p == pytest.approx(2 * stats.norm.sf(z))
+    # 1 of 30 against 1 of 300: pooled 2/330, expected 30 x 0.006 = 0.18 < 5 -> Fisher's exact p
+    assert share_change_test(1, 30, 1, 300)[1] == pytest.approx(stats.fisher_exact([[1, 29], [1, 299]])[1])
+    assert math.isnan(share_change_test(0, 30, 0, 300)[1])
+
+
+def test_clustered_mean_change_test_by_hand():
+    # sample 1: customers a (10, 30) and b (20); sample 2: c (40) and d (20, 20)
+    s1 = cluster_sums(np.array([10.0, 30.0, 20.0]), np.array([0, 0, 1]))
+    s2 = cluster_sums(np.array([40.0, 20.0, 20.0]), np.array([0, 1, 1]))
+    assert s1 == (2, 3, 60.0, 40.0**2 + 20.0**2, 40.0 * 2 + 20.0, 5.0)
+    # mu0 = 140 / 6 = 23.333; residual cluster sums S - n mu0: a 40 - 46.667 = -6.667, b -3.333, c 16.667,
+    # d 40 - 46.667 = -6.667; squares 44.44 + 11.11 + 277.78 + 44.44 = 377.78; v0 = 377.78 / 3 = 125.93;
+    # var = v0 (2/9 + 2/9) = 55.97; t = (20 - 26.667) / 7.481 = -0.8911, df 2
+    t, p = clustered_mean_change_test(s1, s2)
+    assert t == pytest.approx(-0.8911, abs=1e-4) and p == pytest.approx(2 * stats.t.sf(0.8911, 2), abs=1e-4)
+    assert math.isnan(clustered_mean_change_test((1, 1, 5.0, 25.0, 5.0, 1.0), (1, 1, 5.0, 25.0, 5.0, 1.0))[1])

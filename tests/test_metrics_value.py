@@ -37,14 +37,16 @@ def test_net_revenue_without_refund_column(orders):
 
 def test_average_order_value_q3(orders):
     # Q3 orders o1..o4 of customers a, a, b, c: net 40, 50, 0, 50 -> mean 35.
-    # Clustered by customer: sums of x - 35 are a 5 + 15 = 20, b -35, c 15; sum of squares 1850;
-    # se^2 = G/(G-1) 1850 / n^2 = 1.5 x 1850 / 16 = 173.44, se = 13.170 (orders as independent: 11.902);
-    # t with G - 1 = 2 df: 4.3027
+    # Clustered by customer (jackknife): leave out a 50/2 = 25, b 140/3 = 46.667, c 90/3 = 30; their mean
+    # 33.889, squared deviations 79.01 + 163.27 + 15.12 = 257.41; se^2 = 2/3 x 257.41 = 171.60, se = 13.100
+    # (orders as independent: 11.902); t with G - 1 = 2 df: 4.3027
     r = average_order_value(orders, period=parse_period("2026-Q3"))
     assert r.value == pytest.approx(35.0)
     assert r.n == 4 and r.extras["clusters"] == 3
-    assert r.se == pytest.approx(13.1696, abs=1e-3)
-    assert r.ci_low == pytest.approx(35 - 4.30265 * 13.1696, abs=1e-3)
+    assert r.se == pytest.approx(13.0998, abs=1e-3)
+    assert r.ci_low == pytest.approx(35 - 4.30265 * 13.0998, abs=1e-3)
+    # sums for the change test: clusters a (40 + 50, 2 orders), b (0, 1), c (50, 1)
+    assert r.extras["cluster_sums"] == (3, 4, 140.0, 8100.0 + 0 + 2500, 180.0 + 0 + 50, 6.0)
     # without customer ids every order is its own cluster: the plain t interval, t(3) = 3.1824
     plain = average_order_value(orders.drop(columns="customer_id"), period=parse_period("2026-Q3"))
     assert plain.se == pytest.approx(11.9024, abs=1e-3)

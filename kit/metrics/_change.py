@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
-__all__ = ["nps_change_test", "mean_change_test", "ratio_change_test", "rate_change_test",
-           "wald_change_test", "holm", "benjamini_hochberg"]
+__all__ = ["nps_change_test", "share_change_test", "mean_change_test", "cluster_sums", "clustered_mean_change_test",
+           "ratio_change_test", "rate_change_test", "wald_change_test", "holm", "benjamini_hochberg"]
 
 
 def _two_sided(z: float) -> float:
@@ -65,6 +65,48 @@ def nps_change_test(promoters1: int, detractors1: int, n1: int,
     return z, _two_sided(z)
 
 
+def share_change_test(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
+    """Test of a change in a share: pooled two-proportion z-test, Fisher's exact test when counts are small.
+
+    Parameters
+    ----------
+    k1, n1 : int
+        Successes and trials of the first sample.
+    k2, n2 : int
+        The same for the second sample.
+
+    Returns
+    -------
+    (float, float)
+        ``(z, p_value)``, two-sided (z of the pooled test also when the p-value is Fisher's); NaN when the
+        pooled share is 0 or 1 (no variation).
+
+    Notes
+    -----
+    z = (p1 - p2) / sqrt(p0 (1 - p0) (1/n1 + 1/n2)), p0 = (k1 + k2) / (n1 + n2). When an expected count
+    n_i p0 or n_i (1 - p0) is below 5 (Cochran's rule) the normal approximation over-rejects (7 % for a 1 %
+    share with 30 against 300 answers), and Fisher's exact test of the 2 x 2 table gives the p-value.
+
+    Examples
+    --------
+    >>> z, p = share_change_test(60, 100, 50, 100)   # pooled 0.55, se 0.0704
+    >>> round(z, 3), round(p, 4)
+    (1.421, 0.1552)
+    >>> round(share_change_test(1, 30, 1, 300)[1], 3)   # expected 30 x 2/330 = 0.18 < 5: Fisher
+    0.174
+    """
+    if min(n1, n2) <= 0:
+        return math.nan, math.nan
+    pooled = (k1 + k2) / (n1 + n2)
+    var0 = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if var0 <= 0:
+        return math.nan, math.nan
+    z = (k1 / n1 - k2 / n2) / math.sqrt(var0)
+    if min(n1, n2) * min(pooled, 1 - pooled) < 5:
+        return z, float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]])[1])
+    return z, _two_sided(z)
+
+
 def mean_change_test(mean1: float, sd1: float, n1: int, mean2: float, sd2: float, n2: int) -> tuple[float, float]:
     """t-test of a change in a mean between two independent samples, variance pooled around the common mean.
 
@@ -104,6 +146,70 @@ def mean_change_test(mean1: float, sd1: float, n1: int, mean2: float, sd2: float
         return math.nan, math.nan
     t = diff / math.sqrt(var0 * (1 / n1 + 1 / n2))
     return t, float(2 * stats.t.sf(abs(t), n1 + n2 - 2))
+
+
+def cluster_sums(values: np.ndarray, codes: np.ndarray) -> tuple[float, ...]:
+    """Sufficient sums of clustered observations for :func:`clustered_mean_change_test`.
+
+    Parameters
+    ----------
+    values : array
+        Observations.
+    codes : array of int
+        Cluster code (0…G-1) of each observation.
+
+    Returns
+    -------
+    tuple of float
+        ``(G, n, Σx, Σ_g S_g², Σ_g S_g n_g, Σ_g n_g²)`` with S_g the sum and n_g the size of cluster g.
+
+    Examples
+    --------
+    >>> cluster_sums(np.array([10.0, 30.0, 20.0]), np.array([0, 0, 1]))   # S = 40, 20; n_g = 2, 1
+    (2, 3, 60.0, 2000.0, 100.0, 5.0)
+    """
+    s = np.bincount(codes, weights=values)
+    m = np.bincount(codes).astype(float)
+    return (int(s.size), int(values.size), float(values.sum()), float(s @ s), float(s @ m), float(m @ m))
+
+
+def clustered_mean_change_test(sums1: Sequence[float], sums2: Sequence[float]) -> tuple[float, float]:
+    """Test of a change in a mean of clustered observations (orders of customers), variance pooled under H0.
+
+    Parameters
+    ----------
+    sums1, sums2 : sequence of float
+        :func:`cluster_sums` of the two samples.
+
+    Returns
+    -------
+    (float, float)
+        ``(t, p_value)``, two-sided with G1 + G2 - 2 degrees of freedom; NaN without variation.
+
+    Notes
+    -----
+    Under H0 both samples' clusters come from one distribution: with the common mean μ0 = (Σx1 + Σx2) / (n1 + n2),
+    v0 = Σ_g (S_g - n_g μ0)² / (G1 + G2 - 1) over the clusters of both, and Var(m1 - m2) = v0 (G1 / n1² + G2 / n2²).
+    The Welch test with each sample's own cluster-robust error over-rejected (8 % for 30 against 300 orders of
+    skewed value): in the small sample a low mean comes with a low variance.
+
+    Examples
+    --------
+    >>> t, p = clustered_mean_change_test((2, 2, 20.0, 200.0, 20.0, 2.0), (2, 2, 40.0, 800.0, 40.0, 2.0))
+    >>> round(t, 3)   # μ0 = 15; Σ(S - 15 n)² = 4 x 25 = 100 -> v0 = 100 / 3; se² = v0 (2/4 + 2/4); t = -10 / 5.774
+    -1.732
+    """
+    g1, n1, x1, ss1, sn1, nn1 = (float(v) for v in sums1)
+    g2, n2, x2, ss2, sn2, nn2 = (float(v) for v in sums2)
+    if min(g1, g2) < 1 or g1 + g2 < 3:
+        return math.nan, math.nan
+    mu0 = (x1 + x2) / (n1 + n2)
+    q = (ss1 + ss2) - 2 * mu0 * (sn1 + sn2) + mu0**2 * (nn1 + nn2)
+    var0 = max(q, 0.0) / (g1 + g2 - 1) * (g1 / n1**2 + g2 / n2**2)
+    if var0 <= 1e-15:
+        return math.nan, math.nan
+    t = (x1 / n1 - x2 / n2) / math.sqrt(var0)
+    return t, float(2 * stats.t.sf(abs(t), g1 + g2 - 2))
 
 
 def ratio_change_test(sums1: Sequence[float], sums2: Sequence[float]) -> tuple[float, float]:

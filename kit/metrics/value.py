@@ -17,6 +17,7 @@ import pandas as pd
 from kit.data.periods import Period, as_period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
 from kit.metrics._bounded import cluster_mean_interval, ratio_interval
+from kit.metrics._change import cluster_sums
 from kit.metrics._stats import mean_result, share_result
 from kit.results import MetricResult, format_value, no_data
 
@@ -117,7 +118,8 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     MetricResult
         kpi ``average_order_value``; n = orders; se and t interval clustered by ``customer_id`` when the
         orders have one (:func:`kit.metrics._bounded.cluster_mean_interval`; each order its own cluster
-        otherwise); extras ``gross`` (mean gross revenue per order), ``clusters`` (customers).
+        otherwise); extras ``gross`` (mean gross revenue per order), ``clusters`` (customers) and
+        ``cluster_sums`` (for :func:`kit.metrics._change.clustered_mean_change_test`).
 
     Notes
     -----
@@ -141,10 +143,21 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     net = net_revenue(sub).to_numpy()
     clusters = sub["customer_id"].to_numpy() if "customer_id" in sub else None
     mean, se, low, high, groups = cluster_mean_interval(net, clusters)
+    codes = np.arange(len(net)) if clusters is None else _cluster_codes(clusters)
     d = DEFINITIONS["average_order_value"]
     return MetricResult("average_order_value", mean, len(net), low, high, d.definition, d.unit, se, note,
                         extras={"gross": float(sub["revenue"].astype(float).mean()), "missing_revenue": missing,
-                                "clusters": groups})
+                                "clusters": groups, "cluster_sums": cluster_sums(net, codes)})
+
+
+def _cluster_codes(clusters: np.ndarray) -> np.ndarray:
+    """Integer code per observation; a missing cluster id is a cluster of its own."""
+    codes, _ = pd.factorize(pd.Series(clusters), use_na_sentinel=True)
+    missing = codes < 0
+    if missing.any():
+        codes = codes.copy()
+        codes[missing] = codes.max() + 1 + np.arange(int(missing.sum()))
+    return codes
 
 
 def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = None,

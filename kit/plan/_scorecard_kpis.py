@@ -20,16 +20,17 @@ from kit.data.periods import Period, rows_in_period
 from kit.definitions import CHANGE_TESTS, Language
 from kit.metrics import advocacy, behaviour, contracts, service, survey, value
 from kit.metrics._change import (
+    clustered_mean_change_test,
     holm,
     mean_change_test,
     nps_change_test,
     rate_change_test,
     ratio_change_test,
+    share_change_test,
     wald_change_test,
 )
 from kit.metrics._orders import PreparedOrders
 from kit.metrics._purchases import counts_prepared
-from kit.metrics._stats import two_proportion_test
 from kit.models.clv import value as clv_value
 from kit.models.clv.contract_value import clv_contractual
 from kit.results import MetricResult, no_data
@@ -290,10 +291,12 @@ def _change_test(kind: str, now: MetricResult, before: MetricResult) -> float:
         return nps_change_test(e1["n_promoters"], e1["n_detractors"], now.n,
                                e2["n_promoters"], e2["n_detractors"], before.n)[1]
     if kind == "share":
-        return two_proportion_test(now.value, now.n, before.value, before.n)[1]
+        return share_change_test(round(now.value * now.n), now.n, round(before.value * before.n), before.n)[1]
     if kind == "mean":
         return mean_change_test(now.value, now.se * math.sqrt(now.n), now.n,
                                 before.value, before.se * math.sqrt(before.n), before.n)[1]
+    if kind == "clustered_mean" and "cluster_sums" in now.extras and "cluster_sums" in before.extras:
+        return clustered_mean_change_test(now.extras["cluster_sums"], before.extras["cluster_sums"])[1]
     if kind == "clustered_mean":
         g1 = now.extras.get("clusters", now.n)
         g2 = before.extras.get("clusters", before.n)

@@ -52,6 +52,11 @@ def _as_of(ctx: Context) -> pd.Timestamp | None:
     return None if ctx.period is None else ctx.period.end - pd.Timedelta(days=1)
 
 
+def _gap(value: float, lang: str) -> str:
+    """A gap on its scale: three decimals below 1 (0.038), two from 1 on (3.75; never a German "3,750")."""
+    return fmt(value, "number", lang, digits=3 if abs(value) < 1 else 2)
+
+
 def findings(ctx: Context) -> Section:
     """Positives and negatives: every KPI with a target, ranked by its gap (``kit.kpi_gaps``)."""
     s = ctx.section("findings")
@@ -75,8 +80,8 @@ def findings(ctx: Context) -> Section:
             ctx.t("col_target"): [fmt_kpi(k, v, currency, ctx.lang)
                                   for k, v in zip(part["kpi"], part["target"], strict=False)],
             ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
-            ctx.t("col_scaled_gap"): [fmt(v, "number", ctx.lang, digits=3) for v in part["scaled_gap"]],
-            ctx.t("col_severity"): [fmt(v, "number", ctx.lang, digits=3) for v in part["severity"]],
+            ctx.t("col_scaled_gap"): [_gap(v, ctx.lang) for v in part["scaled_gap"]],
+            ctx.t("col_severity"): [_gap(v, ctx.lang) for v in part["severity"]],
             "n": [fmt(v, "count", ctx.lang) for v in part["n"]],
         })
         s.table(shown, max_rows=len(shown))
