@@ -97,7 +97,8 @@ def kpi_gaps(scorecard: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
         label = label if isinstance(label, str) and label else _kpi_label(kpi, "en")
         rows.append({"kpi": kpi, "label": label, "period": rec.get("period"),
                      "value": value, "target": float(target), "direction": direction, "gap": gap,
-                     "relative_gap": relative, "scaled_gap": scaled, "status": status, "severity": size, "n": rec.get("n", math.nan)})
+                     "relative_gap": relative, "scaled_gap": scaled, "status": status, "severity": size,
+                     "n": rec.get("n", math.nan)})
     out = pd.DataFrame(rows, columns=columns)
     out["_key"] = out["severity"].round(_FLOAT_DIGITS)
     out = out.sort_values(["_key", "kpi"], ascending=[False, True], kind="mergesort")
