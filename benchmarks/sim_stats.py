@@ -202,7 +202,7 @@ def _p_share(rng: np.random.Generator, p: float, n1: int, n2: int) -> float:
 
 
 def _sums(r: np.ndarray, g: np.ndarray) -> tuple[float, ...]:
-    return (r.size, float(r.sum()), float(g.sum()), float(r @ r), float(r @ g), float(g @ g))
+    return (r.size, float(r.sum()), float(g.sum()), float(r @ r), float(r @ g), float(g @ g), int(np.sum(r > 0)))
 
 
 def _p_ratio(rng: np.random.Generator, q: float, n1: int, n2: int) -> float:
@@ -242,7 +242,8 @@ def _test_cells() -> list[tuple[str, str, Callable[..., float], object]]:
     cells += [("average_order_value (pooled clustered t)", name, _p_aov, sd) for name, sd in AOV_TRUTHS.items()]
     cells += [("(old) average_order_value, clustered Welch", name, _p_old_aov, sd)
               for name, sd in AOV_TRUTHS.items()]
-    cells += [("refund_share (pooled ratio z)", name, _p_ratio, q) for name, q in REFUND_TRUTHS.items()]
+    cells += [("refund_share (pooled ratio z; Fisher when few)", name, _p_ratio, q)
+              for name, q in REFUND_TRUTHS.items()]
     cells += [("complaint_rate (exact Poisson)", name, _p_rate, r) for name, r in COMPLAINT_TRUTHS.items()]
     return cells
 

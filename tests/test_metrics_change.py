@@ -69,6 +69,9 @@ def test_ratio_change_test_by_hand():
     z, p = ratio_change_test((2, 10, 100, 100, 500, 5000), (2, 0, 100, 0, 0, 5000))
     assert z == pytest.approx(1.0) and p == pytest.approx(2 * stats.norm.sf(1.0))
     assert math.isnan(ratio_change_test((2, 0, 100, 0, 0, 5000), (2, 0, 100, 0, 0, 5000))[1])
+    # with the refunded counts (1 of 2 and 0 of 2): expected 2 x 1 / 4 = 0.5 < 5 refunded orders -> Fisher
+    z, p = ratio_change_test((2, 10, 100, 100, 500, 5000, 1), (2, 0, 100, 0, 0, 5000, 0))
+    assert z == pytest.approx(1.0) and p == pytest.approx(stats.fisher_exact([[1, 1], [0, 2]])[1])
 
 
 def test_rate_change_test_is_the_exact_binomial_test():

@@ -96,7 +96,7 @@ def test_refund_share_delta_method(orders):
     # se~ = 0.15855, half 0.31075 -> 0.0476 .. 0.6691
     assert (r.ci_low, r.ci_high) == pytest.approx((0.0476, 0.6691), abs=1e-3)
     assert r.extras == {"refunds": 40.0, "gross": 180.0, "missing_revenue": 0,
-                        "sums": (4, 40.0, 180.0, 1000.0, 1500.0, 8600.0)}   # 100+900; 600+900; 1600+3600+900+2500
+                        "sums": (4, 40.0, 180.0, 1000.0, 1500.0, 8600.0, 2)}   # 100+900; 600+900; 1600+3600+900+2500
 
 
 def test_refund_share_delta_method_matches_simulation():

@@ -225,7 +225,7 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
     MetricResult
         kpi ``refund_share``; n = orders; se from the delta method, interval from
         :func:`kit.metrics._bounded.ratio_interval`; extras ``refunds``, ``gross`` and ``sums``
-        ``(n, Σr, Σg, Σr², Σrg, Σg²)`` for the change test.
+        ``(n, Σr, Σg, Σr², Σrg, Σg², orders refunded)`` for the change test.
 
     Notes
     -----
@@ -262,7 +262,8 @@ def refund_share(orders: pd.DataFrame | None, *, period: Period | str | None = N
     ratio, se, low, high = ratio_interval(refund, gross)
     if n < 2:
         low = high = math.nan
-    sums = (n, float(refund.sum()), float(total), float(refund @ refund), float(refund @ gross), float(gross @ gross))
+    sums = (n, float(refund.sum()), float(total), float(refund @ refund), float(refund @ gross), float(gross @ gross),
+            int(np.sum(refund > 0)))
     return MetricResult("refund_share", float(ratio), n, low, high, d.definition, d.unit, se, note,
                         extras={"refunds": float(refund.sum()), "gross": float(total), "missing_revenue": missing,
                                 "sums": sums})
