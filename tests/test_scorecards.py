@@ -274,6 +274,13 @@ def test_cumulative_and_model_kpis_have_no_change_test(sample_card):
         assert "change not tested" in card.loc[kpi, "definition"] and reason in card.loc[kpi, "definition"]
 
 
+def test_every_kpi_has_a_change_test_kind():
+    from kit.definitions import CHANGE_TESTS
+    from kit.plan._scorecard_kpis import CHANGE_TEST_KIND
+
+    assert set(CHANGE_TEST_KIND) == set(KPI_IDS) and set(CHANGE_TEST_KIND.values()) <= set(CHANGE_TESTS)
+
+
 def test_adjust_p_values_mirror_and_nan():
     from kit.plan._scorecard_kpis import adjust_p_values
 

@@ -277,6 +277,7 @@ CHANGE_TEST_KIND: dict[str, str] = {
     "purchase_frequency": "mean", "average_order_value": "clustered_mean", "return_rate": "share",
     "refund_share": "ratio", "clv_historical": "cumulative", "clv_predicted": "model", "referral_rate": "share",
     "first_response_hours": "median", "resolution_hours": "median", "sla_share": "share", "complaint_rate": "rate",
+    "clv_contractual": "model",
 }
 
 #: KPIs that restate another KPI's fact (retention = 1 - churn): they share its test and count once in
