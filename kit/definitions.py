@@ -11,7 +11,8 @@ from typing import Literal
 import pandas as pd
 
 __all__ = ["Definition", "DEFINITIONS", "KPI_IDS", "METRIC_LABELS", "METRIC_DEFINITIONS", "definition",
-           "definitions_frame"]
+           "definitions_frame", "GAP_SCALE", "SCALE_SPANS", "gap_span", "scaled_gap", "CHANGE_TESTS",
+           "MULTIPLICITY"]
 
 Direction = Literal["higher", "lower", "configured"]
 Language = Literal["en", "de"]
@@ -68,10 +69,10 @@ DEFINITIONS: dict[str, Definition] = {
         _D("ces", "Customer effort score (CES)", "Kundenaufwand (CES)",
            "Mean answer on the configured effort scale.",
            "Mittelwert der Antworten auf der konfigurierten Aufwandsskala.",
-           "mean", "configured", "t interval of the mean"),
+           "mean", "configured", "pseudo-answers at the scale ends (Agresti-Coull for a bounded mean)"),
         _D("star_rating", "Star rating", "Sternebewertung",
            "Mean of the 1-5 star ratings.", "Mittelwert der Sternebewertungen (1-5).",
-           "stars", "higher", "t interval of the mean"),
+           "stars", "higher", "pseudo-answers at the scale ends (Agresti-Coull for a bounded mean)"),
         _D("at_risk_share", "At-risk share (stars <= 3)", "Anteil gefährdet (Sterne <= 3)",
            "Share of star ratings of 3 or fewer (5 = advocate, 4 = satisfied, <= 3 = at risk).",
            "Anteil der Sternebewertungen von 3 oder weniger (5 = Fürsprecher, 4 = zufrieden, <= 3 = gefährdet).",
@@ -101,7 +102,7 @@ DEFINITIONS: dict[str, Definition] = {
         _D("average_order_value", "Average order value", "Durchschnittlicher Bestellwert",
            "Net revenue (revenue - refunds) per order in the period.",
            "Nettoumsatz (Umsatz - Erstattungen) je Bestellung im Zeitraum.",
-           "currency", "higher", "t interval of the mean"),
+           "currency", "higher", "t interval with the customer-clustered standard error"),
         _D("return_rate", "Return rate", "Retourenquote",
            "Share of orders in the period with a return or a refund.",
            "Anteil der Bestellungen im Zeitraum mit Retoure oder Erstattung.",
@@ -109,7 +110,7 @@ DEFINITIONS: dict[str, Definition] = {
         _D("refund_share", "Refund share of revenue", "Erstattungsanteil am Umsatz",
            "Refunds / gross revenue of the orders in the period.",
            "Erstattungen / Bruttoumsatz der Bestellungen im Zeitraum.",
-           "share", "lower", "ratio estimator (delta method)"),
+           "share", "lower", "ratio estimator with pseudo-orders (Agresti-Coull for a ratio of sums)"),
         _D("clv_historical", "Historical CLV", "Historischer Kundenwert",
            "Mean net revenue x margin per customer, from the first order to the end of the period.",
            "Mittlerer Nettoumsatz x Marge je Kunde, von der ersten Bestellung bis Periodenende.",
@@ -165,10 +166,11 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
 #: Definitions (en, de) of those metrics. The English text is the one the metric function writes; a
 #: report shows the German one only where the result carries exactly that English text.
 METRIC_DEFINITIONS: dict[str, tuple[str, str]] = {
-    "nps_change": ("Change in NPS points between two periods; z-test on the difference with the two "
-                   "variances [p + d - (p - d)^2] / n.",
-                   "Veränderung des NPS in Punkten zwischen zwei Zeiträumen; z-Test auf die Differenz mit den "
-                   "beiden Varianzen [p + d - (p - d)^2] / n."),
+    "nps_change": ("Change in NPS points between two periods; z-test on the difference with the variance "
+                   "[p + d - (p - d)^2] (1/n1 + 1/n2) of both periods pooled (no change assumed).",
+                   "Veränderung des NPS in Punkten zwischen zwei Zeiträumen; z-Test auf die Differenz mit der "
+                   "Varianz [p + d - (p - d)^2] (1/n1 + 1/n2) beider Zeiträume zusammen (keine Veränderung "
+                   "angenommen)."),
     "referred_retention": ("Share of customers still active at the reference date (an order within the inactivity "
                            "window) among referred customers minus the same share among all other customers; "
                            "customers whose first order is younger than the window are left out. Two-proportion "
@@ -180,6 +182,95 @@ METRIC_DEFINITIONS: dict[str, tuple[str, str]] = {
     "inter_purchase_days": ("Median days between consecutive orders of the same customer.",
                             "Median der Tage zwischen aufeinanderfolgenden Bestellungen desselben Kunden."),
 }
+
+#: How the change of each KPI between two periods is tested (en, de). Every test estimates its variance
+#: under "nothing changed"; cumulative and model-based KPIs get none.
+CHANGE_TESTS: dict[str, tuple[str, str]] = {
+    "nps": ("z-test, variance of both periods pooled", "z-Test, Varianz beider Zeiträume zusammen"),
+    "share": ("two-proportion z-test, pooled share", "z-Test für zwei Anteile, gemeinsamer Anteil"),
+    "mean": ("t-test, variance pooled around the common mean", "t-Test, Varianz um den gemeinsamen Mittelwert"),
+    "clustered_mean": ("t-test, customer-clustered variance pooled under no change",
+                       "t-Test, nach Kunden geclusterte Varianz beider Zeiträume zusammen"),
+    "ratio": ("z-test of the ratio, residual variance pooled", "z-Test des Verhältnisses, gemeinsame Restvarianz"),
+    "rate": ("exact conditional test of two Poisson rates", "exakter bedingter Test zweier Poisson-Raten"),
+    "median": ("none: a median has no standard error", "keiner: ein Median hat keinen Standardfehler"),
+    "cumulative": ("none: a cumulative KPI to date overlaps the previous period's value",
+                   "keiner: eine kumulierte Kennzahl bis heute überlappt den Wert der Vorperiode"),
+    "model": ("none: the two fits share most of their data and average over different customers",
+              "keiner: die beiden Modellanpassungen teilen die meisten Daten und mitteln über verschiedene Kunden"),
+}
+
+#: The multiplicity correction of the scorecard's change tests, as printed (en, de).
+MULTIPLICITY: tuple[str, str] = (
+    "p-values of the changes are Holm-adjusted across the scorecard's change tests (family-wise error 5 %; the "
+    "retention rate, being the churn rate's complement, shares its test); the raw p-value is shown alongside, "
+    "and a change is called significant only when the adjusted p-value is below 0.05.",
+    "Die p-Werte der Veränderungen sind nach Holm über die Veränderungstests der Übersicht korrigiert "
+    "(familienweiser Fehler 5\u00a0%; die Bindungsquote als Gegenstück der Abwanderungsquote teilt deren Test); der "
+    "rohe p-Wert steht daneben, und eine Veränderung heißt nur signifikant, wenn der korrigierte p-Wert unter "
+    "0,05 liegt.")
+
+#: The width of each bounded unit's scale: a gap is measured in these units (see :func:`gap_span`).
+SCALE_SPANS: dict[str, float] = {"share": 1.0, "points": 200.0, "stars": 4.0}
+
+#: The one gap scale of every KPI (en, de), printed on the actions page.
+GAP_SCALE: tuple[str, str] = (
+    "Gap on the KPI's own scale: how far the value falls short of the target, divided by the width of the KPI's "
+    "scale (1 for shares, so 3.8 points of churn or of retention both score 0.038; 200 NPS points; 4 stars; the "
+    "configured CES scale) or, for KPIs without an upper bound (money, orders, hours, complaints per 1,000), by "
+    "the target. Severity = this gap, 0 to 1, halved when the interval straddles the target.",
+    "Abstand auf der eigenen Skala der Kennzahl: wie weit der Wert das Ziel verfehlt, geteilt durch die Breite "
+    "der Skala der Kennzahl (1 für Anteile, also zählen 3,8 Punkte Abwanderung wie 3,8 Punkte Bindung 0,038; "
+    "200 NPS-Punkte; 4 Sterne; die konfigurierte CES-Skala) oder, für Kennzahlen ohne Obergrenze (Geld, "
+    "Bestellungen, Stunden, Beschwerden je 1.000), durch das Ziel. Schwere = dieser Abstand, 0 bis 1, halbiert, "
+    "wenn das Intervall das Ziel einschließt.")
+
+
+def gap_span(kpi: str, target: float, *, ces_scale: tuple[float, float] = (1, 7)) -> float:
+    """The width a KPI's gap is divided by: its scale's width, or the target for KPIs without an upper bound.
+
+    Parameters
+    ----------
+    kpi : str
+        A KPI id (other ids: the target).
+    target : float
+        The KPI's target.
+    ces_scale : (float, float)
+        The configured CES scale (``thresholds.ces_scale``).
+
+    Returns
+    -------
+    float
+        1 for shares, 200 for NPS points, 4 for stars, ``high - low`` for CES, else ``|target|`` (NaN for a
+        target of 0).
+
+    Examples
+    --------
+    >>> gap_span("churn_rate", 0.10), gap_span("retention_rate", 0.90), gap_span("nps", 30)
+    (1.0, 1.0, 200.0)
+    >>> gap_span("average_order_value", 40.0), gap_span("ces", 5.5, ces_scale=(1, 7))
+    (40.0, 6.0)
+    """
+    d = DEFINITIONS.get(kpi)
+    if kpi == "ces":
+        return float(ces_scale[1] - ces_scale[0])
+    if d is not None and d.unit in SCALE_SPANS:
+        return SCALE_SPANS[d.unit]
+    return abs(float(target)) if target else float("nan")
+
+
+def scaled_gap(kpi: str, gap: float, target: float, *, ces_scale: tuple[float, float] = (1, 7)) -> float:
+    """A KPI's gap (positive = worse than the target) on the one gap scale, :data:`GAP_SCALE`.
+
+    Examples
+    --------
+    >>> round(scaled_gap("churn_rate", 0.0384, 0.10), 4), round(scaled_gap("retention_rate", 0.0384, 0.90), 4)
+    (0.0384, 0.0384)
+    >>> scaled_gap("star_rating", 0.5, 4.3), scaled_gap("nps", 20.0, 30.0)
+    (0.125, 0.1)
+    """
+    return gap / gap_span(kpi, target, ces_scale=ces_scale)
+
 
 def definition(kpi: str) -> Definition:
     """Look up a KPI definition; the error lists the valid ids.

@@ -226,8 +226,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "cox_none": ("no covariates in the data (customers, referrals or tickets): churn drivers skipped",
                  "keine Merkmale in den Daten (Kunden, Empfehlungen oder Tickets): Abwanderungstreiber "
                  "übersprungen"),
-    "cov_slow_first_response": ("Slow first response (> 24 h) on a ticket",
-                                "Langsame Erstantwort (> 24 h) auf ein Ticket"),
+    "cov_slow_first_response": ("Slow first response (> {hours} calendar hours) on a ticket",
+                                "Langsame Erstantwort (> {hours} Kalenderstunden) auf ein Ticket"),
+    "slow_vs_sla": ("Two thresholds for a first response, both set in analysis.yaml: the SLA share counts tickets "
+                    "answered within {sla} ({sla_share}), the churn model calls a first response slow after "
+                    "{slow} calendar hours ({slow_share} of the same tickets, 95 % CI {low} to {high}; n = {n}).",
+                    "Zwei Schwellen für die Erstantwort, beide in analysis.yaml festgelegt: Der SLA-Anteil zählt "
+                    "Tickets mit Antwort innerhalb von {sla} ({sla_share}), das Abwanderungsmodell nennt eine "
+                    "Erstantwort nach {slow} Kalenderstunden langsam ({slow_share} derselben Tickets, 95-%-KI "
+                    "{low} bis {high}; n = {n})."),
     "cov_referred": ("Came through a referral", "Über eine Empfehlung gekommen"),
     "cov_segment": ("Segment {level} (vs. {reference})", "Segment {level} (ggü. {reference})"),
     "col_covariate": ("Characteristic", "Merkmal"),
@@ -235,6 +242,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_ci_low": ("95 % low", "95 % von"),
     "col_ci_high": ("95 % high", "95 % bis"),
     "col_p": ("p-value", "p-Wert"),
+    "col_p_holm": ("p (Holm)", "p (Holm)"),
     "col_segment": ("Segment", "Segment"),
     "col_lost": ("Lost", "Verloren"),
     "col_median_days": ("Median lifetime (days)", "Median-Verweildauer (Tage)"),
@@ -294,8 +302,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "finding_met": ("{label}: {value} ({interval}n = {n}) met the target of {target}.{change}",
                     "{label}: {value} ({interval}n = {n}) erreicht das Ziel von {target}.{change}"),
     "finding_interval": ("95 % CI {low} to {high}; ", "95-%-KI {low} bis {high}; "),
-    "finding_change": (" Previous period {previous}, change {change} (p {p}).",
-                       " Vorperiode {previous}, Veränderung {change} (p {p})."),
+    "finding_change": (" Previous period {previous}, change {change} (p {p}; Holm-adjusted p {p_adj}: {verdict}).",
+                       " Vorperiode {previous}, Veränderung {change} (p {p}; nach Holm korrigiert p {p_adj}: "
+                       "{verdict})."),
+    "finding_change_raw": (" Previous period {previous}, change {change} (p {p}).",
+                           " Vorperiode {previous}, Veränderung {change} (p {p})."),
+    "change_significant": ("a significant change", "eine signifikante Veränderung"),
+    "change_not_significant": ("not a significant change", "keine signifikante Veränderung"),
     "status_help": ("A target counts as met or missed only when the 95 % interval lies clearly on one side of "
                     "it; otherwise the status is inconclusive. Each KPI's name links to its definition in the "
                     "glossary.",
@@ -304,6 +317,7 @@ LABELS: dict[str, tuple[str, str]] = {
                     "Definition im Glossar."),
     "col_rank": ("#", "#"),
     "col_severity": ("Gap severity (0-1)", "Abstand (0-1)"),
+    "col_scaled_gap": ("Gap on the KPI's scale", "Abstand auf der Skala der Kennzahl"),
     "col_action": ("Action", "Maßnahme"),
     "col_owner": ("Owner", "Verantwortlich"),
     "col_effort": ("Effort (1-5)", "Aufwand (1-5)"),
@@ -408,8 +422,12 @@ LABELS: dict[str, tuple[str, str]] = {
                   "Tonlage (gemischt: jede Nennung), der Unterschied ist der eine Anteil minus der andere."),
     "cap_quotes": ("One quote per theme and tone (personal data removed)",
                    "Ein Zitat je Thema und Tonlage (persönliche Daten entfernt)"),
-    "cap_contrast": ("Share of comments mentioning each theme negatively: detractors against promoters",
-                     "Anteil der Kommentare, die ein Thema negativ nennen: Kritiker ggü. Promotoren"),
+    "cap_contrast": ("Share of comments mentioning each theme negatively: detractors against promoters "
+                     "(Fisher's exact test per theme; the last column Holm-adjusted across the themes, and a "
+                     "theme differs only where that is below 0.05)",
+                     "Anteil der Kommentare, die ein Thema negativ nennen: Kritiker ggü. Promotoren (exakter "
+                     "Fisher-Test je Thema; die letzte Spalte nach Holm über die Themen korrigiert, und ein Thema "
+                     "unterscheidet sich nur, wo sie unter 0,05 liegt)"),
     "comments_count": ("{n} comments in {period}: {detractors} from detractors, {promoters} from promoters.",
                        "{n} Kommentare in {period}: {detractors} von Kritikern, {promoters} von Promotoren."),
     "cap_ipa": ("Importance and performance of each driver rating", "Wichtigkeit und Leistung je Treiber-Bewertung"),

@@ -33,7 +33,7 @@ def _scorecard() -> pd.DataFrame:
     return pd.DataFrame({
         "kpi": ["nps", "churn_rate", "csat", "star_rating", "referral_rate", "aov_unknown", "nps"],
         "period": ["2026-Q3"] * 6 + ["2026-Q2"],
-        "value": [24.0, 0.12, 0.85, 4.1, math.nan, 41.0, 10.0],
+        "value": [-10.0, 0.30, 0.85, 4.1, math.nan, 41.0, 10.0],
         "n": [400, 1000, 380, 350, 0, 900, 300],
         "target": [30.0, 0.10, 0.80, 4.3, 0.03, math.nan, 30.0],
         "status": ["missed", "missed", "met", "inconclusive", "no_data", "no_target", "missed"]})
@@ -41,25 +41,44 @@ def _scorecard() -> pd.DataFrame:
 
 def test_kpi_gaps_signs_severity_and_latest_period():
     gaps = kpi_gaps(_scorecard(), _config()).set_index("kpi")
-    # nps: higher is better, gap = 30 - 24 = 6, relative 6/30 = 0.2, missed -> severity 0.2 (2026-Q3 row, not Q2)
-    assert gaps.loc["nps", ["gap", "relative_gap", "severity"]].tolist() == pytest.approx([6, 0.2, 0.2])
-    # churn: lower is better, gap = 0.12 - 0.10 = 0.02, relative 0.2, severity 0.2
-    assert gaps.loc["churn_rate", ["gap", "relative_gap", "severity"]].tolist() == pytest.approx([0.02, 0.2, 0.2])
+    # nps: higher is better, gap = 30 - (-10) = 40, relative 40/30 = 1.333, on the NPS scale (200 points)
+    # 40/200 = 0.2, missed -> severity 0.2 (2026-Q3 row, not Q2)
+    assert gaps.loc["nps", ["gap", "relative_gap", "scaled_gap", "severity"]].tolist() == pytest.approx(
+        [40, 4 / 3, 0.2, 0.2])
+    # churn: lower is better, gap = 0.30 - 0.10 = 0.2, relative 2.0, on the share scale (1) 0.2, severity 0.2
+    assert gaps.loc["churn_rate", ["gap", "relative_gap", "scaled_gap", "severity"]].tolist() == pytest.approx(
+        [0.2, 2.0, 0.2, 0.2])
     # csat met: gap = 0.80 - 0.85 = -0.05 (better than target), severity 0
     assert gaps.loc["csat", "gap"] == pytest.approx(-0.05) and gaps.loc["csat", "severity"] == 0
-    # stars inconclusive: gap 0.2, relative 0.2/4.3 = 0.04651, half weight -> 0.02326
-    assert gaps.loc["star_rating", "severity"] == pytest.approx(0.2 / 4.3 / 2)
+    # stars inconclusive: gap 0.2 on the 4-star scale = 0.05, half weight -> 0.025
+    assert gaps.loc["star_rating", "severity"] == pytest.approx(0.2 / 4 / 2)
     assert gaps.loc["referral_rate", "severity"] == 0 and math.isnan(gaps.loc["referral_rate", "gap"])
     assert "aov_unknown" not in gaps.index  # no target anywhere
     assert gaps.index.tolist()[:2] == ["churn_rate", "nps"]  # severity desc (0.2 = 0.2), then kpi id
 
 
 def test_kpi_gaps_takes_missing_target_from_config_and_caps_severity():
-    sc = pd.DataFrame({"kpi": ["nps"], "value": [-30.0], "n": [100], "target": [math.nan], "status": ["missed"]})
-    gaps = kpi_gaps(sc, _config())
-    # target 30 from config; gap 60, relative 2.0 -> severity capped at 1
-    assert gaps.loc[0, "target"] == 30 and gaps.loc[0, "relative_gap"] == pytest.approx(2.0)
+    sc = pd.DataFrame({"kpi": ["complaint_rate"], "value": [35.0], "n": [100], "target": [math.nan],
+                       "status": ["missed"]})
+    gaps = kpi_gaps(sc, _config(targets={"complaint_rate": {"target": 10}}))
+    # target 10 from config; no upper bound, so the gap 25 is measured against the target: 2.5 -> capped at 1
+    assert gaps.loc[0, "target"] == 10 and gaps.loc[0, "scaled_gap"] == pytest.approx(2.5)
     assert gaps.loc[0, "severity"] == 1.0
+
+
+def test_churn_and_retention_score_the_same_gap():
+    # the audit's case: 3.84 points off as churn (13.84 % vs 10 %) and as retention (86.16 % vs 90 %)
+    # scored 0.384 and 0.043 as a share of the target; on the one gap scale both are 0.0384
+    sc = pd.DataFrame({"kpi": ["churn_rate", "retention_rate", "star_rating", "nps"],
+                       "value": [0.1384, 0.8616, 3.8, 10.0], "n": 1000, "target": [0.10, 0.90, 4.3, 30.0],
+                       "status": "missed"})
+    gaps = kpi_gaps(sc, _config(targets={"churn_rate": {"target": 0.10}, "retention_rate": {"target": 0.90},
+                                         "star_rating": {"target": 4.3}, "nps": {"target": 30}})).set_index("kpi")
+    assert gaps.loc["churn_rate", "severity"] == pytest.approx(0.0384)
+    assert gaps.loc["retention_rate", "severity"] == pytest.approx(0.0384)
+    # half a star of 4 = 0.125; 20 NPS points of 200 = 0.1
+    assert gaps.loc["star_rating", "severity"] == pytest.approx(0.125)
+    assert gaps.loc["nps", "severity"] == pytest.approx(0.1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,11 +144,11 @@ def test_scores_by_hand():
     assert plan["rank"].tolist() == [1, 2, 3, 4]
     assert plan.index.tolist() == ["fast", "cheap", "advocacy", "ghost"]  # 0-score tie: effort 1 each, then id
     assert fast["why"] == ("delivery: 75 % of complaints, strongest NPS driver (60 % of R², 95 % CI 50–70 %), "
-                           "mentioned negatively in 40 % of coded texts, Net Promoter Score 24.0 vs target 30.0")
+                           "mentioned negatively in 40 % of coded texts, Net Promoter Score -10.0 vs target 30.0")
     de = prioritise_actions(_config(ACTIONS), _evidence(), lang="de").set_index("action_id")
     assert de.loc["fast", "title"] == "Schneller liefern" and "der Beschwerden" in de.loc["fast", "why"]
     assert de.loc["cheap", "title"] == "Explain prices"  # no German title: English one
-    assert de.loc["fast", "why"].endswith("Net Promoter Score 24,0 statt Ziel 30,0")  # decimal comma
+    assert de.loc["fast", "why"].endswith("Net Promoter Score -10,0 statt Ziel 30,0")  # decimal comma
 
 
 def _gaps_only(rows: dict[str, tuple[float, float, str]], targets: dict[str, float]) -> Evidence:
@@ -147,16 +166,16 @@ def test_why_names_every_addressed_kpi_off_target_not_only_the_worst():
                 "addresses": {"kpis": ["nps", "referral_rate", "return_rate"]}}]
     row = prioritise_actions(_config(actions, targets={k: {"target": t} for k, t in targets.items()}),
                              ev).iloc[0]
-    # severities: nps (30 - 24) / 30 = 0.2; referral (0.03 - 0.015) / 0.03 = 0.5;
-    # return rate inconclusive: (0.055 - 0.05) / 0.05 / 2 = 0.05. impact_kpi = the largest = 0.5;
-    # KPI is the only kind of evidence -> impact 0.5, confidence min(1, 500/30) = 1, score 0.5 / 2 = 0.25
-    assert row["impact_kpi"] == pytest.approx(0.5) and row["score"] == pytest.approx(0.25)
-    # all three are named, largest severity first (the referral rate, though listed second)
-    assert row["why"] == ("Referral rate 1.5 % vs target 3.0 %, Net Promoter Score 24.0 vs target 30.0, "
+    # severities on the one gap scale: nps (30 - 24) / 200 = 0.03; referral (0.03 - 0.015) / 1 = 0.015;
+    # return rate inconclusive: (0.055 - 0.05) / 1 / 2 = 0.0025. impact_kpi = the largest = 0.03;
+    # KPI is the only kind of evidence -> impact 0.03, confidence min(1, 500/30) = 1, score 0.03 / 2 = 0.015
+    assert row["impact_kpi"] == pytest.approx(0.03) and row["score"] == pytest.approx(0.015)
+    # all three are named, largest severity first (the NPS, then the referral rate)
+    assert row["why"] == ("Net Promoter Score 24.0 vs target 30.0, Referral rate 1.5 % vs target 3.0 %, "
                           "Return rate 5.5 % vs target 5.0 % (inconclusive)")
     de = prioritise_actions(_config(actions, targets={k: {"target": t} for k, t in targets.items()}), ev,
                             lang="de").iloc[0]["why"].replace("\u00a0", " ")
-    assert de == ("Empfehlungsquote 1,5 % statt Ziel 3,0 %, Net Promoter Score 24,0 statt Ziel 30,0, "
+    assert de == ("Net Promoter Score 24,0 statt Ziel 30,0, Empfehlungsquote 1,5 % statt Ziel 3,0 %, "
                   "Retourenquote 5,5 % statt Ziel 5,0 % (nicht eindeutig)")
 
 
@@ -171,10 +190,10 @@ def test_met_kpis_add_no_gap_and_are_named_against_the_action():
                 "addresses": {"kpis": ["first_response_hours", "sla_share"]}}]
     cfg = _config(actions, targets={k: {"target": t} for k, t in targets.items()})
     plan = prioritise_actions(cfg, ev).set_index("action_id")
-    # churn (0.12 - 0.10) / 0.10 = 0.2; first response 0.8 h and SLA 98.6 % beat their targets: severity 0.
-    # Adding the two met KPIs leaves impact_kpi at 0.2 (never raises it); on their own they give 0.
-    assert plan["impact_kpi"].to_dict() == pytest.approx({"all": 0.2, "churn": 0.2, "met": 0.0})
-    assert plan.loc["all", "score"] == pytest.approx(0.2 * 1 / 2)
+    # churn (0.12 - 0.10) / 1 = 0.02; first response 0.8 h and SLA 98.6 % beat their targets: severity 0.
+    # Adding the two met KPIs leaves impact_kpi at 0.02 (never raises it); on their own they give 0.
+    assert plan["impact_kpi"].to_dict() == pytest.approx({"all": 0.02, "churn": 0.02, "met": 0.0})
+    assert plan.loc["all", "score"] == pytest.approx(0.02 * 1 / 2)
     assert plan.loc["all", "why"] == ("Churn rate 12.0 % vs target 10.0 %; but targets already met: "
                                       "First response time 0.8 h (target 8.0 h), "
                                       "First responses within SLA 98.6 % (target 90.0 %)")
@@ -193,7 +212,7 @@ def test_a_below_average_driver_is_named_as_evidence_against_with_the_score_by_h
                 "addresses": {"kpis": ["nps"], "drivers": ["driver_price"], "themes": ["price"]}}]
     row = prioritise_actions(_config(actions), _evidence()).iloc[0]
     # Evidence kinds: kpi, driver, theme, complaints -> impact = sum / 4.
-    # kpi: NPS (30 - 24) / 30 = 0.2, conf 1; driver: price 0.4 (mean importance of the two drivers 0.5, so
+    # kpi: NPS (30 - (-10)) / 200 = 0.2, conf 1; driver: price 0.4 (mean importance of the two drivers 0.5, so
     # below average), conf 1 - 0.2/0.4 = 0.5; theme: 2 negative of 10 texts = 0.2, conf 2/30; complaints 0.
     # impact = (0.2 + 0.4 + 0.2 + 0) / 4 = 0.2; confidence = (0.2*1 + 0.4*0.5 + 0.2*2/30) / 0.8 = 0.516667
     # score = 0.2 * 0.516667 / 1 = 0.103333
@@ -202,7 +221,7 @@ def test_a_below_average_driver_is_named_as_evidence_against_with_the_score_by_h
     assert row["impact"] == pytest.approx(0.2) and row["confidence"] == pytest.approx(0.4133333 / 0.8)
     assert row["score"] == pytest.approx(0.2 * 0.4133333 / 0.8)
     # the weak driver still counts in the score, but the sentence puts it after "but"
-    assert row["why"] == ("price: Net Promoter Score 24.0 vs target 30.0, mentioned negatively in 20 % of coded "
+    assert row["why"] == ("price: Net Promoter Score -10.0 vs target 30.0, mentioned negatively in 20 % of coded "
                           "texts; but below-average NPS driver #2 of 2 (40 % of R², 95 % CI 20–60 %)")
     de = prioritise_actions(_config(actions), _evidence(), lang="de").iloc[0]["why"].replace("\u00a0", " ")
     assert de.endswith("; aber unterdurchschnittlicher NPS-Treiber Nr. 2 von 2 (40 % von R², 95-%-KI 20–60 %)")
@@ -396,23 +415,25 @@ def test_sample_why_texts_name_the_referral_gap_met_service_times_and_the_weak_p
     ev, skipped = sample_evidence
     plan = prioritise_actions(sample_config, ev).set_index("action_id")
     gaps = ev.kpi_gaps.set_index("kpi")
-    # referral-programme addresses referral_rate and nps; the NPS gap (30 - 9.9) / 30 = 0.67 is the larger and
-    # sets impact_kpi, but the referral rate 1.5 % against 3 % ((0.03 - 0.0148) / 0.03 = 0.51) is named too
+    # referral-programme addresses referral_rate and nps; the NPS gap (30 - 9.9) / 200 = 0.10 is the larger and
+    # sets impact_kpi, but the referral rate 1.5 % against 3 % ((0.03 - 0.0148) / 1 = 0.015) is named too
     value = gaps.loc["referral_rate", "value"]
     assert round(value, 3) == 0.015 and gaps.loc["referral_rate", "status"] == "missed"
-    assert plan.loc["referral-programme", "impact_kpi"] == pytest.approx((30 - gaps.loc["nps", "value"]) / 30)
+    assert plan.loc["referral-programme", "impact_kpi"] == pytest.approx((30 - gaps.loc["nps", "value"]) / 200)
     assert "Referral rate 1.5 % vs target 3.0 %" in plan.loc["referral-programme", "why"]
     # service-response: first response (median 0.8 h vs 8 h) and SLA share (98.6 % vs 90 %) are met and add
-    # nothing; impact_kpi is the churn gap alone, (0.1384 - 0.10) / 0.10
+    # nothing; impact_kpi is the churn gap alone, (0.1384 - 0.10) / 1
     service = plan.loc["service-response"]
-    assert service["impact_kpi"] == pytest.approx((gaps.loc["churn_rate", "value"] - 0.10) / 0.10)
+    assert service["impact_kpi"] == pytest.approx(gaps.loc["churn_rate", "value"] - 0.10)
     assert ("; but targets already met: First response time 0.8 h (target 8.0 h), First responses within SLA "
             "98.6 % (target 90.0 %)") in service["why"]
     # price-transparency: price is the weakest NPS driver (planted effect 2) yet ranks second on the NPS gap it
     # addresses, negative detractor comments (planted effect 3) and value at risk; the sentence says both sides
     price = plan.loc["price-transparency"]
     assert price["rank"] == 2
-    assert price["why"].startswith("price: Net Promoter Score 9.9 vs target 30.0")
+    # strongest evidence first: value at risk (0.32) and detractor comments (0.31) before the NPS gap (0.10)
+    assert price["why"].startswith("price: customers holding 32 % of value at risk")
+    assert "Net Promoter Score 9.9 vs target 30.0" in price["why"].split("; but ")[0]
     assert "of detractor comments" in price["why"].split("; but ")[0]
     assert price["why"].split("; but ")[1].startswith("below-average NPS driver #5 of 5 (3 % of R²")
     # its rank does not rest on the NPS gap it shares with faster-delivery and referral-programme: without

@@ -102,8 +102,12 @@ def test_compare_nps_z_by_hand():
     r = compare_nps(cur, prev)
     var_c = (0.6 + 0.4 - 0.2**2) / 10          # 0.096
     var_p = (0.25 + 0 - 0.25**2) / 20          # 0.009375
-    se = 100 * math.sqrt(var_c + var_p)        # 32.44
-    z = (20 - 25) / se
+    se = 100 * math.sqrt(var_c + var_p)        # 32.44: the interval of the difference
+    # the test pools both periods under "no change": p0 = 11/30, d0 = 4/30,
+    # V0 = (15/30 - (7/30)^2) (1/10 + 1/20) = 0.44556 x 0.15 = 0.066833, z = -0.05 / 0.25852 = -0.1934
+    v0 = (15 / 30 - (7 / 30) ** 2) * (1 / 10 + 1 / 20)
+    z = (0.20 - 0.25) / math.sqrt(v0)
+    assert z == pytest.approx(-0.1934, abs=1e-4)
     assert r.kpi == "nps_change"
     assert r.value == pytest.approx(-5)
     assert r.se == pytest.approx(se)
@@ -142,12 +146,15 @@ def test_csat_wilson_vs_statsmodels():
     assert csat(scores, top_box=5).value == pytest.approx(3 / 9)
 
 
-def test_ces_mean_t_interval_and_low_effort():
+def test_ces_mean_bounded_interval_and_low_effort():
     r = ces(pd.Series([7, 6, 5, 2]))
     # mean 5; sd = sqrt(((2^2 + 1 + 0 + 3^2)/3)) = sqrt(14/3); se = sd / 2
     se = math.sqrt(14 / 3) / 2
     assert r.value == 5 and r.se == pytest.approx(se)
-    assert r.ci_high == pytest.approx(5 + stats.t.ppf(0.975, 3) * se)
+    # interval: y = (x - 1) / 6 = 1, 5/6, 4/6, 1/6 (sum 2.6667); c = z^2/2 = 1.92073, n~ = 7.84146
+    # y~ = 4.58740 / 7.84146 = 0.58502; sum (y - y~)^2 = 0.41556, + c y~^2 0.65737 + c (1 - y~)^2 0.33076
+    # = 1.40369; s~^2 = 0.17901, se~ = 0.15109, half 0.29613 -> y 0.28889 .. 0.88115 -> 2.733 .. 6.287
+    assert (r.ci_low, r.ci_high) == pytest.approx((2.7333, 6.2869), abs=1e-3)
     assert r.extras["low_effort_share"] == 0.75
     # reversed scale (1 = very easy): low effort = answers <= 2 -> only the 2
     rev = ces(pd.Series([7, 6, 5, 2]), low_effort=2, higher_is_better=False)

@@ -36,13 +36,21 @@ def test_net_revenue_without_refund_column(orders):
 
 
 def test_average_order_value_q3(orders):
-    # Q3 orders o1..o4, net 40, 50, 0, 50 -> mean 35; sd = sqrt(((5)^2+(15)^2+(35)^2+(15)^2)/3)
-    # = sqrt((25+225+1225+225)/3) = sqrt(566.67) = 23.805; se = 23.805/2 = 11.902; t(3) = 3.1824
+    # Q3 orders o1..o4 of customers a, a, b, c: net 40, 50, 0, 50 -> mean 35.
+    # Clustered by customer (jackknife): leave out a 50/2 = 25, b 140/3 = 46.667, c 90/3 = 30; their mean
+    # 33.889, squared deviations 79.01 + 163.27 + 15.12 = 257.41; se^2 = 2/3 x 257.41 = 171.60, se = 13.100
+    # (orders as independent: 11.902); t with G - 1 = 2 df: 4.3027
     r = average_order_value(orders, period=parse_period("2026-Q3"))
     assert r.value == pytest.approx(35.0)
-    assert r.n == 4
-    assert r.se == pytest.approx(11.9024, abs=1e-3)
-    assert r.ci_low == pytest.approx(35 - 3.18245 * 11.9024, abs=1e-3)
+    assert r.n == 4 and r.extras["clusters"] == 3
+    assert r.se == pytest.approx(13.0998, abs=1e-3)
+    assert r.ci_low == pytest.approx(35 - 4.30265 * 13.0998, abs=1e-3)
+    # sums for the change test: clusters a (40 + 50, 2 orders), b (0, 1), c (50, 1)
+    assert r.extras["cluster_sums"] == (3, 4, 140.0, 8100.0 + 0 + 2500, 180.0 + 0 + 50, 6.0)
+    # without customer ids every order is its own cluster: the plain t interval, t(3) = 3.1824
+    plain = average_order_value(orders.drop(columns="customer_id"), period=parse_period("2026-Q3"))
+    assert plain.se == pytest.approx(11.9024, abs=1e-3)
+    assert plain.ci_low == pytest.approx(35 - 3.18245 * 11.9024, abs=1e-3)
     assert r.extras["gross"] == pytest.approx(45.0)  # (40+60+30+50)/4
     assert r.kpi == "average_order_value" and "Net revenue" in r.definition
 
@@ -82,9 +90,13 @@ def test_refund_share_delta_method(orders):
     r = refund_share(orders, period="2026-Q3")
     assert r.value == pytest.approx(40 / 180)
     assert r.se == pytest.approx(0.17662, abs=1e-4)
-    assert r.ci_high == pytest.approx(40 / 180 + 1.959964 * 0.17662, abs=1e-3)
-    assert r.ci_low == 0.0  # clipped at 0
-    assert r.extras == {"refunds": 40.0, "gross": 180.0, "missing_revenue": 0}
+    # interval with c = 1.92073 pseudo-orders of 45 refunded and c not: R~ = (40 + 86.433) / (180 + 172.866)
+    # = 0.35830; residuals r - R~ g = -14.332, -11.498, 19.251, -17.915 (squares 1029.17), pseudo
+    # c (0.3583 x 45)^2 = 499.33 and c (0.6417 x 45)^2 = 1601.60; V = 3130.1 / 7.84146^2 / 45^2,
+    # se~ = 0.15855, half 0.31075 -> 0.0476 .. 0.6691
+    assert (r.ci_low, r.ci_high) == pytest.approx((0.0476, 0.6691), abs=1e-3)
+    assert r.extras == {"refunds": 40.0, "gross": 180.0, "missing_revenue": 0,
+                        "sums": (4, 40.0, 180.0, 1000.0, 1500.0, 8600.0, 2)}   # 100+900; 600+900; 1600+3600+900+2500
 
 
 def test_refund_share_delta_method_matches_simulation():

@@ -200,8 +200,8 @@ def sample_ctx():
 def test_sample_cox_drivers_leave_out_five_star_and_say_why(sample_ctx):
     s = pages.criterion(sample_ctx, "retention")
     cox = [b.content for b in s.blocks if b.kind == "table"][-1]
-    assert cox.iloc[:, 0].tolist() == ["Slow first response (> 24 h) on a ticket", "Came through a referral",
-                                       "Segment Abo (vs. Einzelkauf)"]
+    assert cox.iloc[:, 0].tolist() == ["Slow first response (> 24 calendar hours) on a ticket",
+                                       "Came through a referral", "Segment Abo (vs. Einzelkauf)"]
     assert "survivor-biased" in str(s)
     assert "Log-rank test of equal retention curves across Abo, Einzelkauf" in str(s)
     assert "A slow first response counts from the day it happened" in str(s)

@@ -253,8 +253,14 @@ def test_findings_carry_interval_and_the_change_test():
                           "target": 30.0, "status": "missed", "definition": "…"}])
     (finding,) = _findings(card, cfg, "en", "2026-Q3")
     assert finding["css"] == "kit-missed"
+    # a scorecard without p_adjusted (written before it existed): the raw p-value alone
     assert finding["text"] == ("Net Promoter Score: 9.9 (95 % CI 1.7 to 18.0; n = 382) missed the target of 30.0. "
                                "Previous period 26.8, change −16.9 (p = 0.005).")
+    # with it, "significant" is read from the Holm-adjusted p-value: 0.0047 raw, 0.069 adjusted -> not significant
+    (finding,) = _findings(card.assign(p_adjusted=0.069), cfg, "en", "2026-Q3")
+    assert finding["text"].endswith("change −16.9 (p = 0.005; Holm-adjusted p = 0.069: not a significant change).")
+    (finding,) = _findings(card.assign(p_adjusted=0.0049), cfg, "en", "2026-Q3")
+    assert finding["text"].endswith("(p = 0.005; Holm-adjusted p = 0.005: a significant change).")
 
 
 @pytest.mark.parametrize(("lang", "shown", "left_out"), [("en", "Read the tree", "Lesen Sie den Baum"),

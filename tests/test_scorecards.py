@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -85,17 +86,18 @@ def test_scorecard_surveys_only():
     row = card.set_index("kpi").loc["nps"]
     assert row["value"] == pytest.approx(40) and row["previous"] == pytest.approx(-10)
     assert row["change"] == pytest.approx(50) and row["n"] == 10 and row["period"] == "2026-Q3"
-    # compare_nps by hand: var3 = (0.6 + 0.2 - 0.16)/10 = 0.064; var2 = (0.3 + 0.4 - 0.01)/10 = 0.069
-    z = 50 / (100 * math.sqrt(0.064 + 0.069))
+    # pooled under no change: Q3 6 promoters, 2 detractors; Q2 3 and 4 (of 10 each) -> p0 = 0.45, d0 = 0.30,
+    # V0 = (0.75 - 0.15^2) (1/10 + 1/10) = 0.1455, z = 0.5 / sqrt(0.1455) = 1.3108
+    z = 0.5 / math.sqrt((0.75 - 0.15**2) * 0.2)
     assert row["p_value"] == pytest.approx(2 * stats.norm.sf(z))
     assert row["target"] == 0
     # adjusted-Wald interval of NPS 40 with n 10 reaches below 0 -> inconclusive against target 0
     assert row["ci_low"] < 0 < row["ci_high"] and row["status"] == "inconclusive"
     csat_row = card.set_index("kpi").loc["csat"]
-    # CSAT: Q3 8/10 = 0.8, Q2 5/10 = 0.5; pooled 13/20 = 0.65 -> z = 0.3 / sqrt(0.65*0.35*0.2)
-    z = 0.3 / math.sqrt(0.65 * 0.35 * 0.2)
+    # CSAT: Q3 8/10 = 0.8, Q2 5/10 = 0.5; pooled 13/20 = 0.65, expected 10 x 0.35 = 3.5 dissatisfied < 5:
+    # Fisher's exact test of [[8, 2], [5, 5]] instead of the z-test
     assert csat_row["value"] == pytest.approx(0.8)
-    assert csat_row["p_value"] == pytest.approx(2 * stats.norm.sf(z))
+    assert csat_row["p_value"] == pytest.approx(stats.fisher_exact([[8, 2], [5, 5]])[1])
     others = card.set_index("kpi")
     assert others.loc["churn_rate", "status"] == "no_data"
     assert "no order data" in others.loc["churn_rate", "definition"]
@@ -164,7 +166,9 @@ def test_sample_scorecard_in_german_has_the_same_numbers_and_german_notes(sample
     notes = german.attrs["notes"]
     assert notes["complaint_rate"] == "201 Beschwerden, 4.232 Bestellungen"
     assert notes["churn_rate"] == "verloren = 180 Tage ohne Bestellung oder eine erfasste Kündigung"
-    assert notes["clv_historical"] == "Marge 35\u00a0% auf den Nettoumsatz, Bestellungen vor dem 2026-10-01"
+    assert notes["clv_historical"] == ("Marge 35\u00a0% auf den Nettoumsatz, Bestellungen vor dem 2026-10-01; "
+                                       "Veränderung nicht getestet: eine kumulierte Kennzahl bis heute überlappt "
+                                       "den Wert der Vorperiode")
     assert sample_card.attrs["notes"]["complaint_rate"] == "201 complaints, 4232 orders"   # English as before
     for kpi, note in notes.items():   # each German note is in the definition after "Hinweis:"
         assert not note or german.set_index("kpi").loc[kpi, "definition"].endswith(f"Hinweis: {note}"), kpi
@@ -200,17 +204,22 @@ def test_sample_scorecard_lists_every_kpi_with_data(sample_card, sample_config):
 def test_sample_planted_nps_drop_in_q3_is_detected(sample_card, sample_data):
     row = sample_card.set_index("kpi").loc["nps"]
     assert row["change"] < 0 and row["p_value"] < 0.05
-    # the same z-test written out from the answers: NPS = 100 (p - d), Var = [p + d - (p - d)^2] / n
+    # the same z-test written out from the answers, variance pooled under no change:
+    # NPS = 100 (p - d), V0 = [p0 + d0 - (p0 - d0)^2] (1/n3 + 1/n2)
     s = sample_data.surveys
 
-    def parts(period: str) -> tuple[float, float]:
+    def parts(period: str) -> tuple[int, int, int]:
         answers = s.loc[parse_period(period).contains(s["responded_at"]), "nps"].dropna()
-        p, d = (answers >= 9).mean(), (answers <= 6).mean()
-        return 100 * (p - d), (p + d - (p - d) ** 2) / len(answers)
+        return int((answers >= 9).sum()), int((answers <= 6).sum()), len(answers)
 
-    (nps3, var3), (nps2, var2) = parts("2026-Q3"), parts("2026-Q2")
+    (p3, d3, n3), (p2, d2, n2) = parts("2026-Q3"), parts("2026-Q2")
+    nps3, nps2 = 100 * (p3 - d3) / n3, 100 * (p2 - d2) / n2
+    p0, d0 = (p3 + p2) / (n3 + n2), (d3 + d2) / (n3 + n2)
+    v0 = (p0 + d0 - (p0 - d0) ** 2) * (1 / n3 + 1 / n2)
     assert row["change"] == pytest.approx(nps3 - nps2)
-    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(nps3 - nps2) / (100 * math.sqrt(var3 + var2))))
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(nps3 - nps2) / (100 * math.sqrt(v0))))
+    # one of 15 change tests: Holm multiplies the smallest p by 15 at most (here 14: complaints come first)
+    assert row["p_value"] < row["p_adjusted"] <= min(1.0, 15 * row["p_value"])
 
 
 def test_sample_referred_customers_retain_better(sample_data, sample_config):
@@ -239,3 +248,42 @@ def test_a_period_after_the_data_is_refused_and_an_incomplete_one_warns():
     with pytest.warns(DataQualityWarning, match=r"Zeitraum 2026-Q3 ist in den Daten nicht vollständig "
                                                 r"\(sie enden am 15\.08\.2026\)"):
         resolve_period(data, german, "2026-Q3")
+
+
+# --------------------------------------------------------------------------- change tests and multiplicity
+
+
+def test_p_adjusted_is_holm_across_the_change_tests(sample_card):
+    # the new column comes last; the raw p-values are unchanged next to it
+    assert tuple(sample_card.columns)[-1] == "p_adjusted" and SCORECARD_COLUMNS[-1] == "p_adjusted"
+    card = sample_card.set_index("kpi")
+    family = card.drop(index="retention_rate")["p_value"].dropna().sort_values()
+    m = len(family)
+    # Holm by hand: the i-th smallest (0-based) times m - i, running maximum, capped at 1
+    expected = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * family.to_numpy()))
+    assert card.loc[family.index, "p_adjusted"].to_numpy() == pytest.approx(expected)
+    assert card.loc["retention_rate", "p_adjusted"] == card.loc["churn_rate", "p_adjusted"]
+    assert (card["p_adjusted"].dropna() >= card.loc[card["p_adjusted"].notna(), "p_value"]).all()
+    assert "Holm" in sample_card.attrs["multiplicity"]
+
+
+def test_cumulative_and_model_kpis_have_no_change_test(sample_card):
+    card = sample_card.set_index("kpi")
+    for kpi, reason in (("clv_historical", "cumulative"), ("clv_predicted", "share most of their data")):
+        assert math.isnan(card.loc[kpi, "p_value"]) and math.isnan(card.loc[kpi, "p_adjusted"])
+        assert "change not tested" in card.loc[kpi, "definition"] and reason in card.loc[kpi, "definition"]
+
+
+def test_every_kpi_has_a_change_test_kind():
+    from kit.definitions import CHANGE_TESTS
+    from kit.plan._scorecard_kpis import CHANGE_TEST_KIND
+
+    assert set(CHANGE_TEST_KIND) == set(KPI_IDS) and set(CHANGE_TEST_KIND.values()) <= set(CHANGE_TESTS)
+
+
+def test_adjust_p_values_mirror_and_nan():
+    from kit.plan._scorecard_kpis import adjust_p_values
+
+    # family nps, churn (retention mirrors churn): m = 2 -> 0.01 x 2 = 0.02, then max(0.04, 0.02) = 0.04
+    out = adjust_p_values(["nps", "churn_rate", "retention_rate", "clv_predicted"], [0.04, 0.01, 0.01, math.nan])
+    assert out[:3] == pytest.approx([0.04, 0.02, 0.02]) and math.isnan(out[3])

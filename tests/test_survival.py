@@ -68,6 +68,19 @@ def test_lifetime_table_final_loss_by_hand(data):
     assert t.attrs["time_varying"] == {"slow_first_response": "slow_first_response_day"}
     assert t["five_star"].tolist() == [True, True, False, False]
     assert t["mean_rating"]["b"] == 4.0  # (5 + 3) / 2
+
+
+def test_slow_first_response_threshold_comes_from_the_configuration(data):
+    # thresholds.slow_response_hours = 48 (calendar): a's t1 was answered after 26 h -> no longer slow;
+    # b's t3 after 72 h stays slow, from 03-01 09:00 + 48 h = 03-03 09:00 = 52 d 9 h after 01-10;
+    # d's t5 is unanswered and 48 h passed before its exit (02-10): slow from 02-07 09:00 = 6 d 9 h
+    cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"},
+                                         "thresholds": {"inactivity_days": 30, "slow_response_hours": 48},
+                                         "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
+    t = lifetime_table(data, cfg, as_of="2026-04-01").set_index("customer_id")
+    assert t["slow_first_response"].tolist() == [False, True, False, True]
+    np.testing.assert_allclose(t["slow_first_response_day"], [np.nan, 52 + 9 / 24, np.nan, 6 + 9 / 24])
+    assert _cfg(30).thresholds.slow_response_hours == 24   # the default: 24 calendar hours
     assert t.attrs["loss"] == "final"
     with pytest.raises(ValueError, match="loss"):
         lifetime_table(data, _cfg(30), as_of="2026-04-01", loss="last")

@@ -118,6 +118,21 @@ def test_theme_contrast_shares_and_fisher_p_value():
     assert negative.loc["quality", "texts_detractor"] == 0            # quality mention was positive
 
 
+def test_theme_contrast_adjusts_across_themes():
+    coded = _coded([(1, 1, "price", "negative"), (2, 1, "price", "negative"), (2, 1, "quality", "positive")])
+    groups = pd.Series(["detractor", "detractor", "promoter", "promoter"], index=[1, 2, 3, 4])
+    # two themes: price p = 1/3, quality (1 of 2 detractors, 0 of 2 promoters) p = 1.
+    # Holm: 2 x 1/3 = 2/3, then max(1 x 1, 2/3) = 1. BH: price 2 x 1/3 / 1 = 2/3 (min with quality 2 x 1 / 2 = 1)
+    holm_ = theme_contrast(coded, groups).set_index("theme")
+    assert holm_.loc["price", "p_value"] == pytest.approx(1 / 3)
+    assert holm_.loc["price", "p_adjusted"] == pytest.approx(2 / 3)
+    assert holm_.loc["quality", "p_adjusted"] == pytest.approx(1.0) and holm_.attrs["adjust"] == "holm"
+    bh = theme_contrast(coded, groups, adjust="bh").set_index("theme")
+    assert bh.loc["price", "p_adjusted"] == pytest.approx(2 / 3) and bh.attrs["adjust"] == "bh"
+    with pytest.raises(ValueError, match="holm, bh"):
+        theme_contrast(coded, groups, adjust="bonferroni")
+
+
 def test_reasons_pareto_with_uncoded_row():
     reasons = pd.Series({1: "zu teuer", 2: "Preis und Lieferung", 3: "Umzug", 4: ""})
     coded = _coded([(1, 1, "price", "negative"), (2, 1, "price", "neutral"), (2, 1, "delivery", "neutral")])

@@ -132,7 +132,10 @@ class Thresholds(_Model):
     ces_scale: tuple[int, int] = Field((1, 7), description="Lowest and highest CES answer")
     ces_higher_is_better: bool = Field(True, description="True when a high CES answer means low effort")
     ces_low_effort: int = Field(5, description="Answers at or beyond this (towards 'easy') count as low effort")
-    sla_hours: float = Field(24.0, gt=0, description="First-response SLA in hours")
+    sla_hours: float = Field(24.0, gt=0, description="First-response SLA in hours (of hours_basis)")
+    slow_response_hours: float = Field(
+        24.0, gt=0, description="Calendar hours after which a first response counts as slow in the churn model "
+                                "(shown beside the SLA share, which counts hours_basis hours)")
     hours_basis: Literal["calendar", "business"] = Field("business", description="How service hours are counted")
     business_hours: BusinessHours = BusinessHours()
     holiday_state: str = Field("NW", description="German federal state for public holidays")

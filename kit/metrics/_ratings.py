@@ -15,8 +15,9 @@ import pandas as pd
 
 from kit.data.periods import Period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
+from kit.metrics._bounded import bounded_mean_interval
 from kit.metrics._checks import checked_answers, checked_scores
-from kit.metrics._stats import mean_t_interval, share_result, wilson_interval
+from kit.metrics._stats import share_result, wilson_interval
 from kit.results import MetricResult
 
 __all__ = ["at_risk_list", "at_risk_share", "ces", "csat", "star_rating", "star_segments"]
@@ -42,8 +43,8 @@ def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5)
     Returns
     -------
     MetricResult
-        Share with its Wilson interval; ``extras``: ``mean``, ``mean_ci_low``, ``mean_ci_high``,
-        ``satisfied`` (count).
+        Share with its Wilson interval; ``extras``: ``mean``, ``mean_ci_low``, ``mean_ci_high`` (the bounded-mean
+        interval of :func:`kit.metrics._bounded.bounded_mean_interval`), ``satisfied`` (count).
 
     Raises
     ------
@@ -61,7 +62,7 @@ def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5)
         return values
     n = len(values)
     satisfied = int(np.sum(values >= top_box))
-    mean, _, mlow, mhigh = mean_t_interval(values)
+    mean, _, mlow, mhigh = bounded_mean_interval(values, *scale)
     definition = DEFINITIONS["csat"].definition
     if top_box != 4 or tuple(scale) != (1, 5):
         definition = f"Share of satisfaction ratings of {top_box} or more on the {scale[0]}-{scale[1]} scale."
@@ -72,7 +73,7 @@ def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5)
 
 def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int = 5,
         higher_is_better: bool = True, min_n: int | None = None, lang: Language = "en") -> MetricResult:
-    """Customer effort score: the mean answer (t interval) and the share of low-effort answers.
+    """Customer effort score: the mean answer (bounded-mean interval) and the share of low-effort answers.
 
     Parameters
     ----------
@@ -92,7 +93,8 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
     Returns
     -------
     MetricResult
-        Mean with se and t interval; ``note`` = the scale and the low-effort rule
+        Mean with se (sd / sqrt(n)) and the interval of :func:`kit.metrics._bounded.bounded_mean_interval`, which
+        holds near the ends of the scale; ``note`` = the scale and the low-effort rule
         (``"scale 1-7; low effort = answers >= 5"``, German ``"Skala 1-7; geringer Aufwand = Antworten >= 5"``);
         ``extras``: ``low_effort_share`` with its Wilson
         ``low_effort_ci_low`` / ``low_effort_ci_high`` and ``low_effort`` (count).
@@ -113,7 +115,7 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
     if isinstance(values, MetricResult):
         return values
     n = len(values)
-    mean, se, low, high = mean_t_interval(values)
+    mean, se, low, high = bounded_mean_interval(values, *scale)
     easy = int(np.sum(values >= low_effort) if higher_is_better else np.sum(values <= low_effort))
     elow, ehigh = wilson_interval(easy, n)
     direction = f">= {low_effort}" if higher_is_better else f"<= {low_effort}"
@@ -126,7 +128,7 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
 
 def star_rating(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None = None,
                 lang: Language = "en") -> MetricResult:
-    """Mean star rating (1-5) with its t interval and the shares of the three star segments.
+    """Mean star rating (1-5) with its bounded-mean interval and the shares of the three star segments.
 
     Parameters
     ----------
@@ -142,7 +144,9 @@ def star_rating(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None =
     Returns
     -------
     MetricResult
-        Mean with se and t interval; ``extras``: ``advocate``, ``satisfied``, ``at_risk`` shares.
+        Mean with se (sd / sqrt(n)) and the interval of :func:`kit.metrics._bounded.bounded_mean_interval`
+        (twelve five-star ratings give 3.87 to 5, not [5, 5]); ``extras``: ``advocate``, ``satisfied``,
+        ``at_risk`` shares.
 
     Raises
     ------
@@ -158,7 +162,7 @@ def star_rating(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None =
     if isinstance(values, MetricResult):
         return values
     n = len(values)
-    mean, se, low, high = mean_t_interval(values)
+    mean, se, low, high = bounded_mean_interval(values, 1, 5)
     counts = _star_counts(values, at_risk_max)
     return MetricResult("star_rating", mean, n, low, high, DEFINITIONS["star_rating"].definition, "stars",
                         se=se, extras={k: v / n for k, v in counts.items()})

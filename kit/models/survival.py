@@ -30,7 +30,6 @@ __all__ = ["lifetime_table", "KaplanMeier", "LogrankResult", "logrank_test", "Co
 #: Acquisition channels (lower case) that mark a referred customer.
 REFERRAL_CHANNELS = ("empfehlung", "referral", "recommendation")
 
-_SLOW_RESPONSE = pd.Timedelta(hours=24)
 
 
 def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Timestamp | str,
@@ -42,7 +41,7 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     data : LoyaltyData
         The tidy tables; ``orders`` is needed, every other table adds covariates when present.
     config : AnalysisConfig
-        Supplies ``thresholds.inactivity_days``.
+        Supplies ``thresholds.inactivity_days`` and ``thresholds.slow_response_hours``.
     as_of : Timestamp or str
         End of follow-up, exclusive: orders, exits, tickets and surveys before ``as_of`` count;
         customers not lost before it are censored at ``as_of``.
@@ -62,9 +61,11 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
         - ``referred``: the customer is a ``referred_id`` in referrals, or the acquisition channel is a
           referral channel (:data:`REFERRAL_CHANNELS`, e.g. "Empfehlung");
         - ``n_tickets``, ``slow_first_response``: tickets opened before ``end``; slow = first response
-          more than 24 calendar hours after opening (computed from the timestamps), or no response
-          yet and more than 24 hours passed before ``end``; ``slow_first_response_day``: days from
-          ``start`` to the moment the first such response became late (opening + 24 h), NaN without
+          more than ``thresholds.slow_response_hours`` (24) calendar hours after opening (computed from the
+          timestamps), or no response yet and more than that passed before ``end``; the report shows the
+          share of slow tickets beside the SLA share (which counts ``hours_basis`` hours), so the two
+          thresholds are never confused; ``slow_first_response_day``: days from ``start`` to the moment
+          the first such response became late (opening + 24 h), NaN without
           one. ``attrs["time_varying"]`` names it, so :class:`CoxChurnModel` lets the flag switch
           on that day instead of holding it for the whole lifetime;
         - ``five_star`` (any star rating of 5 before ``end``), ``mean_rating`` (NaN without a rating).
@@ -136,7 +137,7 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
         "duration_days": (end - start) / np.timedelta64(1, "D"), "churned": churned,
         "n_orders": np.bincount(s.codes, weights=s.dates < end[s.codes], minlength=n).astype("int64")})
     table = _add_customer_covariates(table, data)
-    table = _add_ticket_covariates(table, data.tickets)
+    table = _add_ticket_covariates(table, data.tickets, pd.Timedelta(hours=config.thresholds.slow_response_hours))
     table = _add_survey_covariates(table, data.surveys)
     table.attrs.update({"as_of": as_of, "inactivity_days": config.thresholds.inactivity_days, "loss": loss})
     return table
@@ -160,7 +161,8 @@ def _add_customer_covariates(table: pd.DataFrame, data: LoyaltyData) -> pd.DataF
     return table
 
 
-def _add_ticket_covariates(table: pd.DataFrame, tickets: pd.DataFrame | None) -> pd.DataFrame:
+def _add_ticket_covariates(table: pd.DataFrame, tickets: pd.DataFrame | None,
+                           slow: pd.Timedelta) -> pd.DataFrame:
     if tickets is None or "customer_id" not in tickets:
         return table
     t = tickets.loc[tickets["customer_id"].notna(), ["customer_id", "opened_at"]
@@ -171,12 +173,12 @@ def _add_ticket_covariates(table: pd.DataFrame, tickets: pd.DataFrame | None) ->
     table["n_tickets"] = table["customer_id"].map(per.size()).fillna(0).astype("int64")
     if "first_response_at" in t:
         waited = t["first_response_at"] - t["opened_at"]
-        unanswered = t["first_response_at"].isna() & ((t["end"] - t["opened_at"]) > _SLOW_RESPONSE)
-        t = t.assign(_slow=(waited > _SLOW_RESPONSE) | unanswered)
-        slow = t.groupby("customer_id")["_slow"].any()
-        table["slow_first_response"] = table["customer_id"].map(slow).fillna(False).astype(bool)
-        # the moment the first late response became late: opening + 24 h (known then, not before)
-        late = (t.loc[t["_slow"], "opened_at"] + _SLOW_RESPONSE).groupby(t.loc[t["_slow"], "customer_id"]).min()
+        unanswered = t["first_response_at"].isna() & ((t["end"] - t["opened_at"]) > slow)
+        t = t.assign(_slow=(waited > slow) | unanswered)
+        any_slow = t.groupby("customer_id")["_slow"].any()
+        table["slow_first_response"] = table["customer_id"].map(any_slow).fillna(False).astype(bool)
+        # the moment the first late response became late: opening + the threshold (known then, not before)
+        late = (t.loc[t["_slow"], "opened_at"] + slow).groupby(t.loc[t["_slow"], "customer_id"]).min()
         since = (table["customer_id"].map(late) - table["start"]) / pd.Timedelta(days=1)
         table["slow_first_response_day"] = since.clip(lower=0.0).astype("float64")
         table.attrs["time_varying"] = {"slow_first_response": "slow_first_response_day"}

@@ -17,16 +17,26 @@ import pandas as pd
 from kit.data.config import AnalysisConfig
 from kit.data.contract import LoyaltyData
 from kit.data.periods import Period, rows_in_period
-from kit.definitions import DEFINITIONS, Language
+from kit.definitions import CHANGE_TESTS, Language
 from kit.metrics import advocacy, behaviour, contracts, service, survey, value
+from kit.metrics._change import (
+    clustered_mean_change_test,
+    holm,
+    mean_change_test,
+    nps_change_test,
+    rate_change_test,
+    ratio_change_test,
+    share_change_test,
+    wald_change_test,
+)
 from kit.metrics._orders import PreparedOrders
 from kit.metrics._purchases import counts_prepared
-from kit.metrics._stats import difference_test, two_proportion_test
 from kit.models.clv import value as clv_value
 from kit.models.clv.contract_value import clv_contractual
 from kit.results import MetricResult, no_data
 
-__all__ = ["ADAPTERS", "NOTES", "Adapter", "change_p_value", "note_text"]
+__all__ = ["ADAPTERS", "NOTES", "Adapter", "CHANGE_TEST_KIND", "MIRRORED_TESTS", "adjust_p_values", "change_p_value",
+           "note_text"]
 
 #: ``adapter(data, config, period, prep=None, *, lang="en")``: ``prep`` (optional) carries the orders
 #: prepared once for the whole scorecard; without it the adapter prepares them itself. ``lang`` is the
@@ -150,7 +160,7 @@ def _referral_rate(data: LoyaltyData, config: AnalysisConfig, period: Period,
 
 # The order adapters give the results of the public functions named by the KPI ids; they reuse
 # the prepared orders (one sort, integer customer codes, narrow column selections) across KPIs.
-_VALUE_COLUMNS = ("order_date", "revenue", "refund_amount", "returned")
+_VALUE_COLUMNS = ("customer_id", "order_date", "revenue", "refund_amount", "returned")
 _CLV_COLUMNS = ("customer_id", "order_date", "revenue", "refund_amount")
 
 
@@ -259,23 +269,97 @@ ADAPTERS: dict[str, Adapter] = {
 
 # --------------------------------------------------------------------------- change tests
 
+#: KPI id -> how its change is tested (a key of :data:`kit.definitions.CHANGE_TESTS`). Every test
+#: estimates its variance under "nothing changed"; cumulative, model-based and median KPIs get none.
+CHANGE_TEST_KIND: dict[str, str] = {
+    "nps": "nps", "csat": "share", "ces": "mean", "star_rating": "mean", "at_risk_share": "share",
+    "response_rate": "share", "churn_rate": "share", "retention_rate": "share", "repeat_purchase_rate": "share",
+    "purchase_frequency": "mean", "average_order_value": "clustered_mean", "return_rate": "share",
+    "refund_share": "ratio", "clv_historical": "cumulative", "clv_predicted": "model", "referral_rate": "share",
+    "first_response_hours": "median", "resolution_hours": "median", "sla_share": "share", "complaint_rate": "rate",
+    "clv_contractual": "model",
+}
+
+#: KPIs that restate another KPI's fact (retention = 1 - churn): they share its test and count once in
+#: the multiplicity correction.
+MIRRORED_TESTS: dict[str, str] = {"retention_rate": "churn_rate"}
+
+
+def _change_test(kind: str, now: MetricResult, before: MetricResult) -> float:
+    """The two-sided p-value of the change of ``kind`` between two results (NaN when undefined)."""
+    if kind == "nps":
+        e1, e2 = now.extras, before.extras
+        return nps_change_test(e1["n_promoters"], e1["n_detractors"], now.n,
+                               e2["n_promoters"], e2["n_detractors"], before.n)[1]
+    if kind == "share":
+        return share_change_test(round(now.value * now.n), now.n, round(before.value * before.n), before.n)[1]
+    if kind == "mean":
+        return mean_change_test(now.value, now.se * math.sqrt(now.n), now.n,
+                                before.value, before.se * math.sqrt(before.n), before.n)[1]
+    if kind == "clustered_mean" and "cluster_sums" in now.extras and "cluster_sums" in before.extras:
+        return clustered_mean_change_test(now.extras["cluster_sums"], before.extras["cluster_sums"])[1]
+    if kind == "clustered_mean":
+        g1 = now.extras.get("clusters", now.n)
+        g2 = before.extras.get("clusters", before.n)
+        return wald_change_test(now.value - before.value, now.se, g1 - 1, before.se, g2 - 1)[1]
+    if kind == "ratio" and "sums" in now.extras and "sums" in before.extras:
+        return ratio_change_test(now.extras["sums"], before.extras["sums"])[1]
+    if kind == "rate" and "complaints" in now.extras and "complaints" in before.extras:
+        return rate_change_test(now.extras["complaints"], now.n, before.extras["complaints"], before.n)[1]
+    return math.nan
+
 
 def change_p_value(kpi: str, now: MetricResult, before: MetricResult, data: LoyaltyData,
-                    current: Period, previous: Period, lang: Language) -> tuple[float, str]:
-    """Two-sided p-value of the change and, when none exists, the reason (in ``lang``)."""
+                   current: Period, previous: Period, lang: Language) -> tuple[float, str]:
+    """Two-sided p-value of the change (raw, before any multiplicity correction) and, when none exists, why.
+
+    Parameters
+    ----------
+    kpi : str
+        KPI id; :data:`CHANGE_TEST_KIND` says how it is tested.
+    now, before : MetricResult
+        The KPI in the current and the previous period.
+    data : LoyaltyData
+        The tables (unused by the tests: each reads what it needs from the two results).
+    current, previous : Period
+        The two periods.
+    lang : {"en", "de"}
+        Language of the reason.
+
+    Returns
+    -------
+    (float, str)
+        The p-value (NaN without a test) and the reason there is none ("" when there is one, or when a
+        period has no data).
+    """
     if not (now.has_data and before.has_data):
         return math.nan, ""
-    if kpi == "nps" and data.surveys is not None:
-        change = survey.compare_nps(rows_in_period(data.surveys, "responded_at", current)["nps"],
-                                    rows_in_period(data.surveys, "responded_at", previous)["nps"], lang=lang)
-        return float(change.extras.get("p_value", math.nan)), change.note
-    if DEFINITIONS[kpi].interval == "Wilson score":
-        _, p_value = two_proportion_test(now.value, now.n, before.value, before.n)
-        if not math.isnan(p_value):
-            return p_value, ""
-        return math.nan, note_text(lang, "no_test", reason=note_text(lang, "no_variation"))
-    _, _, p_value = difference_test(now.value - before.value, now.se, before.se)
+    kind = CHANGE_TEST_KIND.get(kpi, "mean")
+    if kind in ("median", "cumulative", "model"):
+        reason = CHANGE_TESTS[kind][1 if lang == "de" else 0].split(": ", 1)[1]
+        return math.nan, note_text(lang, "no_test", reason=reason)
+    p_value = _change_test(kind, now, before)
     if not math.isnan(p_value):
-        return p_value, ""
-    reason = note_text(lang, "median") if now.unit == "hours" else note_text(lang, "no_se")
-    return math.nan, note_text(lang, "no_test", reason=reason)
+        return float(p_value), ""
+    return math.nan, note_text(lang, "no_test", reason=note_text(lang, "no_variation"))
+
+
+def adjust_p_values(kpis: list[str], p_values: list[float]) -> list[float]:
+    """Holm-adjusted p-values of one scorecard's change tests; a mirrored KPI takes its original's.
+
+    Examples
+    --------
+    >>> [round(p, 3) for p in adjust_p_values(["nps", "churn_rate", "retention_rate"], [0.04, 0.01, 0.01])]
+    [0.04, 0.02, 0.02]
+    """
+    family = [i for i, k in enumerate(kpis) if k not in MIRRORED_TESTS]
+    adjusted = holm([p_values[i] for i in family])
+    out = [math.nan] * len(kpis)
+    for i, p_adjusted in zip(family, adjusted, strict=True):
+        out[i] = float(p_adjusted)
+    where = {k: i for i, k in enumerate(kpis)}
+    for i, k in enumerate(kpis):
+        if k in MIRRORED_TESTS:
+            original = where.get(MIRRORED_TESTS[k])
+            out[i] = out[original] if original is not None and not math.isnan(p_values[i]) else math.nan
+    return out

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from kit.data.config import AnalysisConfig
-from kit.definitions import DEFINITIONS
+from kit.definitions import DEFINITIONS, scaled_gap
 from kit.plan.lists import advocates, watch_list, winback_list
 
 __all__ = ["Evidence", "COMPONENTS", "kpi_gaps", "theme_stats", "gather_evidence"]
@@ -46,12 +46,16 @@ def kpi_gaps(scorecard: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``kpi, label, period, value, target, direction, gap, relative_gap, status, severity, n``, one
-        row per KPI with a target, largest severity first (then kpi id). ``gap`` = target − value
-        when higher is better, value − target when lower is better; ``relative_gap`` = gap / |target|;
-        ``severity`` in 0…1 = relative gap clipped to 0…1 for a missed target, half of it for an
+        ``kpi, label, period, value, target, direction, gap, relative_gap, scaled_gap, status, severity, n``,
+        one row per KPI with a target, largest severity first (then kpi id). ``gap`` = target − value
+        when higher is better, value − target when lower is better; ``relative_gap`` = gap / |target|
+        (shown for reference only: it scores the same miss 9 × higher as churn than as retention);
+        ``scaled_gap`` = the gap on the one gap scale of :data:`kit.definitions.GAP_SCALE` (gap / width of
+        the KPI's scale, or / target for KPIs without an upper bound; :func:`kit.definitions.scaled_gap`);
+        ``severity`` in 0…1 = scaled gap clipped to 0…1 for a missed target, half of it for an
         inconclusive one (the interval includes the target), 0 when the target is met or there is
-        no data. A target of 0 has no relative gap; a missed one then counts as severity 1.
+        no data. An unbounded KPI with a target of 0 has no scaled gap; a missed one then counts as
+        severity 1.
 
     Examples
     --------
@@ -59,11 +63,12 @@ def kpi_gaps(scorecard: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
     >>> cfg = AnalysisConfig.model_validate({"business": {"name": "S"}, "targets": {"nps": {"target": 30}},
     ...     "data": {"tables": {"orders": {"file": "/tmp/o.csv"}}}})
     >>> sc = pd.DataFrame({"kpi": ["nps"], "value": [24.0], "n": [400], "target": [30.0], "status": ["missed"]})
-    >>> kpi_gaps(sc, cfg)[["gap", "relative_gap", "severity"]].round(2).values.tolist()
-    [[6.0, 0.2, 0.2]]
+    >>> kpi_gaps(sc, cfg)[["gap", "relative_gap", "scaled_gap", "severity"]].round(2).values.tolist()
+    [[6.0, 0.2, 0.03, 0.03]]
     """
-    columns = ["kpi", "label", "period", "value", "target", "direction", "gap", "relative_gap", "status",
-               "severity", "n"]
+    columns = ["kpi", "label", "period", "value", "target", "direction", "gap", "relative_gap", "scaled_gap",
+               "status", "severity", "n"]
+    ces_scale = tuple(config.thresholds.ces_scale)
     frame = scorecard.copy()
     if "period" in frame.columns:
         frame = frame.sort_values("period", kind="mergesort").drop_duplicates("kpi", keep="last")
@@ -80,9 +85,10 @@ def kpi_gaps(scorecard: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
         value = math.nan if value is None or pd.isna(value) else float(value)
         gap = (target - value) if direction == "higher" else (value - target)
         relative = gap / abs(target) if target != 0 else math.nan
+        scaled = scaled_gap(kpi, gap, float(target), ces_scale=ces_scale)  # type: ignore[arg-type]
         status = str(rec.get("status") or ("no_data" if math.isnan(value) else
                                            ("missed" if gap > 0 else "met")))
-        size = (1.0 if gap > 0 else 0.0) if math.isnan(relative) else min(max(relative, 0.0), 1.0)
+        size = (1.0 if gap > 0 else 0.0) if math.isnan(scaled) else min(max(scaled, 0.0), 1.0)
         if math.isnan(value) or status in ("met", "no_data", "no_target"):
             size = 0.0
         elif status == "inconclusive":
@@ -91,7 +97,8 @@ def kpi_gaps(scorecard: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
         label = label if isinstance(label, str) and label else _kpi_label(kpi, "en")
         rows.append({"kpi": kpi, "label": label, "period": rec.get("period"),
                      "value": value, "target": float(target), "direction": direction, "gap": gap,
-                     "relative_gap": relative, "status": status, "severity": size, "n": rec.get("n", math.nan)})
+                     "relative_gap": relative, "scaled_gap": scaled, "status": status, "severity": size,
+                     "n": rec.get("n", math.nan)})
     out = pd.DataFrame(rows, columns=columns)
     out["_key"] = out["severity"].round(_FLOAT_DIGITS)
     out = out.sort_values(["_key", "kpi"], ascending=[False, True], kind="mergesort")

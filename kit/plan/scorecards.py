@@ -19,15 +19,15 @@ import pandas as pd
 from kit.data.config import AnalysisConfig
 from kit.data.contract import LoyaltyData
 from kit.data.periods import Period, latest_complete_period, parse_period
-from kit.definitions import DEFINITIONS, KPI_IDS, Language
+from kit.definitions import DEFINITIONS, KPI_IDS, MULTIPLICITY, Language
 from kit.errors import ConfigError, DataError, DataQualityWarning, KitWarning, SmallSampleWarning
 from kit.metrics._orders import PreparedOrders
-from kit.plan._scorecard_kpis import ADAPTERS, change_p_value, note_text
+from kit.plan._scorecard_kpis import ADAPTERS, adjust_p_values, change_p_value, note_text
 
 __all__ = ["scorecard", "resolve_period", "kpi_status", "SCORECARD_COLUMNS", "STATUSES"]
 
 SCORECARD_COLUMNS = ("kpi", "label", "period", "value", "n", "ci_low", "ci_high", "previous", "change",
-                     "p_value", "target", "status", "definition")
+                     "p_value", "target", "status", "definition", "p_adjusted")
 STATUSES = ("met", "missed", "inconclusive", "no_target", "no_data")
 
 
@@ -178,12 +178,16 @@ def scorecard(data: LoyaltyData, config: AnalysisConfig, *, period: Period | str
     -------
     DataFrame
         Columns ``kpi, label, period, value, n, ci_low, ci_high, previous, change, p_value,
-        target, status, definition``; one row per KPI id, in registry order. ``change`` =
-        value - previous; ``p_value`` of the change: NPS by :func:`~kit.metrics.survey.compare_nps`,
-        shares by a pooled two-proportion z-test, means and rates by a z-test with the two
-        standard errors; medians have none (NaN, and the definition says so). Notes (why a
-        row has no data, the rule applied) follow the definition after "Note:" and are also in
-        ``frame.attrs["notes"]``.
+        target, status, definition, p_adjusted``; one row per KPI id, in registry order. ``change`` =
+        value - previous; ``p_value`` is the raw two-sided p-value of the change, each test with its
+        variance estimated under "nothing changed" (:data:`kit.plan._scorecard_kpis.CHANGE_TEST_KIND`): NPS
+        and shares with pooled shares, survey means with the variance pooled around the common mean, the
+        average order value with customer-clustered errors, the refund share with a pooled residual
+        variance, the complaint rate by an exact Poisson test. Medians, the cumulative historical CLV and
+        the model-based predicted CLV have none (NaN, and the definition says so). ``p_adjusted`` is the
+        Holm-adjusted p-value across the scorecard's change tests (the retention rate shares the churn
+        rate's); ``frame.attrs["multiplicity"]`` says so. Notes (why a row has no data, the rule applied)
+        follow the definition after "Note:" and are also in ``frame.attrs["notes"]``.
 
     Raises
     ------
@@ -235,10 +239,14 @@ def scorecard(data: LoyaltyData, config: AnalysisConfig, *, period: Period | str
     if small:
         warnings.warn(f"{current.label}: below the minimum n of {config.thresholds.min_n}: {', '.join(small)}",
                       SmallSampleWarning, stacklevel=2)
+    adjusted = adjust_p_values([r["kpi"] for r in rows], [r["p_value"] for r in rows])
+    for row, p_adjusted in zip(rows, adjusted, strict=True):
+        row["p_adjusted"] = p_adjusted
     frame = pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
     frame = frame.astype({"n": "int64", "value": "float64", "ci_low": "float64", "ci_high": "float64",
                           "previous": "float64", "change": "float64", "p_value": "float64",
-                          "target": "float64"})
+                          "target": "float64", "p_adjusted": "float64"})
+    frame.attrs["multiplicity"] = MULTIPLICITY[1 if lang == "de" else 0]
     frame.attrs["notes"] = notes
     frame.attrs["period"] = current.label
     frame.attrs["previous_period"] = previous.label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from kit.data.config import AnalysisConfig
+from kit.definitions import MULTIPLICITY
 from kit.report.render import _TEMPLATES
 
 __all__ = ["write_index"]
@@ -35,16 +37,40 @@ def _findings(frame: pd.DataFrame | None, config: AnalysisConfig, lang: str, per
             shown = lambda value, k=kpi: fmt_kpi(k, value, config.business.currency, lang=lang)  # noqa: E731
             interval = "" if pd.isna(row["ci_low"]) else text(
                 "finding_interval", lang, low=shown(row["ci_low"]), high=shown(row["ci_high"]))
-            p = format_value(row["p_value"], "p", lang)
+            adjusted = row.get("p_adjusted", math.nan)
             change = "" if pd.isna(row["change"]) or pd.isna(row["p_value"]) else text(
-                "finding_change", lang, previous=shown(row["previous"]), change=_signed(kpi, row["change"], lang),
-                p=p if p.startswith(("<", ">")) else f"= {p}")
+                "finding_change_raw" if pd.isna(adjusted) else "finding_change", lang,
+                previous=shown(row["previous"]), change=_signed(kpi, row["change"], lang),
+                p=_p(row["p_value"], lang), p_adj=_p(adjusted, lang),
+                verdict=text("change_significant" if _significant(row) else "change_not_significant", lang))
             out.append({"css": css, "text": text(key, lang, label=r.label, value=shown(r.value),
                                                  target=shown(r.target), n=format_value(int(r.n), "count", lang),
                                                  interval=interval, change=change)})
     if not any(f["css"] == "kit-missed" for f in out):
         out.insert(0, {"css": "kit-met", "text": text("finding_none", lang, period=period)})
     return out
+
+
+def _p(value: float, lang: str) -> str:
+    """``= 0.012`` or ``< 0.001`` (a dash when there is no p-value)."""
+    from kit.results import format_value
+
+    shown = format_value(value, "p", lang)
+    return shown if shown.startswith(("<", ">", "–")) else f"= {shown}"
+
+
+def _significant(row: pd.Series) -> bool:
+    """A change is called significant on its Holm-adjusted p-value (the raw one for a scorecard without it).
+
+    Examples
+    --------
+    >>> _significant(pd.Series({"p_value": 0.004, "p_adjusted": 0.07}))
+    False
+    >>> _significant(pd.Series({"p_value": 0.004}))
+    True
+    """
+    p = row.get("p_adjusted", math.nan) if "p_adjusted" in row else row.get("p_value", math.nan)
+    return bool(pd.notna(p) and p < 0.05)
 
 
 def _signed(kpi: str, change: float, lang: str = "en") -> str:
@@ -129,7 +155,7 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
         smoke=smoke, smoke_text=text("smoke", lang), notes=list(notes),
         findings_title=text("top_findings", lang),
         findings=_findings(scorecard, config, lang, getattr(period, "label", "–")),
-        status_help=text("status_help", lang),
+        status_help=text("status_help", lang) + " " + MULTIPLICITY[1 if lang == "de" else 0],
         findings_missing=text("not_available", lang, what="KPI scorecard (kit.scorecard)"),
         actions_title=text("top_actions", lang), actions=action_rows, action_columns=action_columns,
         actions_missing=text("not_available", lang, what="prioritised actions (kit.prioritise_actions)"),

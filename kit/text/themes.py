@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kit.metrics._change import benjamini_hochberg, holm
 from kit.text.codebook import Codebook, Lang
 from kit.text.coding import _text_ids
 
@@ -281,7 +282,7 @@ def cooccurrence(coded: pd.DataFrame, *, level: Literal["text", "sentence"] = "t
 
 
 def theme_contrast(coded: pd.DataFrame, groups: pd.Series, *, polarity: str | None = None,
-                   codebook: Codebook | None = None, lang: Lang = "en") -> pd.DataFrame:
+                   codebook: Codebook | None = None, lang: Lang = "en", adjust: str = "holm") -> pd.DataFrame:
     """Share of texts mentioning each theme, per group (e.g. detractors against promoters).
 
     Parameters
@@ -298,14 +299,23 @@ def theme_contrast(coded: pd.DataFrame, groups: pd.Series, *, polarity: str | No
         Adds labels and rows for unmentioned themes.
     lang : {"en", "de"}
         Language of the labels.
+    adjust : {"holm", "bh"}
+        Multiplicity correction of the themes' tests: Holm (family-wise error) or Benjamini-Hochberg
+        (false discovery rate).
 
     Returns
     -------
     DataFrame
         ``theme``, [``label``], per group ``texts_<group>`` (texts mentioning) and
-        ``share_<group>``; with exactly two groups also ``difference`` (first − second share)
-        and ``p_value`` (two-sided Fisher exact test of the 2 × 2 table). Sorted by the first
-        group's share.
+        ``share_<group>``; with exactly two groups also ``difference`` (first − second share),
+        ``p_value`` (two-sided Fisher exact test of the 2 × 2 table, raw) and ``p_adjusted`` (``adjust``
+        across the themes: with 8 themes a raw p of 0.016 is not a finding). Sorted by the first
+        group's share; ``attrs["adjust"]`` names the correction.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``adjust``.
 
     Examples
     --------
@@ -315,6 +325,8 @@ def theme_contrast(coded: pd.DataFrame, groups: pd.Series, *, polarity: str | No
     >>> theme_contrast(coded, groups)[["theme", "share_detractor", "share_promoter", "difference"]].values.tolist()
     [['price', 1.0, 0.5, 0.5]]
     """
+    if adjust not in _ADJUST:
+        raise ValueError(f"adjust must be one of {', '.join(_ADJUST)}, found {adjust!r}")
     groups = groups.dropna()
     order = (list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype)
              else list(dict.fromkeys(groups)))
@@ -334,9 +346,16 @@ def theme_contrast(coded: pd.DataFrame, groups: pd.Series, *, polarity: str | No
         out["p_value"] = [
             stats.fisher_exact([[a, sizes[first] - a], [b, sizes[second] - b]])[1]
             for a, b in zip(out[f"texts_{first}"], out[f"texts_{second}"], strict=True)]
+        out["p_adjusted"] = _ADJUST[adjust](out["p_value"].to_numpy())
     if order:
         out = out.sort_values(f"share_{order[0]}", ascending=False, kind="stable")
-    return _with_labels(out.reset_index(drop=True), codebook, lang)
+    result = _with_labels(out.reset_index(drop=True), codebook, lang)
+    result.attrs["adjust"] = adjust
+    return result
+
+
+#: The multiplicity corrections :func:`theme_contrast` offers.
+_ADJUST = {"holm": holm, "bh": benjamini_hochberg}
 
 
 def reasons_pareto(coded: pd.DataFrame, texts: pd.DataFrame | pd.Series | None = None, *,

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from kit.data.periods import periods_between
+from kit.definitions import GAP_SCALE
 from kit.labels import LABELS, no_data_for
 from kit.metrics.service import complaints_by_category
 from kit.models.drivers import KeyDrivers, importance_performance
@@ -51,6 +52,11 @@ def _as_of(ctx: Context) -> pd.Timestamp | None:
     return None if ctx.period is None else ctx.period.end - pd.Timedelta(days=1)
 
 
+def _gap(value: float, lang: str) -> str:
+    """A gap on its scale: three decimals below 1 (0.038), two from 1 on (3.75; never a German "3,750")."""
+    return fmt(value, "number", lang, digits=3 if abs(value) < 1 else 2)
+
+
 def findings(ctx: Context) -> Section:
     """Positives and negatives: every KPI with a target, ranked by its gap (``kit.kpi_gaps``)."""
     s = ctx.section("findings")
@@ -74,10 +80,12 @@ def findings(ctx: Context) -> Section:
             ctx.t("col_target"): [fmt_kpi(k, v, currency, ctx.lang)
                                   for k, v in zip(part["kpi"], part["target"], strict=False)],
             ctx.t("col_status"): [ctx.t(st) for st in part["status"]],
-            ctx.t("col_severity"): [fmt(v, "number", ctx.lang, digits=2) for v in part["severity"]],
+            ctx.t("col_scaled_gap"): [_gap(v, ctx.lang) for v in part["scaled_gap"]],
+            ctx.t("col_severity"): [_gap(v, ctx.lang) for v in part["severity"]],
             "n": [fmt(v, "count", ctx.lang) for v in part["n"]],
         })
         s.table(shown, max_rows=len(shown))
+    s.note(GAP_SCALE[1 if ctx.lang == "de" else 0])
     return s
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kit.data.periods import periods_between
+from kit.definitions import MULTIPLICITY
 from kit.errors import ModelFitError
 from kit.labels import LABELS, no_data_for
 from kit.metrics.advocacy import exit_reasons, referred_retention
@@ -20,7 +21,7 @@ from kit.metrics.contracts import (
     subscriptions_of,
 )
 from kit.metrics.segments import cohort_retention, rfm_segments
-from kit.metrics.service import complaints_by_category
+from kit.metrics.service import complaints_by_category, sla_share
 from kit.metrics.survey import nps_by_segment
 from kit.models.clv import customer_value
 from kit.models.clv.contract_value import period_discount_rate, subscriber_values
@@ -64,6 +65,7 @@ def scorecard(ctx: Context) -> Section:
         currency = ctx.config.business.currency
         s.html_block(scorecard_html(frame, ctx.lang, currency=currency),
                      scorecard_text(frame, ctx.lang, currency=currency))
+        s.note(MULTIPLICITY[1 if ctx.lang == "de" else 0])
         add_trend_chart(ctx, s)   # every KPI over the last periods, with intervals and targets
     return s
 
@@ -232,6 +234,9 @@ def _covariate_label(ctx: Context, table: pd.DataFrame, name: str) -> str:
         reference = str(counts.sort_values(ascending=False, kind="stable").index[0])
         return ctx.t("cov_segment", level=name.split("=", 1)[1], reference=reference)
     key = f"cov_{name}"
+    if name == "slow_first_response":
+        hours = ctx.config.thresholds.slow_response_hours
+        return ctx.t(key, hours=format_value(hours, "number", ctx.lang, digits=0 if hours == int(hours) else 1))
     return ctx.t(key) if key in LABELS else name
 
 
@@ -312,9 +317,26 @@ def _service(ctx: Context, s: Section) -> None:
             Col(("ci_low", "ci_high"), "col_interval_per_1000", "interval")]),
             caption=ctx.t("cap_complaints", period=ctx.period_label))
     if "first_response_at" in ctx.data.tickets:
+        _slow_beside_sla(ctx, s)
         s.plot(plot_service_times, _in_period(ctx, "tickets", "opened_at"),
                column="first_response_at", basis=th.hours_basis, sla_hours=th.sla_hours,
                schedule=th.business_hours, state=th.holiday_state)
+
+
+def _slow_beside_sla(ctx: Context, s: Section) -> None:
+    """The SLA share and the churn model's slow first responses side by side: two named thresholds."""
+    th = ctx.config.thresholds
+    options = {"period": ctx.period, "schedule": th.business_hours, "state": th.holiday_state, "lang": ctx.lang}
+    with s.collect_warnings():
+        sla = sla_share(ctx.data.tickets, sla_hours=th.sla_hours, basis=th.hours_basis, **options)
+        calendar = sla_share(ctx.data.tickets, sla_hours=th.slow_response_hours, basis="calendar", **options)
+    if not (sla.has_data and calendar.has_data):
+        return
+    share = lambda v: format_value(v, "share", ctx.lang)  # noqa: E731
+    s.para(ctx.t("slow_vs_sla", sla=sla.note.split(";")[0].removeprefix("SLA ").strip(), sla_share=share(sla.value),
+                 slow=format_value(th.slow_response_hours, "number", ctx.lang, digits=0),
+                 slow_share=share(1 - calendar.value), low=share(1 - calendar.ci_high),
+                 high=share(1 - calendar.ci_low), n=format_value(calendar.n, "count", ctx.lang)))
 
 
 def _returns(ctx: Context, s: Section) -> None:

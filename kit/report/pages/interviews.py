@@ -222,6 +222,7 @@ def survey_comments(ctx: Context) -> Section:
             Col("share_detractor", "col_share_detractor", "share"),
             Col("texts_promoter", "col_texts_promoter", "count"),
             Col("share_promoter", "col_share_promoter", "share"),
-            Col("difference", "col_difference", "points"), Col("p_value", "col_p", "p")]),
+            Col("difference", "col_difference", "points"), Col("p_value", "col_p", "p"),
+            Col("p_adjusted", "col_p_holm", "p")]),
             caption=ctx.t("cap_contrast"))
     return s
