@@ -20,7 +20,7 @@ from kit.errors import KitWarning
 from kit.metrics._orders import PreparedOrders
 from kit.plan._scorecard_kpis import ADAPTERS
 
-__all__ = ["kpi_series", "TREND_PERIODS", "SERIES_COLUMNS"]
+__all__ = ["kpi_series", "TREND_PERIODS", "SERIES_COLUMNS", "MODEL_KPIS"]
 
 #: How many complete periods a trend shows (the reporting period and the ones before it).
 TREND_PERIODS = 8
@@ -28,6 +28,9 @@ SERIES_COLUMNS = ("kpi", "period", "start", "value", "n", "ci_low", "ci_high")
 #: KPIs that count customers lost to the inactivity rule: a period that starts less than ``inactivity_days``
 #: after the first order cannot show such losses yet, and its value would be biased (left out, as on page 3).
 _INACTIVITY_KPIS = ("churn_rate", "retention_rate")
+#: Model-based KPIs: each period would mean fitting the model again on overlapping data (seconds per period), and
+#: their period-to-period movement is not a tested change (see the scorecard): only the reporting period is shown.
+MODEL_KPIS = ("clv_predicted", "clv_contractual")
 
 
 def kpi_series(data: LoyaltyData, config: AnalysisConfig, period: Period, *, periods: int = TREND_PERIODS,
@@ -54,7 +57,9 @@ def kpi_series(data: LoyaltyData, config: AnalysisConfig, period: Period, *, per
     DataFrame
         ``kpi, period, start, value, n, ci_low, ci_high``, oldest period first within each KPI. A period
         without data has ``n = 0`` and NaN value; churn and retention are NaN for periods that start less
-        than ``thresholds.inactivity_days`` after the first order (the inactivity rule cannot hold yet).
+        than ``thresholds.inactivity_days`` after the first order (the inactivity rule cannot hold yet); the
+        model-based KPIs of :data:`MODEL_KPIS` have only the reporting period's point (from ``scorecard`` when
+        given), earlier periods are NaN with ``n = 0``.
 
     Examples
     --------
@@ -81,6 +86,8 @@ def kpi_series(data: LoyaltyData, config: AnalysisConfig, period: Period, *, per
                     value, n, low, high = math.nan, 0, math.nan, math.nan
                 elif (kpi, p.label) in known:
                     value, n, low, high = known[(kpi, p.label)]
+                elif kpi in MODEL_KPIS and p != period:
+                    value, n, low, high = math.nan, 0, math.nan, math.nan
                 else:
                     r = ADAPTERS[kpi](data, config, p, prep, lang=lang)
                     value, n, low, high = (r.value if r.has_data else math.nan), int(r.n), r.ci_low, r.ci_high
