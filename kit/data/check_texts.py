@@ -57,6 +57,20 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     "refund_within_revenue": ("refund_amount <= revenue", "refund_amount <= revenue"),
     "not_before_opened": ("{column} >= opened_at", "{column} >= opened_at"),
     "not_before_start": ("{column} >= start_date", "{column} >= start_date"),
+    "resolved_after_response": ("resolved_at >= first_response_at", "resolved_at >= first_response_at"),
+    "blank_required": ("{column} given in every row", "{column} in jeder Zeile angegeben"),
+    "ex_blank_guest": ("{n:count} orders without {label} (rows {rows}): kept as guest orders for the order-level KPIs "
+                       "(revenue, order value, refunds), left out of every customer KPI",
+                       "{n:count} Bestellungen ohne {label} (Zeilen {rows}): als Gastbestellungen für die "
+                       "Bestell-KPIs behalten (Umsatz, Bestellwert, Erstattungen), in keiner Kunden-KPI gezählt"),
+    "ex_blank_left_out": ("{n:count} without {label} (rows {rows}): left out wherever {column} is needed",
+                          "{n:count} ohne {label} (Zeilen {rows}): ausgelassen, wo {column} gebraucht wird"),
+    "identical_counted": ("identical referrals without referred_id (each counted)",
+                          "gleiche Empfehlungen ohne referred_id (jede gezählt)"),
+    "ex_identical_counted": ("rows {rows}: the export has no referred_id, so several referrals by one referrer on one "
+                             "day look alike; each is counted",
+                             "Zeilen {rows}: der Export hat keine referred_id, daher sehen mehrere Empfehlungen "
+                             "eines Empfehlers an einem Tag gleich aus; jede wird gezählt"),
     "not_before_year": ("{column} not before {year}", "{column} nicht vor {year}"),
     # across tables (kit.data.schema.check_relations)
     "known_customer": ("{column} known in customers", "{column} in Kunden vorhanden"),

@@ -79,6 +79,25 @@ def _failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     return pd.DataFrame(columns=["column", "check", "check_number", "failure_case", "index"])
 
 
+def _blank_required(frame: pd.DataFrame, name: str, where: _Where) -> list[dict[str, Any]]:
+    """Rows with a blank required column (the key has its own error check): one warning row per column.
+
+    A guest order (no customer_id) is kept for the order-level KPIs; any other row without a
+    required value is left out wherever that value is needed (a survey answer without a date
+    belongs to no period)."""
+    spec = TABLES[name]
+    out = []
+    for col in spec.required:
+        if col == spec.key or col not in frame:
+            continue
+        empty = frame[col].isna().to_numpy()
+        example = "ex_blank_guest" if (name, col) == ("orders", "customer_id") else "ex_blank_left_out"
+        out.append(_row(name, "blank_required", "warning", int(empty.sum()), example_key=example,
+                        params={"column": col, "label": where.label(col), "n": int(empty.sum()),
+                                "rows": ", ".join(map(str, where.rows(frame.index[empty])))}))
+    return out
+
+
 def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2,
                 user_names: dict[str, str] | None = None,
                 thresholds: Thresholds | None = None) -> tuple[list[dict[str, Any]], list[DataError], pd.DataFrame]:
@@ -136,6 +155,12 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     key = TABLES[name].key
     key_repeats = _repeated(frame[key]) if key and key in frame else None
     dupes = _exact_duplicates(frame, key_repeats)
+    if name == "referrals":  # without referred_id, one referrer's referrals on one day look identical: count them
+        no_id = frame["referred_id"].isna() if "referred_id" in frame else pd.Series(True, index=frame.index)
+        alike = (dupes & no_id).to_numpy()
+        rows.append(_row(name, "identical_counted", "warning", int(alike.sum()), example_key="ex_identical_counted",
+                         params={"rows": ", ".join(map(str, where.rows(frame.index[alike])))}))
+        dupes = dupes & ~no_id
     n_dupes = int(dupes.sum())
     rows.append(_row(name, "exact_duplicates", "warning", n_dupes, example_key="ex_rows",
                      params={"rows": ", ".join(map(str, where.rows(frame.index[dupes.to_numpy()])))}))
@@ -248,6 +273,22 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                 fail("not_before_start", {"column": col}, exc, int(early.sum()))
             else:
                 passed("not_before_start", {"column": col})
+    if name == "tickets" and {"first_response_at", "resolved_at"} <= set(columns):
+        early = (frame["resolved_at"] < frame["first_response_at"]).to_numpy()
+        if early.any():
+            sub = frame.loc[early]
+            exc = DataError(f"{_n(int(early.sum()), 'ticket has', 'tickets have')} resolved_at before "
+                            f"first_response_at{where.mapped('resolved_at')}",
+                            file=file, column=where.label("resolved_at"), rows=where.rows(sub.index),
+                            values=[f"{a} < {b}" for a, b in zip(sub["resolved_at"].head(5),
+                                                                 sub["first_response_at"].head(5), strict=False)],
+                            expected="resolved_at at or after first_response_at",
+                            fix="check whether the two columns are swapped or in different time zones, "
+                                "or correct the rows (an empty cell where a time is not known)")
+            fail("resolved_after_response", {}, exc, int(early.sum()))
+        else:
+            passed("resolved_after_response")
+    rows.extend(_blank_required(frame, name, where))
     for col in TABLES[name].dates:
         if col in columns:
             early = (frame[col] < EARLIEST_PLAUSIBLE).to_numpy()
