@@ -80,6 +80,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "quality_ok": ("All data-quality checks passed.", "Alle Datenqualitätsprüfungen bestanden."),
     "quality_passed": ("{n} of {total} checks found nothing ({tables}).",
                        "{n} von {total} Prüfungen ohne Befund ({tables})."),
+    "quality_optional": ("Optional columns (info: the sections they feed say what they need): {items}.",
+                         "Optionale Spalten (Info: die Abschnitte, die sie speisen, sagen, was ihnen fehlt): {items}."),
     "quality_readings": ("How the data were read (info: a remark, not a problem): {readings}. A driver column whose "
                          "ratings all lie within 1-5 is read as a 1-5 scale, otherwise as 0-10; if that is wrong, "
                          "correct the export.",

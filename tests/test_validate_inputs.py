@@ -138,3 +138,83 @@ def test_date_hint_matches_two_digit_years_and_times(tmp_path, values, hint):
     # the suggested format reads every value
     fmt = hint.strip("()").split("'")[1]
     assert pd.to_datetime(pd.Series(values), format=fmt, errors="coerce").notna().all(), info.value
+
+
+# ------------------------------------------------------------------ codebook, interviews, optional columns
+
+
+def _config_file(folder: Path, extra: str = "") -> Path:
+    path = folder / "analysis.yaml"
+    path.write_text(f"business: {{name: Test}}\ndata:\n{extra}  tables:\n"
+                    f"    orders: {{file: {FIX / 'orders_en.csv'}}}\n", encoding="utf-8")
+    return path
+
+
+def test_validate_reads_the_codebook_and_exits_1_when_it_is_broken(tmp_path, capsys):
+    from kit.cli import main
+
+    config = _config_file(tmp_path, f"  codebook: {FIX / 'codebook_duplicate_key.yaml'}\n")
+    assert main(["validate", "--config", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "codebook_duplicate_key.yaml, key 'themes[0].patterns.en': written twice (lines 5 and 7)" in out
+
+
+def test_validate_reads_the_interviews_and_names_the_broken_file(tmp_path):
+    from kit.text.sources import check_text_sources
+
+    notes = tmp_path / "interviews"
+    notes.mkdir()
+    (notes / "good.md").write_text("---\ncustomer_id: K1\ndate: 2024-03-01\ninterviewer: A\n---\nAlles gut.\n",
+                                   encoding="utf-8")
+    (notes / "broken.md").write_text("---\ncustomer_id: K2\ninterviewer: A\n---\nZu teuer.\n", encoding="utf-8")
+    rows = check_text_sources(load_config(_config_file(tmp_path, f"  interviews: {notes}\n")))
+    errors = rows[rows["severity"] == "error"]
+    assert errors["table"].tolist() == ["interviews"]
+    assert errors["example"].iloc[0].startswith("broken.md: front matter lacks 'date'")
+    assert "codebook" not in set(rows["table"])  # none configured: no row
+
+
+def test_validate_of_the_sample_reads_its_codebook_and_interviews(sample_config):
+    from kit.text.sources import check_text_sources
+
+    rows = check_text_sources(sample_config).set_index("table")
+    assert rows.loc["codebook", "severity"] == "info" and rows.loc["codebook", "example"].startswith("8 themes")
+    assert rows.loc["interviews", "example"] == "14 interview files"
+
+
+def test_optional_columns_say_which_sections_they_feed():
+    report = validate(config({"orders": {"file": "orders_en.csv"}, "tickets": {"file": "tickets_ok.csv"},
+                              "exits": {"file": "exits_unknown_customer.csv"}}))
+    found = report[report["check"] == "optional columns for report sections"].set_index("table")
+    # orders_en has refund_amount and returned: nothing absent
+    assert found.loc["orders", "count"] == 0
+    assert found.loc["orders", "example"] == ("present: refund_amount (return and refund rates; net revenue and CLV); "
+                                              "returned (return and refund rates)")
+    tickets = pd.read_csv(FIX / "tickets_ok.csv")
+    absent = {"customer_id", "first_response_at", "resolved_at", "is_complaint", "category"} - set(tickets.columns)
+    assert found.loc["tickets", "count"] == len(absent)
+    from kit.data.io import translate_quality_report
+
+    german = translate_quality_report(report, "de")
+    assert german.loc[german["check_key"] == "optional_columns", "check"].iloc[0] == \
+        "optionale Spalten für Abschnitte des Berichts"
+
+
+def test_page_2_lists_absent_optional_columns_as_a_note(sample_config):
+    """Absent optional columns are a remark on page 2 (the sections say what they need), not a finding."""
+    from kit.data.contract import LoyaltyData
+    from kit.data.sections import optional_columns_row
+    from kit.report import pages
+    from kit.report.pages._context import Context
+
+    quality = pd.DataFrame([optional_columns_row("exits", ["customer_id", "exit_date"])])
+    for lang, expected in [
+        ("en", "Optional columns (info: the sections they feed say what they need): exits: absent: reason "
+               "(reasons for leaving, coded by the codebook); category (exit categories)."),
+        ("de", "Optionale Spalten (Info: die Abschnitte, die sie speisen, sagen, was ihnen fehlt): Kündigungen: "
+               "fehlen: reason (Kündigungsgründe, mit dem Codebuch codiert); category (Kündigungskategorien)."),
+    ]:
+        s = pages.data_quality(Context(config=sample_config, data=LoyaltyData(quality=quality), period=None,
+                                       lang=lang))
+        assert not [b for b in s.blocks if b.kind == "table"]
+        assert [b.content for b in s.blocks if b.kind == "note"] == [expected]

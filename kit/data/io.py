@@ -30,6 +30,7 @@ from kit.data.check_texts import check_text
 from kit.data.contract import QUALITY_COLUMNS, TABLES, LoyaltyData, quality_row
 from kit.data.convert import TableRead, column_kind, convert_columns
 from kit.data.rawtables import NA_TOKENS, read_raw
+from kit.data.sections import optional_columns_row
 from kit.errors import DataError
 from kit.labels import LABELS, table_name, text
 from kit.results import format_value
@@ -172,6 +173,9 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         rows.append(quality_row(name, "rows_read", "info", len(read.frame), example=read.file))
         rows.extend(_mapping_rows(name, source))
         rows.extend(read.notes)
+        feeds = optional_columns_row(name, list(read.frame.columns))
+        if feeds is not None:
+            rows.append(feeds)
         for exc in table_errors:
             errors.append(exc)
             rows.append(_error_row(name, "column_types", exc))
