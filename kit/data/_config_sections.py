@@ -174,6 +174,8 @@ class CLVSettings(_Model):
     time_unit: Literal["D", "W", "M"] = Field("W", description="Time unit of the BG/NBD model")
     billing_months: int = Field(1, gt=0, le=12, description="Length of a subscription's billing period in months "
                                                             "(the period of the sBG model; amount is per period)")
+    penaliser: float = Field(0.0, ge=0, le=1, description="L2 penalty of the BG/NBD and Gamma-Gamma fits "
+                                                          "(e.g. 0.001 when a fit does not converge); 0 = none")
 
 
 class Addresses(_Model):

@@ -98,10 +98,11 @@ def _read(source: TableSource, name: str, data: DataSources,
 
 
 def read_table(source: TableSource, name: str, *, data: DataSources) -> pd.DataFrame:
-    """Read one table of the data contract from a CSV, Excel or Parquet file.
+    """Read one table of the data contract from a CSV, Excel, JSON or Parquet file.
 
-    The file type follows the suffix (``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``,
-    ``.parquet``). ``header_row`` skips title lines above the header (Excel and CSV; a CSV's
+    The file type follows the suffix (``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``/``.xls``,
+    ``.json``/``.ndjson``/``.jsonl`` records, ``.parquet``), also inside ``.gz``, ``.bz2``, ``.xz`` or a
+    one-file ``.zip`` (``orders.csv.gz``). ``header_row`` skips title lines above the header (Excel and CSV; a CSV's
     ``sep=;`` line is skipped by itself). CSV encoding (BOM, UTF-8, else cp1252), separator (``;`` ``,`` TAB ``|``)
     and, per numeric column, decimal mark and thousands separator are detected unless
     set under ``csv:``. Everything is read as text, mapped to contract names
