@@ -277,7 +277,6 @@ def _unreadable_as(path: Path, kind: str, read: Callable[[], pd.DataFrame]) -> p
     import zipfile
 
     import pyarrow as pa
-
     from python_calamine import CalamineError
 
     try:
