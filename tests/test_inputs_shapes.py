@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit.data.config import DataSources, TableSource
-from kit.data.io import read_table
+from kit.data.config import AnalysisConfig, DataSources, TableSource
+from kit.data.io import read_data, read_table
 from kit.errors import DataError
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -131,3 +131,95 @@ def test_customer_value_fits_with_the_configured_penaliser(sample_config):
     assert value.attrs["bg"].penaliser == 0.001 and value.attrs["gg"].penaliser == 0.001
     # the penalty shrinks the log-parameters towards 0, so the fit moves
     assert value.attrs["bg"].params_["r"] != pytest.approx(plain.attrs["bg"].params_["r"], rel=1e-6)
+
+
+# ------------------------------------------------------------------ line items folded into orders
+
+LINES = {"file": "orders_lines.csv", "date_format": "%m/%d/%y %H:%M", "group_by": "InvoiceNo",
+         "cancellation_prefix": "C",
+         "columns": {"CustomerID": "customer_id", "InvoiceDate": "order_date", "Quantity": "quantity",
+                     "UnitPrice": "unit_price"}}
+
+
+def config(tables: dict[str, dict]) -> AnalysisConfig:
+    resolved = {name: {**opts, "file": str(FIX / opts["file"])} for name, opts in tables.items()}
+    return AnalysisConfig.model_validate({"business": {"name": "Test"}, "data": {"tables": resolved}})
+
+
+def test_line_items_fold_into_orders_with_cancellations_as_refunds():
+    data = read_data(config({"orders": LINES}))
+    orders = data.orders.set_index("order_id")
+    # 536365: 6 x 2.55 + 2 x 3.39 = 22.08; 536366: 10.00; 536368 (guest): 15.00; 536370: 5.00
+    assert orders["revenue"].round(2).to_dict() == {"536365": 22.08, "536366": 10.0, "536368": 15.0, "536370": 5.0}
+    # C536367 (2.55) -> 536366, the latest earlier order of 17850; C536371 (30.00) -> the 7.45 left of 536366,
+    # then 22.08 of 536365, 0.47 without an order; C536369 (50.00) of 17851 comes before 17851's only order
+    assert orders["refund_amount"].round(2).to_dict() == {"536365": 22.08, "536366": 10.0, "536368": 0.0,
+                                                          "536370": 0.0}
+    assert orders["returned"].tolist() == [True, True, False, False]
+    assert orders["quantity"].tolist() == [8.0, 1.0, 3.0, 4.0]
+    assert (orders["refund_amount"] <= orders["revenue"]).all()
+    q = data.quality.set_index("check")
+    assert q.loc["line items folded into orders", "example"] == (
+        "8 lines -> 4 orders; 3 cancellations (82.55) booked as refunds of 2 earlier orders of the customer")
+    unmatched = q.loc["cancellations without an earlier order of the customer"]
+    assert (unmatched["severity"], unmatched["count"]) == ("warning", 2)
+    assert unmatched["example"].startswith("2 cancellations (50.47, e.g. C536369, C536371)")
+    # the guest order is kept and said
+    assert q.loc["customer_id given in every row", "count"] == 1
+
+
+def test_line_items_naive_oracle_keeps_the_money():
+    """Every cancelled amount is either booked as a refund or counted as unmatched (an independent sum)."""
+    raw = pd.read_csv(FIX / "orders_lines.csv")
+    value = raw["Quantity"] * raw["UnitPrice"]
+    cancelled = -value[raw["InvoiceNo"].str.startswith("C")].sum()
+    data = read_data(config({"orders": LINES}))
+    unmatched = data.quality.set_index("check").loc["cancellations without an earlier order of the customer"]
+    booked = data.orders["refund_amount"].sum()
+    assert booked + unmatched["params"]["value"] == pytest.approx(cancelled)  # 32.08 + 50.47 = 82.55
+    assert data.orders["revenue"].sum() == pytest.approx(value[value > 0].sum())
+
+
+def test_row_filters_and_constants():
+    where = [{"column": "Country", "not_equals": "France"}, {"column": "customer_id", "blank": False}]
+    data = read_data(config({"orders": {**LINES, "where": where, "constants": {"channel": "online"}}}))
+    # France's two lines and the guest line are left out; C536371 still spills 0.47 past 17850's orders
+    assert sorted(data.orders["order_id"]) == ["536365", "536366"]
+    assert set(data.orders["channel"]) == {"online"}
+    left_out = data.quality[data.quality["check"] == "rows left out by where"]["example"].tolist()
+    assert left_out == ["Country not_equals 'France': 2 of 8 rows left out",
+                        "CustomerID blank False: 1 of 6 rows left out"]
+
+
+def test_rows_named_in_messages_keep_their_file_numbers_after_where(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text("order_id,customer_id,order_date,revenue,Shop\nA,1,2024-01-01,1,test\nB,1,2024-01-02,x,live\n",
+                    encoding="utf-8")
+    with pytest.raises(DataError, match=r"o\.csv, column 'revenue': 1 value is not a number \(row 3: 'x'\)"):
+        read(path, where=[{"column": "Shop", "equals": "live"}])
+
+
+@pytest.mark.parametrize(("options", "match"), [
+    ({"where": [{"column": "Land", "equals": "DE"}]},
+     r"orders_lines\.csv, column 'Land': the where condition names column 'Land', which is neither in the file nor "
+     r"mapped"),
+    ({"where": [{"column": "Country", "equals": "Narnia"}]}, r"orders_lines\.csv: no row meets the where conditions"),
+    ({"constants": {"quantity": 1}}, r"orders_lines\.csv, column 'quantity': constant column 'quantity' is also a "
+                                     r"column of the file"),
+    ({"group_by": "Invoice"}, r"orders_lines\.csv, column 'Invoice': group_by names column 'Invoice', which is not "
+                              r"in the file"),
+    ({"columns": {"CustomerID": "customer_id", "InvoiceDate": "order_date"}},
+     r"orders_lines\.csv, column 'revenue': required column 'revenue' is missing"),
+])
+def test_bad_line_item_settings_raise_data_error(options, match):
+    with pytest.raises(DataError, match=match):
+        read_data(config({"orders": {**LINES, **options}}))
+
+
+def test_group_by_only_for_orders():
+    from pydantic import ValidationError
+
+    from kit.errors import ConfigError
+
+    with pytest.raises((ConfigError, ValidationError), match="only allowed for the orders table"):
+        config({"orders": {"file": "orders_en.csv"}, "surveys": {"file": "surveys_ok.csv", "group_by": "x"}})

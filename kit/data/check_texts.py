@@ -17,10 +17,11 @@ __all__ = ["CHECK_TEXTS", "check_text"]
 
 #: The texts of the data-quality checks (``check`` and ``example`` of ``LoyaltyData.quality``): key -> (English,
 #: German), rendered by :func:`check_text`. ``{name}`` is filled with the value as it is (column ids, file
-#: names, dates, row numbers: names, not amounts), ``{name!r}`` with its repr. ``{name:count}`` (an amount)
-#: and ``{name:reading}`` (a value as read from a file: the decimals it has and no thousands separator, so
-#: that '1.234' read as 1234 cannot look like its input) go through :func:`kit.results.format_value`.
-#: Keys starting with ``ex_`` are examples; the rest are check names or parts of an example.
+#: names, dates, row numbers: names, not amounts), ``{name!r}`` with its repr. ``{name:count}`` (an amount),
+#: ``{name:money}`` (two decimals) and ``{name:reading}`` (a value as read from a file: the decimals it has and
+#: no thousands separator, so that '1.234' read as 1234 cannot look like its input) go through
+#: :func:`kit.results.format_value`. Keys starting with ``ex_`` are examples; the rest are check names or parts
+#: of an example.
 CHECK_TEXTS: dict[str, tuple[str, str]] = {
     # reading and mapping (kit.data.io, kit.data.convert)
     "rows_read": ("rows read", "gelesene Zeilen"),
@@ -95,6 +96,24 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     "sec_exit_categories": ("exit categories", "Kündigungskategorien"),
     "sec_referred": ("retention of referred customers", "Bindung geworbener Kunden"),
     "sec_response_rate": ("survey response rate", "Rücklaufquote der Umfragen"),
+    # row filters and line items (kit.data.rowfilters, kit.data.lineitems)
+    "where": ("rows left out by where", "durch where ausgelassene Zeilen"),
+    "ex_where": ("{condition}: {left_out:count} of {n:count} rows left out",
+                 "{condition}: {left_out:count} von {n:count} Zeilen ausgelassen"),
+    "line_items": ("line items folded into orders", "Positionen zu Bestellungen zusammengefasst"),
+    "ex_line_items": ("{lines:count} lines -> {orders:count} orders; {cancellations:count} cancellations "
+                      "({cancelled:money}) booked as refunds of {refunded:count} earlier orders of the customer",
+                      "{lines:count} Positionen -> {orders:count} Bestellungen; {cancellations:count} Stornierungen "
+                      "({cancelled:money}) als Erstattungen von {refunded:count} früheren Bestellungen des Kunden "
+                      "gebucht"),
+    "unmatched_cancellations": ("cancellations without an earlier order of the customer",
+                                "Stornierungen ohne frühere Bestellung des Kunden"),
+    "ex_unmatched_cancellations": ("{n:count} cancellations ({value:money}, e.g. {ids}): no earlier order of the "
+                                   "customer in the data (bought before the export starts, or no customer id); "
+                                   "left out",
+                                   "{n:count} Stornierungen ({value:money}, z. B. {ids}): keine frühere Bestellung "
+                                   "des Kunden in den Daten (vor Beginn des Exports gekauft oder ohne Kundennummer); "
+                                   "ausgelassen"),
     # codebook and interviews (kit.text.sources)
     "read_codebook": ("codebook read", "Codebuch gelesen"),
     "ex_codebook": ("{n:count} themes: {themes}", "{n:count} Themen: {themes}"),
@@ -118,12 +137,14 @@ class _CheckFormatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec not in ("count", "reading"):
+        if format_spec not in ("count", "reading", "money"):
             return super().format_field(value, format_spec)
         from kit.results import format_value  # kit.results imports this module: import it where it is used
 
         if format_spec == "count":
             return format_value(value, "count", self.lang)
+        if format_spec == "money":
+            return format_value(value, "currency", self.lang)
         digits = len(f"{abs(float(value)):.6f}".rstrip("0").partition(".")[2])  # 1.234 -> 3, 1234.0 -> 0
         shown = format_value(value, "number", self.lang, digits=digits)
         return shown.replace("." if self.lang == "de" else ",", "")  # no thousands separator

@@ -29,6 +29,7 @@ from kit.data._config_sections import (
     LocalText,
     Periods,
     Privacy,
+    RowFilter,
     TableSource,
     Target,
     Thresholds,
@@ -44,6 +45,7 @@ __all__ = [
     "AnalysisConfig", "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings",
     "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "load_config",
     "GERMAN_STATES", "read_yaml", "override_thresholds", "THRESHOLD_OVERRIDES", "LocalText", "localise",
+    "RowFilter",
 ]
 
 #: The thresholds an analyst most often varies, overridable per run (``loyalty-kit run -p inactivity_days=90``)
