@@ -160,7 +160,7 @@ def test_line_items_fold_into_orders_with_cancellations_as_refunds():
     assert (orders["refund_amount"] <= orders["revenue"]).all()
     q = data.quality.set_index("check")
     assert q.loc["line items folded into orders", "example"] == (
-        "8 lines -> 4 orders; 3 cancellations (82.55) booked as refunds of 2 earlier orders of the customer")
+        "8 lines -> 4 orders; 3 cancellations (82.55) -> refunds of 2 earlier orders of their customers")
     unmatched = q.loc["cancellations without an earlier order of the customer"]
     assert (unmatched["severity"], unmatched["count"]) == ("warning", 2)
     assert unmatched["example"].startswith("2 cancellations (50.47, e.g. C536369, C536371)")

@@ -102,10 +102,9 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
                  "{condition}: {left_out:count} von {n:count} Zeilen ausgelassen"),
     "line_items": ("line items folded into orders", "Positionen zu Bestellungen zusammengefasst"),
     "ex_line_items": ("{lines:count} lines -> {orders:count} orders; {cancellations:count} cancellations "
-                      "({cancelled:money}) booked as refunds of {refunded:count} earlier orders of the customer",
+                      "({cancelled:money}) -> refunds of {refunded:count} earlier orders of their customers",
                       "{lines:count} Positionen -> {orders:count} Bestellungen; {cancellations:count} Stornierungen "
-                      "({cancelled:money}) als Erstattungen von {refunded:count} früheren Bestellungen des Kunden "
-                      "gebucht"),
+                      "({cancelled:money}) -> Erstattungen von {refunded:count} früheren Bestellungen ihrer Kunden"),
     "unmatched_cancellations": ("cancellations without an earlier order of the customer",
                                 "Stornierungen ohne frühere Bestellung des Kunden"),
     "ex_unmatched_cancellations": ("{n:count} cancellations ({value:money}, e.g. {ids}): no earlier order of the "
