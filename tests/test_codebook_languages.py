@@ -94,3 +94,57 @@ def test_portuguese_codebook_file_with_a_key_written_twice(tmp_path):
     with pytest.raises(ConfigError, match=r"codebook_pt\.yaml, key 'themes\[0\]\.patterns\.pt': written twice "
                                           r"\(lines 5 and 6\)"):
         read_codebook(path)
+
+
+# ------------------------------------------------------------------ what the codebook does not catch (page 4)
+
+
+def test_frequent_terms_count_texts_not_words():
+    from kit.text.vocabulary import frequent_terms
+
+    texts = pd.Series(["Die Kundenkarte geht nicht. Kundenkarte!", "Kundenkarte kaputt", "App stürzt ab",
+                       "die App stürzt ständig ab", "Não recebi o cartão", "nao recebi nada", None, "  "])
+    table = frequent_terms(texts)
+    # 6 non-empty texts; 'Kundenkarte' is in 2 texts (3 times), 'App' and 'stürzt' in 2, 'recebi' in 2;
+    # 'die', 'ab', 'não' are function words; 'não'/'nao' would fold together
+    words = table[table["kind"] == "word"].set_index("term")["texts"].to_dict()
+    assert words == {"Kundenkarte": 2, "App": 2, "stürzt": 2, "recebi": 2}
+    phrases = table[table["kind"] == "phrase"].set_index("term")["texts"].to_dict()
+    assert phrases == {"App stürzt": 2}
+    assert table["n"].unique().tolist() == [6] and table["share"].iloc[0] == pytest.approx(2 / 6)
+
+
+def test_frequent_terms_oracle_on_random_words():
+    """A naive count (set of lower-case words per text) agrees with frequent_terms on plain ASCII words."""
+    import numpy as np
+
+    from kit.text.vocabulary import STOPWORDS, frequent_terms
+
+    rng = np.random.default_rng(3)
+    vocabulary = ["delivery", "refund", "voucher", "invoice", "courier", "parcel", "account", "login"]
+    texts = pd.Series([" ".join(rng.choice(vocabulary, size=rng.integers(1, 6))) for _ in range(200)])
+    table = frequent_terms(texts, top=20)
+    by_hand = {w: sum(w in set(t.split()) for t in texts) for w in vocabulary if w not in STOPWORDS}
+    assert table[table["kind"] == "word"].set_index("term")["texts"].to_dict() == \
+        {w: c for w, c in by_hand.items() if c >= 2}
+
+
+def test_page_4_lists_the_words_of_uncoded_comments(sample_config):
+    from kit.data.contract import LoyaltyData
+    from kit.data.periods import parse_period
+    from kit.report import pages
+    from kit.report.pages._context import Context
+
+    surveys = pd.DataFrame({
+        "responded_at": pd.to_datetime(["2026-07-02", "2026-07-03", "2026-08-01", "2026-08-02", "2026-01-05"]),
+        "nps": [3.0, 4.0, 9.0, 2.0, 1.0],
+        "comment": ["Die Lieferung kam zu spät", "Kundenkarte geht nicht", "Kundenkarte gesperrt, Hotline nett",
+                    "kundenkarte gesperrt", "Kundenkarte gesperrt (voriges Jahr)"]})
+    ctx = Context(config=sample_config, data=LoyaltyData(surveys=surveys), period=parse_period("2026-Q3"))
+    s = pages.uncoded_terms(ctx)
+    paras = [b.content for b in s.blocks if b.kind == "para"]
+    # Q3 has 4 comments; 'Lieferung ... zu spät' is coded (delivery); 'Hotline nett' is coded (service) in the
+    # sample codebook, so 2 of 4 have no theme: 'Kundenkarte geht nicht', 'kundenkarte gesperrt'
+    assert paras[0].replace("\xa0", " ").startswith("2 of 4 survey comments in 2026-Q3 got no theme (50.0 %)")
+    table = next(b.content for b in s.blocks if b.kind == "table")
+    assert table.iloc[0].tolist()[:3] == ["Kundenkarte", "word", "2"]

@@ -3,6 +3,8 @@ into orders by the kit's own reader, and the BT NPS verbatims as a surveys-only 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -13,13 +15,15 @@ pytestmark = pytest.mark.shared
 
 RETAIL = "uci-online-retail/online_retail_first240k.parquet"
 VERBATIMS = "bt-nps-verbatims/nps_verbatims.csv"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _retail_config(shared_datasets, **options) -> AnalysisConfig:
     orders = {"file": str(shared_datasets / RETAIL), "date_format": "%m/%d/%y %H:%M", "group_by": "InvoiceNo",
               "cancellation_prefix": "C", "columns": {"CustomerID": "customer_id", "InvoiceDate": "order_date",
                                                       "Quantity": "quantity", "UnitPrice": "unit_price"}, **options}
-    return AnalysisConfig.model_validate({"business": {"name": "Online Retail"}, "data": {"tables": {"orders": orders}}})
+    return AnalysisConfig.model_validate({"business": {"name": "Online Retail"},
+                                          "data": {"tables": {"orders": orders}}})
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +73,60 @@ def test_retail_guest_orders_are_kept_and_said(shared_datasets):
     assert guests.sum() > 0
     found = data.quality.set_index("check").loc["customer_id given in every row"]
     assert (found["severity"], found["count"]) == ("warning", int(guests.sum()))
+
+
+# ------------------------------------------------------------------ a surveys-only business: the BT verbatims
+
+
+def _verbatims_config(shared_datasets, folder) -> object:
+    from kit.data.config import load_config
+
+    path = folder / "analysis.yaml"
+    codebook = ROOT / "data" / "codebook_telecom.yaml"
+    path.write_text(
+        "business: {name: Telecom, language: en}\n"
+        "periods: {granularity: quarter}\n"
+        "data:\n"
+        f"  codebook: {codebook}\n"
+        "  tables:\n"
+        f"    surveys:\n      file: {shared_datasets / VERBATIMS}\n"
+        "      date_format: '%d/%m/%Y %H:%M'\n"
+        "      columns: {CUSTOMER_RESPONSE_DATE: responded_at, NPS_SCORE: nps, text: comment, "
+        "SURVEY_SUB_TYPE: journey_stage}\n", encoding="utf-8")
+    return load_config(path)
+
+
+def test_verbatims_validate_as_a_surveys_only_business(shared_datasets, tmp_path):
+    from kit.data.io import validate
+    from kit.text.sources import check_text_sources
+
+    config = _verbatims_config(shared_datasets, tmp_path)
+    report = pd.concat([validate(config), check_text_sources(config)], ignore_index=True)
+    assert not (report["severity"] == "error").any(), report[report["severity"] == "error"]["example"].tolist()
+    rows = report.set_index(["table", "check"])
+    # SOURCE.md: 32 rows have no score; every row has a comment and a date
+    assert rows.loc[("surveys", "responded_at given in every row"), "count"] == 0
+    assert rows.loc[("codebook", "codebook read"), "severity"] == "info"
+    optional = rows.loc[("surveys", "optional columns for report sections"), "example"]
+    assert optional.startswith("absent: customer_id") and "present: comment (comment coding and themes)" in optional
+
+
+def test_verbatims_nps_and_coded_comments(shared_datasets, tmp_path):
+    from kit.metrics.survey import nps
+    from kit.report import pages
+
+    config = _verbatims_config(shared_datasets, tmp_path)
+    ctx = pages.context(config.source, period="2018-Q1", smoke=True)
+    assert ctx.data.orders is None and len(ctx.data.surveys) == 2385
+    assert round(nps(ctx.data.surveys["nps"]).value, 1) == -24.7  # SOURCE.md: NPS -24.7 over all 2,353 scores
+    raw = pd.read_csv(shared_datasets / VERBATIMS)
+    when = pd.to_datetime(raw["CUSTOMER_RESPONSE_DATE"], format="%d/%m/%Y %H:%M")
+    in_q1 = raw[(when >= "2018-01-01") & (when < "2018-04-01")]
+    comments = pages.survey_comments(ctx)
+    scored = in_q1[in_q1["NPS_SCORE"].notna()]
+    assert f"{len(scored):,} comments in 2018-Q1" in str(comments)
+    terms = pages.uncoded_terms(ctx)
+    intro = next(b.content for b in terms.blocks if b.kind == "para")
+    assert f"of {len(in_q1):,} survey comments in 2018-Q1 got no theme" in intro
+    table = next(b.content for b in terms.blocks if b.kind == "table")
+    assert len(table) > 0 and table["Comments"].astype(str).str.replace(",", "").astype(int).ge(2).all()
