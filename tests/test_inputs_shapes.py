@@ -223,3 +223,18 @@ def test_group_by_only_for_orders():
 
     with pytest.raises((ConfigError, ValidationError), match="only allowed for the orders table"):
         config({"orders": {"file": "orders_en.csv"}, "surveys": {"file": "surveys_ok.csv", "group_by": "x"}})
+
+
+def test_readme_shape_examples_are_valid_configurations():
+    import re
+
+    import yaml
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Your data's shape: line items, reviews, survey-only", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 3
+    for block in blocks:
+        raw = yaml.safe_load(block)
+        config = AnalysisConfig.model_validate({"business": {"name": "README"}, **raw})
+        assert config.data.tables
