@@ -81,7 +81,7 @@ def test_same_day_referrals_without_referred_id_are_counted_not_dropped():
     # 1001 referred three people on 2024-03-01; the export has no referred_id -> 3 rows, not 1
     data = read_data(config({"orders": {"file": "orders_en.csv"}, "referrals": {"file": "referrals_same_day.csv"}}))
     assert data.referrals["referrer_id"].value_counts().to_dict() == {"1001": 3, "1002": 1}
-    found = row(data.quality, "referrals", "identical referrals without referred_id (each counted)")
+    found = row(data.quality, "referrals", "identical rows without an id (each counted)")
     assert (found["severity"], found["count"]) == ("warning", 2)
 
 
@@ -91,7 +91,7 @@ def test_referrals_with_an_id_still_drop_true_copies():
                              "referrals": {"file": "referrals_same_day_ids.csv"}}))
     assert len(data.referrals) == 3
     assert row(data.quality, "referrals", "exact duplicate rows (dropped, first kept)")["count"] == 1
-    assert row(data.quality, "referrals", "identical referrals without referred_id (each counted)")["count"] == 1
+    assert row(data.quality, "referrals", "identical rows without an id (each counted)")["count"] == 1
 
 
 # ------------------------------------------------------------------ YAML keys written twice
@@ -218,3 +218,18 @@ def test_page_2_lists_absent_optional_columns_as_a_note(sample_config):
                                        lang=lang))
         assert not [b for b in s.blocks if b.kind == "table"]
         assert [b.content for b in s.blocks if b.kind == "note"] == [expected]
+
+
+def test_anonymous_identical_survey_answers_are_counted_but_copies_with_a_customer_are_dropped(tmp_path):
+    # rows 2-3: two anonymous 10s on one day (two people) -> both kept; rows 4-5: the same answer of customer K1
+    # exported twice -> one dropped
+    path = tmp_path / "s.csv"
+    path.write_text("responded_at,nps,customer_id\n2024-01-02,10,\n2024-01-02,10,\n2024-01-03,3,K1\n"
+                    "2024-01-03,3,K1\n", encoding="utf-8")
+    data = read_data(AnalysisConfig.model_validate({"business": {"name": "T"},
+                                                    "data": {"tables": {"surveys": {"file": str(path)}}}}))
+    assert data.surveys["nps"].tolist() == [10.0, 10.0, 3.0]
+    counted = row(data.quality, "surveys", "identical rows without an id (each counted)")
+    assert counted["example"] == ("rows 3: the export has no response_id or customer_id, so anonymous answers with "
+                                  "the same date and scores look alike; each is counted")
+    assert row(data.quality, "surveys", "exact duplicate rows (dropped, first kept)")["count"] == 1

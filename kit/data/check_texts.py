@@ -66,12 +66,14 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
                        "Bestell-KPIs behalten (Umsatz, Bestellwert, Erstattungen), in keiner Kunden-KPI gezählt"),
     "ex_blank_left_out": ("{n:count} without {label} (rows {rows}): left out wherever {column} is needed",
                           "{n:count} ohne {label} (Zeilen {rows}): ausgelassen, wo {column} gebraucht wird"),
-    "identical_counted": ("identical referrals without referred_id (each counted)",
-                          "gleiche Empfehlungen ohne referred_id (jede gezählt)"),
-    "ex_identical_counted": ("rows {rows}: the export has no referred_id, so several referrals by one referrer on one "
-                             "day look alike; each is counted",
-                             "Zeilen {rows}: der Export hat keine referred_id, daher sehen mehrere Empfehlungen "
-                             "eines Empfehlers an einem Tag gleich aus; jede wird gezählt"),
+    "identical_counted": ("identical rows without an id (each counted)", "gleiche Zeilen ohne ID (jede gezählt)"),
+    "ex_identical_counted": ("rows {rows}: the export has no {ids}, so {what} look alike; each is counted",
+                             "Zeilen {rows}: der Export hat keine {ids}, daher sehen {what} gleich aus; jede wird "
+                             "gezählt"),
+    "what_referrals": ("several referrals by one referrer on one day", "mehrere Empfehlungen eines Empfehlers an "
+                       "einem Tag"),
+    "what_surveys": ("anonymous answers with the same date and scores", "anonyme Antworten mit gleichem Datum und "
+                     "gleichen Werten"),
     "not_before_year": ("{column} not before {year}", "{column} nicht vor {year}"),
     # optional columns and the report sections they feed (kit.data.sections)
     "optional_columns": ("optional columns for report sections", "optionale Spalten für Abschnitte des Berichts"),

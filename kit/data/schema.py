@@ -35,6 +35,12 @@ EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01")
 """Dates before this are reported as implausible (warning)."""
 
 
+#: Tables whose identical rows are separate events when the export has none of these ids (several referrals by
+#: one referrer on one day; anonymous survey answers with the same date and scores): counted, not dropped.
+_COUNTED_WITHOUT_ID: dict[str, tuple[str, ...]] = {"referrals": ("referred_id",),
+                                                   "surveys": ("response_id", "customer_id")}
+
+
 class _Where:
     def __init__(self, file: str, first_row: int, user_names: dict[str, str]) -> None:
         self.file, self.first_row, self.user_names = file, first_row, user_names
@@ -155,11 +161,16 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     key = TABLES[name].key
     key_repeats = _repeated(frame[key]) if key and key in frame else None
     dupes = _exact_duplicates(frame, key_repeats)
-    if name == "referrals":  # without referred_id, one referrer's referrals on one day look identical: count them
-        no_id = frame["referred_id"].isna() if "referred_id" in frame else pd.Series(True, index=frame.index)
+    if name in _COUNTED_WITHOUT_ID:  # rows alike only because the export lacks an id: each is a referral / answer
+        ids = _COUNTED_WITHOUT_ID[name]
+        no_id = pd.Series(True, index=frame.index)
+        for col in ids:
+            if col in frame:
+                no_id &= frame[col].isna()
         alike = (dupes & no_id).to_numpy()
         rows.append(_row(name, "identical_counted", "warning", int(alike.sum()), example_key="ex_identical_counted",
-                         params={"rows": ", ".join(map(str, where.rows(frame.index[alike])))}))
+                         params={"rows": ", ".join(map(str, where.rows(frame.index[alike]))),
+                                 "ids": " or ".join(ids), "what": {"key": f"what_{name}"}}))
         dupes = dupes & ~no_id
     n_dupes = int(dupes.sum())
     rows.append(_row(name, "exact_duplicates", "warning", n_dupes, example_key="ex_rows",
