@@ -79,7 +79,6 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     "optional_columns": ("optional columns for report sections", "optionale Spalten für Abschnitte des Berichts"),
     "ex_optional_both": ("absent: {absent} | present: {present}", "fehlen: {absent} | vorhanden: {present}"),
     "ex_optional_absent": ("absent: {absent}", "fehlen: {absent}"),
-    "ex_optional_present": ("present: {present}", "vorhanden: {present}"),
     "feeds": ("{column} ({sections})", "{column} ({sections})"),
     "sec_segments": ("results by segment", "Ergebnisse nach Segment"),
     "sec_channel": ("survival and referrals by acquisition channel", "Überleben und Empfehlungen nach Kanal"),
