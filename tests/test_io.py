@@ -252,8 +252,9 @@ def test_real_retail_lines_month_first_dates_and_float_ids(shared_datasets):
     path = shared_datasets / "uci-online-retail" / "online_retail_first240k.parquet"
     columns = {"InvoiceNo": "order_id", "CustomerID": "customer_id", "InvoiceDate": "order_date",
                "UnitPrice": "revenue", "Quantity": "quantity"}
+    # the hint gives the format the values need: two-digit year and time of day (issue 16; it said '%m/%d/%Y')
     with pytest.raises(DataError, match=r"online_retail_first240k\.parquet, column 'InvoiceDate': .*suggest month "
-                                        r"first .*'%m/%d/%Y'"):
+                                        r"first .*set date_format: '%m/%d/%y %H:%M'"):
         read("orders", path, columns=columns)
     frame = read("orders", path, columns=columns, date_format="%m/%d/%y %H:%M")
     raw = pd.read_parquet(path)  # the oracle: the file as it is

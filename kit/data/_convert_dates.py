@@ -46,11 +46,11 @@ def _slash_hint(values: pd.Series) -> tuple[str, str]:
     day_first, month_first = _slash_format(values, "%d", "%m"), _slash_format(values, "%m", "%d")
     if (first > 12).any() and not (second > 12).any():
         example = values[first > 12].iloc[0]
-        return (f"the values suggest day first (DD/MM/YYYY, e.g. {example!r}), but the kit does not guess",
+        return (f"the values suggest day first (DD/MM, e.g. {example!r}), but the kit does not guess",
                 f"set date_format: '{day_first}' for this table in analysis.yaml")
     if (second > 12).any() and not (first > 12).any():
         example = values[second > 12].iloc[0]
-        return (f"the values suggest month first (MM/DD/YYYY, e.g. {example!r}), but the kit does not guess",
+        return (f"the values suggest month first (MM/DD, e.g. {example!r}), but the kit does not guess",
                 f"set date_format: '{month_first}' for this table in analysis.yaml")
     return ("every value could be DD/MM/YYYY or MM/DD/YYYY",
             f"set date_format ('{day_first}' or '{month_first}') for this table in analysis.yaml")
