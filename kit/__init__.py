@@ -68,6 +68,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["read_interviews", "intercoder_agreement"], "kit.text.interviews"),
     **dict.fromkeys(["read_codebook"], "kit.text.codebook"),
     **dict.fromkeys(["code_texts", "uncoded_texts", "uncoded_share"], "kit.text.coding"),
+    **dict.fromkeys(["frequent_terms"], "kit.text.vocabulary"),
+    **dict.fromkeys(["check_text_sources"], "kit.text.sources"),
     **dict.fromkeys(["theme_frequency", "common_themes", "aspects", "cooccurrence", "theme_contrast",
                      "reasons_pareto"], "kit.text.themes"),
     **dict.fromkeys(["quotes", "as_html_table"], "kit.text.verbatims"),

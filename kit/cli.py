@@ -64,14 +64,18 @@ def _root(
 
 @app.command()
 def validate(config: ConfigOption = None) -> None:
-    """Read and validate every table; print the data-quality report (in business.language). Exit 1 on errors."""
+    """Read and validate every table, the codebook and the interviews; print the data-quality report (in
+    business.language). Exit 1 on errors."""
     from kit.data.config import load_config
 
     cfg = load_config(_config_path(config))
+    import pandas as pd
+
     from kit.data.io import format_quality_report
     from kit.data.io import validate as validate_data
+    from kit.text.sources import check_text_sources
 
-    report = validate_data(cfg)
+    report = pd.concat([validate_data(cfg), check_text_sources(cfg)], ignore_index=True)
     typer.echo(format_quality_report(report, lang=cfg.business.language))
     if (report["severity"] == "error").any():
         raise typer.Exit(1)

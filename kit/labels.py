@@ -80,6 +80,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "quality_ok": ("All data-quality checks passed.", "Alle Datenqualitätsprüfungen bestanden."),
     "quality_passed": ("{n} of {total} checks found nothing ({tables}).",
                        "{n} von {total} Prüfungen ohne Befund ({tables})."),
+    "quality_optional": ("Optional columns (info: the sections they feed say what they need): {items}.",
+                         "Optionale Spalten (Info: die Abschnitte, die sie speisen, sagen, was ihnen fehlt): {items}."),
     "quality_readings": ("How the data were read (info: a remark, not a problem): {readings}. A driver column whose "
                          "ratings all lie within 1-5 is read as a 1-5 scale, otherwise as 0-10; if that is wrong, "
                          "correct the export.",
@@ -428,6 +430,25 @@ LABELS: dict[str, tuple[str, str]] = {
                      "Anteil der Kommentare, die ein Thema negativ nennen: Kritiker ggü. Promotoren (exakter "
                      "Fisher-Test je Thema; die letzte Spalte nach Holm über die Themen korrigiert, und ein Thema "
                      "unterscheidet sich nur, wo sie unter 0,05 liegt)"),
+    "uncoded_terms": ("Words and phrases the codebook does not catch yet",
+                      "Wörter und Wendungen, die das Codebuch noch nicht erfasst"),
+    "uncoded_intro": ("{uncoded} of {n} survey comments in {period} got no theme ({share}). The words and phrases "
+                      "most of them use, with the number of comments that contain each: candidates for new "
+                      "patterns or themes in the codebook.",
+                      "{uncoded} von {n} Umfragekommentaren in {period} erhielten kein Thema ({share}). Die Wörter "
+                      "und Wendungen, die die meisten davon enthalten, mit der Zahl der Kommentare, die sie "
+                      "enthalten: Kandidaten für neue Muster oder Themen im Codebuch."),
+    "uncoded_none": ("Every survey comment in {period} got a theme ({n} comments).",
+                     "Jeder Umfragekommentar in {period} erhielt ein Thema ({n} Kommentare)."),
+    "uncoded_rare": ("No word or phrase occurs in two or more of the {uncoded} comments without a theme.",
+                     "Kein Wort und keine Wendung kommt in zwei oder mehr der {uncoded} Kommentare ohne Thema vor."),
+    "cap_uncoded_terms": ("Most frequent words and phrases of the comments without a theme",
+                          "Häufigste Wörter und Wendungen der Kommentare ohne Thema"),
+    "col_term": ("Word or phrase", "Wort oder Wendung"),
+    "col_term_kind": ("Kind", "Art"),
+    "col_comments": ("Comments", "Kommentare"),
+    "term_word": ("word", "Wort"),
+    "term_phrase": ("phrase", "Wendung"),
     "comments_count": ("{n} comments in {period}: {detractors} from detractors, {promoters} from promoters.",
                        "{n} Kommentare in {period}: {detractors} von Kritikern, {promoters} von Promotoren."),
     "cap_ipa": ("Importance and performance of each driver rating", "Wichtigkeit und Leistung je Treiber-Bewertung"),

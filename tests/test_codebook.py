@@ -54,8 +54,10 @@ def test_phrases_allow_spaces_and_hyphens():
 # ---- validation ----------------------------------------------------------------------------------
 
 def test_unknown_key_names_theme_and_key():
-    bad = {"themes": [_theme("delivery", de=["x"]) | {"patterns": {"fr": ["livraison"]}}]}
-    with pytest.raises(ConfigError, match=r"theme 'delivery', key 'patterns.fr': unknown key") as info:
+    # any ISO 639 code is a pattern slot (fr, pt, ...); a key that is not a language code is refused
+    bad = {"themes": [_theme("delivery", de=["x"]) | {"patterns": {"french": ["livraison"]}}]}
+    with pytest.raises(ConfigError, match=r"theme 'delivery', key 'patterns': 'french' is not a language code") \
+            as info:
         parse_codebook(bad, source="cb.yaml")
     assert str(info.value).startswith("cb.yaml")
 

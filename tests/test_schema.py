@@ -235,9 +235,12 @@ def test_check_names_in_german_for_every_contract_check():
     checks = translate_quality_report(pd.DataFrame(rows), "de")["check"].tolist()
     assert checks == ["nicht leer", "exakt doppelte Zeilen (entfernt, erste behalten)", "revenue >= 0",
                       "refund_amount >= 0", "quantity > 0", "order_id eindeutig", "order_id ausgefüllt",
-                      "refund_amount <= revenue", "order_date nicht vor 1990",
+                      "refund_amount <= revenue", "customer_id in jeder Zeile angegeben",
+                      "order_date in jeder Zeile angegeben", "revenue in jeder Zeile angegeben",
+                      "order_date nicht vor 1990",
                       "nicht leer", "exakt doppelte Zeilen (entfernt, erste behalten)", "ticket_id eindeutig",
-                      "ticket_id ausgefüllt", "resolved_at >= opened_at", "opened_at nicht vor 1990",
+                      "ticket_id ausgefüllt", "resolved_at >= opened_at", "opened_at in jeder Zeile angegeben",
+                      "opened_at nicht vor 1990",
                       "resolved_at nicht vor 1990"]
 
 

@@ -19,7 +19,7 @@ from kit.definitions import DEFINITIONS, KPI_IDS
 
 __all__ = [
     "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Action", "Addresses",
-    "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES", "LocalText", "localise",
+    "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES", "LocalText", "localise", "RowFilter",
 ]
 
 GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
@@ -174,6 +174,8 @@ class CLVSettings(_Model):
     time_unit: Literal["D", "W", "M"] = Field("W", description="Time unit of the BG/NBD model")
     billing_months: int = Field(1, gt=0, le=12, description="Length of a subscription's billing period in months "
                                                             "(the period of the sBG model; amount is per period)")
+    penaliser: float = Field(0.0, ge=0, le=1, description="L2 penalty of the BG/NBD and Gamma-Gamma fits "
+                                                          "(e.g. 0.001 when a fit does not converge); 0 = none")
 
 
 class Addresses(_Model):
@@ -223,6 +225,58 @@ class CsvOptions(_Model):
     encoding: str | None = None
 
 
+_FILTER_OPS = ("equals", "not_equals", "in", "not_in", "contains", "not_contains", "starts_with",
+               "not_starts_with", "blank")
+
+
+class RowFilter(_Model):
+    """One condition of a table's ``where:`` list: rows that do not meet it are left out before any check.
+
+    ``column`` is a column of the file (or the contract name it is mapped to); the cell's text is compared.
+    Exactly one operator: ``equals``, ``not_equals``, ``in``, ``not_in`` (a list), ``contains``,
+    ``not_contains``, ``starts_with``, ``not_starts_with`` or ``blank`` (true: keep empty cells only; false:
+    keep filled ones).
+    """
+
+    column: str
+    equals: str | None = None
+    not_equals: str | None = None
+    in_: tuple[str, ...] | None = Field(None, alias="in")
+    not_in: tuple[str, ...] | None = None
+    contains: str | None = None
+    not_contains: str | None = None
+    starts_with: str | None = None
+    not_starts_with: str | None = None
+    blank: bool | None = None
+
+    @field_validator("equals", "not_equals", "contains", "not_contains", "starts_with", "not_starts_with",
+                     mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    @field_validator("in_", "not_in", mode="before")
+    @classmethod
+    def _texts(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return tuple(str(v) for v in value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> RowFilter:
+        given = [op for op in _FILTER_OPS if getattr(self, "in_" if op == "in" else op) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a where condition needs exactly one of {', '.join(_FILTER_OPS)} besides 'column'; "
+                             f"found {', '.join(given) or 'none'}")
+        return self
+
+    @property
+    def operator(self) -> tuple[str, Any]:
+        """The condition's operator and value."""
+        op = next(op for op in _FILTER_OPS if getattr(self, "in_" if op == "in" else op) is not None)
+        return op, getattr(self, "in_" if op == "in" else op)
+
+
 class TableSource(_Model):
     """Where one table comes from and how to read it."""
 
@@ -233,6 +287,20 @@ class TableSource(_Model):
                                                  "for exports with a title block above the header")
     date_format: str | None = None
     csv: CsvOptions | None = None
+    where: tuple[RowFilter, ...] = Field((), description="Conditions every row must meet, e.g. "
+                                                         "[{column: Kundengruppe, not_equals: Test}]")
+    constants: dict[str, str | float | bool] = Field(
+        default_factory=dict, description="Columns with one value in every row, e.g. {channel: online}")
+    group_by: str | None = Field(None, description="orders only: the file has one row per line item; lines with "
+                                                   "the same value of this column (e.g. InvoiceNo) form one order")
+    cancellation_prefix: str | None = Field(None, description="orders with group_by: order ids starting with this "
+                                                              "(e.g. C) are cancellations; negative totals always are")
+
+    @model_validator(mode="after")
+    def _prefix_needs_group_by(self) -> TableSource:
+        if self.cancellation_prefix is not None and self.group_by is None:
+            raise ValueError("cancellation_prefix needs group_by (the column that names the order of each line)")
+        return self
 
     @field_validator("file")
     @classmethod
@@ -269,9 +337,12 @@ class DataSources(_Model):
     @field_validator("tables")
     @classmethod
     def _tables(cls, value: dict[str, TableSource]) -> dict[str, TableSource]:
-        for name in value:
+        for name, source in value.items():
             if name not in TABLES:
                 raise _KeyError(_unknown("table", name, TABLES), name)
+            if source.group_by is not None and name != "orders":
+                raise _KeyError("group_by folds line items into orders; it is only allowed for the orders table",
+                                f"{name}.group_by")
         if not {"orders", "subscriptions", "surveys"} & set(value) and not _customers_with_status(value):
             raise ValueError("an analysis needs at least an 'orders', a 'subscriptions' or a 'surveys' table "
                              "(or a customers table that maps a status or churn_date column)")

@@ -27,20 +27,33 @@ def _localise(parsed: pd.Series, timezone: str) -> pd.Series:
     return parsed
 
 
+def _slash_format(values: pd.Series, first: str, second: str) -> str:
+    """The strptime format that reads the slash dates of ``values`` (``first``/``second`` are %d or %m):
+    a two- or four-digit year as written, and the time of day when the values carry one."""
+    parts = values.str.extract(r"^\d{1,2}/\d{1,2}/(\d{2,4})(?:[ T](\d{1,2}:\d{2})(:\d{2})?\s*([AaPp][Mm])?)?\s*$")
+    year = "%y" if parts[0].dropna().str.len().eq(2).all() and parts[0].notna().any() else "%Y"
+    fmt = f"{first}/{second}/{year}"
+    if parts[1].notna().any():
+        clock = "%I" if parts[3].notna().any() else "%H"
+        fmt += f" {clock}:%M" + (":%S" if parts[2].notna().any() else "") + (" %p" if parts[3].notna().any() else "")
+    return fmt
+
+
 def _slash_hint(values: pd.Series) -> tuple[str, str]:
     parts = values.str.extract(r"^(\d{1,2})/(\d{1,2})/")
     first = pd.to_numeric(parts[0], errors="coerce")
     second = pd.to_numeric(parts[1], errors="coerce")
+    day_first, month_first = _slash_format(values, "%d", "%m"), _slash_format(values, "%m", "%d")
     if (first > 12).any() and not (second > 12).any():
         example = values[first > 12].iloc[0]
-        return (f"the values suggest day first (DD/MM/YYYY, e.g. {example!r}), but the kit does not guess",
-                "set date_format: '%d/%m/%Y' for this table in analysis.yaml")
+        return (f"the values suggest day first (DD/MM, e.g. {example!r}), but the kit does not guess",
+                f"set date_format: '{day_first}' for this table in analysis.yaml")
     if (second > 12).any() and not (first > 12).any():
         example = values[second > 12].iloc[0]
-        return (f"the values suggest month first (MM/DD/YYYY, e.g. {example!r}), but the kit does not guess",
-                "set date_format: '%m/%d/%Y' for this table in analysis.yaml")
+        return (f"the values suggest month first (MM/DD, e.g. {example!r}), but the kit does not guess",
+                f"set date_format: '{month_first}' for this table in analysis.yaml")
     return ("every value could be DD/MM/YYYY or MM/DD/YYYY",
-            "set date_format ('%d/%m/%Y' or '%m/%d/%Y') for this table in analysis.yaml")
+            f"set date_format ('{day_first}' or '{month_first}') for this table in analysis.yaml")
 
 
 def _to_datetime(values: pd.Series, fmt: str) -> pd.Series:

@@ -53,7 +53,9 @@ class TableRead:
         return self.user_names.get(column, column)
 
     def rows(self, mask: pd.Series | np.ndarray) -> list[int]:
-        return [int(i) + self.first_row for i in np.flatnonzero(np.asarray(mask))[:5]]
+        # the index is the 0-based data row of the file (rows left out by ``where`` keep their numbers)
+        positions = np.flatnonzero(np.asarray(mask))[:5]
+        return [int(i) + self.first_row for i in np.asarray(self.frame.index)[positions]]
 
     def mapped(self, column: str) -> str:
         user = self.user_names.get(column)

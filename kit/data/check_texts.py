@@ -17,10 +17,11 @@ __all__ = ["CHECK_TEXTS", "check_text"]
 
 #: The texts of the data-quality checks (``check`` and ``example`` of ``LoyaltyData.quality``): key -> (English,
 #: German), rendered by :func:`check_text`. ``{name}`` is filled with the value as it is (column ids, file
-#: names, dates, row numbers: names, not amounts), ``{name!r}`` with its repr. ``{name:count}`` (an amount)
-#: and ``{name:reading}`` (a value as read from a file: the decimals it has and no thousands separator, so
-#: that '1.234' read as 1234 cannot look like its input) go through :func:`kit.results.format_value`.
-#: Keys starting with ``ex_`` are examples; the rest are check names or parts of an example.
+#: names, dates, row numbers: names, not amounts), ``{name!r}`` with its repr. ``{name:count}`` (an amount),
+#: ``{name:money}`` (two decimals) and ``{name:reading}`` (a value as read from a file: the decimals it has and
+#: no thousands separator, so that '1.234' read as 1234 cannot look like its input) go through
+#: :func:`kit.results.format_value`. Keys starting with ``ex_`` are examples; the rest are check names or parts
+#: of an example.
 CHECK_TEXTS: dict[str, tuple[str, str]] = {
     # reading and mapping (kit.data.io, kit.data.convert)
     "rows_read": ("rows read", "gelesene Zeilen"),
@@ -57,7 +58,67 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     "refund_within_revenue": ("refund_amount <= revenue", "refund_amount <= revenue"),
     "not_before_opened": ("{column} >= opened_at", "{column} >= opened_at"),
     "not_before_start": ("{column} >= start_date", "{column} >= start_date"),
+    "resolved_after_response": ("resolved_at >= first_response_at", "resolved_at >= first_response_at"),
+    "blank_required": ("{column} given in every row", "{column} in jeder Zeile angegeben"),
+    "ex_blank_guest": ("{n:count} orders without {label} (rows {rows}): kept as guest orders for the order-level KPIs "
+                       "(revenue, order value, refunds), left out of every customer KPI",
+                       "{n:count} Bestellungen ohne {label} (Zeilen {rows}): als Gastbestellungen für die "
+                       "Bestell-KPIs behalten (Umsatz, Bestellwert, Erstattungen), in keiner Kunden-KPI gezählt"),
+    "ex_blank_left_out": ("{n:count} without {label} (rows {rows}): left out wherever {column} is needed",
+                          "{n:count} ohne {label} (Zeilen {rows}): ausgelassen, wo {column} gebraucht wird"),
+    "identical_counted": ("identical rows without an id (each counted)", "gleiche Zeilen ohne ID (jede gezählt)"),
+    "ex_identical_counted": ("rows {rows}: the export has no {ids}, so {what} look alike; each is counted",
+                             "Zeilen {rows}: der Export hat keine {ids}, daher sehen {what} gleich aus; jede wird "
+                             "gezählt"),
+    "what_referrals": ("several referrals by one referrer on one day", "mehrere Empfehlungen eines Empfehlers an "
+                       "einem Tag"),
+    "what_surveys": ("anonymous answers with the same date and scores", "anonyme Antworten mit gleichem Datum und "
+                     "gleichen Werten"),
     "not_before_year": ("{column} not before {year}", "{column} nicht vor {year}"),
+    # optional columns and the report sections they feed (kit.data.sections)
+    "optional_columns": ("optional columns for report sections", "optionale Spalten für Abschnitte des Berichts"),
+    "ex_optional_both": ("absent: {absent} | present: {present}", "fehlen: {absent} | vorhanden: {present}"),
+    "ex_optional_absent": ("absent: {absent}", "fehlen: {absent}"),
+    "feeds": ("{column} ({sections})", "{column} ({sections})"),
+    "sec_segments": ("results by segment", "Ergebnisse nach Segment"),
+    "sec_channel": ("survival and referrals by acquisition channel", "Überleben und Empfehlungen nach Kanal"),
+    "sec_returns": ("return and refund rates", "Retouren- und Erstattungsquoten"),
+    "sec_net_value": ("net revenue and CLV", "Nettoumsatz und CLV"),
+    "sec_survey_customers": ("answers linked to customers: watch list, advocates, segments",
+                             "Antworten mit Kundenbezug: Beobachtungsliste, Fürsprecher, Segmente"),
+    "sec_comments": ("comment coding and themes", "Codierung der Kommentare und Themen"),
+    "sec_drivers": ("key-driver analysis", "Treiberanalyse"),
+    "sec_service_churn": ("service and churn per customer", "Service und Abwanderung je Kunde"),
+    "sec_first_response": ("first response time and SLA share", "Erstreaktionszeit und SLA-Quote"),
+    "sec_resolution": ("resolution time", "Lösungszeit"),
+    "sec_complaints": ("complaint rate", "Beschwerdequote"),
+    "sec_ticket_categories": ("tickets and complaints by category", "Tickets und Beschwerden nach Kategorie"),
+    "sec_exit_reasons": ("reasons for leaving, coded by the codebook", "Kündigungsgründe, mit dem Codebuch codiert"),
+    "sec_exit_categories": ("exit categories", "Kündigungskategorien"),
+    "sec_referred": ("retention of referred customers", "Bindung geworbener Kunden"),
+    "sec_response_rate": ("survey response rate", "Rücklaufquote der Umfragen"),
+    # row filters and line items (kit.data.rowfilters, kit.data.lineitems)
+    "where": ("rows left out by where", "durch where ausgelassene Zeilen"),
+    "ex_where": ("{condition}: {left_out:count} of {n:count} rows left out",
+                 "{condition}: {left_out:count} von {n:count} Zeilen ausgelassen"),
+    "line_items": ("line items folded into orders", "Positionen zu Bestellungen zusammengefasst"),
+    "ex_line_items": ("{lines:count} lines -> {orders:count} orders; {cancellations:count} cancellations "
+                      "({cancelled:money}) -> refunds of {refunded:count} earlier orders of their customers",
+                      "{lines:count} Positionen -> {orders:count} Bestellungen; {cancellations:count} Stornierungen "
+                      "({cancelled:money}) -> Erstattungen von {refunded:count} früheren Bestellungen ihrer Kunden"),
+    "unmatched_cancellations": ("cancellations without an earlier order of the customer",
+                                "Stornierungen ohne frühere Bestellung des Kunden"),
+    "ex_unmatched_cancellations": ("{n:count} cancellations ({value:money}, e.g. {ids}): no earlier order of the "
+                                   "customer in the data (bought before the export starts, or no customer id); "
+                                   "left out",
+                                   "{n:count} Stornierungen ({value:money}, z. B. {ids}): keine frühere Bestellung "
+                                   "des Kunden in den Daten (vor Beginn des Exports gekauft oder ohne Kundennummer); "
+                                   "ausgelassen"),
+    # codebook and interviews (kit.text.sources)
+    "read_codebook": ("codebook read", "Codebuch gelesen"),
+    "ex_codebook": ("{n:count} themes: {themes}", "{n:count} Themen: {themes}"),
+    "read_interviews": ("interviews read", "Interviews gelesen"),
+    "ex_interviews": ("{n:count} interview files", "{n:count} Interview-Dateien"),
     # across tables (kit.data.schema.check_relations)
     "known_customer": ("{column} known in customers", "{column} in Kunden vorhanden"),
     "ex_unknown_ids": ("{n:count} distinct ids, e.g. {ids}", "verschiedene IDs: {n:count}, z. B. {ids}"),
@@ -76,12 +137,14 @@ class _CheckFormatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec not in ("count", "reading"):
+        if format_spec not in ("count", "reading", "money"):
             return super().format_field(value, format_spec)
         from kit.results import format_value  # kit.results imports this module: import it where it is used
 
         if format_spec == "count":
             return format_value(value, "count", self.lang)
+        if format_spec == "money":
+            return format_value(value, "currency", self.lang)
         digits = len(f"{abs(float(value)):.6f}".rstrip("0").partition(".")[2])  # 1.234 -> 3, 1234.0 -> 0
         shown = format_value(value, "number", self.lang, digits=digits)
         return shown.replace("." if self.lang == "de" else ",", "")  # no thousands separator

@@ -29,6 +29,7 @@ from kit.data._config_sections import (
     LocalText,
     Periods,
     Privacy,
+    RowFilter,
     TableSource,
     Target,
     Thresholds,
@@ -44,6 +45,7 @@ __all__ = [
     "AnalysisConfig", "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings",
     "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "load_config",
     "GERMAN_STATES", "read_yaml", "override_thresholds", "THRESHOLD_OVERRIDES", "LocalText", "localise",
+    "RowFilter",
 ]
 
 #: The thresholds an analyst most often varies, overridable per run (``loyalty-kit run -p inactivity_days=90``)
@@ -143,6 +145,26 @@ def _describe(error: dict[str, Any], file: str) -> tuple[str, str]:
     return key, f"{file}, key '{key}': {msg}{shown}."
 
 
+def _refuse_repeated_keys(node: yaml.Node, file: str, where: str = "") -> None:
+    """Raise a ConfigError for a key written twice in one mapping (YAML would keep the last silently)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key != "<<":
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    full = f"{where}.{key}" if where else key
+                    raise ConfigError(
+                        f"{file}, key '{full}': written twice (lines {seen[key]} and {line}); YAML would silently "
+                        f"keep only the second. Remove one of them or merge their values.", key=full)
+                seen[key] = line
+            _refuse_repeated_keys(value_node, file, f"{where}.{key}" if where and key else (key or where))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _refuse_repeated_keys(item, file, f"{where}[{i}]")
+
+
 def read_yaml(path: Path, *, missing: str) -> Any:
     """Parse a YAML file; a missing file or a syntax error is a :class:`ConfigError`.
 
@@ -161,7 +183,8 @@ def read_yaml(path: Path, *, missing: str) -> Any:
     Raises
     ------
     ConfigError
-        The file is missing, or not YAML (the message gives line and column).
+        The file is missing, or not YAML (the message gives line and column), or a key is written
+        twice in one mapping (the message names the key and both lines).
 
     Examples
     --------
@@ -177,7 +200,15 @@ def read_yaml(path: Path, *, missing: str) -> Any:
     if not path.is_file():
         raise ConfigError(missing)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _refuse_repeated_keys(node, path.name)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

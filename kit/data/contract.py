@@ -57,7 +57,7 @@ TABLES: dict[str, TableSpec] = {
         dates=("signup_date", "churn_date"), key="customer_id"),
     "orders": TableSpec(
         required=("order_id", "customer_id", "order_date", "revenue"),
-        optional=("refund_amount", "returned", "quantity", "category", "channel"),
+        optional=("refund_amount", "returned", "quantity", "category", "channel", "unit_price"),
         dates=("order_date",), key="order_id"),
     "surveys": TableSpec(
         required=("responded_at",),

@@ -29,8 +29,8 @@ from kit.errors import DataError
 __all__ = ["column_kind", "TableRead", "convert_columns"]
 
 _ID_COLUMNS = frozenset({"customer_id", "order_id", "ticket_id", "response_id", "referrer_id", "referred_id"})
-_NUMBER_COLUMNS = frozenset({"revenue", "refund_amount", "quantity", "nps", "csat", "ces", "rating", "amount",
-                             "tenure_months"})
+_NUMBER_COLUMNS = frozenset({"revenue", "refund_amount", "quantity", "unit_price", "nps", "csat", "ces", "rating",
+                             "amount", "tenure_months"})
 _FLAG_COLUMNS = frozenset({"returned", "is_complaint", "responded"})
 _TRUE = ("true", "yes", "ja", "wahr", "1", "1.0", "x", "y", "j", "t")
 _FALSE = ("false", "no", "nein", "falsch", "0", "0.0", "n", "f", "")

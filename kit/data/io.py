@@ -29,7 +29,10 @@ import pandas as pd
 from kit.data.check_texts import check_text
 from kit.data.contract import QUALITY_COLUMNS, TABLES, LoyaltyData, quality_row
 from kit.data.convert import TableRead, column_kind, convert_columns
+from kit.data.lineitems import fold_line_items
 from kit.data.rawtables import NA_TOKENS, read_raw
+from kit.data.rowfilters import add_constants, filter_rows
+from kit.data.sections import optional_columns_row
 from kit.errors import DataError
 from kit.labels import LABELS, table_name, text
 from kit.results import format_value
@@ -67,15 +70,18 @@ def _read(source: TableSource, name: str, data: DataSources,
             f"mapped column {user!r} (-> {source.columns[user]}) is not in the file; columns found: "
             f"{', '.join(map(repr, found[:30]))}{hint}{_header_hint(found, source)}", file=path_name, column=user,
             expected=f"a column named {user!r}", fix="correct data.tables." + name + ".columns in analysis.yaml")
-    frame = frame.rename(columns=source.columns)
+    frame, filtered = filter_rows(frame, source.where, table=name, file=path_name, columns=source.columns)
+    renames = {**source.columns, **_group_by_column(source, found, path_name)}
+    frame = add_constants(frame.rename(columns=renames), source.constants, table=name, file=path_name)
     duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if duplicated:
         raise DataError(f"column {duplicated[0]!r} appears twice after mapping", file=path_name,
                         column=duplicated[0], expected="each contract column once",
                         fix=f"remove one mapping to {duplicated[0]!r} in analysis.yaml")
-    user_names = {contract: user for user, contract in source.columns.items()}
+    user_names = {contract: user for user, contract in renames.items()}
     spec = TABLES[name]
-    absent = [c for c in spec.required if c not in frame.columns]
+    absent = [c for c in spec.required if c not in frame.columns
+              and not (source.group_by and c == "revenue" and {"quantity", "unit_price"} <= set(frame.columns))]
     if absent:
         col = absent[0]
         close = [c for c in found if c.strip().lower().replace(" ", "_") == col] or \
@@ -86,21 +92,54 @@ def _read(source: TableSource, name: str, data: DataSources,
             f"{_header_hint(found, source)}",
             file=path_name, column=col, expected=f"the {name} columns {', '.join(spec.required)}",
             fix=f"map your column names under data.tables.{name}.columns in analysis.yaml")
+    if len(frame) == 0 and source.where:
+        raise DataError("no row meets the where conditions", file=path_name,
+                        expected="at least one data row left", fix=f"check data.tables.{name}.where in analysis.yaml")
     if len(frame) == 0:
         raise DataError("the file has a header but no data rows", file=path_name,
                         expected="at least one data row", fix="export the table again with its rows")
     read = TableRead(name=name, frame=frame, file=path_name, first_row=raw.first_row, user_names=user_names,
                      sep=raw.sep)
+    read.notes.extend(filtered)
     fmt = source.date_format or data.date_format
-    convert_columns(read, fmt, data.timezone, raw.numbers, on_error)
+    failed: list[DataError] = []
+
+    def collect(exc: DataError) -> None:
+        failed.append(exc)
+        if on_error is not None:
+            on_error(exc)
+
+    convert_columns(read, fmt, data.timezone, raw.numbers, collect if on_error is not None else None)
+    if source.group_by and not failed:
+        read.frame, folded = fold_line_items(read.frame, file=path_name, prefix=source.cancellation_prefix,
+                                             table=name)
+        read.notes.extend(folded)
     return read
 
 
-def read_table(source: TableSource, name: str, *, data: DataSources) -> pd.DataFrame:
-    """Read one table of the data contract from a CSV, Excel or Parquet file.
+def _group_by_column(source: TableSource, found: list[str], file: str) -> dict[str, str]:
+    """The rename that makes ``group_by`` the order id of line items (nothing when it is mapped already)."""
+    key = source.group_by
+    if key is None or key == "order_id" or source.columns.get(key) == "order_id":
+        return {}
+    if key not in found:
+        raise DataError(f"group_by names column {key!r}, which is not in the file; columns found: "
+                        f"{', '.join(map(repr, found[:30]))}", file=file, column=key,
+                        expected="the column that names the order of each line (e.g. InvoiceNo)",
+                        fix="correct data.tables.orders.group_by in analysis.yaml")
+    if "order_id" in source.columns.values():
+        raise DataError(f"group_by is {key!r}, but another column is mapped to order_id", file=file, column=key,
+                        expected="group_by and the order_id mapping naming the same column",
+                        fix="map the group_by column to order_id, or leave group_by out")
+    return {key: "order_id"}
 
-    The file type follows the suffix (``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``,
-    ``.parquet``). ``header_row`` skips title lines above the header (Excel and CSV; a CSV's
+
+def read_table(source: TableSource, name: str, *, data: DataSources) -> pd.DataFrame:
+    """Read one table of the data contract from a CSV, Excel, JSON or Parquet file.
+
+    The file type follows the suffix (``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm``/``.xls``,
+    ``.json``/``.ndjson``/``.jsonl`` records, ``.parquet``), also inside ``.gz``, ``.bz2``, ``.xz`` or a
+    one-file ``.zip`` (``orders.csv.gz``). ``header_row`` skips title lines above the header (Excel and CSV; a CSV's
     ``sep=;`` line is skipped by itself). CSV encoding (BOM, UTF-8, else cp1252), separator (``;`` ``,`` TAB ``|``)
     and, per numeric column, decimal mark and thousands separator are detected unless
     set under ``csv:``. Everything is read as text, mapped to contract names
@@ -172,6 +211,9 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         rows.append(quality_row(name, "rows_read", "info", len(read.frame), example=read.file))
         rows.extend(_mapping_rows(name, source))
         rows.extend(read.notes)
+        feeds = optional_columns_row(name, list(read.frame.columns))
+        if feeds is not None:
+            rows.append(feeds)
         for exc in table_errors:
             errors.append(exc)
             rows.append(_error_row(name, "column_types", exc))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from kit.data._rawformats import COMPRESSED, JSON_SUFFIXES, decompress, read_json_records
 from kit.errors import DataError
 
 if TYPE_CHECKING:
@@ -94,25 +96,33 @@ def read_raw(source: TableSource, name: str, *, data: DataSources) -> RawTable:
     path = Path(source.file)
     if not path.is_file():
         raise DataError(f"file not found: {str(path)!r} (table {name})", file=path.name,
-                        expected="an existing CSV, Excel or Parquet file",
+                        expected="an existing CSV, Excel, JSON or Parquet file",
                         fix=f"correct data.tables.{name}.file in analysis.yaml (relative paths start at its folder)")
     suffix = path.suffix.lower()
+    content: bytes | None = None
+    if suffix in COMPRESSED:
+        inner, content = decompress(path)
+        suffix = Path(inner).suffix.lower()
+    opened = io.BytesIO(content) if content is not None else path
     raw = RawTable(frame=pd.DataFrame())
     if suffix in (".csv", ".txt", ".tsv"):
         options = _csv_options(source, data)
-        raw.frame, raw.sep, raw.first_row = _read_csv(path, options, source.header_row)
+        raw.frame, raw.sep, raw.first_row = _read_csv(path, options, source.header_row, content)
         raw.numbers = {"decimal": options["decimal"], "thousands": options["thousands"]}
-    elif suffix in (".xlsx", ".xlsm"):
-        raw.frame = _unreadable_as(path, "an Excel workbook (.xlsx)", lambda: _read_excel(path, source))
+    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        kind = "an Excel workbook (.xls)" if suffix == ".xls" else "an Excel workbook (.xlsx)"
+        raw.frame = _unreadable_as(path, kind, lambda: _read_excel(opened, source, path.name))
         raw.first_row = source.header_row + 1  # number cells arrive as '1234.5'; text cells are detected
     elif suffix in (".parquet", ".pq"):
-        raw.frame = _unreadable_as(path, "a Parquet file", lambda: pd.read_parquet(path))
+        raw.frame = _unreadable_as(path, "a Parquet file", lambda: pd.read_parquet(opened))
         raw.frame.columns = [str(c) for c in raw.frame.columns]
+    elif suffix in JSON_SUFFIXES:
+        raw.frame = read_json_records(content if content is not None else path.read_bytes(), path.name)
+        raw.first_row = 1  # record 1 is row 1
     else:
-        fix = ("open it in Excel and save it as .xlsx (Excel workbook)" if suffix == ".xls"
-               else "export the table in one of these formats")
         raise DataError(f"unsupported file type {suffix!r}", file=path.name,
-                        expected=".csv, .xlsx or .parquet", fix=fix)
+                        expected=".csv, .xlsx, .xls, .json, .ndjson or .parquet (also inside .gz or .zip)",
+                        fix="export the table in one of these formats")
     raw.frame = raw.frame.reset_index(drop=True)
     if raw.frame.shape[1] == 0:
         raise _empty_file(path)
@@ -179,8 +189,8 @@ def _detect_sep(text: str) -> str:
     return max(_SEPARATORS, key=header.count) if any(s in header for s in _SEPARATORS) else ","
 
 
-def _encoding_error(path: Path, encoding: str, configured: bool) -> DataError:
-    raw = path.read_bytes()  # only on this error path
+def _encoding_error(path: Path, encoding: str, configured: bool, content: bytes | None = None) -> DataError:
+    raw = content if content is not None else path.read_bytes()  # only on this error path
     where = ""
     try:
         raw.decode(encoding)
@@ -199,10 +209,16 @@ def _encoding_error(path: Path, encoding: str, configured: bool) -> DataError:
         fix=f"set csv: {{encoding: {looks.split()[0]}}} for this table (or data.csv.encoding) in analysis.yaml")
 
 
-def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1) -> tuple[pd.DataFrame, str, int]:
-    """Read a CSV as text; returns the frame, the separator and the file row of the first data row."""
-    with path.open("rb") as fh:
-        head = fh.read(_SAMPLE_BYTES)
+def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1,
+              content: bytes | None = None) -> tuple[pd.DataFrame, str, int]:
+    """Read a CSV as text; returns the frame, the separator and the file row of the first data row.
+
+    ``content``: the bytes of an unpacked file (``path`` then only names it in messages)."""
+    if content is not None:
+        head = content[:_SAMPLE_BYTES]
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(_SAMPLE_BYTES)
     if not head.strip():
         raise _empty_file(path)
     configured = options["encoding"] is not None
@@ -214,7 +230,7 @@ def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1) -
             raise DataError(f"unknown encoding {encoding!r}", file=path.name,
                             expected="an encoding such as utf-8, utf-8-sig or cp1252",
                             fix="correct csv.encoding in analysis.yaml") from None
-        raise _encoding_error(path, encoding, configured) from None
+        raise _encoding_error(path, encoding, configured, content) from None
     skip = header_row - 1
     lines = sample.lstrip("\ufeff").splitlines()[skip:]
     excel_hint = lines[0].strip() if lines else ""
@@ -227,11 +243,13 @@ def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1) -
     header = next(csv.reader(lines[:1], delimiter=sep), [])
 
     def parse(encoding_: str) -> pd.DataFrame:
+        source = io.BytesIO(content) if content is not None else path
         if encoding_.replace("-", "").lower() in ("utf8", "utf8sig"):
-            fast = _read_csv_arrow(path, sep, skip, header)
+            fast = _read_csv_arrow(source, sep, skip, header)
             if fast is not None:
                 return fast
-        return pd.read_csv(path, sep=sep, encoding=encoding_, dtype=str, keep_default_na=False,
+            source = io.BytesIO(content) if content is not None else path
+        return pd.read_csv(source, sep=sep, encoding=encoding_, dtype=str, keep_default_na=False,
                            na_values=list(NA_TOKENS), skiprows=skip, engine="c")
 
     try:
@@ -239,7 +257,7 @@ def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1) -
             frame = parse(encoding)
         except UnicodeDecodeError:
             if configured:
-                raise _encoding_error(path, encoding, configured) from None
+                raise _encoding_error(path, encoding, configured, content) from None
             try:  # non-UTF-8 bytes after the sampled first megabyte
                 frame = parse("cp1252")
             except UnicodeDecodeError:
@@ -259,16 +277,17 @@ def _unreadable_as(path: Path, kind: str, read: Callable[[], pd.DataFrame]) -> p
     import zipfile
 
     import pyarrow as pa
+    from python_calamine import CalamineError
 
     try:
         return read()
-    except (zipfile.BadZipFile, pa.ArrowException, OSError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, pa.ArrowException, OSError, KeyError, ValueError, CalamineError) as exc:
         raise DataError(f"cannot be read as {kind} ({type(exc).__name__}: {exc})", file=path.name,
                         expected=f"{kind} that opens in its program",
                         fix="export the table again, or check that the file suffix matches its format") from None
 
 
-def _read_csv_arrow(path: Path, sep: str, skip: int, header: list[str]) -> pd.DataFrame | None:
+def _read_csv_arrow(path: Path | io.BytesIO, sep: str, skip: int, header: list[str]) -> pd.DataFrame | None:
     """Read a UTF-8 CSV as text with Arrow's multithreaded parser, or None to use pandas' parser.
 
     Every column is read as text with the same missing-value tokens as the pandas path;
@@ -297,16 +316,19 @@ def _read_csv_arrow(path: Path, sep: str, skip: int, header: list[str]) -> pd.Da
     return table.to_pandas(types_mapper={pa.string(): text}.get)
 
 
-def _read_excel(path: Path, source: TableSource) -> pd.DataFrame:
+def _read_excel(path: Path | io.BytesIO, source: TableSource, name: str) -> pd.DataFrame:
     sheet = source.sheet if source.sheet is not None else 0
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, header=source.header_row - 1, dtype=str,
+        engine = "calamine" if name.lower().endswith(".xls") else "openpyxl"  # legacy .xls (BIFF): python-calamine
+        frame = pd.read_excel(path, sheet_name=sheet, header=source.header_row - 1, dtype=str, engine=engine,
                               keep_default_na=False, na_values=list(NA_TOKENS))
     except (ValueError, IndexError) as exc:
         if "not found" in str(exc) or isinstance(exc, IndexError):
-            sheets = pd.ExcelFile(path).sheet_names
+            if isinstance(path, io.BytesIO):
+                path.seek(0)
+            sheets = pd.ExcelFile(path, engine=engine).sheet_names
             raise DataError(f"sheet {sheet!r} does not exist; sheets: {', '.join(map(repr, sheets))}",
-                            file=path.name, expected="an existing sheet name or 0-based number",
+                            file=name, expected="an existing sheet name or 0-based number",
                             fix="set sheet in analysis.yaml") from None
         raise
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -35,6 +35,12 @@ EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01")
 """Dates before this are reported as implausible (warning)."""
 
 
+#: Tables whose identical rows are separate events when the export has none of these ids (several referrals by
+#: one referrer on one day; anonymous survey answers with the same date and scores): counted, not dropped.
+_COUNTED_WITHOUT_ID: dict[str, tuple[str, ...]] = {"referrals": ("referred_id",),
+                                                   "surveys": ("response_id", "customer_id")}
+
+
 class _Where:
     def __init__(self, file: str, first_row: int, user_names: dict[str, str]) -> None:
         self.file, self.first_row, self.user_names = file, first_row, user_names
@@ -77,6 +83,25 @@ def _failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases
     return pd.DataFrame(columns=["column", "check", "check_number", "failure_case", "index"])
+
+
+def _blank_required(frame: pd.DataFrame, name: str, where: _Where) -> list[dict[str, Any]]:
+    """Rows with a blank required column (the key has its own error check): one warning row per column.
+
+    A guest order (no customer_id) is kept for the order-level KPIs; any other row without a
+    required value is left out wherever that value is needed (a survey answer without a date
+    belongs to no period)."""
+    spec = TABLES[name]
+    out = []
+    for col in spec.required:
+        if col == spec.key or col not in frame:
+            continue
+        empty = frame[col].isna().to_numpy()
+        example = "ex_blank_guest" if (name, col) == ("orders", "customer_id") else "ex_blank_left_out"
+        out.append(_row(name, "blank_required", "warning", int(empty.sum()), example_key=example,
+                        params={"column": col, "label": where.label(col), "n": int(empty.sum()),
+                                "rows": ", ".join(map(str, where.rows(frame.index[empty])))}))
+    return out
 
 
 def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2,
@@ -136,6 +161,17 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     key = TABLES[name].key
     key_repeats = _repeated(frame[key]) if key and key in frame else None
     dupes = _exact_duplicates(frame, key_repeats)
+    if name in _COUNTED_WITHOUT_ID:  # rows alike only because the export lacks an id: each is a referral / answer
+        ids = _COUNTED_WITHOUT_ID[name]
+        no_id = pd.Series(True, index=frame.index)
+        for col in ids:
+            if col in frame:
+                no_id &= frame[col].isna()
+        alike = (dupes & no_id).to_numpy()
+        rows.append(_row(name, "identical_counted", "warning", int(alike.sum()), example_key="ex_identical_counted",
+                         params={"rows": ", ".join(map(str, where.rows(frame.index[alike]))),
+                                 "ids": " or ".join(ids), "what": {"key": f"what_{name}"}}))
+        dupes = dupes & ~no_id
     n_dupes = int(dupes.sum())
     rows.append(_row(name, "exact_duplicates", "warning", n_dupes, example_key="ex_rows",
                      params={"rows": ", ".join(map(str, where.rows(frame.index[dupes.to_numpy()])))}))
@@ -248,6 +284,22 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                 fail("not_before_start", {"column": col}, exc, int(early.sum()))
             else:
                 passed("not_before_start", {"column": col})
+    if name == "tickets" and {"first_response_at", "resolved_at"} <= set(columns):
+        early = (frame["resolved_at"] < frame["first_response_at"]).to_numpy()
+        if early.any():
+            sub = frame.loc[early]
+            exc = DataError(f"{_n(int(early.sum()), 'ticket has', 'tickets have')} resolved_at before "
+                            f"first_response_at{where.mapped('resolved_at')}",
+                            file=file, column=where.label("resolved_at"), rows=where.rows(sub.index),
+                            values=[f"{a} < {b}" for a, b in zip(sub["resolved_at"].head(5),
+                                                                 sub["first_response_at"].head(5), strict=False)],
+                            expected="resolved_at at or after first_response_at",
+                            fix="check whether the two columns are swapped or in different time zones, "
+                                "or correct the rows (an empty cell where a time is not known)")
+            fail("resolved_after_response", {}, exc, int(early.sum()))
+        else:
+            passed("resolved_after_response")
+    rows.extend(_blank_required(frame, name, where))
     for col in TABLES[name].dates:
         if col in columns:
             early = (frame[col] < EARLIEST_PLAUSIBLE).to_numpy()

@@ -12,15 +12,23 @@ Pattern syntax (the same for theme patterns, polarity cues and negators):
 - several words match with any spaces or hyphens between them: ``customer service``;
 - umlauts and ß match both spellings automatically: ``pünktlich`` matches "puenktlich",
   ``strasse`` matches "Straße";
+- accents of every Latin script are folded (Unicode NFKD): ``não`` matches "nao" and "não", ``cafe``
+  matches "café", ``entrega rapida`` matches "entrega rápida"; the German umlauts keep their own rule
+  (``schon`` does not match "schön");
 - ``re:`` starts a raw Python regular expression for the rare case that needs one.
+
+Patterns, polarity cues, negators and labels have one slot per language: ``en``, ``de`` or any other
+ISO 639 code (``pt``, ``es``, ``fr``, ``pt-BR``); every slot is used for coding, whatever the language of a
+text. A label is shown in the report's language, else in English, else in the first language given.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -29,17 +37,44 @@ from kit.errors import ConfigError
 
 __all__ = [
     "Terms", "Label", "Cues", "SubTheme", "Theme", "Negation", "Codebook",
-    "read_codebook", "parse_codebook", "term_regex", "DEFAULT_CUES",
+    "read_codebook", "parse_codebook", "term_regex", "DEFAULT_CUES", "FOLD_TABLE",
 ]
 
-Lang = Literal["en", "de"]
+Lang = str
 
 _UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
 _DIGRAPHS = {v: k for k, v in _UMLAUTS.items()}
 _WORD_CHARS = r"(?:\w|-(?=\w))*"  # letters inside one word, hyphenated compounds included
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$")
 
 
-def term_regex(term: str, *, bounded: bool = True) -> str:
+def _latin_variants() -> dict[str, str]:
+    """Base letter -> the lower-case accented Latin letters that fold to it under NFKD (umlauts excluded)."""
+    variants: dict[str, list[str]] = {}
+    for block in (range(0x00C0, 0x0250), range(0x1E00, 0x1F00)):
+        for code in block:
+            char = chr(code)
+            base = unicodedata.normalize("NFKD", char)[0]
+            if char == char.lower() and char != base and base.isascii() and base.isalpha() and char not in _UMLAUTS:
+                variants.setdefault(base.lower(), []).append(char)
+    return {base: "".join(chars) for base, chars in variants.items()}
+
+
+_VARIANTS = _latin_variants()
+#: str.translate table: every accented Latin letter (both cases, umlauts and ß excluded) -> its base letter.
+#: One character for one, so positions in a folded text are positions in the original.
+FOLD_TABLE: dict[int, str] = {ord(v): base for base, chars in _VARIANTS.items() for v in chars}
+FOLD_TABLE.update({ord(v.upper()): base.upper() for base, chars in _VARIANTS.items() for v in chars
+                   if len(v.upper()) == 1 and v.upper() != v})
+
+
+def _fold(char: str) -> str:
+    """The base letter of an accented Latin letter (``ã`` -> ``a``); other characters as they are."""
+    base = unicodedata.normalize("NFKD", char)[0]
+    return base.lower() if base.isascii() and base.isalpha() and char not in _UMLAUTS else char
+
+
+def term_regex(term: str, *, bounded: bool = True, folded: bool = False) -> str:
     """Translate one codebook term into a regular expression (case is handled by the caller).
 
     Parameters
@@ -48,6 +83,10 @@ def term_regex(term: str, *, bounded: bool = True) -> str:
         A word, a phrase, a stem with ``*`` wildcards, or ``re:<regex>``.
     bounded : bool
         Wrap in word boundaries (``False`` when the caller adds them once around many terms).
+    folded : bool
+        The text searched is folded with :data:`FOLD_TABLE` (``text.translate(FOLD_TABLE)``), so accented
+        letters of the term are written as their base letter (faster than a class per letter, which
+        ``False`` gives to search raw text).
 
     Returns
     -------
@@ -60,6 +99,8 @@ def term_regex(term: str, *, bounded: bool = True) -> str:
     >>> bool(re.search(term_regex("*liefer*"), "Die Paketlieferung kam", re.IGNORECASE))
     True
     >>> bool(re.search(term_regex("pünktlich"), "kam puenktlich", re.IGNORECASE))
+    True
+    >>> bool(re.search(term_regex("nao"), "Não chegou", re.IGNORECASE))
     True
     """
     term = term.strip()
@@ -76,10 +117,13 @@ def term_regex(term: str, *, bounded: bool = True) -> str:
                 out.append(f"(?:{pair}|{_DIGRAPHS[pair]})")
                 i += 2
                 continue
+            fold_to = _fold(char)
             if char in _UMLAUTS:
                 out.append(f"(?:{char}|{_UMLAUTS[char]})")
             elif char == "*":
                 out.append(_WORD_CHARS)
+            elif fold_to in _VARIANTS:
+                out.append(re.escape(fold_to) if folded else f"[{fold_to}{_VARIANTS[fold_to]}]")
             else:
                 out.append(re.escape(char))
             i += 1
@@ -92,46 +136,118 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Terms(_Model):
-    """Terms (patterns, cues or negators) per language."""
+def _listify(value: Any) -> Any:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return value
+
+
+def _check_terms(value: tuple[str, ...]) -> tuple[str, ...]:
+    for term in value:
+        if not isinstance(term, str):
+            raise ValueError(f"pattern {term!r} is not text; write a word, a stem like 'liefer*' or 're:<regex>'")
+        if not term.strip() or term.strip("* ") == "":
+            raise ValueError(f"empty pattern {term!r}; write a word, a stem like 'liefer*' or 're:<regex>'")
+        try:
+            re.compile(term_regex(term))
+        except re.error as exc:
+            raise ValueError(f"pattern {term!r} is not a valid regular expression ({exc})") from None
+    return tuple(t.strip() for t in value)
+
+
+def _check_language(key: str) -> None:
+    if not _LANG_CODE.match(key):
+        raise ValueError(f"{key!r} is not a language code; use an ISO 639 code such as en, de, pt, es, fr "
+                         "(optionally with a region: pt-BR)")
+
+
+class Terms(BaseModel):
+    """Terms (patterns, cues or negators) per language: ``en``, ``de`` or any other ISO 639 code.
+
+    Examples
+    --------
+    >>> Terms(en=["price*"], pt=["preço*", "caro"]).all()
+    ('price*', 'preço*', 'caro')
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     en: tuple[str, ...] = ()
     de: tuple[str, ...] = ()
 
-    @field_validator("en", "de", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _listify(cls, value: Any) -> Any:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
-        return value
+    def _languages(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return value
+        out = {}
+        for key, terms in value.items():
+            _check_language(str(key))
+            out[str(key)] = _listify(terms)
+        return out
 
     @field_validator("en", "de")
     @classmethod
     def _valid(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for term in value:
-            if not term.strip() or term.strip("* ") == "":
-                raise ValueError(f"empty pattern {term!r}; write a word, a stem like 'liefer*' or 're:<regex>'")
-            try:
-                re.compile(term_regex(term))
-            except re.error as exc:
-                raise ValueError(f"pattern {term!r} is not a valid regular expression ({exc})") from None
-        return tuple(t.strip() for t in value)
+        return _check_terms(value)
+
+    @model_validator(mode="after")
+    def _valid_extra(self) -> Terms:
+        for key, value in (self.model_extra or {}).items():
+            self.model_extra[key] = _check_terms(tuple(value))  # type: ignore[index]
+        return self
+
+    def by_language(self) -> dict[str, tuple[str, ...]]:
+        """Language code -> terms (``en`` and ``de`` first, then the others in the order written)."""
+        out = {"en": self.en, "de": self.de}
+        out.update({k: tuple(v) for k, v in (self.model_extra or {}).items()})
+        return {k: v for k, v in out.items() if v}
 
     def all(self) -> tuple[str, ...]:
-        """English and German terms together."""
-        return self.en + self.de
+        """The terms of every language together."""
+        return tuple(t for terms in self.by_language().values() for t in terms)
 
     def __add__(self, other: Terms) -> Terms:
-        return Terms(en=self.en + other.en, de=self.de + other.de)
+        merged: dict[str, tuple[str, ...]] = dict(self.by_language())
+        for key, terms in other.by_language().items():
+            merged[key] = merged.get(key, ()) + terms
+        return Terms(**merged)
 
 
-class Label(_Model):
-    """A label in English and German."""
+class Label(BaseModel):
+    """A label per language (``en``, ``de`` or any ISO 639 code); at least one.
 
-    en: str
-    de: str
+    Examples
+    --------
+    >>> Label(pt="Preço").text("de")
+    'Preço'
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    en: str | None = None
+    de: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _languages(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            for key in value:
+                _check_language(str(key))
+            if not any(isinstance(v, str) and v.strip() for v in value.values()):
+                raise ValueError("a label needs at least one language, e.g. {en: Price, de: Preis} or {pt: Preço}")
+        return value
+
+    def text(self, lang: str = "en") -> str:
+        """The label in ``lang``, else English, else German, else the first language given."""
+        extra = {k: v for k, v in (self.model_extra or {}).items() if isinstance(v, str)}
+        for key in (lang, "en", "de"):
+            value = extra.get(key) if key not in ("en", "de") else getattr(self, key)
+            if value:
+                return value
+        return next(iter(extra.values()))
 
 
 class Cues(_Model):
@@ -280,18 +396,19 @@ class Codebook(_Model):
         raise KeyError(f"unknown theme {theme_id!r}; valid: {', '.join(self.ids)}")
 
     def label(self, theme_id: str, *, lang: Lang = "en") -> str:
-        """The theme's label in ``lang`` (the id itself for unknown ids)."""
+        """The theme's label in ``lang`` (else English, else the first given; the id itself for unknown ids)."""
         try:
-            return getattr(self.theme(theme_id).label, lang)
+            return self.theme(theme_id).label.text(lang)
         except KeyError:
             return theme_id
 
     def labels(self, *, lang: Lang = "en") -> dict[str, str]:
-        """Theme id -> label in ``lang``."""
-        return {t.id: getattr(t.label, lang) for t in self.themes}
+        """Theme id -> label in ``lang`` (else English, else the first language given)."""
+        return {t.id: t.label.text(lang) for t in self.themes}
 
     def to_frame(self, *, lang: Lang = "en") -> Any:
-        """One row per theme: ``theme``, ``label``, ``definition``, ``patterns_en``, ``patterns_de``, ``subthemes``.
+        """One row per theme: ``theme``, ``label``, ``definition``, ``patterns_en``, ``patterns_de`` (and
+        ``patterns_<code>`` for every other language of the codebook), ``subthemes``.
 
         Examples
         --------
@@ -301,9 +418,11 @@ class Codebook(_Model):
         """
         import pandas as pd
 
+        others = list(dict.fromkeys(k for t in self.themes for k in t.patterns.by_language() if k not in ("en", "de")))
         return pd.DataFrame([{
-            "theme": t.id, "label": getattr(t.label, lang), "definition": t.definition,
+            "theme": t.id, "label": t.label.text(lang), "definition": t.definition,
             "patterns_en": ", ".join(t.patterns.en), "patterns_de": ", ".join(t.patterns.de),
+            **{f"patterns_{k}": ", ".join(t.patterns.by_language().get(k, ())) for k in others},
             "subthemes": ", ".join(s.id for s in t.subthemes),
         } for t in self.themes])
 
@@ -377,8 +496,8 @@ def parse_codebook(raw: Mapping[str, Any], *, source: str = "codebook") -> Codeb
             else:
                 msg = error["msg"].removeprefix("Value error, ")
             messages.append(f"{source}, {where}: {msg}." if where else f"{source}: {msg}.")
-        hint = (" Each theme needs id, label {en, de} and patterns {en: [...], de: [...]}; "
-                "optional: definition, polarity {positive, negative}, subthemes.")
+        hint = (" Each theme needs id, label {en, de or any language code} and patterns {en: [...], de: [...], "
+                "pt: [...], ...}; optional: definition, polarity {positive, negative}, subthemes.")
         raise ConfigError("\n".join(messages) + hint, key=first_key) from None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from kit.text.codebook import Codebook, term_regex
+from kit.text.codebook import FOLD_TABLE, Codebook, term_regex
 
 __all__ = ["split_sentences", "code_texts", "uncoded_texts", "uncoded_share", "CODED_COLUMNS"]
 
@@ -119,9 +119,9 @@ class _Matcher:
     """
 
     def __init__(self, terms: tuple[str, ...]) -> None:
-        plain = sorted({term_regex(t, bounded=False) for t in terms if not t.startswith(("re:", "*"))},
+        plain = sorted({term_regex(t, bounded=False, folded=True) for t in terms if not t.startswith(("re:", "*"))},
                        key=len, reverse=True)
-        infix = sorted({term_regex(t.lstrip("*"), bounded=False) for t in terms if t.startswith("*")},
+        infix = sorted({term_regex(t.lstrip("*"), bounded=False, folded=True) for t in terms if t.startswith("*")},
                        key=len, reverse=True)
         raw = [term_regex(t) for t in terms if t.startswith("re:")]
         self._bounded = re.compile(r"(?<!\w)(?:" + "|".join(plain) + r")(?!\w)", re.IGNORECASE) if plain else None
@@ -129,6 +129,8 @@ class _Matcher:
         self._raw = re.compile("|".join(raw), re.IGNORECASE) if raw else None
 
     def spans(self, text: str) -> list[tuple[int, int]]:
+        raw = text
+        text = text.translate(FOLD_TABLE)  # accents folded, one character for one: the spans stay valid
         found: set[tuple[int, int]] = set()
         if self._bounded is not None:
             found.update(m.span() for m in self._bounded.finditer(text))
@@ -138,8 +140,8 @@ class _Matcher:
                 while start > 0 and _is_word_char(text, start - 1):
                     start -= 1
                 found.add((start, m.end()))
-        if self._raw is not None:
-            found.update(m.span() for m in self._raw.finditer(text) if m.end() > m.start())
+        if self._raw is not None:  # a raw regular expression sees the text as it is
+            found.update(m.span() for m in self._raw.finditer(raw) if m.end() > m.start())
         return sorted(found, key=lambda span: (span[0], -span[1]))
 
     def starts_with(self, text: str) -> bool:

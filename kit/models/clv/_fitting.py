@@ -78,7 +78,7 @@ def _maximise(objective: object, start: np.ndarray, model: str, names: list[str]
         raise ModelFitError(
             f"{model} did not converge ({res.message}; largest gradient {gnorm:.3g}). "
             "Fix: use more customers or a longer history, a different time unit (clv.time_unit: "
-            "'W' or 'M'), or a small penaliser (e.g. penaliser=0.001).")
+            "'W' or 'M'), or a small penaliser (clv.penaliser: 0.001 in analysis.yaml, or BetaGeo(penaliser=0.001)).")
     hess = approx_fprime(res.x, grad, centered=True)
     hess = n * (hess + hess.T) / 2
     try:
@@ -91,7 +91,7 @@ def _maximise(objective: object, start: np.ndarray, model: str, names: list[str]
             "so there are no standard errors and the estimates sit at the edge of the parameter "
             "space). Fix: use more customers or a longer history (the model needs repeat buyers "
             "and some who stopped buying), a different time unit (clv.time_unit), or a small "
-            "penaliser (e.g. penaliser=0.001).") from None
+            "penaliser (clv.penaliser: 0.001 in analysis.yaml, or BetaGeo(penaliser=0.001)).") from None
     return _Fit(res.x, cov, -n * float(res.fun))
 
 

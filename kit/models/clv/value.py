@@ -88,9 +88,9 @@ def _discounted_purchases(bg: BetaGeo, x: np.ndarray, tx: np.ndarray, T: np.ndar
     return total, last
 
 
-def _fit_models(summary: pd.DataFrame) -> tuple[BetaGeo, GammaGamma]:
-    bg = BetaGeo().fit(summary)
-    gg = GammaGamma(drop_nonpositive=True).fit(summary)
+def _fit_models(summary: pd.DataFrame, penaliser: float = 0.0) -> tuple[BetaGeo, GammaGamma]:
+    bg = BetaGeo(penaliser=penaliser).fit(summary)
+    gg = GammaGamma(drop_nonpositive=True, penaliser=penaliser).fit(summary)
     if gg.params_["q"] <= 1:
         raise ModelFitError(f"Gamma-Gamma estimate q = {gg.params_['q']:.3g} <= 1: the mean spend per "
                        "purchase is not finite under this fit. Fix: use more repeat buyers or check "
@@ -123,7 +123,8 @@ def customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp,
         End of the data used, exclusive (``order_date < as_of``; e.g. ``Period.end``); the
         horizon starts after the last observed day.
     settings : kit.data.config.CLVSettings
-        ``margin``, ``annual_discount_rate``, ``horizon_months``, ``time_unit``.
+        ``margin``, ``annual_discount_rate``, ``horizon_months``, ``time_unit``, ``penaliser`` (L2 penalty of
+        both fits; 0 = plain maximum likelihood).
 
     Returns
     -------
@@ -175,7 +176,7 @@ def _customer_value(orders: pd.DataFrame, *, as_of: str | pd.Timestamp, settings
         summary = summarise(pd.Timestamp(as_of), settings.time_unit)
     else:
         summary = _summarise(orders, as_of=as_of, freq=settings.time_unit, ids=ids)
-    bg, gg = _fit_models(summary)
+    bg, gg = _fit_models(summary, settings.penaliser)
     x, tx, T, m = (summary[c].to_numpy(dtype="float64") for c in ("frequency", "recency", "T", "monetary_value"))
     arrays = _clv_arrays(bg, gg, x, tx, T, m, settings, settings.time_unit)
     p_alive = bg.p_alive(x, tx, T)

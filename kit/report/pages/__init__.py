@@ -39,7 +39,15 @@ from kit.report.pages.actions import (
 from kit.report.pages.criteria import CRITERIA, criterion, customer_values, scorecard
 from kit.report.pages.datapage import data_quality, inventory, market_context, survey_coverage
 from kit.report.pages.goals import KPI_TREE, baseline, business, kpi_targets, kpi_tree, why_retention
-from kit.report.pages.interviews import aspects, loyal_patterns, overview, quotes, survey_comments, themes
+from kit.report.pages.interviews import (
+    aspects,
+    loyal_patterns,
+    overview,
+    quotes,
+    survey_comments,
+    themes,
+    uncoded_terms,
+)
 
 __all__ = [
     "Context", "context", "resolve_config_path", "resolve_period", "Section",
@@ -52,7 +60,7 @@ __all__ = [
     # 3 criteria
     "scorecard", "criterion", "customer_values", "CRITERIA",
     # 4 interviews
-    "overview", "themes", "aspects", "loyal_patterns", "quotes", "survey_comments",
+    "overview", "themes", "aspects", "loyal_patterns", "quotes", "survey_comments", "uncoded_terms",
     # 5 actions
     "findings", "drivers", "driver_model", "action_plan", "customer_lists", "plan_frame", "list_frames", "LISTS",
 ]

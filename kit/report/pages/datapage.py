@@ -72,10 +72,11 @@ def data_quality(ctx: Context) -> Section:
         return s.para(ctx.t("quality_ok"))
     checks = q[q["check"].ne("rows read")]
     count = pd.to_numeric(checks["count"], errors="coerce").fillna(0)
-    found = (count > 0) | checks["severity"].isin(["warning", "error"])
     keys = checks["check_key"] if "check_key" in checks else pd.Series("", index=checks.index)
+    optional = keys.eq("optional_columns") & checks["severity"].eq("info")
+    found = ((count > 0) | checks["severity"].isin(["warning", "error"])) & ~optional
     reading = ~found & keys.isin(_READINGS)
-    nothing = checks[~found & ~reading]
+    nothing = checks[~found & ~reading & ~optional]
     order = {"error": 0, "warning": 1, "info": 2}
     shown = translate_quality_report(checks[found], ctx.lang).sort_values(
         "severity", key=lambda c: c.map(order).fillna(3), kind="stable")
@@ -91,6 +92,10 @@ def data_quality(ctx: Context) -> Section:
                                       for table, n in per_table.items())))
     if reading.any():
         s.note(ctx.t("quality_readings", readings=_readings(translate_quality_report(checks[reading], ctx.lang))))
+    absent = translate_quality_report(checks[optional & (count > 0)], ctx.lang)
+    if not absent.empty:
+        s.note(ctx.t("quality_optional", items="; ".join(
+            f"{table_name(str(row.table), ctx.lang)}: {row.example}" for row in absent.itertuples(index=False))))
     return s
 
 

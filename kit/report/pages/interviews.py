@@ -12,15 +12,16 @@ from kit.report.pages._format import Col, display, fmt
 from kit.report.pages._section import Section
 from kit.report.plots.interviews import plot_theme_polarity, plot_themes_by_segment
 from kit.text.codebook import read_codebook
-from kit.text.coding import code_texts
+from kit.text.coding import code_texts, uncoded_texts
 from kit.text.interviews import read_interviews
 from kit.text.themes import aspects as theme_aspects
 from kit.text.themes import common_themes, theme_contrast, theme_frequency
 from kit.text.verbatims import quotes as pick_quotes
+from kit.text.vocabulary import frequent_terms
 
 __all__ = ["interviews", "codebook", "coded_interviews", "coded_comments", "overview", "themes", "aspects",
            "loyal_patterns",
-           "quotes", "survey_comments"]
+           "quotes", "survey_comments", "uncoded_terms"]
 
 
 
@@ -225,4 +226,38 @@ def survey_comments(ctx: Context) -> Section:
             Col("difference", "col_difference", "points"), Col("p_value", "col_p", "p"),
             Col("p_adjusted", "col_p_holm", "p")]),
             caption=ctx.t("cap_contrast"))
+    return s
+
+
+def uncoded_terms(ctx: Context) -> Section:
+    """The most frequent words and phrases of the period's survey comments that no theme caught (with counts).
+
+    Every comment of the period is coded (whatever score the survey has); those without any theme go
+    to :func:`kit.text.vocabulary.frequent_terms`. An analyst reads the list to grow the codebook.
+    """
+    s = ctx.section("uncoded_terms")
+    surveys, book = ctx.data.surveys, codebook(ctx)
+    if surveys is None or "comment" not in surveys:
+        return s.missing(no_data_for("survey comment", s.title, ctx.lang))
+    if book is None:
+        return s.missing(no_data_for("codebook", s.title, ctx.lang))
+    rows = surveys if ctx.period is None else surveys[ctx.period.contains(surveys["responded_at"])]
+    texts = pd.Series(rows["comment"].to_numpy(), index=range(len(rows)))
+    texts = texts[texts.fillna("").astype(str).str.strip().ne("")]
+    if texts.empty:
+        return s.missing(no_data_for("survey comment", s.title, ctx.lang))
+    with s.collect_warnings():
+        left = uncoded_texts(texts, ctx.cached("coded_period_comments", lambda: code_texts(texts, book)))
+    count = lambda v: fmt(v, "count", ctx.lang)  # noqa: E731
+    if left.empty:
+        return s.para(ctx.t("uncoded_none", period=ctx.period_label, n=count(len(texts))))
+    s.para(ctx.t("uncoded_intro", uncoded=count(len(left)), n=count(len(texts)), period=ctx.period_label,
+                 share=fmt(len(left) / len(texts), "share", ctx.lang)))
+    table = s.call(frequent_terms, left)
+    if table is None or table.empty:
+        return s.para(ctx.t("uncoded_rare", uncoded=count(len(left))))
+    table = table.assign(kind=table["kind"].map(lambda k: ctx.t(f"term_{k}")))
+    s.table(_show_plain(ctx, table, [Col("term", "col_term"), Col("kind", "col_term_kind"),
+                                     Col("texts", "col_comments", "count"), Col("share", "col_share", "share")]),
+            caption=ctx.t("cap_uncoded_terms"))
     return s
