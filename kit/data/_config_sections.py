@@ -251,7 +251,14 @@ class DataSources(_Model):
     interviews: Path | None = None
     codebook: Path | None = None
     as_of: dt.date | None = Field(None, description="Day a snapshot export was taken (exclusive end of the data), "
-                                                    "for exports without dates, e.g. status and tenure only")
+                                                    "for exports without dates, e.g. status and tenure only; "
+                                                    "dates after it (plus future_days) are data errors; default "
+                                                    "for that check: each file's modification date")
+    future_days: int = Field(31, ge=0, description="Days after the export date a date may lie (bookings, "
+                                                   "time zones) before it is a data error")
+    max_rows: int = Field(2_000_000, ge=1, description="Rows a sheet or file may have before reading stops "
+                                                       "with an error (guards against a small xlsx that unpacks "
+                                                       "to millions of rows); raise it for large exports")
 
     @field_validator("timezone")
     @classmethod

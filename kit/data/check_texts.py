@@ -58,6 +58,7 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     "not_before_opened": ("{column} >= opened_at", "{column} >= opened_at"),
     "not_before_start": ("{column} >= start_date", "{column} >= start_date"),
     "not_before_year": ("{column} not before {year}", "{column} nicht vor {year}"),
+    "not_after_export": ("{column} not after {date}", "{column} nicht nach {date}"),
     # across tables (kit.data.schema.check_relations)
     "known_customer": ("{column} known in customers", "{column} in Kunden vorhanden"),
     "ex_unknown_ids": ("{n:count} distinct ids, e.g. {ids}", "verschiedene IDs: {n:count}, z. B. {ids}"),

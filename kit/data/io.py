@@ -175,8 +175,10 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         for exc in table_errors:
             errors.append(exc)
             rows.append(_error_row(name, "column_types", exc))
+        latest, basis = _latest_plausible(source, config.data)
         checked, problems, frame = check_table(read.frame, name, file=read.file, first_row=read.first_row,
-                                               user_names=read.user_names, thresholds=config.thresholds)
+                                               user_names=read.user_names, thresholds=config.thresholds,
+                                               latest_plausible=latest, latest_basis=basis)
         rows.extend(checked)
         errors.extend(problems)
         if problems and not collect:
@@ -191,6 +193,23 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         setattr(data, name, read.frame.reset_index(drop=True))
     data.quality = pd.DataFrame(rows, columns=QUALITY_COLUMNS).astype({"count": "int64"})
     return data, errors
+
+
+def _latest_plausible(source: TableSource, data: DataSources) -> tuple[pd.Timestamp | None, str]:
+    """The latest date a table may hold: ``data.as_of``, else the file's modification date (when it was exported
+    or copied), plus ``data.future_days``; with the basis in words for the message."""
+    if data.as_of is not None:
+        export, what = pd.Timestamp(data.as_of), f"data.as_of {data.as_of:%Y-%m-%d}"
+    else:
+        try:
+            mtime = Path(source.file).stat().st_mtime
+        except OSError:
+            return None, ""
+        export = pd.Timestamp(mtime, unit="s").normalize()
+        what = f"the file's date {export:%Y-%m-%d}"
+    limit = export + pd.Timedelta(days=data.future_days + 1) - pd.Timedelta(microseconds=1)
+    days = "1 day" if data.future_days == 1 else f"{data.future_days} days"
+    return limit, f"more than {days} after {what}"
 
 
 def _mapping_rows(name: str, source: TableSource) -> list[dict[str, Any]]:

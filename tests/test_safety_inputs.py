@@ -1,0 +1,57 @@
+"""Inputs that used to give a silently wrong report: a date far in the future, odd files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kit.data.config import AnalysisConfig
+from kit.data.io import read_data, validate
+from kit.errors import DataError
+
+ORDERS = "Nr;Kunde;Datum;Umsatz\n" + "".join(f"A{i};K{i % 3};{10 + i}.01.2026;10,00\n" for i in range(5))
+MAPPING = {"Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date", "Umsatz": "revenue"}
+
+
+def _config(path: Path, **data) -> AnalysisConfig:
+    return AnalysisConfig.model_validate({"business": {"name": "Test"}, "data": {
+        **data, "tables": {"orders": {"file": str(path), "columns": MAPPING}}}})
+
+
+def _orders(tmp_path: Path, text: str, *, mtime: str = "2026-02-01") -> Path:
+    path = tmp_path / "orders.csv"
+    path.write_text(text, encoding="utf-8")
+    stamp = pd.Timestamp(mtime).timestamp()
+    os.utime(path, (stamp, stamp))   # the export's file date
+    return path
+
+
+def test_one_future_date_is_a_data_error_naming_file_column_and_row(tmp_path):
+    # row 7 (header = row 1, five orders rows 2-6) is dated 31.12.2200; the file was written 2026-02-01
+    path = _orders(tmp_path, ORDERS + "A9;K1;31.12.2200;10,00\n")
+    with pytest.raises(DataError, match=r"orders\.csv, column 'Datum': 1 date lies after 2026-03-04 \(more than 31 days "
+                                        r"after the file's date 2026-02-01\) \(mapped to order_date\) \(row 7: "
+                                        r"'2200-12-31'\).*data\.as_of"):
+        read_data(_config(path))
+    report = validate(_config(path))
+    row = report[report["check_key"] == "not_after_export"].iloc[0]
+    assert (row["severity"], row["count"]) == ("error", 1)
+
+
+def test_as_of_and_future_days_are_configurable(tmp_path):
+    # orders 10.-14.01.2026; as_of 2026-01-12 with 1 day of slack allows up to 13.01.: 14.01. is the one late row
+    path = _orders(tmp_path, ORDERS)
+    with pytest.raises(DataError, match=r"1 date lies after 2026-01-13 \(more than 1 day after data\.as_of 2026-01-12\)"
+                                        r".*\(row 6: '2026-01-14'\)"):
+        read_data(_config(path, as_of="2026-01-12", future_days=1))
+    assert len(read_data(_config(path, as_of="2026-01-14", future_days=0)).orders) == 5
+
+
+def test_dates_up_to_the_export_pass(tmp_path):
+    path = _orders(tmp_path, ORDERS, mtime="2026-01-14")
+    data = read_data(_config(path))
+    check = data.quality[data.quality["check_key"] == "not_after_export"]
+    assert check["count"].tolist() == [0]
