@@ -55,3 +55,43 @@ def test_dates_up_to_the_export_pass(tmp_path):
     data = read_data(_config(path))
     check = data.quality[data.quality["check_key"] == "not_after_export"]
     assert check["count"].tolist() == [0]
+
+
+# ---- pseudonyms in the data-quality report -----------------------------------------------------------------
+
+
+def _shop(tmp_path: Path, *, pseudonymise: bool) -> Path:
+    (tmp_path / "customers.csv").write_text("customer_id;segment\nK00001;A\nK00002;B\n", encoding="utf-8")
+    (tmp_path / "orders.csv").write_text(
+        "order_id;customer_id;order_date;revenue\n"
+        "A1;K00001;10.01.2026;10,00\nA2;max.mustermann@example.com;11.01.2026;12,00\nA3;K00777;12.01.2026;9,00\n",
+        encoding="utf-8")
+    (tmp_path / "exits.csv").write_text("customer_id;exit_date\nK00002;01.01.2020\n", encoding="utf-8")
+    (tmp_path / "analysis.yaml").write_text(
+        "business: {name: Test}\n"
+        "data:\n  tables:\n    customers: {file: customers.csv}\n    orders: {file: orders.csv}\n"
+        "    exits: {file: exits.csv}\n"
+        f"privacy: {{pseudonymise: {str(pseudonymise).lower()}, salt: s}}\n", encoding="utf-8")
+    return tmp_path / "analysis.yaml"
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_quality_examples_show_pseudonyms(tmp_path, lang):
+    from kit.data.io import translate_quality_report
+    from kit.report import pages
+
+    ctx = pages.context(_shop(tmp_path, pseudonymise=True), period="2026-01")
+    shown = translate_quality_report(ctx.data.quality, lang).to_string() + ctx.data.quality.to_string()
+    for raw in ("max.mustermann@example.com", "K00777"):
+        assert raw not in shown
+    # the unknown ids are still reported, under the pseudonyms the customer lists use
+    from kit.data.privacy import pseudonymise
+
+    assert pseudonymise(pd.Series(["K00777"]), salt="s").iloc[0] in shown
+
+
+def test_quality_examples_keep_ids_when_pseudonymisation_is_off(tmp_path):
+    from kit.report import pages
+
+    ctx = pages.context(_shop(tmp_path, pseudonymise=False), period="2026-01")
+    assert "K00777" in ctx.data.quality.to_string()

@@ -8,7 +8,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["pseudonymise", "scrub_personal_data"]
+__all__ = ["pseudonymise", "scrub_personal_data", "customer_ids", "pseudonymise_quality"]
+
+#: Columns of the data contract that hold a customer's id.
+ID_COLUMNS = ("customer_id", "referrer_id", "referred_id")
 
 
 def pseudonymise(ids: pd.Series, *, salt: str, prefix: str = "C-") -> pd.Series:
@@ -100,3 +103,77 @@ def scrub_personal_data(text: str, *, names: Iterable[str] = ()) -> str:
     for name in sorted(set(known) | parts, key=len, reverse=True):
         text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[name]", text)
     return text
+
+
+def customer_ids(tables: Iterable[pd.DataFrame | None]) -> set[str]:
+    """Every customer id in ``tables`` (columns ``customer_id``, ``referrer_id``, ``referred_id``), as text.
+
+    Examples
+    --------
+    >>> sorted(customer_ids([pd.DataFrame({"customer_id": ["K1", None]}), None,
+    ...                      pd.DataFrame({"referrer_id": ["K2"], "referred_id": ["K1"]})]))
+    ['K1', 'K2']
+    """
+    found: set[str] = set()
+    for table in tables:
+        if table is None:
+            continue
+        for col in ID_COLUMNS:
+            if col in table:
+                found.update(str(v) for v in table[col].dropna().unique())
+    return found
+
+
+_TOKEN = re.compile(r"[^\s'\",;:()\[\]{}<>|=]+")
+
+
+def _replace_ids(value: object, ids: set[str], salt: str) -> object:
+    if not isinstance(value, str) or not ids:
+        return value
+
+    def one(match: re.Match[str]) -> str:
+        token = match.group()
+        core = token.rstrip(".!?")   # an id at the end of a sentence
+        if core in ids:
+            return pseudonymise(pd.Series([core]), salt=salt).iloc[0] + token[len(core):]
+        return token
+
+    return _TOKEN.sub(one, value)
+
+
+def pseudonymise_quality(quality: pd.DataFrame, *, ids: Iterable[str], salt: str) -> pd.DataFrame:
+    """The data-quality report with every customer id in its examples and parameters replaced by its pseudonym.
+
+    The examples of some checks quote the offending values (a repeated customer id, an order whose
+    customer is unknown); with ``privacy.pseudonymise`` on, the report's page, its notebook and
+    ``run.log`` show the same pseudonyms as the customer lists instead (row numbers stay as they are).
+
+    Parameters
+    ----------
+    quality : DataFrame
+        ``LoyaltyData.quality``.
+    ids : iterable of str
+        The customer ids of the data (:func:`customer_ids`).
+    salt : str
+        ``privacy.salt``.
+
+    Returns
+    -------
+    DataFrame
+        A copy; ``example`` and the values of ``params`` pseudonymised.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"example": ["'K1' (rows 2, 3); anna@example.com."], "params": [{"values": "K1"}]})
+    >>> out = pseudonymise_quality(q, ids={"K1", "anna@example.com"}, salt="s")
+    >>> out.loc[0, "example"], out.loc[0, "params"]
+    ("'C-dc32378075' (rows 2, 3); C-e9699d285f.", {'values': 'C-dc32378075'})
+    """
+    known = set(map(str, ids))
+    out = quality.copy()
+    if "example" in out:
+        out["example"] = [_replace_ids(v, known, salt) for v in out["example"]]
+    if "params" in out:
+        out["params"] = [{k: _replace_ids(v, known, salt) for k, v in p.items()} if isinstance(p, dict) else p
+                         for p in out["params"]]
+    return out
