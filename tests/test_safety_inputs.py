@@ -32,8 +32,8 @@ def _orders(tmp_path: Path, text: str, *, mtime: str = "2026-02-01") -> Path:
 def test_one_future_date_is_a_data_error_naming_file_column_and_row(tmp_path):
     # row 7 (header = row 1, five orders rows 2-6) is dated 31.12.2200; the file was written 2026-02-01
     path = _orders(tmp_path, ORDERS + "A9;K1;31.12.2200;10,00\n")
-    with pytest.raises(DataError, match=r"orders\.csv, column 'Datum': 1 date lies after 2026-03-04 \(more than 31 days "
-                                        r"after the file's date 2026-02-01\) \(mapped to order_date\) \(row 7: "
+    with pytest.raises(DataError, match=r"orders\.csv, column 'Datum': 1 date lies after 2026-03-04 "
+                                        r"\(more than 31 days after the file's date 2026-02-01\) \(mapped to order_date\) \(row 7: "
                                         r"'2200-12-31'\).*data\.as_of"):
         read_data(_config(path))
     report = validate(_config(path))
