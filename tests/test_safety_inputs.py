@@ -33,8 +33,8 @@ def test_one_future_date_is_a_data_error_naming_file_column_and_row(tmp_path):
     # row 7 (header = row 1, five orders rows 2-6) is dated 31.12.2200; the file was written 2026-02-01
     path = _orders(tmp_path, ORDERS + "A9;K1;31.12.2200;10,00\n")
     with pytest.raises(DataError, match=r"orders\.csv, column 'Datum': 1 date lies after 2026-03-04 "
-                                        r"\(more than 31 days after the file's date 2026-02-01\) \(mapped to order_date\) \(row 7: "
-                                        r"'2200-12-31'\).*data\.as_of"):
+                                        r"\(more than 31 days after the file's date 2026-02-01\) "
+                                        r"\(mapped to order_date\) \(row 7: '2200-12-31'\).*data\.as_of"):
         read_data(_config(path))
     report = validate(_config(path))
     row = report[report["check_key"] == "not_after_export"].iloc[0]
@@ -95,3 +95,24 @@ def test_quality_examples_keep_ids_when_pseudonymisation_is_off(tmp_path):
 
     ctx = pages.context(_shop(tmp_path, pseudonymise=False), period="2026-01")
     assert "K00777" in ctx.data.quality.to_string()
+
+
+# ---- interview ids are text --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["00153", "'00153'", '"00153"', "00153   # the customer number"])
+def test_interview_customer_id_is_read_as_written(tmp_path, written):
+    from kit.text.interviews import read_interviews
+
+    (tmp_path / "i1.md").write_text(f"---\ncustomer_id: {written}\ndate: 2026-09-01\ninterviewer: Miriam Koch\n---\n"
+                                    "Notes.\n", encoding="utf-8")
+    # unquoted, YAML 1.1 reads 00153 as octal 107 (PyYAML) or as 153; the kit keeps the text
+    assert read_interviews(tmp_path)["customer_id"].tolist() == ["00153"]
+
+
+def test_interview_id_with_letters_is_unchanged(tmp_path):
+    from kit.text.interviews import read_interviews
+
+    (tmp_path / "i1.md").write_text("---\ncustomer_id: K01234\ndate: 2026-09-01\ninterviewer: Tom\n---\nx\n",
+                                    encoding="utf-8")
+    assert read_interviews(tmp_path)["customer_id"].tolist() == ["K01234"]
