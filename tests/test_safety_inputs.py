@@ -116,3 +116,48 @@ def test_interview_id_with_letters_is_unchanged(tmp_path):
     (tmp_path / "i1.md").write_text("---\ncustomer_id: K01234\ndate: 2026-09-01\ninterviewer: Tom\n---\nx\n",
                                     encoding="utf-8")
     assert read_interviews(tmp_path)["customer_id"].tolist() == ["K01234"]
+
+
+# ---- odd files ---------------------------------------------------------------------------------------------
+
+
+def test_a_used_column_twice_in_the_header_is_an_error(tmp_path):
+    path = _orders(tmp_path, "Nr;Kunde;Datum;Umsatz;Kunde\nA1;K1;10.01.2026;10,00;K2\n", mtime="2026-01-20")
+    with pytest.raises(DataError, match=r"orders\.csv, column 'Kunde': the header has column 'Kunde' 2 times "
+                                        r"\(columns 2, 5\).*rename or remove the extra column"):
+        read_data(_config(path))
+
+
+def test_an_unused_column_twice_is_a_warning_and_the_later_copy_is_ignored(tmp_path):
+    path = _orders(tmp_path, "Nr;Kunde;Datum;Umsatz;Notiz;Notiz\nA1;K1;10.01.2026;10,00;a;b\n", mtime="2026-01-20")
+    data = read_data(_config(path))
+    row = data.quality[data.quality["check_key"] == "repeated_header"].iloc[0]
+    assert (row["severity"], row["count"], row["example"]) == ("warning", 1, "Notiz (later copies ignored)")
+    assert data.orders["Notiz"].tolist() == ["a"]
+
+
+def test_nul_bytes_are_removed_and_reported(tmp_path):
+    path = _orders(tmp_path, "Nr;Kunde;Datum;Umsatz\nA1;K1\x00\x00;10.01.2026;10,00\nA2;K1;11.01.2026;5,00\n",
+                   mtime="2026-01-20")
+    data = read_data(_config(path))
+    # row 2 held 'K1\0\0': without the NULs it is the same customer as row 3
+    assert data.orders["customer_id"].tolist() == ["K1", "K1"]
+    row = data.quality[data.quality["check_key"] == "nul_bytes"].iloc[0]
+    assert (row["severity"], row["count"], row["example"]) == ("warning", 1, "rows 2")
+
+
+def test_an_oversized_sheet_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import kit.data.rawtables as rawtables
+
+    path = tmp_path / "orders.xlsx"
+    pd.DataFrame({"Nr": [f"A{i}" for i in range(30)], "Kunde": "K1", "Datum": "10.01.2026",
+                  "Umsatz": 1.0}).to_excel(path, index=False)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the sheet was read although it is too large")
+
+    monkeypatch.setattr(rawtables, "_read_excel", never)
+    # 30 data rows (the header is row 1 of 31) > max_rows 10
+    with pytest.raises(DataError, match=r"orders\.xlsx: sheet 'Sheet1' has 30 data rows, more than data\.max_rows "
+                                        r"\(10\).*raise data\.max_rows"):
+        read_data(_config(path, max_rows=10))

@@ -271,9 +271,9 @@ class DataSources(_Model):
                                                     "for that check: each file's modification date")
     future_days: int = Field(31, ge=0, description="Days after the export date a date may lie (bookings, "
                                                    "time zones) before it is a data error")
-    max_rows: int = Field(2_000_000, ge=1, description="Rows a sheet or file may have before reading stops "
-                                                       "with an error (guards against a small xlsx that unpacks "
-                                                       "to millions of rows); raise it for large exports")
+    max_rows: int = Field(500_000, ge=1, description="Rows an Excel sheet may declare before reading stops with "
+                                                     "an error (a small xlsx can unpack to millions of rows and "
+                                                     "take minutes); raise it for large sheets, or use CSV/Parquet")
 
     @field_validator("timezone")
     @classmethod

@@ -26,6 +26,8 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     "rows_read": ("rows read", "gelesene Zeilen"),
     "read_file": ("read file", "Datei lesen"),
     "column_types": ("column types", "Spaltentypen"),
+    "repeated_header": ("column names unique in the header", "Spaltennamen im Kopf eindeutig"),
+    "nul_bytes": ("no NUL bytes in cells (removed)", "keine NUL-Bytes in Zellen (entfernt)"),
     "mapped_columns": ("mapped columns are contract columns", "zugeordnete Spalten gehören zum Datenvertrag"),
     "ex_mapped_columns": ("{mappings}; kept as attributes", "{mappings}; als Attribute behalten"),
     "mapping": ("{user} -> {target!r}", "{user} -> {target!r}"),

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kit.data._odd_input import check_duplicate_headers, file_has_nul, strip_nul_bytes
 from kit.data.check_texts import check_text
 from kit.data.contract import QUALITY_COLUMNS, TABLES, LoyaltyData, quality_row
 from kit.data.convert import TableRead, column_kind, convert_columns
@@ -54,8 +55,13 @@ def _read(source: TableSource, name: str, data: DataSources,
         raise DataError(f"unknown table {name!r}", expected=f"one of {', '.join(TABLES)}",
                         fix="correct the table name under data.tables in analysis.yaml")
     raw = read_raw(source, name, data=data)
-    frame = raw.frame
     path_name = Path(source.file).name
+    spec = TABLES[name]
+    frame, repeated = check_duplicate_headers(raw.frame, file=path_name, used=set(source.columns) | {
+        *spec.required, *spec.optional, *spec.dates})
+    nul_cells, nul_rows = 0, []
+    if raw.sep is None or file_has_nul(Path(source.file)):   # a byte search first: CSVs are large
+        frame, nul_cells, nul_rows = strip_nul_bytes(frame, raw.first_row)
     found = list(frame.columns)
     missing = [user for user in source.columns if user not in found]
     if missing:
@@ -74,7 +80,6 @@ def _read(source: TableSource, name: str, data: DataSources,
                         column=duplicated[0], expected="each contract column once",
                         fix=f"remove one mapping to {duplicated[0]!r} in analysis.yaml")
     user_names = {contract: user for user, contract in source.columns.items()}
-    spec = TABLES[name]
     absent = [c for c in spec.required if c not in frame.columns]
     if absent:
         col = absent[0]
@@ -91,6 +96,11 @@ def _read(source: TableSource, name: str, data: DataSources,
                         expected="at least one data row", fix="export the table again with its rows")
     read = TableRead(name=name, frame=frame, file=path_name, first_row=raw.first_row, user_names=user_names,
                      sep=raw.sep)
+    read.notes.append(quality_row(name, "repeated_header", "warning" if repeated else "info", len(repeated),
+                                  example=", ".join(repeated) + (" (later copies ignored)" if repeated else "")))
+    read.notes.append(quality_row(name, "nul_bytes", "warning" if nul_cells else "info", nul_cells,
+                                  example_key="ex_rows" if nul_cells else "",
+                                  params={"rows": ", ".join(map(str, nul_rows))}))
     fmt = source.date_format or data.date_format
     convert_columns(read, fmt, data.timezone, raw.numbers, on_error)
     return read

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from kit.data._odd_input import check_sheet_size
 from kit.errors import DataError
 
 if TYPE_CHECKING:
@@ -103,6 +104,8 @@ def read_raw(source: TableSource, name: str, *, data: DataSources) -> RawTable:
         raw.frame, raw.sep, raw.first_row = _read_csv(path, options, source.header_row)
         raw.numbers = {"decimal": options["decimal"], "thousands": options["thousands"]}
     elif suffix in (".xlsx", ".xlsm"):
+        check_sheet_size(path, source.sheet if source.sheet is not None else 0, header_row=source.header_row,
+                         max_rows=data.max_rows)   # before unpacking it
         raw.frame = _unreadable_as(path, "an Excel workbook (.xlsx)", lambda: _read_excel(path, source))
         raw.first_row = source.header_row + 1  # number cells arrive as '1234.5'; text cells are detected
     elif suffix in (".parquet", ".pq"):
