@@ -8,7 +8,8 @@ from collections.abc import Collection, Iterable
 
 import pandas as pd
 
-__all__ = ["pseudonymise", "scrub_personal_data", "customer_ids", "pseudonymise_quality", "DEFAULT_ID_PATTERN"]
+__all__ = ["pseudonymise", "scrub_personal_data", "customer_ids", "pseudonymise_quality", "pseudonymise_text",
+           "DEFAULT_ID_PATTERN"]
 
 #: Columns of the data contract that hold a customer's id.
 ID_COLUMNS = ("customer_id", "referrer_id", "referred_id")
@@ -186,7 +187,14 @@ def customer_ids(tables: Iterable[pd.DataFrame | None]) -> set[str]:
 _TOKEN = re.compile(r"[^\s'\",;:()\[\]{}<>|=]+")
 
 
-def _replace_ids(value: object, ids: set[str], salt: str) -> object:
+def pseudonymise_text(value: object, ids: set[str], salt: str) -> object:
+    """``value`` with every word that is one of ``ids`` replaced by its pseudonym (anything but text unchanged).
+
+    Examples
+    --------
+    >>> pseudonymise_text("customers K1, K2 unknown.", {"K1"}, "s")
+    'customers C-dc32378075, K2 unknown.'
+    """
     if not isinstance(value, str) or not ids:
         return value
 
@@ -231,8 +239,8 @@ def pseudonymise_quality(quality: pd.DataFrame, *, ids: Iterable[str], salt: str
     known = set(map(str, ids))
     out = quality.copy()
     if "example" in out:
-        out["example"] = [_replace_ids(v, known, salt) for v in out["example"]]
+        out["example"] = [pseudonymise_text(v, known, salt) for v in out["example"]]
     if "params" in out:
-        out["params"] = [{k: _replace_ids(v, known, salt) for k, v in p.items()} if isinstance(p, dict) else p
+        out["params"] = [{k: pseudonymise_text(v, known, salt) for k, v in p.items()} if isinstance(p, dict) else p
                          for p in out["params"]]
     return out
