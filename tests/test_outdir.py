@@ -79,6 +79,7 @@ def test_leftovers_of_a_killed_run_are_removed_at_once(tmp_path):
     killed = tmp_path / ".2026-Q3_20261202T010000Z.tmp"
     killed.mkdir()
     (killed / SHARED).write_bytes(b"private")
+    (killed / (SHARED + ".partial")).write_bytes(b"half")
     (killed / "run.log").write_text("started\n")
     import socket
 
@@ -89,7 +90,7 @@ def test_leftovers_of_a_killed_run_are_removed_at_once(tmp_path):
     (running / OWNER_FILE).write_text(f"{os.getppid()} {socket.gethostname()}\n")
     moved = remove_leftovers(tmp_path, shared_file=SHARED)
     assert moved == [tmp_path / "failed-2026-Q3_20261202T010000Z"]
-    assert not (moved[0] / SHARED).exists() and not killed.exists()
+    assert sorted(p.name for p in moved[0].iterdir()) == ["run.log"] and not killed.exists()
     assert "killed" in (moved[0] / "run.log").read_text()
     assert (running / SHARED).exists()
 

@@ -155,7 +155,8 @@ def remove_leftovers(out: Path, *, shared_file: str, max_age_s: float = 24 * 360
         if not tmp.is_dir() or tmp.is_symlink() or not _abandoned(tmp, max_age_s=max_age_s):
             continue
         try:
-            (tmp / shared_file).unlink(missing_ok=True)
+            for private in (shared_file, shared_file + ".partial"):   # killed while writing it, too
+                (tmp / private).unlink(missing_ok=True)
             (tmp / OWNER_FILE).unlink(missing_ok=True)
             with (tmp / "run.log").open("a", encoding="utf-8") as log:
                 log.write(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} ERROR killed: the process ended without "
