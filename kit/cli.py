@@ -213,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         import logging
         import os
 
-        typer.echo(f"terminated ({'Ctrl-C' if _TERMINATED['code'] == 130 else 'SIGTERM'}): the run was stopped, "
-                   "its private copy of the data removed; the previous report and 'latest' are untouched", err=True)
+        typer.echo(f"terminated ({'Ctrl-C' if _TERMINATED['code'] == 130 else 'SIGTERM'}): stopped; a run's "
+                   "kernels and private copy of the data are gone, the previous report and 'latest' are untouched",
+                   err=True)
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -20,11 +20,13 @@ columns, runs them in order and assembles the quality report.
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from tqdm import tqdm
 
 from kit.data._odd_input import check_duplicate_headers, file_has_nul, strip_nul_bytes
 from kit.data.check_texts import check_text
@@ -169,7 +171,12 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
     rows: list[dict[str, Any]] = []
     data = LoyaltyData(as_of=pd.Timestamp(config.data.as_of) if config.data.as_of is not None else None)
     reads: dict[str, TableRead] = {}
-    for name, source in config.data.tables.items():
+    # a progress line per file on a terminal (none in cron logs or notebooks' captured stderr): a large
+    # Excel sheet takes minutes
+    bar = tqdm(config.data.tables.items(), desc="reading", unit="file", file=sys.stderr, disable=None,
+               total=len(config.data.tables), leave=False)
+    for name, source in bar:
+        bar.set_postfix_str(Path(source.file).name)
         table_errors: list[DataError] = []
         try:
             read = _read(source, name, config.data, on_error=table_errors.append if collect else None)
@@ -196,6 +203,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         read.frame = frame
         reads[name] = read
         data.sources[name] = read.file
+    bar.close()
     if not errors or collect:
         rows.extend(check_relations({n: r.frame for n, r in reads.items()},
                                     files={n: r.file for n, r in reads.items()}))
