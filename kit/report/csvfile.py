@@ -25,9 +25,13 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _safe_cell(value: object) -> object:
-    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS) or _NUMBER.fullmatch(value):
+    if not isinstance(value, str):
         return value
-    return "'" + value
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    if "\r" in value:   # the CSV writer quotes cells with a line feed, not with a lone carriage return
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -42,7 +46,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Same shape, index and dtypes; a text cell starting with one of :data:`FORMULA_STARTS` gets a
-        leading ``'`` unless it is a plain number such as ``-12.5``.
+        leading ``'`` unless it is a plain number such as ``-12.5``; carriage returns become line feeds.
 
     Examples
     --------
@@ -60,7 +64,10 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as a UTF-8 CSV (RFC 4180, CRLF rows) without its index, formula cells neutralised.
+    """Write ``frame`` as a UTF-8 CSV without its index, formula cells neutralised.
+
+    A carriage return inside a cell becomes a line feed, which the writer quotes: a lone one would
+    otherwise end the row in a spreadsheet and start a new one with the rest of the cell.
 
     Parameters
     ----------
@@ -79,8 +86,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "x.csv"
     >>> write_csv(pd.DataFrame({"owner": ["=cmd|' /C calc'!A0"]}), p).read_bytes().decode()
-    "owner\\r\\n'=cmd|' /C calc'!A0\\r\\n"
+    "owner\\n'=cmd|' /C calc'!A0\\n"
     """
-    # CRLF rows (RFC 4180): a carriage return inside a cell is then quoted too, instead of splitting the row
-    neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n")
+    neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8")
     return Path(path)
