@@ -35,7 +35,10 @@ STATUSES = ("met", "missed", "inconclusive", "no_target", "no_data")
 
 
 def _main_dates(data: LoyaltyData) -> tuple[str, str, pd.Series] | None:
-    """The table a report stands on (orders, else surveys), its date column and its dates."""
+    """The table a report stands on (orders, else surveys), its date column and its dates; None for a subscription
+    business without orders (a period has data there when subscriptions are active in it, not only started)."""
+    if getattr(data, "orders", None) is None and getattr(data, "subscriptions", None) is not None:
+        return None
     for name in ("orders", "surveys"):
         table = getattr(data, name)
         col = TABLES[name].dates[0]
