@@ -34,6 +34,8 @@ __all__ = ["check_table", "check_relations", "table_schema", "EARLIEST_PLAUSIBLE
 EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01")
 """Dates before this are reported as implausible (warning)."""
 
+_MAY_LIE_AHEAD = frozenset({"end_date"})   # a contract's scheduled end: after the export date by its nature
+
 
 class _Where:
     def __init__(self, file: str, first_row: int, user_names: dict[str, str]) -> None:
@@ -261,7 +263,7 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
             rows.append(_row(name, "not_before_year", "warning", int(early.sum()),
                              params={"column": col, "year": EARLIEST_PLAUSIBLE.year},
                              example=", ".join(str(v) for v in frame.loc[early, col].head(3))))
-            if latest_plausible is not None:
+            if latest_plausible is not None and col not in _MAY_LIE_AHEAD:
                 late = (frame[col] > latest_plausible).to_numpy()
                 params = {"column": col, "date": f"{latest_plausible:%Y-%m-%d}"}
                 if late.any():
