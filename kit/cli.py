@@ -1,7 +1,8 @@
 """The ``loyalty-kit`` command.
 
-Exit codes: 0 ok, 1 data, configuration or report error (message only; the
-traceback with ``--debug``), 2 usage error (unknown command or option).
+Exit codes: 0 ok, 1 data, configuration, output or report error (message only; the
+traceback with ``--debug``), 2 usage error (unknown command or option), 143 terminated
+(SIGTERM), 130 interrupted (Ctrl-C).
 This module alone maps errors to exit codes.
 """
 
@@ -68,9 +69,16 @@ def validate(config: ConfigOption = None) -> None:
     business.language). Exit 1 on errors."""
     from kit.data.config import load_config
 
-    cfg = load_config(_config_path(config))
+    path = _config_path(config)
+    cfg = load_config(path)
     import pandas as pd
 
+    from kit.report.outdir import remove_leftovers
+    from kit.report.pages import SHARED_FILE
+    from kit.report.run import default_out
+
+    # a run into the default folder that was killed outright left a private copy of the data: remove it now
+    remove_leftovers(default_out(path), shared_file=SHARED_FILE)
     from kit.data.io import format_quality_report
     from kit.data.io import validate as validate_data
     from kit.text.sources import check_text_sources
@@ -111,14 +119,16 @@ def run(
                                   "-p sla_hours=12 -p min_n=50 -p segment_by=region -p driver_outcome=csat.")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also write each page as an A4 PDF (WeasyPrint, no browser).")]
     = False,
+    keep_failed: Annotated[int, typer.Option(min=0, help="failed-<run-id>/ folders of failed runs to keep "
+                                                         "(the newest).")] = 5,
 ) -> None:
     """Run the five notebooks for a period and write the HTML report folder."""
     from kit.report import run_report
 
     result = run_report(config=_config_path(config), period=period, out=out, with_code=with_code,
                         jobs=jobs, timeout=timeout, smoke=smoke, parameters=_parameters(parameter or []),
-                        pdf=pdf)
-    typer.echo(f"report written to {result}\nopen {result.parent / 'latest' / 'index.html'}")
+                        pdf=pdf, keep_failed=keep_failed)
+    typer.echo(f"report written to {result}\nopen {result / 'index.html'}")
 
 
 def _parameters(pairs: list[str]) -> dict[str, Any]:
@@ -169,10 +179,14 @@ def _kit_warnings_on_stderr() -> Iterator[None]:
         warnings.showwarning = previous
 
 
+_TERMINATED: dict[str, int] = {}
+
+
 @contextlib.contextmanager
 def _cleanup_on_terminate() -> Iterator[None]:
-    """SIGTERM (a cancelled CI job, ``kill``) ends the command like Ctrl-C does: the run's copy of the data is
-    deleted at once and the run folder is kept as ``failed-<run-id>/``; the exit code is 143."""
+    """SIGTERM (a cancelled CI job, ``docker stop``, ``kill``) and Ctrl-C end the command within seconds: the
+    run's copy of the data is deleted at once, its kernels are stopped (see :func:`kit.report.run.run_report`),
+    the attempt is kept as ``failed-<run-id>/``; the exit code is 143 (SIGTERM) or 130 (Ctrl-C)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -181,19 +195,37 @@ def _cleanup_on_terminate() -> Iterator[None]:
         from kit.report.run import remove_shared_files
 
         remove_shared_files()
+        if _TERMINATED:   # a second signal while cleaning up: the cleanup goes on
+            return
+        _TERMINATED["code"] = 128 + signum
         raise SystemExit(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, terminate)
+    previous = {sig: signal.signal(sig, terminate) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``loyalty-kit`` command; returns the exit code."""
+    _TERMINATED.clear()
     with _kit_warnings_on_stderr(), _cleanup_on_terminate():
-        return _main(argv)
+        code = _main(argv)
+    if _TERMINATED:
+        import logging
+        import os
+
+        typer.echo(f"terminated ({'Ctrl-C' if _TERMINATED['code'] == 130 else 'SIGTERM'}): stopped; a run's "
+                   "kernels and private copy of the data are gone, the previous report and 'latest' are untouched",
+                   err=True)
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # do not wait for the notebook threads: their kernels are gone and the run folder is already failed-*
+        os._exit(_TERMINATED["code"])
+    return code
 
 
 def _main(argv: list[str] | None) -> int:
@@ -203,6 +235,13 @@ def _main(argv: list[str] | None) -> int:
         if _STATE["debug"]:
             raise
         typer.echo(f"error: {exc}", err=True)
+        return 1
+    except OSError as exc:   # an OS problem the kit did not foresee: one line naming the path, not a traceback
+        if _STATE["debug"]:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}. Check that the path exists, is writable and its disk "
+                   "has space (--debug shows the traceback).", err=True)
         return 1
     except SystemExit as exc:  # typer exits itself: 0 ok, 2 usage error, or our Exit(1)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

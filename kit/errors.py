@@ -14,6 +14,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "ReportError",
+    "OutputError",
     "ModelFitError",
     "KitWarning",
     "SmallSampleWarning",
@@ -166,3 +167,28 @@ class DataQualityWarning(KitWarning):
 
 class NonResponseWarning(KitWarning):
     """The survey response rate is low enough for non-response bias to matter."""
+
+
+class OutputError(KitError):
+    """The reports folder cannot take a run: not writable, full, a file, or a ``latest`` that is not a link.
+
+    Raised before any data are read, so a run never does minutes of work it cannot save.
+
+    Parameters
+    ----------
+    message : str
+        What was found.
+    path : Path or str
+        The path concerned.
+    fix : str
+        How to fix it.
+
+    Examples
+    --------
+    >>> str(OutputError("is a file, not a folder", path="/srv/reports", fix="pass a folder with --out"))
+    '/srv/reports: is a file, not a folder. Pass a folder with --out.'
+    """
+
+    def __init__(self, message: str, *, path: Any, fix: str) -> None:
+        self.path, self.fix = str(path), fix
+        super().__init__(f"{path}: {message}. {fix[0].upper()}{fix[1:]}.")

@@ -455,13 +455,14 @@ def test_data_quality_in_german_has_german_headers_severities_and_table_names(ge
     table = next(b.content for b in s.blocks if b.kind == "table")
     assert table.columns.tolist() == ["Tabelle", "Prüfung", "Schweregrad", "Anzahl", "Beispiel"]
     assert table[["Tabelle", "Schweregrad"]].values.tolist() == [["Umfragen", "Fehler"], ["Bestellungen", "Warnung"]]
-    # the sample: nothing found, 91 checks passed: 67 + the 8 of abos.csv (subscriptions) + 16 of issue 16 (blank
-    # required values of every table, identical anonymous answers, the order of ticket times); the five driver
+    # the sample: nothing found, 117 checks passed: 67 + the 8 of abos.csv (subscriptions) + 16 of issue 16 (blank
+    # required values of every table, identical anonymous answers, the order of ticket times) + 26 of issue 13 (per
+    # table: header names unique, no NUL bytes, each date column not after the export date); the five driver
     # scales read as 1-5
     sample = pages.data_quality(german_sample_ctx)
     assert not [b for b in sample.blocks if b.kind == "table"]
     passed = next(b.content for b in sample.blocks if b.kind == "note")
-    assert passed.startswith("91 von 91 Prüfungen ohne Befund (Kunden 7, Bestellungen 14, Umfragen 19,")
+    assert passed.startswith("117 von 117 Prüfungen ohne Befund (Kunden 10, Bestellungen 17, Umfragen 22,")
     assert "customers" not in passed
     # the report itself keeps the ids (CSV/JSON exports and the English report use them)
     assert "surveys" in set(german_sample_ctx.data.quality["table"])

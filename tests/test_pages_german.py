@@ -164,7 +164,7 @@ def test_german_data_quality_section_speaks_german(german_sections):
     text = _visible(_section(sections, german.t("quality")))
     # the sample's checks found nothing: the section counts them and names the five driver scales as read
     # (the six checks against the data's end found nothing, so their reference date is not shown)
-    assert text.count("driver_") == 5 and text.count("2026-09-30") == 0 and "91 von 91 Prüfungen" in text
+    assert text.count("driver_") == 5 and text.count("2026-09-30") == 0 and "117 von 117 Prüfungen" in text
     assert not _ENGLISH_CHECK_WORDS.findall(text), text
 
 

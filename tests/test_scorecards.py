@@ -237,7 +237,7 @@ def test_a_period_after_the_data_is_refused_and_an_incomplete_one_warns():
 
     cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"},
                                          "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
-    data = LoyaltyData(orders=pd.DataFrame({"order_date": pd.to_datetime(["2026-08-15"])}))
+    data = LoyaltyData(orders=pd.DataFrame({"order_date": pd.to_datetime(["2026-05-10", "2026-08-15"])}))
     # data end 2026-08-15: 2026-Q4 starts after it; 2026-Q3 ends 2026-09-30, after it (incomplete); Q2 is complete
     with pytest.raises(ConfigError, match=r"period 2026-Q4 starts after the data end \(2026-08-15\).*up to 2026-Q2"):
         resolve_period(data, cfg, "2026-Q4")
@@ -287,3 +287,38 @@ def test_adjust_p_values_mirror_and_nan():
     # family nps, churn (retention mirrors churn): m = 2 -> 0.01 x 2 = 0.02, then max(0.04, 0.02) = 0.04
     out = adjust_p_values(["nps", "churn_rate", "retention_rate", "clv_predicted"], [0.04, 0.01, 0.01, math.nan])
     assert out[:3] == pytest.approx([0.04, 0.02, 0.02]) and math.isnan(out[3])
+
+
+def test_latest_never_picks_a_period_without_data_in_the_main_table():
+    from kit.data.contract import LoyaltyData
+    from kit.errors import DataQualityWarning
+
+    cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"},
+                                         "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
+    # all orders fall in 2026-Q3, which the data do not complete (they end 2026-08-20): the latest complete
+    # quarter, 2026-Q2, lies before all data; the run reports 2026-Q3, says why, and that it is incomplete
+    data = LoyaltyData(orders=pd.DataFrame({"order_date": pd.to_datetime(["2026-07-02", "2026-08-20"])}))
+    with pytest.warns(DataQualityWarning) as caught:
+        assert resolve_period(data, cfg, "latest").label == "2026-Q3"
+    messages = [str(w.message) for w in caught]
+    assert any(m.startswith("the latest complete period 2026-Q2 has no rows in orders (order_date runs from "
+                            "2026-07-02 to 2026-08-20): reporting 2026-Q3 instead") for m in messages)
+    assert any("2026-Q3 is not complete in the data" for m in messages)
+    # the main table ends a quarter before the surveys: latest is the last quarter with orders, not Q4
+    data = LoyaltyData(orders=pd.DataFrame({"order_date": pd.to_datetime(["2026-05-10"])}),
+                       surveys=pd.DataFrame({"responded_at": pd.to_datetime(["2026-12-31"]), "nps": [9.0]}))
+    with pytest.warns(DataQualityWarning, match="2026-Q4 has no rows in orders.*reporting 2026-Q2 instead"):
+        assert resolve_period(data, cfg, "latest").label == "2026-Q2"
+
+
+def test_an_explicit_period_without_data_is_refused():
+    from kit.data.contract import LoyaltyData
+    from kit.errors import ConfigError
+
+    cfg = AnalysisConfig.model_validate({"business": {"name": "Shop"},
+                                         "data": {"tables": {"orders": {"file": "/tmp/orders.csv"}}}})
+    data = LoyaltyData(orders=pd.DataFrame({"order_date": pd.to_datetime(["2026-05-10", "2026-08-15"])}))
+    # 2025-Q4 lies before every order: nothing to report, as the README promises
+    with pytest.raises(ConfigError, match=r"period 2025-Q4 has no rows in orders \(order_date runs from 2026-05-10 to "
+                                          r"2026-08-15\).*e\.g\. 2026-Q3"):
+        resolve_period(data, cfg, "2025-Q4")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from kit.data.contract import TABLES
+from kit.data.privacy import DEFAULT_ID_PATTERN
 from kit.definitions import DEFINITIONS, KPI_IDS
 
 __all__ = [
@@ -214,6 +216,19 @@ class Privacy(_Model):
 
     pseudonymise: bool = Field(True, description="Replace customer ids by stable pseudonyms in exports")
     salt: str = Field("loyalty-kit", description="Salt of the pseudonym hash; change it per business")
+    id_pattern: str | None = Field(DEFAULT_ID_PATTERN, description="Regular expression of a customer number in "
+                                   "free text (removed from quotes and exit reasons); null: only the data's ids")
+
+    @field_validator("id_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"id_pattern {value!r} is not a regular expression ({err}); e.g. 'K\\d{{5}}'") from None
+        return value
 
 
 class CsvOptions(_Model):
@@ -319,7 +334,14 @@ class DataSources(_Model):
     interviews: Path | None = None
     codebook: Path | None = None
     as_of: dt.date | None = Field(None, description="Day a snapshot export was taken (exclusive end of the data), "
-                                                    "for exports without dates, e.g. status and tenure only")
+                                                    "for exports without dates, e.g. status and tenure only; "
+                                                    "dates after it (plus future_days) are data errors; default "
+                                                    "for that check: each file's modification date")
+    future_days: int = Field(31, ge=0, description="Days after the export date a date may lie (bookings, "
+                                                   "time zones) before it is a data error")
+    max_rows: int = Field(500_000, ge=1, description="Rows an Excel sheet may declare before reading stops with "
+                                                     "an error (a small xlsx can unpack to millions of rows and "
+                                                     "take minutes); raise it for large sheets, or use CSV/Parquet")
 
     @field_validator("timezone")
     @classmethod

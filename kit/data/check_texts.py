@@ -27,6 +27,8 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     "rows_read": ("rows read", "gelesene Zeilen"),
     "read_file": ("read file", "Datei lesen"),
     "column_types": ("column types", "Spaltentypen"),
+    "repeated_header": ("column names unique in the header", "Spaltennamen im Kopf eindeutig"),
+    "nul_bytes": ("no NUL bytes in cells (removed)", "keine NUL-Bytes in Zellen (entfernt)"),
     "mapped_columns": ("mapped columns are contract columns", "zugeordnete Spalten gehören zum Datenvertrag"),
     "ex_mapped_columns": ("{mappings}; kept as attributes", "{mappings}; als Attribute behalten"),
     "mapping": ("{user} -> {target!r}", "{user} -> {target!r}"),
@@ -119,6 +121,7 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     "ex_codebook": ("{n:count} themes: {themes}", "{n:count} Themen: {themes}"),
     "read_interviews": ("interviews read", "Interviews gelesen"),
     "ex_interviews": ("{n:count} interview files", "{n:count} Interview-Dateien"),
+    "not_after_export": ("{column} not after {date}", "{column} nicht nach {date}"),
     # across tables (kit.data.schema.check_relations)
     "known_customer": ("{column} known in customers", "{column} in Kunden vorhanden"),
     "ex_unknown_ids": ("{n:count} distinct ids, e.g. {ids}", "verschiedene IDs: {n:count}, z. B. {ids}"),

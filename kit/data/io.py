@@ -20,12 +20,15 @@ columns, runs them in order and assembles the quality report.
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from tqdm import tqdm
 
+from kit.data._odd_input import check_duplicate_headers, file_has_nul, strip_nul_bytes
 from kit.data.check_texts import check_text
 from kit.data.contract import QUALITY_COLUMNS, TABLES, LoyaltyData, quality_row
 from kit.data.convert import TableRead, column_kind, convert_columns
@@ -57,8 +60,13 @@ def _read(source: TableSource, name: str, data: DataSources,
         raise DataError(f"unknown table {name!r}", expected=f"one of {', '.join(TABLES)}",
                         fix="correct the table name under data.tables in analysis.yaml")
     raw = read_raw(source, name, data=data)
-    frame = raw.frame
     path_name = Path(source.file).name
+    spec = TABLES[name]
+    frame, repeated = check_duplicate_headers(raw.frame, file=path_name, used=set(source.columns) | {
+        *spec.required, *spec.optional, *spec.dates})
+    nul_cells, nul_rows = 0, []
+    if raw.sep is None or file_has_nul(Path(source.file)):   # a byte search first: CSVs are large
+        frame, nul_cells, nul_rows = strip_nul_bytes(frame, raw.first_row)
     found = list(frame.columns)
     missing = [user for user in source.columns if user not in found]
     if missing:
@@ -79,7 +87,6 @@ def _read(source: TableSource, name: str, data: DataSources,
                         column=duplicated[0], expected="each contract column once",
                         fix=f"remove one mapping to {duplicated[0]!r} in analysis.yaml")
     user_names = {contract: user for user, contract in renames.items()}
-    spec = TABLES[name]
     absent = [c for c in spec.required if c not in frame.columns
               and not (source.group_by and c == "revenue" and {"quantity", "unit_price"} <= set(frame.columns))]
     if absent:
@@ -101,6 +108,11 @@ def _read(source: TableSource, name: str, data: DataSources,
     read = TableRead(name=name, frame=frame, file=path_name, first_row=raw.first_row, user_names=user_names,
                      sep=raw.sep)
     read.notes.extend(filtered)
+    read.notes.append(quality_row(name, "repeated_header", "warning" if repeated else "info", len(repeated),
+                                  example=", ".join(repeated) + (" (later copies ignored)" if repeated else "")))
+    read.notes.append(quality_row(name, "nul_bytes", "warning" if nul_cells else "info", nul_cells,
+                                  example_key="ex_rows" if nul_cells else "",
+                                  params={"rows": ", ".join(map(str, nul_rows))}))
     fmt = source.date_format or data.date_format
     failed: list[DataError] = []
 
@@ -198,7 +210,12 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
     rows: list[dict[str, Any]] = []
     data = LoyaltyData(as_of=pd.Timestamp(config.data.as_of) if config.data.as_of is not None else None)
     reads: dict[str, TableRead] = {}
-    for name, source in config.data.tables.items():
+    # a progress line per file on a terminal (none in cron logs or notebooks' captured stderr): a large
+    # Excel sheet takes minutes
+    bar = tqdm(config.data.tables.items(), desc="reading", unit="file", file=sys.stderr, disable=None,
+               total=len(config.data.tables), leave=False)
+    for name, source in bar:
+        bar.set_postfix_str(Path(source.file).name)
         table_errors: list[DataError] = []
         try:
             read = _read(source, name, config.data, on_error=table_errors.append if collect else None)
@@ -217,8 +234,10 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         for exc in table_errors:
             errors.append(exc)
             rows.append(_error_row(name, "column_types", exc))
+        latest, basis = _latest_plausible(source, config.data)
         checked, problems, frame = check_table(read.frame, name, file=read.file, first_row=read.first_row,
-                                               user_names=read.user_names, thresholds=config.thresholds)
+                                               user_names=read.user_names, thresholds=config.thresholds,
+                                               latest_plausible=latest, latest_basis=basis)
         rows.extend(checked)
         errors.extend(problems)
         if problems and not collect:
@@ -226,6 +245,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         read.frame = frame
         reads[name] = read
         data.sources[name] = read.file
+    bar.close()
     if not errors or collect:
         rows.extend(check_relations({n: r.frame for n, r in reads.items()},
                                     files={n: r.file for n, r in reads.items()}))
@@ -233,6 +253,23 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         setattr(data, name, read.frame.reset_index(drop=True))
     data.quality = pd.DataFrame(rows, columns=QUALITY_COLUMNS).astype({"count": "int64"})
     return data, errors
+
+
+def _latest_plausible(source: TableSource, data: DataSources) -> tuple[pd.Timestamp | None, str]:
+    """The latest date a table may hold: ``data.as_of``, else the file's modification date (when it was exported
+    or copied), plus ``data.future_days``; with the basis in words for the message."""
+    if data.as_of is not None:
+        export, what = pd.Timestamp(data.as_of), f"data.as_of {data.as_of:%Y-%m-%d}"
+    else:
+        try:
+            mtime = Path(source.file).stat().st_mtime
+        except OSError:
+            return None, ""
+        export = pd.Timestamp(mtime, unit="s").normalize()
+        what = f"the file's date {export:%Y-%m-%d}"
+    limit = export + pd.Timedelta(days=data.future_days + 1) - pd.Timedelta(microseconds=1)
+    days = "1 day" if data.future_days == 1 else f"{data.future_days} days"
+    return limit, f"more than {days} after {what}"
 
 
 def _mapping_rows(name: str, source: TableSource) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from kit.data._odd_input import check_sheet_size
 from kit.data._rawformats import COMPRESSED, JSON_SUFFIXES, decompress, read_json_records
 from kit.errors import DataError
 
@@ -110,6 +111,9 @@ def read_raw(source: TableSource, name: str, *, data: DataSources) -> RawTable:
         raw.frame, raw.sep, raw.first_row = _read_csv(path, options, source.header_row, content)
         raw.numbers = {"decimal": options["decimal"], "thousands": options["thousands"]}
     elif suffix in (".xlsx", ".xlsm", ".xls"):
+        if suffix != ".xls" and content is None:   # the declared size of an .xlsx sheet, before unpacking it
+            check_sheet_size(path, source.sheet if source.sheet is not None else 0, header_row=source.header_row,
+                             max_rows=data.max_rows)
         kind = "an Excel workbook (.xls)" if suffix == ".xls" else "an Excel workbook (.xlsx)"
         raw.frame = _unreadable_as(path, kind, lambda: _read_excel(opened, source, path.name))
         raw.first_row = source.header_row + 1  # number cells arrive as '1234.5'; text cells are detected

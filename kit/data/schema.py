@@ -34,6 +34,8 @@ __all__ = ["check_table", "check_relations", "table_schema", "EARLIEST_PLAUSIBLE
 EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01")
 """Dates before this are reported as implausible (warning)."""
 
+_MAY_LIE_AHEAD = frozenset({"end_date"})   # a contract's scheduled end: after the export date by its nature
+
 
 #: Tables whose identical rows are separate events when the export has none of these ids (several referrals by
 #: one referrer on one day; anonymous survey answers with the same date and scores): counted, not dropped.
@@ -106,7 +108,8 @@ def _blank_required(frame: pd.DataFrame, name: str, where: _Where) -> list[dict[
 
 def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2,
                 user_names: dict[str, str] | None = None,
-                thresholds: Thresholds | None = None) -> tuple[list[dict[str, Any]], list[DataError], pd.DataFrame]:
+                thresholds: Thresholds | None = None, latest_plausible: pd.Timestamp | None = None,
+                latest_basis: str = "") -> tuple[list[dict[str, Any]], list[DataError], pd.DataFrame]:
     """Check one converted table against the data contract.
 
     Parameters
@@ -124,6 +127,12 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
         Contract column -> the user's column name (messages use the user's names).
     thresholds : Thresholds, optional
         ``config.thresholds`` (for the CES scale); defaults to a 1-7 scale.
+    latest_plausible : Timestamp, optional
+        Dates after this (the export date plus ``data.future_days``) are an error: one order dated
+        31.12.2200 would otherwise make 2200-Q4 the latest period and every customer lapsed.
+    latest_basis : str
+        Where ``latest_plausible`` comes from, for the message (e.g. ``"31 days after the file's date
+        2026-10-02"``).
 
     Returns
     -------
@@ -306,4 +315,20 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
             rows.append(_row(name, "not_before_year", "warning", int(early.sum()),
                              params={"column": col, "year": EARLIEST_PLAUSIBLE.year},
                              example=", ".join(str(v) for v in frame.loc[early, col].head(3))))
+            if latest_plausible is not None and col not in _MAY_LIE_AHEAD:
+                late = (frame[col] > latest_plausible).to_numpy()
+                params = {"column": col, "date": f"{latest_plausible:%Y-%m-%d}"}
+                if late.any():
+                    sub = frame.loc[late, col]
+                    exc = DataError(f"{_n(int(late.sum()), 'date lies', 'dates lie')} after {latest_plausible:%Y-%m-%d}"
+                                    f" ({latest_basis or 'the export date'}){where.mapped(col)}", file=file,
+                                    column=where.label(col), rows=where.rows(sub.index),
+                                    values=[f"{v:%Y-%m-%d}" for v in sub.head(5)],
+                                    expected="dates up to the export date, since a single date in the future "
+                                             "would make its period the latest one",
+                                    fix="correct those rows, or set data.as_of (the export date) or data.future_days "
+                                        "in analysis.yaml")
+                    fail("not_after_export", params, exc, int(late.sum()))
+                else:
+                    passed("not_after_export", params)
     return rows, errors, frame

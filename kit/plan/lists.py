@@ -304,7 +304,8 @@ def winback_list(data: Any, config: AnalysisConfig, *, as_of: Any) -> pd.DataFra
     for col in ("exit_date", "exit_category", "exit_reason"):
         # reindex, not map: Series.map fails on an empty datetime Series (no exit before as_of)
         frame[col] = exited[col].reindex(frame["customer_id"]).to_numpy()
-    frame["exit_reason"] = [scrub_personal_data(r) if isinstance(r, str) else r for r in frame["exit_reason"]]
+    frame["exit_reason"] = [scrub_personal_data(r, id_pattern=config.privacy.id_pattern) if isinstance(r, str) else r
+                            for r in frame["exit_reason"]]
     out = _finish(frame, config, ["net_revenue", "customer_id"], [False, True])
     return out[columns]
 

@@ -17,8 +17,8 @@ import warnings
 import pandas as pd
 
 from kit.data.config import AnalysisConfig
-from kit.data.contract import LoyaltyData
-from kit.data.periods import Period, latest_complete_period, parse_period
+from kit.data.contract import TABLES, LoyaltyData
+from kit.data.periods import Period, latest_complete_period, parse_period, periods_between
 from kit.definitions import DEFINITIONS, KPI_IDS, MULTIPLICITY, Language
 from kit.errors import ConfigError, DataError, DataQualityWarning, KitWarning, SmallSampleWarning
 from kit.metrics._orders import PreparedOrders
@@ -32,6 +32,45 @@ STATUSES = ("met", "missed", "inconclusive", "no_target", "no_data")
 
 
 # --------------------------------------------------------------------------- period
+
+
+def _main_dates(data: LoyaltyData) -> tuple[str, str, pd.Series] | None:
+    """The table a report stands on (orders, else surveys), its date column and its dates; None for a subscription
+    business without orders (a period has data there when subscriptions are active in it, not only started)."""
+    if getattr(data, "orders", None) is None and getattr(data, "subscriptions", None) is not None:
+        return None
+    for name in ("orders", "surveys"):
+        table = getattr(data, name)
+        col = TABLES[name].dates[0]
+        if table is not None and col in table and table[col].notna().any():
+            return name, col, table[col].dropna()
+    return None
+
+
+def _rows_in(dates: pd.Series, period: Period) -> int:
+    return int(((dates >= period.start) & (dates < period.end)).sum())
+
+
+def _latest_with_data(data: LoyaltyData, config: AnalysisConfig, last: pd.Timestamp) -> Period:
+    """The latest complete period; when its main table has no rows in it (all data in an incomplete period, or
+    the main table ends before the others), the latest period that has some, with a warning that says why."""
+    granularity = config.periods.granularity
+    chosen = latest_complete_period(last, granularity)
+    main = _main_dates(data)
+    if main is None or _rows_in(main[2], chosen):
+        return chosen
+    name, col, dates = main
+    instead = periods_between(dates.max(), dates.max(), granularity)[0]
+    if config.business.language == "de":
+        message = (f"Der letzte vollständige Zeitraum {chosen.label} hat keine Zeilen in {name} ({col} von "
+                   f"{dates.min():%d.%m.%Y} bis {dates.max():%d.%m.%Y}): berichtet wird stattdessen {instead.label}, "
+                   "der letzte Zeitraum mit Daten")
+    else:
+        message = (f"the latest complete period {chosen.label} has no rows in {name} ({col} runs from "
+                   f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}): reporting {instead.label} instead, the latest "
+                   "period with data")
+    warnings.warn(message, DataQualityWarning, stacklevel=3)
+    return instead
 
 
 def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: Period | str = "latest") -> Period:
@@ -54,12 +93,14 @@ def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: Period | s
     Raises
     ------
     ConfigError
-        When the label is not a period, or the period starts after the data end.
+        When the label is not a period, starts after the data end, or has no rows in the main table
+        (orders, else surveys).
 
     Warns
     -----
     DataQualityWarning
-        When the period ends after the data (it is incomplete).
+        When the period ends after the data (it is incomplete), or when ``"latest"`` cannot use the latest
+        complete period because the main table has no rows in it (it says which period it used instead).
     DataError
         When ``"latest"`` is asked for and no table has a dated row.
 
@@ -70,8 +111,8 @@ def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: Period | s
     >>> data = LoyaltyData(orders=pd.DataFrame({"order_date": pd.to_datetime(["2026-09-30 17:00"])}))
     >>> resolve_period(data, cfg, "latest").label
     '2026-Q3'
-    >>> resolve_period(data, cfg, "2026-05").label
-    '2026-05'
+    >>> resolve_period(data, cfg, "2026-09").label
+    '2026-09'
     """
     if isinstance(period, Period):
         return period
@@ -81,18 +122,27 @@ def resolve_period(data: LoyaltyData, config: AnalysisConfig, period: Period | s
         except ValueError:
             raise DataError("no table has a dated row, so there is no latest period",
                             fix="pass an explicit period such as '2026-Q3'") from None
-        return latest_complete_period(last, config.periods.granularity)
-    resolved = parse_period(str(period))
-    try:
-        last = data.last_seen()
-    except ValueError:
-        return resolved
+        resolved = _latest_with_data(data, config, last)
+    else:
+        resolved = parse_period(str(period))
+        try:
+            last = data.last_seen()
+        except ValueError:
+            return resolved
     if resolved.start > last:
         latest = latest_complete_period(last, config.periods.granularity)
         raise ConfigError(
             f"period {resolved.label} starts after the data end ({last:%Y-%m-%d}): there is nothing to report "
             f"for it. Choose a period up to {latest.label} (the latest complete one, also chosen by "
             "--period latest).", key="period")
+    main = _main_dates(data)
+    if main is not None and not _rows_in(main[2], resolved):
+        name, col, dates = main
+        raise ConfigError(
+            f"period {resolved.label} has no rows in {name} ({col} runs from {dates.min():%Y-%m-%d} to "
+            f"{dates.max():%Y-%m-%d}): there is nothing to report for it. Choose a period with data, e.g. "
+            f"{periods_between(dates.max(), dates.max(), config.periods.granularity)[0].label} "
+            "(or --period latest).", key="period")
     if resolved.end > last.normalize() + pd.Timedelta(days=1):
         if config.business.language == "de":
             message = (f"Zeitraum {resolved.label} ist in den Daten nicht vollständig (sie enden am {last:%d.%m.%Y}): "

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__: list[str] = []  # used by kit.report.run only
+__all__ = ["stop_kernels"]  # the rest is used by kit.report.run only
 
 _LOG = logging.getLogger("kit.report")
 
@@ -98,6 +98,43 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
     return _Outcome(source.name, time.monotonic() - started)
 
 
+def stop_kernels(grace_s: float = 1.0) -> list[int]:
+    """Stop the notebook kernels this process started (a run that is terminated or failed): SIGTERM, then
+    SIGKILL for those still alive after ``grace_s`` seconds. Only this process's own ``ipykernel`` children
+    are touched.
+
+    Returns
+    -------
+    list of int
+        The process ids that were stopped.
+    """
+    import psutil
+
+    try:
+        children = psutil.Process().children(recursive=False)
+    except psutil.Error:
+        return []
+    kernels = []
+    for child in children:
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                kernels.append(child)
+        except psutil.Error:
+            continue
+    for kernel in kernels:
+        try:
+            kernel.terminate()
+        except psutil.Error:
+            continue
+    _, alive = psutil.wait_procs(kernels, timeout=grace_s)
+    for kernel in alive:
+        try:
+            kernel.kill()
+        except psutil.Error:
+            continue
+    return [k.pid for k in kernels]
+
+
 def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, Any], *, jobs: int,
                  timeout: int, then: Callable[[Path], None] | None = None) -> list[_Outcome]:
     """Execute ``notebooks`` into ``folder``, ``jobs`` at a time; ``then(executed)`` runs in the same worker
@@ -111,19 +148,26 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
         return outcome
 
     outcomes: list[_Outcome] = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
-            tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr,
-                 disable=None) as bar:  # None: no bar when stderr is not a terminal (cron logs)
-        futures = {pool.submit(one, nb): nb for nb in notebooks}
-        for future in as_completed(futures):
-            outcome = future.result()
-            outcomes.append(outcome)
-            bar.set_postfix_str(outcome.notebook)
-            bar.update(1)
-            if outcome.error:
-                _LOG.error("%s failed at cell %s after %.1f s: %s", outcome.notebook, outcome.cell,
-                           outcome.seconds, outcome.error)
-            else:
-                _LOG.info("%s executed in %.1f s", outcome.notebook, outcome.seconds)
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        with tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr,
+                  disable=None) as bar:  # None: no bar when stderr is not a terminal (cron logs)
+            futures = {pool.submit(one, nb): nb for nb in notebooks}
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes.append(outcome)
+                bar.set_postfix_str(outcome.notebook)
+                bar.update(1)
+                if outcome.error:
+                    _LOG.error("%s failed at cell %s after %.1f s: %s", outcome.notebook, outcome.cell,
+                               outcome.seconds, outcome.error)
+                else:
+                    _LOG.info("%s executed in %.1f s", outcome.notebook, outcome.seconds)
+    except BaseException:
+        # terminated (SIGTERM, Ctrl-C) or broken: do not wait for running and queued notebooks, stop them
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_kernels()
+        raise
+    pool.shutdown(wait=True)
     order = {nb.name: i for i, nb in enumerate(notebooks)}
     return sorted(outcomes, key=lambda o: order[o.notebook])

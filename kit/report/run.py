@@ -4,11 +4,10 @@ the run folder atomically."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
-import os
 import pickle
 import shutil
+import signal
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,9 +18,18 @@ import pandas as pd
 
 from kit.data.config import load_config
 from kit.data.periods import parse_period
-from kit.errors import KitWarning, ReportError
-from kit.report.execute import _execute_all
+from kit.errors import KitWarning, OutputError, ReportError
+from kit.report.execute import _execute_all, stop_kernels
 from kit.report.glossary import GLOSSARY_FILE, glossary_title, write_glossary
+from kit.report.outdir import (
+    OWNER_FILE,
+    check_output,
+    claim,
+    point_latest,
+    prune_failed,
+    remove_leftovers,
+    unique_run_id,
+)
 from kit.report.pages.trends import kpi_trends
 from kit.report.parameters import SETTINGS, check_parameters, report_notebooks
 from kit.report.pdf import check_pdf, write_pdf
@@ -62,20 +70,6 @@ def remove_shared_files() -> None:
         _LIVE.pop().unlink(missing_ok=True)
 
 
-def _remove_stale_shared_files(out: Path) -> None:
-    """Shared-context files left in ``out`` by runs that were killed outright (SIGKILL) more than a day ago."""
-    from kit.report import pages
-
-    day_ago = time.time() - 24 * 3600
-    for stale in out.glob(f".*.tmp/{pages.SHARED_FILE}"):
-        try:
-            if stale.stat().st_mtime < day_ago:
-                stale.unlink()
-                _LOG.info("removed %s, left by a run that was killed", stale)
-        except OSError:
-            continue
-
-
 @contextlib.contextmanager
 def _warnings_to_log() -> Iterator[None]:
     """Warnings raised inside the block go to run.log (and nowhere else)."""
@@ -97,18 +91,6 @@ def _log_quality(quality: pd.DataFrame | None) -> None:
         log("data quality %s: %s: %s (%s; e.g. %s)", row.severity, row.table, row.check, row.count, row.example)
 
 
-def _point_latest(out: Path, run_id: str) -> None:
-    link = out / "latest"
-    tmp = out / ".latest.tmp"
-    try:
-        if tmp.is_symlink() or tmp.exists():
-            tmp.unlink()
-        tmp.symlink_to(run_id, target_is_directory=True)
-        os.replace(tmp, link)
-    except OSError:  # no symlinks here (some Windows or network drives): a pointer file instead
-        (out / "latest.txt").write_text(run_id + "\n", encoding="utf-8")
-
-
 def _point_at_final_folder(executed: Path, tmp: Path, final: Path) -> None:
     """Make an executed notebook name the run folder it ends up in (``run_dir`` and papermill's record of the
     parameters), not the temporary folder it was written to, which is renamed when the run succeeds."""
@@ -125,18 +107,18 @@ def _point_at_final_folder(executed: Path, tmp: Path, final: Path) -> None:
     nbformat.write(book, executed)
 
 
-def _unique_run_id(out: Path, label: str) -> str:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")  # a run id, never data logic
-    run_id = f"{label}_{stamp}"
-    n = 2
-    while (out / run_id).exists() or (out / f".{run_id}.tmp").exists():
-        run_id = f"{label}_{stamp}-{n}"
-        n += 1
-    return run_id
+def _inputs_bytes(config: Path) -> int:
+    """Total size of the configured input files (those that exist; a missing one is reported when read)."""
+    cfg = load_config(config)
+    total = 0
+    for source in cfg.data.tables.values():
+        with contextlib.suppress(OSError):
+            total += Path(source.file).stat().st_size
+    return total
 
 
 def run_report(config: Path, period: str = "latest", out: Path | None = None, with_code: bool = False,
-               jobs: int = 2, timeout: int = 600, smoke: bool = False, *,
+               jobs: int = 2, timeout: int = 600, smoke: bool = False, *, keep_failed: int = 5,
                notebooks: Sequence[Path] | None = None, parameters: Mapping[str, Any] | None = None,
                pdf: bool = False) -> Path:
     """Run the five-step report for a period and write the run folder.
@@ -161,6 +143,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         Seconds one cell may run before the run fails.
     smoke : bool
         Small, fast run (passed to the notebooks as ``smoke``).
+    keep_failed : int
+        How many ``failed-<run-id>/`` folders of earlier failed attempts to keep (the newest).
     notebooks : sequence of Path, optional
         Notebooks to run instead of the bundled five (tests, custom reports). Default: the five of the report
         language (``business.language``): ``notebooks/`` or ``notebooks/de/`` (:func:`report_notebooks`).
@@ -181,6 +165,9 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     ------
     ConfigError
         Invalid configuration, period or notebook parameter (the message lists the valid ones).
+    OutputError
+        The reports folder is a file, not writable, full, or its ``latest`` is a real folder (checked
+        before any data are read), or writing the run failed (e.g. the disk filled up).
     DataError
         A data file cannot be used.
     ReportError
@@ -206,6 +193,10 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     params: dict[str, Any] = {"config_path": str(config), "period": period, "run_dir": None, "smoke": smoke,
                               **dict(parameters or {})}
     check_parameters(sources, params)
+    # absolute: the kernels run inside the run folder, where a relative path would point elsewhere
+    out = Path(out).resolve() if out is not None else default_out(config)
+    check_output(out, inputs_bytes=_inputs_bytes(config))   # before minutes of reading, not after
+    remove_leftovers(out, shared_file=pages.SHARED_FILE)    # private copies of runs that were killed outright
 
     with warnings.catch_warnings(record=True) as caught:   # logged once run.log exists
         warnings.simplefilter("always")
@@ -218,13 +209,14 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         warnings.warn(note, KitWarning, stacklevel=2)
     label = resolved.label if resolved is not None else "no-period"
 
-    # absolute: the kernels run inside the run folder, where a relative path would point elsewhere
-    out = Path(out).resolve() if out is not None else default_out(config)
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_stale_shared_files(out)
-    run_id = _unique_run_id(out, label)
+    run_id = unique_run_id(out, label)
     final, tmp = out / run_id, out / f".{run_id}.tmp"
-    tmp.mkdir()
+    try:
+        tmp.mkdir()
+        claim(tmp)
+    except OSError as err:
+        raise OutputError(f"the run folder cannot be created ({err.strerror or err})", path=tmp,
+                          fix="free some space or choose another folder with --out") from None
     handler = logging.FileHandler(tmp / "run.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     _LOG.addHandler(handler)
@@ -304,18 +296,39 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             write_pdf(tmp, printed)
             _LOG.info("%d pages printed to PDF in %.1f s", len(printed), time.monotonic() - t0)
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
-    except BaseException:
+    except BaseException as exc:
+        stop_kernels()
         remove_shared_files()
+        error: BaseException = exc
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) or exc.code == 128 + signal.SIGINT else "SIGTERM"
+            _LOG.error("terminated (%s) after %.1f s: the notebooks were stopped and the private copy of the data "
+                       "removed; this attempt is kept as failed-%s", how, time.monotonic() - started, run_id)
+        elif isinstance(exc, OSError):
+            error = OutputError(f"writing the run failed: {exc.strerror or exc}"
+                                + (f" ({exc.filename})" if exc.filename else ""), path=out,
+                                fix="free some space or fix the permissions of that folder (or choose another "
+                                    "with --out) and run again")
+            _LOG.error("%s", error)
+        else:
+            _LOG.error("failed: %s", exc)
         _LOG.removeHandler(handler)
         handler.close()
         failed_dir = out / f"failed-{run_id}"
-        if failed_dir.exists():
-            shutil.rmtree(failed_dir)
-        tmp.rename(failed_dir)
+        with contextlib.suppress(OSError):
+            (tmp / OWNER_FILE).unlink(missing_ok=True)
+            if failed_dir.exists():
+                shutil.rmtree(failed_dir)
+            tmp.rename(failed_dir)
+            prune_failed(out, keep=keep_failed)
+        if error is not exc:
+            raise error from exc
         raise
     remove_shared_files()
     _LOG.removeHandler(handler)
     handler.close()
+    (tmp / OWNER_FILE).unlink(missing_ok=True)
     tmp.rename(final)
-    _point_latest(out, run_id)
+    point_latest(out, run_id)
+    prune_failed(out, keep=keep_failed)
     return final

@@ -12,6 +12,7 @@ import pandas as pd
 
 from kit.data.config import AnalysisConfig
 from kit.definitions import MULTIPLICITY
+from kit.report.csvfile import write_csv
 from kit.report.render import _TEMPLATES
 
 __all__ = ["write_index"]
@@ -188,7 +189,7 @@ def _write_artefacts(folder: Path, ctx: Any) -> tuple[pd.DataFrame | None, pd.Da
     if frame is None:
         notes.append(text("not_available", lang, what="kpis.csv (kit.scorecard)"))
     else:
-        frame.to_csv(folder / "kpis.csv", index=False)
+        write_csv(frame, folder / "kpis.csv")
         records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         (folder / "kpis.json").write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
         written += ["kpis.csv", "kpis.json"]
@@ -196,13 +197,13 @@ def _write_artefacts(folder: Path, ctx: Any) -> tuple[pd.DataFrame | None, pd.Da
     if plan is None:
         notes.append(text("not_available", lang, what="actions.csv (kit.prioritise_actions)"))
     else:
-        plan.to_csv(folder / "actions.csv", index=False)
+        write_csv(plan, folder / "actions.csv")
         written.append("actions.csv")
     for key, frame_ in pages.list_frames(ctx).items():
         file = pages.LISTS[key][1]
         if frame_ is None:
             notes.append(text("not_available", lang, what=f"{file} (kit.{pages.LISTS[key][0]})"))
         else:
-            frame_.to_csv(folder / file, index=False)
+            write_csv(frame_, folder / file)
             written.append(file)
     return frame, plan, written, notes

@@ -9,6 +9,7 @@ automatic coding against the interviewers' manual codes (:func:`intercoder_agree
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,6 +65,21 @@ def _header_error(path: Path, problem: str) -> DataError:
                      fix="add or correct the header between the two '---' lines")
 
 
+_RAW_ID = re.compile(r"""^customer_id[ \t]*:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^#\n]*?))[ \t]*(?:\#.*)?$""", re.M)
+
+
+def _raw_customer_id(text: str, parsed: object) -> str:
+    """The customer id as written in the front matter: YAML reads an unquoted ``00153`` as the number 153
+    (or as octal 107 under YAML 1.1), which would attribute the interview to another customer."""
+    head = text.lstrip("\ufeff").split("---", 2)
+    match = _RAW_ID.search(head[1]) if len(head) == 3 else None
+    if match is not None:
+        raw = next(g for g in match.groups() if g is not None).strip()
+        if raw:
+            return raw
+    return str(parsed).strip()
+
+
 def _one_interview(path: Path, codebook: Codebook | None) -> dict[str, Any]:
     text = _decode(path)
     try:
@@ -108,7 +124,7 @@ def _one_interview(path: Path, codebook: Codebook | None) -> dict[str, Any]:
         codes = tuple(codes)
     return {
         "interview_id": path.stem,
-        "customer_id": str(meta["customer_id"]).strip(),
+        "customer_id": _raw_customer_id(text, meta["customer_id"]),
         "date": stamp,
         "interviewer": str(meta["interviewer"]).strip(),
         "segment": segment,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from kit.data.privacy import scrub_personal_data
+from kit.data.privacy import DEFAULT_ID_PATTERN, scrub_personal_data
 from kit.text.codebook import Codebook, Lang
 from kit.text.coding import _text_ids
 from kit.text.themes import _themes, _with_labels
@@ -24,7 +24,7 @@ __all__ = ["quotes", "as_html_table"]
 def quotes(coded: pd.DataFrame, *, interviews: pd.DataFrame | None = None, names: Iterable[str] = (),
            min_words: int = 8, max_words: int = 30, per_group: int = 1,
            polarities: Sequence[str] = ("positive", "negative"), codebook: Codebook | None = None,
-           lang: Lang = "en") -> pd.DataFrame:
+           lang: Lang = "en", id_pattern: str | None = DEFAULT_ID_PATTERN) -> pd.DataFrame:
     """Representative quotes: one short, clear sentence per theme and polarity, personal data removed.
 
     A sentence qualifies with ``min_words`` to ``max_words`` words; sentences about a single
@@ -51,6 +51,9 @@ def quotes(coded: pd.DataFrame, *, interviews: pd.DataFrame | None = None, names
         Adds labels.
     lang : {"en", "de"}
         Language of the labels.
+    id_pattern : str or None
+        Regular expression of a customer number (``privacy.id_pattern``); the interviewees' ids are
+        removed as well.
 
     Returns
     -------
@@ -67,6 +70,9 @@ def quotes(coded: pd.DataFrame, *, interviews: pd.DataFrame | None = None, names
     ['[name] from customer service was friendly and called me back the same day.']
     """
     base_names = list(names)
+    ids_known: set[str] = set()
+    if interviews is not None and "customer_id" in interviews:
+        ids_known = {str(v) for v in interviews["customer_id"].dropna()}
     per_text: dict[Any, list[str]] = {}
     segments: dict[Any, Any] = {}
     if interviews is not None and len(interviews):
@@ -97,7 +103,8 @@ def quotes(coded: pd.DataFrame, *, interviews: pd.DataFrame | None = None, names
     out = pd.DataFrame({
         "theme": picked["theme"].to_numpy(),
         "polarity": picked["polarity"].to_numpy(),
-        "quote": [scrub_personal_data(s, names=base_names) for s in picked["sentence"]],
+        "quote": [scrub_personal_data(s, names=base_names, ids=ids_known, id_pattern=id_pattern)
+                  for s in picked["sentence"]],
         "words": picked["words"].to_numpy(),
         "text_id": picked["text_id"].to_numpy(),
     })

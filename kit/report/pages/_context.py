@@ -18,6 +18,7 @@ from kit.data.config import AnalysisConfig, load_config, override_thresholds
 from kit.data.contract import LoyaltyData
 from kit.data.io import read_data
 from kit.data.periods import Period
+from kit.data.privacy import customer_ids, pseudonymise_quality, pseudonymise_text
 from kit.errors import ConfigError, KitWarning
 from kit.labels import table_name, text
 from kit.plan.scorecards import resolve_period as scorecard_period
@@ -369,9 +370,13 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
         warnings.simplefilter("always")
         data = read_data(config)
         resolved = resolve_period(data, config, period)
+    ids: set[str] = set()
+    if config.privacy.pseudonymise:   # the quality examples and notes quote ids: the pages, notebooks and run.log
+        ids = customer_ids(getattr(data, name) for name in data.available())
+        data.quality = pseudonymise_quality(data.quality, ids=ids, salt=config.privacy.salt)
     for w in caught:
         if issubclass(w.category, KitWarning):  # about the data (e.g. a period only partly covered): on the page
-            notes.append(str(w.message))
+            notes.append(str(pseudonymise_text(str(w.message), ids, config.privacy.salt)))
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return Context(config=config, data=data, period=resolved, lang=config.business.language, smoke=smoke,

@@ -161,7 +161,7 @@ def quotes(ctx: Context) -> Section:
     if coded is None:
         return s
     table = s.call(pick_quotes, coded, interviews=notes,
-                   codebook=codebook(ctx), lang=ctx.lang)
+                   codebook=codebook(ctx), lang=ctx.lang, id_pattern=ctx.config.privacy.id_pattern)
     if table is not None:
         # no text or customer ids on the page
         s.table(_show(ctx, table, [
