@@ -263,6 +263,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "positives": ("Positives", "Stärken"),
     "negatives": ("Negatives", "Schwächen"),
     "drivers": ("What drives the Net Promoter Score", "Was den Net Promoter Score treibt"),
+    "drivers_csat": ("What drives customer satisfaction (CSAT)", "Was die Kundenzufriedenheit (CSAT) treibt"),
+    "drivers_rating": ("What drives the star rating", "Was die Sternebewertung treibt"),
+    "drivers_ces": ("What drives the customer effort score (CES)", "Was den Kundenaufwand (CES) treibt"),
+    "outcome_used": ("Outcome explained: {label} (surveys column '{column}'), {why}.",
+                     "Erklärte Zielgröße: {label} (Umfragespalte '{column}'), {why}."),
+    "outcome_configured": ("as set in drivers.outcome or by the driver_outcome setting",
+                           "wie in drivers.outcome oder mit der Einstellung driver_outcome gewählt"),
+    "outcome_default": ("the first of nps, csat, rating, ces in the surveys (set drivers.outcome to choose)",
+                        "die erste von nps, csat, rating, ces in den Umfragen (drivers.outcome wählt eine andere)"),
+    "no_column": ("no column '{column}' in {table}: {what} skipped",
+                  "keine Spalte '{column}' in {table}: {what} übersprungen"),
+    "no_outcome": ("no survey score (nps, csat, rating or ces) in surveys: {what} skipped",
+                   "kein Umfragewert (nps, csat, rating oder ces) in den Umfragen: {what} übersprungen"),
+    "theme_base_low": ("comments with low {label} scores", "Kommentare mit niedriger {label}"),
     "gaps": ("Gaps to the targets", "Abstand zu den Zielen"),
     "plan": ("Prioritised action plan", "Priorisierter Maßnahmenplan"),
     "lists": ("Customers to act on (pseudonymised)", "Kunden für Maßnahmen (pseudonymisiert)"),
@@ -373,6 +387,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_share_detractor": ("Share of detractor comments", "Anteil Kritiker-Kommentare"),
     "col_texts_promoter": ("Promoter comments", "Kommentare von Promotoren"),
     "col_share_promoter": ("Share of promoter comments", "Anteil Promotoren-Kommentare"),
+    "col_texts_low": ("Comments with low scores", "Kommentare mit niedrigen Werten"),
+    "col_share_low": ("Share of low-score comments", "Anteil Kommentare mit niedrigen Werten"),
+    "col_texts_high": ("Comments with top scores", "Kommentare mit Höchstwerten"),
+    "col_share_high": ("Share of top-score comments", "Anteil Kommentare mit Höchstwerten"),
     "col_difference": ("Difference", "Differenz"),
     "col_driver": ("Driver rating", "Treiber-Bewertung"),
     "col_importance": ("Importance (share of explained variance)", "Wichtigkeit (Anteil erklärter Varianz)"),
@@ -404,6 +422,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "cap_nps_segment": ("NPS by customer segment, {period}", "NPS je Kundensegment, {period}"),
     "cap_rfm": ("Customers by RFM segment (recency, frequency, monetary value), {period}",
                 "Kunden je RFM-Segment (Aktualität, Häufigkeit, Umsatz), {period}"),
+    "cap_exits_reason": ("All recorded exits by reason as written (no 'category' column in exits), most "
+                         "frequent first (all periods)",
+                         "Alle erfassten Kündigungen nach Grund wie erfasst (keine Spalte 'category' in den "
+                         "Kündigungen), häufigste zuerst (alle Zeiträume)"),
     "cap_exits": ("All recorded exits by category, most frequent first (all periods)",
                   "Alle erfassten Kündigungen nach Kategorie, häufigste zuerst (alle Zeiträume)"),
     "cap_complaints": ("Complaints by category, {period}", "Beschwerden nach Kategorie, {period}"),
@@ -428,6 +450,14 @@ LABELS: dict[str, tuple[str, str]] = {
                      "Anteil der Kommentare, die ein Thema negativ nennen: Kritiker ggü. Promotoren (exakter "
                      "Fisher-Test je Thema; die letzte Spalte nach Holm über die Themen korrigiert, und ein Thema "
                      "unterscheidet sich nur, wo sie unter 0,05 liegt)"),
+    "cap_contrast_low_high": ("Share of comments mentioning each theme negatively: low {label} scores ({low}) "
+                              "against top scores ({high})",
+                              "Anteil der Kommentare, die ein Thema negativ nennen: niedrige Werte ({low}) "
+                              "ggü. Höchstwerten ({high}) bei {label}"),
+    "comments_count_low_high": ("{n} comments with a {label} score in {period}: {low_n} with low scores ({low}), "
+                                "{high_n} with top scores ({high}).",
+                                "{n} Kommentare mit {label}-Wert in {period}: {low_n} mit niedrigen Werten ({low}), "
+                                "{high_n} mit Höchstwerten ({high})."),
     "comments_count": ("{n} comments in {period}: {detractors} from detractors, {promoters} from promoters.",
                        "{n} Kommentare in {period}: {detractors} von Kritikern, {promoters} von Promotoren."),
     "cap_ipa": ("Importance and performance of each driver rating", "Wichtigkeit und Leistung je Treiber-Bewertung"),

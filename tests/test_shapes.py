@@ -256,10 +256,11 @@ def run_variant(tmp_path: Path, tables: Tables, *, lang: str, overrides: dict, p
     import matplotlib
 
     matplotlib.use("Agg")
+    from _inprocess import execute_in_process
+
     from kit import cli
     from kit.report import execute
     from kit.report.run import run_report
-    from _inprocess import execute_in_process
 
     data = tmp_path / "data"
     data.mkdir()

@@ -18,8 +18,9 @@ from kit.data.contract import TABLES
 from kit.definitions import DEFINITIONS, KPI_IDS
 
 __all__ = [
-    "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Action", "Addresses",
-    "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES", "LocalText", "localise",
+    "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Drivers", "OUTCOMES",
+    "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES", "LocalText",
+    "localise",
 ]
 
 GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
@@ -174,6 +175,18 @@ class CLVSettings(_Model):
     time_unit: Literal["D", "W", "M"] = Field("W", description="Time unit of the BG/NBD model")
     billing_months: int = Field(1, gt=0, le=12, description="Length of a subscription's billing period in months "
                                                             "(the period of the sBG model; amount is per period)")
+
+
+#: Survey scores that can be the outcome of the driver analysis and of the comment contrast, in the order
+#: in which the first one present in the surveys is chosen when ``drivers.outcome`` is not set.
+OUTCOMES = ("nps", "csat", "rating", "ces")
+
+
+class Drivers(_Model):
+    """Which survey score the key-driver analysis and the comment contrast explain."""
+
+    outcome: Literal["nps", "csat", "rating", "ces"] | None = Field(
+        None, description="Survey score to explain; default: the first of nps, csat, rating, ces in the surveys")
 
 
 class Addresses(_Model):
