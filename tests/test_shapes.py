@@ -67,13 +67,13 @@ def _surveys_with(*columns: str) -> Callable[[Tables], Tables]:
 def _ratings_comments(t: Tables) -> Tables:
     """Star reviews with comments, no NPS, no orders (a marketplace's review export)."""
     s = t["surveys"][["responded_at", "customer_id", "rating", "comment"]].dropna(subset=["rating"])
-    return {"customers": t["customers"], "surveys": s}
+    return {"customers": t["customers"], "surveys": s, "codebook": t["codebook"]}
 
 
 def _csat_drivers(t: Tables) -> Tables:
     """A B2B satisfaction survey: CSAT and driver ratings, no NPS, no orders."""
-    s = t["surveys"][["responded_at", "customer_id", "csat", *_DRIVERS]].dropna(subset=["csat"])
-    return {"customers": t["customers"], "surveys": s}
+    s = t["surveys"][["responded_at", "customer_id", "csat", "comment", *_DRIVERS]].dropna(subset=["csat"])
+    return {"customers": t["customers"], "surveys": s, "codebook": t["codebook"]}
 
 
 def _exits_without_orders(t: Tables) -> Tables:
@@ -209,10 +209,10 @@ def write_variant(folder: Path, tables: Tables, *, lang: str, overrides: dict | 
     config["business"]["language"] = lang
     sources: dict = {"tables": {}, "timezone": "Europe/Berlin"}
     for name in _FILES:
-        if name in tables:
+        if name in tables and not tables[name].empty:  # a table without rows is refused by validate (on purpose)
             _csv(tables[name], folder / f"{name}.csv")
             sources["tables"][name] = {"file": f"{name}.csv"}
-    if "interviews" in tables:
+    if "interviews" in tables and not tables["interviews"].empty:
         _interviews(tables["interviews"], folder / "interviews")
         sources["interviews"] = "interviews"
     if "codebook" in tables:

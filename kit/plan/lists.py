@@ -250,7 +250,7 @@ def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values
     frame["rating"] = frame["customer_id"].map(answers["rating"])
     frame["p_alive"] = frame["customer_id"].map(p_alive) if len(p_alive) else np.nan
     frame["open_complaints"] = frame["customer_id"].map(open_count).fillna(0).astype("int64")
-    frame["last_order"] = frame["customer_id"].map(history["last_order"])
+    frame["last_order"] = history["last_order"].reindex(frame["customer_id"]).to_numpy()  # not map: see winback_list
     out = _finish(frame, config, ["value_at_risk", "n_reasons", "customer_id"], [False, False, True])
     return out[columns]
 
@@ -303,7 +303,8 @@ def winback_list(data: Any, config: AnalysisConfig, *, as_of: Any) -> pd.DataFra
     frame["last_order"] = history["last_order"].reindex(frame["customer_id"]).to_numpy()
     frame["days_inactive"] = ((cut - pd.Timedelta(1, "ns")).normalize() - frame["last_order"].dt.normalize()).dt.days
     frame["orders"] = history["orders"].reindex(frame["customer_id"]).fillna(0).astype("int64").to_numpy()
-    frame["net_revenue"] = history["net_revenue"].reindex(frame["customer_id"]).fillna(0.0).astype("float64").to_numpy()
+    frame["net_revenue"] = (history["net_revenue"].reindex(frame["customer_id"]).fillna(0.0)
+                            .astype("float64").to_numpy())
     frame["past_value"] = frame["net_revenue"].clip(lower=0) * config.clv.margin
     for col in ("exit_date", "exit_category", "exit_reason"):
         # reindex, not map: Series.map fails on an empty datetime Series (no exit before as_of)

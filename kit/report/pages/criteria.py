@@ -187,7 +187,7 @@ def _survival(ctx: Context, s: Section) -> None:
         Col(("median_ci_low", "median_ci_high"), "col_interval_median", "days")]), caption=ctx.t("survival_table"))
     if km.summary["median"].isna().any():
         s.note(ctx.t("median_never"))
-    if groups is not None and groups.nunique() >= 2:
+    if groups is not None and groups.nunique() >= 2 and table["churned"].astype(bool).any():  # no loss: no test
         test = s.call(logrank_test, table["duration_days"], table["churned"], groups)
         if test is not None:
             verdict = ctx.t("logrank_diff" if test.p_value < 0.05 else "logrank_same")
