@@ -155,6 +155,7 @@ VARIANTS: dict[str, tuple[Callable[[Tables], Tables], dict, str]] = {
     "ratings_comments_no_nps": (_ratings_comments, {}, "latest"),
     "csat_drivers_no_nps": (_csat_drivers, {}, "latest"),
     "ces_only": (_surveys_with("ces"), {}, "latest"),
+    "drivers_outcome_rating": (lambda t: t, {"drivers": {"outcome": "rating"}}, "latest"),
     "one_period": (_one_period, {}, "latest"),
     "zero_churn": (_zero_churn, {}, "latest"),
     "churn_100": (_all_lost, {"thresholds": {"inactivity_days": 90}}, "2026-Q3"),
@@ -270,10 +271,55 @@ def run_variant(tmp_path: Path, tables: Tables, *, lang: str, overrides: dict, p
     return run_report(config, period=period, out=tmp_path / "reports", smoke=True, jobs=1, timeout=300)
 
 
-@pytest.mark.parametrize("lang", ["en", "de"])
-@pytest.mark.parametrize("name", list(VARIANTS))
+def _expect(texts: dict[str, str]) -> Callable[[Path, str], None]:
+    """A check that the report (any page or the index) shows ``texts[lang]``."""
+    def check(folder: Path, lang: str) -> None:
+        shown = " ".join(_visible_text(p.read_text(encoding="utf-8")) for p in folder.glob("*.html"))
+        assert texts[lang] in shown, texts[lang]
+    return check
+
+
+def _churn_no_data(folder: Path, lang: str) -> None:
+    """2024-Q1 starts 92 days after the first order, sooner than 180 inactive days: churn is no data, says why."""
+    kpis = pd.read_csv(folder / "kpis.csv")
+    churn = kpis[(kpis["kpi"] == "churn_rate") & (kpis["period"] == "2024-Q1")].iloc[0]
+    assert churn["status"] == "no_data" and pd.isna(churn["value"])
+    _expect({"en": "churn cannot be observed yet: 2024-Q1 starts 92 days after the first order",
+             "de": "Abwanderung noch nicht beobachtbar: 2024-Q1 beginnt 92 Tage"})(folder, lang)
+    index = _visible_text((folder / "index.html").read_text(encoding="utf-8"))
+    assert ("cannot be observed" in index) if lang == "en" else ("nicht beobachtbar" in index)
+
+
+#: extra checks of a variant's report (besides :func:`check_report`)
+CHECKS: dict[str, Callable[[Path, str], None]] = {
+    "ratings_comments_no_nps": _expect({"en": "Outcome explained: Star rating (surveys column 'rating')",
+                                        "de": "Erklärte Zielgröße: Sternebewertung (Umfragespalte 'rating')"}),
+    "csat_drivers_no_nps": _expect({"en": "What drives customer satisfaction (CSAT)",
+                                    "de": "Was die Kundenzufriedenheit (CSAT) treibt"}),
+    "drivers_outcome_rating": _expect({"en": "Outcome explained: Star rating (surveys column 'rating'), as set in "
+                                             "drivers.outcome",
+                                       "de": "Erklärte Zielgröße: Sternebewertung (Umfragespalte 'rating'), wie in "
+                                             "drivers.outcome eingestellt"}),
+    "exits_no_category": _expect({"en": "by reason as written", "de": "nach Grund wie erfasst"}),
+    "churn_not_observable": _churn_no_data,
+}
+
+
+def _cases() -> list:
+    """Every variant once in the default suite, in alternating languages; the other language is ``slow``."""
+    cases = []
+    for i, name in enumerate(VARIANTS):
+        first, second = ("en", "de") if i % 2 == 0 else ("de", "en")
+        cases += [pytest.param(name, first, id=f"{name}-{first}"),
+                  pytest.param(name, second, id=f"{name}-{second}", marks=pytest.mark.slow)]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "lang"), _cases())
 def test_shape(name: str, lang: str, base_tables: Tables, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     derive, overrides, period = VARIANTS[name]
     tables = derive({**base_tables, "codebook": pd.DataFrame()})
     folder = run_variant(tmp_path, tables, lang=lang, overrides=overrides, period=period, monkeypatch=monkeypatch)
     check_report(folder)
+    if name in CHECKS:
+        CHECKS[name](folder, lang)
