@@ -323,3 +323,21 @@ def test_shape(name: str, lang: str, base_tables: Tables, tmp_path: Path, monkey
     check_report(folder)
     if name in CHECKS:
         CHECKS[name](folder, lang)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "lang"), [("exits_without_orders", "de"), ("ratings_comments_no_nps", "en")])
+def test_shape_with_kernels(name: str, lang: str, base_tables: Tables, tmp_path: Path) -> None:
+    """The real ``loyalty-kit run --smoke`` (a Jupyter kernel per notebook) on two variants."""
+    from kit import cli
+
+    derive, overrides, period = VARIANTS[name]
+    (tmp_path / "data").mkdir()
+    config = write_variant(tmp_path / "data", derive({**base_tables, "codebook": pd.DataFrame()}), lang=lang,
+                           overrides=overrides)
+    assert cli.main(["validate", "--config", str(config)]) == 0
+    assert cli.main(["run", "--smoke", "--config", str(config), "--period", period,
+                     "--out", str(tmp_path / "reports")]) == 0
+    check_report(tmp_path / "reports" / "latest")
+    if name in CHECKS:
+        CHECKS[name](tmp_path / "reports" / "latest", lang)
