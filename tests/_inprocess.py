@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from kit.report.execute import _Outcome
@@ -47,14 +48,14 @@ def _output(value: Any) -> dict[str, Any]:
 def execute_in_process(source: Path, target: Path, parameters: dict[str, Any], timeout: int) -> _Outcome:
     """Execute the notebook ``source`` into ``target`` in this process (signature of ``_execute``)."""
     started = time.monotonic()
-    nb = nbformat.read(source, as_version=4)
+    nb = load_notebook_node(str(source))  # as papermill reads it: every cell has metadata.tags
     nb.metadata.papermill = {}  # papermill's own execute_notebook sets this before parameterising
     nb = parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
     namespace: dict[str, Any] = {"__name__": "__main__"}
     error, cell_no = None, None
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
+        if cell.cell_type != "code" or "skip-execution" in cell.metadata.get("tags", []):
+            continue  # nbclient skips cells tagged skip-execution (the notebooks' work cells) the same way
         cell.outputs = []
         try:
             value = _run_cell(cell.source, namespace)

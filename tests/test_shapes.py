@@ -299,7 +299,7 @@ CHECKS: dict[str, Callable[[Path, str], None]] = {
     "drivers_outcome_rating": _expect({"en": "Outcome explained: Star rating (surveys column 'rating'), as set in "
                                              "drivers.outcome",
                                        "de": "Erklärte Zielgröße: Sternebewertung (Umfragespalte 'rating'), wie in "
-                                             "drivers.outcome eingestellt"}),
+                                             "drivers.outcome"}),
     "exits_no_category": _expect({"en": "by reason as written", "de": "nach Grund wie erfasst"}),
     "churn_not_observable": _churn_no_data,
 }

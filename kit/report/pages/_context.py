@@ -380,7 +380,8 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return Context(config=config, data=data, period=resolved, lang=config.business.language, smoke=smoke,
                    config_path=path, notes=notes, config_sha256=fingerprint,
-                   segment_by=_segment_by(data, segment_by), driver_outcome=_driver_outcome(data, driver_outcome, config))
+                   segment_by=_segment_by(data, segment_by), driver_outcome=_driver_outcome(data, driver_outcome,
+                                                                                          config))
 
 
 def _segment_by(data: LoyaltyData, name: str | None) -> str:
