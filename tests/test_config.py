@@ -173,3 +173,12 @@ def test_override_thresholds_validates_like_the_yaml_and_keeps_what_is_none():
         override_thresholds(cfg, sla_hours=0)
     with pytest.raises(ConfigError, match=r"unknown threshold 'csat_top_box'; .*inactivity_days, sla_hours, min_n"):
         override_thresholds(cfg, csat_top_box=5)
+
+
+def test_drivers_outcome(tmp_path):
+    # default: unset (the first of nps, csat, rating, ces in the surveys is used); a mistyped outcome lists the valid
+    assert load_config(write(tmp_path, MINIMAL)).drivers.outcome is None
+    assert load_config(write(tmp_path, MINIMAL + "drivers: {outcome: csat}\n")).drivers.outcome == "csat"
+    with pytest.raises(ConfigError, match=r"key 'drivers\.outcome': .*'nps', 'csat', 'rating' or 'ces'") as info:
+        load_config(write(tmp_path, MINIMAL + "drivers: {outcome: stars}\n"))
+    assert info.value.key == "drivers.outcome"

@@ -315,3 +315,16 @@ def test_notes_in_english_and_german():
                         f"Pseudo-R² nach McFadden (Logit) = {pseudo} (OLS-R² = {ols})")
     with pytest.raises(ValueError, match="unknown lang 'fr'"):
         KeyDrivers(lang="fr")
+
+
+def test_importance_plot_draws_an_interval_that_leaves_out_the_estimate():
+    # a small-sample bootstrap percentile interval may lie wholly above the estimate (0.10 in [0.15, 0.30]);
+    # it was drawn as xerr = [0.10 - 0.15, ...] < 0, which matplotlib refuses (page 5 died at 2024-Q1)
+    from kit.report.plots.drivers import plot_driver_importance
+
+    s = pd.DataFrame({"driver": ["driver_a", "driver_b"], "importance": [0.9, 0.1],
+                      "ci_low": [0.7, 0.15], "ci_high": [0.95, 0.30]})
+    ax = plot_driver_importance(s)
+    segments = ax.collections[0].get_segments()
+    assert [(float(a[0]), float(b[0])) for a, b in segments] == [(0.7, 0.95), (0.15, 0.30)]
+    assert [round(float(p.get_width()), 2) for p in ax.patches] == [0.9, 0.1]

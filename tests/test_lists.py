@@ -180,3 +180,19 @@ def test_winback_list_when_every_exit_is_after_as_of():
     assert wb["customer_id"].tolist() == ["D"]
     assert wb["status"].tolist() == ["inactive"]
     assert wb["exit_date"].isna().all() and wb["exit_reason"].isna().all()
+
+
+def test_lists_of_a_business_without_orders():
+    # exits and surveys, no order log (a subscription or survey-only business): winback_list used to fail with
+    # "Can only use .dt accessor" (the empty order history was untyped), watch_list with a cast error
+    data = LoyaltyData(
+        exits=pd.DataFrame({"customer_id": ["A", "B"], "exit_date": pd.to_datetime(["2026-01-10", "2026-08-01"])}),
+        surveys=pd.DataFrame({"customer_id": ["C"], "responded_at": pd.to_datetime(["2026-06-01"]),
+                              "nps": [3.0], "rating": [2.0]}))
+    back = winback_list(data, _config(), as_of="2026-06-30")
+    # only A left before as_of; no order: last_order missing, 0 orders, no value
+    assert back["customer_id"].tolist() == ["A"] and back["status"].tolist() == ["exited"]
+    assert back["orders"].tolist() == [0] and back["net_revenue"].tolist() == [0.0]
+    assert back["last_order"].isna().all() and back["days_inactive"].isna().all()
+    watch = watch_list(data, _config(), as_of="2026-06-30")
+    assert watch["customer_id"].tolist() == ["C"] and watch["last_order"].isna().all()

@@ -86,9 +86,15 @@ def test_churn_edge_cases(churn_orders):
     assert not r.has_data and "no active customers" in r.note
     assert not retention_rate(churn_orders, period="2020-Q1", inactivity_days=90).has_data
     assert not churn_rate(None, period=Q3, inactivity_days=90).has_data
-    # a single customer: b only, kept -> 0 of 1
-    single = churn_rate(churn_orders[churn_orders.customer_id == "b"], period=Q3, inactivity_days=90)
-    assert (single.value, single.n) == (0.0, 1)
+    # a single customer: b only (orders 05-01, 07-15). Q3 starts 61 days after the first order of the data,
+    # sooner than the 90 inactive days: no loss could be seen yet -> no data with that reason (not 0 %)
+    b_only = churn_orders[churn_orders.customer_id == "b"]
+    single = churn_rate(b_only, period=Q3, inactivity_days=90)
+    assert not single.has_data and "cannot be observed yet" in single.note and "61 days" in single.note
+    assert "nicht beobachtbar" in churn_rate(b_only, period=Q3, inactivity_days=90, lang="de").note
+    # Q4: at start (07-15 + 90 = 10-13 >= 10-01), lost on 10-13 -> 1 of 1
+    q4 = churn_rate(b_only, period="2026-Q4", inactivity_days=90)
+    assert (q4.value, q4.n, q4.ci_high) == (1.0, 1, 1.0)
     # missing customer ids / dates are ignored: add junk rows, same result as before (0.8 of 5)
     junk = pd.concat([churn_orders, pd.DataFrame({"customer_id": [None, "x"],
                                                   "order_date": [pd.Timestamp("2026-05-05"), pd.NaT],

@@ -156,3 +156,15 @@ def test_mean_result_carries_t_interval():
     r = mean_result("average_order_value", np.array([30.0, 50.0]))
     assert (r.value, r.n, r.se) == (40.0, 2, pytest.approx(10.0))
     assert r.ci_low == pytest.approx(40 - 127.062, abs=1e-3)
+
+
+@pytest.mark.parametrize("n", [1, 7, 100, 1000, 12345])
+def test_wilson_edges_are_exact(n):
+    # k = 0: the interval starts exactly at 0 (was 3.5e-18 at n = 100, which made plot_churn_trend's
+    # lower error bar negative); k = n: it ends exactly at 1. Inside, the bounds hold the point estimate.
+    low, high = wilson_interval(0, n)
+    assert low == 0.0 and 0.0 < high < 1.0
+    low, high = wilson_interval(n, n)
+    assert high == 1.0 and 0.0 < low < 1.0
+    ref_low, _ = proportion_confint(n, n, alpha=0.05, method="wilson")
+    assert low == pytest.approx(ref_low, abs=1e-12)

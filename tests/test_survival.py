@@ -409,3 +409,11 @@ def test_cox_with_a_repeated_index_and_lost_attrs(sample_lifetimes):
     # selecting columns keeps attrs but may drop the switch day: the message says where it comes from
     with pytest.raises(ValueError, match=r"switch-day column\(s\) \['slow_first_response_day'\].*frame\.attrs"):
         CoxChurnModel().fit(sample_lifetimes[["duration_days", "churned", *covs]], covariates=covs)
+
+
+def test_logrank_without_any_loss_is_a_clear_error():
+    # nobody lost in either group: the statistic is 0/0 (statsmodels raised LinAlgError: Singular matrix)
+    from kit.models.survival import logrank_test
+
+    with pytest.raises(ValueError, match="needs at least one observed loss; none of the 4 customers was lost"):
+        logrank_test([1, 2, 3, 4], [0, 0, 0, 0], ["a", "a", "b", "b"])

@@ -20,8 +20,9 @@ from kit.data.privacy import DEFAULT_ID_PATTERN
 from kit.definitions import DEFINITIONS, KPI_IDS
 
 __all__ = [
-    "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Action", "Addresses",
-    "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES", "LocalText", "localise", "RowFilter",
+    "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Drivers", "OUTCOMES",
+    "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES", "LocalText",
+    "localise", "RowFilter",
 ]
 
 GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
@@ -178,6 +179,18 @@ class CLVSettings(_Model):
                                                             "(the period of the sBG model; amount is per period)")
     penaliser: float = Field(0.0, ge=0, le=1, description="L2 penalty of the BG/NBD and Gamma-Gamma fits "
                                                           "(e.g. 0.001 when a fit does not converge); 0 = none")
+
+
+#: Survey scores that can be the outcome of the driver analysis and of the comment contrast, in the order
+#: in which the first one present in the surveys is chosen when ``drivers.outcome`` is not set.
+OUTCOMES = ("nps", "csat", "rating", "ces")
+
+
+class Drivers(_Model):
+    """Which survey score the key-driver analysis and the comment contrast explain."""
+
+    outcome: Literal["nps", "csat", "rating", "ces"] | None = Field(
+        None, description="Survey score to explain; default: the first of nps, csat, rating, ces in the surveys")
 
 
 class Addresses(_Model):

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from kit.data._config_sections import (
     GERMAN_STATES,
+    OUTCOMES,
     Action,
     Addresses,
     Business,
@@ -26,6 +27,7 @@ from kit.data._config_sections import (
     CLVSettings,
     CsvOptions,
     DataSources,
+    Drivers,
     LocalText,
     Periods,
     Privacy,
@@ -42,9 +44,9 @@ from kit.definitions import DEFINITIONS, KPI_IDS
 from kit.errors import ConfigError
 
 __all__ = [
-    "AnalysisConfig", "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings",
+    "AnalysisConfig", "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Drivers",
     "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "load_config",
-    "GERMAN_STATES", "read_yaml", "override_thresholds", "THRESHOLD_OVERRIDES", "LocalText", "localise",
+    "GERMAN_STATES", "OUTCOMES", "read_yaml", "override_thresholds", "THRESHOLD_OVERRIDES", "LocalText", "localise",
     "RowFilter",
 ]
 
@@ -69,6 +71,7 @@ class AnalysisConfig(_Model):
     targets: dict[str, Target] = Field(default_factory=dict)
     thresholds: Thresholds = Thresholds()
     clv: CLVSettings = CLVSettings()
+    drivers: Drivers = Drivers()
     actions: tuple[Action, ...] = ()
     privacy: Privacy = Privacy()
     data: DataSources

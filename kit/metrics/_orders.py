@@ -125,6 +125,11 @@ class PreparedOrders:
         return self._get("exits", lambda: exit_codes(self.sorted, self.exits))  # type: ignore[return-value]
 
     @property
+    def data_start(self) -> pd.Timestamp:
+        """The earliest order date."""
+        return self._get("start", lambda: self.orders["order_date"].min())  # type: ignore[return-value]
+
+    @property
     def data_end(self) -> pd.Timestamp:
         """The latest order date."""
         return self._get("end", lambda: self.orders["order_date"].max())  # type: ignore[return-value]

@@ -70,7 +70,8 @@ def wilson_interval(k: float, n: float) -> tuple[float, float]:
     Returns
     -------
     (float, float)
-        ``(ci_low, ci_high)``, clipped to [0, 1]; NaN when ``n <= 0``.
+        ``(ci_low, ci_high)``, clipped to [0, 1]; exactly 0 at ``k = 0`` and 1 at ``k = n``; NaN when
+        ``n <= 0``.
 
     Notes
     -----
@@ -88,7 +89,11 @@ def wilson_interval(k: float, n: float) -> tuple[float, float]:
     z2 = Z95**2
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n**2)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # exact bounds at the edges: in floating point centre - half is a hair above 0 at k = 0 (3.5e-18 at n = 100)
+    # and centre + half a hair below 1 at k = n, so the interval would leave out its own point estimate
+    low = 0.0 if k <= 0 else max(0.0, centre - half)
+    high = 1.0 if k >= n else min(1.0, centre + half)
+    return low, high
 
 
 def binomial_se(k: float, n: float) -> float:

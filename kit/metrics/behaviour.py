@@ -37,6 +37,7 @@ from kit.results import MetricResult, no_data
 
 __all__ = [
     "loss_rule", "loss_moments", "churn_rate", "retention_rate", "churn_by_period", "convert_rate",
+    "unobservable_churn",
     "repeat_purchase_rate", "purchase_frequency", "inter_purchase_days",
 ]
 
@@ -145,7 +146,9 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
     -------
     MetricResult
         kpi ``churn_rate``; n = customers at the period start; Wilson interval; ``note`` = the rule;
-        extras ``lost``, ``lost_by_exit``, ``lost_by_inactivity``, ``data_end``.
+        extras ``lost``, ``lost_by_exit``, ``lost_by_inactivity``, ``data_end``. No data (with the reason as
+        ``note``) when no customer is active at the start, or when the period starts less than
+        ``inactivity_days`` after the first order (:func:`unobservable_churn`: no loss can be seen yet).
 
     Notes
     -----
@@ -157,8 +160,8 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
 
     Examples
     --------
-    >>> o = pd.DataFrame({"customer_id": ["a", "b", "b"],
-    ...     "order_date": pd.to_datetime(["2026-05-01", "2026-05-01", "2026-07-15"])})
+    >>> o = pd.DataFrame({"customer_id": ["c", "a", "b", "b"],   # c: lost before Q3 (01-05 + 90 < 07-01)
+    ...     "order_date": pd.to_datetime(["2026-01-05", "2026-05-01", "2026-05-01", "2026-07-15"])})
     >>> churn_rate(o, period="2026-Q3", inactivity_days=90).value   # a lost on 2026-07-30, b not
     0.5
     """
@@ -168,15 +171,50 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
                        else "no order data: churn skipped")
     s = sort_orders(orders)
     counts = _churn_counts(s, *exit_codes(s, exits), period, inactivity_days)
-    return _churn_result(counts, period, inactivity_days, exits is not None, orders["order_date"].max(), lang)
+    return _churn_result(counts, period, inactivity_days, exits is not None, orders["order_date"].max(), lang,
+                         data_start=orders["order_date"].min())
+
+
+def unobservable_churn(period: Period, data_start: pd.Timestamp, inactivity_days: int,
+                       lang: Language = "en") -> str | None:
+    """Why the churn rate of ``period`` cannot be observed yet, or None when it can.
+
+    A customer counts as lost once ``inactivity_days`` have passed since the last order. A period
+    that starts less than ``inactivity_days`` after the first order in the data cannot show losses by
+    that rule for customers whose history starts before the data do; its rate would be biased towards 0.
+
+    Examples
+    --------
+    >>> from kit.data.periods import parse_period
+    >>> unobservable_churn(parse_period("2024-Q1"), pd.Timestamp("2023-10-01"), 180)[:47]
+    'churn cannot be observed yet: 2024-Q1 starts 92'
+    >>> unobservable_churn(parse_period("2024-Q2"), pd.Timestamp("2023-10-01"), 180) is None
+    True
+    """
+    if pd.isna(data_start):
+        return None
+    first = pd.Timestamp(data_start).normalize()
+    if period.start >= first + pd.Timedelta(days=inactivity_days):
+        return None
+    days = (period.start - first).days
+    if lang == "de":
+        return (f"Abwanderung noch nicht beobachtbar: {period.label} beginnt {days} Tage nach der ersten Bestellung "
+                f"({first:%Y-%m-%d}), früher als die {inactivity_days} Tage ohne Bestellung, nach denen ein Kunde "
+                "als verloren gilt")
+    return (f"churn cannot be observed yet: {period.label} starts {days} days after the first order "
+            f"({first:%Y-%m-%d}), sooner than the {inactivity_days} days without an order after which a customer "
+            "counts as lost")
 
 
 def _churn_result(counts: dict[str, int], period: Period, inactivity_days: int, has_exits: bool,
-                  data_end: pd.Timestamp, lang: Language) -> MetricResult:
+                  data_end: pd.Timestamp, lang: Language, *, data_start: pd.Timestamp | None = None) -> MetricResult:
     rule = loss_rule(inactivity_days, exits=has_exits, lang=lang)
     if counts["at_start"] == 0:
         return no_data("churn_rate", f"keine aktiven Kunden zu Beginn von {period.label} ({rule})" if lang == "de"
                        else f"no active customers at the start of {period.label} ({rule})")
+    why = None if data_start is None else unobservable_churn(period, data_start, inactivity_days, lang)
+    if why is not None:
+        return no_data("churn_rate", why)
     note = rule
     if pd.notna(data_end) and data_end < period.end - pd.Timedelta(days=1):
         note += ("; the data end before the end of the period" if lang == "en"
@@ -202,8 +240,8 @@ def retention_rate(orders: pd.DataFrame | None, *, period: Period | str, inactiv
 
     Examples
     --------
-    >>> o = pd.DataFrame({"customer_id": ["a", "b", "b"],
-    ...     "order_date": pd.to_datetime(["2026-05-01", "2026-05-01", "2026-07-15"])})
+    >>> o = pd.DataFrame({"customer_id": ["c", "a", "b", "b"],   # c: lost before Q3 (01-05 + 90 < 07-01)
+    ...     "order_date": pd.to_datetime(["2026-01-05", "2026-05-01", "2026-05-01", "2026-07-15"])})
     >>> retention_rate(o, period="2026-Q3", inactivity_days=90).value
     0.5
     """
@@ -226,7 +264,8 @@ def _churn_prepared(prep: PreparedOrders, *, period: Period, inactivity_days: in
                     lang: Language = "en") -> MetricResult:
     """:func:`churn_rate` of ``prep.orders`` and ``prep.exits``, reusing the prepared sort (scorecard)."""
     counts = _churn_counts(prep.sorted, *prep.exit_codes, period, inactivity_days)
-    return _churn_result(counts, period, inactivity_days, prep.exits is not None, prep.data_end, lang)
+    return _churn_result(counts, period, inactivity_days, prep.exits is not None, prep.data_end, lang,
+                         data_start=prep.data_start)
 
 
 def _retention_prepared(prep: PreparedOrders, *, period: Period, inactivity_days: int,
@@ -255,8 +294,8 @@ def churn_by_period(orders: pd.DataFrame | None, *, periods: list[Period], inact
     Examples
     --------
     >>> from kit.data.periods import parse_period
-    >>> o = pd.DataFrame({"customer_id": ["a", "b", "b"],
-    ...     "order_date": pd.to_datetime(["2026-05-01", "2026-05-01", "2026-07-15"])})
+    >>> o = pd.DataFrame({"customer_id": ["c", "a", "b", "b"],   # c: lost before Q3 (01-05 + 90 < 07-01)
+    ...     "order_date": pd.to_datetime(["2026-01-05", "2026-05-01", "2026-05-01", "2026-07-15"])})
     >>> churn_by_period(o, periods=[parse_period("2026-Q3")], inactivity_days=90)["value"].tolist()
     [0.5]
     """
@@ -265,10 +304,10 @@ def churn_by_period(orders: pd.DataFrame | None, *, periods: list[Period], inact
         return pd.DataFrame(rows, columns=["period", "start", "value", "n", "lost", "ci_low", "ci_high"])
     s = sort_orders(orders)  # once for all periods
     ex_codes, ex_dates = exit_codes(s, exits)
-    data_end = orders["order_date"].max()
+    data_start, data_end = orders["order_date"].min(), orders["order_date"].max()
     for p in periods:
         counts = _churn_counts(s, ex_codes, ex_dates, p, inactivity_days)
-        r = _churn_result(counts, p, inactivity_days, exits is not None, data_end, "en")
+        r = _churn_result(counts, p, inactivity_days, exits is not None, data_end, "en", data_start=data_start)
         rows.append({"period": p.label, "start": p.start, "value": r.value, "n": r.n,
                      "lost": r.extras.get("lost", 0), "ci_low": r.ci_low, "ci_high": r.ci_high})
     return pd.DataFrame(rows, columns=["period", "start", "value", "n", "lost", "ci_low", "ci_high"])

@@ -225,7 +225,7 @@ def logrank_test(durations: Sequence[float] | pd.Series, events: Sequence[bool] 
     Raises
     ------
     ValueError
-        With fewer than two groups.
+        With fewer than two groups, or without any observed loss (the test statistic is undefined).
 
     Examples
     --------
@@ -237,5 +237,8 @@ def logrank_test(durations: Sequence[float] | pd.Series, events: Sequence[bool] 
     present = tuple(names) if codes is None else tuple(n for k, n in enumerate(names) if (codes == k).any())
     if len(present) < 2:
         raise ValueError(f"the log-rank test needs at least two groups; found {list(present)}")
+    if not event.any():
+        raise ValueError("the log-rank test needs at least one observed loss; none of the "
+                         f"{len(time)} customers was lost")
     statistic, p_value = survdiff(time, event, codes)
     return LogrankResult(float(statistic), len(present) - 1, float(p_value), len(time), present)

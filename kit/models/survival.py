@@ -179,7 +179,9 @@ def _add_ticket_covariates(table: pd.DataFrame, tickets: pd.DataFrame | None,
         table["slow_first_response"] = table["customer_id"].map(any_slow).fillna(False).astype(bool)
         # the moment the first late response became late: opening + the threshold (known then, not before)
         late = (t.loc[t["_slow"], "opened_at"] + slow).groupby(t.loc[t["_slow"], "customer_id"]).min()
-        since = (table["customer_id"].map(late) - table["start"]) / pd.Timedelta(days=1)
+        # reindex, not map: Series.map fails on an empty datetime Series (no ticket answered late)
+        since = (pd.Series(late.reindex(table["customer_id"]).to_numpy(), index=table.index)
+                 - table["start"]) / pd.Timedelta(days=1)
         table["slow_first_response_day"] = since.clip(lower=0.0).astype("float64")
         table.attrs["time_varying"] = {"slow_first_response": "slow_first_response_day"}
     return table

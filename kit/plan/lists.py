@@ -83,7 +83,10 @@ def _order_history(data: Any, cut: pd.Timestamp) -> pd.DataFrame:
     orders = data.orders
     columns = ["orders", "net_revenue", "last_order"]
     if orders is None or orders.empty:
-        return pd.DataFrame(columns=columns, index=pd.Index([], dtype="str", name="customer_id"))
+        # typed, so that callers can use .dt on last_order (an object column broke winback_list without orders)
+        return pd.DataFrame({"orders": pd.Series(dtype="int64"), "net_revenue": pd.Series(dtype="float64"),
+                             "last_order": pd.Series(dtype="datetime64[ns]")},
+                            index=pd.Index([], dtype="str", name="customer_id"))[columns]
     o = orders[orders["order_date"] < cut]
     refund = o["refund_amount"].fillna(0.0) if "refund_amount" in o.columns else 0.0
     net = (o["revenue"] - refund).rename("net")
@@ -247,7 +250,7 @@ def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values
     frame["rating"] = frame["customer_id"].map(answers["rating"])
     frame["p_alive"] = frame["customer_id"].map(p_alive) if len(p_alive) else np.nan
     frame["open_complaints"] = frame["customer_id"].map(open_count).fillna(0).astype("int64")
-    frame["last_order"] = frame["customer_id"].map(history["last_order"])
+    frame["last_order"] = history["last_order"].reindex(frame["customer_id"]).to_numpy()  # not map: see winback_list
     out = _finish(frame, config, ["value_at_risk", "n_reasons", "customer_id"], [False, False, True])
     return out[columns]
 
@@ -296,10 +299,12 @@ def winback_list(data: Any, config: AnalysisConfig, *, as_of: Any) -> pd.DataFra
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame({"customer_id": ids})
     frame["status"] = np.where(frame["customer_id"].isin(exited.index), "exited", "inactive")
-    frame["last_order"] = frame["customer_id"].map(history["last_order"])
+    # reindex, not map: Series.map fails on an empty datetime Series (exits but no orders)
+    frame["last_order"] = history["last_order"].reindex(frame["customer_id"]).to_numpy()
     frame["days_inactive"] = ((cut - pd.Timedelta(1, "ns")).normalize() - frame["last_order"].dt.normalize()).dt.days
-    frame["orders"] = frame["customer_id"].map(history["orders"]).fillna(0).astype("int64")
-    frame["net_revenue"] = frame["customer_id"].map(history["net_revenue"]).fillna(0.0).astype("float64")
+    frame["orders"] = history["orders"].reindex(frame["customer_id"]).fillna(0).astype("int64").to_numpy()
+    frame["net_revenue"] = (history["net_revenue"].reindex(frame["customer_id"]).fillna(0.0)
+                            .astype("float64").to_numpy())
     frame["past_value"] = frame["net_revenue"].clip(lower=0) * config.clv.margin
     for col in ("exit_date", "exit_category", "exit_reason"):
         # reindex, not map: Series.map fails on an empty datetime Series (no exit before as_of)

@@ -10,14 +10,16 @@ from typing import Any
 import pandas as pd
 
 from kit.data.config import localise
-from kit.definitions import DEFINITIONS
+from kit.definitions import DEFINITIONS, definition
 from kit.labels import STATUS_COLOURS, text
+from kit.metrics.outcomes import survey_outcome
 from kit.plan.scorecards import scorecard
 from kit.report.pages._context import Context
 from kit.report.pages._section import Section
 from kit.results import format_value
 
-__all__ = ["local_text", "get_scorecard", "scorecard_html", "scorecard_text", "kpi_rows", "fmt_kpi", "STATUS_COLOURS"]
+__all__ = ["local_text", "get_scorecard", "scorecard_html", "scorecard_text", "kpi_rows", "fmt_kpi", "STATUS_COLOURS",
+           "driver_outcome", "outcome_label", "outcome_chosen"]
 
 _STATUS_TEXT_COLOUR = {"met": "#ffffff", "missed": "#ffffff", "inconclusive": "#ffffff"}
 
@@ -170,3 +172,20 @@ def scorecard_text(frame: pd.DataFrame, lang: str = "en", *, currency: str = "")
         lines.append(f"{row.label}: {fmt_kpi(kpi, row.value, currency, lang)}{interval}{n}; "
                      f"{target} {fmt_kpi(kpi, row.target, currency, lang)}: {status}")
     return "\n".join(lines)
+
+
+def driver_outcome(ctx: Context) -> str | None:
+    """The survey score the drivers and the comment contrast explain (``ctx.driver_outcome``): the run's
+    ``driver_outcome`` setting, else ``drivers.outcome`` of the configuration, else the first of nps, csat,
+    rating, ces with answers (``kit.metrics.outcomes.survey_outcome``)."""
+    return ctx.driver_outcome
+
+
+def outcome_chosen(ctx: Context) -> bool:
+    """True when the outcome was chosen (setting or configuration), False when it is the first present."""
+    return ctx.driver_outcome != survey_outcome(ctx.data.surveys, None) or ctx.config.drivers.outcome is not None
+
+
+def outcome_label(ctx: Context, outcome: str) -> str:
+    """The outcome's KPI label in the report language (``rating`` is the star rating)."""
+    return definition("star_rating" if outcome == "rating" else outcome).text(ctx.lang)[0]

@@ -21,6 +21,7 @@ from kit.data.periods import Period
 from kit.data.privacy import customer_ids, pseudonymise_quality, pseudonymise_text
 from kit.errors import ConfigError, KitWarning
 from kit.labels import table_name, text
+from kit.metrics.outcomes import survey_outcome
 from kit.plan.scorecards import resolve_period as scorecard_period
 from kit.report.pages._section import Section
 from kit.sample import sample_config_path
@@ -94,8 +95,10 @@ class Context:
         SHA-256 of the configuration file as it was read (see :func:`config_fingerprint`).
     segment_by : str
         Customer column the pages compare groups by (NPS by segment).
-    driver_outcome : str
-        Survey score the key drivers explain (one of :data:`DRIVER_OUTCOMES`).
+    driver_outcome : str or None
+        Survey score the key drivers and the comment contrast explain (one of :data:`DRIVER_OUTCOMES`): the
+        ``driver_outcome`` setting, else ``drivers.outcome`` of the configuration, else the first of nps, csat,
+        rating, ces with answers; None without any.
     """
 
     config: AnalysisConfig
@@ -107,7 +110,7 @@ class Context:
     notes: list[str] = field(default_factory=list)
     config_sha256: str | None = None
     segment_by: str = "segment"
-    driver_outcome: str = "nps"
+    driver_outcome: str | None = "nps"
     _cache: dict[str, tuple[Any, list[tuple[type[Warning], str]], tuple[str, ...]]] = field(
         default_factory=dict, repr=False)
     _replayed: set[str] = field(default_factory=set, repr=False, init=False)
@@ -336,7 +339,8 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
     segment_by : str or None
         Customer column to compare groups by (None: ``segment``).
     driver_outcome : str or None
-        Survey score the key drivers explain, one of :data:`DRIVER_OUTCOMES` (None: ``nps``).
+        Survey score the key drivers explain, one of :data:`DRIVER_OUTCOMES` (None: ``drivers.outcome`` of the
+        configuration, else the first of nps, csat, rating, ces with answers).
 
     Returns
     -------
@@ -381,7 +385,8 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return Context(config=config, data=data, period=resolved, lang=config.business.language, smoke=smoke,
                    config_path=path, notes=notes, config_sha256=fingerprint,
-                   segment_by=_segment_by(data, segment_by), driver_outcome=_driver_outcome(data, driver_outcome))
+                   segment_by=_segment_by(data, segment_by), driver_outcome=_driver_outcome(data, driver_outcome,
+                                                                                          config))
 
 
 def _segment_by(data: LoyaltyData, name: str | None) -> str:
@@ -396,10 +401,11 @@ def _segment_by(data: LoyaltyData, name: str | None) -> str:
     return name
 
 
-def _driver_outcome(data: LoyaltyData, name: str | None) -> str:
-    """``name`` when it is a survey score (:data:`DRIVER_OUTCOMES`) the surveys hold, else a ConfigError."""
+def _driver_outcome(data: LoyaltyData, name: str | None, config: AnalysisConfig) -> str | None:
+    """``name`` when it is a survey score (:data:`DRIVER_OUTCOMES`) the surveys hold, else a ConfigError; without
+    ``name``, ``drivers.outcome`` of the configuration or the first score with answers (may be None)."""
     if name is None:
-        return "nps"
+        return survey_outcome(data.surveys, config.drivers.outcome)
     surveys = data.surveys
     present = [c for c in DRIVER_OUTCOMES if surveys is None or c in surveys.columns]
     if name not in present:

@@ -8,13 +8,13 @@ import pandas as pd
 
 from kit.data.periods import periods_between
 from kit.definitions import GAP_SCALE
-from kit.labels import LABELS, no_data_for
+from kit.labels import LABELS, no_data_for, table_name
 from kit.metrics.service import complaints_by_category
 from kit.models.drivers import KeyDrivers, importance_performance
 from kit.plan.actions import prioritise_actions
 from kit.plan.evidence import gather_evidence, kpi_gaps
 from kit.plan.lists import advocates, value_basis_text, watch_list, winback_list
-from kit.report.pages._common import fmt_kpi, get_scorecard
+from kit.report.pages._common import driver_outcome, fmt_kpi, get_scorecard, outcome_chosen, outcome_label
 from kit.report.pages._context import Context
 from kit.report.pages._format import Col, display, fmt
 from kit.report.pages._section import Section
@@ -33,7 +33,6 @@ LISTS: dict[str, tuple[str, str]] = {
 _LIST_FUNCTIONS = {"watch_list": watch_list, "winback_list": winback_list, "advocates": advocates}
 _SHOWN = 10
 #: how the driver outcome is named on the chart and in the evidence
-_OUTCOME_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "rating": "stars"}
 #: the columns of the three customer lists, as shown (each list has a subset)
 _LIST_COLUMNS = [
     Col("rank", "col_rank", "count"), Col("customer_id", "col_customer", "id"),
@@ -90,13 +89,14 @@ def findings(ctx: Context) -> Section:
 
 
 def driver_model(ctx: Context, s: Section | None = None) -> Any:
-    """Key drivers of the NPS, or of ``ctx.driver_outcome`` (``kit.KeyDrivers``), on all answers up to the period's
-    end, fitted once.
+    """Key drivers of the survey outcome (``kit.KeyDrivers``, see :func:`driver_outcome`) on all answers up to
+    the period's end, fitted once.
 
-    Returns None when there are no driver ratings.
+    Returns None when there are no driver ratings or no outcome column.
     """
-    surveys, outcome = ctx.data.surveys, ctx.driver_outcome
-    if surveys is None or ctx.period is None or outcome not in surveys:
+    surveys = ctx.data.surveys
+    outcome = driver_outcome(ctx)
+    if surveys is None or ctx.period is None or outcome is None or outcome not in surveys:
         return None
     cols = [c for c in surveys.columns if c.startswith("driver_")]
     if not cols:
@@ -104,8 +104,8 @@ def driver_model(ctx: Context, s: Section | None = None) -> Any:
     upto = surveys[surveys["responded_at"] < ctx.period.end]
 
     def make() -> Any:
-        model = KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang)
-        return model.fit(upto, outcome=outcome, drivers=cols)
+        return KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang).fit(upto, outcome=outcome,
+                                                                                     drivers=cols)
 
     if s is None:
         return ctx.cached("drivers", make)
@@ -114,21 +114,29 @@ def driver_model(ctx: Context, s: Section | None = None) -> Any:
 
 
 def drivers(ctx: Context) -> Section:
-    """Key drivers of the NPS: relative importance of each driver rating, with intervals, and the
-    importance-performance map."""
-    s = ctx.section("drivers")
+    """Key drivers of the survey outcome (NPS, CSAT, stars or CES): relative importance of each driver rating,
+    with intervals, and the importance-performance map."""
     surveys = ctx.data.surveys
+    outcome = driver_outcome(ctx)
+    s = ctx.section("drivers" if outcome in (None, "nps") else f"drivers_{outcome}")
     if surveys is None:
         return s.missing(no_data_for("survey", s.title, ctx.lang))
-    if not any(c.startswith("driver_") for c in surveys.columns) or ctx.driver_outcome not in surveys:
+    if outcome is None:
+        return s.missing(ctx.t("no_outcome", what=s.title))
+    if outcome not in surveys:
+        return s.missing(ctx.t("no_column", column=outcome, table=table_name("surveys", ctx.lang), what=s.title))
+    if not any(c.startswith("driver_") for c in surveys.columns):
         return s.missing(no_data_for("driver rating", s.title, ctx.lang))
     model = driver_model(ctx, s)
     if model is None:
         return s
+    label = outcome_label(ctx, outcome)
+    why = ctx.t("outcome_configured" if outcome_chosen(ctx) else "outcome_default")
+    s.para(ctx.t("outcome_used", label=label, column=outcome, why=why))
     if getattr(model, "note_", ""):
         s.note(model.note_)
     s.para(_driver_scope(ctx, model))
-    s.plot(plot_driver_importance, model.summary, outcome=_OUTCOME_NAMES.get(ctx.driver_outcome, ctx.driver_outcome))
+    s.plot(plot_driver_importance, model.summary, outcome="NPS" if outcome == "nps" else label)
     # importance rests on every answer up to the period's end (stable); performance is the period's own
     current = surveys[ctx.period.contains(surveys["responded_at"])]
     if current.empty:
@@ -194,14 +202,18 @@ def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | N
             segments[segment] = _LIST_FUNCTIONS[name](data, raw, as_of=as_of, **kw)["customer_id"].tolist()
         themes: dict[str, Any] = {}
         comments = coded_comments(ctx)
+        outcome = driver_outcome(ctx)
         if comments is not None:
             coded, groups, who = comments
-            detractors = groups[groups == "detractor"].index
-            mine = coded[coded["text_id"].isin(detractors)]
-            themes = {"coded": mine.assign(customer_id=mine["text_id"].map(who)), "n_texts": len(detractors),
-                      "theme_base": ctx.t("theme_base_detractors")}
+            low = groups[groups == groups.cat.categories[0]].index   # detractors, or the low scores
+            mine = coded[coded["text_id"].isin(low)]
+            base = (ctx.t("theme_base_detractors") if outcome == "nps"
+                    else ctx.t("theme_base_low", label=outcome_label(ctx, outcome)))
+            themes = {"coded": mine.assign(customer_id=mine["text_id"].map(who)), "n_texts": len(low),
+                      "theme_base": base}
+        label = "NPS" if outcome in (None, "nps") else outcome_label(ctx, outcome)
         evidence = gather_evidence(scorecard=get_scorecard(ctx), config=ctx.config, drivers=driver_model(ctx),
-                          driver_outcome=_OUTCOME_NAMES.get(ctx.driver_outcome, ctx.driver_outcome),
+                          driver_outcome=label,
                           complaints=complaints, customer_values=customer_values(ctx), surveys=data.surveys,
                           tickets=data.tickets, segments=segments, **themes)
         return prioritise_actions(ctx.config, evidence, lang=ctx.lang, topics=_topics(ctx))

@@ -10,7 +10,7 @@ import pandas as pd
 from kit.data.periods import periods_between
 from kit.definitions import MULTIPLICITY
 from kit.errors import ModelFitError
-from kit.labels import LABELS, no_data_for
+from kit.labels import LABELS, no_data_for, table_name
 from kit.metrics.advocacy import exit_reasons, referred_retention
 from kit.metrics.behaviour import churn_by_period
 from kit.metrics.contracts import (
@@ -187,7 +187,7 @@ def _survival(ctx: Context, s: Section) -> None:
         Col(("median_ci_low", "median_ci_high"), "col_interval_median", "days")]), caption=ctx.t("survival_table"))
     if km.summary["median"].isna().any():
         s.note(ctx.t("median_never"))
-    if groups is not None and groups.nunique() >= 2:
+    if groups is not None and groups.nunique() >= 2 and table["churned"].astype(bool).any():  # no loss: no test
         test = s.call(logrank_test, table["duration_days"], table["churned"], groups)
         if test is not None:
             verdict = ctx.t("logrank_diff" if test.p_value < 0.05 else "logrank_same")
@@ -299,12 +299,19 @@ def _referrals(ctx: Context, s: Section) -> None:
 
 
 def _exits(ctx: Context, s: Section) -> None:
-    table = s.call(exit_reasons, ctx.data.exits, by="category", period=None)
+    """Pareto table of the exit categories, else of the exit reasons as written (both columns are optional)."""
+    by = next((c for c in ("category", "reason") if c in ctx.data.exits), None)
+    if by is None:
+        s.missing(ctx.t("no_column", column="category' / 'reason", table=table_name("exits", ctx.lang),
+                        what=ctx.t("cap_exits")))
+        return
+    table = s.call(exit_reasons, ctx.data.exits, by=by, period=None)
     if table is not None:
         s.table(_show(ctx, table, [
             Col("category", "col_category", "category"), Col("count", "col_exits", "count"),
             Col("share", "col_share", "share"), Col(("ci_low", "ci_high"), "col_interval", "share_interval"),
-            Col("cumulative_share", "col_cumulative", "share")]), caption=ctx.t("cap_exits"))
+            Col("cumulative_share", "col_cumulative", "share")]),
+            caption=ctx.t("cap_exits" if by == "category" else "cap_exits_reason"))
 
 
 def _service(ctx: Context, s: Section) -> None:

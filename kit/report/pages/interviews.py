@@ -6,7 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from kit.labels import no_data_for
+from kit.labels import no_data_for, table_name
+from kit.metrics.outcomes import group_names, group_rules, score_groups
+from kit.report.pages._common import driver_outcome, outcome_chosen, outcome_label
 from kit.report.pages._context import Context
 from kit.report.pages._format import Col, display, fmt
 from kit.report.pages._section import Section
@@ -174,23 +176,24 @@ def quotes(ctx: Context) -> Section:
 def coded_comments(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series] | None:
     """Survey comments of the period coded with the codebook, once per context.
 
-    Returns ``(coded, groups, customers)``: the coding (``kit.code_texts``), the NPS group of each
-    comment (detractor 0-6, passive 7-8, promoter 9-10, as in :mod:`kit.definitions`) and the
-    customer of each comment, all indexed by response id; None without comments or codebook.
+    Returns ``(coded, groups, customers)``: the coding (``kit.code_texts``), the score group of each
+    comment on the survey outcome (:func:`kit.report.pages.actions.driver_outcome`; for the NPS detractor
+    0-6, passive 7-8, promoter 9-10, as in :mod:`kit.definitions`; for the others low, middle, high, see
+    :mod:`kit.metrics.outcomes`) and the customer of each comment, all indexed by response id; None without
+    comments, an outcome or a codebook.
     """
-    surveys, book = ctx.data.surveys, codebook(ctx)
-    if surveys is None or book is None or "comment" not in surveys or "nps" not in surveys:
+    surveys, book, outcome = ctx.data.surveys, codebook(ctx), driver_outcome(ctx)
+    if surveys is None or book is None or "comment" not in surveys or outcome is None or outcome not in surveys:
         return None
 
     def make() -> tuple[pd.DataFrame, pd.Series, pd.Series] | None:
         rows = surveys if ctx.period is None else surveys[ctx.period.contains(surveys["responded_at"])]
-        rows = rows[rows["comment"].fillna("").str.strip().ne("") & rows["nps"].notna()]
+        rows = rows[rows["comment"].fillna("").str.strip().ne("") & rows[outcome].notna()]
         if rows.empty:
             return None
         ids = (rows["response_id"] if "response_id" in rows else rows.index.to_series()).to_numpy()
         texts = pd.Series(rows["comment"].to_numpy(), index=ids)
-        groups = pd.Series(pd.cut(rows["nps"].to_numpy(), [-1, 6, 8, 10],
-                                  labels=["detractor", "passive", "promoter"]), index=ids)
+        groups = score_groups(rows[outcome], outcome, ctx.config.thresholds).set_axis(ids)
         who = pd.Series(rows["customer_id"].to_numpy() if "customer_id" in rows else None, index=ids)
         return code_texts(texts, book), groups, who
 
@@ -198,11 +201,16 @@ def coded_comments(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series] | 
 
 
 def survey_comments(ctx: Context) -> Section:
-    """Survey comments of the period coded with the same codebook: detractors against promoters."""
+    """Survey comments of the period coded with the same codebook: low scores against top scores of the
+    survey outcome (detractors against promoters for the NPS)."""
     s = ctx.section("comments")
-    surveys = ctx.data.surveys
-    if surveys is None or "comment" not in surveys or "nps" not in surveys:
+    surveys, outcome = ctx.data.surveys, driver_outcome(ctx)
+    if surveys is None or "comment" not in surveys:
         return s.missing(no_data_for("survey comment", s.title, ctx.lang))
+    if outcome is None:
+        return s.missing(ctx.t("no_outcome", what=s.title))
+    if outcome not in surveys:
+        return s.missing(ctx.t("no_column", column=outcome, table=table_name("surveys", ctx.lang), what=s.title))
     if codebook(ctx) is None:
         return s.missing(no_data_for("codebook", s.title, ctx.lang))
     with s.collect_warnings():
@@ -210,22 +218,31 @@ def survey_comments(ctx: Context) -> Section:
     if result is None:
         return s.missing(no_data_for("survey comment", s.title, ctx.lang))
     coded, groups, _ = result
-    two = groups[groups != "passive"].cat.remove_unused_categories()
+    low, _middle, high = group_names(outcome)
+    two = groups[groups != _middle].cat.remove_unused_categories()
     count = lambda v: fmt(v, "count", ctx.lang)  # noqa: E731
-    s.para(ctx.t("comments_count", n=count(len(groups)), period=ctx.period_label,
-                 detractors=count(int((two == "detractor").sum())), promoters=count(int((two == "promoter").sum()))))
+    if outcome == "nps":
+        s.para(ctx.t("comments_count", n=count(len(groups)), period=ctx.period_label,
+                     detractors=count(int((two == low).sum())), promoters=count(int((two == high).sum()))))
+        caption = ctx.t("cap_contrast")
+    else:
+        label, (low_rule, high_rule) = outcome_label(ctx, outcome), group_rules(outcome, ctx.config.thresholds)
+        why = ctx.t("outcome_configured" if outcome_chosen(ctx) else "outcome_default")
+        s.para(ctx.t("outcome_used", label=label, column=outcome, why=why))
+        s.para(ctx.t("comments_count_low_high", n=count(len(groups)), period=ctx.period_label, label=label,
+                     low=low_rule, high=high_rule, low_n=count(int((two == low).sum())),
+                     high_n=count(int((two == high).sum()))))
+        caption = ctx.t("cap_contrast_low_high", label=label, low=low_rule, high=high_rule)
     table = s.call(theme_contrast, coded[coded["text_id"].isin(two.index)], two, polarity="negative",
                    codebook=codebook(ctx),
                    lang=ctx.lang)
     if table is not None:
         s.table(_show(ctx, table, [
-            Col("texts_detractor", "col_texts_detractor", "count"),
-            Col("share_detractor", "col_share_detractor", "share"),
-            Col("texts_promoter", "col_texts_promoter", "count"),
-            Col("share_promoter", "col_share_promoter", "share"),
+            Col(f"texts_{low}", f"col_texts_{low}", "count"), Col(f"share_{low}", f"col_share_{low}", "share"),
+            Col(f"texts_{high}", f"col_texts_{high}", "count"), Col(f"share_{high}", f"col_share_{high}", "share"),
             Col("difference", "col_difference", "points"), Col("p_value", "col_p", "p"),
             Col("p_adjusted", "col_p_holm", "p")]),
-            caption=ctx.t("cap_contrast"))
+            caption=caption)
     return s
 
 

@@ -70,10 +70,13 @@ def plot_driver_importance(data: pd.DataFrame, *, ax: Axes | None = None, lang: 
     with style():
         ax = new_axes(ax)
         y = np.arange(len(frame))
-        err = np.vstack([frame["importance"] - frame["ci_low"], frame["ci_high"] - frame["importance"]])
-        has_ci = np.isfinite(err).all()
-        ax.barh(y, frame["importance"], color=PALETTE[0], xerr=err if has_ci else None,
-                error_kw={"ecolor": "#333333", "capsize": 3})
+        ax.barh(y, frame["importance"], color=PALETTE[0])
+        # the interval drawn from its own ends, not as errors around the bar: a bootstrap percentile interval
+        # of a small sample may lie wholly above or below the estimate (xerr would be negative and fail)
+        low, high = frame["ci_low"].to_numpy(dtype=float), frame["ci_high"].to_numpy(dtype=float)
+        if np.isfinite(low).all() and np.isfinite(high).all():
+            ax.hlines(y, low, high, color="#333333", linewidth=1)
+            ax.plot(np.r_[low, high], np.r_[y, y], linestyle="none", marker="|", markersize=7, color="#333333")
         ax.set_yticks(y, [_label(d, lang) for d in frame["driver"]])
         ax.invert_yaxis()
         ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f} %")
