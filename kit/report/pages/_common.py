@@ -96,6 +96,14 @@ def kpi_rows(frame: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame
     return rows.sort_values("kpi", key=lambda s: s.map(order))
 
 
+def _no_data_reason(definition: str) -> str:
+    """The reason a KPI has no data: the note the scorecard appends to its definition ("... Note: no ticket data")."""
+    for word in ("Note: ", "Hinweis: "):
+        if word in definition:
+            return definition.rsplit(word, 1)[1]
+    return ""
+
+
 def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool = True, currency: str = "",
                    extra: tuple[str, Mapping[str, str]] | None = None, glossary: str = "") -> str:
     """The scorecard as an HTML table with status colours; all text escaped.
@@ -143,6 +151,11 @@ def scorecard_html(frame: pd.DataFrame, lang: str = "en", *, definitions: bool =
             label = f"<a href='{esc(glossary)}#kpi-{esc(kpi)}'>{label}</a>"
         if definitions and isinstance(row.definition, str) and row.definition:
             label += f"<br><small style='color:#555'>{esc(row.definition)}</small>"
+        elif status == "no_data" and isinstance(row.definition, str):
+            # without definitions (they are in the glossary) a KPI without data still says why, in one line
+            reason = _no_data_reason(row.definition)
+            if reason:
+                label += f"<br><small style='color:#555'>{esc(reason)}</small>"
         shown = lambda value, k=kpi: esc(fmt_kpi(k, value, currency, lang))  # noqa: E731
         number = "<td style='text-align:right;white-space:nowrap'>"  # a value and its unit stay on one line
         trend = "" if extra is None else f"<td style='white-space:nowrap'>{extra[1].get(kpi, '')}</td>"
