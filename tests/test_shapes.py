@@ -113,10 +113,11 @@ def _zero_churn(t: Tables) -> Tables:
 
 
 def _all_lost(t: Tables) -> Tables:
-    """Orders end on 2026-05-15, the other data run to 2026-09-30: with 90 inactive days every customer
-    active on 2026-07-01 is lost during 2026-Q3 (churn 100 %)."""
+    """Orders end on 2026-07-15, the other data run to 2026-09-30: with 30 inactive days every customer
+    active on 2026-07-01 is lost during 2026-Q3 (churn 100 %), and the period still has orders (a period
+    without rows in its main table is refused, issue 13)."""
     o = t["orders"]
-    return {**t, "orders": o[o["order_date"] < pd.Timestamp("2026-05-16")]}
+    return {**t, "orders": o[o["order_date"] < pd.Timestamp("2026-07-16")]}
 
 
 def _one_segment(t: Tables) -> Tables:
@@ -158,7 +159,7 @@ VARIANTS: dict[str, tuple[Callable[[Tables], Tables], dict, str]] = {
     "drivers_outcome_rating": (lambda t: t, {"drivers": {"outcome": "rating"}}, "latest"),
     "one_period": (_one_period, {}, "latest"),
     "zero_churn": (_zero_churn, {}, "latest"),
-    "churn_100": (_all_lost, {"thresholds": {"inactivity_days": 90}}, "2026-Q3"),
+    "churn_100": (_all_lost, {"thresholds": {"inactivity_days": 30}}, "2026-Q3"),
     "mid_period": (_mid_period, {}, "2026-Q3"),
     "churn_not_observable": (lambda t: t, {}, "2024-Q1"),
     "one_segment": (_one_segment, {}, "latest"),
@@ -290,6 +291,13 @@ def _churn_no_data(folder: Path, lang: str) -> None:
     assert ("cannot be observed" in index) if lang == "en" else ("nicht beobachtbar" in index)
 
 
+def _churn_all(folder: Path, lang: str) -> None:
+    """Every customer active on 2026-07-01 is lost in 2026-Q3: churn 100 %, retention 0 %."""
+    kpis = pd.read_csv(folder / "kpis.csv").set_index("kpi")
+    assert kpis.loc["churn_rate", "value"] == 1.0 and kpis.loc["retention_rate", "value"] == 0.0
+    assert kpis.loc["churn_rate", "n"] > 0
+
+
 #: extra checks of a variant's report (besides :func:`check_report`)
 CHECKS: dict[str, Callable[[Path, str], None]] = {
     "ratings_comments_no_nps": _expect({"en": "Outcome explained: Star rating (surveys column 'rating')",
@@ -302,6 +310,7 @@ CHECKS: dict[str, Callable[[Path, str], None]] = {
                                              "drivers.outcome"}),
     "exits_no_category": _expect({"en": "by reason as written", "de": "nach Grund wie erfasst"}),
     "churn_not_observable": _churn_no_data,
+    "churn_100": _churn_all,
 }
 
 
