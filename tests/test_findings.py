@@ -185,6 +185,17 @@ def test_executive_summary_takes_each_pages_first_finding_first():
     assert [f.text for f in summary] == ["a0", "b0", "c0", "a1"]
 
 
+def test_executive_summary_does_not_repeat_the_complaint_cause_of_a_complaint_rate_change():
+    change = fnd.Finding("worsened", "Complaint rate up; most complaints are about delivery", "bad", "x",
+                         kpi="complaint_rate")
+    cause = fnd.Finding("complaint_cause", "Most complaints are about delivery", "bad", "y", kpi="complaint_rate")
+    driver = fnd.Finding("strongest_driver", "Delivery matters most", "neutral", "z")
+    summary = fnd.executive_summary({"03": [change], "05": [driver, cause]})
+    assert [f.rule for f in summary] == ["worsened", "strongest_driver"]
+    # without the change the cause is news and stays
+    assert [f.rule for f in fnd.executive_summary({"05": [driver, cause]})] == ["strongest_driver", "complaint_cause"]
+
+
 # --------------------------------------------------------------------------- the sample
 
 

@@ -505,6 +505,12 @@ def executive_summary(findings: Mapping[str, Sequence[Finding]], *, limit: int =
     for depth in range(MAX_PER_PAGE):
         for page in order:
             items = findings.get(page, ())
-            if depth < len(items) and items[depth] not in out:
+            if depth < len(items) and items[depth] not in out and not _said_already(items[depth], out):
                 out.append(items[depth])
     return out[:limit]
+
+
+def _said_already(finding: Finding, chosen: Sequence[Finding]) -> bool:
+    """A complaint-cause finding repeats a change of the complaint rate that already names its largest cause."""
+    return finding.rule == "complaint_cause" and any(
+        f.kpi == "complaint_rate" and f.rule in ("worsened", "improved") for f in chosen)
