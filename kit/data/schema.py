@@ -259,55 +259,38 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
             fail("refund_within_revenue", {}, exc, int(over.sum()))
         else:
             passed("refund_within_revenue")
+    def in_order(later: str, earlier: str, check_key: str, params: dict[str, Any], noun: tuple[str, str],
+                 expected: str, fix: str, show: str = "") -> None:
+        """Check that ``later`` is not before ``earlier`` in every row that has both."""
+        early = (frame[later] < frame[earlier]).to_numpy()
+        if not early.any():
+            passed(check_key, params)
+            return
+        sub = frame.loc[early]
+        exc = DataError(f"{_n(int(early.sum()), *noun)} {later} before {earlier}{where.mapped(later)}",
+                        file=file, column=where.label(later), rows=where.rows(sub.index),
+                        values=[f"{a:{show}} < {b:{show}}" for a, b in zip(sub[later].head(5), sub[earlier].head(5),
+                                                                           strict=False)],
+                        expected=expected, fix=fix)
+        fail(check_key, params, exc, int(early.sum()))
+
+    tickets, subscriptions = ("ticket has", "tickets have"), ("subscription has", "subscriptions have")
     if name == "tickets" and "opened_at" in columns:
         for col in ("first_response_at", "resolved_at"):
-            if col not in columns:
-                continue
-            early = (frame[col] < frame["opened_at"]).to_numpy()
-            if early.any():
-                sub = frame.loc[early]
-                exc = DataError(f"{_n(int(early.sum()), 'ticket has', 'tickets have')} {col} before opened_at"
-                                f"{where.mapped(col)}",
-                                file=file, column=where.label(col), rows=where.rows(sub.index),
-                                values=[f"{a} < {b}" for a, b in zip(sub[col].head(5), sub["opened_at"].head(5),
-                                                                     strict=False)],
-                                expected=f"{col} at or after opened_at",
-                                fix="check the time zones of both columns or correct the rows")
-                fail("not_before_opened", {"column": col}, exc, int(early.sum()))
-            else:
-                passed("not_before_opened", {"column": col})
+            if col in columns:
+                in_order(col, "opened_at", "not_before_opened", {"column": col}, tickets,
+                         f"{col} at or after opened_at", "check the time zones of both columns or correct the rows")
     if name == "subscriptions" and "start_date" in columns:
         for col in ("end_date", "cancelled_at"):
-            if col not in columns:
-                continue
-            early = (frame[col] < frame["start_date"]).to_numpy()
-            if early.any():
-                sub = frame.loc[early]
-                exc = DataError(f"{_n(int(early.sum()), 'subscription has', 'subscriptions have')} {col} before "
-                                f"start_date{where.mapped(col)}",
-                                file=file, column=where.label(col), rows=where.rows(sub.index),
-                                values=[f"{a:%Y-%m-%d} < {b:%Y-%m-%d}"
-                                        for a, b in zip(sub[col].head(5), sub["start_date"].head(5), strict=False)],
-                                expected=f"{col} on or after start_date",
-                                fix="check that both columns are mapped to the right dates or correct the rows")
-                fail("not_before_start", {"column": col}, exc, int(early.sum()))
-            else:
-                passed("not_before_start", {"column": col})
+            if col in columns:
+                in_order(col, "start_date", "not_before_start", {"column": col}, subscriptions,
+                         f"{col} on or after start_date",
+                         "check that both columns are mapped to the right dates or correct the rows", "%Y-%m-%d")
     if name == "tickets" and {"first_response_at", "resolved_at"} <= set(columns):
-        early = (frame["resolved_at"] < frame["first_response_at"]).to_numpy()
-        if early.any():
-            sub = frame.loc[early]
-            exc = DataError(f"{_n(int(early.sum()), 'ticket has', 'tickets have')} resolved_at before "
-                            f"first_response_at{where.mapped('resolved_at')}",
-                            file=file, column=where.label("resolved_at"), rows=where.rows(sub.index),
-                            values=[f"{a} < {b}" for a, b in zip(sub["resolved_at"].head(5),
-                                                                 sub["first_response_at"].head(5), strict=False)],
-                            expected="resolved_at at or after first_response_at",
-                            fix="check whether the two columns are swapped or in different time zones, "
-                                "or correct the rows (an empty cell where a time is not known)")
-            fail("resolved_after_response", {}, exc, int(early.sum()))
-        else:
-            passed("resolved_after_response")
+        in_order("resolved_at", "first_response_at", "resolved_after_response", {}, tickets,
+                 "resolved_at at or after first_response_at",
+                 "check whether the two columns are swapped or in different time zones, "
+                 "or correct the rows (an empty cell where a time is not known)")
     rows.extend(_blank_required(frame, name, where))
     for col in TABLES[name].dates:
         if col in columns:
