@@ -515,3 +515,35 @@ def test_clv_predicted_note_in_english_and_german(simulated_orders):
     assert german.value == english.value and german.ci_low == english.ci_low
     assert clv_predicted(None, as_of="2025-01-01", settings=settings, lang="de").note == \
         "keine Bestelldaten: prognostizierter Kundenwert entfällt"
+
+
+def test_gamma_gamma_objective_is_the_row_by_row_formula_to_the_last_bit():
+    # the fit evaluates gammaln/digamma once per distinct x and gathers them back; the value and the gradient
+    # must be the very numbers of the row-by-row formulas (so fitted parameters, and the KPIs, do not move)
+    from scipy.special import digamma
+
+    from kit.models.clv import _gg_loglik
+    from kit.models.clv._fitting import _dot
+    from kit.models.clv.models import _gg_objective
+
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 9, 500).astype(float)
+    m = rng.gamma(2.0, 15.0, 500)
+    w = rng.integers(1, 4, 500).astype(float)
+    for lp in (np.log([6.25, 3.74, 15.44]), np.array([0.1, -0.3, 2.0])):
+        p, q, v = np.exp(lp)
+        px = p * x
+        lxm = np.log(x * m + v)
+        grad = np.einsum("ki,i->k", np.stack([
+            x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - lxm),
+            digamma(px + q) - digamma(q) + np.log(v) - lxm,
+            q / v - (px + q) / (x * m + v)]), w)
+        value, gradient = _gg_objective(x, m, w, 0.01)(lp)
+        pen = np.exp(lp)
+        assert value == -_dot(w, _gg_loglik(pen, x, m)) / w.sum() + 0.01 * float(pen @ pen)
+        assert np.array_equal(gradient, -(grad / w.sum()) * pen + 0.01 * 2 * pen * pen)
+        # and the gathered log-likelihood terms equal a plain per-row evaluation with math.lgamma
+        assert _gg_loglik(pen, x[:3], m[:3]) == pytest.approx(
+            [math.lgamma(p * a + q) - math.lgamma(p * a) - math.lgamma(q) + q * math.log(v)
+             + (p * a - 1) * math.log(b) + p * a * math.log(a) - (p * a + q) * math.log(a * b + v)
+             for a, b in zip(x[:3], m[:3], strict=True)], rel=1e-12)

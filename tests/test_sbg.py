@@ -102,3 +102,34 @@ def test_errors_name_the_problem():
     with pytest.raises(ValueError, match="discount_rate"):
         ShiftedBetaGeometric().derl(0.0, params=np.array([1.0, 2.0]))
     assert repr(ShiftedBetaGeometric()) == "ShiftedBetaGeometric()"
+
+
+def test_objective_and_derl_are_the_row_by_row_numbers_to_the_last_bit():
+    # special functions run once per distinct t (or renewal count) and are gathered back: the numbers must be
+    # those of the plain per-row formulas, so the fitted parameters and the contractual CLV do not move
+    from scipy.special import betaln, digamma, hyp2f1
+
+    from kit.models.clv.sbg import _sbg_objective
+
+    rng = np.random.default_rng(5)
+    t = rng.integers(1, 12, 400).astype(float)
+    churned = rng.random(400) < 0.4
+    w = rng.integers(1, 3, 400).astype(float)
+    for lp in (np.array([0.0, 0.0]), np.log([0.704, 1.182])):
+        a, b = np.exp(lp)
+        ll = np.where(churned, betaln(a + 1, b + t - 1) - betaln(a, b), betaln(a, b + t) - betaln(a, b))
+        ga = np.where(churned, digamma(a + 1) - digamma(a), 0.0) + digamma(a + b) - digamma(a + b + t)
+        gb = (np.where(churned, digamma(b + t - 1), digamma(b + t)) - digamma(b) - digamma(a + b + t)
+              + digamma(a + b))
+        value, grad = _sbg_objective(t, churned, w)(lp)
+        assert value == -float(w @ ll) / float(w.sum())
+        assert np.array_equal(grad, -(np.array([float(w @ ga), float(w @ gb)]) / float(w.sum())) * np.array([a, b]))
+    model = ShiftedBetaGeometric()
+    p, d = np.array([0.704, 1.182]), 0.1
+    n = t + 1
+    plain = (p[1] + n - 1) / (p[0] + p[1] + n - 1) * hyp2f1(1.0, p[1] + n, p[0] + p[1] + n, 1.0 / (1.0 + d))
+    assert np.array_equal(model.derl(d, t, params=p), plain)
+    assert np.array_equal(model.derl(d, t.reshape(20, 20), params=p), plain.reshape(20, 20))
+    # by hand: alpha = 1, beta = 1, no renewal yet: (1 + 1 - 1) / (1 + 1 + 1 - 1) 2F1(1, 2; 3; 1/1.1)
+    assert float(model.derl(d, 0, params=np.array([1.0, 1.0]))) == pytest.approx(
+        0.5 * hyp2f1(1.0, 2.0, 3.0, 1 / 1.1), rel=1e-15)

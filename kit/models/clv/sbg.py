@@ -85,15 +85,18 @@ def _sbg_objective(t: np.ndarray, churned: np.ndarray, w: np.ndarray) -> object:
     """
     n = float(w.sum())
     c = churned.astype(bool)
+    # the special functions depend on t alone: evaluated once per distinct t and gathered back, so each
+    # subscriber's term (and every sum below) is the same number as when evaluated row by row
+    ut, at = np.unique(t, return_inverse=True)
 
     def objective(lp: np.ndarray) -> tuple[float, np.ndarray]:
         a, b = np.exp(lp)
-        ll_churn = betaln(a + 1, b + t - 1) - betaln(a, b)
-        ll_alive = betaln(a, b + t) - betaln(a, b)
+        ll_churn = (betaln(a + 1, b + ut - 1) - betaln(a, b))[at]
+        ll_alive = (betaln(a, b + ut) - betaln(a, b))[at]
         ll = np.where(c, ll_churn, ll_alive)
-        psi_ab, psi_abt = digamma(a + b), digamma(a + b + t)
+        psi_ab, psi_abt = digamma(a + b), digamma(a + b + ut)[at]
         ga = np.where(c, digamma(a + 1) - digamma(a), 0.0) + psi_ab - psi_abt
-        gb = np.where(c, digamma(b + t - 1), digamma(b + t)) - digamma(b) - psi_abt + psi_ab
+        gb = np.where(c, digamma(b + ut - 1)[at], digamma(b + ut)[at]) - digamma(b) - psi_abt + psi_ab
         g = np.array([float(w @ ga), float(w @ gb)])
         return -float(w @ ll) / n, -(g / n) * np.array([a, b])
 
@@ -224,6 +227,10 @@ class ShiftedBetaGeometric:
             raise ValueError(f"discount_rate must be above 0 (per billing period), found {discount_rate}")
         a, b = self._p(params)
         n = np.asarray(renewals, dtype="float64") + 1
+        if n.ndim:  # once per distinct renewal count (hyp2f1 is slow), gathered back: the same numbers
+            un, at = np.unique(n, return_inverse=True)
+            return ((b + un - 1) / (a + b + un - 1) * hyp2f1(1.0, b + un, a + b + un, 1.0 / (1.0 + discount_rate))
+                    )[at.reshape(n.shape)]
         return (b + n - 1) / (a + b + n - 1) * hyp2f1(1.0, b + n, a + b + n, 1.0 / (1.0 + discount_rate))
 
     def del_new(self, discount_rate: float, *, params: np.ndarray | None = None) -> float:
