@@ -156,6 +156,13 @@ class PreparedOrders:
         counts = np.bincount(s.codes[inside], minlength=s.n_customers)
         return counts[counts > 0]
 
+    @property
+    def all_coded(self) -> bool:
+        """True when every dated order has a customer id (then :meth:`coded` is not None), without building a frame."""
+        def make() -> bool:
+            return not bool((self.row_codes < 0)[self.orders["order_date"].notna().to_numpy()].any())
+        return self._get("all_coded", make)  # type: ignore[return-value]
+
     def coded(self, columns: tuple[str, ...]) -> tuple[pd.DataFrame, pd.Index] | None:
         """Rows with a customer and a date, ``customer_id`` replaced by its integer code, and the ids.
 
@@ -163,10 +170,10 @@ class PreparedOrders:
         would otherwise be dropped silently; callers then use the string ids).
         """
         def make() -> tuple[pd.DataFrame, pd.Index] | None:
+            if not self.all_coded:
+                return None
             codes = self.row_codes
             keep = codes >= 0
-            if (~keep & self.orders["order_date"].notna().to_numpy()).any():
-                return None
             rows = np.flatnonzero(keep)
             frame = pd.DataFrame({c: self.orders[c].to_numpy()[rows] for c in columns
                                   if c in self.orders.columns and c != "customer_id"})

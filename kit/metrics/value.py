@@ -367,9 +367,6 @@ def _clv_historical_coded(orders: pd.DataFrame, row_codes: np.ndarray, *, margin
     codes = row_codes[keep]
     n = int(codes.max()) + 1
     sums = np.bincount(codes, weights=net_revenue(orders).to_numpy()[keep], minlength=n)
-    first = np.full(n, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
-    present = np.flatnonzero(first < len(codes))
-    by_first = present[np.argsort(first[present], kind="stable")]
+    by_first = pd.unique(codes)  # the customers in order of their first row
     per_customer = pd.Series(sums[by_first] * margin)
     return _clv_historical_result(per_customer, margin, as_of, missing, missing_note, lang)

@@ -179,7 +179,7 @@ def _count_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisCo
 
 def _clv_args(f: Callable[..., MetricResult], o: PreparedOrders, c: AnalysisConfig, p: Period,
               lang: Language) -> MetricResult:
-    if "revenue" in o.orders.columns and o.coded(_CLV_COLUMNS) is not None and o.sorted_net() is not None:
+    if "revenue" in o.orders.columns and o.all_coded and o.sorted_net() is not None:
         # every dated order has a customer and a revenue: summarise the prepared sort in numpy
         from kit.models.clv.summary import _summarise_sorted
 
