@@ -116,3 +116,21 @@ def test_summarise_sorted_without_orders_before_as_of_is_empty_like_duckdb():
     ref = summarise_customers(o, as_of="2024-01-30", freq="W")
     assert len(fast) == len(ref) == 0
     assert list(fast.columns) == list(ref.columns)
+
+
+@pytest.mark.parametrize("freq", ["W", "D", "M"])
+def test_summarise_sorted_before_1970_and_within_the_day_matches_duckdb(freq):
+    # days are taken by integer floor division of the nanoseconds: an afternoon order before 1970 must still fall
+    # on its calendar day (1969-12-31, not 1970-01-01), and the last purchase is the last order's day per customer
+    o = pd.DataFrame({"customer_id": ["b", "a", "a", "b", "c", "a"],
+                      "order_date": pd.to_datetime(["1969-12-31 15:00", "1969-12-30 23:59", "1970-01-02 00:01",
+                                                    "1970-02-01 08:00", "1970-01-01 00:00", "1970-01-02 18:00"]),
+                      "revenue": [3.0, 10.0, 20.0, 4.0, 7.0, 5.0]})
+    prep = PreparedOrders(o)
+    s = prep.sorted
+    fast = _summarise_sorted(s.codes, s.dates, prep.sorted_net(), s.ids, as_of="1970-03-01", freq=freq)
+    ref = summarise_customers(o, as_of="1970-03-01", freq=freq)
+    pd.testing.assert_frame_equal(fast, ref)
+    # by hand: a's last order is on 1970-01-02, b's first on 1969-12-31
+    assert fast["last_purchase"].dt.strftime("%Y-%m-%d").tolist() == ["1970-01-02", "1970-02-01", "1970-01-01"]
+    assert fast["first_purchase"].dt.strftime("%Y-%m-%d").tolist() == ["1969-12-30", "1969-12-31", "1970-01-01"]
