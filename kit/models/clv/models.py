@@ -230,9 +230,10 @@ def _gg_objective(x: np.ndarray, m: np.ndarray, w: np.ndarray, penaliser: float)
     d/dp = x [psi(p x + q) - psi(p x) + ln m + ln x - ln(x m + gamma)]; d/dq = psi(p x + q) - psi(q) + ln gamma
     - ln(x m + gamma); d/dgamma = q / gamma - (p x + q) / (x m + gamma).
 
-    The same per-customer numbers as those two functions, computed faster: gammaln and digamma depend on x
-    alone and run once per distinct x (then gathered back), the logs of x and m once per fit; only
-    log(x m + gamma) runs per customer and iteration. Every sum adds the same terms in the same order.
+    The same per-customer numbers as :func:`_gg_loglik` and the gradient written out, computed faster:
+    gammaln and digamma depend on x alone and run once per distinct x (then gathered back), the logs of x
+    and m once per fit; only log(x m + gamma) runs per customer and iteration. Every sum adds the same
+    terms in the same order.
     """
     n = float(w.sum())
     ux, at = np.unique(x, return_inverse=True)
