@@ -12,7 +12,7 @@ import pandas as pd
 
 __all__ = ["Definition", "DEFINITIONS", "KPI_IDS", "METRIC_LABELS", "METRIC_DEFINITIONS", "definition",
            "definitions_frame", "GAP_SCALE", "SCALE_SPANS", "gap_span", "scaled_gap", "CHANGE_TESTS",
-           "MULTIPLICITY"]
+           "MULTIPLICITY", "COST_UNIT", "ACTION_TERMS", "action_terms"]
 
 Direction = Literal["higher", "lower", "configured"]
 Language = Literal["en", "de"]
@@ -224,6 +224,68 @@ GAP_SCALE: tuple[str, str] = (
     "200 NPS-Punkte; 4 Sterne; die konfigurierte CES-Skala) oder, für Kennzahlen ohne Obergrenze (Geld, "
     "Bestellungen, Stunden, Beschwerden je 1.000), durch das Ziel. Schwere = dieser Abstand, 0 bis 1, halbiert, "
     "wenn das Intervall das Ziel einschließt.")
+
+
+#: The cost unit of the action score: expected impact per this many units of the business currency.
+COST_UNIT = 1000
+
+#: The parts of the action plan's score (en, de), each with its formula and unit; ``{currency}`` is the business
+#: currency. Printed on the actions page, in the glossary and beside ``actions.csv``.
+ACTION_TERMS: dict[str, tuple[str, str]] = {
+    "impact": (
+        "Impact (0-100 %): the mean of the action's evidence components, each 0 to 1: the largest gap severity of "
+        "the KPIs it addresses, its drivers' share of the explained variance, the share of low-score comments "
+        "that mention its themes negatively, its complaint categories' share of all complaints, and the share of "
+        "the value at risk held by the customers its problems touch. A kind of evidence the data lack is left "
+        "out of the mean.",
+        "Wirkung (0-100\u00a0%): Mittelwert der Befundanteile der Maßnahme, jeder von 0 bis 1: die größte "
+        "Abstandsschwere der adressierten Kennzahlen, der Anteil ihrer Treiber an der erklärten Varianz, der "
+        "Anteil der Kommentare mit niedrigen Werten, die ihre Themen negativ erwähnen, der Anteil ihrer "
+        "Beschwerdekategorien an allen Beschwerden und der Anteil am gefährdeten Wert, den die betroffenen "
+        "Kunden halten. Befundarten, zu denen Daten fehlen, bleiben außerhalb des Mittelwerts."),
+    "confidence": (
+        "Confidence (0-100 %): how firmly the impact rests on data, the impact-weighted mean of each component's "
+        "confidence: its n against thresholds.min_n (full at min_n or more), and for drivers the width of the "
+        "bootstrap interval and the number of complete answers (full at 100).",
+        "Sicherheit (0-100\u00a0%): wie fest die Wirkung auf Daten beruht, der nach Wirkung gewichtete Mittelwert "
+        "der Sicherheit jedes Anteils: sein n gegenüber thresholds.min_n (voll ab min_n), bei Treibern zudem die "
+        "Breite des Bootstrap-Intervalls und die Zahl vollständiger Antworten (voll ab 100)."),
+    "expected_impact": (
+        "Expected impact (0-100 %) = impact × confidence.",
+        "Erwartete Wirkung (0-100\u00a0%) = Wirkung × Sicherheit."),
+    "score": (
+        "Priority score = expected impact per 1,000 {currency} of cost = impact × confidence / (cost / 1,000 "
+        "{currency}). Unit: expected impact (0 to 1) per 1,000 {currency}. The plan is ranked by it, highest first. "
+        "An action without a cost (or a cost of 0) cannot be weighed per {currency}: it is ranked after every "
+        "costed action, by impact × confidence / effort (1-5), and its score_basis is 'effort'.",
+        "Prioritätswert = erwartete Wirkung je 1.000 {currency} Kosten = Wirkung × Sicherheit / (Kosten / 1.000 "
+        "{currency}). Einheit: erwartete Wirkung (0 bis 1) je 1.000 {currency}. Der Plan ist danach geordnet, "
+        "höchster zuerst. Eine Maßnahme ohne Kosten (oder mit Kosten 0) lässt sich nicht je {currency} abwägen: "
+        "sie steht nach allen Maßnahmen mit Kosten, geordnet nach Wirkung × Sicherheit / Aufwand (1-5), und ihre "
+        "score_basis ist 'effort'."),
+    "not_needed": (
+        "Not needed now: every KPI the action addresses meets its target and no driver (important and rated "
+        "below average) and no theme (mentioned negatively in at least 5 % of the low-score comments) argues "
+        "for it. It stays in actions.csv with status not_needed and no rank.",
+        "Derzeit nicht nötig: Jede Kennzahl, die die Maßnahme adressiert, erreicht ihr Ziel, und weder ein "
+        "Treiber (wichtig und unterdurchschnittlich bewertet) noch ein Thema (in mindestens 5\u00a0% der "
+        "Kommentare mit niedrigen Werten negativ erwähnt) spricht für sie. Sie bleibt in actions.csv mit dem "
+        "Status not_needed und ohne Rang."),
+}
+
+
+def action_terms(lang: Language = "en", *, currency: str = "EUR") -> dict[str, str]:
+    """The definitions of :data:`ACTION_TERMS` in ``lang``, with the business currency filled in.
+
+    Examples
+    --------
+    >>> action_terms("en")["expected_impact"]
+    'Expected impact (0-100 %) = impact × confidence.'
+    >>> action_terms("de", currency="CHF")["score"].split(" = ")[1]
+    'erwartete Wirkung je 1.000 CHF Kosten'
+    """
+    i = 1 if lang == "de" else 0
+    return {key: pair[i].format(currency=currency) for key, pair in ACTION_TERMS.items()}
 
 
 def gap_span(kpi: str, target: float, *, ces_scale: tuple[float, float] = (1, 7)) -> float:

@@ -285,6 +285,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "watch_list": ("Watch list", "Beobachtungsliste"),
     "winback_list": ("Win-back list", "Rückgewinnungsliste"),
     "advocates": ("Advocates", "Fürsprecher"),
+    "winback_rule": ("Left out: {unwinnable} whose exit reason cannot be won back ({categories}; winback.unwinnable) "
+                     "and {over} beyond the cap of {cap} (winback.cap). Ranked by recoverable value = past value "
+                     "× 0.5 ^ (days inactive / {half}); each call is due {days} days after the period's end.",
+                     "Nicht enthalten: {unwinnable} mit einem Abwanderungsgrund, der sich nicht umkehren lässt "
+                     "({categories}; winback.unwinnable), und {over} über der Obergrenze von {cap} (winback.cap). "
+                     "Geordnet nach rückgewinnbarem Wert = bisheriger Wert × 0,5 ^ (Tage inaktiv / {half}); jeder "
+                     "Anruf ist {days} Tage nach Periodenende fällig."),
     "no_actions": ("no actions configured (actions: in analysis.yaml)",
                    "keine Maßnahmen konfiguriert (actions: in analysis.yaml)"),
     "theme_base_detractors": ("detractor comments", "Kritiker-Kommentare"),
@@ -399,8 +406,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_performance": ("Average rating (1-5)", "Durchschnittsbewertung (1-5)"),
     "col_quadrant": ("What to do", "Was zu tun ist"),
     "col_impact": ("Expected impact", "Erwartete Wirkung"),
+    "col_impact_part": ("Impact", "Wirkung"),
     "col_confidence": ("Confidence", "Sicherheit"),
-    "col_score": ("Priority score", "Prioritätswert"),
+    "col_score": ("Score per 1,000 of cost", "Wert je 1.000 Kosten"),
+    "col_recoverable_value": ("Recoverable value", "Rückgewinnbarer Wert"),
+    "col_due": ("Due", "Fällig"),
     "col_title": ("Action", "Maßnahme"),
     "col_status_list": ("Status", "Status"),
     "col_customer": ("Customer (pseudonym)", "Kunde (Pseudonym)"),
@@ -482,10 +492,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "comments_count": ("{n} comments in {period}: {detractors} from detractors, {promoters} from promoters.",
                        "{n} Kommentare in {period}: {detractors} von Kritikern, {promoters} von Promotoren."),
     "cap_ipa": ("Importance and performance of each driver rating", "Wichtigkeit und Leistung je Treiber-Bewertung"),
-    "cap_plan": ("Priority score = impact × confidence / effort (impact and confidence from 0 to 100 %, "
-                 "effort 1-5)",
-                 "Prioritätswert = Wirkung × Sicherheit / Aufwand (Wirkung und Sicherheit von 0 bis 100\u00a0%, "
-                 "Aufwand 1-5)"),
+    "cap_plan": ("Score = expected impact (impact × confidence) per 1,000 of cost; actions without a cost follow, "
+                 "by expected impact per effort point (1-5)",
+                 "Wert = erwartete Wirkung (Wirkung × Sicherheit) je 1.000 Kosten; Maßnahmen ohne Kosten folgen, "
+                 "nach erwarteter Wirkung je Aufwandspunkt (1-5)"),
     "drivers_scope": ("Importance: all {n} survey answers from {first} to {last} (up to the end of {period}), "
                       "{complete} of them with every driver rated; R² = {r2}, n in the model = {n_model}. "
                       "Performance: the mean rating of the {n_period} answers in {period} only, so a problem "

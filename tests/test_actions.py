@@ -10,7 +10,7 @@ import pytest
 from test_lists import AS_OF, SAMPLE_AS_OF, _data  # the hand-built tables the lists are tested on
 
 from kit.data.config import AnalysisConfig
-from kit.plan.actions import prioritise_actions
+from kit.plan.actions import not_needed_line, planned, prioritise_actions
 from kit.plan.evidence import Evidence, gather_evidence, kpi_gaps, theme_stats
 
 
@@ -197,8 +197,12 @@ def test_met_kpis_add_no_gap_and_are_named_against_the_action():
     assert plan.loc["all", "why"] == ("Churn rate 12.0 % vs target 10.0 %; but targets already met: "
                                       "First response time 0.8 h (target 8.0 h), "
                                       "First responses within SLA 98.6 % (target 90.0 %)")
-    assert plan.loc["met", "why"] == ("targets already met: First response time 0.8 h (target 8.0 h), "
+    # "met" addresses only KPIs that meet their targets and nothing argues for it: not needed now, no rank
+    assert plan.loc["met", "why"] == ("not needed now (targets met; no driver or theme argues for it): targets "
+                                      "already met: First response time 0.8 h (target 8.0 h), "
                                       "First responses within SLA 98.6 % (target 90.0 %)")
+    assert plan["status"].to_dict() == {"all": "planned", "churn": "planned", "met": "not_needed"}
+    assert plan["rank"].isna().to_dict() == {"all": False, "churn": False, "met": True}
     de = prioritise_actions(cfg, ev, lang="de").set_index("action_id")["why"].str.replace("\u00a0", " ")
     assert de["all"] == ("Abwanderungsquote 12,0 % statt Ziel 10,0 %; aber Ziele bereits erreicht: "
                          "Erstreaktionszeit 0,8 h (Ziel 8,0 h), Erstreaktionen innerhalb SLA 98,6 % (Ziel 90,0 %)")
@@ -220,11 +224,19 @@ def test_a_below_average_driver_is_named_as_evidence_against_with_the_score_by_h
         [0.2, 0.4, 0.2, 0.0])
     assert row["impact"] == pytest.approx(0.2) and row["confidence"] == pytest.approx(0.4133333 / 0.8)
     assert row["score"] == pytest.approx(0.2 * 0.4133333 / 0.8)
-    # the weak driver still counts in the score, but the sentence puts it after "but"
+    # its interval 20-60 % contains the mean importance 50 %: on the line, so it is not called below average
+    assert row["why"] == ("price: NPS driver #2 of 2 (40 % of R², 95 % CI 20–60 %), Net Promoter Score -10.0 vs "
+                          "target 30.0, mentioned negatively in 20 % of coded texts")
+    # with the interval 35-45 % wholly below the mean 50 % the weak driver still counts in the score, but the
+    # sentence puts it after "but"
+    narrow = pd.DataFrame({"driver": ["driver_delivery", "driver_price"], "importance": [0.6, 0.4],
+                           "ci_low": [0.5, 0.35], "ci_high": [0.7, 0.45], "rank": [1, 2]})
+    row = prioritise_actions(_config(actions), _evidence(drivers=narrow)).iloc[0]
     assert row["why"] == ("price: Net Promoter Score -10.0 vs target 30.0, mentioned negatively in 20 % of coded "
-                          "texts; but below-average NPS driver #2 of 2 (40 % of R², 95 % CI 20–60 %)")
-    de = prioritise_actions(_config(actions), _evidence(), lang="de").iloc[0]["why"].replace("\u00a0", " ")
-    assert de.endswith("; aber unterdurchschnittlicher NPS-Treiber Nr. 2 von 2 (40 % von R², 95-%-KI 20–60 %)")
+                          "texts; but below-average NPS driver #2 of 2 (40 % of R², 95 % CI 35–45 %)")
+    de = prioritise_actions(_config(actions), _evidence(drivers=narrow), lang="de").iloc[0]["why"]
+    assert de.replace("\u00a0", " ").endswith(
+        "; aber unterdurchschnittlicher NPS-Treiber Nr. 2 von 2 (40 % von R², 95-%-KI 35–45 %)")
     # a driver at or above the mean importance stays evidence for the action
     fast = prioritise_actions(_config(ACTIONS), _evidence()).set_index("action_id").loc["fast", "why"]
     assert "but" not in fast and "strongest NPS driver" in fast
@@ -368,7 +380,7 @@ def test_sample_biggest_problem_ranks_first(sample_config, sample_evidence):
 
 
 def _naive_scores(config: AnalysisConfig, ev: Evidence) -> dict[str, float]:
-    """impact × confidence / effort recomputed from the evidence tables, component by component."""
+    """impact × confidence per 1,000 of cost recomputed from the evidence tables, component by component."""
     gaps, drv = ev.kpi_gaps.set_index("kpi"), ev.drivers.set_index("driver")
     themes, comp = ev.themes.set_index("theme"), ev.complaints.set_index("category")
     out = {}
@@ -398,7 +410,7 @@ def _naive_scores(config: AnalysisConfig, ev: Evidence) -> dict[str, float]:
         parts.append((sum(people.values()) / ev.value_total, min(1, len(people) / ev.min_n)))
         impact = sum(i for i, _ in parts) / 5
         confidence = sum(i * c for i, c in parts) / sum(i for i, _ in parts)
-        out[action.id] = impact * confidence / action.effort
+        out[action.id] = impact * confidence / (action.cost / 1000)   # every sample action has a cost
     return out
 
 
@@ -430,16 +442,22 @@ def test_sample_why_texts_name_the_referral_gap_met_service_times_and_the_weak_p
     # price-transparency: price is the weakest NPS driver (planted effect 2) yet ranks second on the NPS gap it
     # addresses, negative detractor comments (planted effect 3) and value at risk; the sentence says both sides
     price = plan.loc["price-transparency"]
-    assert price["rank"] == 2
+    # with the cost (8,000 EUR) in the score it ranks third, after the cheaper win-back calls (3,000 EUR)
+    assert plan.sort_values("rank").index.tolist() == [
+        "faster-delivery", "winback-calls", "price-transparency", "referral-programme", "packaging-quality",
+        "service-response", "website-checkout"]
+    assert price["rank"] == 3
+    assert price["score"] == pytest.approx(price["impact"] * price["confidence"] / 8)
     # strongest evidence first: value at risk (0.32) and detractor comments (0.31) before the NPS gap (0.10)
     assert price["why"].startswith("price: customers holding 32 % of value at risk")
     assert "Net Promoter Score 9.9 vs target 30.0" in price["why"].split("; but ")[0]
     assert "of detractor comments" in price["why"].split("; but ")[0]
     assert price["why"].split("; but ")[1].startswith("below-average NPS driver #5 of 5 (3 % of R²")
     # its rank does not rest on the NPS gap it shares with faster-delivery and referral-programme: without
-    # the KPI component it is still second
+    # the KPI component it is still third
     no_kpi = prioritise_actions(sample_config, ev, weights={"kpi": 0})
-    assert no_kpi["action_id"].tolist()[:2] == ["faster-delivery", "price-transparency"]
+    assert no_kpi["action_id"].tolist()[:3] == ["faster-delivery", "winback-calls", "price-transparency"], \
+        no_kpi[["action_id", "score"]]
 
 
 def test_segments_from_the_lists_feed_the_value_component():
@@ -485,3 +503,94 @@ def test_impact_effort_plot_of_an_empty_plan():
 
     ax = plot_impact_effort(prioritise_actions(_config(), gather_evidence()))
     assert len(ax.collections[0].get_offsets()) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# cost in the ranking; actions whose targets are all met
+
+
+def test_cost_enters_the_score_by_hand_and_actions_without_a_cost_follow():
+    same = {"complaint_categories": ["delivery"]}
+    actions = [{"id": "dear", "title": "Dear", "effort": 1, "cost": 8000, "addresses": same},
+               {"id": "cheap", "title": "Cheap", "effort": 5, "cost": 2000, "addresses": same},
+               {"id": "free", "title": "Free", "effort": 1, "cost": 0, "addresses": same},
+               {"id": "unknown", "title": "Unknown", "effort": 2, "addresses": same}]
+    ev = gather_evidence(complaints=pd.DataFrame({"category": ["delivery", "billing"], "complaints": [30, 10]}))
+    plan = prioritise_actions(_config(actions), ev).set_index("action_id")
+    # complaints only: impact 30/40 = 0.75, confidence min(1, 30/30) = 1 -> expected impact 0.75 for each.
+    # per 1,000 EUR: cheap 0.75 / 2 = 0.375, dear 0.75 / 8 = 0.09375; without a cost (or 0): per effort point,
+    # free 0.75 / 1, unknown 0.75 / 2, ranked after every costed action although their scores are higher
+    assert plan["expected_impact"].tolist() == pytest.approx([0.75] * 4)
+    assert plan["score"].to_dict() == pytest.approx({"cheap": 0.375, "dear": 0.09375, "free": 0.75, "unknown": 0.375})
+    assert plan["score_basis"].to_dict() == {"cheap": "cost", "dear": "cost", "free": "effort", "unknown": "effort"}
+    assert plan.index.tolist() == ["cheap", "dear", "free", "unknown"] and plan["rank"].tolist() == [1, 2, 3, 4]
+    assert plan.loc["unknown", "notes"] == ("no cost given: ranked after the costed actions, by impact × "
+                                            "confidence / effort")
+    assert plan.loc["cheap", "notes"] == ""
+    # a catalogue without any cost keeps the ranking per effort point and says nothing about costs
+    bare = prioritise_actions(_config([actions[3]]), ev)
+    assert bare["score"].tolist() == pytest.approx([0.375]) and bare["notes"].tolist() == [""]
+
+
+def _met_evidence(**extra) -> Evidence:
+    """The first response meets its target; drivers delivery (important) and website (less important)."""
+    sc = pd.DataFrame({"kpi": ["first_response_hours"], "value": [0.8], "n": [500], "target": [8.0],
+                       "status": ["met"]})
+    drivers = pd.DataFrame({"driver": ["driver_delivery", "driver_website"], "importance": [0.7, 0.3],
+                            "ci_low": [0.6, 0.25], "ci_high": [0.8, 0.35], "rank": [1, 2]})
+    # 20 low-score texts: website negative in 2 (10 %), service negative in 0
+    coded = pd.DataFrame({"text_id": [1, 2, 3], "theme": ["website", "website", "service"],
+                          "polarity": ["negative", "negative", "positive"]})
+    kwargs = dict(scorecard=sc, config=_config(targets={"first_response_hours": {"target": 8}}), drivers=drivers,
+                  driver_n=300, coded=coded, n_texts=20, theme_base="detractor comments")
+    kwargs.update(extra)
+    return gather_evidence(**kwargs)
+
+
+MET_ACTIONS = [
+    {"id": "service", "title": "Answer faster", "cost": 18000, "addresses": {"kpis": ["first_response_hours"],
+                                                                            "themes": ["service"]}},
+    {"id": "web", "title": "Simplify the checkout", "cost": 15000, "addresses": {"kpis": ["first_response_hours"],
+                                                                                 "themes": ["website"]}},
+    {"id": "ship", "title": "Ship faster", "cost": 12000, "addresses": {"kpis": ["first_response_hours"],
+                                                                       "drivers": ["driver_delivery"]}},
+]
+
+
+def test_an_action_whose_targets_are_met_drops_unless_a_driver_or_theme_argues_for_it():
+    cfg = _config(MET_ACTIONS, targets={"first_response_hours": {"target": 8}})
+    # period ratings: delivery 2.0 ± 0.34 (below the mean 3.0 of both drivers), website 4.0 ± 0.34 (above)
+    ratings = pd.DataFrame({"driver_delivery": [1.0, 3.0] * 20, "driver_website": [3.0, 5.0] * 20})
+    plan = prioritise_actions(cfg, _met_evidence(ratings=ratings)).set_index("action_id")
+    assert plan["status"].to_dict() == {"ship": "planned", "web": "planned", "service": "not_needed"}
+    # the theme: website negative in 2 of 20 low-score texts = 10 % >= 5 %
+    assert plan.loc["web", "why"].endswith("; kept although its targets are met: website mentioned negatively in "
+                                           "10 % of detractor comments")
+    # the driver: importance 70 % (interval 60-80 %, above the mean 50 %), rated below average
+    assert plan.loc["ship", "why"].endswith("; kept although its targets are met: delivery is an important NPS "
+                                            "driver rated below average (Concentrate here)")
+    # service: only a positive mention, no driver -> not needed now, no rank, listed in one line
+    assert plan.loc["service", "why"].startswith("not needed now (targets met; no driver or theme argues for it): ")
+    assert pd.isna(plan.loc["service", "rank"]) and plan["rank"].dropna().tolist() == [1, 2]
+    assert not_needed_line(plan) == "Not needed now: Answer faster (targets met)."
+    assert planned(plan.reset_index())["action_id"].tolist() == ["ship", "web"]   # 12,000 EUR before 15,000 EUR
+    de = prioritise_actions(cfg, _met_evidence(ratings=ratings), lang="de")
+    assert not_needed_line(de, "de") == "Derzeit nicht nötig: Answer faster (Ziele erreicht)."
+    assert de.set_index("action_id").loc["ship", "why"].endswith(
+        "beibehalten, obwohl die Ziele erreicht sind: delivery ist ein wichtiger NPS-Treiber, bewertet unter dem "
+        "Durchschnitt (Hier ansetzen)")
+    # a theme below 5 % of the texts does not keep it: with 100 texts website is 2 % -> dropped
+    thin = prioritise_actions(cfg, _met_evidence(ratings=ratings, n_texts=100)).set_index("action_id")
+    assert thin.loc["web", "status"] == "not_needed"
+
+
+def test_an_important_driver_rated_above_average_does_not_keep_an_action():
+    cfg = _config(MET_ACTIONS[2:], targets={"first_response_hours": {"target": 8}})
+    # delivery rated 4.0 ± 0.34, website 2.0 ± 0.34: delivery is "keep up the good work", nothing to fix
+    ratings = pd.DataFrame({"driver_delivery": [3.0, 5.0] * 20, "driver_website": [1.0, 3.0] * 20})
+    row = prioritise_actions(cfg, _met_evidence(ratings=ratings)).iloc[0]
+    assert row["status"] == "not_needed"
+    # without the period's ratings the importance alone decides: the important driver keeps it
+    row = prioritise_actions(cfg, _met_evidence()).iloc[0]
+    assert row["status"] == "planned" and row["why"].endswith("kept although its targets are met: delivery is an "
+                                                              "important NPS driver")

@@ -203,16 +203,45 @@ def test_binary_outcome_is_flagged_as_linear_probability():
 
 
 def test_importance_performance_quadrants_by_hand():
-    # importances .4 .3 .2 .1 (mean .25); mean ratings 2, 4, 2, 4 (mean 3)
+    # importances .4 .3 .2 .1 (mean .25); mean ratings 2, 4, 2, 4 (mean 3), 20 answers each
     summary = pd.DataFrame({"driver": ["a", "b", "c", "d"], "importance": [0.4, 0.3, 0.2, 0.1]})
-    ratings = pd.DataFrame({"a": [1.0, 3.0], "b": [4.0, 4.0], "c": [2.0, np.nan], "d": [5.0, 3.0]})
+    ratings = pd.DataFrame({"a": [1.0, 3.0] * 10, "b": [4.0, 4.0] * 10, "c": [2.0, np.nan] * 10,
+                            "d": [5.0, 3.0] * 10})
     ip = importance_performance(summary, ratings)
     assert ip["quadrant"].tolist() == ["Concentrate here", "Keep up the good work", "Low priority",
                                        "Possible overkill"]
     assert ip["performance"].tolist() == [2.0, 4.0, 2.0, 4.0]
     assert ip["performance_share"].tolist() == [0.25, 0.75, 0.25, 0.75]  # (mean - 1) / 4
-    assert ip["n"].tolist() == [2, 2, 1, 2]
+    assert ip["n"].tolist() == [20, 20, 10, 20]
+    # a: sd of ten 1s and ten 3s = sqrt(20/19) = 1.026, t(0.975, 19) = 2.093 -> 2 ± 2.093 × 1.026 / sqrt(20)
+    half = 2.093024 * np.sqrt(20 / 19) / np.sqrt(20)
+    assert ip.loc[0, ["performance_ci_low", "performance_ci_high"]].tolist() == pytest.approx([2 - half, 2 + half])
     assert importance_performance(summary, ratings, lang="de")["quadrant"].iloc[0] == "Hier ansetzen"
+
+
+def test_a_driver_on_the_split_line_is_borderline_not_overkill():
+    # the sample's case: mean importance 0.2; quality 0.198 (interval 0.168-0.228) straddles it, service 0.164
+    # (0.139-0.187) lies below it; both rated well above the mean rating 3.0
+    summary = pd.DataFrame({"driver": ["delivery", "quality", "service", "website", "price"],
+                            "importance": [0.532, 0.198, 0.164, 0.076, 0.030],
+                            "ci_low": [0.498, 0.168, 0.139, 0.060, 0.020],
+                            "ci_high": [0.564, 0.228, 0.187, 0.094, 0.041]})
+    ratings = pd.DataFrame({"delivery": [1.0, 3.0] * 20, "quality": [3.0, 5.0] * 20, "service": [3.0, 5.0] * 20,
+                            "website": [2.0, 4.0] * 20, "price": [2.0, 4.0] * 20})
+    ip = importance_performance(summary, ratings).set_index("driver")
+    assert ip["importance_side"].to_dict() == {"delivery": "above", "quality": "borderline", "service": "below",
+                                               "website": "below", "price": "below"}
+    # performance 2.0, 4.0, 4.0, 3.0, 3.0 around the mean 3.2: website and price (3.0 ± 0.32) straddle it
+    assert ip["performance_side"].to_dict() == {"delivery": "below", "quality": "above", "service": "above",
+                                                "website": "borderline", "price": "borderline"}
+    assert ip["quadrant_id"].to_dict() == {"delivery": "concentrate", "quality": "borderline",
+                                           "service": "overkill", "website": "borderline", "price": "borderline"}
+    assert ip.loc["quality", "quadrant"] == "Borderline"
+    assert importance_performance(summary.reset_index(), ratings, lang="de").set_index("driver").loc[
+        "quality", "quadrant"] == "Grenzfall"
+    # without interval columns the point estimates decide, as in the classic map
+    classic = importance_performance(summary[["driver", "importance"]], ratings).set_index("driver")
+    assert classic.loc["quality", "importance_side"] == "below"
 
 
 def test_plots_show_importances_and_quadrants():

@@ -22,7 +22,7 @@ from kit.definitions import DEFINITIONS, KPI_IDS
 __all__ = [
     "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Drivers", "OUTCOMES",
     "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "GERMAN_STATES", "LocalText",
-    "localise", "RowFilter",
+    "localise", "RowFilter", "Winback",
 ]
 
 GERMAN_STATES = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH")
@@ -224,10 +224,30 @@ class Action(_Model):
     due: dt.date | None = None
 
 
+class Winback(_Model):
+    """The win-back list a team works (``winback.csv``): who is left out, how many, who calls and by when."""
+
+    unwinnable: tuple[str, ...] = Field(
+        ("moved", "no_need", "deceased"),
+        description="Exit categories no call can change (compared case-insensitively); left out of winback.csv")
+    cap: int = Field(100, ge=1, description="At most this many customers on winback.csv (highest recoverable "
+                                            "value first)")
+    due_days: int = Field(30, ge=0, description="Days from the end of the period to the due date of each call")
+    half_life_days: float = Field(180, gt=0, description="Days after which a lapsed customer's recoverable value "
+                                                         "halves (recoverable value = past value × 0.5 ^ (days "
+                                                         "inactive / half_life_days))")
+    owner: LocalText | None = Field(None, description="Who calls; default: the owner of the action that addresses "
+                                                      "the 'lapsed' segment")
+
+
 class Privacy(_Model):
     """How people appear in lists and quotes."""
 
     pseudonymise: bool = Field(True, description="Replace customer ids by stable pseudonyms in exports")
+    key_file: bool = Field(True, description="With pseudonymise on: write the key pseudonym -> customer_id of "
+                                             "winback.csv to <reports>/private/<run-id>/winback_key.csv (mode 0600), "
+                                             "outside the shareable run folder, for the people allowed to call; "
+                                             "false: no key file")
     salt: str = Field("loyalty-kit", description="Salt of the pseudonym hash; change it per business")
     id_pattern: str | None = Field(DEFAULT_ID_PATTERN, description="Regular expression of a customer number in "
                                    "free text (removed from quotes and exit reasons); null: only the data's ids")

@@ -35,6 +35,7 @@ from kit.data._config_sections import (
     TableSource,
     Target,
     Thresholds,
+    Winback,
     _KeyError,
     _Model,
     _unknown,
@@ -47,7 +48,7 @@ __all__ = [
     "AnalysisConfig", "Business", "Target", "Periods", "BusinessHours", "Thresholds", "CLVSettings", "Drivers",
     "Action", "Addresses", "Privacy", "CsvOptions", "TableSource", "DataSources", "load_config",
     "GERMAN_STATES", "OUTCOMES", "read_yaml", "override_thresholds", "THRESHOLD_OVERRIDES", "LocalText", "localise",
-    "RowFilter",
+    "RowFilter", "Winback",
 ]
 
 #: The thresholds an analyst most often varies, overridable per run (``loyalty-kit run -p inactivity_days=90``)
@@ -74,6 +75,7 @@ class AnalysisConfig(_Model):
     drivers: Drivers = Drivers()
     actions: tuple[Action, ...] = ()
     privacy: Privacy = Privacy()
+    winback: Winback = Winback()
     data: DataSources
     source: Path | None = Field(None, description="The YAML file this was read from (set by load_config)")
 

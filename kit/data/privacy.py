@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable
 import pandas as pd
 
 __all__ = ["pseudonymise", "scrub_personal_data", "customer_ids", "pseudonymise_quality", "pseudonymise_text",
-           "DEFAULT_ID_PATTERN"]
+           "pseudonym_key", "DEFAULT_ID_PATTERN"]
 
 #: Columns of the data contract that hold a customer's id.
 ID_COLUMNS = ("customer_id", "referrer_id", "referred_id")
@@ -47,6 +47,41 @@ def pseudonymise(ids: pd.Series, *, salt: str, prefix: str = "C-") -> pd.Series:
 
     return pd.Series([one(v) for v in ids], index=ids.index, dtype=object, name=ids.name)
 
+
+
+def pseudonym_key(pseudonyms: Iterable[object], ids: Iterable[object], *, salt: str) -> pd.DataFrame:
+    """The real customer id behind each pseudonym: the key for the people allowed to contact the customers.
+
+    Every id of ``ids`` is pseudonymised with ``salt`` (as :func:`pseudonymise` does) and kept where its
+    pseudonym is one of ``pseudonyms``. Without the key, an authorised person re-identifies a list the
+    same way: pseudonymise the customer ids of the customer table with ``privacy.salt`` and match.
+
+    Parameters
+    ----------
+    pseudonyms : iterable
+        The pseudonyms of a list (e.g. ``winback.csv``'s ``customer_id``).
+    ids : iterable
+        Candidate real ids (e.g. :func:`customer_ids` of the data).
+    salt : str
+        ``privacy.salt``.
+
+    Returns
+    -------
+    DataFrame
+        ``pseudonym, customer_id`` in the order of ``pseudonyms`` (each once); a pseudonym no id produces is
+        left out.
+
+    Examples
+    --------
+    >>> pseudonym_key(["C-dc32378075", "C-unknown"], ["K2", "K1"], salt="s").values.tolist()
+    [['C-dc32378075', 'K1']]
+    """
+    real = pd.Series(sorted({str(i) for i in ids if i is not None and not (isinstance(i, float) and pd.isna(i))}),
+                     dtype=object)
+    lookup = dict(zip(pseudonymise(real, salt=salt), real, strict=True))
+    wanted = list(dict.fromkeys(str(p) for p in pseudonyms if p is not None))
+    rows = [(p, lookup[p]) for p in wanted if p in lookup]
+    return pd.DataFrame(rows, columns=["pseudonym", "customer_id"])
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[0-9A-Z]{4}){3,7}(?:[ ]?[0-9A-Z]{1,3})?\b")

@@ -38,11 +38,11 @@ from kit.models._drivers_importance import (
     relative_weights,
     shapley_r2,
 )
-from kit.models._drivers_ipa import QUADRANTS, importance_performance
+from kit.models._drivers_ipa import QUADRANTS, importance_performance, side_of_split
 from kit.results import format_value
 
 __all__ = ["KeyDrivers", "importance_performance", "relative_weights", "shapley_r2", "MAX_SHAPLEY_DRIVERS",
-           "EXPLORATORY_N", "QUADRANTS"]
+           "EXPLORATORY_N", "QUADRANTS", "side_of_split"]
 
 #: Below this many complete rows a driver analysis is exploratory.
 EXPLORATORY_N = 100

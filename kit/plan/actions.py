@@ -1,10 +1,11 @@
-"""The action plan: the configured actions ranked by evidence, every component of the score shown.
+"""The action plan: the configured actions ranked by evidence per cost, every component of the score shown.
 
 The action plan is transparent on purpose. Each action of the catalogue (``actions:`` in
 ``analysis.yaml``) names what it addresses (KPIs, survey drivers, interview themes, complaint
-categories, customer segments). Its score is
+categories, customer segments) and what it costs. Its score (:data:`kit.definitions.ACTION_TERMS`) is
 
-    score = impact × confidence / effort
+    expected_impact = impact × confidence
+    score = expected_impact / (cost / 1,000)        expected impact per 1,000 of the business currency
 
 where *impact* is the mean, over the kinds of evidence that exist, of five components in 0…1:
 
@@ -19,16 +20,27 @@ where *impact* is the mean, over the kinds of evidence that exist, of five compo
 and *confidence* is the impact-weighted mean of each component's confidence (n and interval
 width of its evidence). Every component is a column, so a reader can recompute the score.
 
+An action without a cost (or with a cost of 0) cannot be weighed per euro: its score is
+``expected_impact / effort`` (``score_basis`` = ``effort``) and it is ranked after every costed action.
+A catalogue without any cost is therefore ranked by impact × confidence / effort, as before costs existed.
+
 A KPI gap counts in full for every action that addresses the KPI: it says how far the goal is,
 not how much of it the action can move (that is the driver component's job). A KPI that meets its
 target has severity 0, so it never raises ``impact_kpi``.
 
+**Not needed now.** An action whose addressed KPIs with a target all meet it gets ``status``
+``not_needed`` and no rank, unless a driver or a theme argues for it: an addressed driver whose
+importance is not below average (its bootstrap interval reaches the mean importance) and whose
+rating in the period is not above average (the importance-performance map,
+:func:`kit.models.drivers.importance_performance`), or an addressed theme mentioned negatively in
+at least :data:`THEME_SHARE` of the low-score comments. The ``why`` text then says which one kept it.
+
 The ``why`` sentence names the evidence for the action, strongest first (every addressed KPI
 that misses its target, not only the worst), then, after "but", the evidence against it: addressed
-KPIs that already meet their target, and an addressed driver below the average importance (the
-split of the importance-performance map), e.g. ``price: Net Promoter Score 9.9 vs target 30.0,
-mentioned negatively in 36 % of detractor comments; but below-average NPS driver #5 of 5 (3 % of
-R², 95 % CI 2–4 %)``.
+KPIs that already meet their target, and an addressed driver below the average importance (its whole
+interval below the split of the importance-performance map), e.g. ``price: Net Promoter Score 9.9 vs
+target 30.0, mentioned negatively in 36 % of detractor comments; but below-average NPS driver #5 of 5
+(3 % of R², 95 % CI 2–4 %)``.
 
 The evidence is collected by :mod:`kit.plan.evidence`; the customer lists (whom to act on) are in
 :mod:`kit.plan.lists`.
@@ -43,11 +55,19 @@ import numpy as np
 import pandas as pd
 
 from kit.data.config import Action, AnalysisConfig, localise
-from kit.definitions import DEFINITIONS
+from kit.definitions import COST_UNIT, DEFINITIONS
+from kit.models.drivers import QUADRANTS, side_of_split
 from kit.plan.evidence import _FLOAT_DIGITS, COMPONENTS, Evidence, _has, _kpi_label
 from kit.results import format_value
 
-__all__ = ["prioritise_actions"]
+__all__ = ["prioritise_actions", "planned", "not_needed_line", "THEME_SHARE", "STATUSES"]
+
+#: A theme argues for an action whose targets are all met when at least this share of the low-score
+#: comments mentions it negatively.
+THEME_SHARE = 0.05
+
+#: ``status`` of an action: in the plan, or left out because its targets are met and nothing argues for it.
+STATUSES = ("planned", "not_needed")
 
 
 _TEXT = {
@@ -61,6 +81,13 @@ _TEXT = {
            "value": "customers holding {s} of value at risk",
            "missing": "{kind} '{id}' not in the evidence", "none": "no evidence for this action",
            "no_kind": "no {kind} evidence",
+           "kept": "kept although its targets are met: {reasons}",
+           "kept_driver": "{name} is an important {o} driver{rating}{quadrant}",
+           "rating": {"below": " rated below average", "borderline": " rated about average", "unknown": ""},
+           "kept_theme": "{name} mentioned negatively in {s} of {base}",
+           "dropped": "not needed now (targets met; no driver or theme argues for it): {why}",
+           "no_cost": "no cost given: ranked after the costed actions, by impact × confidence / effort",
+           "line": "Not needed now: {items}.", "line_item": "{title} (targets met)",
            "kinds": {"driver": "driver", "theme": "theme", "complaint_category": "complaint category",
                      "segment": "segment", "kpi": "KPI"}},
     "de": {"strongest": "stärkster {o}-Treiber", "rank": "{o}-Treiber Nr. {k} von {p}",
@@ -73,6 +100,15 @@ _TEXT = {
            "value": "Kunden mit {s} des gefährdeten Werts",
            "missing": "{kind} '{id}' nicht in den Befunden", "none": "keine Befunde für diese Maßnahme",
            "no_kind": "keine Befunde zu {kind}",
+           "kept": "beibehalten, obwohl die Ziele erreicht sind: {reasons}",
+           "kept_driver": "{name} ist ein wichtiger {o}-Treiber{rating}{quadrant}",
+           "rating": {"below": ", bewertet unter dem Durchschnitt", "borderline": ", bewertet etwa durchschnittlich",
+                      "unknown": ""},
+           "kept_theme": "{name} negativ erwähnt in {s} der {base}",
+           "dropped": "derzeit nicht nötig (Ziele erreicht; kein Treiber und kein Thema spricht dafür): {why}",
+           "no_cost": "keine Kosten angegeben: nach den Maßnahmen mit Kosten eingeordnet, nach Wirkung × "
+                      "Sicherheit / Aufwand",
+           "line": "Derzeit nicht nötig: {items}.", "line_item": "{title} (Ziele erreicht)",
            "kinds": {"driver": "Treiber", "theme": "Thema", "complaint_category": "Beschwerdekategorie",
                      "segment": "Segment", "kpi": "KPI"}},
 }
@@ -94,8 +130,40 @@ def _kpi_values(kpi: str, row: pd.Series, lang: str) -> dict[str, str]:
             "t": _number(row["target"], unit, lang)}
 
 
+def _driver_sides(drivers: pd.DataFrame) -> pd.Series:
+    """Each driver's side of the mean importance, judged by its bootstrap interval (:func:`side_of_split`)."""
+    nan = pd.Series(np.nan, index=drivers.index)
+    return side_of_split(drivers["importance"], drivers["ci_low"] if "ci_low" in drivers else nan,
+                         drivers["ci_high"] if "ci_high" in drivers else nan, float(drivers["importance"].mean()))
+
+
+def _arguments(a: Any, ev: Evidence, text: dict[str, Any], topics: Mapping[str, str],
+               lang: str, theme_share: float) -> list[str]:
+    """What argues for an action whose targets are all met: an important driver rated below average (or
+    not above it), a theme mentioned negatively in at least ``theme_share`` of the low-score comments."""
+    out: list[str] = []
+    if a.drivers and _has(ev.drivers):
+        table = ev.drivers.assign(_side=_driver_sides(ev.drivers).to_numpy()).set_index("driver")
+        for d in (x for x in a.drivers if x in table.index):
+            row = table.loc[d]
+            # without the period's ratings (no importance-performance map) importance alone decides
+            performing = row["performance_side"] if "performance_side" in table else "unknown"
+            if row["_side"] != "below" and performing != "above":
+                quadrant = f" ({QUADRANTS[row['quadrant_id']][lang]})" if "quadrant_id" in table else ""
+                name = topics.get(d.removeprefix("driver_"), d.removeprefix("driver_"))
+                out.append(text["kept_driver"].format(name=name, o=ev.driver_outcome, quadrant=quadrant,
+                                                      rating=text["rating"][performing]))
+    if a.themes and _has(ev.themes):
+        table = ev.themes.set_index("theme")
+        for t in (x for x in a.themes if x in table.index):
+            share = float(table.loc[t, "negative_share"])
+            if share >= theme_share:
+                out.append(text["kept_theme"].format(name=topics.get(t, t), s=_pct(share, lang), base=ev.theme_base))
+    return out
+
+
 def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
-                  weights: Mapping[str, float], topics: Mapping[str, str]) -> dict[str, Any]:
+                  weights: Mapping[str, float], topics: Mapping[str, str], theme_share: float) -> dict[str, Any]:
     a = action.addresses
     impact = dict.fromkeys(COMPONENTS, 0.0)
     conf = dict.fromkeys(COMPONENTS, 0.0)
@@ -103,6 +171,7 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
     against: list[str] = []  # evidence against it: targets already met, a below-average driver
     notes: list[str] = []
     kinds = text["kinds"]
+    all_met = False  # every addressed KPI with a target meets it
 
     def matched(kind: str, frame: pd.DataFrame, key: str, wanted: Iterable[str]) -> pd.DataFrame | None:
         """Rows of ``frame`` for the ``wanted`` ids (in that order); ids without evidence go to the notes."""
@@ -122,6 +191,7 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
             phrase = text["kpi_unsure" if row["status"] == "inconclusive" else "kpi"]
             why.append((float(row["severity"]), phrase.format(**_kpi_values(str(kpi), row, lang))))
         met = ranked[ranked["status"] == "met"]
+        all_met = len(met) == len(ranked)
         if not met.empty:
             items = ", ".join(text["met_item"].format(**_kpi_values(str(kpi), row, lang))
                               for kpi, row in met.iterrows())
@@ -138,8 +208,10 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
         conf["driver"] = precision * size
         best = sub.sort_values("importance", ascending=False, kind="mergesort").iloc[0]
         p = len(ev.drivers)
-        # below the mean importance = the "less important" half of the importance-performance map
-        weak = float(best["importance"]) < float(ev.drivers["importance"].mean())
+        # the whole interval below the mean importance = the "less important" half of the importance-performance
+        # map; a driver whose interval reaches the mean is not called below average (it is borderline)
+        sides = pd.Series(_driver_sides(ev.drivers).to_numpy(), index=ev.drivers["driver"])
+        weak = sides[best.name] == "below"
         head = (text["strongest"].format(o=ev.driver_outcome) if int(best["rank"]) == 1
                 else text["weak" if weak else "rank"].format(o=ev.driver_outcome, k=int(best["rank"]), p=p))
         whole = lambda v: format_value(100 * v, "number", lang, digits=0)  # noqa: E731
@@ -195,23 +267,34 @@ def _score_action(action: Action, ev: Evidence, text: dict[str, Any], lang: str,
                 else support or contra or text["none"])
     if topic and (why or against):
         sentence = f"{topics.get(topic, topic)}: {sentence}"
+    status = "planned"
+    if all_met:
+        reasons = _arguments(a, ev, text, topics, lang, theme_share)
+        if reasons:
+            sentence = f"{sentence}; {text['kept'].format(reasons='; '.join(reasons))}"
+        else:
+            status, sentence = "not_needed", text["dropped"].format(why=sentence)
+    expected = overall * confidence
+    costed = action.cost is not None and action.cost > 0
     row = {f"impact_{c}": impact[c] for c in COMPONENTS}
     row.update({"impact": overall})
     row.update({f"confidence_{c}": conf[c] for c in COMPONENTS})
-    row.update({"confidence": confidence, "score": overall * confidence / action.effort,
+    row.update({"confidence": confidence, "expected_impact": expected,
+                "score": expected / (action.cost / COST_UNIT) if costed else expected / action.effort,
+                "score_basis": "cost" if costed else "effort", "status": status,
                 "why": sentence, "notes": "; ".join(dict.fromkeys(notes))})
     return row
 
 
 def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None, *, lang: str = "en",
                        weights: Mapping[str, float] | None = None,
-                       topics: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Rank the action catalogue by impact × confidence / effort, every component shown.
+                       topics: Mapping[str, str] | None = None, theme_share: float = THEME_SHARE) -> pd.DataFrame:
+    """Rank the action catalogue by expected impact per cost, every component shown.
 
     Parameters
     ----------
     config : AnalysisConfig
-        Its ``actions`` are the catalogue.
+        Its ``actions`` are the catalogue (with ``cost`` in the business currency, ``effort`` 1-5).
     evidence : Evidence, optional
         From :func:`kit.plan.evidence.gather_evidence`; missing evidence scores 0 and is named in ``notes``.
     lang : {"en", "de"}
@@ -224,27 +307,35 @@ def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None,
         Display names of the topics that open a ``why`` sentence (``delivery: ...``): theme, driver
         (without ``driver_``) or complaint category id -> name in ``lang``, e.g. the codebook's theme labels.
         Ids not in it are shown as they are.
+    theme_share : float
+        Share of the low-score comments that must mention a theme negatively for it to keep an action whose
+        targets are all met (:data:`THEME_SHARE`).
 
     Returns
     -------
     DataFrame
         ``rank, action_id, title, owner, effort, cost, due``, then ``impact_<component>``,
-        ``impact``, ``confidence_<component>``, ``confidence``, ``score``, ``why``, ``notes``.
-        Order: score descending, then effort ascending, then id, so the same input always
-        gives the same order. Ready for ``to_csv`` (``actions.csv``).
+        ``impact``, ``confidence_<component>``, ``confidence``, ``expected_impact`` (impact × confidence),
+        ``score`` (expected impact per 1,000 of cost; per effort point for an action without a cost),
+        ``score_basis`` (``cost`` or ``effort``), ``status`` (``planned`` or ``not_needed``), ``why``, ``notes``
+        (definitions: :data:`kit.definitions.ACTION_TERMS`).
+        Order: planned actions first, costed before uncosted, score descending, then effort ascending, then
+        id, so the same input always gives the same order. ``rank`` numbers the planned actions from 1 and is
+        empty (``<NA>``) for those not needed now. Ready for ``actions.csv``.
 
     Examples
     --------
     >>> from kit.data.config import AnalysisConfig
     >>> cfg = AnalysisConfig.model_validate({"business": {"name": "S"},
     ...     "data": {"tables": {"orders": {"file": "/tmp/o.csv"}}},
-    ...     "actions": [{"id": "a", "title": "A", "addresses": {"complaint_categories": ["delivery"]}},
-    ...                 {"id": "b", "title": "B", "addresses": {"complaint_categories": ["billing"]}}]})
+    ...     "actions": [{"id": "a", "title": "A", "cost": 6000, "addresses": {"complaint_categories": ["delivery"]}},
+    ...                 {"id": "b", "title": "B", "cost": 1000, "addresses": {"complaint_categories": ["billing"]}}]})
     >>> from kit.plan.evidence import gather_evidence
     >>> ev = gather_evidence(complaints=pd.DataFrame({"category": ["delivery", "billing"],
     ...                                               "complaints": [30, 10]}))
-    >>> prioritise_actions(cfg, ev)[["action_id", "impact", "score"]].round(3).values.tolist()
-    [['a', 0.75, 0.25], ['b', 0.25, 0.028]]
+    >>> # a: impact 0.75 × confidence 1 per 6 thousand = 0.125; b: 0.25 × 10/30 per 1 thousand = 0.083
+    >>> prioritise_actions(cfg, ev)[["action_id", "expected_impact", "score"]].round(3).values.tolist()
+    [['a', 0.75, 0.125], ['b', 0.083, 0.083]]
     """
     language = "de" if lang == "de" else "en"
     ev = evidence if evidence is not None else Evidence(notes=("no evidence",))
@@ -256,18 +347,63 @@ def prioritise_actions(config: AnalysisConfig, evidence: Evidence | None = None,
             raise ValueError(f"impact weights must be 0 or more, found {dict(weights)}")
     rows = []
     for action in config.actions:
-        row = _score_action(action, ev, _TEXT[language], language, weights or {}, topics or {})
+        row = _score_action(action, ev, _TEXT[language], language, weights or {}, topics or {}, theme_share)
         title = action.title_de if language == "de" and action.title_de else action.title
         owner = localise(action.owner, language)[0] if action.owner is not None else None
         rows.append({"action_id": action.id, "title": title, "owner": owner, "effort": action.effort,
                      "cost": action.cost, "due": action.due, **row})
     columns = (["rank", "action_id", "title", "owner", "effort", "cost", "due"]
                + [f"impact_{c}" for c in COMPONENTS] + ["impact"]
-               + [f"confidence_{c}" for c in COMPONENTS] + ["confidence", "score", "why", "notes"])
+               + [f"confidence_{c}" for c in COMPONENTS]
+               + ["confidence", "expected_impact", "score", "score_basis", "status", "why", "notes"])
     out = pd.DataFrame(rows)
     if out.empty:
         return pd.DataFrame(columns=columns)
+    uncosted = out["score_basis"].ne("cost")
+    if not uncosted.all():   # a catalogue without costs is ranked per effort point throughout: nothing to say
+        note = _TEXT[language]["no_cost"]
+        out.loc[uncosted, "notes"] = [f"{n}; {note}" if n else note for n in out.loc[uncosted, "notes"]]
     out["_key"] = out["score"].round(_FLOAT_DIGITS)
-    out = out.sort_values(["_key", "effort", "action_id"], ascending=[False, True, True], kind="mergesort")
-    out["rank"] = np.arange(1, len(out) + 1)
-    return out.drop(columns="_key").reset_index(drop=True)[columns]
+    out["_later"] = out["status"].ne("planned")
+    out["_uncosted"] = out["score_basis"].ne("cost")
+    out = out.sort_values(["_later", "_uncosted", "_key", "effort", "action_id"],
+                          ascending=[True, True, False, True, True], kind="mergesort")
+    planned_rows = int((~out["_later"]).sum())
+    out["rank"] = pd.array(list(range(1, planned_rows + 1)) + [pd.NA] * (len(out) - planned_rows), dtype="Int64")
+    return out.drop(columns=["_key", "_later", "_uncosted"]).reset_index(drop=True)[columns]
+
+
+def planned(plan: pd.DataFrame) -> pd.DataFrame:
+    """The actions of the plan (``status`` ``planned``), in rank order; a frame without ``status`` as it is.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"rank": pd.array([1, pd.NA], dtype="Int64"), "action_id": ["a", "b"],
+    ...                   "status": ["planned", "not_needed"]})
+    >>> planned(p)["action_id"].tolist()
+    ['a']
+    """
+    if "status" not in plan:
+        return plan
+    return plan[plan["status"] == "planned"].reset_index(drop=True)
+
+
+def not_needed_line(plan: pd.DataFrame, lang: str = "en") -> str:
+    """One line naming the actions not needed now, e.g. ``Not needed now: Simplify the checkout (targets met).``;
+    empty when every action is planned.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"title": ["A", "B", "C"], "status": ["planned", "not_needed", "not_needed"]})
+    >>> not_needed_line(p)
+    'Not needed now: B (targets met), C (targets met).'
+    >>> not_needed_line(p.head(1), "de")
+    ''
+    """
+    text = _TEXT["de" if lang == "de" else "en"]
+    if "status" not in plan:
+        return ""
+    dropped = plan[plan["status"] == "not_needed"]
+    if dropped.empty:
+        return ""
+    return text["line"].format(items=", ".join(text["line_item"].format(title=t) for t in dropped["title"]))

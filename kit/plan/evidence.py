@@ -19,6 +19,7 @@ import pandas as pd
 
 from kit.data.config import AnalysisConfig
 from kit.definitions import DEFINITIONS, scaled_gap
+from kit.models.drivers import importance_performance
 from kit.plan.lists import advocates, watch_list, winback_list
 
 __all__ = ["Evidence", "COMPONENTS", "kpi_gaps", "theme_stats", "gather_evidence"]
@@ -168,7 +169,9 @@ class Evidence:
     kpi_gaps : DataFrame or None
         :func:`kpi_gaps` output.
     drivers : DataFrame or None
-        :attr:`kit.models.drivers.KeyDrivers.summary` (``driver`` ids as in the surveys, e.g. ``driver_delivery``).
+        :attr:`kit.models.drivers.KeyDrivers.summary` (``driver`` ids as in the surveys, e.g. ``driver_delivery``);
+        given the period's ratings, also ``performance``, ``performance_side`` and ``quadrant_id`` of the
+        importance-performance map (:func:`kit.models.drivers.importance_performance`).
     driver_outcome : str
         What the drivers explain, as printed (``"NPS"``).
     driver_n : int
@@ -255,6 +258,7 @@ def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisCo
                     n_texts: int | None = None, theme_base: str = "coded texts",
                     complaints: pd.DataFrame | None = None, customer_values: pd.DataFrame | None = None,
                     surveys: pd.DataFrame | None = None, tickets: pd.DataFrame | None = None,
+                    ratings: pd.DataFrame | None = None,
                     segments: Mapping[str, Iterable[str]] | None = None, data: Any = None, as_of: Any = None,
                     low_rating: float = 2, min_n: int | None = None) -> Evidence:
     """Collect the evidence the action plan is scored on; any input may be missing.
@@ -287,6 +291,10 @@ def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisCo
         Tidy tables used to find the customers each problem touches: a customer is touched by a
         driver when their latest rating of it is ``<= low_rating``, by a complaint category when
         they opened a complaint in it.
+    ratings : DataFrame, optional
+        The period's driver ratings (survey answers of the reporting period): the performance of each driver
+        on the importance-performance map, so that the plan can tell an important driver rated below
+        average (which keeps an action whose targets are met) from one rated above it.
     segments : mapping, optional
         Segment name (``at_risk``, ``lapsed``, ``advocates``) -> customer ids (not pseudonymised),
         for actions that address segments. Given ``data``, ``config`` and ``as_of``, the three are
@@ -328,6 +336,10 @@ def gather_evidence(*, scorecard: pd.DataFrame | None = None, config: AnalysisCo
         notes.append("no driver analysis: no survey drivers" if drivers is None
                      else "no driver analysis: " + str(getattr(drivers, "note_", "empty result")))
         summary = None
+    elif ratings is not None and not ratings.empty and set(summary["driver"]) <= set(ratings.columns):
+        ipa = importance_performance(summary, ratings)
+        summary = summary.merge(ipa[["driver", "performance", "performance_side", "quadrant_id"]], on="driver",
+                                how="left")
     themes = theme_stats(coded, n_texts=n_texts) if coded is not None else None
     if not _has(themes):
         notes.append("no theme evidence: no coded texts")

@@ -1,7 +1,8 @@
 """A win-back list a team can work: reasons that cannot be won back left out, ranked by recoverable value and
 recency, capped, each customer with an owner and a due date.
 
-Takes the full list of lapsed customers (:func:`kit.plan.lists.winback_list`) and returns the calls to make.
+Takes the full list of lapsed customers (:func:`kit.plan.lists.winback_list`) and returns the calls to make;
+:func:`winback_calls` does both with the configuration's ``winback:`` settings (``winback.csv``).
 
 Recoverable value (the ranking)
     ``past_value × 0.5 ** (days_inactive / half_life_days)``: the margin the customer brought so far, halved for
@@ -12,19 +13,24 @@ Recoverable value (the ranking)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["workable_winback", "UNWINNABLE", "HALF_LIFE_DAYS", "CAP", "DUE_DAYS"]
+from kit.data.config import AnalysisConfig, Winback, localise
+from kit.plan.lists import winback_list
 
+__all__ = ["workable_winback", "winback_calls", "winback_owner", "UNWINNABLE", "HALF_LIFE_DAYS", "CAP", "DUE_DAYS"]
+
+_DEFAULTS = Winback()
 #: Exit categories that no call can change (the sample's ``moved`` and ``no_need``; ``deceased`` where recorded).
-UNWINNABLE = ("moved", "no_need", "deceased")
+UNWINNABLE = _DEFAULTS.unwinnable
 #: Days after which the recoverable value of a lapsed customer is halved.
-HALF_LIFE_DAYS = 180
+HALF_LIFE_DAYS = _DEFAULTS.half_life_days
 #: At most this many customers on the list a team works.
-CAP = 100
+CAP = _DEFAULTS.cap
 #: Days from the reference date to the due date of each call.
-DUE_DAYS = 30
+DUE_DAYS = _DEFAULTS.due_days
 
 
 def workable_winback(winback: pd.DataFrame, *, as_of: object, unwinnable: Iterable[str] = UNWINNABLE,
@@ -90,3 +96,60 @@ def workable_winback(winback: pd.DataFrame, *, as_of: object, unwinnable: Iterab
     kept["due"] = (pd.Timestamp(as_of).normalize() + pd.Timedelta(days=due_days)).date()
     kept.attrs["left_out"] = {"unwinnable": int((~winnable).sum()), "over_cap": int(over)}
     return kept
+
+
+def winback_owner(config: AnalysisConfig, lang: str = "en") -> str:
+    """Who calls: ``winback.owner``, else the owner of the first action that addresses the ``lapsed`` segment.
+
+    Examples
+    --------
+    >>> cfg = AnalysisConfig.model_validate({"business": {"name": "S"},
+    ...     "data": {"tables": {"orders": {"file": "/tmp/o.csv"}}},
+    ...     "actions": [{"id": "w", "title": "Call", "owner": {"en": "Founders", "de": "Gründer"},
+    ...                  "addresses": {"segments": ["lapsed"]}}]})
+    >>> winback_owner(cfg, "de")
+    'Gründer'
+    """
+    if config.winback.owner is not None:
+        return localise(config.winback.owner, lang)[0]
+    for action in config.actions:
+        if "lapsed" in action.addresses.segments and action.owner is not None:
+            return localise(action.owner, lang)[0]
+    return ""
+
+
+def winback_calls(data: Any, config: AnalysisConfig, *, as_of: Any, lang: str = "en") -> pd.DataFrame:
+    """``winback.csv``: the lapsed customers (:func:`kit.plan.lists.winback_list`) made workable by
+    :func:`workable_winback` with the configuration's ``winback:`` settings and :func:`winback_owner`.
+
+    Parameters
+    ----------
+    data : LoyaltyData
+        Orders and exits (either may be missing).
+    config : AnalysisConfig
+        ``winback`` settings, inactivity rule, margin and privacy (ids pseudonymised unless configured otherwise).
+    as_of : date-like
+        The reference date (the last day of the period); due dates count from it.
+    lang : {"en", "de"}
+        Language of the owner.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`workable_winback`, ``attrs["left_out"]`` included.
+
+    Examples
+    --------
+    >>> from kit.data.contract import LoyaltyData
+    >>> cfg = AnalysisConfig.model_validate({"business": {"name": "S"}, "privacy": {"pseudonymise": False},
+    ...     "winback": {"cap": 1, "owner": "Team"}, "data": {"tables": {"orders": {"file": "/tmp/o.csv"}}}})
+    >>> d = LoyaltyData(orders=pd.DataFrame({"order_id": ["1", "2"], "customer_id": ["A", "B"],
+    ...     "order_date": pd.to_datetime(["2025-01-01", "2026-01-01"]), "revenue": [100.0, 50.0]}))
+    >>> out = winback_calls(d, cfg, as_of="2026-09-30")   # A: 100 × 0.35 × 0.5^(637/180) = 3.0; B: 6.1
+    >>> out[["customer_id", "owner"]].values.tolist(), out.attrs["left_out"]
+    ([['B', 'Team']], {'unwinnable': 0, 'over_cap': 1})
+    """
+    w = config.winback
+    full = winback_list(data, config, as_of=as_of)
+    return workable_winback(full, as_of=as_of, unwinnable=w.unwinnable, cap=w.cap, owner=winback_owner(config, lang),
+                            due_days=w.due_days, half_life_days=w.half_life_days)

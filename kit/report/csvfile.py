@@ -11,6 +11,7 @@ a plain number (``-12.5``) is kept as it is.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+def write_csv(frame: pd.DataFrame, path: Path, *, mode: int | None = None) -> Path:
     """Write ``frame`` as a UTF-8 CSV without its index, formula cells neutralised.
 
     A carriage return inside a cell becomes a line feed, which the writer quotes: a lone one would
@@ -75,6 +76,9 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
         The table to export.
     path : Path
         The file to write.
+    mode : int, optional
+        Permissions of the file (e.g. ``0o600`` for a private key file), set when it is created, before any
+        byte is written; default: as the umask allows.
 
     Returns
     -------
@@ -88,5 +92,11 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     >>> write_csv(pd.DataFrame({"owner": ["=cmd|' /C calc'!A0"]}), p).read_bytes().decode()
     "owner\\n'=cmd|' /C calc'!A0\\n"
     """
-    neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8")
+    if mode is None:
+        neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8")
+        return Path(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    os.fchmod(fd, mode)   # an existing file, or a umask that took bits away
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        neutralise_formulas(frame).to_csv(f, index=False)
     return Path(path)

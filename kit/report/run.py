@@ -21,6 +21,7 @@ from kit.data.periods import parse_period
 from kit.errors import KitWarning, OutputError, ReportError
 from kit.report.execute import _execute_all, stop_kernels
 from kit.report.glossary import GLOSSARY_FILE, glossary_title, write_glossary
+from kit.report.keyfile import key_path, winback_key, write_key
 from kit.report.outdir import (
     OWNER_FILE,
     check_output,
@@ -115,6 +116,26 @@ def _inputs_bytes(config: Path) -> int:
         with contextlib.suppress(OSError):
             total += Path(source.file).stat().st_size
     return total
+
+
+def _write_winback_key(ctx: Any, out: Path, run_id: str) -> None:
+    """The key of ``winback.csv`` (pseudonym -> customer id) to ``<out>/private/<run-id>/``, named in run.log."""
+    from kit.report import pages
+
+    privacy = ctx.config.privacy
+    if not privacy.pseudonymise:
+        _LOG.info("winback.csv holds the real customer ids (privacy.pseudonymise: false): no key file")
+        return
+    if not privacy.key_file:
+        _LOG.info("no key file for winback.csv (privacy.key_file: false); whoever holds the data and privacy.salt "
+                  "re-identifies the pseudonyms with kit.data.privacy.pseudonym_key")
+        return
+    key = winback_key(pages.list_frames(ctx).get("winback_list"), ctx.data, ctx.config)
+    if key is None:
+        return
+    path = write_key(key, out, run_id)
+    _LOG.info("key of winback.csv (pseudonym -> customer_id, %d customers, mode 0600; not part of the shareable "
+              "report folder): %s", len(key), path)
 
 
 def run_report(config: Path, period: str = "latest", out: Path | None = None, with_code: bool = False,
@@ -295,6 +316,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             t0 = time.monotonic()
             write_pdf(tmp, printed)
             _LOG.info("%d pages printed to PDF in %.1f s", len(printed), time.monotonic() - t0)
+        _write_winback_key(ctx, out, run_id)
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
     except BaseException as exc:
         stop_kernels()
@@ -314,6 +336,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             _LOG.error("failed: %s", exc)
         _LOG.removeHandler(handler)
         handler.close()
+        shutil.rmtree(key_path(out, run_id).parent, ignore_errors=True)   # no key of a report that does not exist
         failed_dir = out / f"failed-{run_id}"
         with contextlib.suppress(OSError):
             (tmp / OWNER_FILE).unlink(missing_ok=True)

@@ -133,6 +133,9 @@ def write_index(folder: Path, *, config: AnalysisConfig, period: Any, run_id: st
     action_rows: list[list[str]] = []
     action_columns: list[str] = []
     if actions is not None and not actions.empty:
+        from kit.plan.actions import planned
+
+        actions = planned(actions)   # the actions not needed now are listed on page 5, not among the top five
         cols = [c for c in _ACTION_COLUMNS if c in actions]
         action_columns = [text(_ACTION_COLUMNS[c], lang) for c in cols]
         action_rows = [["–" if pd.isna(v) else (format_value(v, "number", lang, digits=0) if isinstance(v, float)

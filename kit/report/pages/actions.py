@@ -7,13 +7,14 @@ from typing import Any
 import pandas as pd
 
 from kit.data.periods import periods_between
-from kit.definitions import GAP_SCALE
+from kit.definitions import GAP_SCALE, action_terms
 from kit.labels import LABELS, no_data_for, table_name
 from kit.metrics.service import complaints_by_category
 from kit.models.drivers import KeyDrivers, importance_performance
-from kit.plan.actions import prioritise_actions
+from kit.plan.actions import not_needed_line, planned, prioritise_actions
 from kit.plan.evidence import gather_evidence, kpi_gaps
 from kit.plan.lists import advocates, value_basis_text, watch_list, winback_list
+from kit.plan.winback import winback_calls
 from kit.report.pages._common import driver_outcome, fmt_kpi, get_scorecard, outcome_chosen, outcome_label
 from kit.report.pages._context import Context
 from kit.report.pages._format import Col, display, fmt
@@ -24,13 +25,15 @@ from kit.report.plots.drivers import plot_driver_importance, plot_importance_per
 __all__ = ["findings", "drivers", "driver_model", "action_plan", "customer_lists", "plan_frame", "list_frames",
            "LISTS"]
 
-#: list key -> (kit.plan.actions function, file name in the run folder or "")
+#: list key -> (kit.plan function that writes it, file name in the run folder or "")
 LISTS: dict[str, tuple[str, str]] = {
     "watch_list": ("watch_list", "watchlist.csv"),
-    "winback_list": ("winback_list", "winback.csv"),
+    "winback_list": ("winback_calls", "winback.csv"),
     "advocates": ("advocates", "advocates.csv"),
 }
 _LIST_FUNCTIONS = {"watch_list": watch_list, "winback_list": winback_list, "advocates": advocates}
+#: the function of each list as written to its file (the win-back list: the calls a team can work)
+_EXPORTS = {**_LIST_FUNCTIONS, "winback_list": winback_calls}
 _SHOWN = 10
 #: how the driver outcome is named on the chart and in the evidence
 #: the columns of the three customer lists, as shown (each list has a subset)
@@ -44,6 +47,7 @@ _LIST_COLUMNS = [
     Col("orders", "col_orders", "count"), Col("net_revenue", "col_net_revenue", "money"),
     Col("past_value", "col_past_value", "money"), Col("exit_date", "col_exit_date"),
     Col("exit_category", "col_exit_category", "category"), Col("exit_reason", "col_exit_reason"),
+    Col("recoverable_value", "col_recoverable_value", "money"), Col("owner", "col_owner"), Col("due", "col_due"),
 ]
 
 
@@ -212,10 +216,11 @@ def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | N
             themes = {"coded": mine.assign(customer_id=mine["text_id"].map(who)), "n_texts": len(low),
                       "theme_base": base}
         label = "NPS" if outcome in (None, "nps") else outcome_label(ctx, outcome)
+        ratings = None if data.surveys is None else data.surveys[ctx.period.contains(data.surveys["responded_at"])]
         evidence = gather_evidence(scorecard=get_scorecard(ctx), config=ctx.config, drivers=driver_model(ctx),
                           driver_outcome=label,
                           complaints=complaints, customer_values=customer_values(ctx), surveys=data.surveys,
-                          tickets=data.tickets, segments=segments, **themes)
+                          tickets=data.tickets, segments=segments, ratings=ratings, **themes)
         return prioritise_actions(ctx.config, evidence, lang=ctx.lang, topics=_topics(ctx))
 
     if section is None:
@@ -245,26 +250,34 @@ def _topics(ctx: Context) -> dict[str, str]:
 
 
 def action_plan(ctx: Context) -> Section:
-    """The configured actions ranked by impact × confidence / effort, with the reason for each."""
+    """The configured actions ranked by expected impact per cost, with every part of the score and the reason for
+    each; the actions not needed now (targets met) in one line."""
     s = ctx.section("plan")
     plan = plan_frame(ctx, s)
     if plan is None:
         return s
     if plan.empty:
         return s.missing(ctx.t("no_actions"))
-    s.plot(plot_impact_effort, plan)
-    return s.table(_show(ctx, plan, [
+    shown = planned(plan)
+    s.plot(plot_impact_effort, shown)
+    s.table(_show(ctx, shown, [
         Col("rank", "col_rank", "count"), Col("title", "col_title"), Col("owner", "col_owner"),
-        Col("effort", "col_effort", "count"), Col("impact", "col_impact", "share", 0),
-        Col("confidence", "col_confidence", "share", 0), Col("score", "col_score", "number", 2),
-        Col("why", "col_why")]), caption=ctx.t("cap_plan"), max_rows=len(plan))
+        Col("cost", "col_cost", "money"), Col("effort", "col_effort", "count"),
+        Col("impact", "col_impact_part", "share", 0), Col("confidence", "col_confidence", "share", 0),
+        Col("expected_impact", "col_impact", "share", 0), Col("score", "col_score", "number", 3),
+        Col("why", "col_why")]), caption=ctx.t("cap_plan"), max_rows=len(shown))
+    if line := not_needed_line(plan, ctx.lang):
+        s.para(line)
+    terms = action_terms(ctx.lang, currency=ctx.config.business.currency)
+    for key in ("impact", "confidence", "expected_impact", "score", "not_needed"):
+        s.note(terms[key])
+    return s
 
 
 def list_frames(ctx: Context) -> dict[str, pd.DataFrame | None]:
     """Watch list, win-back list and advocates (pseudonymised as configured); None while not available."""
     out: dict[str, pd.DataFrame | None] = {}
-    for key, (name, _) in LISTS.items():
-        func = _LIST_FUNCTIONS[name]
+    for key in LISTS:
         if ctx.period is None:
             out[key] = None
             continue
@@ -273,8 +286,10 @@ def list_frames(ctx: Context) -> dict[str, pd.DataFrame | None]:
             from kit.report.pages.criteria import customer_values
 
             extra["customer_values"] = customer_values(ctx)
-        out[key] = ctx.cached(f"list_{key}", lambda f=func, kw=extra: f(ctx.data, ctx.config, as_of=_as_of(ctx),
-                                                                         **kw))
+        if key == "winback_list":
+            extra["lang"] = ctx.lang
+        out[key] = ctx.cached(f"list_{key}", lambda f=_EXPORTS[key], kw=extra: f(ctx.data, ctx.config,
+                                                                                  as_of=_as_of(ctx), **kw))
     return out
 
 
@@ -292,5 +307,10 @@ def customer_lists(ctx: Context) -> Section:
                      file=LISTS[key][1]))
         if "value_basis" in frame and not frame.empty:
             s.note(f"{ctx.t('col_value_at_risk')}: {value_basis_text(frame['value_basis'].iloc[0], ctx.lang)}")
+        if key == "winback_list" and "left_out" in frame.attrs:
+            w = ctx.config.winback
+            s.note(ctx.t("winback_rule", unwinnable=frame.attrs["left_out"]["unwinnable"],
+                         categories=", ".join(w.unwinnable) or "–", over=frame.attrs["left_out"]["over_cap"],
+                         cap=w.cap, half=fmt(w.half_life_days, "count", ctx.lang), days=w.due_days))
         s.table(_show(ctx, frame.head(_SHOWN), _LIST_COLUMNS), max_rows=_SHOWN)
     return s

@@ -27,7 +27,7 @@ _TEXT = {
            "note": "Teilung an den Mittelwerten; n = {n}"},
 }
 _QUADRANT_COLOURS = {"concentrate": "#b3261e", "keep_up": "#1b7f3b", "low_priority": "#8a8a8a",
-                     "overkill": PALETTE[0]}
+                     "overkill": PALETTE[0], "borderline": "#b26b00"}
 
 
 def _label(driver: str, lang: str = "en") -> str:
