@@ -495,3 +495,29 @@ def test_pdf_is_checked_before_any_kernel_starts(tmp_path, monkeypatch):
     with pytest.raises(ReportError, match="WeasyPrint"):
         run_report(FIXTURE, out=tmp_path, smoke=True, pdf=True)
     assert not any(tmp_path.iterdir())
+
+
+def test_the_winback_key_lies_outside_the_run_folder_and_the_run_folder_holds_no_real_ids(fixture_run):
+    import os
+    import stat
+
+    from kit.data.privacy import pseudonymise
+    from kit.report.keyfile import KEY_FILE, PRIVATE_DIR
+
+    key_file = fixture_run.parent / PRIVATE_DIR / fixture_run.name / KEY_FILE
+    assert key_file.is_file() and not (fixture_run / KEY_FILE).exists()
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(key_file.parent).st_mode) == 0o700
+    assert str(key_file) in (fixture_run / "run.log").read_text(encoding="utf-8")
+    # the key maps exactly the pseudonyms of winback.csv, each to the id it was made from (salt: the default)
+    winback = pd.read_csv(fixture_run / "winback.csv", dtype=str)
+    key = pd.read_csv(key_file, dtype=str)
+    assert key["pseudonym"].tolist() == winback["customer_id"].tolist() and len(key) > 0
+    assert pseudonymise(key["customer_id"], salt="loyalty-kit").tolist() == key["pseudonym"].tolist()
+    # no real customer id anywhere in the shareable folder: not in the lists, run.log or the pages' text
+    real = set(pd.read_csv(FIXTURE.parent / "orders.csv", dtype=str)["customer_id"])
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(sorted(real)) + r")(?![\w-])")
+    for path in fixture_run.iterdir():
+        if path.suffix in (".csv", ".log", ".json", ".html"):
+            body = re.sub(r"data:[^\"')\s]+", "", path.read_text(encoding="utf-8"))   # embedded images
+            assert not pattern.search(body), (path.name, pattern.search(body))

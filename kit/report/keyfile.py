@@ -74,6 +74,7 @@ def write_key(key: pd.DataFrame, out: Path, run_id: str) -> Path:
     ('0o600', '0o700')
     """
     path = key_path(out, run_id)
+    Path(out).mkdir(parents=True, exist_ok=True)
     for folder in (path.parent.parent, path.parent):
         folder.mkdir(mode=0o700, exist_ok=True)
         os.chmod(folder, 0o700)
