@@ -126,7 +126,8 @@ def test_the_key_maps_each_pseudonym_of_the_list_to_its_customer(tmp_path):
     assert key["pseudonym"].tolist() == out["customer_id"].tolist()
     assert key["customer_id"].tolist() == [naive[p] for p in out["customer_id"]]
     path = write_key(key, tmp_path / "reports", "2026-Q3_x")
-    assert path == key_path(tmp_path / "reports", "2026-Q3_x") == tmp_path / "reports/private/2026-Q3_x/winback_key.csv"
+    assert path == key_path(tmp_path / "reports", "2026-Q3_x")
+    assert path == tmp_path / "reports" / ".private" / "2026-Q3_x" / "winback_key.csv"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert pd.read_csv(path).values.tolist() == key.values.tolist()

@@ -245,7 +245,7 @@ class Privacy(_Model):
 
     pseudonymise: bool = Field(True, description="Replace customer ids by stable pseudonyms in exports")
     key_file: bool = Field(True, description="With pseudonymise on: write the key pseudonym -> customer_id of "
-                                             "winback.csv to <reports>/private/<run-id>/winback_key.csv (mode 0600), "
+                                             "winback.csv to <reports>/.private/<run-id>/winback_key.csv (mode 0600), "
                                              "outside the shareable run folder, for the people allowed to call; "
                                              "false: no key file")
     salt: str = Field("loyalty-kit", description="Salt of the pseudonym hash; change it per business")

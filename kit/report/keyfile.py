@@ -1,7 +1,7 @@
 """The private key of the win-back list: pseudonym -> customer id, outside the shareable run folder.
 
 ``winback.csv`` names customers by pseudonym (``privacy.pseudonymise``). The people allowed to call them need the
-real ids; the run writes them to ``<reports>/private/<run-id>/winback_key.csv`` (folders mode 0700, the file
+real ids; the run writes them to ``<reports>/.private/<run-id>/winback_key.csv`` (folders mode 0700, the file
 0600), beside the run folder rather than in it, so that a run folder can be shared, zipped or published without
 the key. ``run.log`` names the file. ``privacy.key_file: false`` writes no key; the ids can then be recovered by
 whoever holds the data and ``privacy.salt`` (:func:`kit.data.privacy.pseudonym_key`).
@@ -20,20 +20,21 @@ from kit.report.csvfile import write_csv
 
 __all__ = ["PRIVATE_DIR", "KEY_FILE", "key_path", "winback_key", "write_key"]
 
-PRIVATE_DIR = "private"
-"""Folder of the reports folder that holds the key files, one subfolder per run."""
+PRIVATE_DIR = ".private"
+"""Folder of the reports folder that holds the key files, one subfolder per run (hidden, like the temporary run
+folders, so that nothing that lists the run folders takes it for one)."""
 
 KEY_FILE = "winback_key.csv"
 """The key file of a run's ``winback.csv``."""
 
 
 def key_path(out: Path, run_id: str) -> Path:
-    """Where the key of run ``run_id`` goes: ``<out>/private/<run-id>/winback_key.csv``.
+    """Where the key of run ``run_id`` goes: ``<out>/.private/<run-id>/winback_key.csv``.
 
     Examples
     --------
     >>> key_path(Path("/srv/reports"), "2026-Q3_20261202T190000Z").as_posix()
-    '/srv/reports/private/2026-Q3_20261202T190000Z/winback_key.csv'
+    '/srv/reports/.private/2026-Q3_20261202T190000Z/winback_key.csv'
     """
     return Path(out) / PRIVATE_DIR / run_id / KEY_FILE
 

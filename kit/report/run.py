@@ -119,7 +119,7 @@ def _inputs_bytes(config: Path) -> int:
 
 
 def _write_winback_key(ctx: Any, out: Path, run_id: str) -> None:
-    """The key of ``winback.csv`` (pseudonym -> customer id) to ``<out>/private/<run-id>/``, named in run.log."""
+    """The key of ``winback.csv`` (pseudonym -> customer id) to ``<out>/.private/<run-id>/``, named in run.log."""
     from kit.report import pages
 
     privacy = ctx.config.privacy
