@@ -10,9 +10,12 @@ A run writes ``<out>/<run-id>/`` (``<run-id>`` = ``<period>_<UTC timestamp>``)::
     kpis.csv, kpis.json   the scorecard (kit.scorecard)
     actions.csv           the prioritised action plan (kit.prioritise_actions)
     watchlist.csv         customers to watch (kit.watch_list), pseudonymised unless configured otherwise
-    winback.csv           lapsed customers worth winning back (kit.winback_list), pseudonymised likewise
+    winback.csv           the win-back calls a team can work (kit.plan.winback.winback_calls), pseudonymised likewise
     advocates.csv         customers likely to recommend (kit.advocates), pseudonymised likewise
     run.log               what ran, durations, warnings
+
+and, outside the run folder, ``<out>/.private/<run-id>/winback_key.csv`` (mode 0600): the key pseudonym ->
+customer id of ``winback.csv`` for the people allowed to call (:mod:`kit.report.keyfile`).
 
 Before any kernel starts, the run validates the parameters, reads the data once and computes
 what several pages share (scorecard, customer values, drivers, lists, action plan); the
