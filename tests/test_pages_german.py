@@ -211,7 +211,11 @@ def test_german_referral_metric_and_counts(german_sections):
     assert re.search(r"Bindung geworbener minus übriger Kunden = \+\d+,\d\u00a0Pp\. \(95-%-KI .* n = 2\.\d{3}\)",
                      referrals)
     lists = str(_section(sections, german.t("lists")))
-    assert re.search(r"\n1\.\d{3} Kunden; die ersten 10", lists)     # the win-back list: more than 1,000
+    # the win-back list is capped at 100 (winback.cap); the note says in German how many were left out and why
+    assert re.search(r"\n100 Kunden; die ersten 10", lists)
+    notes = " ".join(b.content for b in _section(sections, german.t("lists")).blocks if b.kind == "note")
+    assert re.search(r"Nicht enthalten: \d+ mit einem Abwanderungsgrund, der sich nicht umkehren", notes), notes
+    assert re.search(r"und \d+ über der Obergrenze von 100 \(winback\.cap\)", notes), notes
 
 
 def test_value_basis_wordings_in_german():
