@@ -20,11 +20,11 @@ from kit.report.plots._style import PALETTE, finish, new_axes, require_columns, 
 __all__ = ["plot_impact_effort"]
 
 _TEXT = {
-    "en": {"title": "Action plan: expected impact vs effort", "x": "Effort (1 = trivial … 5 = a project)",
-           "y": "Expected impact (0…1)", "note": "point size = confidence; number = rank (# in the table)",
+    "en": {"title": "Action plan: impact vs effort", "x": "Effort (1 = trivial … 5 = a project)",
+           "y": "Impact (0…1)", "note": "point size = confidence; number = rank (# in the table)",
            "quick": "quick wins", "big": "major projects"},
-    "de": {"title": "Maßnahmenplan: erwartete Wirkung vs. Aufwand", "x": "Aufwand (1 = trivial … 5 = Projekt)",
-           "y": "Erwartete Wirkung (0…1)", "note": "Punktgröße = Sicherheit; Zahl = Rang (# in der Tabelle)",
+    "de": {"title": "Maßnahmenplan: Wirkung vs. Aufwand", "x": "Aufwand (1 = trivial … 5 = Projekt)",
+           "y": "Wirkung (0…1)", "note": "Punktgröße = Sicherheit; Zahl = Rang (# in der Tabelle)",
            "quick": "schnelle Erfolge", "big": "große Projekte"},
 }
 _Side = tuple[int, int, str, str]
