@@ -25,6 +25,7 @@ import pandas as pd
 
 from kit.data._odd_input import check_sheet_size
 from kit.data._rawformats import COMPRESSED, JSON_SUFFIXES, decompress, read_json_records
+from kit.data._typed_csv import plan_columns, read_typed, sample_frame, typed_min_bytes
 from kit.errors import DataError
 
 if TYPE_CHECKING:
@@ -108,7 +109,8 @@ def read_raw(source: TableSource, name: str, *, data: DataSources) -> RawTable:
     raw = RawTable(frame=pd.DataFrame())
     if suffix in (".csv", ".txt", ".tsv"):
         options = _csv_options(source, data)
-        raw.frame, raw.sep, raw.first_row = _read_csv(path, options, source.header_row, content)
+        raw.frame, raw.sep, raw.first_row = _read_csv(path, options, source.header_row, content,
+                                                      _typed_hints(source, name, data, options["decimal"]))
         raw.numbers = {"decimal": options["decimal"], "thousands": options["thousands"]}
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         if suffix != ".xls" and content is None:   # the declared size of an .xlsx sheet, before unpacking it
@@ -214,15 +216,20 @@ def _encoding_error(path: Path, encoding: str, configured: bool, content: bytes 
 
 
 def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1,
-              content: bytes | None = None) -> tuple[pd.DataFrame, str, int]:
+              content: bytes | None = None, typed: TypedHints | None = None) -> tuple[pd.DataFrame, str, int]:
     """Read a CSV as text; returns the frame, the separator and the file row of the first data row.
 
-    ``content``: the bytes of an unpacked file (``path`` then only names it in messages)."""
+    ``content``: the bytes of an unpacked file (``path`` then only names it in messages). ``typed``: the kinds
+    of the columns, for a large file read typed in DuckDB (:mod:`kit.data._typed_csv`); the columns it
+    converts arrive typed, every other column as text."""
     if content is not None:
         head = content[:_SAMPLE_BYTES]
+        typed = None
     else:
         with path.open("rb") as fh:
             head = fh.read(_SAMPLE_BYTES)
+        if typed is not None and path.stat().st_size < typed_min_bytes():
+            typed = None
     if not head.strip():
         raise _empty_file(path)
     configured = options["encoding"] is not None
@@ -248,6 +255,14 @@ def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1,
 
     def parse(encoding_: str) -> pd.DataFrame:
         source = io.BytesIO(content) if content is not None else path
+        if typed is not None and encoding_.replace("-", "").lower() in ("utf8", "utf8sig"):
+            frame = _read_typed(path, sep, skip, header, "\n".join(lines[:-1]) + "\n", typed,
+                                lambda: parse_text(encoding_, source))
+            if frame is not None:
+                return frame
+        return parse_text(encoding_, source)
+
+    def parse_text(encoding_: str, source: Path | io.BytesIO) -> pd.DataFrame:
         if encoding_.replace("-", "").lower() in ("utf8", "utf8sig"):
             fast = _read_csv_arrow(source, sep, skip, header)
             if fast is not None:
@@ -274,6 +289,54 @@ def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1,
                         fix="set csv: {sep: ...} for this table in analysis.yaml") from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     return frame, sep, skip + 2
+
+
+@dataclass(frozen=True)
+class TypedHints:
+    """What a large CSV needs to be read typed: the kind of each user column, the date format and the
+    configured decimal mark (see :mod:`kit.data._typed_csv`)."""
+
+    kinds: dict[str, str]
+    fmt: str | None
+    decimal: str | None
+
+
+def _typed_hints(source: TableSource, name: str, data: DataSources, decimal: str | None) -> TypedHints | None:
+    """The hints for reading ``source`` typed, or None when it is read as text (rows chosen by ``where``)."""
+    from kit.data.convert import column_kind
+
+    if source.where:
+        return None
+    kinds = {user: column_kind(contract, name) for user, contract in source.columns.items()}
+
+    class _Kinds(dict):  # a column not mapped keeps its name: its kind is that of the contract column
+        def __missing__(self, user: str) -> str:
+            return column_kind(user, name)
+
+    return TypedHints(kinds=_Kinds(kinds), fmt=source.date_format or data.date_format, decimal=decimal)
+
+
+def _read_typed(path: Path, sep: str, skip: int, header: list[str], sample: str, hints: TypedHints,
+                text: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
+    """A large CSV read typed in DuckDB, its failed columns taken from ``text()``; None to read it as text."""
+    names = [h.strip() for h in header]
+    if not names or "" in names or len(set(names)) < len(names) or "\x00" in sample:
+        return None
+    first = sample_frame(sample, sep, NA_TOKENS)
+    if first is None or list(first.columns) != names or len(first) == 0:
+        return None
+    plan = plan_columns(first, {n: hints.kinds[n] for n in names}, fmt=hints.fmt, decimal=hints.decimal)
+    if plan is None:
+        return None
+    read = read_typed(path, sep=sep, skip=skip, header=header, plan=plan, na_tokens=NA_TOKENS)
+    if read is None:
+        return None
+    frame, failed = read
+    if failed:
+        fallback = text()
+        for col in failed:
+            frame[col] = fallback[col]
+    return frame
 
 
 def _unreadable_as(path: Path, kind: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
