@@ -7,6 +7,8 @@ take the DuckDB path too), and asserts equal frames, or equal error messages.
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -166,3 +168,33 @@ def test_rows_keep_the_file_order_with_flags_and_many_rows(tmp_path, monkeypatch
     out = read_table(source, "orders", data=DataSources(tables={"orders": source}))
     assert out["order_id"].tolist() == frame["Nr"].tolist()
     assert out["returned"].tolist() == [True, False, True] * (n // 3)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_reading_shows_a_progress_bar_only_on_a_terminal(terminal, monkeypatch):
+    stream = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    read_data(load_config(sample_config_path()))
+    shown = stream.getvalue()
+    if terminal:
+        assert "reading" in shown and "bestellungen.csv: read" in shown and "bestellungen.csv: check" in shown
+    else:
+        assert shown == ""
+
+
+@pytest.mark.parametrize(("size", "shown"), [(64 * 2**20, True), (64 * 2**20 - 1, False)])
+def test_the_steps_before_the_kernels_get_a_bar_on_large_inputs(size, shown, monkeypatch):
+    from kit.report.run import _steps_bar
+
+    stream = _Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    bar = _steps_bar(size)
+    bar.set_postfix_str("findings", refresh=True)
+    bar.update(3)
+    bar.close()
+    assert ("preparing" in stream.getvalue()) is shown

@@ -210,12 +210,13 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
     rows: list[dict[str, Any]] = []
     data = LoyaltyData(as_of=pd.Timestamp(config.data.as_of) if config.data.as_of is not None else None)
     reads: dict[str, TableRead] = {}
-    # a progress line per file on a terminal (none in cron logs or notebooks' captured stderr): a large
-    # Excel sheet takes minutes
-    bar = tqdm(config.data.tables.items(), desc="reading", unit="file", file=sys.stderr, disable=None,
-               total=len(config.data.tables), leave=False)
-    for name, source in bar:
-        bar.set_postfix_str(Path(source.file).name)
+    # a progress bar over the bytes of the input files on a terminal (none in cron logs or notebooks' captured
+    # stderr), naming the file and the step: a 10M-row CSV or a large Excel sheet takes a while
+    sizes = {name: _file_size(source) for name, source in config.data.tables.items()}
+    bar = tqdm(total=sum(sizes.values()), desc="reading", unit="B", unit_scale=True, unit_divisor=1024,
+               file=sys.stderr, disable=None, leave=False)
+    for name, source in config.data.tables.items():
+        bar.set_postfix_str(f"{Path(source.file).name}: read", refresh=True)
         table_errors: list[DataError] = []
         try:
             read = _read(source, name, config.data, on_error=table_errors.append if collect else None)
@@ -224,6 +225,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
                 raise
             errors.append(exc)
             rows.append(_error_row(name, "read_file", exc))
+            bar.update(sizes[name])
             continue
         rows.append(quality_row(name, "rows_read", "info", len(read.frame), example=read.file))
         rows.extend(_mapping_rows(name, source))
@@ -234,6 +236,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         for exc in table_errors:
             errors.append(exc)
             rows.append(_error_row(name, "column_types", exc))
+        bar.set_postfix_str(f"{Path(source.file).name}: check", refresh=True)
         latest, basis = _latest_plausible(source, config.data)
         checked, problems, frame = check_table(read.frame, name, file=read.file, first_row=read.first_row,
                                                user_names=read.user_names, thresholds=config.thresholds,
@@ -245,6 +248,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         read.frame = frame
         reads[name] = read
         data.sources[name] = read.file
+        bar.update(sizes[name])
     bar.close()
     if not errors or collect:
         rows.extend(check_relations({n: r.frame for n, r in reads.items()},
@@ -253,6 +257,13 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         setattr(data, name, read.frame.reset_index(drop=True))
     data.quality = pd.DataFrame(rows, columns=QUALITY_COLUMNS).astype({"count": "int64"})
     return data, errors
+
+
+def _file_size(source: TableSource) -> int:
+    try:
+        return Path(source.file).stat().st_size
+    except OSError:
+        return 0
 
 
 def _latest_plausible(source: TableSource, data: DataSources) -> tuple[pd.Timestamp | None, str]:

@@ -8,6 +8,7 @@ import logging
 import pickle
 import shutil
 import signal
+import sys
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -106,6 +107,19 @@ def _point_at_final_folder(executed: Path, tmp: Path, final: Path) -> None:
             cell.source = cell.source.replace(repr(str(tmp)), repr(str(final))).replace(
                 f'"{tmp}"', f'"{final}"')
     nbformat.write(book, executed)
+
+
+#: Inputs from this size on get a progress bar for the steps between reading and the kernels (on a terminal).
+_STEPS_BAR_BYTES = 64 * 2**20
+
+
+def _steps_bar(inputs_bytes: int) -> Any:
+    """A tqdm bar over the three steps before the kernels start (shared results, handing them over, findings);
+    shown only for large inputs and only when stderr is a terminal (no bars in cron logs)."""
+    from tqdm import tqdm
+
+    return tqdm(total=3, desc="preparing", unit="step", file=sys.stderr, leave=False,
+                disable=None if inputs_bytes >= _STEPS_BAR_BYTES else True)
 
 
 def _inputs_bytes(config: Path) -> int:
@@ -216,7 +230,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     check_parameters(sources, params)
     # absolute: the kernels run inside the run folder, where a relative path would point elsewhere
     out = Path(out).resolve() if out is not None else default_out(config)
-    check_output(out, inputs_bytes=_inputs_bytes(config))   # before minutes of reading, not after
+    inputs_bytes = _inputs_bytes(config)
+    check_output(out, inputs_bytes=inputs_bytes)   # before minutes of reading, not after
     remove_leftovers(out, shared_file=pages.SHARED_FILE)    # private copies of runs that were killed outright
 
     with warnings.catch_warnings(record=True) as caught:   # logged once run.log exists
@@ -253,8 +268,12 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         _log_quality(ctx.data.quality)
         lang = ctx.lang
         t0 = time.monotonic()
+        steps = _steps_bar(inputs_bytes)
+        steps.set_postfix_str("scorecard, customer values, lists", refresh=True)
         with _warnings_to_log():
             pages.prepare(ctx, timeout=timeout)
+        steps.update()
+        steps.set_postfix_str("handing the results to the notebooks", refresh=True)
         try:
             _LIVE.add(tmp / pages.SHARED_FILE)
             shared = pages.share(ctx, tmp)
@@ -265,7 +284,11 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             _LOG.warning("could not hand the shared results to the notebooks (%s: %s); each computes its own",
                          type(err).__name__, err)
         # conclusions first: each page's findings and the index's executive summary, from the shared results
+        steps.update()
+        steps.set_postfix_str("findings", refresh=True)
         story = all_findings(ctx)
+        steps.update()
+        steps.close()
         # the notebooks run inside the folder being written; they load the shared context from it
         params.update(period=label if resolved is not None else period, run_dir=str(tmp))
         nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
