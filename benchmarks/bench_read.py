@@ -12,7 +12,8 @@ flags and German headers, with an ``analysis.yaml`` that maps only this table (t
 
 Each measurement runs in a fresh subprocess, ``--repeat`` times, interleaved; the table shows the
 median seconds and the median peak resident memory of the process (``ru_maxrss``) above its idle
-baseline (the interpreter with pandas, pyarrow and duckdb imported):
+baseline (the interpreter with pandas, pyarrow and duckdb imported), and the CPU seconds (user + system; on a
+shared machine the wall time depends on the other jobs, the CPU time much less):
 
 - ``duckdb read_csv``: ``duckdb.sql("SELECT * FROM read_csv(...)").arrow()``, typed by DuckDB's sniffer
   (the decimal comma set; it leaves the dates as text unless told, so the format is given);
@@ -21,7 +22,9 @@ baseline (the interpreter with pandas, pyarrow and duckdb imported):
 - ``kit read_table``: :func:`kit.data.io.read_table` (encoding and separator detected, every column
   converted by its kind);
 - ``kit read_data``: :func:`kit.data.io.read_data` on the orders-only configuration (reading plus the
-  quality checks: duplicates, ranges, dates, ...).
+  quality checks: duplicates, ranges, dates, ...);
+- ``..., text path (before)``: the same with the typed DuckDB reading switched off (every cell read as text
+  and converted column by column in pandas, as before issue 17).
 
 Results are in ``benchmarks/README.md``.
 """
@@ -125,34 +128,42 @@ def _worker(task: str, config_path: str) -> dict[str, object]:
     import duckdb  # noqa: F401  (imported in every worker, so the baselines are alike)
     import pandas as pd
 
+    import kit.data._typed_csv as typed_csv
     from kit.data.config import load_config
     from kit.data.io import read_data, read_table
 
     config = load_config(config_path)
     source = config.data.tables["orders"]
-    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if task.endswith("_text"):  # the text path of before: every cell as text, converted in pandas
+        typed_csv.TYPED_MIN_BYTES = 2**62
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    baseline_kb, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     if task == "duckdb":
         import duckdb
 
-        table = duckdb.sql(f"SELECT * FROM read_csv('{source.file}', delim=';', decimal_separator=',', "
-                           "header=true, dateformat='%d.%m.%Y')").arrow()
+        connection = duckdb.connect()
+        connection.execute("SET enable_progress_bar = false")
+        table = connection.sql(f"SELECT * FROM read_csv('{source.file}', delim=';', decimal_separator=',', "
+                               "header=true, dateformat='%d.%m.%Y')").to_arrow_table()
         rows = table.num_rows
     elif task == "pandas":
         rows = len(pd.read_csv(source.file, sep=";"))
-    elif task == "read_table":
+    elif task.startswith("read_table"):
         rows = len(read_table(source, "orders", data=config.data))
-    elif task == "read_data":
+    elif task.startswith("read_data"):
         rows = len(read_data(config).orders)
     else:
         raise ValueError(task)
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": seconds, "peak_mb": (peak_kb - baseline_kb) / 1024, "rows": rows}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime - cpu,
+            "peak_mb": (usage.ru_maxrss - baseline_kb) / 1024, "rows": rows}
 
 
 TASKS = {"duckdb": "DuckDB read_csv", "pandas": "pandas read_csv (defaults)", "read_table": "kit read_table",
-         "read_data": "kit read_data (with checks)"}
+         "read_data": "kit read_data (with checks)", "read_table_text": "kit read_table, text path (before)",
+         "read_data_text": "kit read_data, text path (before)"}
 
 
 def main(argv: list[str]) -> int:
@@ -169,6 +180,7 @@ def main(argv: list[str]) -> int:
         return 0
     config = _prepare(Path(args.dir), args.rows)
     tasks = args.tasks.split(",")
+    load = os.getloadavg()
     results: dict[str, list[dict[str, object]]] = {t: [] for t in tasks}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(args.repeat):
@@ -179,15 +191,20 @@ def main(argv: list[str]) -> int:
     floor = statistics.median(float(r["seconds"]) for r in results.get("duckdb", [])) if "duckdb" in results \
         else None
     pandas_s = statistics.median(float(r["seconds"]) for r in results["pandas"]) if "pandas" in results else None
-    print(f"{args.rows:,} rows, medians of {args.repeat}, load average {os.getloadavg()[0]:.2f} at the end\n")
-    print("| reader | seconds | × DuckDB | pandas ÷ reader | peak MB above idle |")
-    print("|---|---|---|---|---|")
+    import pandas as pd
+
+    print(f"{args.rows:,} rows, medians of {args.repeat}, pandas {pd.__version__}; load average (1, 5, 15 min) "
+          f"at the start {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, at the end "
+          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    print("| reader | seconds | CPU seconds | × DuckDB | pandas ÷ reader | peak MB above idle |")
+    print("|---|---|---|---|---|---|")
     for task in tasks:
         seconds = statistics.median(float(r["seconds"]) for r in results[task])
+        cpu = statistics.median(float(r["cpu"]) for r in results[task])
         peak = statistics.median(float(r["peak_mb"]) for r in results[task])
         ratio = f"{seconds / floor:.2f}" if floor else ""
         faster = f"{pandas_s / seconds:.2f}" if pandas_s else ""
-        print(f"| {TASKS[task]} | {seconds:.2f} | {ratio} | {faster} | {peak:,.0f} |")
+        print(f"| {TASKS[task]} | {seconds:.2f} | {cpu:.2f} | {ratio} | {faster} | {peak:,.0f} |")
     return 0
 
 

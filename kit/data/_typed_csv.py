@@ -135,15 +135,21 @@ def _quote(text: str) -> str:
 
 
 def _expression(ref: str, plan: ColumnPlan) -> str:
-    """DuckDB SQL for the typed value of ``ref``: NULL where the value has another shape."""
+    """DuckDB SQL for the typed value of ``ref``: NULL where the cell is missing, and where the value has another
+    shape a mark the reader then finds in one pass: NaN (numbers), the year 1 (dates), NULL (flags)."""
     if plan.kind == "date":
         cases = " ".join(f"WHEN regexp_full_match({ref}, {_quote(s)}) THEN try_strptime({ref}, {_quote(f)})"
                          for s, f in plan.shapes)
-        return f"(CASE {cases} END)"  # the years are checked on the result (1678-2261, as the text path)
+        # the years are checked on the result (1678-2261, as the text path): the year 1 fails too
+        return f"(CASE WHEN {ref} IS NULL THEN NULL ELSE coalesce(CASE {cases} END, TIMESTAMP '0001-01-01') END)"
     if plan.kind == "number":
+        # DuckDB's cast reads what Arrow's does after the text path's steps, and also '1_000' and a mark of the
+        # wrong kind: those fail, as do NaN and infinity (the text path reports 'NAN' and decides on 'inf' itself)
+        other = [m for m in ".," if m != plan.decimal]
+        refused = " OR ".join(f"contains({ref}, {_quote(m)})" for m in ["_", *other])
         value = f"replace({ref}, {_quote(plan.decimal)}, '.')" if plan.decimal and plan.decimal != "." else ref
-        return (f"(CASE WHEN regexp_full_match({ref}, {_quote(plan.pattern())}) "
-                f"THEN TRY_CAST({value} AS DOUBLE) END)")
+        return (f"(CASE WHEN {ref} IS NULL THEN NULL WHEN {refused} THEN 'NaN'::DOUBLE "
+                f"ELSE coalesce(TRY_CAST({value} AS DOUBLE), 'NaN'::DOUBLE) END)")
     if plan.kind == "flag":
         # a regular expression, not IN (...): DuckDB may turn a long IN list into a join, which loses the row order
         def words(values: tuple[str, ...]) -> str:
@@ -190,19 +196,13 @@ def read_typed(path: Path, *, sep: str, skip: int, header: list[str], plan: dict
     source = (f"read_csv({_quote(str(path))}, delim={_quote(sep)}, quote='\"', escape='\"', header=false, "
               f"skip={skip + 1}, auto_detect=false, columns={{{columns}}}, "
               f"nullstr=[{', '.join(map(_quote, na_tokens))}], allow_quoted_nulls=true)")
-    select = []
-    for i, name in enumerate(names):
-        ref, col = f"c{i}", plan.get(name, ColumnPlan("text"))
-        select.append(f"{_expression(ref, col)} AS v{i}")
-        if col.kind != "text":
-            select.append(f"({ref} IS NOT NULL AND v{i} IS NULL) AS bad{i}")
+    select = [f"{_expression(f'c{i}', plan.get(name, ColumnPlan('text')))} AS v{i}" for i, name in enumerate(names)]
     connection = duckdb.connect()
     try:
         connection.execute("SET enable_progress_bar = false")
         # the rows must come out in the file's order: no optimiser step that turns IN lists into joins
         connection.execute("SET preserve_insertion_order = true")
         connection.execute("SET disabled_optimizers = 'in_clause'")
-        # the typed value is computed once: the failure test refers to it by its alias
         query = f"SELECT {', '.join(select)} FROM {source}"
         table = connection.sql(query).to_arrow_table()
     except duckdb.Error:
@@ -215,7 +215,8 @@ def read_typed(path: Path, *, sep: str, skip: int, header: list[str], plan: dict
     for i, name in enumerate(names):
         col = plan.get(name, ColumnPlan("text"))
         values = table.column(f"v{i}")
-        if col.kind != "text" and pc.any(table.column(f"bad{i}")).as_py():
+        if (col.kind == "number" and pc.any(pc.invert(pc.is_finite(values))).as_py()) or \
+                (col.kind == "flag" and values.null_count):
             failed.append(name)
         if col.kind == "date":
             low, high = pc.min_max(values).values()
@@ -227,8 +228,8 @@ def read_typed(path: Path, *, sep: str, skip: int, header: list[str], plan: dict
             values = values.cast(pa.string())
         data[name] = values.to_pandas(types_mapper={pa.string(): text}.get)
     if any(plan.get(n, ColumnPlan("text")).kind == "number" for n in failed):
-        failed = list(dict.fromkeys(failed + [n for n in names if plan.get(n, ColumnPlan("text")).kind == "number"]))
-    return pd.DataFrame(data), failed
+        failed += [n for n in names if plan.get(n, ColumnPlan("text")).kind == "number"]
+    return pd.DataFrame(data), list(dict.fromkeys(failed))
 
 
 def sample_frame(sample: str, sep: str, na_tokens: tuple[str, ...]) -> pd.DataFrame | None:
