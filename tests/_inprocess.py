@@ -51,11 +51,14 @@ def execute_in_process(source: Path, target: Path, parameters: dict[str, Any], t
     nb = load_notebook_node(str(source))  # as papermill reads it: every cell has metadata.tags
     nb.metadata.papermill = {}  # papermill's own execute_notebook sets this before parameterising
     nb = parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
-    namespace: dict[str, Any] = {"__name__": "__main__"}
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    namespace: dict[str, Any] = {"__name__": "__main__", "display": display}  # as in a kernel
     error, cell_no = None, None
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or "skip-execution" in cell.metadata.get("tags", []):
-            continue  # nbclient skips cells tagged skip-execution (the notebooks' work cells) the same way
+            continue  # nbclient skips cells tagged skip-execution (the notebooks' exercises) the same way
         cell.outputs = []
         try:
             value = _run_cell(cell.source, namespace)
@@ -65,6 +68,8 @@ def execute_in_process(source: Path, target: Path, parameters: dict[str, Any], t
             cell.metadata.setdefault("papermill", {})["exception"] = True
             error, cell_no = f"{type(exc).__name__}: {exc}", index
             break
+        finally:
+            plt.close("all")  # the kernel's inline backend shows and closes each cell's figures
         if value is not None:
             cell.outputs = [_output(value)]
     nbformat.write(nb, target)

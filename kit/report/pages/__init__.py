@@ -48,11 +48,12 @@ from kit.report.pages.interviews import (
     themes,
     uncoded_terms,
 )
+from kit.report.pages.show import SECTIONS, show
 
 __all__ = [
     "Context", "context", "resolve_config_path", "resolve_period", "Section",
     "prepare", "share", "config_fingerprint", "SHARED_FILE",
-    "get_scorecard", "scorecard_html",
+    "get_scorecard", "scorecard_html", "show", "SECTIONS",
     # 1 goals
     "business", "kpi_targets", "kpi_tree", "KPI_TREE", "baseline", "why_retention",
     # 2 data

@@ -170,6 +170,105 @@ class Context:
         state["_making"] = []
         return state
 
+    def has(self, table: str, *columns: str) -> bool:
+        """True when the data hold ``table`` with every one of ``columns`` and the run has a period.
+
+        The notebooks' work cells start with it (``if ctx.has("surveys", "nps"):``): a report on data without
+        that table or column runs on, and the section below says what is missing.
+
+        Examples
+        --------
+        >>> ctx = context(smoke=True)  # doctest: +SKIP
+        >>> ctx.has("surveys", "nps"), ctx.has("surveys", "no_such_column")  # doctest: +SKIP
+        (True, False)
+        """
+        frame = getattr(self.data, table, None)
+        return self.period is not None and isinstance(frame, pd.DataFrame) and all(c in frame for c in columns)
+
+    def reuse(self, func: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """``func(*args, **kwargs)``, computed once: the run's shared result when it is the same call.
+
+        ``loyalty-kit run`` computes the scorecard, the customer values and the key drivers once and hands them
+        to every notebook (:func:`share`). A work cell that makes one of those calls with the same arguments
+        (``ctx.reuse(kit.scorecard, data, config, period=p, lang=ctx.lang)``) gets that result instead of
+        computing it again; with any other argument (``period=p.previous()``, ``n_boot=50``) it is computed
+        here, and kept for the next identical call. Arguments are told apart by what they are: the context's
+        own tables and settings by name, other tables by their content, plain values by value. A call with an
+        argument that cannot be told apart that way (a fitted model, a figure) is simply computed.
+
+        Parameters
+        ----------
+        func : callable
+            A public kit function (or a model's ``fit``, e.g. ``kit.KeyDrivers(n_boot=500).fit``).
+        *args, **kwargs
+            Its arguments, as in a direct call.
+
+        Returns
+        -------
+        Any
+            What ``func(*args, **kwargs)`` returns; warnings it raised are raised again on first use.
+
+        Raises
+        ------
+        Exception
+            What the call raises (a shared call that failed in the run raises its error here).
+        """
+        key = self._call_key(func, args, kwargs)
+        if key is None:
+            return func(*args, **kwargs)
+        name = _shared_call_names(self).get(key, f"reuse {key!r}")
+        value = self.cached(name, lambda: func(*args, **kwargs))
+        if isinstance(value, Exception):  # a shared model that could not be fitted: kept as its error
+            raise value
+        return value
+
+    def _call_key(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...] | None:
+        """What identifies a call of ``func``: its name and its arguments as :meth:`_arg_key` tells them apart."""
+        owner = getattr(func, "__self__", None)
+        if owner is not None:  # a model's method: the model's settings (n_boot, seed, ...) count as arguments
+            settings = self._arg_key(dict(vars(owner)))
+            if settings is None:
+                return None
+            name: tuple[Any, ...] = (type(owner).__module__, type(owner).__qualname__, func.__name__, settings)
+        else:
+            name = (getattr(func, "__module__", None), getattr(func, "__qualname__", repr(func)))
+        keyed = self._arg_key([list(args), dict(kwargs)])
+        return None if keyed is None else (*name, keyed)
+
+    def _arg_key(self, value: Any) -> Any:
+        """A hashable stand-in for ``value``, or None when it cannot be told apart from another safely."""
+        for name in self.data.available():
+            if value is getattr(self.data, name):
+                return ("data", name)
+        if value is self.data:
+            return ("data",)
+        if value is self.config:
+            return ("config",)
+        for name in type(self.config).model_fields:
+            part = getattr(self.config, name)
+            if value is part and not isinstance(part, (str, int, float, bool, type(None))):
+                return ("config", name)
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return (type(value).__name__, value)
+        if isinstance(value, Period):
+            return ("period", value.label)
+        if isinstance(value, pd.Timestamp):
+            return ("timestamp", value.isoformat())
+        if isinstance(value, (pd.DataFrame, pd.Series)):
+            try:
+                content = int(pd.util.hash_pandas_object(value, index=True).sum())
+            except TypeError:  # unhashable cells (lists): not told apart by content
+                return None
+            columns = tuple(map(str, value.columns)) if isinstance(value, pd.DataFrame) else (str(value.name),)
+            return ("frame", value.shape, columns, content)
+        if isinstance(value, (list, tuple)):
+            items = [self._arg_key(v) for v in value]
+            return None if any(i is None for i in items) else (type(value).__name__, tuple(items))
+        if isinstance(value, dict):
+            items = [(str(k), self._arg_key(v)) for k, v in value.items()]
+            return None if any(i is None for _, i in items) else ("dict", tuple(sorted(items)))
+        return None
+
     def _tables_read(self) -> str:
         """The tables read, by their display names in the report language."""
         return ", ".join(table_name(t, self.lang) for t in self.data.available()) or "–"
@@ -204,6 +303,41 @@ class Context:
                        f"border-left:3px solid #e0a800'>{esc(n)}</p>")
         out.append("</div>")
         return "\n".join(out)
+
+
+def _shared_call_names(ctx: Context) -> dict[tuple[Any, ...], str]:
+    """The calls whose results ``loyalty-kit run`` shares (see ``kit.report.pages.prepare``), keyed as
+    :meth:`Context.reuse` keys a call, with the name the result is kept under in the context.
+
+    Each entry repeats the page's own call exactly (``tests/test_notebooks.py`` checks that it gives the
+    page's result); a call not listed here is computed in the notebook.
+    """
+    from kit.models.clv import customer_value
+    from kit.models.drivers import KeyDrivers
+    from kit.plan.lists import advocates, watch_list, winback_list
+    from kit.plan.scorecards import scorecard
+
+    if ctx.period is None:
+        return {}
+    calls: dict[str, Any] = {"scorecard": ctx._call_key(scorecard, (ctx.data, ctx.config),
+                                                         {"period": ctx.period, "lang": ctx.lang})}
+    orders, surveys, outcome = ctx.data.orders, ctx.data.surveys, ctx.driver_outcome
+    if orders is not None:
+        calls["customer_value"] = ctx._call_key(customer_value, (orders,), {
+            "as_of": ctx.period.end - pd.Timedelta(days=1), "settings": ctx.config.clv})
+    if surveys is not None and outcome in surveys:
+        drivers = [c for c in surveys.columns if c.startswith("driver_")]
+        model = KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang)
+        calls["drivers"] = ctx._call_key(model.fit, (surveys[surveys["responded_at"] < ctx.period.end],),
+                                         {"outcome": outcome, "drivers": drivers})
+    as_of = ctx.period.end - pd.Timedelta(days=1)
+    values = ctx._cache.get("customer_value", (None,))[0]
+    values = values if isinstance(values, pd.DataFrame) else None
+    calls["list_watch_list"] = ctx._call_key(watch_list, (ctx.data, ctx.config),
+                                             {"as_of": as_of, "customer_values": values})
+    for name, func in (("list_winback_list", winback_list), ("list_advocates", advocates)):
+        calls[name] = ctx._call_key(func, (ctx.data, ctx.config), {"as_of": as_of})
+    return {key: name for name, key in calls.items() if key is not None}
 
 
 def config_fingerprint(path: Path) -> str:
