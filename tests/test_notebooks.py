@@ -41,8 +41,8 @@ GERMAN_WORDS = re.compile(r"\b(der|die|das|und|ist|den|dem|des|mit|für|nicht|ei
 DECIMAL_POINT = re.compile(r"\d\.\d{1,2}(?!\d)")
 #: German cells that may read exactly as their English cell (the word is the same in both languages).
 SAME_IN_BOTH = {"## Scorecard"}
-#: Tags of the cells that show the analysis, and of the workshop exercises: run in JupyterLab, not by the report.
-WORK, EXERCISE = {"work", "skip-execution"}, {"exercise", "skip-execution"}
+#: Tags of the cells that show the analysis (run by the report too) and of the workshop exercises (not run by it).
+WORK, EXERCISE = {"work"}, {"exercise", "skip-execution"}
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
@@ -214,55 +214,84 @@ def _calls(source: str, owner: str) -> set[str]:
             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == owner}
 
 
-def _is_bare_pages_call(source: str) -> bool:
-    """A cell that is nothing but ``pages.<x>(...)`` calls: it shows a result and hides how it was computed."""
+def _handed(call: ast.Call) -> list[ast.expr]:
+    """The arguments of a ``pages.*`` call other than ``ctx`` and literals: what the notebook hands over."""
+    values = [*call.args, *(k.value for k in call.keywords)]
+    return [v for v in values if not isinstance(v, ast.Constant) and not (isinstance(v, ast.Name) and v.id == "ctx")]
+
+
+def _is_pages_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+        and isinstance(node.func.value, ast.Name) and node.func.value.id == "pages"
+
+
+def is_bare_pages_call(source: str) -> bool:
+    """A cell that is nothing but ``pages.<x>(ctx, "...")`` calls: a result shown without the notebook's own
+    analysis handed to it (``pages.criterion(ctx, "satisfaction")``)."""
     body = ast.parse(source).body
-    return bool(body) and all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
-                              and isinstance(s.value.func, ast.Attribute) and isinstance(s.value.func.value, ast.Name)
-                              and s.value.func.value.id == "pages" for s in body)
+    return bool(body) and all(isinstance(s, ast.Expr) and _is_pages_call(s.value) and not _handed(s.value)
+                              for s in body)
 
 
-def unexplained_pages_cells(book: nbformat.NotebookNode) -> list[str]:
-    """Bare ``pages.*`` cells with no work cell since the previous section that calls ``kit`` or shows the tables
-    (``data.*``) or the configuration (``config.*``) the section formats: the analysis is hidden.
-
-    Every formatted section must come right after the analysis it formats (the public kit calls with their
-    arguments in view); a page made only of ``pages.criterion(ctx, "satisfaction")`` fails.
-    """
-    problems, shown = [], False
-    for cell in book.cells:
-        if cell.cell_type != "code":
-            continue
-        if WORK <= set(_tags(cell)) and (_calls(cell.source, "kit") | _calls(cell.source, "data")
-                                          | _calls(cell.source, "config")):  # a kit call, the tables or the settings
-            shown = True
-        elif _is_bare_pages_call(cell.source):
-            if not shown:
-                problems.append(cell.source.strip())
-            shown = False
-    return problems
+def _is_section_cell(source: str) -> bool:
+    """``pages.show(ctx, "<section>", name=result, ...)``: one call handing the notebook's results to a section."""
+    body = ast.parse(source).body
+    return len(body) == 1 and isinstance(body[0], ast.Expr) and _is_pages_call(body[0].value) \
+        and body[0].value.func.attr == "show" and bool(body[0].value.keywords)
 
 
-def test_the_static_check_catches_a_page_that_hides_its_analysis():
+def bare_pages_cells(book: nbformat.NotebookNode) -> list[str]:
+    """The code cells of ``book`` that are bare ``pages.*`` calls (:func:`is_bare_pages_call`)."""
+    return [c.source.strip() for c in _code_cells(book) if is_bare_pages_call(c.source)]
+
+
+def test_the_static_check_catches_a_bare_pages_call():
     def cell(source: str, *tags: str) -> nbformat.NotebookNode:
         return nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)})
 
-    hidden = nbformat.v4.new_notebook(cells=[cell('pages.criterion(ctx, "satisfaction")', "remove-input")])
-    assert unexplained_pages_cells(hidden) == ['pages.criterion(ctx, "satisfaction")']
-    shown = nbformat.v4.new_notebook(cells=[cell('kit.nps(now["nps"], min_n=30)', "work", "skip-execution"),
-                                            cell('pages.criterion(ctx, "satisfaction")', "remove-input"),
-                                            cell('pages.criterion(ctx, "retention")', "remove-input")])
-    assert unexplained_pages_cells(shown) == ['pages.criterion(ctx, "retention")']  # one analysis, one section
-    assert not _is_bare_pages_call('s = pages.scorecard(ctx)\nkit.nps(now["nps"])')
+    book = nbformat.v4.new_notebook(cells=[
+        cell('kit.nps(now["nps"], min_n=30)', "work"),
+        cell('pages.criterion(ctx, "satisfaction")', "remove-input"),           # bare, even after its analysis
+        cell('pages.scorecard(ctx)\npages.criterion(ctx, name="retention")', "remove-input"),
+        cell('pages.show(ctx, "satisfaction", nps=nps_now)', "remove-input"),  # hands a result: not bare
+        cell('s = pages.scorecard(ctx)\nkit.nps(now["nps"])', "work")])
+    assert bare_pages_cells(book) == ['pages.criterion(ctx, "satisfaction")',
+                                      'pages.scorecard(ctx)\npages.criterion(ctx, name="retention")']
+    assert _is_section_cell('pages.show(ctx, "value", customer_value=values)')
+    assert not _is_section_cell('pages.show(ctx, "value")') and not _is_section_cell("pages.KPI_TREE")
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_no_code_cell_is_a_bare_pages_call(path):
+    assert not bare_pages_cells(_read(path))
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_every_section_follows_the_analysis_it_formats(name):
-    book = _book(name)
-    assert not unexplained_pages_cells(book)
-    for cell in _code_cells(book):
-        if _is_bare_pages_call(cell.source):
-            assert "remove-input" in _tags(cell), cell.source
+def test_every_section_cell_hands_results_computed_above_it(name):
+    """Each ``pages.show`` cell names a section and hands it names that a work cell above it assigned."""
+    from kit.report import pages
+
+    assigned: set[str] = set()
+    sections = []
+    for cell in _code_cells(_book(name)):
+        tree = ast.parse(cell.source)
+        if _is_section_cell(cell.source):
+            call = tree.body[0].value
+            sections.append(call.args[1].value)
+            used = {n.id for v in _handed(call) for n in ast.walk(v) if isinstance(n, ast.Name)}
+            assert used and used <= assigned | {"config"}, (cell.source, used - assigned)
+            assert set(_tags(cell)) == {"remove-input"}, cell.source
+        elif WORK <= set(_tags(cell)) or "pages.context(" in cell.source:
+            assigned |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    assert sections and set(sections) <= set(pages.SECTIONS)
+
+
+def test_every_report_section_is_shown_by_one_notebook_cell():
+    shown = [ast.parse(c.source).body[0].value.args[1].value for name in NOTEBOOKS for c in _code_cells(_book(name))
+             if _is_section_cell(c.source)]
+    from kit.report import pages
+
+    assert sorted(shown) == sorted(pages.SECTIONS)
 
 
 def _section_functions() -> set[str]:
@@ -303,7 +332,9 @@ def test_code_cells_hold_no_logic_of_their_own(path):
         src = cell.source
         tree = ast.parse(src)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))], src
-        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.If, ast.For, ast.While, ast.Try))], src
+        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While, ast.Try))], src
+        guards = [n for n in ast.walk(tree) if isinstance(n, ast.If)]  # "if ctx.has(...)": data a page can lack
+        assert all(not n.orelse for n in guards), src
         assert "to_csv" not in src and "%autoreload" not in src and "import os" not in src, src
         literals = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
         assert not [v for v in literals if "/" in v or v.endswith((".csv", ".yaml", ".xlsx"))], src  # no paths
@@ -314,7 +345,7 @@ def test_every_code_cell_is_a_parameter_setup_work_section_or_exercise_cell(name
     for cell in _code_cells(_book(name)):
         tags = set(_tags(cell))
         kinds = ["parameters" in tags, "pages.context(" in cell.source and tags == {"remove-input"},
-                 WORK == tags, EXERCISE == tags, _is_bare_pages_call(cell.source) and tags == {"remove-input"}]
+                 WORK == tags, EXERCISE == tags, _is_section_cell(cell.source) and tags == {"remove-input"}]
         assert sum(kinds) == 1, (tags, cell.source[:60])
 
 
@@ -465,14 +496,31 @@ def test_executed_notebooks_name_the_final_run_folder(sample_run):
         assert f'run_dir = "{sample_run}"' in injected.source and ".tmp" not in injected.source
 
 
-def test_the_report_skips_the_work_and_exercise_cells_and_hides_them(sample_run):
+def test_the_report_runs_the_work_cells_shows_them_only_with_code_and_skips_the_exercises(sample_run, tmp_path):
+    from kit.report.render import to_html
+
     executed = nbformat.read(sample_run / "03_criteria.ipynb", as_version=4)
     work = [c for c in _code_cells(executed) if "work" in _tags(c)]
-    assert work and all(not c.get("outputs") for c in work)       # skipped: the report is as fast as before
+    assert work and all(c.get("outputs") for c in work if "display(" in c.source)  # run: their results are there
+    assert not [o for c in work for o in c.outputs if o.output_type == "error"]
     exercise = [c for c in executed.cells if "exercise" in _tags(c)]
-    assert [c.cell_type for c in exercise] == ["markdown", "code"]  # the question and the answer cell
+    assert [c.cell_type for c in exercise] == ["markdown", "code"] and not exercise[1].get("outputs")  # not run
     page = (sample_run / "03_criteria.html").read_text(encoding="utf-8")
     assert "kit.churn_rate" not in page and "check_exercise" not in page and "Exercise 3" not in page
+    assert "pages.show" not in page
+    to_html(sample_run / "03_criteria.ipynb", tmp_path / "with_code.html", with_code=True)
+    with_code = (tmp_path / "with_code.html").read_text(encoding="utf-8")
+    churn = next(c for c in work if "kit.churn_rate(" in c.source)
+    assert churn.outputs and "kit.churn_rate" in with_code and "pages.show" in with_code  # code and its result
+    assert "check_exercise" not in with_code
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_notebooks_results_agree_with_the_report_on_the_sample(sample_run, name):
+    """pages.show notes any handed result that differs from the scorecard or the run's shared result: none on
+    the sample, so every number the work cells compute is the number the page shows."""
+    page = (sample_run / name.replace(".ipynb", ".html")).read_text(encoding="utf-8")
+    assert "computed in this notebook" not in page and "differs from the one the report run" not in page
 
 
 def test_sample_run_writes_the_period_and_artefacts(sample_run):

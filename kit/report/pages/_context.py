@@ -254,6 +254,10 @@ class Context:
             return ("period", value.label)
         if isinstance(value, pd.Timestamp):
             return ("timestamp", value.isoformat())
+        if isinstance(value, Path):
+            return ("path", str(value))
+        if hasattr(value, "model_dump_json"):  # a settings or codebook model: told apart by its content
+            return (type(value).__qualname__, hashlib.sha256(value.model_dump_json().encode()).hexdigest())
         if isinstance(value, (pd.DataFrame, pd.Series)):
             try:
                 content = int(pd.util.hash_pandas_object(value, index=True).sum())
@@ -316,6 +320,9 @@ def _shared_call_names(ctx: Context) -> dict[tuple[Any, ...], str]:
     from kit.models.drivers import KeyDrivers
     from kit.plan.lists import advocates, watch_list, winback_list
     from kit.plan.scorecards import scorecard
+    from kit.text.codebook import read_codebook
+    from kit.text.coding import code_texts
+    from kit.text.interviews import read_interviews
 
     if ctx.period is None:
         return {}
@@ -330,6 +337,16 @@ def _shared_call_names(ctx: Context) -> dict[tuple[Any, ...], str]:
         model = KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang)
         calls["drivers"] = ctx._call_key(model.fit, (surveys[surveys["responded_at"] < ctx.period.end],),
                                          {"outcome": outcome, "drivers": drivers})
+    path, folder = ctx.config.data.codebook, ctx.config.data.interviews
+    book = ctx._cache.get("codebook", (None,))[0]
+    if path is not None:
+        calls["codebook"] = ctx._call_key(read_codebook, (path,), {})
+    if ctx.data.interviews is None and folder is not None and book is not None:
+        calls["interviews"] = ctx._call_key(read_interviews, (folder,), {"customers": ctx.data.customers,
+                                                                        "codebook": book})
+    notes = ctx.data.interviews if ctx.data.interviews is not None else ctx._cache.get("interviews", (None,))[0]
+    if isinstance(notes, pd.DataFrame) and book is not None:
+        calls["coded_interviews"] = ctx._call_key(code_texts, (notes, book), {})
     as_of = ctx.period.end - pd.Timedelta(days=1)
     values = ctx._cache.get("customer_value", (None,))[0]
     values = values if isinstance(values, pd.DataFrame) else None
