@@ -1,13 +1,12 @@
 """The notebooks: the analysis visible through public kit calls, an English and a German set with the same code,
 workshop exercises with self-checking solutions, and each report notebook running on the sample.
 
-Each step notebook walks through its step in *work* cells (tagged ``work`` and ``skip-execution``): the
-period's tables, each KPI by its ``kit`` function with its arguments in view, each chart by its
-``kit.plot_*`` function, each model fitted where it is used. Below them a one-line ``pages.*`` cell
-(tagged ``remove-input``) shows the same results formatted as on the report page. ``loyalty-kit run``
-skips the work cells (the report is as fast as before and never fails on a work cell for data a page only
-notes as missing) and shows their code only ``--with-code``; JupyterLab and ``pytest --nbval-lax`` run
-them all. The German set (``notebooks/de/``) has the same code cells and German narrative.
+Each step notebook walks through its step in *work* cells (tagged ``work``): the period's tables, each KPI by its
+``kit`` function with its arguments in view, each chart by its ``kit.plot_*`` function, each model fitted where it is
+used. Below them one ``pages.show(ctx, "<section>", name=result, ...)`` cell (tagged ``remove-input``) hands the
+results to the report's section; no code cell is a bare ``pages.*`` call. ``loyalty-kit run`` runs the work cells
+too and shows them, with output, only ``--with-code``; exercise cells never run in a report. JupyterLab and
+``pytest --nbval-lax`` run them all. The German set (``notebooks/de/``) has the same code cells and German narrative.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from kit.labels import LANGUAGES
 __all__ = ["to_html", "WORK_TAG", "EXERCISE_TAG"]
 
 #: Cells that show the analysis step by step with public kit calls (data, KPI functions, plots, models): for
-#: working and teaching in JupyterLab; ``loyalty-kit run`` skips them (also tagged ``skip-execution``) and
-#: shows them only ``--with-code``, the page's sections below them show the same results formatted.
+#: working and teaching in JupyterLab; ``loyalty-kit run`` runs them too and shows them, with their output, only
+#: ``--with-code``; the ``pages.show`` cell below them hands their results to the page's section.
 WORK_TAG = "work"
 #: Workshop exercise cells: never on a report page (solutions are in ``notebooks/solutions/``).
 EXERCISE_TAG = "exercise"

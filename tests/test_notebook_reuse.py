@@ -1,0 +1,116 @@
+"""What the notebooks' work and section cells rely on: ``ctx.reuse`` (the run's shared results for the same call,
+computed otherwise), ``ctx.has`` (guards for data a page can lack) and ``pages.show`` (a section with the
+notebook's results, and a note when one differs from the page's)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import kit
+from kit.errors import ModelFitError
+from kit.report import pages
+
+
+@pytest.fixture(scope="module")
+def shared():
+    """The sample's context after ``pages.prepare``, as a report run hands it to the notebooks."""
+    ctx = pages.context(smoke=True)
+    assert not pages.prepare(ctx)
+    return ctx
+
+
+def _kept(ctx, name):
+    return ctx._cache[name][0]
+
+
+def test_the_notebooks_calls_get_the_runs_shared_results(shared):
+    """The calls exactly as the work cells write them return the objects the run computed: nothing again."""
+    ctx = shared
+    data, config, p = ctx.data, ctx.config, ctx.period
+    as_of = p.end - pd.Timedelta(days=1)
+    assert ctx.reuse(kit.scorecard, data, config, period=p, lang=ctx.lang) is _kept(ctx, "scorecard")
+    values = ctx.reuse(kit.customer_value, data.orders, as_of=as_of, settings=config.clv)
+    assert values is _kept(ctx, "customer_value")
+    surveys = data.surveys
+    upto = surveys[surveys["responded_at"] < p.end]
+    drivers = [c for c in surveys.columns if c.startswith("driver_")]
+    model = ctx.reuse(kit.KeyDrivers(n_boot=50 if ctx.smoke else 500, seed=0, lang=ctx.lang).fit, upto,
+                      outcome=ctx.driver_outcome, drivers=drivers)
+    assert model is _kept(ctx, "drivers")
+    book = ctx.reuse(kit.read_codebook, config.data.codebook)
+    notes = ctx.reuse(kit.read_interviews, config.data.interviews, customers=data.customers, codebook=book)
+    assert book is _kept(ctx, "codebook") and notes is _kept(ctx, "interviews")
+    assert ctx.reuse(kit.code_texts, notes, book) is _kept(ctx, "coded_interviews")
+    assert ctx.reuse(kit.watch_list, data, config, as_of=as_of, customer_values=values) is _kept(ctx, "list_watch_list")
+    assert ctx.reuse(kit.winback_list, data, config, as_of=as_of) is _kept(ctx, "list_winback_list")
+    assert ctx.reuse(kit.advocates, data, config, as_of=as_of) is _kept(ctx, "list_advocates")
+
+
+def test_another_argument_is_computed_here_and_kept_for_the_same_call(shared):
+    ctx = shared
+    before = len(ctx._cache)
+    model = ctx.reuse(kit.KeyDrivers(n_boot=20, seed=1, lang=ctx.lang).fit,
+                      ctx.data.surveys[ctx.data.surveys["responded_at"] < ctx.period.end], outcome="nps",
+                      drivers=["driver_delivery", "driver_price"])
+    assert model is not _kept(ctx, "drivers") and list(model.summary["driver"]) != list(_kept(ctx, "drivers")
+                                                                                          .summary["driver"])
+    answers = pd.Series([10, 9, 9, 7, 3, 0, 10, 8])           # 4 promoters, 2 detractors of 8: NPS 25
+    first = ctx.reuse(kit.nps, answers, min_n=2)
+    assert first.value == pytest.approx(25.0)
+    assert ctx.reuse(kit.nps, answers, min_n=2) is first       # the same call: kept
+    assert ctx.reuse(kit.nps, answers, min_n=3) is not first   # another argument: computed again
+    assert ctx.reuse(kit.nps, answers.replace(0, 10), min_n=2).value == pytest.approx(50.0)  # other content
+    assert len(ctx._cache) == before + 4
+
+
+def test_an_argument_that_cannot_be_told_apart_is_computed_each_time(shared):
+    made = []
+
+    def make(thing, *, n):
+        made.append(thing)
+        return [n]
+
+    thing = object()
+    assert shared.reuse(make, thing, n=1) == [1] and shared.reuse(make, thing, n=1) == [1]
+    assert len(made) == 2
+
+
+def test_a_shared_model_that_could_not_be_fitted_raises_its_error(shared):
+    ctx = pages.Context(config=shared.config, data=shared.data, period=shared.period, lang="en", smoke=True,
+                        config_path=shared.config_path)
+    ctx._cache["customer_value"] = (ModelFitError("BG/NBD did not converge"), [], ())  # as pages store it
+    with pytest.raises(ModelFitError, match="did not converge"):
+        ctx.reuse(kit.customer_value, ctx.data.orders, as_of=ctx.period.end - pd.Timedelta(days=1),
+                  settings=ctx.config.clv)
+
+
+def test_has_tells_tables_and_columns(shared):
+    assert shared.has("surveys", "nps", "responded_at") and shared.has("orders")
+    assert not shared.has("surveys", "no_such_column") and not shared.has("no_such_table")
+    without_period = pages.Context(config=shared.config, data=shared.data, period=None)
+    assert not without_period.has("orders")
+
+
+def test_show_notes_a_result_that_differs_from_the_scorecard(shared):
+    ctx = shared
+    surveys = ctx.data.surveys
+    now = surveys[ctx.period.contains(surveys["responded_at"])]["nps"].dropna()
+    by_hand = 100 * ((now >= 9).mean() - (now <= 6).mean())
+    card = pages.get_scorecard(ctx).set_index("kpi")
+    assert card.loc["nps", "value"] == pytest.approx(by_hand)
+    agreeing = pages.show(ctx, "satisfaction", nps=kit.nps(now))
+    assert "computed in this notebook" not in str(agreeing)
+    previous = surveys[ctx.period.previous().contains(surveys["responded_at"])]["nps"].dropna()
+    other = 100 * ((previous >= 9).mean() - (previous <= 6).mean())
+    assert abs(other - by_hand) > 1
+    differing = str(pages.show(ctx, "satisfaction", nps=kit.nps(previous), csat=None))
+    assert f"Net Promoter Score = {other:.1f}" in differing and f"shows {by_hand:.1f}" in differing
+    scorecard = str(pages.show(ctx, "scorecard", scorecard=card.reset_index().head(3)))
+    assert "the scorecard computed in this notebook differs" in scorecard
+
+
+def test_show_names_the_valid_sections(shared):
+    with pytest.raises(KeyError, match="unknown section 'satisfactoin'; valid: business, kpi_targets"):
+        pages.show(shared, "satisfactoin")
+    assert {"satisfaction", "retention", "themes", "customer_lists", "inventory"} <= set(pages.SECTIONS)
