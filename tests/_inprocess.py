@@ -29,7 +29,8 @@ __all__ = ["execute_in_process"]
 
 def _run_cell(source: str, namespace: dict[str, Any]) -> Any:
     """Execute ``source``; return the value of its last statement when that is an expression (else None)."""
-    tree = ast.parse(source)
+    # IPython's line magics (``%matplotlib inline``: figures shown under their cell) mean nothing in this process
+    tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%")))
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     exec(compile(tree, "<cell>", "exec"), namespace)  # noqa: S102 - the kit's own notebooks
     if last is None:

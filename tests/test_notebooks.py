@@ -44,6 +44,11 @@ SAME_IN_BOTH = {"## Scorecard"}
 WORK, EXERCISE = {"work"}, {"exercise", "skip-execution"}
 
 
+def _parse(source: str) -> ast.Module:
+    """A code cell as Python: IPython's line magics (``%matplotlib inline``) left out."""
+    return ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%")))
+
+
 def _read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
@@ -197,7 +202,7 @@ def test_every_setting_parameter_reaches_the_context():
     from kit.report.parameters import SETTINGS
 
     setup = next(c.source for c in _code_cells(_book(NOTEBOOKS[0])) if "pages.context(" in c.source)
-    call = next(n for n in ast.walk(ast.parse(setup)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "")
+    call = next(n for n in ast.walk(_parse(setup)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "")
                 == "context")
     passed = {k.arg: k.value.id for k in call.keywords if isinstance(k.value, ast.Name)}
     assert {name: name for name in SETTINGS} == {k: v for k, v in passed.items() if k in SETTINGS}
@@ -209,7 +214,7 @@ def test_every_setting_parameter_reaches_the_context():
 
 def _calls(source: str, owner: str) -> set[str]:
     """Names called or used as ``owner.<name>`` in ``source`` (``kit.nps(...)`` -> ``nps``)."""
-    return {n.attr for n in ast.walk(ast.parse(source))
+    return {n.attr for n in ast.walk(_parse(source))
             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == owner}
 
 
@@ -227,14 +232,14 @@ def _is_pages_call(node: ast.AST) -> bool:
 def is_bare_pages_call(source: str) -> bool:
     """A cell that is nothing but ``pages.<x>(ctx, "...")`` calls: a result shown without the notebook's own
     analysis handed to it (``pages.criterion(ctx, "satisfaction")``)."""
-    body = ast.parse(source).body
+    body = _parse(source).body
     return bool(body) and all(isinstance(s, ast.Expr) and _is_pages_call(s.value) and not _handed(s.value)
                               for s in body)
 
 
 def _is_section_cell(source: str) -> bool:
     """``pages.show(ctx, "<section>", name=result, ...)``: one call handing the notebook's results to a section."""
-    body = ast.parse(source).body
+    body = _parse(source).body
     return len(body) == 1 and isinstance(body[0], ast.Expr) and _is_pages_call(body[0].value) \
         and body[0].value.func.attr == "show" and bool(body[0].value.keywords)
 
@@ -273,7 +278,7 @@ def test_every_section_cell_hands_results_computed_above_it(name):
     assigned: set[str] = set()
     sections = []
     for cell in _code_cells(_book(name)):
-        tree = ast.parse(cell.source)
+        tree = _parse(cell.source)
         if _is_section_cell(cell.source):
             call = tree.body[0].value
             sections.append(call.args[1].value)
@@ -286,7 +291,7 @@ def test_every_section_cell_hands_results_computed_above_it(name):
 
 
 def test_every_report_section_is_shown_by_one_notebook_cell():
-    shown = [ast.parse(c.source).body[0].value.args[1].value for name in NOTEBOOKS for c in _code_cells(_book(name))
+    shown = [_parse(c.source).body[0].value.args[1].value for name in NOTEBOOKS for c in _code_cells(_book(name))
              if _is_section_cell(c.source)]
     from kit.report import pages
 
@@ -329,7 +334,7 @@ def test_every_public_function_the_sections_use_is_shown_in_a_notebook():
 def test_code_cells_hold_no_logic_of_their_own(path):
     for cell in _code_cells(_read(path)):
         src = cell.source
-        tree = ast.parse(src)
+        tree = _parse(src)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))], src
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While, ast.Try))], src
         guards = [n for n in ast.walk(tree) if isinstance(n, ast.If)]  # "if ctx.has(...)": data a page can lack
@@ -355,7 +360,7 @@ def _exercise_numbers(book: nbformat.NotebookNode) -> list[int]:
     numbers = []
     for cell in _code_cells(book):
         if EXERCISE <= set(_tags(cell)):
-            call = next(n for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Call)
+            call = next(n for n in ast.walk(_parse(cell.source)) if isinstance(n, ast.Call)
                         and getattr(n.func, "attr", "") == "check_exercise")
             numbers.append(call.args[0].value)
     return numbers
@@ -371,7 +376,7 @@ def test_one_exercise_per_step_in_order():
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_every_solution_ends_with_its_own_check(lang):
     checks = [(call.args[0].value) for cell in _code_cells(_read(SOLUTIONS[lang]))
-              for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.Assert)
+              for node in ast.walk(_parse(cell.source)) if isinstance(node, ast.Assert)
               for call in ast.walk(node.test) if isinstance(call, ast.Call)
               and getattr(call.func, "attr", "") == "check_exercise"]
     assert checks == [1, 2, 3, 4, 5]
