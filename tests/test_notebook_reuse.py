@@ -43,7 +43,6 @@ def test_the_notebooks_calls_get_the_runs_shared_results(shared):
     assert book is _kept(ctx, "codebook") and notes is _kept(ctx, "interviews")
     assert ctx.reuse(kit.code_texts, notes, book) is _kept(ctx, "coded_interviews")
     assert ctx.reuse(kit.watch_list, data, config, as_of=as_of, customer_values=values) is _kept(ctx, "list_watch_list")
-    assert ctx.reuse(kit.winback_list, data, config, as_of=as_of) is _kept(ctx, "list_winback_list")
     assert ctx.reuse(kit.advocates, data, config, as_of=as_of) is _kept(ctx, "list_advocates")
 
 

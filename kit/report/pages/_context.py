@@ -318,7 +318,7 @@ def _shared_call_names(ctx: Context) -> dict[tuple[Any, ...], str]:
     """
     from kit.models.clv import customer_value
     from kit.models.drivers import KeyDrivers
-    from kit.plan.lists import advocates, watch_list, winback_list
+    from kit.plan.lists import advocates, watch_list
     from kit.plan.scorecards import scorecard
     from kit.text.codebook import read_codebook
     from kit.text.coding import code_texts
@@ -352,8 +352,7 @@ def _shared_call_names(ctx: Context) -> dict[tuple[Any, ...], str]:
     values = values if isinstance(values, pd.DataFrame) else None
     calls["list_watch_list"] = ctx._call_key(watch_list, (ctx.data, ctx.config),
                                              {"as_of": as_of, "customer_values": values})
-    for name, func in (("list_winback_list", winback_list), ("list_advocates", advocates)):
-        calls[name] = ctx._call_key(func, (ctx.data, ctx.config), {"as_of": as_of})
+    calls["list_advocates"] = ctx._call_key(advocates, (ctx.data, ctx.config), {"as_of": as_of})
     return {key: name for name, key in calls.items() if key is not None}
 
 
