@@ -113,3 +113,16 @@ def test_show_names_the_valid_sections(shared):
     with pytest.raises(KeyError, match="unknown section 'satisfactoin'; valid: business, kpi_targets"):
         pages.show(shared, "satisfactoin")
     assert {"satisfaction", "retention", "themes", "customer_lists", "inventory"} <= set(pages.SECTIONS)
+
+
+def test_a_reused_results_warnings_show_in_the_cell_and_still_become_the_sections_notes(shared):
+    ctx = pages.Context(config=shared.config, data=shared.data, period=shared.period, lang="en", smoke=True,
+                        config_path=shared.config_path)
+    card = _kept(shared, "scorecard")
+    ctx._cache["scorecard"] = (card, [(UserWarning, "2026-Q3: few answers")], ())  # as the run hands it over
+    for _ in range(2):  # each time the cell runs
+        with pytest.warns(UserWarning, match="few answers"):
+            assert ctx.reuse(kit.scorecard, ctx.data, ctx.config, period=ctx.period, lang=ctx.lang) is card
+    section = pages.Section("Baseline")
+    assert pages.get_scorecard(ctx, section) is card
+    assert "Note: 2026-Q3: few answers" in str(section)

@@ -129,13 +129,14 @@ class Context:
         """A new section titled with the UI string ``key``; its anchor in the page is ``kit-<key>``."""
         return Section(self.t(key, **values), lang=self.lang, anchor=f"kit-{key}")
 
-    def cached(self, key: str, make: Any) -> Any:
+    def cached(self, key: str, make: Any, *, replay: bool = True) -> Any:
         """Compute ``make()`` once per context (the scorecard is shown on several pages).
 
         The warnings ``make()`` raised are kept with the value, with the cached values it used,
         and raised again the first time the value is used in this process, its ingredients'
         warnings first. So the section that shows a value first also shows its caveats, whether
         the value was computed here or handed over by :func:`share`, and in the same order.
+        ``replay=False`` keeps them for that section (:meth:`reuse` shows them in its cell without using them up).
         """
         if self._making:  # the value being computed uses this one
             self._making[-1].add(key)
@@ -149,9 +150,17 @@ class Context:
                 uses = self._making.pop()
             raised = dict.fromkeys((w.category, str(w.message)) for w in caught)  # each distinct one once
             self._cache[key] = (value, list(raised), tuple(sorted(uses)))
-        if not self._making:
+        if not self._making and replay:
             self._replay(key)
         return self._cache[key][0]
+
+    def _warn_again(self, key: str) -> None:
+        """Raise the warnings of ``key`` and of the values it used, without using up the section's replay."""
+        _, raised, uses = self._cache[key]
+        for used in uses:
+            self._warn_again(used)
+        for category, message in raised:
+            warnings.warn(message, category, stacklevel=4)
 
     def _replay(self, key: str) -> None:
         """Raise the warnings of ``key`` and of the values it used, each value's once per process."""
@@ -206,7 +215,8 @@ class Context:
         Returns
         -------
         Any
-            What ``func(*args, **kwargs)`` returns; warnings it raised are raised again on first use.
+            What ``func(*args, **kwargs)`` returns. Warnings it raised are raised again in this cell, each time,
+            and still become notes of the first section that shows the result.
 
         Raises
         ------
@@ -217,7 +227,8 @@ class Context:
         if key is None:
             return func(*args, **kwargs)
         name = _shared_call_names(self).get(key, f"reuse {key!r}")
-        value = self.cached(name, lambda: func(*args, **kwargs))
+        value = self.cached(name, lambda: func(*args, **kwargs), replay=False)
+        self._warn_again(name)  # in this cell; the page's section still notes them
         if isinstance(value, Exception):  # a shared model that could not be fitted: kept as its error
             raise value
         return value

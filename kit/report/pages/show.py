@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from kit.report.pages import actions, criteria, datapage, goals, interviews
-from kit.report.pages._common import fmt_kpi, get_scorecard
+from kit.report.pages._common import fmt_kpi
 from kit.report.pages._context import Context
 from kit.report.pages._section import Section
 from kit.results import MetricResult
@@ -51,7 +51,8 @@ def show(ctx: Context, name: str, /, **computed: Any) -> Section:
     laid out as on the report page (tables formatted and labelled, charts in the report's style, what is
     missing said), and every handed result is compared with what the page shows:
 
-    - a KPI result (``MetricResult``, handed under its KPI id, e.g. ``nps=``) with the scorecard's row;
+    - a KPI result (``MetricResult``, handed under its KPI id, e.g. ``nps=``) with the scorecard's row (when the
+      scorecard was computed: by the run, or by ``ctx.reuse(kit.scorecard, ...)`` in the notebook);
     - ``scorecard=`` with the run's scorecard;
     - any other DataFrame with the run's shared result of the same name (``customer_value=``), when there is one.
 
@@ -100,8 +101,8 @@ def _differences(ctx: Context, key: str, value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, MetricResult):
-        card = get_scorecard(ctx)
-        if card is None or value.kpi not in set(card["kpi"]):
+        card = ctx._cache.get("scorecard", (None,))[0]  # as computed (its warnings are the sections' to note)
+        if not isinstance(card, pd.DataFrame) or value.kpi not in set(card["kpi"]):
             return []
         row = card.set_index("kpi").loc[value.kpi]
         if _same(value.value, row["value"]):
