@@ -233,6 +233,22 @@ class Context:
             raise value
         return value
 
+    def reuse_or_none(self, func: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """:meth:`reuse` for a model these data may not identify: None (and its message printed) instead of a
+        :class:`kit.errors.ModelFitError`, as the page's section says "not available" and goes on.
+
+        Examples
+        --------
+        >>> ctx.reuse_or_none(kit.customer_value, data.orders, as_of=as_of, settings=config.clv)  # doctest: +SKIP
+        """
+        from kit.errors import ModelFitError
+
+        try:
+            return self.reuse(func, *args, **kwargs)
+        except ModelFitError as err:
+            print(f"{getattr(func, '__name__', func)}: not available: {err}")
+            return None
+
     def _call_key(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...] | None:
         """What identifies a call of ``func``: its name and its arguments as :meth:`_arg_key` tells them apart."""
         owner = getattr(func, "__self__", None)
