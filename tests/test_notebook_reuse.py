@@ -75,13 +75,17 @@ def test_an_argument_that_cannot_be_told_apart_is_computed_each_time(shared):
     assert len(made) == 2
 
 
-def test_a_shared_model_that_could_not_be_fitted_raises_its_error(shared):
+def test_a_shared_model_that_could_not_be_fitted_raises_its_error(shared, capsys):
     ctx = pages.Context(config=shared.config, data=shared.data, period=shared.period, lang="en", smoke=True,
                         config_path=shared.config_path)
     ctx._cache["customer_value"] = (ModelFitError("BG/NBD did not converge"), [], ())  # as pages store it
+    as_of = ctx.period.end - pd.Timedelta(days=1)
     with pytest.raises(ModelFitError, match="did not converge"):
-        ctx.reuse(kit.customer_value, ctx.data.orders, as_of=ctx.period.end - pd.Timedelta(days=1),
-                  settings=ctx.config.clv)
+        ctx.reuse(kit.customer_value, ctx.data.orders, as_of=as_of, settings=ctx.config.clv)
+    assert ctx.reuse_or_none(kit.customer_value, ctx.data.orders, as_of=as_of, settings=ctx.config.clv) is None
+    assert "customer_value: not available: BG/NBD did not converge" in capsys.readouterr().out
+    with pytest.raises(ZeroDivisionError):  # any other error is not a finding about the data: raised
+        ctx.reuse_or_none(lambda x: x / 0, 1)
 
 
 def test_has_tells_tables_and_columns(shared):
