@@ -14,14 +14,23 @@ Prints three tables:
 3. **scorecards** with nothing changing: the share with any raw p < 0.05 among its 15 change tests, and
    the share with any Holm-adjusted p < 0.05 (what the summary calls significant). Target: at most 5.5 %.
 
-Last full run (2026-12-02, ``--reps 2000 --seed 12``, 7 minutes on the shared 2-core machine): every interval
-but two covers at least 93 % in every cell; the exceptions are the clustered average order value with few
-customers behind 30 or 100 orders (91.3 / 92.5 % with customer log-sd 0.5; 81.7 / 87.5 / 92.7 % with the extreme
-log-sd 1.0, against 77-81 % and 65-72 % for the old t interval) and the Wilson interval of a 1 % or 99 % share
-at n = 100 (91.6 %: Wilson's known dip where the lower bound passes p; ``wilson_interval`` is being changed
-elsewhere). The change tests stay at or below 5.5 % except where sampling error or discreteness moves them a
-few tenths above (the pooled two-proportion z-test at a 50 % share, 100 vs 100, has an exact size of 5.6 %);
-unchanged scorecards flag any raw p < 0.05 in 53 % and any Holm-adjusted one in 3.9 %.
+Last full run (2026-12-02, ``--reps 2000 --seed 12``, 1,118 s on the shared 2-core machine under load 10-20):
+
+- **coverage**: every interval but the clustered average order value covers at least 93 % in every cell (lowest
+  93.7 %, NPS 0 at n = 1000). Shares (Agresti-Coull) 94.8-99.8 %; the Wilson interval they replace covered
+  91.6 / 92.0 % at a 1 % / 99 % share with n = 100. The average order value (log scale, customer-clustered
+  jackknife se, t with G - 1 df) covers 93.7 / 92.7 / 94.7 % at n = 30 / 100 / 1000 with customer log-sd 0.5
+  and 87.0 / 90.8 / 93.9 % with the extreme log-sd 1.0 (the symmetric clustered interval: 90.0 / 92.2 / 95.6
+  and 82.9 / 87.4 / 91.6 %; orders as independent: 66.6-80.8 %). With about 10 or 33 customers of very unequal
+  value the sample cannot show the tail; a cluster bootstrap-t reached 92.6 / 90.0 % at 30 orders at twice the
+  width (see :func:`kit.metrics._bounded.cluster_mean_interval`).
+- **false positives**: shares (Boschloo's exact test up to 200 vs 200) 0.0-5.1 % in every cell (the z-test alone:
+  5.3 / 5.1 / 4.9 / 5.9 % at 50 %; its exact size at 100 vs 100 is 5.6 %); NPS, AOV, refund share and complaint
+  rate at most 5.4 %. Seven cells of the mean tests (stars, CES, purchase frequency) read 5.6-6.8 %; the same
+  tests at 40,000 pairs read 4.8-5.4 % in those cells (98 % fives, 30 vs 300: 5.4 %), so these are Monte-Carlo
+  spread: with 116 cells and a standard error of 0.49 points, cells of a test of exact size 5.0 % pass 5.5 %
+  about one time in seven.
+- **scorecards** with nothing changing: any raw p < 0.05 in 53.0 %, any Holm-adjusted p < 0.05 in 3.9 %.
 
 Each cell calls the kit's own functions (``kit.metrics._bounded``, ``kit.metrics._change``,
 ``kit.metrics._stats``, ``kit.metrics.survey.nps``, ``kit.plan._scorecard_kpis.adjust_p_values``) on data sets
