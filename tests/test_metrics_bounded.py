@@ -94,9 +94,9 @@ def test_cluster_mean_of_singletons_is_the_t_interval():
 
 def test_cluster_mean_interval_of_a_mean_at_or_below_zero_is_symmetric():
     # net order values can be negative: mean -1, the plain t interval -1 ± t(3) se
-    x = np.array([-6.0, -2.0, 1.0, 3.0])   # sd sqrt(50/3) = 4.0825, se 2.0412
+    x = np.array([-6.0, -2.0, 1.0, 3.0])   # deviations -5, -1, 2, 4: sd sqrt(46/3) = 3.9158, se 1.9579
     mean, se, low, high, _ = cluster_mean_interval(x, None)
-    assert mean == -1.0 and se == pytest.approx(math.sqrt(50 / 3) / 2)
+    assert mean == -1.0 and se == pytest.approx(math.sqrt(46 / 3) / 2)
     assert (low, high) == pytest.approx((-1 - stats.t.ppf(0.975, 3) * se, -1 + stats.t.ppf(0.975, 3) * se))
 
 
