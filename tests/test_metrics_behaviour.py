@@ -56,9 +56,9 @@ def test_churn_rate_hand_example_with_exits(churn_orders, exits):
     r = churn_rate(churn_orders, period=Q3, inactivity_days=90, exits=exits)
     assert (r.value, r.n) == (0.75, 4)
     assert r.extras["lost"] == 3 and r.extras["lost_by_exit"] == 1 and r.extras["lost_by_inactivity"] == 2
-    # Wilson 3/4: centre (.75 + 1.9208/4) / 1.9604 = .62752; half = 1.96 sqrt(.046875 + .060025)/1.9604 = .32689
-    assert r.ci_low == pytest.approx(0.3006, abs=1e-3)
-    assert r.ci_high == pytest.approx(0.9544, abs=1e-3)
+    # Agresti-Coull 3/4: ñ = 7.8415, p̃ = (3 + 1.9208) / 7.8415 = .62753; half = 1.96 sqrt(p̃ (1 - p̃) / ñ) = .33839
+    assert r.ci_low == pytest.approx(0.2891, abs=1e-3)
+    assert r.ci_high == pytest.approx(0.9659, abs=1e-3)
     assert r.note.startswith("lost = no order for 90 days, or a recorded exit")
     assert r.kpi == "churn_rate" and r.definition
 

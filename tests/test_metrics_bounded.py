@@ -85,9 +85,19 @@ def test_cluster_mean_of_singletons_is_the_t_interval():
     x = np.array([3.0, 7.0, 8.0, 10.0])   # mean 7, sd sqrt(26/3), se = sqrt(26/3) / 2 = 1.472
     mean, se, low, high, g = cluster_mean_interval(x, None)
     assert (mean, g) == (7.0, 4) and se == pytest.approx(math.sqrt(26 / 3) / 2)
-    assert low == pytest.approx(7 - stats.t.ppf(0.975, 3) * se)
+    # the interval on the log scale: 7 exp(∓ t(3) se / 7), t(3) = 3.1824 -> 7 exp(∓ 0.66920) = 3.5848, 13.6688
+    assert low == pytest.approx(7 * math.exp(-stats.t.ppf(0.975, 3) * se / 7))
+    assert (low, high) == pytest.approx((3.5848, 13.6688), abs=1e-3)
     same = cluster_mean_interval(x, np.array(["a", "b", "c", "d"]))
     assert same[1] == pytest.approx(se)
+
+
+def test_cluster_mean_interval_of_a_mean_at_or_below_zero_is_symmetric():
+    # net order values can be negative: mean -1, the plain t interval -1 ± t(3) se
+    x = np.array([-6.0, -2.0, 1.0, 3.0])   # deviations -5, -1, 2, 4: sd sqrt(46/3) = 3.9158, se 1.9579
+    mean, se, low, high, _ = cluster_mean_interval(x, None)
+    assert mean == -1.0 and se == pytest.approx(math.sqrt(46 / 3) / 2)
+    assert (low, high) == pytest.approx((-1 - stats.t.ppf(0.975, 3) * se, -1 + stats.t.ppf(0.975, 3) * se))
 
 
 def test_cluster_mean_missing_cluster_is_its_own_and_one_cluster_has_no_interval():

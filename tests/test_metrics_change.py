@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from kit.metrics._boschloo import boschloo_p_value
 from kit.metrics._change import (
     benjamini_hochberg,
     cluster_sums,
@@ -103,13 +104,45 @@ def test_holm_by_hand_skips_nan():
     assert holm([]).size == 0 and math.isnan(benjamini_hochberg([math.nan])[0])
 
 
-def test_share_change_test_z_and_fisher_for_small_counts():
-    # 60/100 vs 50/100: pooled 0.55, z = 0.1 / sqrt(0.55 x 0.45 x 0.02) = 1.4213 (expected counts >= 5)
+def test_share_change_test_exact_up_to_200_z_and_fisher_beyond():
+    # 60/100 vs 50/100: pooled 0.55, z = 0.1 / sqrt(0.55 x 0.45 x 0.02) = 1.4213; 101 x 101 tables: Boschloo
     z, p = share_change_test(60, 100, 50, 100)
-    assert z == pytest.approx(0.1 / math.sqrt(0.55 * 0.45 * 0.02)) and p == pytest.approx(2 * stats.norm.sf(z))
-    # 1 of 30 against 1 of 300: pooled 2/330, expected 30 x 0.006 = 0.18 < 5 -> Fisher's exact p
-    assert share_change_test(1, 30, 1, 300)[1] == pytest.approx(stats.fisher_exact([[1, 29], [1, 299]])[1])
+    assert z == pytest.approx(0.1 / math.sqrt(0.55 * 0.45 * 0.02))
+    assert p == pytest.approx(stats.boschloo_exact([[60, 50], [40, 50]]).pvalue, abs=1e-9)
+    # 1 of 30 against 1 of 300 (31 x 301 tables): Boschloo too
+    assert share_change_test(1, 30, 1, 300)[1] == pytest.approx(stats.boschloo_exact([[1, 1], [29, 299]]).pvalue,
+                                                                abs=1e-9)
+    # 300/500 vs 250/500: 501 x 501 tables -> the pooled z-test; pooled 0.55, se sqrt(0.55 x 0.45 x 0.004)
+    z, p = share_change_test(300, 500, 250, 500)
+    assert z == pytest.approx(0.1 / math.sqrt(0.55 * 0.45 * 0.004)) and p == pytest.approx(2 * stats.norm.sf(z))
+    # 1 of 300 against 1 of 3000: expected 300 x 2/3300 = 0.18 < 5 -> Fisher's exact p
+    assert share_change_test(1, 300, 1, 3000)[1] == pytest.approx(stats.fisher_exact([[1, 299], [1, 2999]])[1])
     assert math.isnan(share_change_test(0, 30, 0, 300)[1])
+
+
+@pytest.mark.parametrize(("k1", "n1", "k2", "n2"), [(7, 12, 2, 12), (0, 30, 6, 30), (14, 30, 19, 30),
+                                                    (50, 100, 36, 100), (3, 30, 12, 300), (150, 200, 130, 200)])
+def test_boschloo_p_value_matches_scipy(k1, n1, k2, n2):
+    expected = stats.boschloo_exact([[k1, k2], [n1 - k1, n2 - k2]]).pvalue
+    assert boschloo_p_value(k1, n1, k2, n2) == pytest.approx(expected, abs=1e-9)
+
+
+def test_share_change_test_holds_its_level_exactly_where_z_did_not():
+    # exact size at a 50 % share, 100 vs 100, summed over every table: the z-test rejects 5.60 %, the test 5 % or less
+    k = np.arange(101)
+    weights = np.outer(stats.binom.pmf(k, 100, 0.5), stats.binom.pmf(k, 100, 0.5))
+    z_rejects = np.zeros((101, 101), dtype=bool)
+    rejects = np.zeros((101, 101), dtype=bool)
+    for a in k:
+        for b in k:
+            if a + b in (0, 200):
+                continue
+            pooled = (a + b) / 200
+            z = (a - b) / 100 / math.sqrt(pooled * (1 - pooled) * 0.02)
+            z_rejects[a, b] = 2 * stats.norm.sf(abs(z)) < 0.05
+            rejects[a, b] = share_change_test(int(a), 100, int(b), 100)[1] < 0.05
+    assert (weights * z_rejects).sum() == pytest.approx(0.0560, abs=1e-4)
+    assert (weights * rejects).sum() <= 0.05
 
 
 def test_clustered_mean_change_test_by_hand():

@@ -15,7 +15,7 @@ from kit.data.contract import LoyaltyData
 from kit.data.io import read_data, validate
 from kit.data.periods import parse_period
 from kit.errors import DataError
-from kit.metrics._stats import wilson_interval
+from kit.metrics._stats import share_interval
 from kit.metrics.contracts import (
     churn_by_tenure,
     contractual_churn,
@@ -48,7 +48,7 @@ def test_contractual_churn_counts_by_hand():
     # at the start: a, b, f, g (4); lost in Q3: a, f (2) -> 2 / 4 = 0.5
     assert (r.value, r.n, r.extras["lost"]) == (0.5, 4, 2)
     assert r.extras["joined_and_left"] == 1 and r.extras["joined"] == 2
-    assert (r.ci_low, r.ci_high) == pytest.approx(wilson_interval(2, 4))
+    assert (r.ci_low, r.ci_high) == pytest.approx(share_interval(2, 4))
     assert "1 customers joined and left within the period" in r.note
     de = contractual_churn(s, period=Q3, lang="de")
     assert "1 Kunden haben im Zeitraum begonnen und wieder gekündigt" in de.note

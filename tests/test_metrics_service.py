@@ -120,7 +120,7 @@ def test_sla_share_counts_unanswered_as_outside():
     r = sla_share(_tickets(), period=parse_period("2026-Q3"), sla_hours=24, basis="calendar")
     # 11 tickets: 8 answered within 24 h, 2 later, 1 unanswered -> 8 / 11
     assert r.value == pytest.approx(8 / 11) and r.n == 11
-    assert (r.ci_low, r.ci_high) == pytest.approx(proportion_confint(8, 11, method="wilson"))
+    assert (r.ci_low, r.ci_high) == pytest.approx(proportion_confint(8, 11, method="agresti_coull"))
     assert "1 of 11 tickets without a first response" in r.note
 
 

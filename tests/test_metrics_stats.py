@@ -18,9 +18,9 @@ from kit.metrics._stats import (
     median_interval,
     normal_interval,
     poisson_interval,
+    share_interval,
     share_result,
     two_proportion_test,
-    wilson_interval,
     z_critical,
 )
 
@@ -31,23 +31,49 @@ def test_z_critical():
     assert z_critical(0.90) == pytest.approx(1.644854, abs=1e-6)
 
 
-def test_wilson_two_of_four_by_hand():
-    # p = .5, z^2 = 3.8415: centre = (.5 + 3.8415/8) / (1 + 3.8415/4) = .5;
-    # half = 1.96 sqrt(.25/4 + 3.8415/64) / 1.9604 = 1.96 * .35004 / 1.9604 = .34997
-    low, high = wilson_interval(2, 4)
+def test_share_interval_two_of_four_by_hand():
+    # z^2 = 3.8415: ñ = 7.8415, p̃ = (2 + 1.92073) / 7.8415 = .5; half = 1.96 sqrt(.25 / 7.8415) = .34997
+    low, high = share_interval(2, 4)
     assert low == pytest.approx(0.15003, abs=1e-4)
     assert high == pytest.approx(0.84997, abs=1e-4)
 
 
-@pytest.mark.parametrize(("k", "n"), [(0, 7), (1, 10), (37, 120), (120, 120), (999, 1000)])
-def test_wilson_matches_statsmodels(k, n):
-    low, high = wilson_interval(k, n)
-    ref_low, ref_high = proportion_confint(k, n, alpha=0.05, method="wilson")
+def test_share_interval_one_of_hundred_by_hand():
+    # p̃ = (1 + 1.92073) / 103.8415 = .028129; half = 1.96 sqrt(.028129 x .971871 / 103.8415) = .031797
+    low, high = share_interval(1, 100)
+    assert (low, high) == pytest.approx((0.0, 0.059926), abs=1e-5)   # the lower bound clipped at 0
+    # Wilson's lower bound, .00177, was above 0 but its coverage at a 1 % share with n = 100 is 92.1 %
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 7), (1, 10), (37, 120), (120, 120), (999, 1000), (3, 100)])
+def test_share_interval_matches_statsmodels(k, n):
+    low, high = share_interval(k, n)
+    ref_low, ref_high = proportion_confint(k, n, alpha=0.05, method="agresti_coull")
     assert (low, high) == pytest.approx((ref_low, ref_high), abs=1e-12)
+    # it always contains the Wilson interval (Brown, Cai & DasGupta 2001)
+    w_low, w_high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    assert low <= w_low + 1e-12 and high >= w_high - 1e-12
 
 
-def test_wilson_and_se_without_trials_are_nan():
-    assert all(math.isnan(b) for b in wilson_interval(0, 0))
+@pytest.mark.parametrize("n", [30, 50, 100, 300])
+def test_share_interval_exact_coverage_holds_everywhere(n):
+    # exact coverage, summed over the binomial distribution, for shares 0.1 % ... 99.9 %: at least 93 %
+    # (Wilson dips to 89.9 % at n = 30 and 92.1 % at a 1 % share with n = 100)
+    k = np.arange(n + 1)
+    bounds = np.array([share_interval(int(j), n) for j in k])
+    shares = np.linspace(0.001, 0.999, 999)
+    pmf = stats.binom.pmf(k[None, :], n, shares[:, None])
+    covers = (bounds[:, 0][None, :] <= shares[:, None] + 1e-12) & (shares[:, None] <= bounds[:, 1][None, :] + 1e-12)
+    coverage = (pmf * covers).sum(axis=1)
+    assert coverage.min() >= 0.93
+    wilson = np.array(proportion_confint(k, n, alpha=0.05, method="wilson")).T
+    at_1 = stats.binom.pmf(k, n, 0.01) @ ((wilson[:, 0] <= 0.01) & (0.01 <= wilson[:, 1]))
+    if n == 100:
+        assert at_1 == pytest.approx(0.921, abs=1e-3)
+
+
+def test_share_interval_and_se_without_trials_are_nan():
+    assert all(math.isnan(b) for b in share_interval(0, 0))
     assert math.isnan(binomial_se(0, 0))
 
 
@@ -142,11 +168,11 @@ def test_two_proportion_test_without_variation_is_nan():
     assert all(math.isnan(v) for v in two_proportion_test(0.0, 10, 0.0, 20))
 
 
-def test_share_result_carries_wilson_and_se():
+def test_share_result_carries_its_interval_and_se():
     r = share_result("return_rate", 3, 10, note="n", extras={"x": 1})
     assert (r.kpi, r.value, r.n, r.unit, r.note, r.extras) == ("return_rate", 0.3, 10, "share", "n",
                                                                {"count": 3, "x": 1})
-    assert (r.ci_low, r.ci_high) == pytest.approx(proportion_confint(3, 10, method="wilson"), abs=1e-12)
+    assert (r.ci_low, r.ci_high) == pytest.approx(proportion_confint(3, 10, method="agresti_coull"), abs=1e-12)
     assert r.se == pytest.approx(0.144914, abs=1e-6)  # sqrt(.3 * .7 / 10)
     assert share_result("return_rate", 3, 10, definition="mine").definition == "mine"
 
@@ -159,12 +185,12 @@ def test_mean_result_carries_t_interval():
 
 
 @pytest.mark.parametrize("n", [1, 7, 100, 1000, 12345])
-def test_wilson_edges_are_exact(n):
+def test_share_interval_edges_are_exact(n):
     # k = 0: the interval starts exactly at 0 (was 3.5e-18 at n = 100, which made plot_churn_trend's
     # lower error bar negative); k = n: it ends exactly at 1. Inside, the bounds hold the point estimate.
-    low, high = wilson_interval(0, n)
+    low, high = share_interval(0, n)
     assert low == 0.0 and 0.0 < high < 1.0
-    low, high = wilson_interval(n, n)
+    low, high = share_interval(n, n)
     assert high == 1.0 and 0.0 < low < 1.0
-    ref_low, _ = proportion_confint(n, n, alpha=0.05, method="wilson")
+    ref_low, _ = proportion_confint(n, n, alpha=0.05, method="agresti_coull")
     assert low == pytest.approx(ref_low, abs=1e-12)

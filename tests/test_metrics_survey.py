@@ -134,12 +134,12 @@ def test_nps_by_segment():
         nps_by_segment(f, by="journey")
 
 
-def test_csat_wilson_vs_statsmodels():
+def test_csat_interval_vs_statsmodels():
     scores = pd.Series([5, 5, 4, 4, 4, 3, 2, 1, np.nan, 5])
     r = csat(scores)
     # 9 answers, 6 of them >= 4 -> 0.667; mean = (5+5+4+4+4+3+2+1+5)/9 = 33/9
     assert r.n == 9 and r.value == pytest.approx(6 / 9)
-    low, high = proportion_confint(6, 9, method="wilson")
+    low, high = proportion_confint(6, 9, method="agresti_coull")
     assert (r.ci_low, r.ci_high) == pytest.approx((low, high))
     assert r.extras["mean"] == pytest.approx(33 / 9)
     assert r.se == pytest.approx(math.sqrt(6 / 9 * 3 / 9 / 9))
@@ -170,7 +170,7 @@ def test_stars_segments_and_at_risk():
     assert r.extras == pytest.approx({"advocate": 0.4, "satisfied": 0.2, "at_risk": 0.4})
     share = at_risk_share(ratings)
     assert share.value == pytest.approx(0.4) and share.n == 5
-    assert (share.ci_low, share.ci_high) == pytest.approx(proportion_confint(2, 5, method="wilson"))
+    assert (share.ci_low, share.ci_high) == pytest.approx(proportion_confint(2, 5, method="agresti_coull"))
     seg = star_segments(ratings, lang="de")
     assert seg["count"].tolist() == [2, 1, 2]
     assert seg["label"].iloc[2] == "Gefährdet"
@@ -187,7 +187,7 @@ def test_at_risk_list_uses_latest_rating_and_period():
     assert at_risk_list(s, period=parse_period("2026-Q3"))["customer_id"].tolist() == ["b"]
 
 
-def test_response_rate_wilson_and_non_response_note():
+def test_response_rate_interval_and_non_response_note():
     c = pd.DataFrame({"customer_id": [str(i) for i in range(10)],
                       "sent_at": pd.to_datetime(["2026-07-01"] * 10),
                       "responded": [True] + [False] * 9})
@@ -195,7 +195,7 @@ def test_response_rate_wilson_and_non_response_note():
         r = response_rate(c, warn_below=0.2)
     # 1 of 10 answered -> 0.1 < 0.2
     assert r.value == 0.1 and r.n == 10
-    assert (r.ci_low, r.ci_high) == pytest.approx(proportion_confint(1, 10, method="wilson"))
+    assert (r.ci_low, r.ci_high) == pytest.approx(proportion_confint(1, 10, method="agresti_coull"))
     assert "non-response" in r.note
     assert not response_rate(c, period=parse_period("2026-Q1")).has_data
     assert "responded" in response_rate(c.drop(columns="responded")).note

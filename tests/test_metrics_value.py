@@ -39,18 +39,19 @@ def test_average_order_value_q3(orders):
     # Q3 orders o1..o4 of customers a, a, b, c: net 40, 50, 0, 50 -> mean 35.
     # Clustered by customer (jackknife): leave out a 50/2 = 25, b 140/3 = 46.667, c 90/3 = 30; their mean
     # 33.889, squared deviations 79.01 + 163.27 + 15.12 = 257.41; se^2 = 2/3 x 257.41 = 171.60, se = 13.100
-    # (orders as independent: 11.902); t with G - 1 = 2 df: 4.3027
+    # (orders as independent: 11.902); t with G - 1 = 2 df: 4.3027, on the log scale:
+    # 35 exp(∓ 4.3027 x 13.0998 / 35) = 35 exp(∓ 1.6104) = 6.993, 175.17
     r = average_order_value(orders, period=parse_period("2026-Q3"))
     assert r.value == pytest.approx(35.0)
     assert r.n == 4 and r.extras["clusters"] == 3
     assert r.se == pytest.approx(13.0998, abs=1e-3)
-    assert r.ci_low == pytest.approx(35 - 4.30265 * 13.0998, abs=1e-3)
+    assert (r.ci_low, r.ci_high) == pytest.approx((6.9933, 175.168), abs=2e-3)
     # sums for the change test: clusters a (40 + 50, 2 orders), b (0, 1), c (50, 1)
     assert r.extras["cluster_sums"] == (3, 4, 140.0, 8100.0 + 0 + 2500, 180.0 + 0 + 50, 6.0)
-    # without customer ids every order is its own cluster: the plain t interval, t(3) = 3.1824
+    # without customer ids every order is its own cluster: the t interval, t(3) = 3.1824, on the log scale
     plain = average_order_value(orders.drop(columns="customer_id"), period=parse_period("2026-Q3"))
     assert plain.se == pytest.approx(11.9024, abs=1e-3)
-    assert plain.ci_low == pytest.approx(35 - 3.18245 * 11.9024, abs=1e-3)
+    assert plain.ci_low == pytest.approx(35 * math.exp(-3.18245 * 11.9024 / 35), abs=1e-3)
     assert r.extras["gross"] == pytest.approx(45.0)  # (40+60+30+50)/4
     assert r.kpi == "average_order_value" and "Net revenue" in r.definition
 

@@ -94,10 +94,9 @@ def test_scorecard_surveys_only():
     # adjusted-Wald interval of NPS 40 with n 10 reaches below 0 -> inconclusive against target 0
     assert row["ci_low"] < 0 < row["ci_high"] and row["status"] == "inconclusive"
     csat_row = card.set_index("kpi").loc["csat"]
-    # CSAT: Q3 8/10 = 0.8, Q2 5/10 = 0.5; pooled 13/20 = 0.65, expected 10 x 0.35 = 3.5 dissatisfied < 5:
-    # Fisher's exact test of [[8, 2], [5, 5]] instead of the z-test
+    # CSAT: Q3 8/10 = 0.8, Q2 5/10 = 0.5: 10 against 10 answers, Boschloo's exact test instead of the z-test
     assert csat_row["value"] == pytest.approx(0.8)
-    assert csat_row["p_value"] == pytest.approx(stats.fisher_exact([[8, 2], [5, 5]])[1])
+    assert csat_row["p_value"] == pytest.approx(stats.boschloo_exact([[8, 5], [2, 5]]).pvalue, abs=1e-9)
     others = card.set_index("kpi")
     assert others.loc["churn_rate", "status"] == "no_data"
     assert "no order data" in others.loc["churn_rate", "definition"]

@@ -39,16 +39,22 @@ def test_intervals_cover_at_the_edges(sim):
     assert cov.loc[("(old) star_rating t interval", "98 % fives"), "n=30"] < 0.6
     assert cov.loc[("refund_share (pseudo-orders)", "refunds in 2 % of orders"), "n=30"] >= 0.93
     assert cov.loc[("nps (adjusted Wald)", "NPS 96.5"), "n=30"] >= 0.92
-    # every interval of the kit at n = 1000, and every one but the clustered AOV at n >= 30 (see the
-    # module docstring of sim_stats: with about 10 customers behind 30 orders it stays below target)
+    # a 1 % share at n = 100, where Wilson covered 92.1 % (exact): Agresti-Coull covers 98.2 % (exact)
+    assert cov.loc[("shares: csat, churn, ... (Agresti-Coull)", "1 %"), "n=100"] >= 0.95
+    # every interval of the kit but the clustered AOV, at every n: target 93 %, at 2,000 data sets per cell
+    # the lowest is 93.7 %; 400 here leave room for 2.5 standard errors (1.2 points)
     kit_rows = cov[~cov.index.get_level_values("kpi").str.startswith("(old)")]
-    assert kit_rows["n=1000"].min() >= 0.91
     not_aov = kit_rows[~kit_rows.index.get_level_values("kpi").str.startswith("average_order_value")]
-    assert not_aov[["n=30", "n=100"]].to_numpy().min() >= 0.89
-    # the clustered interval covers clearly better than the one that treats orders as independent
-    new = cov.loc[("average_order_value (clustered)", "customer sd 0.5"), "n=1000"]
+    assert not_aov.to_numpy().min() >= 0.90
+    # the clustered AOV: about 10 customers behind 30 orders stay below target (87.0 % at customer log-sd
+    # 1.0 in the full run); from 1000 orders on it holds, and it covers far better than orders taken as
+    # independent
+    aov = "average_order_value (clustered, log scale)"
+    assert cov.loc[(aov, "customer sd 0.5"), "n=1000"] >= 0.91 and cov.loc[(aov, "customer sd 1.0"), "n=1000"] >= 0.91
+    assert cov.loc[(aov, "customer sd 0.5"), "n=100"] >= 0.89 and cov.loc[(aov, "customer sd 1.0"), "n=100"] >= 0.86
+    new = cov.loc[(aov, "customer sd 0.5"), "n=1000"]
     old = cov.loc[("(old) average_order_value t interval", "customer sd 0.5"), "n=1000"]
-    assert new >= 0.92 and new - old > 0.05
+    assert new - old > 0.05
 
 
 def test_change_tests_hold_their_level_with_unequal_n(sim):
@@ -58,6 +64,8 @@ def test_change_tests_hold_their_level_with_unequal_n(sim):
     # the audit's case: NPS 96.5 with 30 against 300 answers gave 38 % false positives with plug-in variances
     assert fpr.loc[("(old) nps, plug-in variances", "NPS 96.5"), "30 vs 300"] > 0.2
     assert fpr.loc[("nps (pooled z)", "NPS 96.5"), "30 vs 300"] <= 0.085
+    # a 50 % share, 100 vs 100: the z-test's exact size is 5.6 %, Boschloo's exact test's at most 5 %
+    assert fpr.loc[("shares (Boschloo up to 200 vs 200, else z)", "50 %"), "100 vs 100"] <= 0.075
 
 
 def test_holm_keeps_unchanged_scorecards_quiet(sim):

@@ -1,6 +1,6 @@
 """Intervals that hold at the edges: bounded means, ratios of sums, and means of clustered observations.
 
-Private helpers of :mod:`kit.metrics` (the plain Wilson, t, median and Poisson intervals are in
+Private helpers of :mod:`kit.metrics` (the plain share, t, median and Poisson intervals are in
 :mod:`kit.metrics._stats`).
 
 - :func:`bounded_mean_interval`: the mean of answers on a bounded scale (stars 1-5, CES 1-7). A t
@@ -14,7 +14,8 @@ Private helpers of :mod:`kit.metrics` (the plain Wilson, t, median and Poisson i
 - :func:`ratio_interval`: a ratio of sums such as refunds / gross revenue, with the same pseudo-orders
   (z²/2 orders of average size refunded in full, z²/2 not at all); not ``[0, 0]`` when no refund was seen.
 - :func:`cluster_mean_interval`: the mean of observations that come in clusters (orders of the same
-  customer), with the cluster jackknife (CR3) standard error and a t interval with G - 1 degrees of freedom.
+  customer), with the cluster jackknife (CR3) standard error and a t interval with G - 1 degrees of freedom
+  on the log scale (order values are skewed to the right).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ BOUNDED_MEAN_METHOD = "pseudo-answers at the scale ends (Agresti-Coull for a bou
 #: How :func:`ratio_interval` works.
 RATIO_METHOD = "ratio estimator with pseudo-orders (Agresti-Coull for a ratio of sums)"
 #: How :func:`cluster_mean_interval` works.
-CLUSTER_MEAN_METHOD = "t interval with the customer-clustered standard error"
+CLUSTER_MEAN_METHOD = "t interval on the log scale with the customer-clustered standard error"
 
 
 def bounded_mean_interval(values: np.ndarray, low: float, high: float,
@@ -163,16 +164,28 @@ def cluster_mean_interval(values: np.ndarray, clusters: np.ndarray | None,
     Notes
     -----
     The jackknife over clusters (CR3; Cameron & Miller 2015, section VI.B): leave out cluster g, m_(g) =
-    (Σx - S_g) / (n - n_g); se² = (G - 1) / G Σ_g (m_(g) - mean of m_(g))²; interval x̄ ± t(G - 1) se.
-    With one observation per cluster this is s² / n, the plain t interval. It is larger than the CR1
-    sandwich G / (G - 1) Σ_g (S_g - n_g x̄)² / n² when a few large clusters carry the mean, which is what
-    kept a change test between 30 and 300 orders near its 5 % level.
+    (Σx - S_g) / (n - n_g); se² = (G - 1) / G Σ_g (m_(g) - mean of m_(g))². With one observation per
+    cluster this is s² / n. It is larger than the CR1 sandwich G / (G - 1) Σ_g (S_g - n_g x̄)² / n² when a
+    few large clusters carry the mean, which is what kept a change test between 30 and 300 orders near its
+    5 % level.
+
+    The interval is taken on the log scale when the mean is positive, x̄ exp(± t(G - 1) se / x̄) (delta
+    method), else x̄ ± t(G - 1) se. Order values are skewed to the right: a sample without its few big
+    customers has a low mean *and* a low se, so a symmetric interval misses mostly above. In
+    ``benchmarks/sim_stats.py`` (customer levels lognormal with log-sd 0.5 and 1.0, about 10 / 33 / 333
+    customers behind 30 / 100 / 1000 orders) the log scale lifts coverage from 89.7 / 82.1 % to 91.7 /
+    86.6 % at 30 orders and from 93.8 / 87.8 % to 94.6 / 90.6 % at 100, at a width 5-17 % larger. A
+    studentised cluster bootstrap (bootstrap-t, 999 draws) reached 92.6 / 90.0 % and 94.6 / 92.0 % but
+    twice as wide at 30 orders (145 against 76 around a mean of 40), with random draws for every period;
+    neither holds 93 % with about ten customers of very unequal value, whose sample cannot show the tail.
 
     Examples
     --------
     >>> mean, se, lo, hi, g = cluster_mean_interval(np.array([10.0, 30.0, 20.0, 40.0]), np.array(list("aabb")))
     >>> mean, g, se   # leave out a: 30, leave out b: 20; se² = 1/2 (25 + 25) = 25
     (25.0, 2, 5.0)
+    >>> round(lo, 3), round(hi, 1)   # 25 exp(∓ 12.706 x 5 / 25), t(1) = 12.706
+    (1.969, 317.4)
     """
     x = np.asarray(values, dtype=float)
     n = x.size
@@ -194,6 +207,8 @@ def cluster_mean_interval(values: np.ndarray, clusters: np.ndarray | None,
         return mean, math.nan, math.nan, math.nan, g
     left_out = (x.sum() - sums) / (n - sizes)
     se = math.sqrt((g - 1) / g * float(np.sum((left_out - left_out.mean()) ** 2)))
-    half = float(stats.t.ppf(1 - (1 - level) / 2, g - 1)) * se
-    return mean, se, mean - half, mean + half, g
+    t = float(stats.t.ppf(1 - (1 - level) / 2, g - 1))
+    if mean > 0:
+        return mean, se, mean * math.exp(-t * se / mean), mean * math.exp(t * se / mean), g
+    return mean, se, mean - t * se, mean + t * se, g
 

@@ -56,12 +56,12 @@ def repeat_purchase_rate(orders: pd.DataFrame | None, *, period: Period | str | 
     Returns
     -------
     MetricResult
-        kpi ``repeat_purchase_rate``; n = ordering customers; Wilson interval; extras ``count``.
+        kpi ``repeat_purchase_rate``; n = ordering customers; Agresti-Coull interval; extras ``count``.
 
     Notes
     -----
     rate = #(customers with >= 2 orders) / #(customers with >= 1 order); orders without a
-    customer id are left out. 95 % Wilson score interval (Wilson 1927).
+    customer id are left out. 95 % Agresti-Coull interval (Agresti & Coull 1998).
 
     Examples
     --------

@@ -17,7 +17,7 @@ from kit.data.periods import Period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
 from kit.metrics._bounded import bounded_mean_interval
 from kit.metrics._checks import checked_answers, checked_scores
-from kit.metrics._stats import share_result, wilson_interval
+from kit.metrics._stats import share_interval, share_result
 from kit.results import MetricResult
 
 __all__ = ["at_risk_list", "at_risk_share", "ces", "csat", "star_rating", "star_segments"]
@@ -43,7 +43,7 @@ def csat(scores: pd.Series, *, top_box: int = 4, scale: tuple[int, int] = (1, 5)
     Returns
     -------
     MetricResult
-        Share with its Wilson interval; ``extras``: ``mean``, ``mean_ci_low``, ``mean_ci_high`` (the bounded-mean
+        Share with its Agresti-Coull interval; ``extras``: ``mean``, ``mean_ci_low``, ``mean_ci_high`` (the bounded-mean
         interval of :func:`kit.metrics._bounded.bounded_mean_interval`), ``satisfied`` (count).
 
     Raises
@@ -96,7 +96,7 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
         Mean with se (sd / sqrt(n)) and the interval of :func:`kit.metrics._bounded.bounded_mean_interval`, which
         holds near the ends of the scale; ``note`` = the scale and the low-effort rule
         (``"scale 1-7; low effort = answers >= 5"``, German ``"Skala 1-7; geringer Aufwand = Antworten >= 5"``);
-        ``extras``: ``low_effort_share`` with its Wilson
+        ``extras``: ``low_effort_share`` with its Agresti-Coull
         ``low_effort_ci_low`` / ``low_effort_ci_high`` and ``low_effort`` (count).
 
     Raises
@@ -117,7 +117,7 @@ def ces(scores: pd.Series, *, scale: tuple[int, int] = (1, 7), low_effort: int =
     n = len(values)
     mean, se, low, high = bounded_mean_interval(values, *scale)
     easy = int(np.sum(values >= low_effort) if higher_is_better else np.sum(values <= low_effort))
-    elow, ehigh = wilson_interval(easy, n)
+    elow, ehigh = share_interval(easy, n)
     direction = f">= {low_effort}" if higher_is_better else f"<= {low_effort}"
     note = (f"Skala {scale[0]}-{scale[1]}; geringer Aufwand = Antworten {direction}" if de
             else f"scale {scale[0]}-{scale[1]}; low effort = answers {direction}")
@@ -180,7 +180,7 @@ def _no_ratings(lang: Language) -> str:
 
 def at_risk_share(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None = None,
                   lang: Language = "en") -> MetricResult:
-    """Share of star ratings at or below ``at_risk_max`` (Wilson interval).
+    """Share of star ratings at or below ``at_risk_max`` (Agresti-Coull interval).
 
     Parameters
     ----------
@@ -197,7 +197,7 @@ def at_risk_share(ratings: pd.Series, *, at_risk_max: int = 3, min_n: int | None
     Returns
     -------
     MetricResult
-        Share with its Wilson interval; ``extras``: ``at_risk`` (count).
+        Share with its Agresti-Coull interval; ``extras``: ``at_risk`` (count).
 
     Raises
     ------
@@ -240,7 +240,7 @@ def star_segments(ratings: pd.Series, *, at_risk_max: int = 3, lang: str = "en")
     -------
     DataFrame
         ``segment`` (advocate, satisfied, at_risk), ``label``, ``count``, ``share``, ``ci_low``,
-        ``ci_high`` (Wilson); shares are NaN when there are no ratings.
+        ``ci_high`` (Agresti-Coull); shares are NaN when there are no ratings.
 
     Raises
     ------
@@ -257,7 +257,7 @@ def star_segments(ratings: pd.Series, *, at_risk_max: int = 3, lang: str = "en")
     labels = _SEGMENT_LABELS.get(lang, _SEGMENT_LABELS["en"])
     rows = []
     for segment, count in _star_counts(values, at_risk_max).items():
-        low, high = wilson_interval(count, n)
+        low, high = share_interval(count, n)
         rows.append({"segment": segment, "label": labels[segment], "count": count,
                      "share": count / n if n else math.nan, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)

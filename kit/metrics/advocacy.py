@@ -14,7 +14,7 @@ import pandas as pd
 from kit.data.periods import Period, rows_in_period
 from kit.definitions import METRIC_DEFINITIONS, Language
 from kit.metrics._checks import warn_small
-from kit.metrics._stats import normal_interval, share_result, two_proportion_test, wilson_interval
+from kit.metrics._stats import normal_interval, share_interval, share_result, two_proportion_test
 from kit.results import MetricResult, format_value, no_data
 
 __all__ = ["referral_rate", "referred_retention", "exit_reasons"]
@@ -43,7 +43,7 @@ def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Peri
     Returns
     -------
     MetricResult
-        Wilson interval; ``n`` = active customers. Referrers who did not order in the period are
+        Agresti-Coull interval; ``n`` = active customers. Referrers who did not order in the period are
         not in the numerator (a share needs its numerator inside its denominator); the note
         counts them (``"24 referring of 1624 ordering customers; ..."``, German
         ``"24 Empfehlende unter 1.624 bestellenden Kunden; ..."``).
@@ -140,7 +140,7 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
     rows = []
     for group, mask in (("referred", is_referred), ("other", ~is_referred)):
         n, k = int(mask.sum()), int(retained[mask].sum())
-        low, high = wilson_interval(k, n)
+        low, high = share_interval(k, n)
         rows.append({"group": group, "customers": n, "retained": k,
                      "retention": k / n if n else math.nan, "ci_low": low, "ci_high": high})
     table = pd.DataFrame(rows)
@@ -179,7 +179,7 @@ def exit_reasons(exits: pd.DataFrame, *, by: str = "category", period: Period | 
     Returns
     -------
     DataFrame
-        ``category``, ``count``, ``share``, ``cumulative_share``, ``ci_low``, ``ci_high`` (Wilson
+        ``category``, ``count``, ``share``, ``cumulative_share``, ``ci_low``, ``ci_high`` (Agresti-Coull
         interval of the share), largest first; a missing reason is ``"(none)"``.
 
     Raises
@@ -203,7 +203,7 @@ def exit_reasons(exits: pd.DataFrame, *, by: str = "category", period: Period | 
     total = int(frame["count"].sum())
     frame["share"] = frame["count"] / total if total else np.nan
     frame["cumulative_share"] = frame["share"].cumsum()
-    bounds = [wilson_interval(int(k), total) for k in frame["count"]]
+    bounds = [share_interval(int(k), total) for k in frame["count"]]
     frame["ci_low"] = [b[0] for b in bounds]
     frame["ci_high"] = [b[1] for b in bounds]
     return frame[["category", "count", "share", "cumulative_share", "ci_low", "ci_high"]]

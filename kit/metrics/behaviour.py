@@ -145,14 +145,14 @@ def churn_rate(orders: pd.DataFrame | None, *, period: Period | str, inactivity_
     Returns
     -------
     MetricResult
-        kpi ``churn_rate``; n = customers at the period start; Wilson interval; ``note`` = the rule;
+        kpi ``churn_rate``; n = customers at the period start; Agresti-Coull interval; ``note`` = the rule;
         extras ``lost``, ``lost_by_exit``, ``lost_by_inactivity``, ``data_end``. No data (with the reason as
         ``note``) when no customer is active at the start, or when the period starts less than
         ``inactivity_days`` after the first order (:func:`unobservable_churn`: no loss can be seen yet).
 
     Notes
     -----
-    churn = lost / at start; 95 % Wilson score interval (Wilson 1927, JASA 22:209-212).
+    churn = lost / at start; 95 % Agresti-Coull interval (Agresti & Coull 1998, Am. Stat. 52:119-126).
     Exits of customers without any order are ignored (they never count as customers at a start).
     See the module docstring for the loss rule. When the data end before
     ``period.end``, an inactivity loss is counted at ``last order + inactivity_days`` even if that

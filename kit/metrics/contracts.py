@@ -29,7 +29,7 @@ from kit.data.contract import CHURNED_STATUSES, LoyaltyData
 from kit.data.periods import Period, as_period
 from kit.definitions import DEFINITIONS, Language
 from kit.errors import DataError
-from kit.metrics._stats import share_result, wilson_interval
+from kit.metrics._stats import share_interval, share_result
 from kit.results import MetricResult, no_data
 
 __all__ = ["DAYS_PER_MONTH", "subscriptions_of", "customer_subscriptions", "subscription_lifetimes",
@@ -184,14 +184,14 @@ def contractual_churn(subscriptions: pd.DataFrame | None, *, period: Period | st
     Returns
     -------
     MetricResult
-        kpi ``churn_rate``; n = subscribers active at the start; Wilson interval; the note says the rule and
+        kpi ``churn_rate``; n = subscribers active at the start; Agresti-Coull interval; the note says the rule and
         how many customers joined and left within the period; extras ``lost``, ``joined``,
         ``joined_and_left``, ``source`` (``"subscriptions"``).
 
     Notes
     -----
-    churn = lost / at start (customers, see the module docstring); 95 % Wilson score interval
-    (Wilson 1927). Customers who joined and left within the period are left out of both counts, as the
+    churn = lost / at start (customers, see the module docstring); 95 % Agresti-Coull interval
+    (Agresti & Coull 1998). Customers who joined and left within the period are left out of both counts, as the
     documented formula requires, and counted in the note.
 
     Examples
@@ -257,7 +257,7 @@ def contractual_churn_by_period(subscriptions: pd.DataFrame, *, periods: list[Pe
     for p in periods:
         c = _counts(customers, p)
         n, lost = c["at_start"], c["lost"]
-        low, high = wilson_interval(lost, n)
+        low, high = share_interval(lost, n)
         rows.append({"period": p.label, "start": p.start, "value": lost / n if n else math.nan, "n": n,
                      "lost": lost, "joined_and_left": c["joined_and_left"], "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows, columns=["period", "start", "value", "n", "lost", "joined_and_left", "ci_low",
@@ -321,7 +321,7 @@ def churn_by_tenure(lifetimes: pd.DataFrame, *, max_periods: int | None = None) 
     DataFrame
         ``tenure`` (1 = first billing period), ``at_risk`` (subscribers who reached period t and whose
         period t was observed: cancelled in t or later, or still running after t or more periods),
-        ``churned``, ``churn_rate``, ``ci_low``, ``ci_high`` (Wilson), ``retention`` (1 - churn_rate).
+        ``churned``, ``churn_rate``, ``ci_low``, ``ci_high`` (Agresti-Coull), ``retention`` (1 - churn_rate).
         Periods nobody reached are left out.
 
     Examples
@@ -341,7 +341,7 @@ def churn_by_tenure(lifetimes: pd.DataFrame, *, max_periods: int | None = None) 
         lost = int((c & (t == k)).sum())
         if at_risk == 0:
             continue
-        low, high = wilson_interval(lost, at_risk)
+        low, high = share_interval(lost, at_risk)
         rows.append({"tenure": k, "at_risk": at_risk, "churned": lost, "churn_rate": lost / at_risk,
                      "ci_low": low, "ci_high": high, "retention": 1 - lost / at_risk})
     return pd.DataFrame(rows, columns=["tenure", "at_risk", "churned", "churn_rate", "ci_low", "ci_high",

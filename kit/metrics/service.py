@@ -159,7 +159,7 @@ def resolution_hours(tickets: pd.DataFrame, *, period: Period | None = None, bas
 def sla_share(tickets: pd.DataFrame, *, period: Period | None = None, sla_hours: float = 24,
               basis: Basis = "business", schedule: BusinessHours | None = None, state: str = "NW",
               min_n: int | None = None, lang: Language = "en") -> MetricResult:
-    """Share of tickets with a first response within ``sla_hours`` (Wilson interval).
+    """Share of tickets with a first response within ``sla_hours`` (Agresti-Coull interval).
 
     Parameters
     ----------

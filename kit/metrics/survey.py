@@ -42,7 +42,7 @@ __all__ = [
 
 def response_rate(contacts: pd.DataFrame, *, period: Period | None = None, warn_below: float = 0.2,
                   lang: Language = "en", min_n: int | None = None) -> MetricResult:
-    """Survey answers / invitations sent, with the Wilson interval and a non-response note.
+    """Survey answers / invitations sent, with the Agresti-Coull interval and a non-response note.
 
     Parameters
     ----------

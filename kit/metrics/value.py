@@ -1,8 +1,8 @@
 """Value metrics on the orders table: net revenue, order value, returns, refunds, historical CLV.
 
 Every value metric uses **net revenue** = ``revenue - refund_amount`` (a missing refund is 0).
-Shares carry a Wilson interval; the average order value a t interval with the standard error clustered
-by customer (one customer's orders are not independent); the refund share the ratio-estimator interval
+Shares carry an Agresti-Coull interval; the average order value a t interval on the log scale with the standard
+error clustered by customer (one customer's orders are not independent); the refund share the ratio-estimator interval
 with pseudo-orders, which is not [0, 0] when no refund was seen; historical CLV a t interval (the
 interval helpers live in :mod:`kit.metrics._stats` and :mod:`kit.metrics._bounded`).
 """
@@ -116,7 +116,7 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     Returns
     -------
     MetricResult
-        kpi ``average_order_value``; n = orders; se and t interval clustered by ``customer_id`` when the
+        kpi ``average_order_value``; n = orders; se and t interval (log scale) clustered by ``customer_id`` when the
         orders have one (:func:`kit.metrics._bounded.cluster_mean_interval`; each order its own cluster
         otherwise); extras ``gross`` (mean gross revenue per order), ``clusters`` (customers) and
         ``cluster_sums`` (for :func:`kit.metrics._change.clustered_mean_change_test`).
@@ -176,7 +176,7 @@ def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = No
     Returns
     -------
     MetricResult
-        kpi ``return_rate``; n = orders; Wilson interval; extras ``count``.
+        kpi ``return_rate``; n = orders; Agresti-Coull interval; extras ``count``.
         No data when neither ``returned`` nor ``refund_amount`` exists.
 
     Notes

@@ -45,10 +45,12 @@ TERMS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                                         "small samples do not give falsely narrow ranges."),
              ("adjustiertes Wald-Intervall", "Das Intervall des NPS: Es fügt einige gedachte Antworten hinzu, "
                                              "damit kleine Stichproben keine falsch engen Bereiche ergeben.")),
-    "wilson": (("Wilson interval", "The interval used for shares (CSAT, churn): reliable also near 0 % and "
-                                   "100 %."),
-               ("Wilson-Intervall", "Das Intervall für Anteile (CSAT, Abwanderung): verlässlich auch nahe 0 % "
-                                    "und 100 %.")),
+    "agresti_coull": (("Agresti-Coull interval", "The interval used for shares (CSAT, churn): it adds about two "
+                                                 "virtual yes and two virtual no answers, so it stays reliable "
+                                                 "also near 0 % and 100 %."),
+                      ("Agresti-Coull-Intervall", "Das Intervall für Anteile (CSAT, Abwanderung): Es fügt etwa zwei "
+                                                  "gedachte Ja- und zwei Nein-Antworten hinzu und bleibt so auch "
+                                                  "nahe 0 % und 100 % verlässlich.")),
     "bgnbd": (("BG/NBD and Gamma-Gamma", "Two standard models of customer value: the first predicts how often a "
                                          "customer will still buy (and whether they are still active), the "
                                          "second how much they spend per order."),

@@ -199,7 +199,7 @@ def _period_ticks(ax: Axes, x: np.ndarray, labels: list[str]) -> None:
 
 def plot_star_segments(data: pd.DataFrame | pd.Series, *, at_risk_max: int = 3, ax: Axes | None = None,
                        lang: str = "en") -> Axes:
-    """Shares of advocates (5 stars), satisfied and at-risk ratings with Wilson error bars.
+    """Shares of advocates (5 stars), satisfied and at-risk ratings with Agresti-Coull error bars.
 
     Parameters
     ----------
