@@ -378,7 +378,7 @@ def test_sample_scorecards_write_money_as_page_05_does(sample_ctx):
     shown = f"{value:.2f} EUR"  # as page 05 writes it: "38.47 EUR"
     findings = pages.findings(sample_ctx)
     assert shown in str(findings)
-    for section in (pages.scorecard(sample_ctx), pages.criterion(sample_ctx, "value"), pages.baseline(sample_ctx)):
+    for section in (pages.criterion(sample_ctx, "value"), pages.baseline(sample_ctx)):
         html = section._repr_html_()
         assert f">{shown}<" in html, section.title
     value_html = pages.criterion(sample_ctx, "value")._repr_html_()
@@ -533,3 +533,20 @@ def test_missing_tables_are_named_in_german(ctx):
     assert "keine Interviews: Die Interviews übersprungen" in str(pages.overview(german))
     assert "keine Umfrageeinladungen: Rücklaufquote übersprungen" in str(pages.survey_coverage(german))
     assert "keine Kundendaten: Kunden übersprungen" in str(pages.inventory(german))
+
+
+def test_page_three_shows_the_scorecard_once_compact_per_criterion_and_links_to_the_index(sample_ctx):
+    """The full scorecard is on the index only: page 3's scorecard section links there, each criterion shows its
+    own KPIs with value, interval, n and status (no previous period, target or definition)."""
+    top = pages.scorecard(sample_ctx)._repr_html_()
+    assert "index.html#kit-scorecard" in top and "<table class='kit-scorecard" not in top
+    card = pages.get_scorecard(sample_ctx).set_index("kpi")
+    html = pages.criterion(sample_ctx, "service")._repr_html_()
+    table = html[html.index("<table class='kit-scorecard kit-compact'"):html.index("</table>")]
+    headers = [h.split(">", 1)[1] for h in table.split("</th>")[:-1]]
+    assert [h.rsplit(">", 1)[-1] for h in headers] == ["KPI", "Value", "95 % interval", "n", "Status"]
+    for kpi in pages.CRITERIA["service"][1]:
+        assert f"glossary.html#kpi-{kpi}" in table
+        assert f">{int(card.loc[kpi, 'n']):,}<" in table, kpi
+    assert table.count("<tr>") == 1 + len(pages.CRITERIA["service"][1])
+    assert "index.html#kit-scorecard" in html

@@ -12,6 +12,7 @@ import html
 import logging
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -26,6 +27,7 @@ from kit.report.pages._common import get_scorecard
 from kit.report.pages._context import Context
 from kit.report.pages._section import Section
 from kit.report.pages.actions import driver_model, plan_frame
+from kit.report.pages.criteria import CRITERIA
 from kit.report.pages.interviews import codebook, coded_comments, coded_interviews, interviews
 from kit.report.pages.segments import DIMENSIONS, segment_nps
 from kit.text.coding import code_texts
@@ -35,6 +37,8 @@ __all__ = ["findings_for", "all_findings", "findings_html", "key_findings", "seg
            "executive_summary", "summary_title"]
 
 _LOG = logging.getLogger("kit.report")
+#: KPI -> the page-3 section that shows it (``kit-crit_service`` for the complaint rate)
+_CRITERION_ANCHOR = {kpi: f"kit-{title}" for title, kpis, _ in CRITERIA.values() for kpi in kpis}
 _TITLE = {"en": "In short", "de": "Kurz gesagt"}
 _EVIDENCE = {"en": "evidence", "de": "Beleg"}
 _SUMMARY = {"en": "Executive summary", "de": "Zusammenfassung für die Geschäftsführung"}
@@ -151,8 +155,12 @@ def findings_for(ctx: Context, page: str) -> list[Finding]:
         model = _quietly(driver_model, ctx)
         outcome = str(getattr(model, "outcome_", "nps")).upper()
     labels = {k: v[1 if lang == "de" else 0] for k, v in DIMENSIONS.items()}
-    return page_findings(page, scorecard=scorecard, config=ctx.config, lang=lang, dimension_labels=labels,
-                         outcome=outcome, **inputs)
+    found = page_findings(page, scorecard=scorecard, config=ctx.config, lang=lang, dimension_labels=labels,
+                          outcome=outcome, **inputs)
+    if page == "03":   # a KPI's evidence is its criterion's section (its compact KPI table, trend and groups)
+        found = [replace(f, anchor=_CRITERION_ANCHOR.get(f.kpi, f.anchor)) if f.anchor == "kit-scorecard" else f
+                 for f in found]
+    return found
 
 
 def all_findings(ctx: Context, pages: Sequence[str] = ("01", "02", "03", "04", "05")) -> dict[str, list[Finding]]:
