@@ -252,15 +252,16 @@ _Q3 = {"start": pd.Timestamp("2026-07-01"), "end": pd.Timestamp("2026-10-01"), "
 
 def test_coverage_fires_on_a_table_that_stops_early_and_names_the_gap():
     # 2 orders a day from 07-01 to 09-10: 20 days (09-11 … 09-30) without a row; exp(−2 × 20) is tiny
-    orders = pd.Series(pd.date_range("2026-07-01", "2026-09-10 12:00", freq="12h"))
-    tickets = pd.Series(pd.date_range("2026-07-01", "2026-09-30", freq="D"))
+    orders = pd.Series(pd.date_range("2026-07-01", "2026-09-10 12:00", freq="12h"), name="order_date")
+    tickets = pd.Series(pd.date_range("2026-07-01", "2026-09-30", freq="D"), name="opened_at")
     found = fnd.coverage({"orders": orders, "tickets": tickets}, **_Q3)
     assert found.rule == "coverage" and found.tone == "bad" and found.anchor == "kit-inventory"
-    assert found.text.startswith("Orders: the last row of 2026-Q3 is dated 2026-09-10, 20 days before the period ends")
+    assert found.text.startswith("Orders: the last order_date of 2026-Q3 is 2026-09-10, 20 days before the period "
+                                 "ends")
     assert "2.0 rows a day" in found.text
     # a late start: first ticket on 07-21, one a day -> 20 days after the start
     late = fnd.coverage({"tickets": tickets[tickets >= "2026-07-21"]}, **_Q3)
-    assert "first row of 2026-Q3 is dated 2026-07-21, 20 days after the period starts" in late.text
+    assert "first opened_at of 2026-Q3 is 2026-07-21, 20 days after the period starts" in late.text
 
 
 def test_coverage_is_good_when_every_table_covers_the_period_and_does_not_flag_a_sparse_tables_chance_gap():
@@ -305,8 +306,8 @@ def test_lost_theme_fires_on_the_largest_difference_between_lost_and_loyal():
                          "loyal": (7, {"price": 1, "subscription": 0, "delivery": 3})})
     found = fnd.lost_theme(frame)
     assert found.rule == "lost_theme" and found.anchor == "kit-themes"
-    assert found.text == ("Lost customers criticise price most: 3 of 3 interviewed lost customers against 1 of 7 "
-                          "loyal ones")
+    assert found.text == ("Lost customers criticise price most: 3 of 3 interviewed lost customers speak negatively "
+                          "of it, against 1 of 7 loyal ones")
     assert "Price" in fnd.lost_theme(frame, lang="de").text
 
 
@@ -366,7 +367,7 @@ def test_on_the_sample_pages_two_and_four_say_what_the_raw_files_say(sample_conf
     q3 = start[(start >= "2026-07-01") & (start < "2026-10-01")]
     assert f"{q3.max():%Y-%m-%d}" == "2026-09-16"
     coverage = next(f for f in story["02"] if f.rule == "coverage")
-    assert coverage.text.startswith("Subscriptions: the last row of 2026-Q3 is dated 2026-09-16, 14 days before")
+    assert coverage.text.startswith("Subscriptions: the last start_date of 2026-Q3 is 2026-09-16, 14 days before")
     # the sample has no data-quality problem: no warning or error in the report, and page 2 says all passed
     assert not ctx.data.quality["severity"].isin(["warning", "error"]).any()
     assert [f.rule for f in story["02"]] == ["coverage", "quality"] and story["02"][1].tone == "good"
@@ -382,8 +383,8 @@ def test_on_the_sample_pages_two_and_four_say_what_the_raw_files_say(sample_conf
     loyal = [k for k, v in segment.items() if v == "loyal"]
     counts = (sum(k in negative_price for k in lost), len(lost), sum(k in negative_price for k in loyal), len(loyal))
     assert counts == (3, 3, 1, 7)
-    assert story["04"][0].text == ("Lost customers criticise price most: 3 of 3 interviewed lost customers against "
-                                   "1 of 7 loyal ones")
+    assert story["04"][0].text == ("Lost customers criticise price most: 3 of 3 interviewed lost customers speak "
+                                   "negatively of it, against 1 of 7 loyal ones")
 
     # page 4, detractors against promoters: Q3 comments, negative delivery mentions, Fisher + Holm over the themes
     surveys = pd.read_csv(folder / "surveys.csv", parse_dates=["responded_at"])

@@ -157,17 +157,17 @@ _T: dict[str, tuple[str, str]] = {
     "quality_none": ("All {total} data-quality checks passed", "Alle {total} Datenqualitätsprüfungen bestanden"),
     "coverage_gap": ("{table}: the {when}; at {rate} rows a day a gap that long is unlikely",
                      "{table}: {when}; bei {rate} Zeilen am Tag ist eine so lange Lücke unwahrscheinlich"),
-    "stop": ("last row of {period} is dated {date}, {gap} days before the period ends",
-             "die letzte Zeile in {period} ist vom {date}, {gap} Tage vor Periodenende"),
-    "start": ("first row of {period} is dated {date}, {gap} days after the period starts",
-              "die erste Zeile in {period} ist vom {date}, {gap} Tage nach Periodenbeginn"),
+    "stop": ("last {column} of {period} is {date}, {gap} days before the period ends",
+             "das letzte {column} in {period} ist der {date}, {gap} Tage vor Periodenende"),
+    "start": ("first {column} of {period} is {date}, {gap} days after the period starts",
+              "das erste {column} in {period} ist der {date}, {gap} Tage nach Periodenbeginn"),
     "coverage_full": ("{tables} cover all of {period}", "{tables} decken {period} ganz ab"),
     "missing": ("Not in the data: {tables}; {kpis} of {total} KPIs cannot be measured",
                 "Nicht in den Daten: {tables}; {kpis} von {total} Kennzahlen sind nicht messbar"),
-    "lost_theme": ("Lost customers criticise {theme} most: {lost} of {n_lost} interviewed lost customers against "
-                   "{loyal} of {n_loyal} loyal ones",
+    "lost_theme": ("Lost customers criticise {theme} most: {lost} of {n_lost} interviewed lost customers speak "
+                   "negatively of it, against {loyal} of {n_loyal} loyal ones",
                    "Verlorene Kunden kritisieren am häufigsten {theme}: {lost} von {n_lost} befragten verlorenen "
-                   "Kunden, gegen {loyal} von {n_loyal} treuen"),
+                   "Kunden äußern sich negativ dazu, gegen {loyal} von {n_loyal} treuen"),
     "detractor_theme": ("{low} name {theme} far more often than {high}: {share_low} against {share_high} of their "
                         "comments (significant)",
                         "{low} nennen {theme} weit öfter als {high}: {share_low} gegen {share_high} ihrer "
@@ -572,8 +572,8 @@ def coverage(dates: Mapping[str, pd.Series], *, start: pd.Timestamp, end: pd.Tim
     Parameters
     ----------
     dates : mapping
-        Table id -> its event dates (any rows; those in ``[start, end)`` count). Survey waves
-        (:data:`WAVE_TABLES`) are skipped.
+        Table id -> its event dates (any rows; those in ``[start, end)`` count), named by their column
+        (``order_date``), which the finding names. Survey waves (:data:`WAVE_TABLES`) are skipped.
     start, end : Timestamp
         The period, ``end`` exclusive.
     chance : float
@@ -589,11 +589,11 @@ def coverage(dates: Mapping[str, pd.Series], *, start: pd.Timestamp, end: pd.Tim
 
     Examples
     --------
-    >>> d = pd.Series(pd.date_range("2026-07-01", "2026-09-10", freq="6h"))   # 4 a day, stops 20 days early
+    >>> d = pd.Series(pd.date_range("2026-07-01", "2026-09-10", freq="6h"), name="order_date")   # stops early
     >>> coverage({"orders": d}, start=pd.Timestamp("2026-07-01"), end=pd.Timestamp("2026-10-01"),
     ...          period="2026-Q3").text
-    'Orders: the last row of 2026-Q3 is dated 2026-09-10, 20 days before the period ends; at 4.0 rows a day a gap \
-that long is unlikely'
+    'Orders: the last order_date of 2026-Q3 is 2026-09-10, 20 days before the period ends; at 4.0 rows a day a \
+gap that long is unlikely'
     """
     names = table_names or {}
     last_day = end - pd.Timedelta(days=1)
@@ -613,16 +613,16 @@ that long is unlikely'
                                ("stop", (last_day.normalize() - last).days, last)):
             p = math.exp(-rate * gap)
             if gap > 0 and p < chance:
-                gaps.append((p, -gap, table, kind, gap, day, rate))
+                gaps.append((p, -gap, table, kind, gap, day, rate, str(values.name or "date")))
     if not checked:
         return None
     if not gaps:
         shown = ", ".join(names.get(t, t) for t in checked)
         return Finding("coverage", _t("coverage_full", lang, tables=shown[:1].upper() + shown[1:], period=period),
                        "good", "kit-inventory")
-    _, _, table, kind, gap, day, rate = min(gaps)
+    _, _, table, kind, gap, day, rate, column = min(gaps)
     name = names.get(table, table)
-    when = _t(kind, lang, period=period, date=_day(day), gap=format_value(gap, "count", lang))
+    when = _t(kind, lang, column=column, period=period, date=_day(day), gap=format_value(gap, "count", lang))
     return Finding("coverage", _t("coverage_gap", lang, table=name[:1].upper() + name[1:], when=when,
                                   rate=format_value(rate, "number", lang, digits=1)),
                    "bad", "kit-inventory")
@@ -686,7 +686,8 @@ def lost_theme(negative: pd.DataFrame | None, *, lang: str = "en", lost: str = "
     >>> f = pd.DataFrame({"group": ["lost", "lost", "loyal", "loyal"], "theme": ["price", "delivery"] * 2,
     ...                   "texts": [3, 3, 7, 7], "mentioning": [3, 2, 1, 3]})
     >>> lost_theme(f).text      # price 3/3 − 1/7 = 0.86 > delivery 2/3 − 3/7 = 0.24
-    'Lost customers criticise price most: 3 of 3 interviewed lost customers against 1 of 7 loyal ones'
+    'Lost customers criticise price most: 3 of 3 interviewed lost customers speak negatively of it, against 1 of 7 \
+loyal ones'
     """
     if negative is None or negative.empty or "group" not in negative:
         return None
