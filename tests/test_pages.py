@@ -550,3 +550,40 @@ def test_page_three_shows_the_scorecard_once_compact_per_criterion_and_links_to_
         assert f">{int(card.loc[kpi, 'n']):,}<" in table, kpi
     assert table.count("<tr>") == 1 + len(pages.CRITERIA["service"][1])
     assert "index.html#kit-scorecard" in html
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_segment_breakdowns_of_order_dimensions_match_plain_pandas_on_the_raw_files(sample_config):
+    """NPS and average order value by order channel and product category, checked against the CSV files: an
+    order counts in its own group, a customer's answers in every group of their period's orders."""
+    from pathlib import Path
+
+    from kit.report.pages.segments import segment_aov, segment_nps
+
+    ctx = pages.context(None, period="2026-Q3")
+    folder = Path(sample_config.data.tables["orders"].file).parent
+    orders = pd.read_csv(folder / "bestellungen.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    for column in ("Umsatz", "Erstattung"):   # German numbers: 1.234,50
+        orders[column] = pd.to_numeric(orders[column].str.replace(".", "").str.replace(",", "."))
+    orders["date"] = pd.to_datetime(orders["Bestelldatum"], format="%d.%m.%Y")
+    q3 = orders[(orders["date"] >= "2026-07-01") & (orders["date"] < "2026-10-01")]
+    aov = segment_aov(ctx).set_index(["dimension", "segment"])
+    for category, part in q3.groupby("Kategorie"):
+        net = (part["Umsatz"] - part["Erstattung"]).mean()
+        assert aov.loc[("category", category), "value"] == pytest.approx(net, rel=1e-9)
+        assert aov.loc[("category", category), "n"] == len(part)
+    assert aov.xs("channel")["n"].sum() == len(q3)   # each order in exactly one channel
+
+    surveys = pd.read_csv(folder / "surveys.csv", parse_dates=["responded_at"])
+    answers = surveys[(surveys["responded_at"] >= "2026-07-01") & (surveys["responded_at"] < "2026-10-01")
+                      & surveys["nps"].notna()]
+    nps = segment_nps(ctx).set_index(["dimension", "segment"])
+    for channel in sorted(q3["Kanal"].unique()):
+        ordered = set(q3.loc[q3["Kanal"] == channel, "Kundennummer"])
+        scores = answers.loc[answers["customer_id"].isin(ordered), "nps"]
+        expected = 100 * ((scores >= 9).mean() - (scores <= 6).mean())
+        assert nps.loc[("channel", channel), "n"] == len(scores)
+        assert nps.loc[("channel", channel), "value"] == pytest.approx(expected, abs=1e-9)
+    # customers who ordered through two channels count in both: more answers than respondents with an order
+    with_order = answers["customer_id"].isin(set(q3["Kundennummer"])).sum()
+    assert nps.xs("channel")["n"].sum() > with_order

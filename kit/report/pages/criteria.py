@@ -285,6 +285,10 @@ def customer_values(ctx: Context, s: Section | None = None) -> pd.DataFrame | No
 
 
 def _value(ctx: Context, s: Section) -> None:
+    overall = get_scorecard(ctx)
+    if overall is not None and ctx.data.orders is not None:   # every dimension, tested against all orders
+        add_segment_table(ctx, s, float(overall.set_index("kpi")["value"].get("average_order_value", float("nan"))),
+                          kpi="average_order_value")
     values = customer_values(ctx, s)
     if values is not None:
         s.plot(plot_p_alive, values)

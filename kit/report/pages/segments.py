@@ -12,11 +12,12 @@ import pandas as pd
 from kit.errors import KitWarning
 from kit.metrics.segments import compare_groups, order_groups
 from kit.metrics.survey import nps_by_segment
+from kit.metrics.value import average_order_value
 from kit.report.pages._context import Context
 from kit.report.pages._format import Col, display
 from kit.report.pages._section import Section
 
-__all__ = ["DIMENSIONS", "ORDER_DIMENSIONS", "segment_nps", "add_segment_table"]
+__all__ = ["DIMENSIONS", "ORDER_DIMENSIONS", "segment_nps", "segment_aov", "add_segment_table"]
 
 #: Dimensions the segment breakdowns use, with their names in en / de: customer columns, then order columns
 #: (:data:`ORDER_DIMENSIONS`).
@@ -30,16 +31,24 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
 #: The dimensions that are columns of the orders table: a customer is in every group of their period's orders.
 ORDER_DIMENSIONS = ("channel", "category")
 
-_TEXT = {"en": {"dimension": "Dimension", "group": "Group", "vs": "vs all customers", "p": "p (Holm)",
+_TEXT = {"en": {"nps": "NPS", "average_order_value": "Average order value", "value": "Value",
+                "dimension": "Dimension", "group": "Group", "vs": "vs all customers", "p": "p (Holm)",
                 "below": "below", "above": "above", "small": "small cell (n < {n})", "same": "–",
-                "caption": "NPS by group, {period}: all customers {overall}; {m} groups with n ≥ {n} tested against "
-                           "all customers, p adjusted by Holm over them. Order channel and category: a customer counts "
-                           "in every group of their orders in the period."},
-         "de": {"dimension": "Merkmal", "group": "Gruppe", "vs": "ggü. allen Kunden", "p": "p (Holm)",
+                "caption": "{kpi} by group, {period}: all customers {overall}; {m} groups with n ≥ {n} tested against "
+                           "all customers, p adjusted by Holm over them. ",
+                "nps_orders": "Order channel and category: a customer's answers count in every group of their orders "
+                              "in the period.",
+                "average_order_value_orders": "Order channel and category: each order by its own value; customer "
+                                              "dimensions: the orders of the group's customers."},
+         "de": {"nps": "NPS", "average_order_value": "Durchschnittlicher Bestellwert", "value": "Wert",
+                "dimension": "Merkmal", "group": "Gruppe", "vs": "ggü. allen Kunden", "p": "p (Holm)",
                 "below": "darunter", "above": "darüber", "small": "kleine Zelle (n < {n})", "same": "–",
-                "caption": "NPS nach Gruppe, {period}: alle Kunden {overall}; {m} Gruppen mit n ≥ {n} gegen alle "
-                           "Kunden getestet, p nach Holm über diese angepasst. Bestellkanal und Kategorie: Ein Kunde "
-                           "zählt in jeder Gruppe seiner Bestellungen im Zeitraum."}}
+                "caption": "{kpi} nach Gruppe, {period}: alle Kunden {overall}; {m} Gruppen mit n ≥ {n} gegen alle "
+                           "Kunden getestet, p nach Holm über diese angepasst. ",
+                "nps_orders": "Bestellkanal und Kategorie: Die Antworten eines Kunden zählen in jeder Gruppe seiner "
+                              "Bestellungen im Zeitraum.",
+                "average_order_value_orders": "Bestellkanal und Kategorie: jede Bestellung nach ihrem eigenen Wert; "
+                                              "Kundenmerkmale: die Bestellungen der Kunden der Gruppe."}}
 
 
 def segment_nps(ctx: Context) -> pd.DataFrame | None:
@@ -78,25 +87,70 @@ def segment_nps(ctx: Context) -> pd.DataFrame | None:
     return pd.concat(parts, ignore_index=True) if parts else None
 
 
-def add_segment_table(ctx: Context, s: Section, overall: float) -> Section:
-    """Add the NPS of every group to ``s``, each compared with ``overall`` (:func:`kit.metrics.segments.compare_groups`:
-    Holm over the groups with ``n >= thresholds.min_n``; small cells are marked and not tested)."""
-    frame = s.call(segment_nps, ctx)
+def segment_aov(ctx: Context) -> pd.DataFrame | None:
+    """Average order value of the period by every dimension of :data:`DIMENSIONS` present in the data.
+
+    Each group's value is the scorecard's own estimator (:func:`kit.metrics.value.average_order_value`,
+    interval clustered by customer) on the group's orders: a customer dimension takes the orders of the
+    group's customers, an order dimension (:data:`ORDER_DIMENSIONS`) the orders with that value.
+
+    Returns
+    -------
+    DataFrame or None
+        ``dimension, segment, n`` (orders), ``value, ci_low, ci_high, se``; None without orders or period.
+    """
+    orders, customers = ctx.data.orders, ctx.data.customers
+    if orders is None or ctx.period is None:
+        return None
+    now = orders[ctx.period.contains(orders["order_date"])]
+    rows = []
+    for dimension in DIMENSIONS:
+        if dimension in ORDER_DIMENSIONS:
+            if dimension not in now:
+                continue
+            key = now[dimension]
+        elif customers is not None and dimension in customers and "customer_id" in customers:
+            key = now["customer_id"].map(customers.drop_duplicates("customer_id").set_index("customer_id")[dimension])
+        else:
+            continue
+        for group, part in now.groupby(key.astype(object).where(key.notna(), "–").astype(str), sort=True):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", KitWarning)   # small cells are marked in the table instead
+                result = average_order_value(part, lang=ctx.lang)
+            rows.append({"dimension": dimension, "segment": str(group), "n": result.n, "value": result.value,
+                         "ci_low": result.ci_low, "ci_high": result.ci_high, "se": result.se})
+    return pd.DataFrame(rows) if rows else None
+
+
+_KPI = {"nps": (segment_nps, "col_nps", "number", "col_answers"),
+        "average_order_value": (segment_aov, "", "money", "col_orders")}
+
+
+def add_segment_table(ctx: Context, s: Section, overall: float, kpi: str = "nps") -> Section:
+    """Add ``kpi`` (``nps`` or ``average_order_value``) of every group to ``s``, each compared with ``overall``
+    (:func:`kit.metrics.segments.compare_groups`: Holm over the groups with ``n >= thresholds.min_n``; small cells
+    are marked and not tested)."""
+    compute, value_label, kind, n_label = _KPI[kpi]
+    frame = s.call(compute, ctx)
     if frame is None or frame.empty:
         return s
     t = _TEXT["de" if ctx.lang == "de" else "en"]
     min_n = ctx.config.thresholds.min_n
-    tested = compare_groups(frame.drop(columns="small"), overall, min_n=min_n)
+    tested = compare_groups(frame.drop(columns="small", errors="ignore"), overall, min_n=min_n)
     m = int(tested["p_value"].notna().sum())
     words = {"below": t["below"], "above": t["above"], "same": t["same"], "small": t["small"].format(n=min_n)}
     lang = 1 if ctx.lang == "de" else 0
     shown = tested.assign(dimension=tested["dimension"].map(lambda d: DIMENSIONS[d][lang]),
                           verdict=tested["verdict"].map(words))
     table = display(shown, [Col("dimension", t["dimension"]), Col("segment", t["group"]),
-                            Col("n", "col_answers", "count"), Col("value", "col_nps", "number"),
-                            Col(("ci_low", "ci_high"), "col_interval", "interval"), Col("p_adjusted", t["p"], "p"),
+                            Col("n", n_label, "count"), Col("value", value_label or t["value"], kind),
+                            Col(("ci_low", "ci_high"), "col_interval", "interval" if kind == "number" else kind),
+                            Col("p_adjusted", t["p"], "p"),
                             Col("verdict", t["vs"])],
                     ctx.lang, currency=ctx.config.business.currency)
-    overall_text = display(pd.DataFrame({"v": [overall]}), [Col("v", "v", "number")], ctx.lang).iloc[0, 0]
-    return s.table(table, caption=t["caption"].format(period=ctx.period_label, overall=overall_text, m=m, n=min_n),
-                   max_rows=len(table))
+    currency = ctx.config.business.currency
+    overall_text = display(pd.DataFrame({"v": [overall]}), [Col("v", "v", kind)], ctx.lang,
+                           currency=currency).iloc[0, 0]
+    caption = t["caption"].format(kpi=t[kpi], period=ctx.period_label, overall=overall_text, m=m, n=min_n)
+    caption += t[f"{kpi}_orders"] if set(ORDER_DIMENSIONS) & set(frame["dimension"]) else ""
+    return s.table(table, caption=caption, max_rows=len(table))
