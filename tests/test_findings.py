@@ -209,6 +209,7 @@ def test_on_the_sample_the_delivery_crisis_is_page_threes_first_finding():
     first = story["03"][0]
     # planted effect 8: complaints 24 -> 47 per 1,000 orders, delivery the most frequent category
     assert first.kpi == "complaint_rate" and "delivery" in first.text and "significant" in first.text
+    assert first.anchor == "kit-crit_service"   # its evidence: the service section's compact KPI table
     # the same crisis lowered NPS by 16.8 points (raw p 0.005), but Holm over the scorecard's change tests gives
     # p 0.069: no finding may call it a significant change
     assert not any(f.kpi == "nps" and "significant" in f.text for f in story["03"])
