@@ -587,3 +587,13 @@ def test_segment_breakdowns_of_order_dimensions_match_plain_pandas_on_the_raw_fi
     # customers who ordered through two channels count in both: more answers than respondents with an order
     with_order = answers["customer_id"].isin(set(q3["Kundennummer"])).sum()
     assert nps.xs("channel")["n"].sum() > with_order
+
+
+def test_a_compact_kpi_row_without_data_says_why():
+    from kit.report.pages._format import compact_kpis_html
+
+    row = pd.DataFrame({"kpi": ["churn_rate"], "label": ["Churn rate"], "value": [float("nan")],
+                        "ci_low": [float("nan")], "ci_high": [float("nan")], "n": [float("nan")], "status": ["no_data"],
+                        "definition": ["Customers lost / active at the start. Note: churn cannot be observed yet"]})
+    page = compact_kpis_html(row)
+    assert "churn cannot be observed yet" in page and "Customers lost" not in page

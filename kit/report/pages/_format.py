@@ -220,7 +220,8 @@ def compact_kpis_html(frame: pd.DataFrame, lang: str = "en", *, currency: str = 
     Parameters
     ----------
     frame : DataFrame
-        Scorecard rows (``kpi, label, value, ci_low, ci_high, n, status``).
+        Scorecard rows (``kpi, label, value, ci_low, ci_high, n, status``; with ``definition``, a KPI without data
+        says why under its name).
     lang : {"en", "de"}
     currency : str
         Shown with money KPIs.
@@ -237,6 +238,8 @@ def compact_kpis_html(frame: pd.DataFrame, lang: str = "en", *, currency: str = 
     >>> "Previous" in page or "Target" in page
     False
     """
+    from kit.report.pages._common import _no_data_reason
+
     esc = html.escape
     head = "".join(f"<th style='text-align:{'left' if k == 'col_kpi' else 'right'}'>{esc(text(k, lang))}</th>"
                    for k in ("col_kpi", "col_value", "col_interval", "n", "col_status"))
@@ -246,6 +249,9 @@ def compact_kpis_html(frame: pd.DataFrame, lang: str = "en", *, currency: str = 
         label = esc(str(row.label))
         if glossary:
             label = f"<a href='{esc(glossary)}#kpi-{esc(kpi)}'>{label}</a>"
+        reason = _no_data_reason(str(getattr(row, "definition", "") or "")) if status == "no_data" else ""
+        if reason:   # a KPI without data says why, in one line (as on the index)
+            label += f"<br><small style='color:#555'>{esc(reason)}</small>"
         interval = _DASH
         if not _missing(row.ci_low) and not _missing(row.ci_high):
             interval = (f"{_kpi_value(kpi, row.ci_low, lang, currency)} – "
