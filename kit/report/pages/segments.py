@@ -32,19 +32,19 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
 ORDER_DIMENSIONS = ("channel", "category")
 
 _TEXT = {"en": {"nps": "NPS", "average_order_value": "Average order value", "value": "Value",
-                "dimension": "Dimension", "group": "Group", "vs": "vs all customers", "p": "p (Holm)",
+                "dimension": "Dimension", "group": "Group", "vs": "vs overall", "p": "p (Holm)",
                 "below": "below", "above": "above", "small": "small cell (n < {n})", "same": "–",
-                "caption": "{kpi} by group, {period}: all customers {overall}; {m} groups with n ≥ {n} tested against "
-                           "all customers, p adjusted by Holm over them. ",
+                "caption": "{kpi} by group, {period}: overall {overall}; {m} groups with n ≥ {n} tested against "
+                           "the overall value, p adjusted by Holm over them. ",
                 "nps_orders": "Order channel and category: a customer's answers count in every group of their orders "
                               "in the period.",
                 "average_order_value_orders": "Order channel and category: each order by its own value; customer "
                                               "dimensions: the orders of the group's customers."},
          "de": {"nps": "NPS", "average_order_value": "Durchschnittlicher Bestellwert", "value": "Wert",
-                "dimension": "Merkmal", "group": "Gruppe", "vs": "ggü. allen Kunden", "p": "p (Holm)",
+                "dimension": "Merkmal", "group": "Gruppe", "vs": "ggü. gesamt", "p": "p (Holm)",
                 "below": "darunter", "above": "darüber", "small": "kleine Zelle (n < {n})", "same": "–",
-                "caption": "{kpi} nach Gruppe, {period}: alle Kunden {overall}; {m} Gruppen mit n ≥ {n} gegen alle "
-                           "Kunden getestet, p nach Holm über diese angepasst. ",
+                "caption": "{kpi} nach Gruppe, {period}: gesamt {overall}; {m} Gruppen mit n ≥ {n} gegen den "
+                           "Gesamtwert getestet, p nach Holm über diese angepasst. ",
                 "nps_orders": "Bestellkanal und Kategorie: Die Antworten eines Kunden zählen in jeder Gruppe seiner "
                               "Bestellungen im Zeitraum.",
                 "average_order_value_orders": "Bestellkanal und Kategorie: jede Bestellung nach ihrem eigenen Wert; "
