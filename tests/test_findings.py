@@ -209,9 +209,201 @@ def test_on_the_sample_the_delivery_crisis_is_page_threes_first_finding():
     first = story["03"][0]
     # planted effect 8: complaints 24 -> 47 per 1,000 orders, delivery the most frequent category
     assert first.kpi == "complaint_rate" and "delivery" in first.text and "significant" in first.text
+    assert first.anchor == "kit-crit_service"   # its evidence: the service section's compact KPI table
     # the same crisis lowered NPS by 16.8 points (raw p 0.005), but Holm over the scorecard's change tests gives
     # p 0.069: no finding may call it a significant change
     assert not any(f.kpi == "nps" and "significant" in f.text for f in story["03"])
     # planted effect 2: delivery the strongest driver
     assert story["05"][0].rule == "strongest_driver" and story["05"][0].text.startswith("Delivery")
     assert executive_summary(story)[0] == first
+
+
+# --------------------------------------------------------------------------- page 2: data
+
+
+def _quality(rows: list[tuple[str, str, str, int, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["table", "check", "severity", "count", "check_key"])
+
+
+def test_quality_names_the_worst_check_errors_before_warnings_then_the_most_rows():
+    q = _quality([("orders", "rows read", "info", 5000, "rows_read"),
+                  ("orders", "duplicate order id", "warning", 40, "duplicates"),
+                  ("surveys", "nps outside 0-10", "error", 3, "range"),
+                  ("tickets", "missing first response", "info", 90, "missing")])
+    found = fnd.quality(q)
+    assert found.rule == "quality" and found.tone == "bad" and found.anchor == "kit-quality"
+    assert found.text == "Largest data-quality issue: surveys, nps outside 0-10: 3 rows (error)"
+    # without the error, the warning (40 rows) goes before the info with more rows (90)
+    assert "duplicate order id: 40 rows (warning)" in fnd.quality(q.drop(index=2)).text
+    assert "Warnung" in fnd.quality(q.drop(index=2), lang="de").text
+
+
+def test_quality_says_all_checks_passed_when_none_found_anything_and_is_silent_without_a_report():
+    q = _quality([("orders", "rows read", "info", 5000, "rows_read"),
+                  ("orders", "duplicate order id", "info", 0, "duplicates"),
+                  ("surveys", "read as a 1-5 scale", "info", 0, "driver_scale"),   # a remark, not a check
+                  ("tickets", "missing first response", "info", 0, "missing")])
+    found = fnd.quality(q)
+    assert found.tone == "good" and found.text == "All 2 data-quality checks passed"
+    assert fnd.quality(None) is None and fnd.quality(q.iloc[:0]) is None
+
+
+_Q3 = {"start": pd.Timestamp("2026-07-01"), "end": pd.Timestamp("2026-10-01"), "period": "2026-Q3"}
+
+
+def test_coverage_fires_on_a_table_that_stops_early_and_names_the_gap():
+    # 2 orders a day from 07-01 to 09-10: 20 days (09-11 … 09-30) without a row; exp(−2 × 20) is tiny
+    orders = pd.Series(pd.date_range("2026-07-01", "2026-09-10 12:00", freq="12h"), name="order_date")
+    tickets = pd.Series(pd.date_range("2026-07-01", "2026-09-30", freq="D"), name="opened_at")
+    found = fnd.coverage({"orders": orders, "tickets": tickets}, **_Q3)
+    assert found.rule == "coverage" and found.tone == "bad" and found.anchor == "kit-inventory"
+    assert found.text.startswith("Orders: the last order_date of 2026-Q3 is 2026-09-10, 20 days before the period "
+                                 "ends")
+    assert "2.0 rows a day" in found.text
+    # a late start: first ticket on 07-21, one a day -> 20 days after the start
+    late = fnd.coverage({"tickets": tickets[tickets >= "2026-07-21"]}, **_Q3)
+    assert "first opened_at of 2026-Q3 is 2026-07-21, 20 days after the period starts" in late.text
+
+
+def test_coverage_is_good_when_every_table_covers_the_period_and_does_not_flag_a_sparse_tables_chance_gap():
+    tickets = pd.Series(pd.date_range("2026-07-01", "2026-09-30", freq="D"))
+    # one exit every 10 days, the last on 09-20: a 10-day gap at 0.1 a day happens by chance (exp(−1) = 0.37)
+    exits = pd.Series(pd.date_range("2026-07-01", "2026-09-20", freq="10D"))
+    # survey waves are not checked, however short
+    surveys = pd.Series(pd.date_range("2026-09-01", "2026-09-05", freq="h"))
+    found = fnd.coverage({"tickets": tickets, "exits": exits, "surveys": surveys}, **_Q3)
+    assert found.tone == "good" and found.text == "Tickets, exits cover all of 2026-Q3"
+    # silent when no checked table has a row in the period
+    assert fnd.coverage({"surveys": surveys, "orders": pd.Series(pd.to_datetime(["2025-01-01"]))}, **_Q3) is None
+
+
+def test_missing_tables_counts_the_kpis_without_data_and_is_silent_when_nothing_is_missing():
+    card = pd.DataFrame({"kpi": ["nps", "sla_share", "complaint_rate"], "status": ["met", "no_data", "no_data"]})
+    found = fnd.missing_tables(["tickets", "exits"], card, table_names={"tickets": "Tickets"})
+    assert found.text == "Not in the data: Tickets, exits; 2 of 3 KPIs cannot be measured"
+    assert fnd.missing_tables([], card) is None
+
+
+def test_page_two_puts_problems_first(config):
+    q = _quality([("orders", "duplicate order id", "info", 0, "duplicates")])
+    tickets = pd.Series(pd.date_range("2026-07-01", "2026-09-01", freq="h"))
+    found = fnd.page_findings("02", scorecard=None, config=config,
+                              data={"quality": q, "dates": {"tickets": tickets}, "missing": ["exits"], **_Q3})
+    assert [f.rule for f in found] == ["coverage", "missing_tables", "quality"]
+    assert [f.tone for f in found] == ["bad", "bad", "good"]
+
+
+# --------------------------------------------------------------------------- page 4: interviews
+
+
+def _by_segment(rows: dict[str, tuple[int, dict[str, int]]]) -> pd.DataFrame:
+    return pd.DataFrame([{"group": g, "theme": t, "label": t.capitalize(), "texts": n, "mentioning": k}
+                         for g, (n, counts) in rows.items() for t, k in counts.items()])
+
+
+def test_lost_theme_fires_on_the_largest_difference_between_lost_and_loyal():
+    # price: 3/3 − 1/7 = 0.857; subscription: 2/3 − 0 = 0.667; delivery 2/3 − 3/7 = 0.238
+    frame = _by_segment({"lost": (3, {"price": 3, "subscription": 2, "delivery": 2}),
+                         "loyal": (7, {"price": 1, "subscription": 0, "delivery": 3})})
+    found = fnd.lost_theme(frame)
+    assert found.rule == "lost_theme" and found.anchor == "kit-themes"
+    assert found.text == ("Lost customers criticise price most: 3 of 3 interviewed lost customers speak negatively "
+                          "of it, against 1 of 7 loyal ones")
+    assert "Price" in fnd.lost_theme(frame, lang="de").text
+
+
+def test_lost_theme_is_silent_without_both_groups_with_one_critic_or_when_loyal_criticise_as_much():
+    assert fnd.lost_theme(_by_segment({"lost": (3, {"price": 3})})) is None
+    assert fnd.lost_theme(_by_segment({"lost": (3, {"price": 1}), "loyal": (7, {"price": 0})})) is None
+    assert fnd.lost_theme(_by_segment({"lost": (4, {"price": 2}), "loyal": (4, {"price": 2})})) is None
+    assert fnd.lost_theme(None) is None
+
+
+def test_detractor_theme_fires_only_on_a_holm_significant_positive_difference():
+    contrast = pd.DataFrame({"theme": ["delivery", "price", "service"], "label": ["Delivery", "Price", "Service"],
+                             "share_detractor": [0.55, 0.30, 0.02], "share_promoter": [0.0, 0.10, 0.20],
+                             "difference": [0.55, 0.20, -0.18], "p_adjusted": [0.0001, 0.20, 0.001]})
+    found = fnd.detractor_theme(contrast)
+    assert found.text == ("Detractors name delivery far more often than promoters: 55 % against 0 % of their "
+                          "comments (significant)")
+    assert fnd.detractor_theme(contrast.iloc[1:]) is None       # price not significant, service the other way
+    low_high = contrast.rename(columns={"share_detractor": "share_low", "share_promoter": "share_high"})
+    assert fnd.detractor_theme(low_high, low="low", high="high").text.startswith("Low scorers name delivery")
+
+
+def test_rising_theme_fires_on_a_significant_rise_after_holm_and_is_silent_otherwise():
+    rising = _by_segment({"now": (200, {"delivery": 60, "price": 22}), "before": (200, {"delivery": 20, "price": 20})})
+    found = fnd.rising_theme(rising, previous="2026-Q2")
+    assert found.rule == "rising_theme" and found.anchor == "kit-comments"
+    assert "delivery in survey comments rose: 30 % of comments against 10 % in 2026-Q2" in found.text
+    flat = _by_segment({"now": (200, {"delivery": 22}), "before": (200, {"delivery": 20})})
+    assert fnd.rising_theme(flat, previous="2026-Q2") is None
+    # 32/200 against 18/200: pooled z 2.12, raw p 0.034 alone fires; among 8 such themes Holm makes it 0.27
+    one = _by_segment({"now": (200, {"delivery": 32}), "before": (200, {"delivery": 18})})
+    assert fnd.rising_theme(one, previous="Q2") is not None
+    eight = _by_segment({"now": (200, {f"t{i}": 32 for i in range(8)}),
+                         "before": (200, {f"t{i}": 18 for i in range(8)})})
+    assert fnd.rising_theme(eight, previous="Q2") is None
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_on_the_sample_pages_two_and_four_say_what_the_raw_files_say(sample_config):
+    """Checked against the CSV files and the interview notes read with plain pandas, and scipy's Fisher test."""
+    from pathlib import Path
+
+    from scipy.stats import fisher_exact
+
+    from kit.metrics._change import holm
+    from kit.report import pages
+    from kit.report.pages.interviews import codebook, coded_interviews
+    from kit.report.story import all_findings
+    from kit.text.coding import code_texts
+
+    ctx = pages.context(None, period="2026-Q3")
+    story = all_findings(ctx)
+    folder = Path(sample_config.data.tables["subscriptions"].file).parent
+    # page 2: new subscriptions (Abo_Beginn) of Q3 stop on 16 September, 14 days before the quarter ends
+    abos = pd.read_csv(folder / "abos.csv", sep=";")
+    start = pd.to_datetime(abos["Abo_Beginn"], format="%d.%m.%Y")
+    q3 = start[(start >= "2026-07-01") & (start < "2026-10-01")]
+    assert f"{q3.max():%Y-%m-%d}" == "2026-09-16"
+    coverage = next(f for f in story["02"] if f.rule == "coverage")
+    assert coverage.text.startswith("Subscriptions: the last start_date of 2026-Q3 is 2026-09-16, 14 days before")
+    # the sample has no data-quality problem: no warning or error in the report, and page 2 says all passed
+    assert not ctx.data.quality["severity"].isin(["warning", "error"]).any()
+    assert [f.rule for f in story["02"]] == ["coverage", "quality"] and story["02"][1].tone == "good"
+
+    # page 4, lost against loyal: count interviews (segment from the notes' front matter) with a negative price
+    # sentence
+    segment = {p.stem: next(line.split(":", 1)[1].strip() for line in p.read_text(encoding="utf-8").splitlines()
+                            if line.startswith("segment:"))
+               for p in (folder / "interviews").glob("*.md")}
+    coded = coded_interviews(ctx)
+    negative_price = set(coded.loc[(coded["theme"] == "price") & (coded["polarity"] == "negative"), "text_id"])
+    lost = [k for k, v in segment.items() if v == "lost"]
+    loyal = [k for k, v in segment.items() if v == "loyal"]
+    counts = (sum(k in negative_price for k in lost), len(lost), sum(k in negative_price for k in loyal), len(loyal))
+    assert counts == (3, 3, 1, 7)
+    assert story["04"][0].text == ("Lost customers criticise price most: 3 of 3 interviewed lost customers speak "
+                                   "negatively of it, against 1 of 7 loyal ones")
+
+    # page 4, detractors against promoters: Q3 comments, negative delivery mentions, Fisher + Holm over the themes
+    surveys = pd.read_csv(folder / "surveys.csv", parse_dates=["responded_at"])
+    now = surveys[(surveys["responded_at"] >= "2026-07-01") & (surveys["responded_at"] < "2026-10-01")
+                  & surveys["comment"].fillna("").str.strip().ne("") & surveys["nps"].notna()]
+    now = now[(now["nps"] <= 6) | (now["nps"] >= 9)].reset_index(drop=True)
+    coded = code_texts(now["comment"], codebook(ctx))
+    negative = coded[coded["polarity"] == "negative"]
+    detractor = now["nps"] <= 6
+    p, shares = [], {}
+    for theme in sorted(t.id for t in codebook(ctx).themes):
+        hit = now.index.isin(negative.loc[negative["theme"] == theme, "text_id"])
+        a, b = int((hit & detractor).sum()), int((hit & ~detractor).sum())
+        p.append(fisher_exact([[a, detractor.sum() - a], [b, (~detractor).sum() - b]])[1])
+        shares[theme] = (a / detractor.sum(), b / (~detractor).sum())
+    adjusted = dict(zip(sorted(shares), holm(p), strict=True))
+    assert adjusted["delivery"] < 0.05 and round(shares["delivery"][0], 2) == 0.55 and shares["delivery"][1] == 0
+    assert story["04"][1].text == ("Detractors name delivery far more often than promoters: 55 % against 0 % of "
+                                   "their comments (significant)")
+    # no rising theme: the negative delivery share is 24 % in both Q2 and Q3 (the carrier changed in April)
+    assert [f.rule for f in story["04"]] == ["lost_theme", "detractor_theme"]

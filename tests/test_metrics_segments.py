@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -135,3 +137,30 @@ def test_sample_rfm_only_refunded_customers(sample_data):
     # every order returned and refunded in full: net revenue 0, the lowest monetary score
     assert (rfm.loc[refunded, "monetary"].abs() < 1e-9).all()
     assert (rfm.loc[refunded, "m"] == 1).all()
+
+
+def test_order_groups_put_a_customer_in_every_group_of_their_orders_in_the_period():
+    from kit.metrics.segments import order_groups
+
+    o = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "a"], "category": ["Espresso", "Filter", "Filter", None,
+                                                                            "Espresso"],
+                      "order_date": pd.to_datetime(["2026-07-02", "2026-08-01", "2026-06-30", "2026-08-03",
+                                                    "2026-09-30"])})
+    got = order_groups(o, "category", start=pd.Timestamp("2026-07-01"), end=pd.Timestamp("2026-10-01"))
+    # b ordered before the period, c without a category: both left out; a is in two groups
+    assert got.values.tolist() == [["a", "Espresso"], ["a", "Filter"]]
+
+
+def test_compare_groups_matches_statsmodels_holm_and_marks_small_cells_untested():
+    from scipy.stats import norm
+    from statsmodels.stats.multitest import multipletests
+
+    from kit.metrics.segments import compare_groups
+
+    f = pd.DataFrame({"n": [200, 150, 120, 12], "value": [5.0, 22.0, 33.0, -40.0], "se": [5.0, 6.0, 5.5, 25.0]})
+    got = compare_groups(f, 20.0, min_n=30)
+    raw = [2 * norm.sf(abs(v - 20.0) / se) for v, se in zip(f["value"][:3], f["se"][:3], strict=True)]
+    expected = multipletests(raw, method="holm")[1]
+    assert got["p_adjusted"][:3].round(10).tolist() == pytest.approx(expected.round(10).tolist())
+    assert got["verdict"].tolist() == ["below", "same", "above", "small"]   # z = -3, 0.33, 2.36 (Holm 0.036)
+    assert got["small"].tolist() == [False, False, False, True] and math.isnan(got["p_value"][3])

@@ -378,7 +378,7 @@ def test_sample_scorecards_write_money_as_page_05_does(sample_ctx):
     shown = f"{value:.2f} EUR"  # as page 05 writes it: "38.47 EUR"
     findings = pages.findings(sample_ctx)
     assert shown in str(findings)
-    for section in (pages.scorecard(sample_ctx), pages.criterion(sample_ctx, "value"), pages.baseline(sample_ctx)):
+    for section in (pages.criterion(sample_ctx, "value"), pages.baseline(sample_ctx)):
         html = section._repr_html_()
         assert f">{shown}<" in html, section.title
     value_html = pages.criterion(sample_ctx, "value")._repr_html_()
@@ -533,3 +533,67 @@ def test_missing_tables_are_named_in_german(ctx):
     assert "keine Interviews: Die Interviews übersprungen" in str(pages.overview(german))
     assert "keine Umfrageeinladungen: Rücklaufquote übersprungen" in str(pages.survey_coverage(german))
     assert "keine Kundendaten: Kunden übersprungen" in str(pages.inventory(german))
+
+
+def test_page_three_shows_the_scorecard_once_compact_per_criterion_and_links_to_the_index(sample_ctx):
+    """The full scorecard is on the index only: page 3's scorecard section links there, each criterion shows its
+    own KPIs with value, interval, n and status (no previous period, target or definition)."""
+    top = pages.scorecard(sample_ctx)._repr_html_()
+    assert "index.html#kit-scorecard" in top and "<table class='kit-scorecard" not in top
+    card = pages.get_scorecard(sample_ctx).set_index("kpi")
+    html = pages.criterion(sample_ctx, "service")._repr_html_()
+    table = html[html.index("<table class='kit-scorecard kit-compact'"):html.index("</table>")]
+    headers = [h.split(">", 1)[1] for h in table.split("</th>")[:-1]]
+    assert [h.rsplit(">", 1)[-1] for h in headers] == ["KPI", "Value", "95 % interval", "n", "Status"]
+    for kpi in pages.CRITERIA["service"][1]:
+        assert f"glossary.html#kpi-{kpi}" in table
+        assert f">{int(card.loc[kpi, 'n']):,}<" in table, kpi
+    assert table.count("<tr>") == 1 + len(pages.CRITERIA["service"][1])
+    assert "index.html#kit-scorecard" in html
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_segment_breakdowns_of_order_dimensions_match_plain_pandas_on_the_raw_files(sample_config):
+    """NPS and average order value by order channel and product category, checked against the CSV files: an
+    order counts in its own group, a customer's answers in every group of their period's orders."""
+    from pathlib import Path
+
+    from kit.report.pages.segments import segment_aov, segment_nps
+
+    ctx = pages.context(None, period="2026-Q3")
+    folder = Path(sample_config.data.tables["orders"].file).parent
+    orders = pd.read_csv(folder / "bestellungen.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    for column in ("Umsatz", "Erstattung"):   # German numbers: 1.234,50
+        orders[column] = pd.to_numeric(orders[column].str.replace(".", "").str.replace(",", "."))
+    orders["date"] = pd.to_datetime(orders["Bestelldatum"], format="%d.%m.%Y")
+    q3 = orders[(orders["date"] >= "2026-07-01") & (orders["date"] < "2026-10-01")]
+    aov = segment_aov(ctx).set_index(["dimension", "segment"])
+    for category, part in q3.groupby("Kategorie"):
+        net = (part["Umsatz"] - part["Erstattung"]).mean()
+        assert aov.loc[("category", category), "value"] == pytest.approx(net, rel=1e-9)
+        assert aov.loc[("category", category), "n"] == len(part)
+    assert aov.xs("channel")["n"].sum() == len(q3)   # each order in exactly one channel
+
+    surveys = pd.read_csv(folder / "surveys.csv", parse_dates=["responded_at"])
+    answers = surveys[(surveys["responded_at"] >= "2026-07-01") & (surveys["responded_at"] < "2026-10-01")
+                      & surveys["nps"].notna()]
+    nps = segment_nps(ctx).set_index(["dimension", "segment"])
+    for channel in sorted(q3["Kanal"].unique()):
+        ordered = set(q3.loc[q3["Kanal"] == channel, "Kundennummer"])
+        scores = answers.loc[answers["customer_id"].isin(ordered), "nps"]
+        expected = 100 * ((scores >= 9).mean() - (scores <= 6).mean())
+        assert nps.loc[("channel", channel), "n"] == len(scores)
+        assert nps.loc[("channel", channel), "value"] == pytest.approx(expected, abs=1e-9)
+    # customers who ordered through two channels count in both: more answers than respondents with an order
+    with_order = answers["customer_id"].isin(set(q3["Kundennummer"])).sum()
+    assert nps.xs("channel")["n"].sum() > with_order
+
+
+def test_a_compact_kpi_row_without_data_says_why():
+    from kit.report.pages._format import compact_kpis_html
+
+    row = pd.DataFrame({"kpi": ["churn_rate"], "label": ["Churn rate"], "value": [float("nan")],
+                        "ci_low": [float("nan")], "ci_high": [float("nan")], "n": [float("nan")], "status": ["no_data"],
+                        "definition": ["Customers lost / active at the start. Note: churn cannot be observed yet"]})
+    page = compact_kpis_html(row)
+    assert "churn cannot be observed yet" in page and "Customers lost" not in page

@@ -2,7 +2,10 @@
 
 - :func:`cohort_retention`: the share of each acquisition cohort that orders in each later period;
 - :func:`rfm_segments`: recency, frequency and monetary quintile scores with named segments
-  (:data:`RFM_SEGMENTS`).
+  (:data:`RFM_SEGMENTS`);
+- :func:`order_groups`: the groups of an order-level column (channel, category) each customer ordered in,
+  a customer in several;
+- :func:`compare_groups`: each group of a breakdown against all customers, Holm-adjusted over the groups.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from kit.data.periods import Granularity
+from kit.metrics._change import holm
 from kit.metrics._orders import group_max, sort_orders
 from kit.metrics.value import net_revenue
 
-__all__ = ["cohort_retention", "rfm_segments", "RFM_SEGMENTS"]
+__all__ = ["cohort_retention", "rfm_segments", "RFM_SEGMENTS", "order_groups", "compare_groups"]
 
 Language = Literal["en", "de"]
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -202,3 +206,81 @@ def rfm_segments(orders: pd.DataFrame | None, *, as_of: pd.Timestamp | str, lang
     out["segment"] = np.select(conditions, names, default=names[-1])
     out["segment"] = out["segment"].astype(str)
     return out[columns]
+
+
+# --------------------------------------------------------------------------- breakdowns
+def order_groups(orders: pd.DataFrame, column: str, *, start: pd.Timestamp | None = None,
+                 end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The groups of an order-level column each customer ordered in: one row per customer and group.
+
+    A customer who ordered through two channels (or in two categories) is in both groups: each order is
+    assigned by its own value, and a customer's answers count in every group of their orders.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        ``customer_id``, ``order_date`` and ``column``.
+    column : str
+        The order-level dimension (``channel``, ``category``).
+    start, end : Timestamp, optional
+        Only orders with ``start <= order_date < end``.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id`` and ``column`` (str), distinct pairs, orders without a value left out.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "b", "a"], "channel": ["app", "web", "web", "app"],
+    ...                   "order_date": pd.to_datetime(["2026-07-02", "2026-08-01", "2026-08-03", "2026-09-01"])})
+    >>> order_groups(o, "channel").values.tolist()
+    [['a', 'app'], ['a', 'web'], ['b', 'web']]
+    """
+    rows = orders
+    if start is not None:
+        rows = rows[rows["order_date"] >= start]
+    if end is not None:
+        rows = rows[rows["order_date"] < end]
+    pairs = rows.loc[rows[column].notna() & rows["customer_id"].notna(), ["customer_id", column]]
+    pairs = pairs.assign(**{column: pairs[column].astype(str)}).drop_duplicates()
+    return pairs.sort_values(["customer_id", column], kind="mergesort").reset_index(drop=True)
+
+
+def compare_groups(frame: pd.DataFrame, overall: float, *, min_n: int) -> pd.DataFrame:
+    """Each group of a breakdown against the value over all customers, Holm-adjusted over the tested groups.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``n``, ``value``, ``se`` per group (any other columns are kept).
+    overall : float
+        The KPI over all customers.
+    min_n : int
+        Groups with fewer observations are small cells: kept and marked, not tested.
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` plus ``small`` (n < min_n), ``p_value`` (two-sided, z = (value − overall) / se; NaN for a small
+        cell or without se), ``p_adjusted`` (Holm over the tested groups, :func:`kit.metrics._change.holm`) and
+        ``verdict``: ``below`` / ``above`` (p_adjusted < 0.05), ``same``, or ``small``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"n": [200, 200, 10], "value": [0.0, 22.0, -50.0], "se": [5.0, 5.0, 30.0]})
+    >>> compare_groups(f, 20.0, min_n=30)["verdict"].tolist()   # z = -4: p 6e-5, x 2 tested = 1.3e-4
+    ['below', 'same', 'small']
+    """
+    from scipy.stats import norm
+
+    out = frame.copy()
+    out["small"] = out["n"] < min_n
+    se = pd.to_numeric(out["se"], errors="coerce")
+    tested = ~out["small"] & se.notna() & (se > 0) & pd.notna(overall)
+    z = (out["value"] - overall) / se
+    out["p_value"] = np.where(tested, 2 * norm.sf(np.abs(z.fillna(0).to_numpy())), np.nan)
+    out["p_adjusted"] = holm(out["p_value"].to_numpy())
+    verdict = np.where(out["p_adjusted"] < 0.05, np.where(out["value"] < overall, "below", "above"), "same")
+    out["verdict"] = np.where(out["small"], "small", verdict)
+    return out

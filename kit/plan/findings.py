@@ -25,6 +25,34 @@ or stays silent. The rules and their order are:
 ``top_action``
     The first action of the plan, with owner and cost.
 
+Page 2 (data):
+
+``quality``
+    The data-quality check that found the most (errors before warnings before remarks, then the most rows,
+    :func:`quality_problems`); when none found anything, how many checks passed.
+``coverage``
+    A dated table whose rows in the period start late or stop early: the gap at either end is longer than a
+    gap that happens by chance in 1 % of periods at the table's own rate, ``exp(−rate × gap) < 0.01``, with
+    rate = rows in the period / days between its first and last row. Survey answers and invitations come in
+    waves and are not checked (page 2 shows their coverage). When every checked table covers the period, that.
+``missing_tables``
+    The tables of the data contract the data lack, with the number of KPIs that have no data.
+
+Page 4 (interviews):
+
+``lost_theme``
+    The theme the interviewed lost customers (segment ``lost``) criticise most often compared with the loyal
+    ones (segment ``loyal``): the largest difference of the shares of interviewees who mention it negatively,
+    when at least two lost customers do. Counts of a handful of interviews: no test, the counts are shown.
+``detractor_theme``
+    The theme low scorers (detractors) name negatively more often than high scorers (promoters) in survey
+    comments, with the largest difference among those whose Holm-adjusted Fisher test is below ``alpha``
+    (:func:`kit.text.themes.theme_contrast`).
+``rising_theme``
+    The theme whose share of negative survey comments rose most since the previous period, among those whose
+    change test (:func:`kit.metrics._change.share_change_test`) is significant after Holm's correction over
+    the themes.
+
 :func:`page_findings` picks at most three per page; :func:`executive_summary` the index's.
 """
 
@@ -46,7 +74,8 @@ from kit.results import format_value
 
 __all__ = ["Finding", "RULES", "significant_changes", "changes", "complaint_cause", "worst_segment",
            "strongest_driver", "targets", "met_but_falling", "far_targets", "top_action", "page_findings",
-           "executive_summary", "change_phrase", "ALPHA", "MAX_PER_PAGE"]
+           "executive_summary", "change_phrase", "ALPHA", "MAX_PER_PAGE", "quality_problems", "quality",
+           "coverage", "missing_tables", "lost_theme", "detractor_theme", "rising_theme", "COVERAGE_CHANCE"]
 
 #: Significance level of the change rules.
 ALPHA = 0.05
@@ -58,7 +87,12 @@ FAR_TARGET_SHARE = 0.5
 MIN_COMPLAINTS = 10
 
 RULES = ("worsened", "improved", "complaint_cause", "worst_segment", "strongest_driver", "targets",
-         "met_but_falling", "far_target", "top_action")
+         "met_but_falling", "far_target", "top_action", "quality", "coverage", "missing_tables", "lost_theme",
+         "detractor_theme", "rising_theme")
+#: A gap at the start or end of a table's rows that happens by chance less often than this is reported.
+COVERAGE_CHANCE = 0.01
+#: Tables that come in survey waves: their dates are not expected to fill the period.
+WAVE_TABLES = ("surveys", "contacts")
 
 
 @dataclass(frozen=True)
@@ -118,6 +152,34 @@ _T: dict[str, tuple[str, str]] = {
                    "{label} {value} liegt weit jenseits des Ziels {target}: Das Ziel ist vielleicht falsch gesetzt"),
     "top_action": ("First action: {title} ({owner}, {cost})", "Erste Maßnahme: {title} ({owner}, {cost})"),
     "nps": ("NPS", "NPS"),
+    "quality": ("Largest data-quality issue: {table}, {check}: {count} rows ({severity})",
+                "Größtes Datenqualitätsproblem: {table}, {check}: {count} Zeilen ({severity})"),
+    "quality_none": ("All {total} data-quality checks passed", "Alle {total} Datenqualitätsprüfungen bestanden"),
+    "coverage_gap": ("{table}: the {when}; at {rate} rows a day a gap that long is unlikely",
+                     "{table}: {when}; bei {rate} Zeilen am Tag ist eine so lange Lücke unwahrscheinlich"),
+    "stop": ("last {column} of {period} is {date}, {gap} days before the period ends",
+             "das letzte {column} in {period} ist der {date}, {gap} Tage vor Periodenende"),
+    "start": ("first {column} of {period} is {date}, {gap} days after the period starts",
+              "das erste {column} in {period} ist der {date}, {gap} Tage nach Periodenbeginn"),
+    "coverage_full": ("{tables} cover all of {period}", "{tables} decken {period} ganz ab"),
+    "missing": ("Not in the data: {tables}; {kpis} of {total} KPIs cannot be measured",
+                "Nicht in den Daten: {tables}; {kpis} von {total} Kennzahlen sind nicht messbar"),
+    "lost_theme": ("Lost customers criticise {theme} most: {lost} of {n_lost} interviewed lost customers speak "
+                   "negatively of it, against {loyal} of {n_loyal} loyal ones",
+                   "Verlorene Kunden kritisieren am häufigsten {theme}: {lost} von {n_lost} befragten verlorenen "
+                   "Kunden äußern sich negativ dazu, gegen {loyal} von {n_loyal} treuen"),
+    "detractor_theme": ("{low} name {theme} far more often than {high}: {share_low} against {share_high} of their "
+                        "comments (significant)",
+                        "{low} nennen {theme} weit öfter als {high}: {share_low} gegen {share_high} ihrer "
+                        "Kommentare (signifikant)"),
+    "rising_theme": ("Complaints about {theme} in survey comments rose: {now} of comments against {before} in "
+                     "{previous} (significant)",
+                     "Kritik an {theme} in Umfragekommentaren nahm zu: {now} der Kommentare gegen {before} in "
+                     "{previous} (signifikant)"),
+    "detractors": ("Detractors", "Kritiker"),
+    "promoters": ("promoters", "Promotoren"),
+    "low": ("Low scorers", "Niedrig Bewertende"),
+    "high": ("high scorers", "hoch Bewertende"),
 }
 
 
@@ -433,6 +495,304 @@ def top_action(plan: pd.DataFrame | None, *, lang: str = "en", currency: str = "
                    "neutral", "kit-plan")
 
 
+# --------------------------------------------------------------------------- page 2: data
+
+#: Checks whose info row records how a column was read or which optional column is absent: remarks, not problems.
+_REMARKS = ("driver_scale", "optional_columns", "rows_read")
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _checks(quality: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a data-quality report that are checks (not rows read, not remarks on how a column was read)."""
+    keys = quality["check_key"] if "check_key" in quality else pd.Series("", index=quality.index)
+    return quality[quality["check"].ne("rows read") & ~keys.isin(_REMARKS)]
+
+
+def quality_problems(quality: pd.DataFrame | None) -> pd.DataFrame:
+    """The checks of a data-quality report (``data.quality``) that found something, worst first.
+
+    A check found something when its count is above 0 or its severity is warning or error; rows read and
+    the remarks on how a column was read or which optional column is absent are not problems. Order:
+    errors, warnings, then infos; within each, the most rows first.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"table": ["orders", "orders", "surveys"], "check": ["rows read", "duplicate id", "x"],
+    ...                   "severity": ["info", "warning", "info"], "count": [100, 3, 0],
+    ...                   "check_key": ["rows_read", "duplicates", "x"]})
+    >>> quality_problems(q)["check"].tolist()
+    ['duplicate id']
+    """
+    if quality is None or quality.empty:
+        return pd.DataFrame(columns=["table", "check", "severity", "count"])
+    checks = _checks(quality)
+    count = pd.to_numeric(checks["count"], errors="coerce").fillna(0)
+    found = checks[(count > 0) | checks["severity"].isin(["warning", "error"])]
+    order = found.assign(_sev=found["severity"].map(_SEVERITY_ORDER).fillna(3),
+                         _count=-pd.to_numeric(found["count"], errors="coerce").fillna(0))
+    return order.sort_values(["_sev", "_count"], kind="mergesort").drop(columns=["_sev", "_count"])
+
+
+def quality(report: pd.DataFrame | None, *, lang: str = "en",
+            table_names: Mapping[str, str] | None = None) -> Finding | None:
+    """Rule ``quality``: the largest data-quality problem, or that every check passed (silent without a report).
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"table": ["orders", "orders"], "check": ["rows read", "negative revenue"],
+    ...                   "severity": ["info", "error"], "count": [100, 4]})
+    >>> quality(q).text
+    'Largest data-quality issue: orders, negative revenue: 4 rows (error)'
+    """
+    if report is None or report.empty:
+        return None
+    problems = quality_problems(report)
+    if problems.empty:
+        total = len(_checks(report))
+        return Finding("quality", _t("quality_none", lang, total=format_value(total, "count", lang)), "good",
+                       "kit-quality")
+    row = problems.iloc[0]
+    count = pd.to_numeric(pd.Series([row["count"]]), errors="coerce").fillna(0).iloc[0]
+    severity = str(row["severity"])
+    return Finding("quality", _t("quality", lang, table=(table_names or {}).get(str(row["table"]), row["table"]),
+                                 check=row["check"], count=format_value(int(count), "count", lang),
+                                 severity=_category(severity, lang)),
+                   "bad" if severity in ("error", "warning") else "neutral", "kit-quality")
+
+
+def _day(value: pd.Timestamp) -> str:
+    return f"{value:%Y-%m-%d}"
+
+
+def coverage(dates: Mapping[str, pd.Series], *, start: pd.Timestamp, end: pd.Timestamp, period: str,
+             lang: str = "en", table_names: Mapping[str, str] | None = None,
+             chance: float = COVERAGE_CHANCE) -> Finding | None:
+    """Rule ``coverage``: a table whose rows in the period start late or stop early.
+
+    Parameters
+    ----------
+    dates : mapping
+        Table id -> its event dates (any rows; those in ``[start, end)`` count), named by their column
+        (``order_date``), which the finding names. Survey waves (:data:`WAVE_TABLES`) are skipped.
+    start, end : Timestamp
+        The period, ``end`` exclusive.
+    chance : float
+        A gap of g days at either end is reported when ``exp(−rate × g) < chance``: at the table's own rate
+        (rows in the period / days between its first and last row in it) a gap that long would happen by
+        chance less often than that. The largest gap (by that probability) is named.
+
+    Returns
+    -------
+    Finding or None
+        ``bad`` for a gap, ``good`` when every checked table covers the period; None when no checked table
+        has rows in the period.
+
+    Examples
+    --------
+    >>> d = pd.Series(pd.date_range("2026-07-01", "2026-09-10", freq="6h"), name="order_date")   # stops early
+    >>> coverage({"orders": d}, start=pd.Timestamp("2026-07-01"), end=pd.Timestamp("2026-10-01"),
+    ...          period="2026-Q3").text
+    'Orders: the last order_date of 2026-Q3 is 2026-09-10, 20 days before the period ends; at 4.0 rows a day a \
+gap that long is unlikely'
+    """
+    names = table_names or {}
+    last_day = end - pd.Timedelta(days=1)
+    checked, gaps = [], []
+    for table, values in dates.items():
+        if table in WAVE_TABLES or values is None:
+            continue
+        within = pd.to_datetime(values.dropna())
+        within = within[(within >= start) & (within < end)]
+        if within.empty:
+            continue
+        checked.append(table)
+        first, last = within.min().normalize(), within.max().normalize()
+        span = max((last - first).days + 1, 1)
+        rate = len(within) / span
+        for kind, gap, day in (("start", (first - start.normalize()).days, first),
+                               ("stop", (last_day.normalize() - last).days, last)):
+            p = math.exp(-rate * gap)
+            if gap > 0 and p < chance:
+                gaps.append((p, -gap, table, kind, gap, day, rate, str(values.name or "date")))
+    if not checked:
+        return None
+    if not gaps:
+        shown = ", ".join(names.get(t, t) for t in checked)
+        return Finding("coverage", _t("coverage_full", lang, tables=shown[:1].upper() + shown[1:], period=period),
+                       "good", "kit-inventory")
+    _, _, table, kind, gap, day, rate, column = min(gaps)
+    name = names.get(table, table)
+    when = _t(kind, lang, column=column, period=period, date=_day(day), gap=format_value(gap, "count", lang))
+    return Finding("coverage", _t("coverage_gap", lang, table=name[:1].upper() + name[1:], when=when,
+                                  rate=format_value(rate, "number", lang, digits=1)),
+                   "bad", "kit-inventory")
+
+
+def missing_tables(missing: Sequence[str], scorecard: pd.DataFrame | None, *, lang: str = "en",
+                   table_names: Mapping[str, str] | None = None) -> Finding | None:
+    """Rule ``missing_tables``: the contract's tables the data lack, and how many KPIs have no data (silent when
+    none is missing).
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"kpi": ["nps", "sla_share"], "status": ["met", "no_data"]})
+    >>> missing_tables(["tickets"], card).text
+    'Not in the data: tickets; 1 of 2 KPIs cannot be measured'
+    """
+    if not missing:
+        return None
+    total = 0 if scorecard is None else len(scorecard)
+    no_data = 0 if scorecard is None else int((scorecard["status"] == "no_data").sum())
+    names = table_names or {}
+    return Finding("missing_tables", _t("missing", lang, tables=", ".join(names.get(t, t) for t in missing),
+                                        kpis=format_value(no_data, "count", lang),
+                                        total=format_value(total, "count", lang)),
+                   "bad", "kit-inventory")
+
+
+# --------------------------------------------------------------------------- page 4: interviews
+
+
+def _theme_name(row: Any, lang: str) -> str:
+    """The theme's label (its id without one); lower case in English running text (``customer service``)."""
+    label = row.get("label") if hasattr(row, "get") else None
+    name = str(label if isinstance(label, str) and label else row["theme"])
+    return name if lang == "de" else name[:1].lower() + name[1:]
+
+
+def lost_theme(negative: pd.DataFrame | None, *, lang: str = "en", lost: str = "lost",
+               loyal: str = "loyal", min_lost: int = 2) -> Finding | None:
+    """Rule ``lost_theme``: the theme lost customers criticise most, compared with loyal ones.
+
+    Parameters
+    ----------
+    negative : DataFrame
+        :func:`kit.text.themes.theme_frequency` of the *negative* coded sentences of the interviews, by
+        ``segment``: ``group, theme, [label], texts`` (interviews of the segment), ``mentioning``
+        (interviews with a negative mention).
+    lost, loyal : str
+        The two segments compared.
+    min_lost : int
+        Fewest lost interviewees who must criticise the theme.
+
+    Returns
+    -------
+    Finding or None
+        The theme with the largest ``mentioning / texts`` of lost minus loyal (ties: the theme id), when that
+        is above 0 and at least ``min_lost`` lost interviewees criticise it; None without both segments.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"group": ["lost", "lost", "loyal", "loyal"], "theme": ["price", "delivery"] * 2,
+    ...                   "texts": [3, 3, 7, 7], "mentioning": [3, 2, 1, 3]})
+    >>> lost_theme(f).text      # price 3/3 − 1/7 = 0.86 > delivery 2/3 − 3/7 = 0.24
+    'Lost customers criticise price most: 3 of 3 interviewed lost customers speak negatively of it, against 1 of 7 \
+loyal ones'
+    """
+    if negative is None or negative.empty or "group" not in negative:
+        return None
+    a = negative[negative["group"] == lost].set_index("theme")
+    b = negative[negative["group"] == loyal].set_index("theme")
+    if a.empty or b.empty:
+        return None
+    both = a.join(b[["texts", "mentioning"]].add_suffix("_loyal"), how="inner")
+    both = both[(both["mentioning"] >= min_lost) & (both["texts"] > 0) & (both["texts_loyal"] > 0)]
+    if both.empty:
+        return None
+    both["difference"] = both["mentioning"] / both["texts"] - both["mentioning_loyal"] / both["texts_loyal"]
+    both = both[both["difference"] > 0].reset_index().sort_values(["difference", "theme"], ascending=[False, True],
+                                                                    kind="mergesort")
+    if both.empty:
+        return None
+    row = both.iloc[0]
+    count = lambda v: format_value(int(v), "count", lang)  # noqa: E731
+    return Finding("lost_theme", _t("lost_theme", lang, theme=_theme_name(row, lang), lost=count(row["mentioning"]),
+                                    n_lost=count(row["texts"]), loyal=count(row["mentioning_loyal"]),
+                                    n_loyal=count(row["texts_loyal"])), "bad", "kit-themes")
+
+
+def detractor_theme(contrast: pd.DataFrame | None, *, low: str = "detractor", high: str = "promoter",
+                    lang: str = "en", alpha: float = ALPHA) -> Finding | None:
+    """Rule ``detractor_theme``: the theme low scorers criticise far more often than high scorers.
+
+    Parameters
+    ----------
+    contrast : DataFrame
+        :func:`kit.text.themes.theme_contrast` of the negative mentions, ``low`` against ``high``
+        (``share_<low>``, ``share_<high>``, ``difference``, ``p_adjusted``).
+    low, high : str
+        The two groups (``detractor``/``promoter`` for the NPS, ``low``/``high`` for other scores).
+
+    Returns
+    -------
+    Finding or None
+        The largest positive difference among themes with ``p_adjusted < alpha``; None otherwise.
+    """
+    if contrast is None or contrast.empty or "p_adjusted" not in contrast:
+        return None
+    hits = contrast[(contrast["p_adjusted"] < alpha) & (contrast["difference"] > 0)]
+    if hits.empty:
+        return None
+    row = hits.sort_values(["difference", "theme"], ascending=[False, True], kind="mergesort").iloc[0]
+    names = ("detractors", "promoters") if low == "detractor" else ("low", "high")
+    return Finding("detractor_theme", _t("detractor_theme", lang, low=_t(names[0], lang), high=_t(names[1], lang),
+                                         theme=_theme_name(row, lang),
+                                         share_low=format_value(row[f"share_{low}"], "share", lang, digits=0),
+                                         share_high=format_value(row[f"share_{high}"], "share", lang, digits=0)),
+                   "bad", "kit-comments")
+
+
+def rising_theme(negative: pd.DataFrame | None, *, previous: str, lang: str = "en", now: str = "now",
+                 before: str = "before", alpha: float = ALPHA) -> Finding | None:
+    """Rule ``rising_theme``: the theme whose share of negative survey comments rose most, significantly.
+
+    Parameters
+    ----------
+    negative : DataFrame
+        :func:`kit.text.themes.theme_frequency` of the negative coded sentences of the comments of both
+        periods, by period: ``group`` (``now`` / ``before``), ``theme``, [``label``], ``texts`` (comments of
+        the period), ``mentioning`` (comments with a negative mention).
+    previous : str
+        Label of the previous period.
+
+    Returns
+    -------
+    Finding or None
+        Each theme's share is tested with :func:`kit.metrics._change.share_change_test`, the p-values are
+        Holm-adjusted over the themes; the largest rise with adjusted p below ``alpha`` fires.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"group": ["now", "now", "before", "before"], "theme": ["delivery", "price"] * 2,
+    ...                   "texts": [200, 200, 200, 200], "mentioning": [60, 22, 20, 20]})
+    >>> rising_theme(f, previous="2026-Q2").text       # 30 % against 10 %, Holm p < 0.001
+    'Complaints about delivery in survey comments rose: 30 % of comments against 10 % in 2026-Q2 (significant)'
+    """
+    from kit.metrics._change import holm, share_change_test
+
+    if negative is None or negative.empty or "group" not in negative:
+        return None
+    a = negative[negative["group"] == now].set_index("theme")
+    b = negative[negative["group"] == before].set_index("theme")
+    both = a.join(b[["texts", "mentioning"]].add_suffix("_before"), how="inner")
+    both = both[(both["texts"] > 0) & (both["texts_before"] > 0)]
+    if both.empty:
+        return None
+    p = [share_change_test(int(r.mentioning), int(r.texts), int(r.mentioning_before), int(r.texts_before))[1]
+         for r in both.itertuples()]
+    both["p_adjusted"] = holm(p)
+    both["rise"] = both["mentioning"] / both["texts"] - both["mentioning_before"] / both["texts_before"]
+    hits = both[(both["p_adjusted"] < alpha) & (both["rise"] > 0)].reset_index()
+    if hits.empty:
+        return None
+    row = hits.sort_values(["rise", "theme"], ascending=[False, True], kind="mergesort").iloc[0]
+    share = lambda v: format_value(v, "share", lang, digits=0)  # noqa: E731
+    return Finding("rising_theme", _t("rising_theme", lang, theme=_theme_name(row, lang),
+                                      now=share(row["mentioning"] / row["texts"]),
+                                      before=share(row["mentioning_before"] / row["texts_before"]),
+                                      previous=previous), "bad", "kit-comments")
+
+
 def _with_cause(first: Finding, complaints: pd.DataFrame | None, lang: str) -> Finding:
     """Attach the complaint cause to a complaint-rate finding ("…; most complaints are about delivery …")."""
     values = _cause(complaints, lang, MIN_COMPLAINTS)
@@ -445,6 +805,7 @@ def page_findings(page: str, *, scorecard: pd.DataFrame | None, config: Analysis
                   complaints: pd.DataFrame | None = None, segments: pd.DataFrame | None = None,
                   drivers: pd.DataFrame | None = None, plan: pd.DataFrame | None = None,
                   dimension_labels: Mapping[str, str] | None = None, outcome: str = "NPS",
+                  data: Mapping[str, Any] | None = None, themes: Mapping[str, Any] | None = None,
                   limit: int = MAX_PER_PAGE) -> list[Finding]:
     """At most ``limit`` findings for one report page, from that page's own results.
 
@@ -453,10 +814,16 @@ def page_findings(page: str, *, scorecard: pd.DataFrame | None, config: Analysis
     page : {"01", "02", "03", "04", "05"}
         The page: ``01`` goals (targets, met but falling, miscalibrated targets), ``03`` criteria
         (significant worsenings with the complaint cause attached to the complaint rate, the weakest
-        segment, improvements), ``05`` actions (strongest driver, complaint cause, first action). Pages
-        ``02`` and ``04`` have no rules yet (an empty list).
+        segment, improvements), ``05`` actions (strongest driver, complaint cause, first action), ``02``
+        data (quality, coverage, missing tables), ``04`` interviews (lost theme, detractor theme, rising theme).
     scorecard, complaints, segments, drivers, plan : DataFrame or None
         The results the rules read; a missing one silences its rules.
+    data : mapping, optional
+        Page 2: ``quality`` (the data-quality report), ``dates`` (table id -> event dates), ``start``, ``end``,
+        ``period`` (label), ``missing`` (absent table ids), ``table_names`` (id -> display name).
+    themes : mapping, optional
+        Page 4: ``lost`` (:func:`lost_theme` input), ``contrast``, ``low``, ``high`` (:func:`detractor_theme`),
+        ``rising`` and ``previous`` (:func:`rising_theme`).
     outcome : str
         What the drivers explain (``NPS``, ``CSAT``), named in the strongest-driver finding.
 
@@ -482,6 +849,20 @@ def page_findings(page: str, *, scorecard: pd.DataFrame | None, config: Analysis
         out += [f for f in (cause, segment) if f]
         out += worse[2:]
         out += changes(scorecard, config, lang=lang, worse=False)
+    elif page == "02" and data is not None:
+        names = data.get("table_names")
+        found = [quality(data.get("quality"), lang=lang, table_names=names)]
+        if data.get("start") is not None:
+            found.append(coverage(data.get("dates", {}), start=data["start"], end=data["end"],
+                                  period=str(data.get("period", "")), lang=lang, table_names=names))
+        found.append(missing_tables(data.get("missing", ()), scorecard, lang=lang, table_names=names))
+        out += sorted((f for f in found if f), key=lambda f: f.tone != "bad")   # problems first
+    elif page == "04" and themes is not None:
+        out += [f for f in (lost_theme(themes.get("lost"), lang=lang),
+                            detractor_theme(themes.get("contrast"), low=themes.get("low", "detractor"),
+                                            high=themes.get("high", "promoter"), lang=lang),
+                            rising_theme(themes.get("rising"), previous=str(themes.get("previous", "")),
+                                         lang=lang)) if f]
     elif page == "05":
         cause = complaint_cause(complaints, lang=lang)
         driver = strongest_driver(drivers, lang=lang, outcome=outcome)

@@ -12,22 +12,33 @@ import html
 import logging
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
+from kit.data.contract import TABLES
 from kit.errors import KitWarning
+from kit.labels import table_name
+from kit.metrics.outcomes import group_names
 from kit.metrics.service import complaints_by_category
 from kit.plan.findings import Finding, executive_summary, page_findings
 from kit.report.pages._common import get_scorecard
 from kit.report.pages._context import Context
 from kit.report.pages._section import Section
 from kit.report.pages.actions import driver_model, plan_frame
+from kit.report.pages.criteria import CRITERIA
+from kit.report.pages.interviews import codebook, coded_comments, coded_interviews, interviews
 from kit.report.pages.segments import DIMENSIONS, segment_nps
+from kit.text.coding import code_texts
+from kit.text.themes import theme_contrast, theme_frequency
 
 __all__ = ["findings_for", "all_findings", "findings_html", "key_findings", "segment_nps", "DIMENSIONS",
            "executive_summary", "summary_title"]
 
 _LOG = logging.getLogger("kit.report")
+#: KPI -> the page-3 section that shows it (``kit-crit_service`` for the complaint rate)
+_CRITERION_ANCHOR = {kpi: f"kit-{title}" for title, kpis, _ in CRITERIA.values() for kpi in kpis}
 _TITLE = {"en": "In short", "de": "Kurz gesagt"}
 _EVIDENCE = {"en": "evidence", "de": "Beleg"}
 _SUMMARY = {"en": "Executive summary", "de": "Zusammenfassung für die Geschäftsführung"}
@@ -45,7 +56,74 @@ def _drivers(ctx: Context) -> pd.DataFrame | None:
     return None if model is None else model.summary
 
 
-def _quietly(compute: Callable[[Context], pd.DataFrame | None], ctx: Context) -> pd.DataFrame | None:
+def _data_inputs(ctx: Context) -> dict[str, object]:
+    """What page 2's rules read: the quality report, each table's event dates, the period and the absent tables."""
+    names = {t: table_name(t, ctx.lang) for t in TABLES}
+    out: dict[str, object] = {"quality": ctx.data.quality, "table_names": names,
+                              "missing": [t for t in TABLES if getattr(ctx.data, t) is None]}
+    if ctx.period is not None:
+        dates = {}
+        for name, spec in TABLES.items():
+            table = getattr(ctx.data, name)
+            if table is not None and spec.dates and spec.dates[0] in table and name != "customers":
+                dates[name] = table[spec.dates[0]]
+        out.update(dates=dates, start=ctx.period.start, end=ctx.period.end, period=ctx.period_label)
+    return out
+
+
+def _lost_themes(ctx: Context) -> pd.DataFrame | None:
+    """Interviews with a negative mention of each theme, by segment (:func:`kit.plan.findings.lost_theme`)."""
+    notes, coded = interviews(ctx), coded_interviews(ctx)
+    if notes is None or coded is None or "segment" not in notes:
+        return None
+    return theme_frequency(coded[coded["polarity"] == "negative"], notes, by="segment", codebook=codebook(ctx),
+                           lang=ctx.lang).rename(columns={"segment": "group"})
+
+
+def _comment_contrast(ctx: Context) -> tuple[pd.DataFrame, str, str] | None:
+    """Negative themes of low against high scorers' comments (as page 4 shows them), with the two group names."""
+    result = coded_comments(ctx)
+    if result is None:
+        return None
+    coded, groups, _ = result
+    low, middle, high = group_names(ctx.driver_outcome or "nps")
+    two = groups[groups != middle].cat.remove_unused_categories()
+    table = theme_contrast(coded[coded["text_id"].isin(two.index)], two, polarity="negative", codebook=codebook(ctx),
+                           lang=ctx.lang)
+    return table, low, high
+
+
+def _rising_themes(ctx: Context) -> pd.DataFrame | None:
+    """Survey comments with a negative mention of each theme, this period against the previous one."""
+    surveys, book = ctx.data.surveys, codebook(ctx)
+    if surveys is None or book is None or "comment" not in surveys or ctx.period is None:
+        return None
+    before = ctx.period.previous()
+    when = surveys["responded_at"]
+    group = pd.Series(pd.NA, index=surveys.index, dtype=object)
+    group[ctx.period.contains(when)] = "now"
+    group[before.contains(when)] = "before"
+    rows = surveys[group.notna() & surveys["comment"].fillna("").astype(str).str.strip().ne("")]
+    if rows.empty:
+        return None
+    texts = pd.DataFrame({"text": rows["comment"].astype(str).to_numpy(), "period": group[rows.index].to_numpy()},
+                         index=pd.RangeIndex(len(rows)))
+    coded = ctx.cached("coded_comments_two_periods", lambda: code_texts(texts["text"], book))
+    return theme_frequency(coded[coded["polarity"] == "negative"], texts, by="period", codebook=book,
+                           lang=ctx.lang).rename(columns={"period": "group"})
+
+
+def _theme_inputs(ctx: Context) -> dict[str, object]:
+    """What page 4's rules read (each part None when it cannot be computed)."""
+    contrast = _quietly(_comment_contrast, ctx)
+    out: dict[str, object] = {"lost": _quietly(_lost_themes, ctx), "rising": _quietly(_rising_themes, ctx),
+                              "previous": "" if ctx.period is None else ctx.period.previous().label}
+    if contrast is not None:
+        out.update(contrast=contrast[0], low=contrast[1], high=contrast[2])
+    return out
+
+
+def _quietly(compute: Callable[[Context], Any], ctx: Context) -> Any:
     """``compute(ctx)``, or None when it fails: the page that shows the result reports the failure at its cell."""
     try:
         return compute(ctx)
@@ -64,8 +142,12 @@ def findings_for(ctx: Context, page: str) -> list[Finding]:
     lang = ctx.lang
     scorecard = _quietly(get_scorecard, ctx)
     inputs: dict[str, pd.DataFrame | None] = {}
+    if page == "02":
+        inputs = {"data": _data_inputs(ctx)}
     if page == "03":
         inputs = {"complaints": _quietly(_complaints, ctx), "segments": _quietly(segment_nps, ctx)}
+    if page == "04":
+        inputs = {"themes": _theme_inputs(ctx)}
     outcome = "NPS"
     if page == "05":
         inputs = {"complaints": _quietly(_complaints, ctx), "drivers": _quietly(_drivers, ctx),
@@ -73,8 +155,12 @@ def findings_for(ctx: Context, page: str) -> list[Finding]:
         model = _quietly(driver_model, ctx)
         outcome = str(getattr(model, "outcome_", "nps")).upper()
     labels = {k: v[1 if lang == "de" else 0] for k, v in DIMENSIONS.items()}
-    return page_findings(page, scorecard=scorecard, config=ctx.config, lang=lang, dimension_labels=labels,
-                         outcome=outcome, **inputs)
+    found = page_findings(page, scorecard=scorecard, config=ctx.config, lang=lang, dimension_labels=labels,
+                          outcome=outcome, **inputs)
+    if page == "03":   # a KPI's evidence is its criterion's section (its compact KPI table, trend and groups)
+        found = [replace(f, anchor=_CRITERION_ANCHOR.get(f.kpi, f.anchor)) if f.anchor == "kit-scorecard" else f
+                 for f in found]
+    return found
 
 
 def all_findings(ctx: Context, pages: Sequence[str] = ("01", "02", "03", "04", "05")) -> dict[str, list[Finding]]:

@@ -10,6 +10,8 @@ every cell. Nothing is computed here beyond formatting: columns not in the spec
 
 from __future__ import annotations
 
+import html
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,10 +19,17 @@ from typing import Any
 
 import pandas as pd
 
-from kit.labels import LABELS, table_name, text
+from kit.definitions import DEFINITIONS
+from kit.labels import LABELS, STATUS_COLOURS, table_name, text
 from kit.results import NBSP, format_value
 
-__all__ = ["Col", "display", "fmt", "category_text", "reasons_text"]
+__all__ = ["Col", "display", "fmt", "category_text", "reasons_text", "compact_kpis_html", "compact_kpis_text",
+           "INDEX_SCORECARD"]
+
+#: Where the full scorecard (previous period, target, trend) is: the index page's scorecard.
+INDEX_SCORECARD = "index.html#kit-scorecard"
+_LINKS = {"en": ("Full scorecard (previous period, target, trend)", "definitions"),
+          "de": ("Vollständige Scorecard (Vorperiode, Ziel, Verlauf)", "Definitionen")}
 
 _DASH = "–"
 _NB = NBSP  # no break between a number and its unit (HTML tables wrap narrow columns)
@@ -193,3 +202,91 @@ def display(frame: pd.DataFrame, spec: Sequence[Col], lang: str = "en", *, curre
             cells = [fmt(v, col.kind, lang, digits=col.digits, currency=currency) for v in frame[col.source]]
         out[_header(col.label, lang, currency)] = cells
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)), dtype=object)
+
+
+def _kpi_value(kpi: str, value: Any, lang: str, currency: str) -> str:
+    """A KPI value with its unit (as the index scorecard shows it: ``38.47 EUR``, ``12.3 %``)."""
+    if _missing(value):
+        return _DASH
+    unit = DEFINITIONS[kpi].unit if kpi in DEFINITIONS else "number"
+    return format_value(float(value), unit, lang, currency=currency, symbol=True)
+
+
+def compact_kpis_html(frame: pd.DataFrame, lang: str = "en", *, currency: str = "", index: str = INDEX_SCORECARD,
+                      glossary: str = "glossary.html") -> str:
+    """A section's KPIs in compact form: name (linking to its glossary entry), value, 95 % interval, n and status,
+    with one line linking to the full scorecard on the index page. All text escaped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Scorecard rows (``kpi, label, value, ci_low, ci_high, n, status``; with ``definition``, a KPI without data
+        says why under its name).
+    lang : {"en", "de"}
+    currency : str
+        Shown with money KPIs.
+    index, glossary : str
+        Links to the full scorecard and to the glossary (``<glossary>#kpi-<id>``); ``""`` leaves a link out.
+
+    Examples
+    --------
+    >>> card = pd.DataFrame({"kpi": ["nps"], "label": ["NPS"], "value": [9.9], "ci_low": [2.1],
+    ...                      "ci_high": [17.6], "n": [390], "status": ["missed"]})
+    >>> page = compact_kpis_html(card)
+    >>> "glossary.html#kpi-nps" in page and ">9.9<" in page and "2.1 – 17.6" in page and ">390<" in page
+    True
+    >>> "Previous" in page or "Target" in page
+    False
+    """
+    from kit.report.pages._common import _no_data_reason
+
+    esc = html.escape
+    head = "".join(f"<th style='text-align:{'left' if k == 'col_kpi' else 'right'}'>{esc(text(k, lang))}</th>"
+                   for k in ("col_kpi", "col_value", "col_interval", "n", "col_status"))
+    body = []
+    for row in frame.itertuples(index=False):
+        kpi, status = str(row.kpi), str(row.status)
+        label = esc(str(row.label))
+        if glossary:
+            label = f"<a href='{esc(glossary)}#kpi-{esc(kpi)}'>{label}</a>"
+        reason = _no_data_reason(str(getattr(row, "definition", "") or "")) if status == "no_data" else ""
+        if reason:   # a KPI without data says why, in one line (as on the index)
+            label += f"<br><small style='color:#555'>{esc(reason)}</small>"
+        interval = _DASH
+        if not _missing(row.ci_low) and not _missing(row.ci_high):
+            interval = (f"{_kpi_value(kpi, row.ci_low, lang, currency)} – "
+                        f"{_kpi_value(kpi, row.ci_high, lang, currency)}")
+        n = _DASH if _missing(row.n) else format_value(int(row.n), "count", lang)
+        status_text = text(status, lang) if status in STATUS_COLOURS else status
+        colour = STATUS_COLOURS.get(status, "#e6e6e6")
+        fg = "#ffffff" if status in ("met", "missed", "inconclusive") else "#222222"
+        number = "<td style='text-align:right;white-space:nowrap'>"
+        body.append(f"<tr><td style='text-align:left'>{label}</td>"
+                    f"{number}<strong>{esc(_kpi_value(kpi, row.value, lang, currency))}</strong></td>"
+                    f"{number}{esc(interval)}</td><td style='text-align:right'>{esc(n)}</td>"
+                    f"<td style='text-align:right'><span class='kit-status kit-status-{esc(status)}' "
+                    f"style='background:{colour};color:{fg};padding:1px 7px;border-radius:10px;white-space:nowrap'>"
+                    f"{esc(status_text)}</span></td></tr>")
+    full, definitions = _LINKS["de" if lang == "de" else "en"]
+    links = []
+    if index:
+        links.append(f"<a href='{esc(index)}'>{esc(full)}</a>")
+    if glossary:
+        links.append(f"<a href='{esc(glossary)}'>{esc(definitions)}</a>")
+    foot = f"<p class='kit-note' style='margin:2px 0 8px'><small>{' · '.join(links)}</small></p>" if links else ""
+    return ("<table class='kit-scorecard kit-compact' style='border-collapse:collapse'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}")
+
+
+def compact_kpis_text(frame: pd.DataFrame, lang: str = "en", *, currency: str = "") -> str:
+    """:func:`compact_kpis_html` as plain text, one line per KPI (``NPS: 9.9 (2.1 – 17.6), n = 390; missed``)."""
+    lines = []
+    for row in frame.itertuples(index=False):
+        kpi, status = str(row.kpi), str(row.status)
+        interval = "" if _missing(row.ci_low) or _missing(row.ci_high) else \
+            f" ({_kpi_value(kpi, row.ci_low, lang, currency)} – {_kpi_value(kpi, row.ci_high, lang, currency)})"
+        n = "" if _missing(row.n) or (isinstance(row.n, float) and math.isnan(row.n)) else \
+            f", n = {format_value(int(row.n), 'count', lang)}"
+        shown = text(status, lang) if status in STATUS_COLOURS else status
+        lines.append(f"{row.label}: {_kpi_value(kpi, row.value, lang, currency)}{interval}{n}; {shown}")
+    return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import numpy as np
@@ -26,9 +27,9 @@ from kit.metrics.survey import nps_by_segment
 from kit.models.clv import customer_value
 from kit.models.clv.contract_value import period_discount_rate, subscriber_values
 from kit.models.survival import CoxChurnModel, KaplanMeier, lifetime_table, logrank_test
-from kit.report.pages._common import get_scorecard, kpi_rows, scorecard_html, scorecard_text
+from kit.report.pages._common import get_scorecard, kpi_rows
 from kit.report.pages._context import Context
-from kit.report.pages._format import Col, display
+from kit.report.pages._format import INDEX_SCORECARD, Col, compact_kpis_html, compact_kpis_text, display
 from kit.report.pages._section import Section
 from kit.report.pages.segments import add_segment_table
 from kit.report.pages.trends import add_trend_chart
@@ -57,14 +58,22 @@ _TABLE_WORD = {"surveys": "survey", "orders": "order", "referrals": "referral", 
                "tickets": "ticket", "subscriptions": "subscription"}
 
 
+_FULL = {"en": ("The full scorecard (every KPI with its previous period, target and status) is on the ",
+                "index page", "; each criterion below shows its own KPIs, with definitions in the ", "glossary"),
+         "de": ("Die vollständige Scorecard (jede Kennzahl mit Vorperiode, Ziel und Status) steht auf der ",
+                "Startseite", "; jedes Kriterium unten zeigt seine eigenen Kennzahlen, Definitionen im ", "Glossar")}
+
+
 def scorecard(ctx: Context) -> Section:
-    """Every KPI of the period with n, interval, previous period, target, status and definition."""
+    """Every KPI over the last periods (small multiples with intervals and targets); the full scorecard is shown
+    once, on the index page, and this section links to it."""
     s = ctx.section("scorecard", period=ctx.period_label)
     frame = get_scorecard(ctx, s)
     if frame is not None:
-        currency = ctx.config.business.currency
-        s.html_block(scorecard_html(frame, ctx.lang, currency=currency),
-                     scorecard_text(frame, ctx.lang, currency=currency))
+        before, index, middle, glossary = _FULL["de" if ctx.lang == "de" else "en"]
+        esc = html.escape
+        s.html_block(f"<p>{esc(before)}<a href='{esc(INDEX_SCORECARD)}'>{esc(index)}</a>{esc(middle)}"
+                     f"<a href='glossary.html'>{esc(glossary)}</a>.</p>", f"{before}{index}{middle}{glossary}.")
         s.note(MULTIPLICITY[1 if ctx.lang == "de" else 0])
         add_trend_chart(ctx, s)   # every KPI over the last periods, with intervals and targets
     return s
@@ -276,6 +285,10 @@ def customer_values(ctx: Context, s: Section | None = None) -> pd.DataFrame | No
 
 
 def _value(ctx: Context, s: Section) -> None:
+    overall = get_scorecard(ctx)
+    if overall is not None and ctx.data.orders is not None:   # every dimension, tested against all orders
+        add_segment_table(ctx, s, float(overall.set_index("kpi")["value"].get("average_order_value", float("nan"))),
+                          kpi="average_order_value")
     values = customer_values(ctx, s)
     if values is not None:
         s.plot(plot_p_alive, values)
@@ -431,7 +444,8 @@ _EXTRAS: dict[str, Callable[[Context, Section], None]] = {
 
 
 def criterion(ctx: Context, name: str) -> Section:
-    """One loyalty criterion: its KPI rows from the scorecard (with definitions), then its tables and plots.
+    """One loyalty criterion: its KPIs in compact form (value, interval, n, status; links to the index scorecard
+    and the glossary), then its tables and plots.
 
     Parameters
     ----------
@@ -460,8 +474,8 @@ def criterion(ctx: Context, name: str) -> Section:
         frame = get_scorecard(ctx, s)
         if frame is not None:
             rows, currency = kpi_rows(frame, kpis), ctx.config.business.currency
-            s.html_block(scorecard_html(rows, ctx.lang, currency=currency),
-                         scorecard_text(rows, ctx.lang, currency=currency))
+            s.html_block(compact_kpis_html(rows, ctx.lang, currency=currency),
+                         compact_kpis_text(rows, ctx.lang, currency=currency))
             for note in kpi_rows(frame, kpis).get("note", []):
                 if isinstance(note, str) and note:
                     s.note(note)

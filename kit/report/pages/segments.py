@@ -1,58 +1,83 @@
-"""NPS by every customer dimension in the data (segment, region, acquisition channel), with n per cell; small
-cells are marked, not hidden, and a group is called below or above all customers only when a Bonferroni
-test over the tested cells says so."""
+"""NPS by every dimension in the data: the customer's (segment, region, acquisition channel) and the orders'
+(order channel, product category: each order by its own value, so a customer who ordered in two categories
+counts in both), with n per cell; small cells are marked, not hidden, and a group is called below or above all
+customers only when its test, Holm-adjusted over the tested groups, says so."""
 
 from __future__ import annotations
 
 import warnings
 
 import pandas as pd
-from scipy.stats import norm
 
 from kit.errors import KitWarning
+from kit.metrics.segments import compare_groups, order_groups
 from kit.metrics.survey import nps_by_segment
+from kit.metrics.value import average_order_value
 from kit.report.pages._context import Context
 from kit.report.pages._format import Col, display
 from kit.report.pages._section import Section
 
-__all__ = ["DIMENSIONS", "segment_nps", "add_segment_table"]
+__all__ = ["DIMENSIONS", "ORDER_DIMENSIONS", "segment_nps", "segment_aov", "add_segment_table"]
 
-#: Customer dimensions the segment breakdowns use (customers table), with their names in en / de.
+#: Dimensions the segment breakdowns use, with their names in en / de: customer columns, then order columns
+#: (:data:`ORDER_DIMENSIONS`).
 DIMENSIONS: dict[str, tuple[str, str]] = {
     "segment": ("segment", "Segment"),
     "region": ("region", "Region"),
     "acquisition_channel": ("acquisition channel", "Akquisekanal"),
+    "channel": ("order channel", "Bestellkanal"),
+    "category": ("product category", "Produktkategorie"),
 }
+#: The dimensions that are columns of the orders table: a customer is in every group of their period's orders.
+ORDER_DIMENSIONS = ("channel", "category")
 
-_TEXT = {"en": {"dimension": "Dimension", "group": "Group", "vs": "vs all customers (Bonferroni)",
+_TEXT = {"en": {"nps": "NPS", "average_order_value": "Average order value", "value": "Value",
+                "dimension": "Dimension", "group": "Group", "vs": "vs overall", "p": "p (Holm)",
                 "below": "below", "above": "above", "small": "small cell (n < {n})", "same": "–",
-                "caption": "NPS by customer group, {period}: all customers {overall}; {m} groups tested at "
-                           "α = 0.05 / {m}"},
-         "de": {"dimension": "Merkmal", "group": "Gruppe", "vs": "ggü. allen Kunden (Bonferroni)",
+                "caption": "{kpi} by group, {period}: overall {overall}; {m} groups with n ≥ {n} tested against "
+                           "the overall value, p adjusted by Holm over them. ",
+                "nps_orders": "Order channel and category: a customer's answers count in every group of their orders "
+                              "in the period.",
+                "average_order_value_orders": "Order channel and category: each order by its own value; customer "
+                                              "dimensions: the orders of the group's customers."},
+         "de": {"nps": "NPS", "average_order_value": "Durchschnittlicher Bestellwert", "value": "Wert",
+                "dimension": "Merkmal", "group": "Gruppe", "vs": "ggü. gesamt", "p": "p (Holm)",
                 "below": "darunter", "above": "darüber", "small": "kleine Zelle (n < {n})", "same": "–",
-                "caption": "NPS nach Kundengruppe, {period}: alle Kunden {overall}; {m} Gruppen getestet mit "
-                           "α = 0,05 / {m}"}}
+                "caption": "{kpi} nach Gruppe, {period}: gesamt {overall}; {m} Gruppen mit n ≥ {n} gegen den "
+                           "Gesamtwert getestet, p nach Holm über diese angepasst. ",
+                "nps_orders": "Bestellkanal und Kategorie: Die Antworten eines Kunden zählen in jeder Gruppe seiner "
+                              "Bestellungen im Zeitraum.",
+                "average_order_value_orders": "Bestellkanal und Kategorie: jede Bestellung nach ihrem eigenen Wert; "
+                                              "Kundenmerkmale: die Bestellungen der Kunden der Gruppe."}}
 
 
 def segment_nps(ctx: Context) -> pd.DataFrame | None:
-    """NPS of the period by every customer dimension of :data:`DIMENSIONS` present in the data.
+    """NPS of the period by every dimension of :data:`DIMENSIONS` present in the data.
+
+    Customer dimensions come from the customers table; order dimensions (:data:`ORDER_DIMENSIONS`) from the
+    period's orders, each order by its own value, so an answer counts in every group its customer ordered in.
 
     Returns
     -------
     DataFrame or None
         ``dimension, segment, n, value, ci_low, ci_high, se, small`` (``small``: n below ``thresholds.min_n``;
-        small cells are kept and marked, never hidden); None without surveys, NPS, customers or period.
+        small cells are kept and marked, never hidden); None without surveys, NPS or period.
     """
-    surveys, customers = ctx.data.surveys, ctx.data.customers
-    if (surveys is None or customers is None or ctx.period is None or "nps" not in surveys
-            or "customer_id" not in surveys or "customer_id" not in customers):
+    surveys, customers, orders = ctx.data.surveys, ctx.data.customers, ctx.data.orders
+    if surveys is None or ctx.period is None or "nps" not in surveys or "customer_id" not in surveys:
         return None
     now = surveys[ctx.period.contains(surveys["responded_at"])]
     parts = []
     for dimension in DIMENSIONS:
-        if dimension not in customers:
+        if dimension in ORDER_DIMENSIONS:
+            if orders is None or dimension not in orders:
+                continue
+            groups = order_groups(orders, dimension, start=ctx.period.start, end=ctx.period.end)
+            joined = now.drop(columns=dimension, errors="ignore").merge(groups, on="customer_id", how="inner")
+        elif customers is not None and dimension in customers and "customer_id" in customers:
+            joined = now.merge(customers[["customer_id", dimension]], on="customer_id", how="left")
+        else:
             continue
-        joined = now.merge(customers[["customer_id", dimension]], on="customer_id", how="left")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", KitWarning)   # small cells are marked in the frame instead
             table = nps_by_segment(joined, by=dimension, min_n=ctx.config.thresholds.min_n)
@@ -62,28 +87,70 @@ def segment_nps(ctx: Context) -> pd.DataFrame | None:
     return pd.concat(parts, ignore_index=True) if parts else None
 
 
-def add_segment_table(ctx: Context, s: Section, overall: float) -> Section:
-    """Add the NPS of every customer group to ``s``, each compared with ``overall`` (Bonferroni over the groups
-    with ``n >= thresholds.min_n``; small cells are marked and not tested)."""
-    frame = s.call(segment_nps, ctx)
+def segment_aov(ctx: Context) -> pd.DataFrame | None:
+    """Average order value of the period by every dimension of :data:`DIMENSIONS` present in the data.
+
+    Each group's value is the scorecard's own estimator (:func:`kit.metrics.value.average_order_value`,
+    interval clustered by customer) on the group's orders: a customer dimension takes the orders of the
+    group's customers, an order dimension (:data:`ORDER_DIMENSIONS`) the orders with that value.
+
+    Returns
+    -------
+    DataFrame or None
+        ``dimension, segment, n`` (orders), ``value, ci_low, ci_high, se``; None without orders or period.
+    """
+    orders, customers = ctx.data.orders, ctx.data.customers
+    if orders is None or ctx.period is None:
+        return None
+    now = orders[ctx.period.contains(orders["order_date"])]
+    rows = []
+    for dimension in DIMENSIONS:
+        if dimension in ORDER_DIMENSIONS:
+            if dimension not in now:
+                continue
+            key = now[dimension]
+        elif customers is not None and dimension in customers and "customer_id" in customers:
+            key = now["customer_id"].map(customers.drop_duplicates("customer_id").set_index("customer_id")[dimension])
+        else:
+            continue
+        for group, part in now.groupby(key.astype(object).where(key.notna(), "–").astype(str), sort=True):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", KitWarning)   # small cells are marked in the table instead
+                result = average_order_value(part, lang=ctx.lang)
+            rows.append({"dimension": dimension, "segment": str(group), "n": result.n, "value": result.value,
+                         "ci_low": result.ci_low, "ci_high": result.ci_high, "se": result.se})
+    return pd.DataFrame(rows) if rows else None
+
+
+_KPI = {"nps": (segment_nps, "col_nps", "number", "col_answers"),
+        "average_order_value": (segment_aov, "", "money", "col_orders")}
+
+
+def add_segment_table(ctx: Context, s: Section, overall: float, kpi: str = "nps") -> Section:
+    """Add ``kpi`` (``nps`` or ``average_order_value``) of every group to ``s``, each compared with ``overall``
+    (:func:`kit.metrics.segments.compare_groups`: Holm over the groups with ``n >= thresholds.min_n``; small cells
+    are marked and not tested)."""
+    compute, value_label, kind, n_label = _KPI[kpi]
+    frame = s.call(compute, ctx)
     if frame is None or frame.empty:
         return s
     t = _TEXT["de" if ctx.lang == "de" else "en"]
     min_n = ctx.config.thresholds.min_n
-    tested = ~frame["small"].astype(bool) & frame["se"].notna()
-    m = max(int(tested.sum()), 1)
-    z = float(norm.ppf(1 - 0.05 / (2 * m)))
-    low, high = frame["value"] - z * frame["se"], frame["value"] + z * frame["se"]
-    verdict = pd.Series(t["same"], index=frame.index)
-    verdict[tested & (high < overall)] = t["below"]
-    verdict[tested & (low > overall)] = t["above"]
-    verdict[~tested] = t["small"].format(n=min_n)
+    tested = compare_groups(frame.drop(columns="small", errors="ignore"), overall, min_n=min_n)
+    m = int(tested["p_value"].notna().sum())
+    words = {"below": t["below"], "above": t["above"], "same": t["same"], "small": t["small"].format(n=min_n)}
     lang = 1 if ctx.lang == "de" else 0
-    shown = frame.assign(dimension=frame["dimension"].map(lambda d: DIMENSIONS[d][lang]), verdict=verdict)
+    shown = tested.assign(dimension=tested["dimension"].map(lambda d: DIMENSIONS[d][lang]),
+                          verdict=tested["verdict"].map(words))
     table = display(shown, [Col("dimension", t["dimension"]), Col("segment", t["group"]),
-                            Col("n", "col_answers", "count"), Col("value", "col_nps", "number"),
-                            Col(("ci_low", "ci_high"), "col_interval", "interval"), Col("verdict", t["vs"])],
+                            Col("n", n_label, "count"), Col("value", value_label or t["value"], kind),
+                            Col(("ci_low", "ci_high"), "col_interval", "interval" if kind == "number" else kind),
+                            Col("p_adjusted", t["p"], "p"),
+                            Col("verdict", t["vs"])],
                     ctx.lang, currency=ctx.config.business.currency)
-    overall_text = display(pd.DataFrame({"v": [overall]}), [Col("v", "v", "number")], ctx.lang).iloc[0, 0]
-    return s.table(table, caption=t["caption"].format(period=ctx.period_label, overall=overall_text, m=m),
-                   max_rows=len(table))
+    currency = ctx.config.business.currency
+    overall_text = display(pd.DataFrame({"v": [overall]}), [Col("v", "v", kind)], ctx.lang,
+                           currency=currency).iloc[0, 0]
+    caption = t["caption"].format(kpi=t[kpi], period=ctx.period_label, overall=overall_text, m=m, n=min_n)
+    caption += t[f"{kpi}_orders"] if set(ORDER_DIMENSIONS) & set(frame["dimension"]) else ""
+    return s.table(table, caption=caption, max_rows=len(table))
