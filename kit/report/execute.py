@@ -169,7 +169,7 @@ class _KernelPool:
         if self._closed.is_set():
             _shutdown(km)
             return None
-        _LOG.debug("kernel started ahead in %.1f s", time.monotonic() - started)
+        _LOG.info("a kernel started ahead and ready in %.1f s", time.monotonic() - started)
         return km
 
     def take(self) -> Any:
