@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import sys
@@ -81,10 +82,12 @@ def _register_engine() -> str:
     kernel manager it created). The body is papermill's ``NBClientEngine.execute_managed_notebook``."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.exceptions import PapermillException
     from papermill.log import logger
     from papermill.utils import merge_kwargs, remove_args
 
-    if _ENGINE in papermill_engines._engines:
+    with contextlib.suppress(PapermillException):
+        papermill_engines.get_engine(_ENGINE)
         return _ENGINE
 
     class _OwningClient(PapermillNotebookClient):
@@ -141,6 +144,8 @@ class _KernelPool:
         from jupyter_client import AsyncKernelManager
         from jupyter_client.blocking import BlockingKernelClient
 
+        if self._closed.is_set():
+            return None
         started = time.monotonic()
         km = AsyncKernelManager(kernel_name="python3")
         try:
