@@ -14,8 +14,10 @@ Each measurement runs in its own subprocess:
 - ``large``: the full run on a generated business of ``--customers`` customers (100,000 by default,
   about 1.1M orders; ``kit.sample.write_sample(..., fmt="parquet")``; generation is not timed).
 
-Peak memory is reported twice: ``tree peak`` = the largest sum of resident memory of the process
-and all its descendants (kernels included), sampled every 0.1 s with psutil when it is installed;
+``CPU s`` is the CPU time of the run and its kernels (user + system, ``getrusage``): on a shared machine it
+moves much less than the wall time. Peak memory is reported twice: ``tree peak`` = the largest sum of resident
+memory of the process and all its descendants (kernels included), sampled every 0.1 s with psutil when it is
+installed;
 ``max single`` = the largest resident set of the run process itself or any one child (ru_maxrss).
 """
 
@@ -105,9 +107,11 @@ def _child(kind: str, jobs: int, customers: int) -> None:
         seconds = time.perf_counter() - started
     stop.set()
     sampler.join()
-    single = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    print(json.dumps({"seconds": seconds, "tree_peak_mb": peak[0] or None, "max_single_mb": single}))
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    single = max(own.ru_maxrss, kids.ru_maxrss) / 1024
+    # CPU seconds of the run and of its (ended) kernels: much less sensitive to other load than the wall time
+    cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    print(json.dumps({"seconds": seconds, "tree_peak_mb": peak[0] or None, "max_single_mb": single, "cpu_s": cpu}))
 
 
 def main(argv: list[str]) -> int:
@@ -142,16 +146,19 @@ def main(argv: list[str]) -> int:
                 return 1
             runs.setdefault(kind, []).append(json.loads(done.stdout.strip().splitlines()[-1]))
     print(f"{'run (median of ' + str(max(1, args.repeat)) + ')':<52}{'seconds':>9}{'tree peak MB':>14}"
-          f"{'max single MB':>15}{'x floor':>9}")
+          f"{'max single MB':>15}{'x floor':>9}{'CPU s':>8}{'x floor':>9}")
     floor = statistics.median(r["seconds"] for r in runs["floor"])
+    floor_cpu = statistics.median(r["cpu_s"] for r in runs["floor"])
     for kind, rs in runs.items():
         seconds = statistics.median(r["seconds"] for r in rs)
         peaks = [r["tree_peak_mb"] for r in rs if r["tree_peak_mb"]]
         tree = f"{max(peaks):.0f}" if peaks else "–"
         single = max(r["max_single_mb"] for r in rs)
-        print(f"{labels[kind]:<52}{seconds:>9.1f}{tree:>14}{single:>15.0f}{seconds / floor:>8.2f}x")
+        cpu = statistics.median(r["cpu_s"] for r in rs)
+        print(f"{labels[kind]:<52}{seconds:>9.1f}{tree:>14}{single:>15.0f}{seconds / floor:>8.2f}x"
+              f"{cpu:>8.1f}{cpu / floor_cpu:>8.2f}x")
         if len(rs) > 1:
-            print(f"{'':<4}each run: " + ", ".join(f"{r['seconds']:.1f}" for r in rs))
+            print(f"{'':<4}each run: " + ", ".join(f"{r['seconds']:.1f} s ({r['cpu_s']:.1f} s CPU)" for r in rs))
     print("targets: sample report (full) within 1.5x of the floor; 100k customers under 90 s")
     return 0
 

@@ -46,8 +46,13 @@ def _output(value: Any) -> dict[str, Any]:
     return nbformat.v4.new_output("execute_result", data=data, execution_count=1)
 
 
-def execute_in_process(source: Path, target: Path, parameters: dict[str, Any], timeout: int) -> _Outcome:
-    """Execute the notebook ``source`` into ``target`` in this process (signature of ``_execute``)."""
+def execute_in_process(source: Path, target: Path, parameters: dict[str, Any], timeout: int,
+                       km: Any = None) -> _Outcome:
+    """Execute the notebook ``source`` into ``target`` in this process (signature of ``_execute``); a kernel the
+    run started ahead (``km``) is not needed and shut down."""
+    from kit.report.execute import _shutdown
+
+    _shutdown(km)
     started = time.monotonic()
     nb = load_notebook_node(str(source))  # as papermill reads it: every cell has metadata.tags
     nb.metadata.papermill = {}  # papermill's own execute_notebook sets this before parameterising

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -65,23 +69,171 @@ def _cell_in_message(source_nb: Path, message: str) -> int | None:
     return None
 
 
-def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: int) -> _Outcome:
-    """Run one notebook with papermill; a failing or timed-out cell becomes an outcome with an error."""
+#: Arguments of every kernel: the kernel app's own log (not cell output) stays quiet (ipykernel warns about every
+#: local TCP kernel and logs the interrupt that ends it).
+_KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+#: Name of the papermill engine that runs a notebook on a kernel started ahead (:class:`_KernelPool`).
+_ENGINE = "kit-prestarted"
+
+
+def _register_engine() -> str:
+    """Register (once) a papermill engine that runs a notebook on a kernel the run started ahead, and shuts it
+    down afterwards exactly as papermill shuts down a kernel it started itself (nbclient only does that for a
+    kernel manager it created). The body is papermill's ``NBClientEngine.execute_managed_notebook``."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.exceptions import PapermillException
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    with contextlib.suppress(PapermillException):
+        papermill_engines.get_engine(_ENGINE)
+        return _ENGINE
+
+    class _OwningClient(PapermillNotebookClient):
+        def __init__(self, nb_man: Any, km: Any = None, **kw: Any) -> None:
+            super().__init__(nb_man, km=km, **kw)
+            self.owns_km = True  # the kernel ends with its notebook, as one nbclient started would
+
+    class _PrestartedEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
+                                     execution_timeout: int | None = None, **kwargs: Any) -> Any:
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+                                        startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                                        log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            return _OwningClient(nb_man, **final_kwargs).execute()
+
+    papermill_engines.register(_ENGINE, _PrestartedEngine)
+    return _ENGINE
+
+
+class _KernelPool:
+    """Kernels started ahead of the notebooks, in the run folder, with the modules the notebooks import already
+    imported, while the run is still computing the shared results: ``count`` kernels, ``parallel`` of them
+    starting at a time, in background threads.
+
+    A kernel is taken by whichever notebook is next (any notebook can use any kernel); the import runs silently
+    (no output, no history, no execution count), so the executed notebooks are as before. A kernel that could not
+    be started or prepared is handed out as None: that notebook starts its own kernel, as without the pool.
+    """
+
+    def __init__(self, count: int, cwd: Path, warm: str, *, parallel: int = 1, startup_timeout: float = 120.0) -> None:
+        self._cwd, self._warm, self._timeout = cwd, warm, startup_timeout
+        self._ready: queue.Queue[Any] = queue.Queue()
+        self._todo = count
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._threads = [threading.Thread(target=self._fill, name=f"kit-kernel-{i}", daemon=True)
+                         for i in range(max(1, min(parallel, count)))]
+        for thread in self._threads:
+            thread.start()
+
+    def _fill(self) -> None:
+        while not self._closed.is_set():
+            with self._lock:
+                if self._todo <= 0:
+                    return
+                self._todo -= 1
+            self._ready.put(self._start_one())
+
+    def _start_one(self) -> Any:
+        from jupyter_client import AsyncKernelManager
+        from jupyter_client.blocking import BlockingKernelClient
+
+        if self._closed.is_set():
+            return None
+        started = time.monotonic()
+        km = AsyncKernelManager(kernel_name="python3")
+        try:
+            # the same kernel and arguments nbclient would start (it adds the in-memory history)
+            asyncio.run(km.start_kernel(cwd=str(self._cwd),
+                                        extra_arguments=[*_KERNEL_ARGUMENTS, "--HistoryManager.hist_file=:memory:"]))
+            client = BlockingKernelClient()
+            client.load_connection_info(km.get_connection_info())
+            client.start_channels(hb=False)  # no heartbeat: under load its first beat comes late, "kernel died"
+            try:
+                client.wait_for_ready(timeout=self._timeout)
+                msg_id = client.execute(self._warm, silent=True, store_history=False, allow_stdin=False)
+                while True:
+                    reply = client.get_shell_msg(timeout=self._timeout)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
+            finally:
+                client.stop_channels()
+            if reply["content"].get("status") != "ok":
+                raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+        except Exception as err:  # noqa: BLE001 - that notebook starts its own kernel, as without the pool
+            _LOG.info("a kernel could not be started ahead (%s: %s); its notebook starts one itself",
+                      type(err).__name__, err)
+            _shutdown(km)
+            return None
+        if self._closed.is_set():
+            _shutdown(km)
+            return None
+        _LOG.info("a kernel started ahead and ready in %.1f s", time.monotonic() - started)
+        return km
+
+    def take(self) -> Any:
+        """The next kernel started ahead (waits for it), or None: the notebook then starts its own."""
+        if self._closed.is_set():
+            return None
+        try:
+            return self._ready.get(timeout=self._timeout * 2)
+        except queue.Empty:
+            return None
+
+    def close(self, *, wait: bool = True) -> None:
+        """Stop starting kernels and shut down those started but not taken. ``wait=False`` (a run that is
+        terminated): return at once; :func:`stop_kernels` then ends every kernel of this process, and one that a
+        thread still starts ends itself with its parent (ipykernel watches the parent process)."""
+        self._closed.set()
+        if not wait:
+            return
+        for thread in self._threads:
+            thread.join(timeout=self._timeout)
+        while True:
+            try:
+                km = self._ready.get_nowait()
+            except queue.Empty:
+                return
+            _shutdown(km)
+
+
+def _shutdown(km: Any) -> None:
+    """Shut a kernel started ahead down now (it ran no notebook)."""
+    if km is None:
+        return
+    try:
+        if km.has_kernel:
+            asyncio.run(km.shutdown_kernel(now=True))
+    except Exception as err:  # noqa: BLE001 - stop_kernels() removes what is left when the run ends
+        _LOG.debug("shutting down a kernel started ahead failed: %s", err)
+
+
+def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: int, km: Any = None) -> _Outcome:
+    """Run one notebook with papermill; a failing or timed-out cell becomes an outcome with an error.
+
+    ``km``: a kernel manager whose kernel the run started ahead (:class:`_KernelPool`); None: papermill starts one.
+    """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     started = time.monotonic()
+    ahead = {"engine_name": _register_engine(), "km": km} if km is not None else {}
     try:
-        # the kernel app's own log (not cell output) stays quiet: ipykernel warns about every local TCP kernel
-        # and logs the interrupt that ends it. The kernel starts in the run folder through nbclient's
-        # resources, not papermill's cwd=, which os.chdir()s the whole process from each worker thread: with
-        # notebooks in parallel that left the process (and papermill's file handler) in a folder that the
-        # run then renames, and the next run in the same process failed.
+        # The kernel starts in the run folder through nbclient's resources (or the pool's cwd), not papermill's
+        # cwd=, which os.chdir()s the whole process from each worker thread: with notebooks in parallel that left
+        # the process (and papermill's file handler) in a folder that the run then renames, and the next run in
+        # the same process failed.
         papermill.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
                                    progress_bar=False, execution_timeout=timeout,
                                    resources={"metadata": {"path": str(target.parent)}},
-                                   extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                                   extra_arguments=list(_KERNEL_ARGUMENTS), **ahead)
     except PapermillExecutionError as exc:
         cell, _ = _failing_cell(source, target)
         message = f"{exc.ename}: {exc.evalue}"
@@ -96,6 +248,27 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
         cell, _ = _failing_cell(source, target)
         return _Outcome(source.name, time.monotonic() - started, f"the kernel died: {exc}", cell)
     return _Outcome(source.name, time.monotonic() - started)
+
+
+def _start_order(notebooks: Sequence[Path]) -> list[Path]:
+    """The notebooks in the order they start: most code cells that run first (cells tagged ``skip-execution``
+    do not count), ties in the given order. The longest notebook (page 3's nine criteria) then runs beside all
+    the others instead of starting last and keeping one kernel busy after the rest are done.
+
+    A notebook that cannot be read counts as empty (its execution reports the problem).
+    """
+    import nbformat
+
+    def cells(nb: Path) -> int:
+        try:
+            book = nbformat.read(nb, as_version=4)
+        except (OSError, ValueError):
+            return 0
+        return sum(1 for c in book.cells if c.get("cell_type") == "code"
+                   and "skip-execution" not in c.get("metadata", {}).get("tags", []))
+
+    counts = {nb: cells(nb) for nb in notebooks}
+    return sorted(notebooks, key=lambda nb: -counts[nb])
 
 
 def stop_kernels(grace_s: float = 1.0) -> list[int]:
@@ -136,13 +309,17 @@ def stop_kernels(grace_s: float = 1.0) -> list[int]:
 
 
 def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, Any], *, jobs: int,
-                 timeout: int, then: Callable[[Path], None] | None = None) -> list[_Outcome]:
-    """Execute ``notebooks`` into ``folder``, ``jobs`` at a time; ``then(executed)`` runs in the same worker
-    right after each notebook that succeeded (the HTML conversion, overlapping the other kernels)."""
+                 timeout: int, then: Callable[[Path], None] | None = None,
+                 kernels: _KernelPool | None = None) -> list[_Outcome]:
+    """Execute ``notebooks`` into ``folder``, ``jobs`` at a time, the longest first (:func:`_start_order`);
+    ``then(executed)`` runs in the same worker right after each notebook that succeeded (the HTML conversion,
+    overlapping the other kernels). ``kernels``: kernels started ahead, taken one per notebook as it starts. The
+    outcomes come back in the order of ``notebooks``."""
     from tqdm import tqdm
 
     def one(nb: Path) -> _Outcome:
-        outcome = _execute(nb, folder / nb.name, parameters, timeout)
+        km = kernels.take() if kernels is not None else None
+        outcome = _execute(nb, folder / nb.name, parameters, timeout, km=km)
         if then is not None and not outcome.error:
             then(folder / nb.name)
         return outcome
@@ -152,7 +329,7 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
     try:
         with tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr,
                   disable=None) as bar:  # None: no bar when stderr is not a terminal (cron logs)
-            futures = {pool.submit(one, nb): nb for nb in notebooks}
+            futures = {pool.submit(one, nb): nb for nb in _start_order(notebooks)}
             for future in as_completed(futures):
                 outcome = future.result()
                 outcomes.append(outcome)

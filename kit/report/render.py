@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,24 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
         ``target``.
     """
     import nbformat
+
+    book = nbformat.read(notebook, as_version=4)
+    resources = {"metadata": {"name": title or Path(notebook).stem}, "kit_nav": list(nav), "kit_findings": findings,
+                 # the one small stylesheet of the kit; with code (teaching) JupyterLab's own, which styles the code
+                 "kit_small_css": not with_code}
+    with _EXPORTING:   # one page at a time through an exporter (the pages of a run convert in parallel threads)
+        body, _ = _exporter(with_code, lang).from_notebook_node(book, resources=resources)
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+_EXPORTING = threading.Lock()
+
+
+@functools.lru_cache(maxsize=8)
+def _exporter(with_code: bool, lang: str) -> Any:
+    """The HTML exporter for pages with or without code in ``lang``, made once per process: building one loads
+    and compiles the templates, which took about twice as long as converting a page."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -83,10 +103,4 @@ def to_html(notebook: Path, target: Path, *, with_code: bool = False, nav: Seque
         remove_input_tags=set() if with_code else {"remove-input"},
         remove_all_outputs_tags={"remove-output"})
     exporter.register_preprocessor(remover, enabled=True)
-    book = nbformat.read(notebook, as_version=4)
-    resources = {"metadata": {"name": title or Path(notebook).stem}, "kit_nav": list(nav), "kit_findings": findings,
-                 # the one small stylesheet of the kit; with code (teaching) JupyterLab's own, which styles the code
-                 "kit_small_css": not with_code}
-    body, _ = exporter.from_notebook_node(book, resources=resources)
-    target.write_text(body, encoding="utf-8")
-    return target
+    return exporter

@@ -20,7 +20,7 @@ import pandas as pd
 from kit.data.config import load_config
 from kit.data.periods import parse_period
 from kit.errors import KitWarning, OutputError, ReportError
-from kit.report.execute import _execute_all, stop_kernels
+from kit.report.execute import _execute_all, _KernelPool, stop_kernels
 from kit.report.glossary import GLOSSARY_FILE, glossary_title, write_glossary
 from kit.report.keyfile import key_path, winback_key, write_key
 from kit.report.outdir import (
@@ -57,6 +57,10 @@ def default_out(config: Path) -> Path:
     """
     return Path(config).resolve().parent.parent / "reports"
 
+
+#: What a kernel started ahead imports (silently) while the run computes the shared results: the modules the
+#: notebooks' first cell imports, with matplotlib's pyplot and seaborn that the pages' figures load.
+_KERNEL_IMPORTS = "import pandas, matplotlib.pyplot, seaborn, kit, kit.report.pages"
 
 #: Shared-context files of runs in progress in this process (see :func:`remove_shared_files`).
 _LIVE: set[Path] = set()
@@ -257,6 +261,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     _LOG.addHandler(handler)
     _LOG.setLevel(logging.INFO)
+    kernels: _KernelPool | None = None
     try:
         _LOG.info("run %s: config %s, period %s (asked: %s), smoke=%s, jobs=%d, cell timeout %d s",
                   run_id, config, label, period, smoke, jobs, timeout)
@@ -267,6 +272,9 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             _LOG.warning("note on every page: %s", note)
         _log_quality(ctx.data.quality)
         lang = ctx.lang
+        # the kernels start (and import the kit) now, on the other core, while this process computes what the
+        # notebooks share: at most ``jobs`` of them starting at a time
+        kernels = _KernelPool(len(sources), tmp, _KERNEL_IMPORTS, parallel=jobs)
         t0 = time.monotonic()
         steps = _steps_bar(inputs_bytes)
         steps.set_postfix_str("scorecard, customer values, lists", refresh=True)
@@ -307,7 +315,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             _LOG.info("%s written in %.1f s", page, time.monotonic() - t)
 
         t0 = time.monotonic()
-        outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout, then=convert)
+        outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout, then=convert, kernels=kernels)
+        kernels.close()
         remove_shared_files()  # the kernels are done with it: the data it holds leaves the reports folder now
         _LOG.info("notebooks executed and converted to HTML in %.1f s", time.monotonic() - t0)
         failed = [o for o in outcomes if o.error]
@@ -342,6 +351,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         _write_winback_key(ctx, out, run_id)
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
     except BaseException as exc:
+        if kernels is not None:
+            kernels.close(wait=False)
         stop_kernels()
         remove_shared_files()
         error: BaseException = exc

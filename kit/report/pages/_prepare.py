@@ -6,6 +6,7 @@ import contextlib
 import logging
 import signal
 import threading
+import time
 from collections.abc import Iterator
 
 from kit.report.pages._common import get_scorecard
@@ -49,9 +50,12 @@ def prepare(ctx: Context, *, timeout: float | None = None) -> list[str]:
     """
     failed: list[str] = []
     for name, compute in SHARED:
+        # wall and CPU time of this thread (kernels start in other threads meanwhile): where a slow run went
+        wall, cpu = time.monotonic(), time.thread_time()
         try:
             with _time_limit(timeout):
                 compute(ctx)
+            _LOG.info("%s computed in %.2f s (%.2f s CPU)", name, time.monotonic() - wall, time.thread_time() - cpu)
         except Exception as err:  # noqa: BLE001 - the page that needs it runs it again and reports it
             _LOG.warning("computing %s before the notebooks failed (%s: %s); the page that needs it computes it "
                          "itself and says why", name, type(err).__name__, err)

@@ -63,15 +63,21 @@ def _tidy_axes(ax: Any) -> None:
     from matplotlib.text import Annotation
 
     fig = ax.figure
-    fig.canvas.draw()  # tick label texts (categorical axes) exist only after a draw
+    notes = [t for t in ax.texts if isinstance(t, Annotation) and t.xycoords == "axes fraction" and t.xy[1] < 0]
+    # tick labels exist before a draw (matplotlib makes them when asked); a figure without slanted labels or notes
+    # needs no layout pass here, which costs as much as a quarter of its savefig
+    if not notes and not any(label.get_rotation() % 90 != 0 for label in ax.get_xticklabels()):
+        return
+    # the layout of a draw (tick label texts of categorical axes, a layout engine's positions) without painting
+    # any pixel: the figure is painted once, by savefig
+    fig.draw_without_rendering()
     for label in ax.get_xticklabels():
         if label.get_text() and label.get_rotation() % 90 != 0 and label.get_horizontalalignment() == "center":
             label.set_horizontalalignment("right")
             label.set_rotation_mode("anchor")
-    notes = [t for t in ax.texts if isinstance(t, Annotation) and t.xycoords == "axes fraction" and t.xy[1] < 0]
     if not notes:
         return
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     below = [t.get_window_extent(renderer).y0 for t in [*ax.get_xticklabels(), ax.xaxis.label] if t.get_text()]
     if not below:
