@@ -11,6 +11,7 @@ import pytest
 
 from kit.data.config import AnalysisConfig
 from kit.data.contract import LoyaltyData
+from kit.errors import ModelFitError
 from kit.models._survival_cox import _concordance
 from kit.models.survival import CoxChurnModel, KaplanMeier, lifetime_table, logrank_test
 from kit.report.plots.behaviour import plot_survival
@@ -417,3 +418,14 @@ def test_logrank_without_any_loss_is_a_clear_error():
 
     with pytest.raises(ValueError, match="needs at least one observed loss; none of the 4 customers was lost"):
         logrank_test([1, 2, 3, 4], [0, 0, 0, 0], ["a", "a", "b", "b"])
+
+
+def test_cox_that_the_covariates_do_not_identify_is_a_model_fit_error():
+    """Two covariates with the same values give a singular information matrix: a ModelFitError that says so
+    (a report's section and a notebook's work cell show it as 'not available'), not numpy's LinAlgError."""
+    rng = np.random.default_rng(1)
+    same = rng.integers(0, 2, 50)
+    frame = pd.DataFrame({"duration_days": rng.integers(10, 300, 50), "churned": rng.integers(0, 2, 50),
+                          "referred": same, "slow_first_response": same})
+    with pytest.raises(ModelFitError, match=r"referred, slow_first_response .* 50 customers .*singular"):
+        CoxChurnModel().fit(frame, covariates=["referred", "slow_first_response"], time_varying={})

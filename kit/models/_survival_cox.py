@@ -17,6 +17,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 
+from kit.errors import ModelFitError
+
 __all__ = ["CoxChurnModel"]
 
 
@@ -103,6 +105,8 @@ class CoxChurnModel:
         ------
         ValueError
             When a column is missing, or no loss was observed.
+        ModelFitError
+            When the covariates do not identify the model (a singular information matrix).
         """
         frame = frame.reset_index(drop=True)  # rows are matched by position below (any index works)
         declared = time_varying is not None
@@ -133,8 +137,16 @@ class CoxChurnModel:
         switches.columns = list(time_varying)
         rows, entry = _split_at_switches(data, switches, duration=duration, event=event)
         exog = rows[design.columns]
-        result = PHReg(rows[duration].to_numpy(), exog.to_numpy(), status=rows[event].to_numpy(),
-                       entry=entry, ties=self.ties).fit()
+        try:
+            result = PHReg(rows[duration].to_numpy(), exog.to_numpy(), status=rows[event].to_numpy(),
+                           entry=entry, ties=self.ties).fit()
+        except np.linalg.LinAlgError as err:
+            raise ModelFitError(
+                f"the Cox model of {', '.join(covariates)} cannot be fitted to these {len(data)} customers "
+                f"({int(data[event].sum())} lost): the covariates do not identify it (a singular information matrix: "
+                "two covariates carry the same information, or one hardly varies among the customers at risk when "
+                "losses happen). Fix: leave out one of the covariates, or use a longer history with more losses"
+            ) from err
         self.time_varying_ = sorted(time_varying)
         params, se = np.asarray(result.params), np.asarray(result.bse)
         z = float(stats.norm.ppf(1 - self.alpha / 2))

@@ -217,7 +217,7 @@ def _cox(ctx: Context, s: Section, table: pd.DataFrame) -> None:
     try:
         with s.collect_warnings():
             model = CoxChurnModel().fit(table, covariates=covariates)
-    except ValueError as err:  # no observed loss, or a degenerate design: a finding, not a crash
+    except (ValueError, ModelFitError) as err:  # no observed loss, or a degenerate design: a finding, not a crash
         s.missing(str(err))
         return
     intro = ctx.t("cox_intro", n=format_value(model.n_, "count", ctx.lang),
