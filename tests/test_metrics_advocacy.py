@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+from scipy import stats
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from kit.data.periods import parse_period
@@ -30,7 +31,7 @@ def test_referral_rate_counts_distinct_active_referrers():
     assert not referral_rate(referrals, orders, period=parse_period("2025-Q1")).has_data
 
 
-def test_referred_retention_against_statsmodels_z():
+def test_referred_retention_against_statsmodels_z_and_scipy_boschloo():
     # as_of 2026-10-01, window 90 days -> window starts 2026-07-03; eligible = first order before that
     rows = []
     # referred r0..r9: 7 retained (order in Aug 2026), 3 lapsed
@@ -49,8 +50,9 @@ def test_referred_retention_against_statsmodels_z():
     r = referred_retention(None, referrals, _orders(rows), as_of="2026-10-01", inactivity_days=90)
     # 7/10 - 6/20 = 0.4
     assert r.value == pytest.approx(0.4) and r.n == 30
-    z, p = proportions_ztest([7, 6], [10, 20])
-    assert r.extras["z"] == pytest.approx(z) and r.extras["p_value"] == pytest.approx(p)
+    z, _ = proportions_ztest([7, 6], [10, 20])   # the pooled z; the p-value of 10 against 20 is exact
+    assert r.extras["z"] == pytest.approx(z)
+    assert r.extras["p_value"] == pytest.approx(stats.boschloo_exact([[7, 6], [3, 14]]).pvalue, abs=1e-9)
     table = r.extras["table"].set_index("group")
     assert table.loc["referred", "customers"] == 10 and table.loc["other", "retained"] == 6
     assert r.se == pytest.approx(math.sqrt(0.7 * 0.3 / 10 + 0.3 * 0.7 / 20))

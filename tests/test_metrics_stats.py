@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from scipy import optimize, stats
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+from statsmodels.stats.proportion import proportion_confint
 
 from kit.metrics._stats import (
     Z95,
@@ -20,7 +20,6 @@ from kit.metrics._stats import (
     poisson_interval,
     share_interval,
     share_result,
-    two_proportion_test,
     z_critical,
 )
 
@@ -147,25 +146,6 @@ def test_difference_test_by_hand():
 def test_difference_test_without_variance_is_nan(se1, se2):
     _, z, p = difference_test(1.0, se1, se2)
     assert math.isnan(z) and math.isnan(p)
-
-
-@pytest.mark.parametrize(("k1", "n1", "k2", "n2"), [(60, 100, 50, 100), (3, 17, 11, 23), (140, 400, 95, 350)])
-def test_two_proportion_test_matches_statsmodels(k1, n1, k2, n2):
-    z, p = two_proportion_test(k1 / n1, n1, k2 / n2, n2)
-    ref_z, ref_p = proportions_ztest([k1, k2], [n1, n2])  # pooled variance by default
-    assert z == pytest.approx(ref_z, rel=1e-10)
-    assert p == pytest.approx(ref_p, rel=1e-10)
-
-
-def test_two_proportion_test_by_hand():
-    # 60/100 vs 50/100: pooled .55, se = sqrt(.55 * .45 * .02) = .070356; z = .1 / .070356 = 1.4213
-    z, _ = two_proportion_test(0.6, 100, 0.5, 100)
-    assert z == pytest.approx(1.4213, abs=1e-4)
-
-
-def test_two_proportion_test_without_variation_is_nan():
-    assert all(math.isnan(v) for v in two_proportion_test(1.0, 10, 1.0, 20))
-    assert all(math.isnan(v) for v in two_proportion_test(0.0, 10, 0.0, 20))
 
 
 def test_share_result_carries_its_interval_and_se():

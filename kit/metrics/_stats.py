@@ -30,7 +30,6 @@ __all__ = [
     "poisson_interval",
     "normal_interval",
     "difference_test",
-    "two_proportion_test",
     "share_result",
     "mean_result",
 ]
@@ -270,39 +269,6 @@ def difference_test(diff: float, se1: float, se2: float) -> tuple[float, float, 
         return se, math.nan, math.nan
     z = diff / se
     return se, z, float(2 * stats.norm.sf(abs(z)))
-
-
-def two_proportion_test(p1: float, n1: int, p2: float, n2: int) -> tuple[float, float]:
-    """Pooled two-proportion z-test of two shares.
-
-    Parameters
-    ----------
-    p1, p2 : float
-        The shares (k / n); the success counts are recovered as ``round(p n)``.
-    n1, n2 : int
-        Their denominators (both > 0).
-
-    Returns
-    -------
-    (float, float)
-        ``(z, p_value)``, two-sided; NaN when the pooled share is 0 or 1 (no variation).
-
-    Notes
-    -----
-    z = (p1 - p2) / sqrt(p (1 - p) (1/n1 + 1/n2)), p = (k1 + k2) / (n1 + n2).
-
-    Examples
-    --------
-    >>> z, p = two_proportion_test(0.6, 100, 0.5, 100)   # pooled 0.55, se 0.0704
-    >>> round(z, 3), round(p, 4)
-    (1.421, 0.1552)
-    """
-    pooled = (round(p1 * n1) + round(p2 * n2)) / (n1 + n2)
-    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if se0 <= 0:
-        return math.nan, math.nan
-    z = (p1 - p2) / se0
-    return z, float(2 * stats.norm.sf(abs(z)))
 
 
 def share_result(kpi: str, k: int, n: int, *, note: str = "", extras: dict[str, Any] | None = None,

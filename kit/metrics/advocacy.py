@@ -13,8 +13,9 @@ import pandas as pd
 
 from kit.data.periods import Period, rows_in_period
 from kit.definitions import METRIC_DEFINITIONS, Language
+from kit.metrics._change import share_change_test
 from kit.metrics._checks import warn_small
-from kit.metrics._stats import normal_interval, share_interval, share_result, two_proportion_test
+from kit.metrics._stats import normal_interval, share_interval, share_result
 from kit.results import MetricResult, format_value, no_data
 
 __all__ = ["referral_rate", "referred_retention", "exit_reasons"]
@@ -152,7 +153,7 @@ def referred_retention(customers: pd.DataFrame | None, referrals: pd.DataFrame, 
     p1, p2 = k1 / n1, k2 / n2
     diff = p1 - p2
     se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-    z, p_value = two_proportion_test(p1, n1, p2, n2)
+    z, p_value = share_change_test(k1, n1, k2, n2)   # exact (Boschloo) up to 200 against 200
     if de:
         note = (f"noch aktiv = eine Bestellung in den {format_value(inactivity_days, 'count', 'de')} Tagen vor dem "
                 f"{as_of.date()}; geworben laut {source}")
