@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -14,6 +15,7 @@ from kit.metrics._boschloo import boschloo_p_value
 from kit.metrics._change import (
     benjamini_hochberg,
     cluster_sums,
+    cluster_totals,
     clustered_mean_change_test,
     holm,
     mean_change_test,
@@ -156,3 +158,49 @@ def test_clustered_mean_change_test_by_hand():
     t, p = clustered_mean_change_test(s1, s2)
     assert t == pytest.approx(-0.8911, abs=1e-4) and p == pytest.approx(2 * stats.t.sf(0.8911, 2), abs=1e-4)
     assert math.isnan(clustered_mean_change_test((1, 1, 5.0, 25.0, 5.0, 1.0), (1, 1, 5.0, 25.0, 5.0, 1.0))[1])
+
+
+def _enumerated_permutation_p(values1, codes1, values2, codes2):
+    """The exact permutation p-value by enumerating every split of the customers (an independent oracle)."""
+    s1, m1 = cluster_totals(values1, codes1)
+    s2, m2 = cluster_totals(values2, codes2)
+    s, m = np.r_[s1, s2], np.r_[m1, m2]
+    g, k = s.size, s1.size
+    mu0 = s.sum() / m.sum()
+    v0 = np.sum((s - m * mu0) ** 2) / (g - 1)
+
+    def t_of(group):
+        rest = [i for i in range(g) if i not in group]
+        a, na, b, nb = s[list(group)].sum(), m[list(group)].sum(), s[rest].sum(), m[rest].sum()
+        return (a / na - b / nb) / math.sqrt(v0 * (k / na**2 + (g - k) / nb**2))
+
+    observed = abs(t_of(tuple(range(k))))
+    splits = list(itertools.combinations(range(g), k))
+    return sum(abs(t_of(c)) >= observed - 1e-9 for c in splits) / len(splits)
+
+
+def test_clustered_mean_change_test_permutes_few_customers_like_full_enumeration():
+    # 4 customers against 5: 126 splits, enumerated here; the kit draws 4,999 of them (Monte-Carlo se of p <= 0.007)
+    v1, c1 = np.array([12.0, 30.0, 25.0, 18.0, 240.0, 22.0]), np.array([0, 0, 1, 2, 3, 3])
+    v2, c2 = np.array([15.0, 20.0, 35.0, 11.0, 14.0, 60.0, 19.0]), np.array([0, 1, 1, 2, 3, 4, 4])
+    t, p = clustered_mean_change_test(cluster_sums(v1, c1), cluster_sums(v2, c2),
+                                      cluster_totals(v1, c1), cluster_totals(v2, c2))
+    assert t == pytest.approx(clustered_mean_change_test(cluster_sums(v1, c1), cluster_sums(v2, c2))[0])
+    exact = _enumerated_permutation_p(v1, c1, v2, c2)
+    assert p == pytest.approx(exact, abs=0.025)
+    # the same data again: the same p-value (fixed seed)
+    assert clustered_mean_change_test(cluster_sums(v1, c1), cluster_sums(v2, c2), cluster_totals(v1, c1),
+                                      cluster_totals(v2, c2))[1] == p
+    # one big buyer (240) in the small sample: the t distribution says 'significant' more readily than permuting
+    assert exact > clustered_mean_change_test(cluster_sums(v1, c1), cluster_sums(v2, c2))[1]
+
+
+def test_clustered_mean_change_test_keeps_the_t_distribution_for_many_customers():
+    rng = np.random.default_rng(3)
+    v1, c1 = rng.gamma(2.0, 20.0, 900), rng.integers(0, 300, 900)
+    v2, c2 = rng.gamma(2.0, 20.0, 900), rng.integers(0, 300, 900)
+    s1, s2 = cluster_sums(v1, c1), cluster_sums(v2, c2)
+    t, p = clustered_mean_change_test(s1, s2)
+    # 300 customers each: more than PERMUTATION_SMALLER_MAX in the smaller sample -> t with G1 + G2 - 2 df
+    assert clustered_mean_change_test(s1, s2, cluster_totals(v1, c1), cluster_totals(v2, c2)) == (t, p)
+    assert p == pytest.approx(2 * stats.t.sf(abs(t), 598))

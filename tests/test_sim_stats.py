@@ -91,6 +91,6 @@ def test_average_order_value_on_real_order_logs(sim):
     assert cov.loc[(aov, "real: CDNOW customers"), "n=1000"] >= 0.87
     assert cov.loc[(aov, "real: UCI Online Retail customers"), "n=1000"] >= 0.75
     fpr = sim.false_positive_table(reps=REPS, seed=7, designs=((30, 300),)).set_index(["test", "truth"])
-    test = "average_order_value (pooled clustered t)"
+    test = "average_order_value (pooled clustered t; customers permuted when few)"
     assert fpr.loc[(test, "real: CDNOW customers"), "30 vs 300"] <= 0.11
     assert fpr.loc[(test, "real: UCI Online Retail customers"), "30 vs 300"] <= 0.13

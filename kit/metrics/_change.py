@@ -20,8 +20,17 @@ from scipy import stats
 
 from kit.metrics._boschloo import EXACT_TABLES_MAX, boschloo_p_value
 
-__all__ = ["nps_change_test", "share_change_test", "mean_change_test", "cluster_sums", "clustered_mean_change_test",
-           "ratio_change_test", "rate_change_test", "wald_change_test", "holm", "benjamini_hochberg"]
+__all__ = ["nps_change_test", "share_change_test", "mean_change_test", "cluster_sums", "cluster_totals",
+           "clustered_mean_change_test", "ratio_change_test", "rate_change_test", "wald_change_test", "holm",
+           "benjamini_hochberg", "PERMUTATION_SMALLER_MAX", "PERMUTATION_TOTAL_MAX", "PERMUTATIONS"]
+
+#: The clustered mean test permutes customers when the smaller sample has at most this many customers ...
+PERMUTATION_SMALLER_MAX = 200
+#: ... and both together at most this many (above, the t distribution; a permutation costs PERMUTATIONS x G).
+PERMUTATION_TOTAL_MAX = 2000
+#: Permutations of the customer permutation test (Monte-Carlo se of a p-value of 0.05: 0.003), drawn with a
+#: fixed seed so that the same data give the same p-value.
+PERMUTATIONS = 4999
 
 
 def _two_sided(z: float) -> float:
@@ -181,18 +190,48 @@ def cluster_sums(values: np.ndarray, codes: np.ndarray) -> tuple[float, ...]:
     return (int(s.size), int(values.size), float(values.sum()), float(s @ s), float(s @ m), float(m @ m))
 
 
-def clustered_mean_change_test(sums1: Sequence[float], sums2: Sequence[float]) -> tuple[float, float]:
+def cluster_totals(values: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum and size of each cluster, for the permutation branch of :func:`clustered_mean_change_test`.
+
+    Parameters
+    ----------
+    values : array
+        Observations.
+    codes : array of int
+        Cluster code (0…G-1) of each observation.
+
+    Returns
+    -------
+    (array, array)
+        ``(S, m)``: S_g the sum and m_g the size of cluster g.
+
+    Examples
+    --------
+    >>> cluster_totals(np.array([10.0, 30.0, 20.0]), np.array([0, 0, 1]))
+    (array([40., 20.]), array([2., 1.]))
+    """
+    return np.bincount(codes, weights=values), np.bincount(codes).astype(float)
+
+
+def clustered_mean_change_test(sums1: Sequence[float], sums2: Sequence[float],
+                               totals1: tuple[np.ndarray, np.ndarray] | None = None,
+                               totals2: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, float]:
     """Test of a change in a mean of clustered observations (orders of customers), variance pooled under H0.
 
     Parameters
     ----------
     sums1, sums2 : sequence of float
         :func:`cluster_sums` of the two samples.
+    totals1, totals2 : (array, array), optional
+        :func:`cluster_totals` of the two samples. When both are given and the smaller sample has at most
+        :data:`PERMUTATION_SMALLER_MAX` clusters (both together at most :data:`PERMUTATION_TOTAL_MAX`), the
+        p-value is that of a permutation test of the same statistic over the clusters.
 
     Returns
     -------
     (float, float)
-        ``(t, p_value)``, two-sided with G1 + G2 - 2 degrees of freedom; NaN without variation.
+        ``(t, p_value)``, two-sided with G1 + G2 - 2 degrees of freedom (or by permutation); NaN without
+        variation.
 
     Notes
     -----
@@ -200,6 +239,14 @@ def clustered_mean_change_test(sums1: Sequence[float], sums2: Sequence[float]) -
     v0 = Σ_g (S_g - n_g μ0)² / (G1 + G2 - 1) over the clusters of both, and Var(m1 - m2) = v0 (G1 / n1² + G2 / n2²).
     The Welch test with each sample's own cluster-robust error over-rejected (8 % for 30 against 300 orders of
     skewed value): in the small sample a low mean comes with a low variance.
+
+    With real order values the t distribution is not enough when the samples are unequal: customers drawn
+    from CDNOW and UCI Online Retail gave 7.4 % and 9.0 % false positives at 30 against 300 orders (about 10
+    against 100 customers), because the small sample usually lacks the few big buyers. "Nothing changed"
+    means that the customers of both periods come from one distribution, so they are exchangeable: assigning
+    the G1 + G2 customers (each with all its orders) to the two periods at random gives the exact null
+    distribution of t. v0 does not change under such a reassignment, only n1 and n2 do, so each permutation
+    costs one sum. p = (1 + #{|t*| >= |t|}) / (B + 1) with B = :data:`PERMUTATIONS` and a fixed seed.
 
     Examples
     --------
@@ -217,7 +264,33 @@ def clustered_mean_change_test(sums1: Sequence[float], sums2: Sequence[float]) -
     if var0 <= 1e-15:
         return math.nan, math.nan
     t = (x1 / n1 - x2 / n2) / math.sqrt(var0)
+    if (totals1 is not None and totals2 is not None and min(g1, g2) <= PERMUTATION_SMALLER_MAX
+            and g1 + g2 <= PERMUTATION_TOTAL_MAX):
+        return t, _cluster_permutation_p(t, totals1, totals2, max(q, 0.0) / (g1 + g2 - 1))
     return t, float(2 * stats.t.sf(abs(t), g1 + g2 - 2))
+
+
+def _cluster_permutation_p(t: float, totals1: tuple[np.ndarray, np.ndarray],
+                           totals2: tuple[np.ndarray, np.ndarray], v0: float) -> float:
+    """Two-sided permutation p-value of the pooled clustered t (see :func:`clustered_mean_change_test`)."""
+    s = np.concatenate([np.asarray(totals1[0], float), np.asarray(totals2[0], float)])
+    m = np.concatenate([np.asarray(totals1[1], float), np.asarray(totals2[1], float)])
+    g, k = s.size, len(totals1[0])
+    small = min(k, g - k)   # draw the smaller group: |t| is the same whichever group is called first
+    total_s, total_m = float(s.sum()), float(m.sum())
+    rng = np.random.default_rng(20_261_202)
+    hits, done = 0, 0
+    while done < PERMUTATIONS:
+        b = min(1000, PERMUTATIONS - done)
+        picked = np.argpartition(rng.random((b, g)), small - 1, axis=1)[:, :small]
+        s1, m1 = s[picked].sum(axis=1), m[picked].sum(axis=1)
+        s2, m2 = total_s - s1, total_m - m1
+        ok = (m1 > 0) & (m2 > 0)
+        diff = np.divide(s1, m1, out=np.zeros(b), where=ok) - np.divide(s2, m2, out=np.zeros(b), where=ok)
+        se = np.sqrt(v0 * (small / np.where(ok, m1, 1.0) ** 2 + (g - small) / np.where(ok, m2, 1.0) ** 2))
+        hits += int(np.sum(ok & (np.abs(diff) / se >= abs(t) * (1 - 1e-9))))
+        done += b
+    return (1 + hits) / (PERMUTATIONS + 1)
 
 
 def ratio_change_test(sums1: Sequence[float], sums2: Sequence[float]) -> tuple[float, float]:

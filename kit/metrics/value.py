@@ -17,7 +17,7 @@ import pandas as pd
 from kit.data.periods import Period, as_period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
 from kit.metrics._bounded import cluster_mean_interval, ratio_interval
-from kit.metrics._change import cluster_sums
+from kit.metrics._change import PERMUTATION_TOTAL_MAX, cluster_sums, cluster_totals
 from kit.metrics._stats import mean_result, share_result
 from kit.results import MetricResult, format_value, no_data
 
@@ -119,7 +119,8 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
         kpi ``average_order_value``; n = orders; se and t interval (log scale) clustered by ``customer_id`` when the
         orders have one (:func:`kit.metrics._bounded.cluster_mean_interval`; each order its own cluster
         otherwise); extras ``gross`` (mean gross revenue per order), ``clusters`` (customers) and
-        ``cluster_sums`` (for :func:`kit.metrics._change.clustered_mean_change_test`).
+        ``cluster_sums`` and, with at most :data:`~kit.metrics._change.PERMUTATION_TOTAL_MAX` customers,
+        ``cluster_totals`` (for :func:`kit.metrics._change.clustered_mean_change_test`).
 
     Notes
     -----
@@ -145,9 +146,12 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     mean, se, low, high, groups = cluster_mean_interval(net, clusters)
     codes = np.arange(len(net)) if clusters is None else _cluster_codes(clusters)
     d = DEFINITIONS["average_order_value"]
+    extras = {"gross": float(sub["revenue"].astype(float).mean()), "missing_revenue": missing,
+              "clusters": groups, "cluster_sums": cluster_sums(net, codes)}
+    if groups <= PERMUTATION_TOTAL_MAX:   # few customers: the change test permutes them
+        extras["cluster_totals"] = cluster_totals(net, codes)
     return MetricResult("average_order_value", mean, len(net), low, high, d.definition, d.unit, se, note,
-                        extras={"gross": float(sub["revenue"].astype(float).mean()), "missing_revenue": missing,
-                                "clusters": groups, "cluster_sums": cluster_sums(net, codes)})
+                        extras=extras)
 
 
 def _cluster_codes(clusters: np.ndarray) -> np.ndarray:

@@ -297,7 +297,8 @@ def _change_test(kind: str, now: MetricResult, before: MetricResult) -> float:
         return mean_change_test(now.value, now.se * math.sqrt(now.n), now.n,
                                 before.value, before.se * math.sqrt(before.n), before.n)[1]
     if kind == "clustered_mean" and "cluster_sums" in now.extras and "cluster_sums" in before.extras:
-        return clustered_mean_change_test(now.extras["cluster_sums"], before.extras["cluster_sums"])[1]
+        return clustered_mean_change_test(now.extras["cluster_sums"], before.extras["cluster_sums"],
+                                          now.extras.get("cluster_totals"), before.extras.get("cluster_totals"))[1]
     if kind == "clustered_mean":
         g1 = now.extras.get("clusters", now.n)
         g2 = before.extras.get("clusters", before.n)
