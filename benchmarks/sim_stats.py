@@ -15,15 +15,15 @@ Prints three tables:
 3. **scorecards** with nothing changing: the share with any raw p < 0.05 among its 15 change tests, and
    the share with any Holm-adjusted p < 0.05 (what the summary calls significant). Target: at most 5.5 %.
 
-Last full run (2026-12-02 22:45 UTC, ``--reps 2000 --seed 12``, 108 s on the idle 2-core machine):
+Last full run (2026-12-02 23:17 UTC, ``--reps 2000 --seed 12``, 389 s on the 2-core machine at load 4):
 
 - **coverage**: every interval but the clustered average order value covers at least 93 % in every cell (lowest
   93.7 %, NPS 0 at n = 1000). Shares (Agresti-Coull) 94.8-99.8 %; the Wilson interval they replace covered
   91.6 / 92.0 % at a 1 % / 99 % share with n = 100. The average order value (log scale, customer-clustered
   jackknife se, t with G - 1 df) covers 93.7 / 92.7 / 94.7 % at n = 30 / 100 / 1000 with customer log-sd 0.5
-  and 87.0 / 90.8 / 93.9 % with log-sd 1.0 (the symmetric clustered interval: 91.2 / 93.2 / 94.5 and
-  81.5 / 87.8 / 94.2 %; orders as independent: 65.9-80.2 %). **On real order logs it covers less**: customers
-  drawn with all their orders from CDNOW 85.0 / 87.6 / 91.0 %, from UCI Online Retail 71.7 / 69.7 / 81.2 %.
+  and 87.0 / 90.8 / 93.9 % with log-sd 1.0 (the symmetric clustered interval: 91.4 / 92.8 / 94.3 and
+  81.8 / 88.0 / 94.0 %; orders as independent: 65.8-80.9 %). **On real order logs it covers less**: customers
+  drawn with all their orders from CDNOW 84.8 / 87.2 / 91.5 %, from UCI Online Retail 73.0 / 70.0 / 78.0 %.
   Their order values have a heavy tail (the top 1 % of customers carry 15.8 % and 28.2 % of the revenue;
   Hill tail index of the order values about 3 and 1.5): a sample without the few big buyers has a low mean
   *and* a low se, and nothing in it shows what is missing. A cluster bootstrap-t, a skewness-corrected
@@ -31,12 +31,13 @@ Last full run (2026-12-02 22:45 UTC, ``--reps 2000 --seed 12``, 108 s on the idl
   (exploration of 2026-12-02, 600 data sets per cell). Still open in issue 12.
 - **false positives**: shares (Boschloo's exact test up to 200 vs 200) 0.0-5.1 % in every cell (the z-test alone:
   5.3 / 5.1 / 4.9 / 5.9 % at 50 %; its exact size at 100 vs 100 is 5.6 %); NPS, refund share and complaint
-  rate at most 5.7 %, the clustered AOV test at most 4.7 % on generated orders. Eight cells read 5.6-6.8 %: the
-  mean tests (stars, CES, purchase frequency) and the refund share at 20 %, 1000 vs 1000 (5.7 %). At 40,000 pairs
-  the mean tests read 4.8-5.4 % in those cells and the refund test 5.1 %, so these are Monte-Carlo spread: with
-  120 cells and a standard error of 0.49 points, cells of a test of exact size 5.0 % pass 5.5 % about one
-  time in seven. On the real order logs the AOV test holds its level with equal n (1.6-4.2 %) but not with
-  30 against 300 orders: 7.4 % (CDNOW) and 9.0 % (UCI).
+  rate at most 5.4 %. The average order value's test (customers permuted when the smaller period has at most
+  200) holds on generated and real orders alike: 3.5-5.7 %; the t distribution alone gave 6.1 / 6.2 % on the
+  real logs at 30 vs 300 (and 7.4 / 9.0 % when the sample was drawn until n orders). Eight cells read
+  5.6-6.8 %: seven of the mean tests (stars, CES, purchase frequency) and the AOV permutation test at 30 vs 30
+  (5.7 %; exact by construction). The same mean tests at 40,000 pairs read 4.8-5.4 % in those cells, so these
+  are Monte-Carlo spread: with 124 cells and a standard error of 0.49 points, cells of a test of exact size
+  5.0 % pass 5.5 % about one time in seven.
 - **scorecards** with nothing changing: any raw p < 0.05 in 53.0 %, any Holm-adjusted p < 0.05 in 3.9 %.
 
 Each cell calls the kit's own functions (``kit.metrics._bounded``, ``kit.metrics._change``,

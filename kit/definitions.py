@@ -103,7 +103,7 @@ DEFINITIONS: dict[str, Definition] = {
            "Net revenue (revenue - refunds) per order in the period.",
            "Nettoumsatz (Umsatz - Erstattungen) je Bestellung im Zeitraum.",
            "currency", "higher", "t interval on the log scale with the customer-clustered standard error; too "
-           "narrow when a few big buyers carry the mean (real shops: 70-91 % coverage)"),
+           "narrow when a few big buyers carry the mean (real shops: 70-92 % coverage)"),
         _D("return_rate", "Return rate", "Retourenquote",
            "Share of orders in the period with a return or a refund.",
            "Anteil der Bestellungen im Zeitraum mit Retoure oder Erstattung.",
