@@ -95,12 +95,14 @@ def test_sample_reads_alike_with_checks(monkeypatch, spy):
     assert spy["typed"] + spy["fallback"] >= 6  # the sample's tables are typed (tickets' aware stamps decline)
 
 
-def _orders_csv(path: Path, column: str, value: str, rows: int = 40) -> Path:
-    """An order export with one odd ``value`` in ``column`` at the 31st data row (row 32 of the file)."""
+def _orders_csv(path: Path, column: str, value: str, rows: int = 40, *, whole: bool = False) -> Path:
+    """An order export with one odd ``value`` in ``column`` at the 31st data row (row 32 of the file); ``whole``:
+    revenue in whole euros (no number column shows a decimal mark)."""
     lines = ["Nr;Kunde;Datum;Umsatz;Menge;Retoure"]
     for i in range(rows):
         cells = {"Nr": f"A{i:03d}", "Kunde": f"K{i % 7}", "Datum": f"{i % 28 + 1:02d}.03.2024",
-                 "Umsatz": f"{i},{i % 100:02d}", "Menge": str(i % 5 + 1), "Retoure": "ja" if i % 3 else "nein"}
+                 "Umsatz": str(i + 5) if whole else f"{i},{i % 100:02d}", "Menge": str(i % 5 + 1),
+                 "Retoure": "ja" if i % 3 else "nein"}
         if i == 30:
             cells[column] = value
         lines.append(";".join(cells.values()))
@@ -111,7 +113,8 @@ def _orders_csv(path: Path, column: str, value: str, rows: int = 40) -> Path:
 ODD = [("Umsatz", v) for v in ["12,5", "1_000", " 12,5", "12,5 ", "+5", "-5", "1e3", "NAN", "inf", "12,", ",5",
                                "1.234,5", "1.234", "12.5", "١٢", "0x1A", "--5", "007", "", "NA", "n/a", "  ",
                                "1e400", "Infinity", "-inf", "1E3", "5e", "1,2e3", "0,5e-3", "5-", "\t12,5"]] + \
-    [("Menge", v) for v in ["3,5", "1.000", "1,000", "2.5", "x"]] + \
+    [("Menge", v) for v in ["3,5", "1.000", "1,000", "2.5", "x", "-0", "+5", " 3", "1e3", "3,0", "1.000,5",
+                            "99999999999999999999", ""]] + \
     [("Datum", v) for v in ["1.2.2024", "+1.02.2024", " 01.02.2024", "31.02.2024", "29.02.2023", "01.02.9999",
                             "01.01.1600", "2024-02-01", "2024-02-01T10:00:00", "2024-02-01 10:00:00",
                             "2024-02-01T10:00:00+02:00", "01/02/2024", "01.02.24", "01.02.2024 10:00", "",
@@ -123,7 +126,12 @@ ODD = [("Umsatz", v) for v in ["12,5", "1_000", " 12,5", "12,5 ", "+5", "-5", "1
 
 @pytest.mark.parametrize(("column", "value"), ODD)
 @pytest.mark.parametrize("date_format", [None, "%d.%m.%Y"])
-def test_odd_values_read_alike(column, value, date_format, tmp_path, monkeypatch, spy):
+@pytest.mark.parametrize("sample_bytes", [None, 400])
+def test_odd_values_read_alike(column, value, date_format, sample_bytes, tmp_path, monkeypatch, spy):
+    """``sample_bytes`` 400: the first rows the plan sees end before the odd value (as in a file of millions of
+    rows), so the reader meets it typed."""
+    if sample_bytes:
+        monkeypatch.setattr(rawtables, "_SAMPLE_BYTES", sample_bytes)
     path = _orders_csv(tmp_path / "orders.csv", column, value)
     source = TableSource(file=path, date_format=date_format, columns={
         "Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date", "Umsatz": "revenue", "Menge": "quantity",
@@ -131,6 +139,38 @@ def test_odd_values_read_alike(column, value, date_format, tmp_path, monkeypatch
     old, new = _both(monkeypatch, lambda: read_table(source, "orders", data=DataSources(tables={"orders": source})))
     _same(old, new)
     assert spy["typed"] + spy["fallback"] == 1  # the first 30 rows are clean: the file is read typed
+
+
+@pytest.mark.parametrize("value", ["1.234", "1,000", "1.000.000", "12", "12,5", "1,5e3"])
+def test_whole_numbers_keep_the_decimal_guess_and_its_note(value, tmp_path, monkeypatch, spy):
+    """No number column shows a decimal mark in the first rows: a later '1.234' is read by the text path, which
+    guesses the mark from the separator and notes it in the quality report."""
+    monkeypatch.setattr(rawtables, "_SAMPLE_BYTES", 400)
+    path = _orders_csv(tmp_path / "orders.csv", "Umsatz", value, whole=True)
+    config = load_config(sample_config_path())
+    source = TableSource(file=path, columns={"Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date",
+                                             "Umsatz": "revenue", "Menge": "quantity", "Retoure": "returned"})
+    config = config.model_copy(update={"data": config.data.model_copy(update={"tables": {"orders": source}})})
+    old, new = _both(monkeypatch, lambda: validate(config))
+    pd.testing.assert_frame_equal(new, old)
+    old, new = _both(monkeypatch, lambda: read_table(source, "orders", data=config.data))
+    _same(old, new)
+    assert spy["typed"] + spy["fallback"] == 2
+
+
+def test_two_decimal_marks_and_quoted_line_breaks_read_alike(tmp_path, monkeypatch, spy):
+    lines = ["Nr;Kunde;Datum;Umsatz;Menge;Kategorie"]
+    for i in range(60):
+        category = '"Kaffee\nund ""Tee"";"' if i == 0 else "Kaffee"
+        lines.append(f"A{i:03d};K{i % 7};2024-03-{i % 28 + 1:02d};{i},{i % 100:02d};{i}.5;{category}")
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = TableSource(file=path, columns={"Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date",
+                                             "Umsatz": "revenue", "Menge": "quantity", "Kategorie": "category"})
+    old, new = _both(monkeypatch, lambda: read_table(source, "orders", data=DataSources(tables={"orders": source})))
+    _same(old, new)
+    assert spy["typed"] == 1 and new["category"].iloc[0] == 'Kaffee\nund "Tee";'
+    assert new["quantity"].iloc[3] == 3.5 and new["revenue"].iloc[3] == 3.03
 
 
 def test_a_failing_column_keeps_its_message_and_the_others_stay_typed(tmp_path, monkeypatch, spy):

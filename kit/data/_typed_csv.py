@@ -1,21 +1,33 @@
-"""Typed reading of a large UTF-8 CSV in DuckDB, with the text path as the fallback for any column that fails.
+"""Typed reading of a large UTF-8 CSV with Arrow's parser, the text path's own conversions on the distinct values.
 
-The text path (every cell as text, then :func:`kit.data.convert.convert_columns`) names every bad value
-precisely but converts column by column in pandas. Here DuckDB parses the file in parallel and converts
-the date, number and flag columns while reading, but only values that the text path reads the same way:
-``DD.MM.YYYY`` and ISO dates (``YYYY-MM-DD``, optionally `` HH:MM:SS``) inside the years 1678-2261 (a strict
-regular expression first, then ``try_strptime``); numbers that DuckDB's cast reads once the column's decimal
-mark (the one the text path detects from the same first 20,000 values, or the configured one) is a point,
-without an underscore, without the other mark (a thousands mark: the text path's rules for it stay there),
-and finite; flags from the kit's yes/no words. Ids and text arrive as text and are converted as before. A
-value of any other shape (``1.234,50``, ``1_000``, ``31.02.2024``, ``NAN``) makes its column *fail*; every
-failed column is then read again as text and converted by the text path, so results and error messages are
-those of the text path. The number columns fail together (the decimal mark of one may rest on the others'
-values). ``tests/test_typed_csv.py`` reads the fixtures, the sample and some 90 odd values both ways.
+The text path reads every cell as text with Arrow's multithreaded CSV parser, then
+:func:`kit.data.convert.convert_columns` converts column by column in pandas. Here the same parser, with the same
+options, converts what it can while it splits the lines, and nothing it reads differently:
 
-Why DuckDB and not Arrow's CSV reader: Arrow reads the text as fast, but the conversions then run one column
-after another in one thread; DuckDB converts in the same parallel pass that splits the lines. (On this
-2-core machine under load the CPU seconds of both paths are close; see ``benchmarks/README.md``.)
+- dates and flags are read *dictionary-encoded* (each distinct text once, and a code per row); the text path's own
+  functions (:func:`kit.data._convert_dates._parse_dates`, :func:`kit.data.convert._convert_flags`) convert the
+  distinct texts, and the codes pick the results. These functions convert each value on its own, so the result is
+  the text path's, for every format the text path reads (a few thousand distinct dates in 10M rows cost next to
+  nothing). A column with many distinct dates in its first rows (timestamps) is read as text.
+- numbers are parsed by the reader (``decimal_point`` set to the column's decimal mark), which reads what Arrow's
+  cast reads in the text path once the value is stripped and its decimal mark made a point. The reader refuses a
+  thousands mark, ``1_000``, spaces inside and anything else not a number; the text path has its own rules for
+  those, so such a value, or one that is not finite (``NAN``, ``inf``), makes every number column be read again as
+  text (the decimal mark of one may rest on the others' values). When no number column shows a decimal mark in the
+  first rows, the numbers are read as text and kept only when every value is a whole number Arrow's integer cast
+  accepts (so ``1.234`` keeps the text path's decimal-mark guess and its quality-report note).
+- ids and other text arrive as text (Arrow's ``large_string``, what pandas' ``str`` dtype holds) and are converted
+  as before.
+
+A date or flag column whose distinct values fail arrives as its text (the dictionary decoded: no second read), so the
+text path converts it and its message names the same rows and values. ``tests/test_typed_csv.py`` reads the
+fixtures, the sample and some 90 odd values both ways.
+
+Why not DuckDB (the reader of this module until issue 17's second round): DuckDB's typed CSV reading accepts values
+the text path refuses (``1_000``, ``01.02.24``), so it had to read the dates, numbers and flags as text and check
+each value's shape with a regular expression in SQL; on the 10M-row benchmark file that query alone took 9.5 s of
+the 17 s read, where Arrow's parser with dictionary-encoded dates and flags and parsed numbers takes about 4 s of CPU
+(``benchmarks/README.md``).
 
 Used by :mod:`kit.data.rawtables` for UTF-8 files of :data:`TYPED_MIN_BYTES` or more (not for a
 table with ``where`` conditions, which work on the text).
@@ -24,59 +36,51 @@ table with ``where`` conditions, which work on the text).
 from __future__ import annotations
 
 import io
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from kit.data._convert_dates import _parse_dates
 from kit.data._convert_numbers import _SAMPLE_VALUES, _decimal_evidence
+from kit.data._table_read import TableRead
 
-__all__ = ["TYPED_MIN_BYTES", "ColumnPlan", "plan_columns", "read_typed", "sample_frame", "typed_min_bytes"]
+__all__ = ["TYPED_MIN_BYTES", "BLOCK_BYTES", "ColumnPlan", "plan_columns", "read_typed", "sample_frame",
+           "typed_min_bytes"]
 
 TYPED_MIN_BYTES = 8 * 2**20
 """Files from this size on are read typed (smaller ones are read as text: that is fast enough)."""
+
+BLOCK_BYTES = 16 * 2**20
+"""Arrow's CSV block size for large files (its default of 1 MiB makes 640 chunks of a 670 MB file, and each block
+costs: 16 MiB blocks read the benchmark file in about two thirds of the CPU time)."""
+
+_DISTINCT_DATES = 1000
+"""A date column is read dictionary-encoded when its first rows hold at most this many distinct values, or at most
+one per two rows (dates repeat; timestamps to the second mostly do not)."""
 
 
 def typed_min_bytes() -> int:
     """:data:`TYPED_MIN_BYTES`, looked up at each read (tests set it to 0 to read every fixture typed)."""
     return TYPED_MIN_BYTES
 
-_GERMAN = r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}"
-_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_ISO_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-2][0-9]:[0-5][0-9]:[0-5][0-9]"
-_TRUE = ("true", "yes", "ja", "wahr", "1", "1.0", "x", "y", "j", "t")
-_FALSE = ("false", "no", "nein", "falsch", "0", "0.0", "n", "f")
-
 
 @dataclass(frozen=True)
 class ColumnPlan:
-    """How one column is read: ``text`` (as text), ``date`` (with the accepted shapes), ``number`` (with its
-    decimal mark, or None for whole numbers only) or ``flag``."""
+    """How one column is read: ``text`` (as text), ``date`` or ``flag`` (dictionary-encoded, converted by the text
+    path's function on the distinct values) or ``number`` (with its decimal mark, or None for whole numbers)."""
 
     kind: str
-    shapes: tuple[tuple[str, str], ...] = ()
     decimal: str | None = None
 
     def pattern(self) -> str:
-        """The regular expression (RE2 and Python alike) that every value of a typed number column matches."""
-        return "[+-]?[0-9]+" + (f"(?:{re.escape(self.decimal)}[0-9]+)?" if self.decimal else "")
+        """The regular expression that every sampled value of a typed number column matches."""
+        return "[+-]?[0-9]+" + (f"(?:\\{self.decimal}[0-9]+)?" if self.decimal else "")
 
 
-def _date_shapes(fmt: str | None) -> tuple[tuple[str, str], ...]:
-    """(regex, strptime format) pairs the text path reads alike, for the configured ``date_format``."""
-    iso = ((_ISO, "%Y-%m-%d"), (_ISO_TIME.replace("[ T]", " "), "%Y-%m-%d %H:%M:%S"),
-           (_ISO_TIME.replace("[ T]", "T"), "%Y-%m-%dT%H:%M:%S"))
-    if fmt is None or fmt == "%d.%m.%Y":
-        return ((_GERMAN, "%d.%m.%Y"), *iso)
-    if fmt == "%Y-%m-%d":
-        return iso
-    return ()
-
-
-def plan_columns(sample: pd.DataFrame, kinds: dict[str, str], *, fmt: str | None,
-                 decimal: str | None) -> dict[str, ColumnPlan] | None:
+def plan_columns(sample: pd.DataFrame, kinds: dict[str, str], *, decimal: str | None) -> dict[str, ColumnPlan] | None:
     """The plan of every column from the file's first rows, or None when nothing is worth reading typed.
 
     Parameters
@@ -85,22 +89,20 @@ def plan_columns(sample: pd.DataFrame, kinds: dict[str, str], *, fmt: str | None
         The first rows of the file as text (the user's column names).
     kinds : dict
         User column -> kind of its contract column (:func:`kit.data.convert.column_kind`); absent = text.
-    fmt : str or None
-        ``date_format`` of the table.
     decimal : str or None
         The configured decimal mark (None = detected per column, as the text path does).
 
     Returns
     -------
     dict or None
+        Numbers are typed all together or not at all, and only with one decimal mark (the reader has one).
 
     Examples
     --------
     >>> s = pd.DataFrame({"Datum": ["31.01.2024"], "Umsatz": ["12,50"], "Menge": ["3"], "Nr": ["A1"]})
-    >>> plan = plan_columns(s, {"Datum": "date", "Umsatz": "number", "Menge": "number", "Nr": "id"},
-    ...                     fmt=None, decimal=None)
-    >>> plan["Umsatz"].decimal, plan["Menge"].decimal, plan["Nr"].kind
-    (',', None, 'text')
+    >>> plan = plan_columns(s, {"Datum": "date", "Umsatz": "number", "Menge": "number", "Nr": "id"}, decimal=None)
+    >>> plan["Datum"].kind, plan["Umsatz"].decimal, plan["Menge"].decimal, plan["Nr"].kind
+    ('date', ',', None, 'text')
     """
     plan: dict[str, ColumnPlan] = {}
     head = sample.head(_SAMPLE_VALUES)
@@ -109,11 +111,8 @@ def plan_columns(sample: pd.DataFrame, kinds: dict[str, str], *, fmt: str | None
         kind = kinds.get(col, "text")
         values = head[col].dropna()
         if kind == "date":
-            # only the shapes the first rows use (usually one): each shape costs a regular expression per value
-            shapes = tuple(s for s in _date_shapes(fmt) if values.str.fullmatch(s[0]).any())
-            alike = "|".join(f"(?:{s})" for s, _ in shapes)
-            ok = bool(shapes) and bool(values.str.fullmatch(alike).all())
-            plan[col] = ColumnPlan("date", shapes) if ok else ColumnPlan("text")
+            distinct = values.nunique()
+            plan[col] = ColumnPlan("date") if distinct <= max(_DISTINCT_DATES, len(values) // 2) else ColumnPlan("text")
         elif kind == "number":
             mark = decimal
             if mark is None:
@@ -126,50 +125,105 @@ def plan_columns(sample: pd.DataFrame, kinds: dict[str, str], *, fmt: str | None
                 numbers_typed = False
             plan[col] = column
         elif kind == "flag":
-            low = values.str.lower()
-            ok = bool(len(values)) and values.str.isascii().all() and low.isin(_TRUE + _FALSE).all()
-            plan[col] = ColumnPlan("flag") if ok else ColumnPlan("text")
+            plan[col] = ColumnPlan("flag")
         else:
             plan[col] = ColumnPlan("text")
+    if len({p.decimal for p in plan.values() if p.kind == "number" and p.decimal}) > 1:
+        numbers_typed = False
     if not numbers_typed:
         plan = {c: ColumnPlan("text") if p.kind == "number" else p for c, p in plan.items()}
     return plan if any(p.kind != "text" for p in plan.values()) else None
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _arrow_type(plan: ColumnPlan, parsed: bool) -> object:
+    """The Arrow type a column is read as (``parsed``: the numbers are parsed by the reader)."""
+    import pyarrow as pa
 
-
-def _expression(ref: str, plan: ColumnPlan) -> str:
-    """DuckDB SQL for the typed value of ``ref``: NULL where the cell is missing, and where the value has another
-    shape a mark the reader then finds in one pass: NaN (numbers), the year 1 (dates), NULL (flags)."""
-    if plan.kind == "date":
-        cases = " ".join(f"WHEN regexp_full_match({ref}, {_quote(s)}) THEN try_strptime({ref}, {_quote(f)})"
-                         for s, f in plan.shapes)
-        # the years are checked on the result (1678-2261, as the text path): the year 1 fails too
-        return f"(CASE WHEN {ref} IS NULL THEN NULL ELSE coalesce(CASE {cases} END, TIMESTAMP '0001-01-01') END)"
+    if plan.kind in ("date", "flag"):
+        return pa.dictionary(pa.int32(), pa.string())
     if plan.kind == "number":
-        # DuckDB's cast reads what Arrow's does after the text path's steps, and also '1_000' and a mark of the
-        # wrong kind: those fail, as do NaN and infinity (the text path reports 'NAN' and decides on 'inf' itself)
-        other = [m for m in ".," if m != plan.decimal]
-        refused = " OR ".join(f"contains({ref}, {_quote(m)})" for m in ["_", *other])
-        value = f"replace({ref}, {_quote(plan.decimal)}, '.')" if plan.decimal and plan.decimal != "." else ref
-        return (f"(CASE WHEN {ref} IS NULL THEN NULL WHEN {refused} THEN 'NaN'::DOUBLE "
-                f"ELSE coalesce(TRY_CAST({value} AS DOUBLE), 'NaN'::DOUBLE) END)")
-    if plan.kind == "flag":
-        # a regular expression, not IN (...): DuckDB may turn a long IN list into a join, which loses the row order
-        def words(values: tuple[str, ...]) -> str:
-            return _quote("|".join(re.escape(v) for v in values))
+        return pa.float64() if parsed else pa.string()
+    return pa.large_string()
 
-        return (f"(CASE WHEN {ref} IS NULL THEN false WHEN strlen({ref}) <> length({ref}) THEN NULL "
-                f"WHEN regexp_full_match(lower({ref}), {words(_TRUE)}) THEN true "
-                f"WHEN regexp_full_match(lower({ref}), {words(_FALSE)}) THEN false END)")
-    return ref
+
+def _read_arrow(path: Path, sep: str, skip: int, header: list[str], types: list[object],
+                na_tokens: tuple[str, ...], decimal: str) -> object:
+    """Arrow's CSV reader with the text path's options (:func:`kit.data.rawtables._read_csv_arrow`), one type per
+    column of the header."""
+    import pyarrow.csv as pa_csv
+
+    return pa_csv.read_csv(
+        path, read_options=pa_csv.ReadOptions(encoding="utf-8", skip_rows=skip, block_size=BLOCK_BYTES),
+        parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=dict(zip(header, types, strict=True)), null_values=list(na_tokens),
+            strings_can_be_null=True, quoted_strings_can_be_null=True, decimal_point=decimal))
+
+
+def _text(column: object) -> pd.Series:
+    """An Arrow text column as pandas' ``str`` dtype (Arrow-backed, as the text path gives it)."""
+    import pyarrow as pa
+
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    if column.type != pa.large_string():
+        column = column.cast(pa.large_string())
+    return column.to_pandas(types_mapper={pa.large_string(): text}.get)
+
+
+def _by_codes(column: object, convert: Callable[[pd.Series], np.ndarray | None], missing: object) -> np.ndarray | None:
+    """A dictionary-encoded column converted through its distinct texts: ``convert(distinct)`` returns one value
+    for each (a numpy array), or None when any fails; rows without a value get ``missing``."""
+    import pyarrow.compute as pc
+
+    if not column.num_chunks:
+        return None
+    unified = column.unify_dictionaries()
+    converted = convert(_text(unified.chunk(0).dictionary))
+    if converted is None:
+        return None
+    codes = np.concatenate([pc.fill_null(chunk.indices, -1).to_numpy() for chunk in unified.chunks])
+    lookup = np.concatenate([converted, np.asarray([missing], dtype=converted.dtype)])
+    return lookup[codes]   # the code -1 (no value) picks ``missing``, the last entry
+
+
+def _dates(fmt: str | None, timezone: str, name: str) -> Callable[[pd.Series], np.ndarray | None]:
+    """The converter of a date column's distinct texts: the text path's :func:`_parse_dates`, None if it fails."""
+    def convert(distinct: pd.Series) -> np.ndarray | None:
+        where = TableRead(name="", frame=distinct.to_frame(), file="", first_row=0)
+        try:
+            return _parse_dates(distinct, fmt=fmt, timezone=timezone, where=where, column=name).to_numpy()
+        except Exception:   # noqa: BLE001 - any failure: the text path converts the column and reports it
+            return None
+    return convert
+
+
+def _flags(distinct: pd.Series) -> np.ndarray | None:
+    """The converter of a flag column's distinct texts: the text path's :func:`_convert_flags`, None if it fails."""
+    from kit.data.convert import _convert_flags
+
+    flags, bad = _convert_flags(distinct)
+    return None if bad.any() else flags.to_numpy(dtype=bool)
+
+
+def _numbers(column: object, parsed: bool) -> np.ndarray | None:
+    """A number column as float64, or None when the text path may read it otherwise (see the module's notes)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not parsed:   # text: only whole numbers, which need no decimal mark
+        try:
+            pc.cast(column, pa.int64())
+            column = pc.cast(column, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    if pc.all(pc.is_finite(column)).as_py() is False:
+        return None
+    return column.to_numpy()
 
 
 def read_typed(path: Path, *, sep: str, skip: int, header: list[str], plan: dict[str, ColumnPlan],
-               na_tokens: tuple[str, ...]) -> tuple[pd.DataFrame, list[str]] | None:
-    """Read the CSV with DuckDB, typed by ``plan``.
+               na_tokens: tuple[str, ...], fmt: str | None, timezone: str) -> tuple[pd.DataFrame, list[str]] | None:
+    """Read the CSV with Arrow's parser, typed by ``plan``.
 
     Parameters
     ----------
@@ -185,57 +239,61 @@ def read_typed(path: Path, *, sep: str, skip: int, header: list[str], plan: dict
         :func:`plan_columns` (header name stripped -> plan).
     na_tokens : tuple of str
         Cell texts read as missing.
+    fmt : str or None
+        ``date_format`` of the table.
+    timezone : str
+        Business time zone (aware timestamps are converted to it).
 
     Returns
     -------
     (DataFrame, list of str) or None
-        The table (text columns as Arrow-backed text, dates ``datetime64[ns]``, numbers float64, flags bool)
-        and the columns that failed (their cells are to be read as text); None when DuckDB cannot read the
-        file with these options (ragged rows, mixed line ends...): the text path reads it and says why.
+        The table (text columns as Arrow-backed text, dates ``datetime64[ns]``, numbers float64, flags bool) and the
+        columns that failed, which hold their text as the text path reads it; None when Arrow cannot read the
+        file with these options (ragged rows, invalid UTF-8...): the text path reads it and says why.
     """
-    import duckdb
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     names = [h.strip() for h in header]
-    columns = ", ".join(f"{_quote(f'c{i}')}: 'VARCHAR'" for i in range(len(names)))
-    source = (f"read_csv({_quote(str(path))}, delim={_quote(sep)}, quote='\"', escape='\"', header=false, "
-              f"skip={skip + 1}, auto_detect=false, columns={{{columns}}}, "
-              f"nullstr=[{', '.join(map(_quote, na_tokens))}], allow_quoted_nulls=true)")
-    select = [f"{_expression(f'c{i}', plan.get(name, ColumnPlan('text')))} AS v{i}" for i, name in enumerate(names)]
-    connection = duckdb.connect()
-    try:
-        connection.execute("SET enable_progress_bar = false")
-        # the rows must come out in the file's order: no optimiser step that turns IN lists into joins
-        connection.execute("SET preserve_insertion_order = true")
-        connection.execute("SET disabled_optimizers = 'in_clause'")
-        query = f"SELECT {', '.join(select)} FROM {source}"
-        table = connection.sql(query).to_arrow_table()
-    except duckdb.Error:
-        return None
-    finally:
-        connection.close()
-    failed: list[str] = []
-    data: dict[str, pd.Series | pd.api.extensions.ExtensionArray] = {}
-    text = pd.StringDtype("pyarrow", na_value=np.nan)
-    for i, name in enumerate(names):
-        col = plan.get(name, ColumnPlan("text"))
-        values = table.column(f"v{i}")
-        if (col.kind == "number" and pc.any(pc.invert(pc.is_finite(values))).as_py()) or \
-                (col.kind == "flag" and values.null_count):
-            failed.append(name)
-        if col.kind == "date":
-            low, high = pc.min_max(values).values()
-            if low.is_valid and (low.as_py().year < 1678 or high.as_py().year > 2261):
-                failed.append(name)
-                values = pa.nulls(len(values), pa.timestamp("ns"))
-            values = values.cast(pa.timestamp("ns"))
-        elif col.kind == "text" and values.type != pa.string():
-            values = values.cast(pa.string())
-        data[name] = values.to_pandas(types_mapper={pa.string(): text}.get)
-    if any(plan.get(n, ColumnPlan("text")).kind == "number" for n in failed):
-        failed += [n for n in names if plan.get(n, ColumnPlan("text")).kind == "number"]
-    return pd.DataFrame(data), list(dict.fromkeys(failed))
+    plans = [plan.get(name, ColumnPlan("text")) for name in names]
+    marks = {p.decimal for p in plans if p.kind == "number" and p.decimal}
+    numbers = [name for name, p in zip(names, plans, strict=True) if p.kind == "number"]
+    for attempt in range(2 if numbers else 1):
+        if attempt:   # a number the reader refused or the text path may read otherwise: all numbers as text
+            plans = [ColumnPlan("text") if p.kind == "number" else p for p in plans]
+        types = [_arrow_type(p, bool(marks)) for p in plans]
+        try:
+            table = _read_arrow(path, sep, skip, header, types, na_tokens, next(iter(marks), "."))
+        except (pa.ArrowException, ValueError):
+            continue
+        if table.num_columns != len(header) or table.schema.types != types:
+            return None
+        data = _convert(table, plans, bool(marks), fmt, timezone)
+        if data is not None:
+            frame = pd.DataFrame(dict(zip(names, data.values(), strict=True)), copy=False)
+            failed = [names[i] for i in data if isinstance(data[i], pd.Series) and plans[i].kind != "text"]
+            return frame, (numbers if attempt else []) + failed
+    return None
+
+
+def _convert(table: object, plans: list[ColumnPlan], parsed: bool, fmt: str | None,
+             timezone: str) -> dict[int, np.ndarray | pd.Series] | None:
+    """The columns of ``table`` converted by ``plans`` (text as a Series: text columns and date or flag columns
+    that failed), or None when a number column failed (then all of them are read again as text)."""
+    data: dict[int, np.ndarray | pd.Series] = {}
+    for i, p in enumerate(plans):
+        column = table.column(i)
+        name = table.column_names[i]
+        values: np.ndarray | None = None
+        if p.kind == "number":
+            values = _numbers(column, parsed)
+            if values is None:
+                return None
+        elif p.kind == "date":
+            values = _by_codes(column, _dates(fmt, timezone, name), np.datetime64("NaT", "ns"))
+        elif p.kind == "flag":
+            values = _by_codes(column, _flags, False)
+        data[i] = values if values is not None else _text(column)
+    return data
 
 
 def sample_frame(sample: str, sep: str, na_tokens: tuple[str, ...]) -> pd.DataFrame | None:

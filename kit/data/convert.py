@@ -75,9 +75,20 @@ def _convert_ids(values: pd.Series) -> pd.Series:
         out[present] = numbers.astype("int64").astype("str") if integral else numbers.astype("str")
         return out
     text = values.astype("str").str.strip()
-    if text.str.contains(".", regex=False, na=False).any():
+    if _may_contain(text, b".") and text.str.contains(".", regex=False, na=False).any():
         text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    return text.where(text != "", None).astype("str")
+    empty = (text == "").to_numpy(dtype=bool, na_value=False)
+    return (text.where(~empty, None) if empty.any() else text).astype("str")
+
+
+def _may_contain(text: pd.Series, byte: bytes) -> bool:
+    """False when no value of ``text`` can contain ``byte`` (an ASCII character): the bytes of Arrow-backed text
+    are searched at once, which on 10M ids takes a few milliseconds where a search value by value takes 0.2 s."""
+    if not isinstance(text.dtype, pd.StringDtype) or text.dtype.storage != "pyarrow":
+        return True
+    chunks = text.array.__arrow_array__().chunks
+    return any(buffer is not None and (np.frombuffer(buffer, dtype=np.uint8) == byte[0]).any()
+               for chunk in chunks for buffer in chunk.buffers()[2:3])
 
 
 def _convert_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:

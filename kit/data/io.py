@@ -1,7 +1,7 @@
 """Reading real-world exports (CSV, Excel, Parquet) into the tidy tables of the data contract.
 
 Every file is read as text first (nothing is guessed by the reader), then each contract
-column is converted by its kind (a large UTF-8 CSV is read typed in DuckDB instead, with the same
+column is converted by its kind (a large UTF-8 CSV is read typed instead, with the same
 results and messages: :mod:`kit.data._typed_csv`): ids to text, dates to naive timestamps in the business
 time zone, money and scores to floats, flags to booleans. Encoding, separator and
 decimal marks of CSV files are detected unless configured. Dates are never read

@@ -220,7 +220,7 @@ def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1,
     """Read a CSV as text; returns the frame, the separator and the file row of the first data row.
 
     ``content``: the bytes of an unpacked file (``path`` then only names it in messages). ``typed``: the kinds
-    of the columns, for a large file read typed in DuckDB (:mod:`kit.data._typed_csv`); the columns it
+    of the columns, for a large file read typed by Arrow (:mod:`kit.data._typed_csv`); the columns it
     converts arrive typed, every other column as text."""
     if content is not None:
         head = content[:_SAMPLE_BYTES]
@@ -256,8 +256,7 @@ def _read_csv(path: Path, options: dict[str, str | None], header_row: int = 1,
     def parse(encoding_: str) -> pd.DataFrame:
         source = io.BytesIO(content) if content is not None else path
         if typed is not None and encoding_.replace("-", "").lower() in ("utf8", "utf8sig"):
-            frame = _read_typed(path, sep, skip, header, "\n".join(lines[:-1]) + "\n", typed,
-                                lambda: parse_text(encoding_, source))
+            frame = _read_typed(path, sep, skip, header, "\n".join(lines[:-1]) + "\n", typed)
             if frame is not None:
                 return frame
         return parse_text(encoding_, source)
@@ -299,6 +298,7 @@ class TypedHints:
     kinds: dict[str, str]
     fmt: str | None
     decimal: str | None
+    timezone: str
 
 
 def _typed_hints(source: TableSource, name: str, data: DataSources, decimal: str | None) -> TypedHints | None:
@@ -313,30 +313,26 @@ def _typed_hints(source: TableSource, name: str, data: DataSources, decimal: str
         def __missing__(self, user: str) -> str:
             return column_kind(user, name)
 
-    return TypedHints(kinds=_Kinds(kinds), fmt=source.date_format or data.date_format, decimal=decimal)
+    return TypedHints(kinds=_Kinds(kinds), fmt=source.date_format or data.date_format, decimal=decimal,
+                      timezone=data.timezone)
 
 
-def _read_typed(path: Path, sep: str, skip: int, header: list[str], sample: str, hints: TypedHints,
-                text: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
-    """A large CSV read typed in DuckDB, its failed columns taken from ``text()``; None to read it as text."""
+def _read_typed(path: Path, sep: str, skip: int, header: list[str], sample: str,
+                hints: TypedHints) -> pd.DataFrame | None:
+    """A large CSV read typed (its failed columns as text, as the text path reads them); None to read it as text."""
     names = [h.strip() for h in header]
-    if not names or "" in names or len(set(names)) < len(names) or "\x00" in sample:
+    if not names or "" in names or len(set(names)) < len(names) or len(set(header)) < len(header) or \
+            "\x00" in sample:
         return None
     first = sample_frame(sample, sep, NA_TOKENS)
     if first is None or list(first.columns) != names or len(first) == 0:
         return None
-    plan = plan_columns(first, {n: hints.kinds[n] for n in names}, fmt=hints.fmt, decimal=hints.decimal)
+    plan = plan_columns(first, {n: hints.kinds[n] for n in names}, decimal=hints.decimal)
     if plan is None:
         return None
-    read = read_typed(path, sep=sep, skip=skip, header=header, plan=plan, na_tokens=NA_TOKENS)
-    if read is None:
-        return None
-    frame, failed = read
-    if failed:
-        fallback = text()
-        for col in failed:
-            frame[col] = fallback[col]
-    return frame
+    read = read_typed(path, sep=sep, skip=skip, header=header, plan=plan, na_tokens=NA_TOKENS, fmt=hints.fmt,
+                      timezone=hints.timezone)
+    return None if read is None else read[0]
 
 
 def _unreadable_as(path: Path, kind: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
