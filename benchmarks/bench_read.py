@@ -149,6 +149,13 @@ def _worker(task: str, config_path: str) -> dict[str, object]:
         rows = table.num_rows
     elif task == "pandas":
         rows = len(pd.read_csv(source.file, sep=";"))
+    elif task == "pandas_object":  # text as Python objects, pandas 2's default (deprecated option of pandas 3)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pd.set_option("future.infer_string", False)
+        rows = len(pd.read_csv(source.file, sep=";"))
     elif task.startswith("read_table"):
         rows = len(read_table(source, "orders", data=config.data))
     elif task.startswith("read_data"):
@@ -161,7 +168,8 @@ def _worker(task: str, config_path: str) -> dict[str, object]:
             "peak_mb": (usage.ru_maxrss - baseline_kb) / 1024, "rows": rows}
 
 
-TASKS = {"duckdb": "DuckDB read_csv", "pandas": "pandas read_csv (defaults)", "read_table": "kit read_table",
+TASKS = {"duckdb": "DuckDB read_csv", "pandas": "pandas read_csv (defaults)",
+         "pandas_object": "pandas read_csv, text as objects (pandas 2's default)", "read_table": "kit read_table",
          "read_data": "kit read_data (with checks)", "read_table_text": "kit read_table, text path (before)",
          "read_data_text": "kit read_data, text path (before)"}
 
@@ -191,20 +199,30 @@ def main(argv: list[str]) -> int:
     floor = statistics.median(float(r["seconds"]) for r in results.get("duckdb", [])) if "duckdb" in results \
         else None
     pandas_s = statistics.median(float(r["seconds"]) for r in results["pandas"]) if "pandas" in results else None
+    objects_s = statistics.median(float(r["seconds"]) for r in results["pandas_object"]) \
+        if "pandas_object" in results else None
+    floor_cpu = statistics.median(float(r["cpu"]) for r in results["duckdb"]) if "duckdb" in results else None
     import pandas as pd
 
     print(f"{args.rows:,} rows, medians of {args.repeat}, pandas {pd.__version__}; load average (1, 5, 15 min) "
           f"at the start {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, at the end "
           f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-    print("| reader | seconds | CPU seconds | × DuckDB | pandas ÷ reader | peak MB above idle |")
-    print("|---|---|---|---|---|---|")
+    print("| reader | seconds | CPU seconds | × DuckDB | × DuckDB CPU | pandas ÷ reader | pandas 2-style ÷ reader "
+          "| peak MB above idle |")
+    print("|---|---|---|---|---|---|---|---|")
     for task in tasks:
         seconds = statistics.median(float(r["seconds"]) for r in results[task])
         cpu = statistics.median(float(r["cpu"]) for r in results[task])
         peak = statistics.median(float(r["peak_mb"]) for r in results[task])
         ratio = f"{seconds / floor:.2f}" if floor else ""
+        ratio_cpu = f"{cpu / floor_cpu:.2f}" if floor_cpu else ""
         faster = f"{pandas_s / seconds:.2f}" if pandas_s else ""
-        print(f"| {TASKS[task]} | {seconds:.2f} | {cpu:.2f} | {ratio} | {faster} | {peak:,.0f} |")
+        faster_objects = f"{objects_s / seconds:.2f}" if objects_s else ""
+        print(f"| {TASKS[task]} | {seconds:.2f} | {cpu:.2f} | {ratio} | {ratio_cpu} | {faster} | {faster_objects} "
+              f"| {peak:,.0f} |")
+    for task in tasks:
+        runs = {key: ", ".join(f"{float(r[key]):.2f}" for r in results[task]) for key in ("seconds", "cpu")}
+        print(f"{task}: seconds {runs['seconds']}; CPU {runs['cpu']}")
     return 0
 
 

@@ -36,6 +36,7 @@ table with ``where`` conditions, which work on the text).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ import pandas as pd
 from kit.data._convert_dates import _parse_dates
 from kit.data._convert_numbers import _SAMPLE_VALUES, _decimal_evidence
 from kit.data._table_read import TableRead
+from kit.errors import DataError
 
 __all__ = ["TYPED_MIN_BYTES", "BLOCK_BYTES", "ColumnPlan", "plan_columns", "read_typed", "sample_frame",
            "typed_min_bytes"]
@@ -77,7 +79,7 @@ class ColumnPlan:
 
     def pattern(self) -> str:
         """The regular expression that every sampled value of a typed number column matches."""
-        return "[+-]?[0-9]+" + (f"(?:\\{self.decimal}[0-9]+)?" if self.decimal else "")
+        return "[+-]?[0-9]+" + (f"(?:{re.escape(self.decimal)}[0-9]+)?" if self.decimal else "")
 
 
 def plan_columns(sample: pd.DataFrame, kinds: dict[str, str], *, decimal: str | None) -> dict[str, ColumnPlan] | None:
@@ -181,9 +183,14 @@ def _by_codes(column: object, convert: Callable[[pd.Series], np.ndarray | None],
     converted = convert(_text(unified.chunk(0).dictionary))
     if converted is None:
         return None
-    codes = np.concatenate([pc.fill_null(chunk.indices, -1).to_numpy() for chunk in unified.chunks])
     lookup = np.concatenate([converted, np.asarray([missing], dtype=converted.dtype)])
-    return lookup[codes]   # the code -1 (no value) picks ``missing``, the last entry
+    out = np.empty(len(column), dtype=lookup.dtype)
+    start = 0
+    for chunk in unified.chunks:
+        codes = (pc.fill_null(chunk.indices, -1) if chunk.null_count else chunk.indices).to_numpy()
+        np.take(lookup, codes, out=out[start:start + len(codes)])   # the code -1 (no value) picks ``missing``
+        start += len(codes)
+    return out
 
 
 def _dates(fmt: str | None, timezone: str, name: str) -> Callable[[pd.Series], np.ndarray | None]:
@@ -192,7 +199,7 @@ def _dates(fmt: str | None, timezone: str, name: str) -> Callable[[pd.Series], n
         where = TableRead(name="", frame=distinct.to_frame(), file="", first_row=0)
         try:
             return _parse_dates(distinct, fmt=fmt, timezone=timezone, where=where, column=name).to_numpy()
-        except Exception:   # noqa: BLE001 - any failure: the text path converts the column and reports it
+        except (DataError, ValueError, TypeError, OverflowError):   # the text path converts it and reports it
             return None
     return convert
 
@@ -263,8 +270,10 @@ def read_typed(path: Path, *, sep: str, skip: int, header: list[str], plan: dict
         types = [_arrow_type(p, bool(marks)) for p in plans]
         try:
             table = _read_arrow(path, sep, skip, header, types, na_tokens, next(iter(marks), "."))
-        except (pa.ArrowException, ValueError):
-            continue
+        except (pa.ArrowException, ValueError) as exc:
+            if "conversion error to double" in str(exc):   # a number the reader refused: try them as text
+                continue
+            return None   # ragged rows, invalid UTF-8: the text path reads the file and says why
         if table.num_columns != len(header) or table.schema.types != types:
             return None
         data = _convert(table, plans, bool(marks), fmt, timezone)

@@ -69,8 +69,10 @@ def _strictly_increasing(values: pd.Series) -> bool:
     chunked = pa.chunked_array(values.array.__arrow_array__())
     if chunked.null_count:
         return False
-    flat = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
-    return bool(pc.all(pc.greater(flat[1:], flat[:-1])).as_py())
+    chunks = [chunk for chunk in chunked.chunks if len(chunk)]   # chunk by chunk: no copy of the whole column
+    if not all(pc.all(pc.greater(chunk[1:], chunk[:-1])).as_py() is not False for chunk in chunks):
+        return False
+    return all(pc.greater(after[0], before[-1]).as_py() for before, after in zip(chunks, chunks[1:], strict=False))
 
 
 def _repeated(values: pd.Series) -> np.ndarray:
