@@ -173,6 +173,25 @@ def test_two_decimal_marks_and_quoted_line_breaks_read_alike(tmp_path, monkeypat
     assert new["quantity"].iloc[3] == 3.5 and new["revenue"].iloc[3] == 3.03
 
 
+@pytest.mark.parametrize("quoted", [True, False])
+def test_small_blocks_split_rows_alike(quoted, tmp_path, monkeypatch, spy):
+    """Arrow splits a file into blocks; a line break inside quotes must not end a row (without any quote in the
+    file, every line break ends one and the reader takes the faster split)."""
+    monkeypatch.setattr(typed_csv, "BLOCK_BYTES", 256)
+    lines = ["Nr;Kunde;Datum;Umsatz;Retoure;Kategorie"]
+    for i in range(300):
+        category = f'"Kaffee {i}\n2. Zeile; mit ""Zitat"""' if quoted and i % 7 == 3 else f"Kaffee {i}"
+        lines.append(f"A{i:04d};K{i % 7};{i % 28 + 1:02d}.03.2024;{i},5;{'ja' if i % 2 else 'nein'};{category}")
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = TableSource(file=path, columns={"Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date",
+                                             "Umsatz": "revenue", "Retoure": "returned", "Kategorie": "category"})
+    old, new = _both(monkeypatch, lambda: read_table(source, "orders", data=DataSources(tables={"orders": source})))
+    _same(old, new)
+    assert spy["typed"] == 1 and len(new) == 300
+    assert int(new["category"].str.contains("\n").sum()) == (43 if quoted else 0)
+
+
 def test_a_failing_column_keeps_its_message_and_the_others_stay_typed(tmp_path, monkeypatch, spy):
     path = _orders_csv(tmp_path / "orders.csv", "Datum", "31.02.2024")
     source = TableSource(file=path, columns={"Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date",
