@@ -121,7 +121,9 @@ ODD = [("Umsatz", v) for v in ["12,5", "1_000", " 12,5", "12,5 ", "+5", "-5", "1
                             "2024-02-01T24:00:00", "2024-02-30"]] + \
     [("Retoure", v) for v in ["JA", "Nein", " ja", "NEİN", "x", "X", "1", "0.0", "1.0", "", "vielleicht", "TRUE",
                               "ｊａ"]] + \
-    [("Nr", v) for v in ["A001.0", "7.0", " A030", "A030 ", "", "A\u00a0030"]]
+    [("Nr", v) for v in ["A001.0", "7.0", " A030", "A030 ", "", "A\u00a0030"]] + \
+    [(c, v) for c in ("Umsatz", "Menge", "Datum", "Retoure") for v in ['"12,5"', '"NA"', '""', '"3"', '"ja"',
+                                                                    '"01.02.2024"']]
 
 
 @pytest.mark.parametrize(("column", "value"), ODD)

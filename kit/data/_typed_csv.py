@@ -13,11 +13,14 @@ options, converts what it can while it splits the lines, and nothing it reads di
   cast reads in the text path once the value is stripped and its decimal mark made a point. The reader refuses a
   thousands mark, ``1_000``, spaces inside and anything else not a number; the text path has its own rules for
   those, so such a value, or one that is not finite (``NAN``, ``inf``), makes every number column be read again as
-  text (the decimal mark of one may rest on the others' values). When no number column shows a decimal mark in the
-  first rows, the numbers are read as text and kept only when every value is a whole number Arrow's integer cast
-  accepts (so ``1.234`` keeps the text path's decimal-mark guess and its quality-report note).
+  text (the decimal mark of one may rest on the others' values). A column of whole numbers is parsed with the
+  others' mark, which the text path also takes for a column without a mark of its own. When no number column shows
+  a decimal mark in the first rows, the numbers are read as text and kept only when every value is a whole number
+  Arrow's integer cast accepts (so ``1.234`` keeps the text path's decimal-mark guess and its quality-report note).
 - ids and other text arrive as text (Arrow's ``large_string``, what pandas' ``str`` dtype holds) and are converted
   as before.
+- the file is split into blocks of :data:`BLOCK_BYTES`; a file without any double quote is split at every line
+  break, which is quicker than looking for line breaks inside quoted values (Arrow's ``newlines_in_values``).
 
 A date or flag column whose distinct values fail arrives as its text (the dictionary decoded: no second read), so the
 text path converts it and its message names the same rows and values. ``tests/test_typed_csv.py`` reads the
