@@ -180,6 +180,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--dir", default="/tmp/read-bench")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated subset of " + ", ".join(TASKS))
+    parser.add_argument("--before", help="another checkout of the kit (git archive of an earlier commit): its "
+                        "read_table and read_data run too, interleaved, as '... (before)'")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -188,13 +190,16 @@ def main(argv: list[str]) -> int:
         return 0
     config = _prepare(Path(args.dir), args.rows)
     tasks = args.tasks.split(",")
+    if args.before:   # the kit's readers of the other checkout, right after this one's
+        tasks = [t for task in tasks for t in ([task, f"{task}@before"] if task.startswith("read_") else [task])]
     load = os.getloadavg()
     results: dict[str, list[dict[str, object]]] = {t: [] for t in tasks}
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(args.repeat):
         for task in tasks:
-            out = subprocess.run([sys.executable, __file__, "--worker", task, "--config", str(config)],
-                                 check=True, capture_output=True, text=True, cwd=ROOT, env=env)
+            tree = Path(args.before).resolve() if task.endswith("@before") else ROOT
+            env = {**os.environ, "PYTHONPATH": str(tree)}
+            out = subprocess.run([sys.executable, __file__, "--worker", task.removesuffix("@before"), "--config",
+                                  str(config)], check=True, capture_output=True, text=True, cwd=tree, env=env)
             results[task].append(json.loads(out.stdout.strip().splitlines()[-1]))
     floor = statistics.median(float(r["seconds"]) for r in results.get("duckdb", [])) if "duckdb" in results \
         else None
@@ -218,7 +223,8 @@ def main(argv: list[str]) -> int:
         ratio_cpu = f"{cpu / floor_cpu:.2f}" if floor_cpu else ""
         faster = f"{pandas_s / seconds:.2f}" if pandas_s else ""
         faster_objects = f"{objects_s / seconds:.2f}" if objects_s else ""
-        print(f"| {TASKS[task]} | {seconds:.2f} | {cpu:.2f} | {ratio} | {ratio_cpu} | {faster} | {faster_objects} "
+        label = TASKS[task.removesuffix("@before")] + (" (before)" if task.endswith("@before") else "")
+        print(f"| {label} | {seconds:.2f} | {cpu:.2f} | {ratio} | {ratio_cpu} | {faster} | {faster_objects} "
               f"| {peak:,.0f} |")
     for task in tasks:
         runs = {key: ", ".join(f"{float(r[key]):.2f}" for r in results[task]) for key in ("seconds", "cpu")}

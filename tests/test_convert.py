@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kit.data.convert import TableRead, _decimal_evidence, convert_columns
+from kit.data.convert import TableRead, _convert_ids, _decimal_evidence, convert_columns
 
 
 def convert(table: str, columns: dict[str, list[str]], *, fmt: str | None = None,
@@ -62,6 +62,23 @@ def test_ids_from_excel_floats_are_text():
     frame = convert("orders", {"order_id": [" 17 ", "B-2.0"], "customer_id": ["1001.0", "0042"]})
     assert frame["order_id"].tolist() == ["17", "B-2.0"]  # only all-digit ids lose a '.0'
     assert frame["customer_id"].tolist() == ["1001", "0042"]  # leading zeros are kept
+
+
+@pytest.mark.parametrize("values", [["K1", "K2", "K3", "K4"], [" K1", "K2", "K3 ", "K4"], ["7.0", "K2", "K3", "8"],
+                                    ["K1", "", None, "K4"], ["K1", "K\u00a02", "K3\t", "Kö"],
+                                    ["K1", "K2", "K3", " 9.00 "]])
+def test_ids_of_arrow_text_convert_as_object_text(values):
+    """Arrow-backed text skips the strip and the '.' search when no byte of the values needs them; the bytes are
+    those of each chunk's own values, also when chunks are slices of one buffer (the last chunk below holds
+    ' 9.00 ', the first three values of the buffer do not). The result is that of Python-object text."""
+    import pyarrow as pa
+
+    array = pa.array(values * 3, pa.large_string())
+    pieces = [array.slice(0, 3), array.slice(4, 3), array.slice(9, 3)]
+    text = pa.chunked_array(pieces).to_pandas(types_mapper={
+        pa.large_string(): pd.StringDtype("pyarrow", na_value=float("nan"))}.get)
+    expected = _convert_ids(pd.Series([v for piece in pieces for v in piece.to_pylist()], dtype=object))
+    pd.testing.assert_series_equal(_convert_ids(text), expected)
 
 
 def test_flag_tokens():
