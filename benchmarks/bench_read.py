@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_read.py [--rows 10000000] [--dir /tmp/read-bench] [--repeat 3]
+        [--tasks duckdb,pandas,...] [--before /tmp/read-base]
 
 The order export is written once (and reused when it exists) in the format of the sample's
 ``bestellungen.csv``: UTF-8 with BOM, ``;``, decimal commas, ``DD.MM.YYYY`` dates, ``ja``/``nein``
@@ -19,14 +20,32 @@ shared machine the wall time depends on the other jobs, the CPU time much less):
   (the decimal comma set; it leaves the dates as text unless told, so the format is given);
 - ``pandas read_csv``: ``pd.read_csv(path, sep=";")``, pandas' defaults otherwise (numbers and dates
   stay text, since pandas does not know the decimal comma or the date format unless told);
+- ``pandas read_csv, text as objects`` (task ``pandas_object``): the same with pandas 3's deprecated
+  ``future.infer_string`` off, so text arrives as Python objects as pandas 2's default gave it (the issue's
+  reference; the venv has no pandas 2);
 - ``kit read_table``: :func:`kit.data.io.read_table` (encoding and separator detected, every column
   converted by its kind);
 - ``kit read_data``: :func:`kit.data.io.read_data` on the orders-only configuration (reading plus the
   quality checks: duplicates, ranges, dates, ...);
-- ``..., text path (before)``: the same with the typed DuckDB reading switched off (every cell read as text
-  and converted column by column in pandas, as before issue 17).
+- ``..., text path``: the same with the typed reading switched off (every cell read as text and converted
+  column by column in pandas, as before issue 17);
+- ``... (before)``, with ``--before PATH``: the kit's readers of another checkout (``git archive`` of an earlier
+  commit), run right after this one's in every round.
 
-Results are in ``benchmarks/README.md``.
+The ratios: ``× DuckDB`` (seconds and CPU seconds), ``pandas ÷ reader`` and ``pandas 2-style ÷ reader`` (how many
+times faster than the pandas tasks). Last measured (2026-12-03, load average 1.59 at the start, 1.54 at the end;
+``--tasks duckdb,pandas,pandas_object,read_table,read_data --before`` main at 0f15f2c; more in
+``benchmarks/README.md``):
+
+| reader | seconds | CPU seconds | × DuckDB | × DuckDB CPU | pandas ÷ reader | pandas 2-style ÷ reader | peak MB |
+|---|---|---|---|---|---|---|---|
+| DuckDB read_csv | 2.62 | 4.81 | 1.00 | 1.00 | 0.46 | 4.14 | 1,086 |
+| pandas read_csv (defaults) | 1.21 | 2.30 | 0.46 | 0.48 | 1.00 | 8.99 | 1,967 |
+| pandas read_csv, text as objects | 10.85 | 11.89 | 4.14 | 2.47 | 0.11 | 1.00 | 2,768 |
+| kit read_table | 3.36 | 5.42 | 1.28 | 1.13 | 0.36 | 3.23 | 1,427 |
+| kit read_table (before) | 7.80 | 12.85 | 2.98 | 2.67 | 0.15 | 1.39 | 1,961 |
+| kit read_data (with checks) | 3.67 | 5.47 | 1.40 | 1.14 | 0.33 | 2.95 | 1,499 |
+| kit read_data (with checks) (before) | 10.53 | 15.63 | 4.02 | 3.25 | 0.11 | 1.03 | 2,810 |
 """
 
 from __future__ import annotations
@@ -170,8 +189,8 @@ def _worker(task: str, config_path: str) -> dict[str, object]:
 
 TASKS = {"duckdb": "DuckDB read_csv", "pandas": "pandas read_csv (defaults)",
          "pandas_object": "pandas read_csv, text as objects (pandas 2's default)", "read_table": "kit read_table",
-         "read_data": "kit read_data (with checks)", "read_table_text": "kit read_table, text path (before)",
-         "read_data_text": "kit read_data, text path (before)"}
+         "read_data": "kit read_data (with checks)", "read_table_text": "kit read_table, text path",
+         "read_data_text": "kit read_data, text path"}
 
 
 def main(argv: list[str]) -> int:

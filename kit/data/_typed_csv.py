@@ -29,8 +29,9 @@ fixtures, the sample and some 90 odd values both ways.
 Why not DuckDB (the reader of this module until issue 17's second round): DuckDB's typed CSV reading accepts values
 the text path refuses (``1_000``, ``01.02.24``), so it had to read the dates, numbers and flags as text and check
 each value's shape with a regular expression in SQL; on the 10M-row benchmark file that query alone took 9.5 s of
-the 17 s read, where Arrow's parser with dictionary-encoded dates and flags and parsed numbers takes about 4 s of CPU
-(``benchmarks/README.md``).
+the 17 s ``read_data`` (cProfile), where Arrow's parser with dictionary-encoded dates and flags and parsed numbers
+takes 3-5 s of CPU, and the whole ``read_data`` about 1.1-1.3x the CPU time of DuckDB's plain ``read_csv`` of the
+file (``benchmarks/README.md``).
 
 Used by :mod:`kit.data.rawtables` for UTF-8 files of :data:`TYPED_MIN_BYTES` or more (not for a
 table with ``where`` conditions, which work on the text).
