@@ -218,7 +218,8 @@ def test_validate_reports_the_same_rows(tmp_path, monkeypatch):
 
 
 def test_rows_keep_the_file_order_with_flags_and_many_rows(tmp_path, monkeypatch):
-    """DuckDB may run a long IN list as a join, which loses the row order; the typed reader must not."""
+    """The typed reader keeps the file's row order (DuckDB, its engine before Arrow, could lose it when it ran a
+    long IN list as a join)."""
     n = 300_000
     frame = pd.DataFrame({"Nr": [f"A{i:07d}" for i in range(n)], "Kunde": "K1", "Datum": "01.03.2024",
                           "Umsatz": "1,50", "Retoure": ["ja", "nein", "x"] * (n // 3)})
