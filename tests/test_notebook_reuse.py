@@ -4,12 +4,16 @@ notebook's results, and a note when one differs from the page's)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 import kit
 from kit.errors import ModelFitError
 from kit.report import pages
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +134,134 @@ def test_a_reused_results_warnings_show_in_the_cell_and_still_become_the_section
     section = pages.Section("Baseline")
     assert pages.get_scorecard(ctx, section) is card
     assert "Note: 2026-Q3: few answers" in str(section)
+
+
+def test_a_call_is_the_same_whether_arguments_come_by_position_by_name_or_as_their_default(shared):
+    ctx = pages.Context(config=shared.config, data=shared.data, period=shared.period, lang="en", smoke=True)
+    key = ctx._call_key
+    as_of = ctx.period.end
+    base = key(kit.common_themes, (ctx.data.orders, ctx.data.customers), {"segment": "loyal"})
+    assert base == key(kit.common_themes, (ctx.data.orders,), {"interviews": ctx.data.customers, "segment": "loyal",
+                                                              "min_share": 0.5})  # 0.5 is the default
+    assert base != key(kit.common_themes, (ctx.data.orders, ctx.data.customers), {"segment": "loyal",
+                                                                                 "min_share": 0.75})
+    assert key(kit.lifetime_table, (ctx.data, ctx.config), {"as_of": as_of}) \
+        == key(kit.lifetime_table, (), {"data": ctx.data, "config": ctx.config, "as_of": as_of})
+    assert key(kit.lifetime_table, (ctx.data,), {"no_such_argument": 1}) is not None  # the call itself says why
+
+
+def test_the_shared_calls_are_worked_out_once_for_what_they_rest_on(shared):
+    from kit.report.pages._context import _shared_call_names
+
+    ctx = pages.Context(config=shared.config, data=shared.data, period=shared.period, lang="en", smoke=True,
+                        _cache=dict(shared._cache))
+    names = _shared_call_names(ctx)
+    assert _shared_call_names(ctx) is names and "customer_value" in names.values()
+    ctx._cache["customer_value"] = (shared._cache["customer_value"][0].head(3), [], ())  # the watch list's key moves
+    assert _shared_call_names(ctx) is not names
+
+
+def test_a_section_takes_its_work_cells_result_and_computes_its_own_when_an_argument_changed(shared, monkeypatch):
+    import functools
+
+    from kit.report.pages import criteria
+
+    made = []
+    real = criteria.lifetime_table
+
+    @functools.wraps(real)
+    def counted(*args, **kwargs):
+        made.append(kwargs.get("as_of"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(criteria, "lifetime_table", counted)
+    monkeypatch.setattr(pages.Section, "plot", lambda self, *args, **kwargs: self)  # the charts are not the point
+    fresh = lambda: pages.Context(config=shared.config, data=shared.data, period=shared.period, lang="en",  # noqa: E731
+                                  smoke=True, _cache=dict(shared._cache))
+    alone = str(pages.show(fresh(), "retention"))
+    ctx, p = fresh(), shared.period
+    lifetimes = ctx.reuse(counted, ctx.data, ctx.config, as_of=p.end)   # the work cell's call
+    made.clear()
+    assert str(pages.show(ctx, "retention")) == alone and not made     # the section took it
+    assert ctx.reuse(counted, ctx.data, ctx.config, as_of=p.end) is lifetimes
+    ctx = fresh()
+    ctx.reuse(counted, ctx.data, ctx.config, as_of=p.previous().end)    # a reader's other argument
+    made.clear()
+    assert str(pages.show(ctx, "retention")) == alone and made == [p.end]  # the section computed its own
+
+
+#: what a work cell computes and its section shows again (pages/*.py take it through ctx.reuse), with the number
+#: of different calls the work cells make (theme_frequency: overall and by segment)
+_SHOWN_AGAIN = {
+    "03_criteria.ipynb": {"churn_by_period": 1, "cohort_retention": 1, "lifetime_table": 1,
+                          "contractual_churn_by_period": 1, "subscriber_values": 1, "rfm_segments": 1,
+                          "referred_retention": 1, "CoxChurnModel.fit": 1},
+    "04_interviews.ipynb": {"theme_frequency": 2, "aspects": 1, "common_themes": 1,
+                            "code_texts": 0},  # the run coded the interviews and the comments
+    "05_actions.ipynb": {"importance_performance": 1},
+}
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    """A run folder with the context the run shares (``pages.prepare``, ``pages.share``), and its period."""
+    ctx = pages.context(smoke=True)
+    assert not pages.prepare(ctx)
+    folder = tmp_path_factory.mktemp("run")
+    pages.share(ctx, folder)
+    return folder, ctx.period.label
+
+
+@pytest.mark.parametrize("name", sorted(_SHOWN_AGAIN))
+def test_the_sections_compute_nothing_the_work_cells_above_them_computed(name, run_folder, monkeypatch):
+    """The notebook as the report runs it (the run's shared context, every work and section cell, charts left
+    out): a result of a work cell is computed once, whether the run, the work cell or the section needs it."""
+    import functools
+    import sys
+
+    import nbformat
+    from _inprocess import _run_cell
+
+    from kit.models.survival import CoxChurnModel
+
+    folder, period = run_folder
+    calls: list[str] = []
+
+    def counting(func, label):
+        @functools.wraps(func)
+        def call(*args, **kwargs):
+            calls.append(label)
+            return func(*args, **kwargs)
+        return call
+
+    for label in _SHOWN_AGAIN[name]:
+        if label == "CoxChurnModel.fit":
+            monkeypatch.setattr(CoxChurnModel, "fit", counting(CoxChurnModel.fit, label))
+            continue
+        real = getattr(kit, label)
+        for module in [m for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("kit")]:
+            for attr, value in list(vars(module).items()):
+                if value is real:
+                    monkeypatch.setattr(module, attr, counting(real, label))
+    for attr in [a for a in kit.__all__ if a.startswith("plot_")]:
+        monkeypatch.setattr(kit, attr, lambda *args, **kwargs: None)
+    monkeypatch.setattr(pages.Section, "plot", lambda self, *args, **kwargs: self)
+
+    book = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    namespace = {"__name__": "__main__", "display": lambda *values: None}
+    by_cell = []
+    for cell in book.cells:
+        if cell.cell_type != "code" or "skip-execution" in cell.metadata.get("tags", []):
+            continue
+        calls.clear()
+        _run_cell(cell.source, namespace)
+        if "parameters" in cell.metadata.get("tags", []):   # as papermill injects them
+            namespace.update(run_dir=str(folder), smoke=True, period=period)
+        by_cell.append((cell.source.splitlines()[0], list(calls)))
+    section_cells = {source: made for source, made in by_cell if source.startswith("pages.show(")}
+    uncoded = 'pages.show(ctx, "uncoded_terms", coded=coded_comments)'   # every comment, with or without a score
+    again = {source: made for source, made in section_cells.items()
+             if [m for m in made if not (source == uncoded and m == "code_texts")]}
+    assert not again, f"computed again in the section cells: {again}"
+    work = [m for source, made in by_cell if not source.startswith("pages.show(") for m in made]
+    assert {label: work.count(label) for label in _SHOWN_AGAIN[name]} == _SHOWN_AGAIN[name]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import inspect
 import json
 import os
 import pickle
@@ -115,6 +116,8 @@ class Context:
         default_factory=dict, repr=False)
     _replayed: set[str] = field(default_factory=set, repr=False, init=False)
     _making: list[set[str]] = field(default_factory=list, repr=False, init=False)
+    _shared_names: tuple[tuple[Any, ...], tuple[Any, ...], dict[Any, str]] | None = field(
+        default=None, repr=False, init=False, compare=False)
 
     @property
     def period_label(self) -> str:
@@ -177,6 +180,7 @@ class Context:
         state = dict(self.__dict__)
         state["_replayed"] = set()  # a kernel that loads the context has shown nothing yet
         state["_making"] = []
+        state["_shared_names"] = None  # worked out again where it is loaded (see _shared_call_names)
         return state
 
     def has(self, table: str, *columns: str) -> bool:
@@ -201,9 +205,13 @@ class Context:
         to every notebook (:func:`share`). A work cell that makes one of those calls with the same arguments
         (``ctx.reuse(kit.scorecard, data, config, period=p, lang=ctx.lang)``) gets that result instead of
         computing it again; with any other argument (``period=p.previous()``, ``n_boot=50``) it is computed
-        here, and kept for the next identical call. Arguments are told apart by what they are: the context's
-        own tables and settings by name, other tables by their content, plain values by value. A call with an
-        argument that cannot be told apart that way (a fitted model, a figure) is simply computed.
+        here, and kept for the next identical call. The page's sections make their calls through here too, so a
+        section shows the result its work cell computed when the call is the same (``kit.lifetime_table``, the
+        Cox model, the theme tables), and computes its own from the configuration when an argument was changed.
+        Arguments are told apart by what they are: the context's own tables and settings by name, other tables by
+        their content, plain values by value; an argument is the same whether passed by position or by name, and
+        one left out is the same as one given its default. A call with an argument that cannot be told apart that
+        way (a fitted model, a figure) is simply computed.
 
         Parameters
         ----------
@@ -259,7 +267,7 @@ class Context:
             name: tuple[Any, ...] = (type(owner).__module__, type(owner).__qualname__, func.__name__, settings)
         else:
             name = (getattr(func, "__module__", None), getattr(func, "__qualname__", repr(func)))
-        keyed = self._arg_key([list(args), dict(kwargs)])
+        keyed = self._arg_key(_bound_arguments(func, args, kwargs))
         return None if keyed is None else (*name, keyed)
 
     def _arg_key(self, value: Any) -> Any:
@@ -336,13 +344,56 @@ class Context:
         return "\n".join(out)
 
 
+def _bound_arguments(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The arguments of a call by parameter name, as ``func`` receives them, without those that are given as
+    their default (``f(x, n=5)``, ``f(x=x)`` and ``f(x)`` with default ``n=5`` are one call); as given when
+    ``func`` has no signature or does not take them (the call itself then says why).
+
+    Examples
+    --------
+    >>> def f(x, *, n=5, by=None): ...
+    >>> _bound_arguments(f, (1,), {"n": 5}) == _bound_arguments(f, (), {"x": 1}) == {"x": 1}
+    True
+    >>> _bound_arguments(f, (1,), {"n": 6})
+    {'x': 1, 'n': 6}
+    """
+    try:
+        signature = inspect.signature(func)
+        bound = signature.bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return [list(args), dict(kwargs)]
+    out = {}
+    for name, value in bound.arguments.items():
+        default = signature.parameters[name].default
+        plain = isinstance(default, (str, int, float, bool)) and type(value) is type(default) and value == default
+        if value is default or plain:
+            continue
+        out[name] = value
+    return out
+
+
 def _shared_call_names(ctx: Context) -> dict[tuple[Any, ...], str]:
     """The calls whose results ``loyalty-kit run`` shares (see ``kit.report.pages.prepare``), keyed as
     :meth:`Context.reuse` keys a call, with the name the result is kept under in the context.
 
     Each entry repeats the page's own call exactly (``tests/test_notebooks.py`` checks that it gives the
-    page's result); a call not listed here is computed in the notebook.
+    page's result); a call not listed here is computed in the notebook. Worked out once for what the keys
+    rest on (about 8 ms on the sample: the drivers' answers are keyed by content), not at every reuse.
     """
+    settings = (ctx.period.label if ctx.period is not None else None, ctx.lang, ctx.smoke, ctx.driver_outcome)
+    objects = (ctx.data, ctx.config, *(getattr(ctx.data, t) for t in ctx.data.available()),
+               *(ctx._cache.get(n, (None,))[0] for n in ("codebook", "interviews", "customer_value")))
+    kept = getattr(ctx, "_shared_names", None)
+    if kept is not None and kept[0] == settings and len(kept[1]) == len(objects) \
+            and all(a is b for a, b in zip(kept[1], objects, strict=True)):
+        return kept[2]
+    names = _shared_call_keys(ctx)
+    ctx._shared_names = (settings, objects, names)
+    return names
+
+
+def _shared_call_keys(ctx: Context) -> dict[tuple[Any, ...], str]:
+    """:func:`_shared_call_names`, worked out."""
     from kit.models.clv import customer_value
     from kit.models.drivers import KeyDrivers
     from kit.plan.lists import advocates, watch_list

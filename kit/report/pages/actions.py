@@ -149,7 +149,7 @@ def drivers(ctx: Context) -> Section:
     current = surveys[ctx.period.contains(surveys["responded_at"])]
     if current.empty:
         return s.missing(no_data_for("survey", ctx.t("cap_ipa"), ctx.lang, detail=ctx.period_label))
-    ipa = s.call(importance_performance, model.summary, current, lang=ctx.lang)
+    ipa = s.call(ctx.reuse, importance_performance, model.summary, current, lang=ctx.lang)  # the work cell's, if same
     if ipa is not None:
         s.plot(plot_importance_performance, ipa)
         s.table(_show(ctx, ipa, [

@@ -145,7 +145,7 @@ def _churn_trend(ctx: Context, s: Section) -> None:
                                   ctx.config.periods.granularity) if p.start >= observable]
     if not periods:
         return
-    trend = s.call(churn_by_period, orders,
+    trend = s.call(ctx.reuse, churn_by_period, orders,   # the work cell's trend when it made this call
                    periods=periods, inactivity_days=days, exits=ctx.data.exits)
     if trend is None or trend["value"].notna().sum() < 2:
         return
@@ -157,7 +157,8 @@ def _churn_trend(ctx: Context, s: Section) -> None:
 
 def _cohorts(ctx: Context, s: Section) -> None:
     """Cohort heatmap: share of each acquisition cohort ordering again in later periods."""
-    table = s.call(cohort_retention, ctx.data.orders, granularity=ctx.config.periods.granularity, as_of=ctx.period.end)
+    table = s.call(ctx.reuse, cohort_retention, ctx.data.orders, granularity=ctx.config.periods.granularity,
+                   as_of=ctx.period.end)
     if table is None or table.empty:
         return
     s.heading(ctx.t("cohorts"))
@@ -178,7 +179,7 @@ def _p_text(p: float, lang: str = "en") -> str:
 def _survival(ctx: Context, s: Section) -> None:
     """Kaplan-Meier curves by segment, the log-rank test, median lifetimes and the Cox churn drivers."""
     as_of = ctx.period.end
-    table = s.call(lifetime_table, ctx.data, ctx.config, as_of=as_of)
+    table = s.call(ctx.reuse, lifetime_table, ctx.data, ctx.config, as_of=as_of)  # the work cell's, when the same
     if table is None or table.empty:
         return
     groups = table["segment"] if "segment" in table and table["segment"].notna().any() else None
@@ -214,9 +215,8 @@ def _cox(ctx: Context, s: Section, table: pd.DataFrame) -> None:
     if not covariates:
         s.missing(ctx.t("cox_none"))
         return
-    try:
-        with s.collect_warnings():
-            model = CoxChurnModel().fit(table, covariates=covariates)
+    try:  # the model the work cell fitted on the same table, if it did
+        model = s.call(ctx.reuse, CoxChurnModel().fit, table, covariates=covariates)
     except (ValueError, ModelFitError) as err:  # no observed loss, or a degenerate design: a finding, not a crash
         s.missing(str(err))
         return
@@ -252,7 +252,7 @@ def _covariate_label(ctx: Context, table: pd.DataFrame, name: str) -> str:
 def _frequency(ctx: Context, s: Section) -> None:
     if ctx.period is None:
         return
-    rfm = s.call(rfm_segments, ctx.data.orders,
+    rfm = s.call(ctx.reuse, rfm_segments, ctx.data.orders,
                  as_of=ctx.period.end, lang=ctx.lang)
     if rfm is not None and "segment" in rfm:
         counts = rfm["segment"].value_counts().rename_axis("segment").reset_index(name="customers")
@@ -297,7 +297,7 @@ def _value(ctx: Context, s: Section) -> None:
 def _referrals(ctx: Context, s: Section) -> None:
     if ctx.period is None or ctx.data.orders is None:
         return
-    result = s.call(referred_retention, ctx.data.customers, ctx.data.referrals, ctx.data.orders,
+    result = s.call(ctx.reuse, referred_retention, ctx.data.customers, ctx.data.referrals, ctx.data.orders,
                     as_of=ctx.period.end, inactivity_days=ctx.config.thresholds.inactivity_days, lang=ctx.lang)
     if result is not None:
         s.metric(result)
@@ -381,7 +381,7 @@ def _contracts(ctx: Context, s: Section) -> None:
     s.metric(s.call(contractual_churn, subscriptions, period=ctx.period, lang=ctx.lang))
     periods = periods_between(subscriptions["start_date"].min(), as_of - pd.Timedelta(days=1),
                               ctx.config.periods.granularity)[-8:]
-    trend = s.call(contractual_churn_by_period, subscriptions, periods=periods)
+    trend = s.call(ctx.reuse, contractual_churn_by_period, subscriptions, periods=periods)
     s.heading(ctx.t("contracts_trend"))
     s.table(_show(ctx, trend, [
         Col("period", "col_period"), Col("n", "col_subscribers", "count"), Col("lost", "col_lost", "count"),
@@ -389,8 +389,7 @@ def _contracts(ctx: Context, s: Section) -> None:
         Col("joined_and_left", "col_joined_left", "count")]), caption=ctx.t("cap_contracts_trend"))
     tenure = s.call(churn_by_tenure, life, max_periods=24)
     try:
-        with s.collect_warnings():
-            values, model = subscriber_values(subscriptions, as_of=as_of, settings=ctx.config.clv)
+        values, model = s.call(ctx.reuse, subscriber_values, subscriptions, as_of=as_of, settings=ctx.config.clv)
     except ModelFitError as err:  # e.g. no cancellation yet: a finding about the data, not a crash
         s.heading(ctx.t("contracts_tenure"))
         s.table(_show(ctx, tenure, _TENURE_COLUMNS), caption=ctx.t("cap_contracts_tenure",

@@ -102,7 +102,7 @@ def themes(ctx: Context) -> Section:
     if coded is None:
         return s
     book = codebook(ctx)
-    table = s.call(theme_frequency, coded, notes, codebook=book,
+    table = s.call(ctx.reuse, theme_frequency, coded, notes, codebook=book,   # the work cell's, when the same call
                    lang=ctx.lang)
     if table is not None:
         s.table(_show(ctx, table, [
@@ -111,7 +111,7 @@ def themes(ctx: Context) -> Section:
             Col("positive", "col_positive", "count"), Col("negative", "col_negative", "count"),
             Col("neutral", "col_neutral", "count")]), caption=ctx.t("cap_theme_frequency"))
     if notes is not None and "segment" in notes and notes["segment"].notna().any():
-        by_segment = s.call(theme_frequency, coded,
+        by_segment = s.call(ctx.reuse, theme_frequency, coded,
                             notes, by="segment", codebook=book, lang=ctx.lang)
         if by_segment is not None and not by_segment.empty:
             s.plot(plot_themes_by_segment, by_segment, caption=ctx.t("themes_chart"))
@@ -123,7 +123,7 @@ def aspects(ctx: Context) -> Section:
     s, _, coded = _start(ctx, "aspects")
     if coded is None:
         return s
-    table = s.call(theme_aspects, coded, codebook=codebook(ctx), lang=ctx.lang)
+    table = s.call(ctx.reuse, theme_aspects, coded, codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
         s.table(_show(ctx, table, [
             Col("texts", "col_mentioning", "count"), Col("mentions", "col_mentions", "count"),
@@ -142,7 +142,7 @@ def loyal_patterns(ctx: Context) -> Section:
     if coded is None:
         return s
     segment = "loyal" if "segment" in notes and (notes["segment"] == "loyal").any() else None
-    table = s.call(common_themes, coded, notes,
+    table = s.call(ctx.reuse, common_themes, coded, notes,
                    segment=segment, codebook=codebook(ctx), lang=ctx.lang)
     if table is not None:
         # the difference is computed from the two shares left of it (mentions in the tone shown), not from the
@@ -192,10 +192,12 @@ def coded_comments(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series] | 
         if rows.empty:
             return None
         ids = (rows["response_id"] if "response_id" in rows else rows.index.to_series()).to_numpy()
-        texts = pd.Series(rows["comment"].to_numpy(), index=ids)
+        # by response id, as the notebook's work cell codes them: one coding for the run and the work cell
+        texts = rows.set_index("response_id")["comment"] if "response_id" in rows else \
+            pd.Series(rows["comment"].to_numpy(), index=ids)
         groups = score_groups(rows[outcome], outcome, ctx.config.thresholds).set_axis(ids)
         who = pd.Series(rows["customer_id"].to_numpy() if "customer_id" in rows else None, index=ids)
-        return code_texts(texts, book), groups, who
+        return ctx.reuse(code_texts, texts, book), groups, who
 
     return ctx.cached("coded_comments", make)
 
