@@ -54,6 +54,14 @@ def _both(monkeypatch, read):
     return out
 
 
+def _read_lines_both(tmp_path, monkeypatch, lines, columns):
+    """Write ``lines`` to orders.csv and read it as the orders table by both paths (see :func:`_both`)."""
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = TableSource(file=path, columns=columns)
+    return _both(monkeypatch, lambda: read_table(source, "orders", data=DataSources(tables={"orders": source})))
+
+
 def _same(old, new):
     if isinstance(old, str) or isinstance(new, str):
         assert old == new
@@ -165,11 +173,9 @@ def test_two_decimal_marks_and_quoted_line_breaks_read_alike(tmp_path, monkeypat
     for i in range(60):
         category = '"Kaffee\nund ""Tee"";"' if i == 0 else "Kaffee"
         lines.append(f"A{i:03d};K{i % 7};2024-03-{i % 28 + 1:02d};{i},{i % 100:02d};{i}.5;{category}")
-    path = tmp_path / "orders.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    source = TableSource(file=path, columns={"Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date",
-                                             "Umsatz": "revenue", "Menge": "quantity", "Kategorie": "category"})
-    old, new = _both(monkeypatch, lambda: read_table(source, "orders", data=DataSources(tables={"orders": source})))
+    old, new = _read_lines_both(tmp_path, monkeypatch, lines, {
+        "Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date", "Umsatz": "revenue", "Menge": "quantity",
+        "Kategorie": "category"})
     _same(old, new)
     assert spy["typed"] == 1 and new["category"].iloc[0] == 'Kaffee\nund "Tee";'
     assert new["quantity"].iloc[3] == 3.5 and new["revenue"].iloc[3] == 3.03
@@ -184,11 +190,9 @@ def test_small_blocks_split_rows_alike(quoted, tmp_path, monkeypatch, spy):
     for i in range(300):
         category = f'"Kaffee {i}\n2. Zeile; mit ""Zitat"""' if quoted and i % 7 == 3 else f"Kaffee {i}"
         lines.append(f"A{i:04d};K{i % 7};{i % 28 + 1:02d}.03.2024;{i},5;{'ja' if i % 2 else 'nein'};{category}")
-    path = tmp_path / "orders.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    source = TableSource(file=path, columns={"Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date",
-                                             "Umsatz": "revenue", "Retoure": "returned", "Kategorie": "category"})
-    old, new = _both(monkeypatch, lambda: read_table(source, "orders", data=DataSources(tables={"orders": source})))
+    old, new = _read_lines_both(tmp_path, monkeypatch, lines, {
+        "Nr": "order_id", "Kunde": "customer_id", "Datum": "order_date", "Umsatz": "revenue", "Retoure": "returned",
+        "Kategorie": "category"})
     _same(old, new)
     assert spy["typed"] == 1 and len(new) == 300
     assert int(new["category"].str.contains("\n").sum()) == (43 if quoted else 0)

@@ -185,8 +185,7 @@ def cluster_sums(values: np.ndarray, codes: np.ndarray) -> tuple[float, ...]:
     >>> cluster_sums(np.array([10.0, 30.0, 20.0]), np.array([0, 0, 1]))   # S = 40, 20; n_g = 2, 1
     (2, 3, 60.0, 2000.0, 100.0, 5.0)
     """
-    s = np.bincount(codes, weights=values)
-    m = np.bincount(codes).astype(float)
+    s, m = cluster_totals(values, codes)
     return (int(s.size), int(values.size), float(values.sum()), float(s @ s), float(s @ m), float(m @ m))
 
 
@@ -260,13 +259,14 @@ def clustered_mean_change_test(sums1: Sequence[float], sums2: Sequence[float],
         return math.nan, math.nan
     mu0 = (x1 + x2) / (n1 + n2)
     q = (ss1 + ss2) - 2 * mu0 * (sn1 + sn2) + mu0**2 * (nn1 + nn2)
-    var0 = max(q, 0.0) / (g1 + g2 - 1) * (g1 / n1**2 + g2 / n2**2)
+    v0 = max(q, 0.0) / (g1 + g2 - 1)
+    var0 = v0 * (g1 / n1**2 + g2 / n2**2)
     if var0 <= 1e-15:
         return math.nan, math.nan
     t = (x1 / n1 - x2 / n2) / math.sqrt(var0)
     if (totals1 is not None and totals2 is not None and min(g1, g2) <= PERMUTATION_SMALLER_MAX
             and g1 + g2 <= PERMUTATION_TOTAL_MAX):
-        return t, _cluster_permutation_p(t, totals1, totals2, max(q, 0.0) / (g1 + g2 - 1))
+        return t, _cluster_permutation_p(t, totals1, totals2, v0)
     return t, float(2 * stats.t.sf(abs(t), g1 + g2 - 2))
 
 
@@ -283,12 +283,10 @@ def _cluster_permutation_p(t: float, totals1: tuple[np.ndarray, np.ndarray],
     while done < PERMUTATIONS:
         b = min(1000, PERMUTATIONS - done)
         picked = np.argpartition(rng.random((b, g)), small - 1, axis=1)[:, :small]
-        s1, m1 = s[picked].sum(axis=1), m[picked].sum(axis=1)
-        s2, m2 = total_s - s1, total_m - m1
-        ok = (m1 > 0) & (m2 > 0)
-        diff = np.divide(s1, m1, out=np.zeros(b), where=ok) - np.divide(s2, m2, out=np.zeros(b), where=ok)
-        se = np.sqrt(v0 * (small / np.where(ok, m1, 1.0) ** 2 + (g - small) / np.where(ok, m2, 1.0) ** 2))
-        hits += int(np.sum(ok & (np.abs(diff) / se >= abs(t) * (1 - 1e-9))))
+        m1 = m[picked].sum(axis=1)   # every cluster has at least one observation: m1, m2 > 0
+        s1, m2 = s[picked].sum(axis=1), total_m - m1
+        se = np.sqrt(v0 * (small / m1**2 + (g - small) / m2**2))
+        hits += int(np.sum(np.abs(s1 / m1 - (total_s - s1) / m2) / se >= abs(t) * (1 - 1e-9)))
         done += b
     return (1 + hits) / (PERMUTATIONS + 1)
 
