@@ -93,6 +93,8 @@ REFUND_TRUTHS = {"refunds in 2 % of orders": 0.02, "in 5 %": 0.05, "in 20 %": 0.
 COMPLAINT_TRUTHS = {"10 per 1,000": 0.010, "47 per 1,000": 0.047}
 FREQUENCY_TRUTHS = {"1 + Poisson(0.3)": 0.3, "1 + Poisson(1.6)": 1.6}
 AOV_TRUTHS = {"customer sd 0.5": 0.5, "customer sd 1.0": 1.0}
+#: periods in the order log the AOV interval learns from, the period itself included (a year of quarters)
+HISTORY_PERIODS = 4
 #: real order logs (``../shared/datasets``, left out when absent): customers are drawn with all their orders
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
@@ -143,6 +145,18 @@ def _real_orders(rng: np.random.Generator, log: tuple[np.ndarray, np.ndarray, np
     picks = rng.integers(starts.size, size=customers)
     parts = [values[starts[g]:ends[g]] for g in picks]
     return np.concatenate(parts), np.repeat(np.arange(customers), [p.size for p in parts])
+
+
+def _with_history(source: Callable[[int], tuple[np.ndarray, np.ndarray]],
+                  n: int) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """A period of about n orders ``(values, customer codes)`` and its history: the cluster sums and sizes of
+    it and of :data:`HISTORY_PERIODS` - 1 earlier periods of the same size drawn from the same source (a
+    shop with a year of quarters; the kit learns the interval's quantiles from the whole order log)."""
+    period = source(n)
+    parts = [period, *(source(n) for _ in range(HISTORY_PERIODS - 1))]
+    sums = np.concatenate([np.bincount(ids, weights=values) for values, ids in parts])
+    sizes = np.concatenate([np.bincount(ids).astype(float) for _, ids in parts])
+    return period, (sums[sizes > 0], sizes[sizes > 0])
 
 
 def _choice(rng: np.random.Generator, probs: tuple[float, ...], n: int, low: int = 1) -> np.ndarray:
@@ -231,14 +245,22 @@ def coverage_table(reps: int = 2000, seed: int = 12, ns: tuple[int, ...] = NS) -
         def draw(n: int, q: float = q) -> tuple[float, float]:
             return ratio_interval(*_refund_orders(rng, q, n))[2:]
         cells.append(("refund_share (pseudo-orders)", name, _refund_truth(q), draw))
-    for name, sd in AOV_TRUTHS.items():
-        def draw(n: int, sd: float = sd) -> tuple[float, float]:
-            return cluster_mean_interval(*_clustered_orders(rng, sd, n))[2:4]
-        cells.append(("average_order_value (clustered, log scale)", name, 40.0, draw))
-    for name, log in real_order_logs().items():
-        def draw(n: int, log: tuple[np.ndarray, np.ndarray, np.ndarray, float] = log) -> tuple[float, float]:
-            return cluster_mean_interval(*_real_orders(rng, log, n))[2:4]
-        cells.append(("average_order_value (clustered, log scale)", f"real: {name} customers", log[3], draw))
+    aov = f"average_order_value (bootstrap-t from a history of {HISTORY_PERIODS} periods)"
+    aov_sources: list[tuple[str, float, Callable[[int], tuple[np.ndarray, np.ndarray]]]] = [
+        (name, 40.0, functools.partial(_clustered_orders, rng, sd)) for name, sd in AOV_TRUTHS.items()]
+    aov_sources += [(f"real: {name} customers", log[3], functools.partial(_real_orders, rng, log))
+                    for name, log in real_order_logs().items()]
+    for name, truth, source in aov_sources:
+        def draw(n: int, source: Callable[[int], tuple[np.ndarray, np.ndarray]] = source) -> tuple[float, float]:
+            period, history = _with_history(source, n)
+            return cluster_mean_interval(*period, history=history)[2:4]
+        cells.append((aov, name, truth, draw))
+    for name, truth, source in aov_sources:   # the interval before: log-scale t, nothing learnt from the history
+        def draw(n: int, source: Callable[[int], tuple[np.ndarray, np.ndarray]] = source) -> tuple[float, float]:
+            mean, se, _, _, g = cluster_mean_interval(*source(n))
+            t = float(stats.t.ppf(0.975, g - 1))
+            return mean * math.exp(-t * se / mean), mean * math.exp(t * se / mean)
+        cells.append(("(old) average_order_value, log-scale t", name, truth, draw))
     for name, sd in AOV_TRUTHS.items():   # the clustered interval before the log scale: symmetric
         def draw(n: int, sd: float = sd) -> tuple[float, float]:
             mean, se, _, _, g = cluster_mean_interval(*_clustered_orders(rng, sd, n))

@@ -124,3 +124,95 @@ def test_cluster_se_matches_simulation():
     means = [draw()[0].mean() for _ in range(400)]
     ses = [cluster_mean_interval(*draw())[1] for _ in range(60)]
     assert np.mean(ses) == pytest.approx(np.std(means), rel=0.12)
+
+
+# --------------------------------------------------------------------------- the history-calibrated interval
+from kit.metrics import _bounded  # noqa: E402  (the constants the oracle re-uses)
+
+
+def _quantile_levels(mean: float, se: float, low: float, high: float) -> tuple[float, float]:
+    """The q_high and q_low an interval mean x exp(-q_high se / mean) .. mean x exp(-q_low se / mean) used."""
+    return -math.log(low / mean) * mean / se, -math.log(high / mean) * mean / se
+
+
+def _jackknife(sums: np.ndarray, sizes: np.ndarray) -> tuple[float, float]:
+    """The ratio mean and CR3 se of one resample, by explicit leave-one-out loops."""
+    g = len(sums)
+    left_out = [(sums.sum() - sums[i]) / (sizes.sum() - sizes[i]) for i in range(g)]
+    centre = sum(left_out) / g
+    return sums.sum() / sizes.sum(), math.sqrt((g - 1) / g * sum((v - centre) ** 2 for v in left_out))
+
+
+def test_calibrated_quantiles_match_full_enumeration_of_a_tiny_history():
+    # history: 4 customer-periods, sums 10, 40, 100, 25 over 1, 2, 1, 1 orders (ratio mean 175 / 5 = 35).
+    # A period of 5 customers resamples 5 of them: all 4^5 = 1,024 resamples are equally likely, so the exact
+    # distribution of t* = (log m* - log 35) / (se* / m*) is known; the 4 resamples of one customer repeated
+    # have se* = 0 and are left out. The kit's 999 random draws must put its quantiles between the exact
+    # distribution's 1.5 % and 3.5 % quantiles (and 96.5 % / 98.5 %): the sampling error of a quantile's level
+    # at 999 draws is about 0.005.
+    hist_sums, hist_sizes = np.array([10.0, 40.0, 100.0, 25.0]), np.array([1.0, 2.0, 1.0, 1.0])
+    exact = []
+    for picks in np.ndindex(4, 4, 4, 4, 4):
+        m, se = _jackknife(hist_sums[list(picks)], hist_sizes[list(picks)])
+        if se > 0:
+            exact.append((math.log(m) - math.log(35.0)) / (se / m))
+    assert len(exact) == 1020
+    # a period: customers p..t (q with two orders)
+    values = np.array([10.0, 20.0, 20.0, 100.0, 10.0, 40.0])
+    clusters = np.array(list("pqqrst"))
+    mean, se, low, high, g = cluster_mean_interval(values, clusters, history=(hist_sums, hist_sizes))
+    assert g == 5 and mean == pytest.approx(200 / 6)
+    q_high, q_low = _quantile_levels(mean, se, low, high)
+    below = np.quantile(exact, [0.015, 0.035], method="inverted_cdf")
+    above = np.quantile(exact, [0.965, 0.985], method="inverted_cdf")
+    assert below[0] <= q_low <= below[1]
+    assert above[0] <= q_high <= above[1]
+
+
+def test_calibrated_interval_equals_a_loop_oracle_with_the_same_draws():
+    # the same seeded draws as the kit, every resample's mean and jackknife se by loops, np.quantile on the t*
+    rng = np.random.default_rng(3)
+    hist_sizes = rng.integers(1, 5, 40).astype(float)
+    hist_sums = hist_sizes * rng.lognormal(3.5, 1.0, 40)
+    values = rng.lognormal(3.5, 1.0, 14)
+    clusters = np.repeat(np.arange(7), 2)
+    mean, se, low, high, g = cluster_mean_interval(values, clusters, history=(hist_sums, hist_sizes))
+    picks = np.random.default_rng(_bounded.CALIBRATION_SEED).integers(40, size=(_bounded.CALIBRATION_DRAWS, 7))
+    truth = hist_sums.sum() / hist_sizes.sum()
+    t = []
+    for row in picks:
+        m, s = _jackknife(hist_sums[row], hist_sizes[row])
+        t.append((math.log(m) - math.log(truth)) / (s / m))
+    q_low, q_high = np.quantile(t, [0.025, 0.975])
+    assert (low, high) == pytest.approx((mean * math.exp(-q_high * se / mean), mean * math.exp(-q_low * se / mean)),
+                                        rel=1e-10)
+    # the same data give the same interval (fixed seed), and money in cents scales it exactly
+    assert cluster_mean_interval(values, clusters, history=(hist_sums, hist_sizes))[2:4] == (low, high)
+    cents = cluster_mean_interval(100 * values, clusters, history=(100 * hist_sums, hist_sizes))
+    assert cents[2:4] == pytest.approx((100 * low, 100 * high), rel=1e-10)
+
+
+def test_calibrated_interval_is_wider_above_when_the_history_has_big_buyers():
+    # the period's 10 customers bought 30-50 each; the history also holds two customers of 2,000. The t
+    # interval cannot know them; the history-calibrated one reaches further up than down, and further up than
+    # the t interval.
+    values = np.linspace(30.0, 50.0, 10)
+    ids = np.arange(10)
+    hist_sums = np.r_[np.linspace(30.0, 50.0, 38), 2000.0, 2000.0]
+    mean, se, low, high, _ = cluster_mean_interval(values, ids, history=(hist_sums, np.ones(40)))
+    t = stats.t.ppf(0.975, 9)
+    assert high > mean * math.exp(t * se / mean)
+    assert high / mean > mean / low
+
+
+def test_without_spread_in_the_history_or_with_few_customers_the_t_quantiles_stay():
+    values, ids = np.array([30.0, 40.0, 50.0, 60.0, 70.0, 20.0]), np.arange(6)
+    # a history of one repeated customer-period: every resample has se 0, nothing to learn
+    mean, se, low, high, _ = cluster_mean_interval(values, ids, history=(np.full(20, 45.0), np.ones(20)))
+    t = stats.t.ppf(0.975, 5)
+    assert (low, high) == pytest.approx((mean * math.exp(-t * se / mean), mean * math.exp(t * se / mean)))
+    # four customers: below CALIBRATION_CLUSTERS_MIN the history is not used
+    assert _bounded.CALIBRATION_CLUSTERS_MIN == 5
+    few = cluster_mean_interval(values[:4], ids[:4], history=(np.r_[values, 5000.0], np.ones(7)))
+    plain = cluster_mean_interval(values[:4], ids[:4])
+    assert few == plain

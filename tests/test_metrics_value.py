@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from kit.data.periods import parse_period
+from kit.metrics._bounded import cluster_mean_interval
 from kit.metrics.value import average_order_value, clv_historical, net_revenue, refund_share, return_rate
 
 
@@ -220,3 +221,22 @@ def test_no_value_notes_in_english_and_german(orders):
     free = orders.assign(revenue=0.0, refund_amount=0.0)
     assert refund_share(free).note == "gross revenue in the period is zero"
     assert refund_share(free, lang="de").note == "kein Bruttoumsatz im Zeitraum"
+
+
+def test_average_order_value_learns_its_interval_from_every_period_of_the_log():
+    # Q3: customers a-f, one order each (a has two); Q2 holds a big buyer g (900) and a again.
+    q3 = pd.DataFrame({"customer_id": list("aabcdef"), "revenue": [30.0, 50.0, 40.0, 35.0, 60.0, 45.0, 25.0],
+                       "order_date": pd.Timestamp("2026-08-01")})
+    q2 = pd.DataFrame({"customer_id": ["g", "a"], "revenue": [900.0, 20.0], "order_date": pd.Timestamp("2026-05-01")})
+    orders = pd.concat([q2, q3], ignore_index=True)
+    r = average_order_value(orders, period="2026-Q3")
+    assert r.value == pytest.approx(285 / 7) and r.extras["clusters"] == 6
+    # the history by hand: customer-quarters g/Q2 (900, 1 order), a/Q2 (20, 1), a/Q3 (80, 2), b..f/Q3 (one
+    # each), in the kit's order (customers as they first appear in the log, then periods): the seeded draws
+    # pick positions, so the order is part of the result
+    history = (np.array([900.0, 20.0, 80.0, 40.0, 35.0, 60.0, 45.0, 25.0]), np.array([1.0, 1, 2, 1, 1, 1, 1, 1]))
+    expected = cluster_mean_interval(q3["revenue"].to_numpy(), q3["customer_id"].to_numpy(), history=history)
+    assert (r.se, r.ci_low, r.ci_high) == pytest.approx(expected[1:4], rel=1e-12)
+    # the big buyer of Q2 lifts Q3's upper bound: without him the history is Q3's own customers
+    alone = average_order_value(q3, period="2026-Q3")
+    assert r.ci_high > alone.ci_high and r.value == alone.value and r.se == alone.se

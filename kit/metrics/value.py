@@ -1,8 +1,9 @@
 """Value metrics on the orders table: net revenue, order value, returns, refunds, historical CLV.
 
 Every value metric uses **net revenue** = ``revenue - refund_amount`` (a missing refund is 0).
-Shares carry an Agresti-Coull interval; the average order value a t interval on the log scale with the standard
-error clustered by customer (one customer's orders are not independent); the refund share the ratio-estimator interval
+Shares carry an Agresti-Coull interval; the average order value a studentised interval on the log scale with the
+standard error clustered by customer (one customer's orders are not independent) and quantiles learnt from the whole
+order history (its big buyers); the refund share the ratio-estimator interval
 with pseudo-orders, which is not [0, 0] when no refund was seen; historical CLV a t interval (the
 interval helpers live in :mod:`kit.metrics._stats` and :mod:`kit.metrics._bounded`).
 """
@@ -116,9 +117,10 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     Returns
     -------
     MetricResult
-        kpi ``average_order_value``; n = orders; se and t interval (log scale) clustered by ``customer_id`` when the
-        orders have one (:func:`kit.metrics._bounded.cluster_mean_interval`; each order its own cluster
-        otherwise); extras ``gross`` (mean gross revenue per order), ``clusters`` (customers) and
+        kpi ``average_order_value``; n = orders; se clustered by ``customer_id`` when the orders have one (each
+        order its own cluster otherwise) and a studentised interval on the log scale whose quantiles are learnt
+        from every customer's orders in every period of ``orders`` (:func:`kit.metrics._bounded.cluster_mean_interval`;
+        with ``period=None``, from the orders themselves); extras ``gross`` (mean gross revenue per order), ``clusters`` (customers) and
         ``cluster_sums`` and, with at most :data:`~kit.metrics._change.PERMUTATION_TOTAL_MAX` customers,
         ``cluster_totals`` (for :func:`kit.metrics._change.clustered_mean_change_test`).
 
@@ -127,7 +129,9 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     AOV = sum(revenue - refund) / number of orders. Refunded orders stay in the denominator. The orders of
     one customer are correlated (a customer who buys big buys big again), so the standard error is the
     cluster-robust one; on the sample business it is 8-13 % larger than the one that treats orders as
-    independent, whose 95 % interval covered only 82-85 %.
+    independent, whose 95 % interval covered only 82-85 %. A few very big buyers carry much of a real shop's
+    revenue, and a quarter without them has a low mean and a low se; the whole history shows them, so the
+    interval's quantiles come from resampling its customers (see ``benchmarks/sim_stats.py`` for coverage).
 
     Examples
     --------
@@ -143,7 +147,8 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     sub, missing, note = picked
     net = net_revenue(sub).to_numpy()
     clusters = sub["customer_id"].to_numpy() if "customer_id" in sub else None
-    mean, se, low, high, groups = cluster_mean_interval(net, clusters)
+    history = _history_clusters(orders, period) if period is not None else None
+    mean, se, low, high, groups = cluster_mean_interval(net, clusters, history=history)
     codes = np.arange(len(net)) if clusters is None else _cluster_codes(clusters)
     d = DEFINITIONS["average_order_value"]
     extras = {"gross": float(sub["revenue"].astype(float).mean()), "missing_revenue": missing,
@@ -152,6 +157,33 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
         extras["cluster_totals"] = cluster_totals(net, codes)
     return MetricResult("average_order_value", mean, len(net), low, high, d.definition, d.unit, se, note,
                         extras=extras)
+
+
+def _history_clusters(orders: pd.DataFrame, period: Period) -> tuple[np.ndarray, np.ndarray]:
+    """Net revenue and number of orders of every customer in every period of the order log (periods as long
+    as ``period``): the population whose shape :func:`~kit.metrics._bounded.cluster_mean_interval` learns its
+    quantiles from. Orders without a date or revenue are left out; without ``customer_id`` each order is a
+    cluster.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a", "a", "b"], "revenue": [10.0, 20.0, 5.0, 7.0],
+    ...                   "order_date": pd.to_datetime(["2026-01-05", "2026-02-01", "2026-04-01", "2026-04-02"])})
+    >>> _history_clusters(o, as_period("2026-Q2"))   # a in Q1: 30 over 2 orders; a in Q2: 5; b in Q2: 7
+    (array([30.,  5.,  7.]), array([2., 1., 1.]))
+    """
+    known = orders[orders["revenue"].notna() & orders["order_date"].notna()]
+    dates = known["order_date"]
+    months = {"month": 1, "quarter": 3, "year": 12}[period.granularity]
+    window = ((dates.dt.year.to_numpy(np.int64) * 12 + dates.dt.month.to_numpy(np.int64) - 1) // months)
+    window = window - window.min() if window.size else window
+    net = net_revenue(known).to_numpy(float)
+    if "customer_id" not in known:
+        return net, np.ones(net.size)
+    customers = _cluster_codes(known["customer_id"].to_numpy())
+    key = customers * (int(window.max()) + 1 if window.size else 1) + window
+    codes, _ = pd.factorize(key, sort=True)
+    return cluster_totals(net, codes)
 
 
 def _cluster_codes(clusters: np.ndarray) -> np.ndarray:
