@@ -119,9 +119,10 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
     MetricResult
         kpi ``average_order_value``; n = orders; se clustered by ``customer_id`` when the orders have one (each
         order its own cluster otherwise) and a studentised interval on the log scale whose quantiles are learnt
-        from every customer's orders in every period of ``orders`` (:func:`kit.metrics._bounded.cluster_mean_interval`;
-        with ``period=None``, from the orders themselves); extras ``gross`` (mean gross revenue per order), ``clusters`` (customers) and
-        ``cluster_sums`` and, with at most :data:`~kit.metrics._change.PERMUTATION_TOTAL_MAX` customers,
+        from every customer's orders in every period of ``orders``
+        (:func:`kit.metrics._bounded.cluster_mean_interval`; with ``period=None``, from the orders themselves);
+        extras ``gross`` (mean gross revenue per order), ``clusters`` (customers) and ``cluster_sums`` and,
+        with at most :data:`~kit.metrics._change.PERMUTATION_TOTAL_MAX` customers,
         ``cluster_totals`` (for :func:`kit.metrics._change.clustered_mean_change_test`).
 
     Notes
