@@ -141,6 +141,26 @@ def _prepare(folder: Path, rows: int) -> Path:
     return config
 
 
+def _pandas2_worker(config_path: str) -> dict[str, object]:
+    """``pd.read_csv(path, sep=";")`` in an interpreter with pandas 2 (no kit, no DuckDB there)."""
+    import re
+    import resource
+
+    import pandas as pd
+
+    match = re.search(r"file: (\S+)", Path(config_path).read_text(encoding="utf-8"))
+    assert match is not None
+    path = Path(config_path).parent / match.group(1)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    baseline_kb, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    started = time.perf_counter()
+    rows = len(pd.read_csv(path, sep=";"))
+    seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime - cpu,
+            "peak_mb": (usage.ru_maxrss - baseline_kb) / 1024, "rows": rows, "version": pd.__version__}
+
+
 def _worker(task: str, config_path: str) -> dict[str, object]:
     import resource
 
@@ -188,6 +208,7 @@ def _worker(task: str, config_path: str) -> dict[str, object]:
 
 
 TASKS = {"duckdb": "DuckDB read_csv", "pandas": "pandas read_csv (defaults)",
+         "pandas2": "pandas 2 read_csv (defaults)",
          "pandas_object": "pandas read_csv, text as objects (pandas 2's default)", "read_table": "kit read_table",
          "read_data": "kit read_data (with checks)", "read_table_text": "kit read_table, text path",
          "read_data_text": "kit read_data, text path"}
@@ -201,14 +222,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated subset of " + ", ".join(TASKS))
     parser.add_argument("--before", help="another checkout of the kit (git archive of an earlier commit): its "
                         "read_table and read_data run too, interleaved, as '... (before)'")
+    parser.add_argument("--pandas2-python", help="a Python with pandas 2 installed, for the task pandas2 (e.g. "
+                        "python3 -m venv /tmp/p2 && /tmp/p2/bin/pip install 'pandas==2.2.3')")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker == "pandas2":
+        print(json.dumps(_pandas2_worker(args.config)))
+        return 0
     if args.worker:
         print(json.dumps(_worker(args.worker, args.config)))
         return 0
     config = _prepare(Path(args.dir), args.rows)
     tasks = args.tasks.split(",")
+    if "pandas2" in tasks and not args.pandas2_python:
+        parser.error("the task pandas2 needs --pandas2-python PATH (a Python with pandas 2 installed)")
     if args.before:   # the kit's readers of the other checkout, right after this one's
         tasks = [t for task in tasks for t in ([task, f"{task}@before"] if task.startswith("read_") else [task])]
     load = os.getloadavg()
@@ -217,21 +245,25 @@ def main(argv: list[str]) -> int:
         for task in tasks:
             tree = Path(args.before).resolve() if task.endswith("@before") else ROOT
             env = {**os.environ, "PYTHONPATH": str(tree)}
-            out = subprocess.run([sys.executable, __file__, "--worker", task.removesuffix("@before"), "--config",
+            python = args.pandas2_python if task == "pandas2" else sys.executable
+            out = subprocess.run([python, __file__, "--worker", task.removesuffix("@before"), "--config",
                                   str(config)], check=True, capture_output=True, text=True, cwd=tree, env=env)
             results[task].append(json.loads(out.stdout.strip().splitlines()[-1]))
     floor = statistics.median(float(r["seconds"]) for r in results.get("duckdb", [])) if "duckdb" in results \
         else None
     pandas_s = statistics.median(float(r["seconds"]) for r in results["pandas"]) if "pandas" in results else None
-    objects_s = statistics.median(float(r["seconds"]) for r in results["pandas_object"]) \
-        if "pandas_object" in results else None
+    pandas2 = "pandas2" if "pandas2" in results else "pandas_object"   # the real one when it ran
+    objects_s = statistics.median(float(r["seconds"]) for r in results[pandas2]) if pandas2 in results else None
     floor_cpu = statistics.median(float(r["cpu"]) for r in results["duckdb"]) if "duckdb" in results else None
     import pandas as pd
 
-    print(f"{args.rows:,} rows, medians of {args.repeat}, pandas {pd.__version__}; load average (1, 5, 15 min) "
+    versions = f", pandas 2: {results['pandas2'][0]['version']}" if "pandas2" in results else ""
+    print(f"{args.rows:,} rows, medians of {args.repeat}, pandas {pd.__version__}{versions}; "
+          "load average (1, 5, 15 min) "
           f"at the start {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, at the end "
           f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-    print("| reader | seconds | CPU seconds | × DuckDB | × DuckDB CPU | pandas ÷ reader | pandas 2-style ÷ reader "
+    reference = "pandas 2" if pandas2 == "pandas2" else "pandas 2-style"
+    print(f"| reader | seconds | CPU seconds | × DuckDB | × DuckDB CPU | pandas ÷ reader | {reference} ÷ reader "
           "| peak MB above idle |")
     print("|---|---|---|---|---|---|---|---|")
     for task in tasks:
