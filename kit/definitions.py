@@ -102,8 +102,8 @@ DEFINITIONS: dict[str, Definition] = {
         _D("average_order_value", "Average order value", "Durchschnittlicher Bestellwert",
            "Net revenue (revenue - refunds) per order in the period.",
            "Nettoumsatz (Umsatz - Erstattungen) je Bestellung im Zeitraum.",
-           "currency", "higher", "t interval on the log scale with the customer-clustered standard error; too "
-           "narrow when a few big buyers carry the mean (real shops: 70-92 % coverage)"),
+           "currency", "higher", "studentised interval on the log scale with the customer-clustered standard "
+           "error, its quantiles learnt by resampling the customers of the whole order history (bootstrap-t)"),
         _D("return_rate", "Return rate", "Retourenquote",
            "Share of orders in the period with a return or a refund.",
            "Anteil der Bestellungen im Zeitraum mit Retoure oder Erstattung.",

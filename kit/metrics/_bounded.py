@@ -28,17 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["bounded_mean_interval", "ratio_interval", "cluster_mean_interval", "BOUNDED_MEAN_METHOD",
-           "RATIO_METHOD", "CLUSTER_MEAN_METHOD", "CALIBRATION_DRAWS", "CALIBRATION_SEED",
-           "CALIBRATION_CLUSTERS_MIN", "CALIBRATION_CLUSTERS_MAX"]
+__all__ = ["bounded_mean_interval", "ratio_interval", "cluster_mean_interval", "CALIBRATION_DRAWS",
+           "CALIBRATION_SEED", "CALIBRATION_CLUSTERS_MIN", "CALIBRATION_CLUSTERS_MAX"]
 
-#: How :func:`bounded_mean_interval` works, as printed in the definitions.
-BOUNDED_MEAN_METHOD = "pseudo-answers at the scale ends (Agresti-Coull for a bounded mean)"
-#: How :func:`ratio_interval` works.
-RATIO_METHOD = "ratio estimator with pseudo-orders (Agresti-Coull for a ratio of sums)"
-#: How :func:`cluster_mean_interval` works.
-CLUSTER_MEAN_METHOD = ("studentised interval on the log scale with the customer-clustered standard error, "
-                       "its quantiles learnt by resampling the customers of the whole order history")
 #: Resamples of the history behind :func:`cluster_mean_interval`'s quantiles, and their fixed seed: the same
 #: data give the same interval on every run.
 CALIBRATION_DRAWS = 999

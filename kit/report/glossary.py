@@ -86,11 +86,28 @@ TERMS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
             ("RFM-Segmente", "Kunden gruppiert nach Aktualität (letzte Bestellung), Häufigkeit (Zahl der "
                              "Bestellungen) und Umsatz: Champions kaufen kürzlich, oft und viel; gefährdete Kunden "
                              "taten es früher, zuletzt nicht mehr.")),
-    "severity": (("gap severity", "How far a KPI misses its target, relative to the target, from 0 (met) to 1 "
-                                  "(missed by the full target or more); half of it when inconclusive."),
-                 ("Schwere der Lücke", "Wie weit eine Kennzahl ihr Ziel verfehlt, relativ zum Ziel, von 0 "
-                                       "(erreicht) bis 1 (um das ganze Ziel oder mehr verfehlt); die Hälfte, wenn "
-                                       "nicht eindeutig.")),
+    "severity": (("gap severity", "How far a KPI misses its target on the KPI's own scale: the gap divided by the "
+                                  "width of the scale (1 for shares, so churn and retention score alike; 200 NPS "
+                                  "points; 4 stars) or, for money, orders and hours, by the target; from 0 (met) "
+                                  "to 1, half of it when inconclusive."),
+                 ("Schwere der Lücke", "Wie weit eine Kennzahl ihr Ziel verfehlt, auf ihrer eigenen Skala: der "
+                                       "Abstand geteilt durch die Breite der Skala (1 für Anteile, also zählen "
+                                       "Abwanderung und Bindung gleich; 200 NPS-Punkte; 4 Sterne) oder, für Geld, "
+                                       "Bestellungen und Stunden, durch das Ziel; von 0 (erreicht) bis 1, die "
+                                       "Hälfte, wenn nicht eindeutig.")),
+    "order_value_interval": (("interval of the average order value",
+                              "A few big buyers carry much of a shop's revenue, and a quarter without them shows "
+                              "a low average and a falsely narrow range. The interval is therefore learnt from the "
+                              "whole order history: the kit draws many samples of the quarter's size from all "
+                              "customers of all quarters and widens the range as far as those samples needed. It "
+                              "reaches further up than down."),
+                             ("Intervall des durchschnittlichen Bestellwerts",
+                              "Wenige Großkunden tragen einen großen Teil des Umsatzes, und ein Quartal ohne sie "
+                              "zeigt einen niedrigen Durchschnitt und einen falsch engen Bereich. Das Intervall "
+                              "wird deshalb aus der ganzen Bestellhistorie gelernt: Das Kit zieht viele "
+                              "Stichproben in der Größe des Quartals aus allen Kunden aller Quartale und weitet den "
+                              "Bereich so weit, wie diese Stichproben es brauchten. Es reicht weiter nach oben als "
+                              "nach unten.")),
 }
 
 _HEAD = {"en": ("Glossary", "Key figures (KPIs)", "Statistical terms", "Back to the summary"),
