@@ -31,8 +31,14 @@ def sim() -> ModuleType:
     return _sim()
 
 
-def test_intervals_cover_at_the_edges(sim):
-    cov = sim.coverage_table(reps=REPS, seed=7).set_index(["kpi", "truth"])
+@pytest.fixture(scope="module")
+def coverage(sim):
+    """The coverage table at 400 data sets per cell, once for the tests below."""
+    return sim.coverage_table(reps=REPS, seed=7).set_index(["kpi", "truth"])
+
+
+def test_intervals_cover_at_the_edges(coverage):
+    cov = coverage
     # the audit's edges: 98 % five-star answers at n = 30 (the t interval covered 47 %), refunds in 2 % of
     # 30 orders (the delta method covered 61 %), NPS 96.5
     assert cov.loc[("star_rating (bounded mean)", "98 % fives"), "n=30"] >= 0.93
@@ -71,7 +77,7 @@ def test_holm_keeps_unchanged_scorecards_quiet(sim):
     assert table["any Holm-adjusted p < 0.05"] <= 0.08
 
 
-def test_average_order_value_on_real_order_logs(sim):
+def test_average_order_value_on_real_order_logs(sim, coverage):
     """Customers of CDNOW and UCI Online Retail drawn with all their orders, a period with a history of 4.
 
     Order values with a heavy tail (a few big buyers carry the mean) left the log-scale t interval too narrow:
@@ -84,7 +90,7 @@ def test_average_order_value_on_real_order_logs(sim):
     """
     if not sim.real_order_logs():
         pytest.skip("../shared/datasets is absent")
-    cov = sim.coverage_table(reps=REPS, seed=7, ns=(100, 1000)).set_index(["kpi", "truth"])
+    cov = coverage
     aov = "average_order_value (bootstrap-t from a history of 4 periods)"
     assert cov.loc[(aov, "real: CDNOW customers")].min() >= 0.91
     assert cov.loc[(aov, "real: UCI Online Retail customers"), "n=100"] >= 0.83
