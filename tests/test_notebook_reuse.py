@@ -48,6 +48,28 @@ def test_the_notebooks_calls_get_the_runs_shared_results(shared):
     assert ctx.reuse(kit.code_texts, notes, book) is _kept(ctx, "coded_interviews")
     assert ctx.reuse(kit.watch_list, data, config, as_of=as_of, customer_values=values) is _kept(ctx, "list_watch_list")
     assert ctx.reuse(kit.advocates, data, config, as_of=as_of) is _kept(ctx, "list_advocates")
+    assert ctx.reuse(kit.winback_list, data, config, as_of=as_of) is _kept(ctx, "list_winback_full")
+
+
+def test_the_lists_made_once_with_real_ids_are_the_lists_as_configured(shared):
+    """The run makes each list once with the real ids (for the plan) and pseudonymises it for the pages and files:
+    the same frames as the list functions called with the configuration (pseudonyms on, as in the sample)."""
+    from kit.plan.winback import winback_calls
+
+    ctx = shared
+    data, config = ctx.data, ctx.config
+    as_of = ctx.period.end - pd.Timedelta(days=1)
+    assert config.privacy.pseudonymise
+    frames = pages.list_frames(ctx)
+    values = _kept(ctx, "customer_value")
+    pd.testing.assert_frame_equal(frames["watch_list"], kit.watch_list(data, config, as_of=as_of,
+                                                                       customer_values=values))
+    pd.testing.assert_frame_equal(frames["advocates"], kit.advocates(data, config, as_of=as_of))
+    pd.testing.assert_frame_equal(_kept(ctx, "list_winback_full"), kit.winback_list(data, config, as_of=as_of))
+    calls = winback_calls(data, config, as_of=as_of, lang=ctx.lang)
+    pd.testing.assert_frame_equal(frames["winback_list"], calls)
+    assert frames["winback_list"].attrs == calls.attrs and not frames["watch_list"]["customer_id"].str.startswith(
+        "K").any()
 
 
 def test_another_argument_is_computed_here_and_kept_for_the_same_call(shared):

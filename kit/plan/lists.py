@@ -19,7 +19,7 @@ from kit.data.config import AnalysisConfig
 from kit.data.privacy import pseudonymise, scrub_personal_data
 from kit.results import format_value
 
-__all__ = ["watch_list", "winback_list", "advocates", "value_basis_text"]
+__all__ = ["watch_list", "winback_list", "advocates", "pseudonymise_list", "value_basis_text"]
 
 #: How the watch list measured value at risk: kind -> (English, as written to ``value_basis``; German).
 _VALUE_BASIS = {
@@ -135,9 +135,26 @@ def _lapsed(history: pd.DataFrame, config: AnalysisConfig, cut: pd.Timestamp) ->
 def _finish(frame: pd.DataFrame, config: AnalysisConfig, sort: list[str], ascending: list[bool]) -> pd.DataFrame:
     frame = frame.sort_values(sort, ascending=ascending, kind="mergesort").reset_index(drop=True)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
-    if config.privacy.pseudonymise:
-        frame["customer_id"] = pseudonymise(frame["customer_id"], salt=config.privacy.salt)
-    return frame
+    return pseudonymise_list(frame, config)
+
+
+def pseudonymise_list(frame: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame:
+    """A customer list made with the real ids, its ids replaced as ``config.privacy`` asks.
+
+    Every list is ranked on the real ids and only then pseudonymised, so a list made once with
+    ``privacy.pseudonymise: false`` and passed through here is the list made with ``config``: the report needs
+    both (the action plan links the real ids with customer values) and computes each list once.
+
+    Examples
+    --------
+    >>> cfg = AnalysisConfig.model_validate({"business": {"name": "S"}, "privacy": {"salt": "s"},
+    ...     "data": {"tables": {"orders": {"file": "/tmp/o.csv"}}}})
+    >>> pseudonymise_list(pd.DataFrame({"rank": [1], "customer_id": ["K1001"]}), cfg)["customer_id"].tolist()
+    ['C-70f37656d9']
+    """
+    if not config.privacy.pseudonymise or frame.empty:
+        return frame
+    return frame.assign(customer_id=pseudonymise(frame["customer_id"], salt=config.privacy.salt))
 
 
 def watch_list(data: Any, config: AnalysisConfig, *, as_of: Any, customer_values: pd.DataFrame | None = None,

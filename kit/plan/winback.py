@@ -20,7 +20,8 @@ import pandas as pd
 from kit.data.config import AnalysisConfig, Winback, localise
 from kit.plan.lists import winback_list
 
-__all__ = ["workable_winback", "winback_calls", "winback_owner", "UNWINNABLE", "HALF_LIFE_DAYS", "CAP", "DUE_DAYS"]
+__all__ = ["workable_winback", "winback_calls", "winback_calls_of", "winback_owner", "UNWINNABLE", "HALF_LIFE_DAYS",
+           "CAP", "DUE_DAYS"]
 
 _DEFAULTS = Winback()
 #: Exit categories that no call can change (the sample's ``moved`` and ``no_need``; ``deceased`` where recorded).
@@ -149,7 +150,12 @@ def winback_calls(data: Any, config: AnalysisConfig, *, as_of: Any, lang: str = 
     >>> out[["customer_id", "owner"]].values.tolist(), out.attrs["left_out"]
     ([['B', 'Team']], {'unwinnable': 0, 'over_cap': 1})
     """
+    return winback_calls_of(winback_list(data, config, as_of=as_of), config, as_of=as_of, lang=lang)
+
+
+def winback_calls_of(full: pd.DataFrame, config: AnalysisConfig, *, as_of: Any, lang: str = "en") -> pd.DataFrame:
+    """:func:`winback_calls` of a win-back list already made (:func:`kit.plan.lists.winback_list` with ``config``),
+    for a report that also uses the full list and makes it once."""
     w = config.winback
-    full = winback_list(data, config, as_of=as_of)
     return workable_winback(full, as_of=as_of, unwinnable=w.unwinnable, cap=w.cap, owner=winback_owner(config, lang),
                             due_days=w.due_days, half_life_days=w.half_life_days)

@@ -396,7 +396,7 @@ def _shared_call_keys(ctx: Context) -> dict[tuple[Any, ...], str]:
     """:func:`_shared_call_names`, worked out."""
     from kit.models.clv import customer_value
     from kit.models.drivers import KeyDrivers
-    from kit.plan.lists import advocates, watch_list
+    from kit.plan.lists import advocates, watch_list, winback_list
     from kit.plan.scorecards import scorecard
     from kit.text.codebook import read_codebook
     from kit.text.coding import code_texts
@@ -431,6 +431,7 @@ def _shared_call_keys(ctx: Context) -> dict[tuple[Any, ...], str]:
     calls["list_watch_list"] = ctx._call_key(watch_list, (ctx.data, ctx.config),
                                              {"as_of": as_of, "customer_values": values})
     calls["list_advocates"] = ctx._call_key(advocates, (ctx.data, ctx.config), {"as_of": as_of})
+    calls["list_winback_full"] = ctx._call_key(winback_list, (ctx.data, ctx.config), {"as_of": as_of})
     return {key: name for name, key in calls.items() if key is not None}
 
 

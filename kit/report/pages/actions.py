@@ -13,8 +13,8 @@ from kit.metrics.service import complaints_by_category
 from kit.models.drivers import KeyDrivers, importance_performance
 from kit.plan.actions import not_needed_line, planned, prioritise_actions
 from kit.plan.evidence import gather_evidence, kpi_gaps
-from kit.plan.lists import advocates, value_basis_text, watch_list, winback_list
-from kit.plan.winback import winback_calls
+from kit.plan.lists import advocates, pseudonymise_list, value_basis_text, watch_list, winback_list
+from kit.plan.winback import winback_calls_of
 from kit.report.pages._common import driver_outcome, fmt_kpi, get_scorecard, outcome_chosen, outcome_label
 from kit.report.pages._context import Context
 from kit.report.pages._format import Col, display, fmt
@@ -32,8 +32,6 @@ LISTS: dict[str, tuple[str, str]] = {
     "advocates": ("advocates", "advocates.csv"),
 }
 _LIST_FUNCTIONS = {"watch_list": watch_list, "winback_list": winback_list, "advocates": advocates}
-#: the function of each list as written to its file (the win-back list: the calls a team can work)
-_EXPORTS = {**_LIST_FUNCTIONS, "winback_list": winback_calls}
 _SHOWN = 10
 #: how the driver outcome is named on the chart and in the evidence
 #: the columns of the three customer lists, as shown (each list has a subset)
@@ -186,6 +184,24 @@ def _raw_id_config(ctx: Context) -> Any:
     return ctx.config.model_copy(update={"privacy": privacy})
 
 
+def _real_id_list(ctx: Context, key: str, values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """List ``key`` (watch list, win-back list, advocates) with the real customer ids, made once per context.
+
+    The action plan links these ids with the customer values; the lists the pages show and the run writes are the
+    same lists pseudonymised (:func:`kit.plan.lists.pseudonymise_list`), so each list is made once, not twice.
+    ``values``: the customer values the watch list ranks by (``customer_values(ctx)``).
+    """
+    extra = {"customer_values": values} if key == "watch_list" else {}
+    return ctx.cached(f"real_id_{key}", lambda: _LIST_FUNCTIONS[key](ctx.data, _raw_id_config(ctx),
+                                                                     as_of=_as_of(ctx), **extra))
+
+
+def _winback_full(ctx: Context) -> pd.DataFrame:
+    """``kit.winback_list(data, config, as_of=...)``: every lapsed customer, ids as configured; once per context
+    (page 5 shows its head, ``winback.csv`` holds the calls made from it)."""
+    return ctx.cached("list_winback_full", lambda: pseudonymise_list(_real_id_list(ctx, "winback_list"), ctx.config))
+
+
 def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:
     """The prioritised action plan (``kit.prioritise_actions`` on ``kit.gather_evidence``), once per context.
 
@@ -199,15 +215,14 @@ def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | N
     from kit.report.pages.interviews import coded_comments
 
     def make() -> pd.DataFrame:
-        data, as_of = ctx.data, _as_of(ctx)
+        data = ctx.data
         complaints = None
         if data.tickets is not None and data.orders is not None:
             complaints = complaints_by_category(data.tickets, data.orders, period=ctx.period)
-        raw = _raw_id_config(ctx)
         segments = {}
         for segment, name in (("at_risk", "watch_list"), ("lapsed", "winback_list"), ("advocates", "advocates")):
-            kw = {"customer_values": customer_values(ctx)} if name == "watch_list" else {}
-            segments[segment] = _LIST_FUNCTIONS[name](data, raw, as_of=as_of, **kw)["customer_id"].tolist()
+            values = customer_values(ctx) if name == "watch_list" else None
+            segments[segment] = _real_id_list(ctx, name, values)["customer_id"].tolist()
         themes: dict[str, Any] = {}
         comments = coded_comments(ctx)
         outcome = driver_outcome(ctx)
@@ -285,15 +300,17 @@ def list_frames(ctx: Context) -> dict[str, pd.DataFrame | None]:
         if ctx.period is None:
             out[key] = None
             continue
-        extra: dict[str, Any] = {}
+        if key == "winback_list":   # the calls a team can work, made from the full list
+            out[key] = ctx.cached(f"list_{key}", lambda: winback_calls_of(_winback_full(ctx), ctx.config,
+                                                                          as_of=_as_of(ctx), lang=ctx.lang))
+            continue
+        values = None
         if key == "watch_list":
             from kit.report.pages.criteria import customer_values
 
-            extra["customer_values"] = customer_values(ctx)
-        if key == "winback_list":
-            extra["lang"] = ctx.lang
-        out[key] = ctx.cached(f"list_{key}", lambda f=_EXPORTS[key], kw=extra: f(ctx.data, ctx.config,
-                                                                                  as_of=_as_of(ctx), **kw))
+            values = customer_values(ctx)
+        out[key] = ctx.cached(f"list_{key}", lambda k=key, v=values: pseudonymise_list(_real_id_list(ctx, k, v),
+                                                                                      ctx.config))
     return out
 
 
