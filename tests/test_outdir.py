@@ -80,6 +80,7 @@ def test_leftovers_of_a_killed_run_are_removed_at_once(tmp_path):
     killed.mkdir()
     (killed / SHARED).write_bytes(b"private")
     (killed / (SHARED + ".partial")).write_bytes(b"half")
+    (killed / (SHARED + ".orders")).write_bytes(b"a table")
     (killed / "run.log").write_text("started\n")
     import socket
 

@@ -43,6 +43,39 @@ def test_a_kernel_uses_the_shared_context_and_reads_nothing(fixture_config, tmp_
     assert kernel.period == parent.period and kernel.data.available() == parent.data.available()
 
 
+def test_a_kernel_loads_only_the_tables_its_page_reads(fixture_config, tmp_path):
+    """Each table is a private file beside the context: unpickling the context loads none, reading one loads that
+    one (once), and every table is the parent's."""
+    parent = pages.context(fixture_config, period="latest", smoke=True)
+    pages.share(parent, tmp_path)
+    files = sorted(p.name for p in tmp_path.glob(pages.SHARED_FILE + ".*"))
+    assert files == [f"{pages.SHARED_FILE}.{t}" for t in sorted(parent.data.available())]
+    assert all((tmp_path / f).stat().st_mode & 0o777 == 0o600 for f in files)
+    kernel = pages.context(fixture_config, period=parent.period.label, smoke=True, run_dir=tmp_path)
+    assert kernel.data.available() == parent.data.available()
+    assert not [t for t in parent.data.available() if t in vars(kernel.data)]   # nothing loaded yet
+    assert kernel.has("surveys", "nps") and kernel.data.surveys is kernel.data.surveys
+    assert [t for t in parent.data.available() if t in vars(kernel.data)] == ["surveys"]
+    for table in parent.data.available():
+        pd.testing.assert_frame_equal(getattr(kernel.data, table), getattr(parent.data, table))
+    (tmp_path / f"{pages.SHARED_FILE}.orders").chmod(0o644)   # as the context file: only a private file is loaded
+    again = pages.context(fixture_config, period=parent.period.label, smoke=True, run_dir=tmp_path)
+    with pytest.raises(ReportError, match="not a private file"):
+        again.data.orders  # noqa: B018
+
+
+def test_the_run_drops_its_tables_once_shared_and_loads_one_again_only_if_used(fixture_config, tmp_path):
+    parent = pages.context(fixture_config, period="latest", smoke=True)
+    assert pages.prepare(parent) == []
+    orders = parent.data.orders.copy()
+    assert not pages.release(parent, tmp_path)                    # nothing shared there: nothing dropped
+    pages.share(parent, tmp_path)
+    assert pages.release(parent, tmp_path)
+    assert not [t for t in parent.data.available() if t in vars(parent.data)]
+    assert pages.customer_values(parent) is parent._cache["customer_value"][0] and "orders" not in vars(parent.data)
+    pd.testing.assert_frame_equal(parent.data.orders, orders)
+
+
 @pytest.mark.parametrize(("change", "named"), [("smoke", "smoke: run True, this notebook False"),
                                                ("period", "period: run '2026-Q2', this notebook '2026-Q1'"),
                                                ("config", "configuration content (SHA-256)")])

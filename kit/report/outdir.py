@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import glob
 import logging
 import os
 import shutil
@@ -155,8 +156,9 @@ def remove_leftovers(out: Path, *, shared_file: str, max_age_s: float = 24 * 360
         if not tmp.is_dir() or tmp.is_symlink() or not _abandoned(tmp, max_age_s=max_age_s):
             continue
         try:
-            for private in (shared_file, shared_file + ".partial"):   # killed while writing it, too
-                (tmp / private).unlink(missing_ok=True)
+            # the tables beside it (<shared_file>.<table>) and files killed while being written (.partial), too
+            for private in [tmp / shared_file, *tmp.glob(glob.escape(shared_file) + ".*")]:
+                private.unlink(missing_ok=True)
             (tmp / OWNER_FILE).unlink(missing_ok=True)
             with (tmp / "run.log").open("a", encoding="utf-8") as log:
                 log.write(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} ERROR killed: the process ended without "

@@ -12,6 +12,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +72,14 @@ def remove_shared_files() -> None:
 
     Called when a run's notebooks are done, when it fails, and by ``loyalty-kit`` when it is
     terminated (SIGTERM, e.g. a cancelled CI job), so no copy of the data stays in the reports folder.
+    Each file's siblings ``<file>.<table>`` (the tables, see :func:`kit.report.pages.share`) and ``.partial``
+    files go with it.
     """
     while _LIVE:
-        _LIVE.pop().unlink(missing_ok=True)
+        path = _LIVE.pop()
+        for sibling in path.parent.glob(glob_escape(path.name) + ".*"):
+            sibling.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -136,10 +142,19 @@ def _inputs_bytes(config: Path) -> int:
     return total
 
 
-def _write_winback_key(ctx: Any, out: Path, run_id: str) -> None:
-    """The key of ``winback.csv`` (pseudonym -> customer id) to ``<out>/.private/<run-id>/``, named in run.log."""
+def _winback_key(ctx: Any) -> pd.DataFrame | None:
+    """The key of ``winback.csv`` (pseudonym -> customer id), or None (see :func:`kit.report.keyfile.winback_key`);
+    made while the run still holds the tables, written by :func:`_write_winback_key` when the run succeeds."""
     from kit.report import pages
 
+    privacy = ctx.config.privacy
+    if not privacy.pseudonymise or not privacy.key_file:
+        return None
+    return winback_key(pages.list_frames(ctx).get("winback_list"), ctx.data, ctx.config)
+
+
+def _write_winback_key(ctx: Any, key: pd.DataFrame | None, out: Path, run_id: str) -> None:
+    """The key of ``winback.csv`` (made by :func:`_winback_key`) to ``<out>/.private/<run-id>/``, named in run.log."""
     privacy = ctx.config.privacy
     if not privacy.pseudonymise:
         _LOG.info("winback.csv holds the real customer ids (privacy.pseudonymise: false): no key file")
@@ -148,7 +163,6 @@ def _write_winback_key(ctx: Any, out: Path, run_id: str) -> None:
         _LOG.info("no key file for winback.csv (privacy.key_file: false); whoever holds the data and privacy.salt "
                   "re-identifies the pseudonyms with kit.data.privacy.pseudonym_key")
         return
-    key = winback_key(pages.list_frames(ctx).get("winback_list"), ctx.data, ctx.config)
     if key is None:
         return
     path = write_key(key, out, run_id)
@@ -279,14 +293,17 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         steps = _steps_bar(inputs_bytes)
         steps.set_postfix_str("scorecard, customer values, lists", refresh=True)
         with _warnings_to_log():
-            pages.prepare(ctx, timeout=timeout)
+            failed_parts = pages.prepare(ctx, timeout=timeout)
         steps.update()
         steps.set_postfix_str("handing the results to the notebooks", refresh=True)
+        shared: Path | None = None
         try:
             _LIVE.add(tmp / pages.SHARED_FILE)
             shared = pages.share(ctx, tmp)
+            sizes = [f.stat().st_size for f in tmp.glob(pages.SHARED_FILE + ".*")]
             _LOG.info("shared results (scorecard, customer values, drivers, lists, plan) computed in %.1f s "
-                      "and handed to the notebooks (%.0f MB)", time.monotonic() - t0, shared.stat().st_size / 2**20)
+                      "and handed to the notebooks (%.0f MB, tables %.0f MB in %d files)", time.monotonic() - t0,
+                      shared.stat().st_size / 2**20, sum(sizes) / 2**20, len(sizes))
         except (pickle.PicklingError, TypeError, AttributeError, OSError) as err:
             # not fatal: each notebook then reads and computes what it needs itself, only slower
             _LOG.warning("could not hand the shared results to the notebooks (%s: %s); each computes its own",
@@ -295,6 +312,10 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         steps.update()
         steps.set_postfix_str("findings", refresh=True)
         story = all_findings(ctx)
+        key = _winback_key(ctx)
+        if shared is not None and not failed_parts and pages.release(ctx, tmp):
+            # every result the run writes is computed: its copy of the tables leaves memory while the kernels work
+            _LOG.info("the run's copy of the tables is released while the notebooks run")
         steps.update()
         steps.close()
         # the notebooks run inside the folder being written; they load the shared context from it
@@ -348,7 +369,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             t0 = time.monotonic()
             write_pdf(tmp, printed)
             _LOG.info("%d pages printed to PDF in %.1f s", len(printed), time.monotonic() - t0)
-        _write_winback_key(ctx, out, run_id)
+        _write_winback_key(ctx, key, out, run_id)
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
     except BaseException as exc:
         if kernels is not None:

@@ -20,6 +20,7 @@ from kit.report.pages._context import (
                                 Context,
                                 config_fingerprint,
                                 context,
+                                release,
                                 resolve_config_path,
                                 resolve_period,
                                 share,
@@ -52,7 +53,7 @@ from kit.report.pages.show import SECTIONS, show
 
 __all__ = [
     "Context", "context", "resolve_config_path", "resolve_period", "Section",
-    "prepare", "share", "config_fingerprint", "SHARED_FILE",
+    "prepare", "share", "release", "config_fingerprint", "SHARED_FILE",
     "get_scorecard", "scorecard_html", "show", "SECTIONS",
     # 1 goals
     "business", "kpi_targets", "kpi_tree", "KPI_TREE", "baseline", "why_retention",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import inspect
@@ -25,9 +26,10 @@ from kit.labels import table_name, text
 from kit.metrics.outcomes import survey_outcome
 from kit.plan.scorecards import resolve_period as scorecard_period
 from kit.report.pages._section import Section
+from kit.report.pages._tables import TableRef, TablesOnDisk, loaded_table, table_token, write_tables
 from kit.sample import sample_config_path
 
-__all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "config_fingerprint",
+__all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "release", "config_fingerprint",
            "SHARED_FILE", "DRIVER_OUTCOMES"]
 
 #: Survey scores the key-driver analysis can explain (``driver_outcome``).
@@ -272,8 +274,10 @@ class Context:
 
     def _arg_key(self, value: Any) -> Any:
         """A hashable stand-in for ``value``, or None when it cannot be told apart from another safely."""
-        for name in self.data.available():
-            if value is getattr(self.data, name):
+        if isinstance(value, TableRef):
+            return ("data", value.name)
+        for name in self.data.available():   # a table passed here is in memory: the others are not looked at
+            if value is loaded_table(self.data, name):
                 return ("data", name)
         if value is self.data:
             return ("data",)
@@ -381,11 +385,11 @@ def _shared_call_names(ctx: Context) -> dict[tuple[Any, ...], str]:
     rest on (about 8 ms on the sample: the drivers' answers are keyed by content), not at every reuse.
     """
     settings = (ctx.period.label if ctx.period is not None else None, ctx.lang, ctx.smoke, ctx.driver_outcome)
-    objects = (ctx.data, ctx.config, *(getattr(ctx.data, t) for t in ctx.data.available()),
+    objects = (ctx.data, ctx.config, *(table_token(ctx.data, t) for t in ctx.data.available()),
                *(ctx._cache.get(n, (None,))[0] for n in ("codebook", "interviews", "customer_value")))
     kept = getattr(ctx, "_shared_names", None)
     if kept is not None and kept[0] == settings and len(kept[1]) == len(objects) \
-            and all(a is b for a, b in zip(kept[1], objects, strict=True)):
+            and all(a is b or (isinstance(a, tuple) and a == b) for a, b in zip(kept[1], objects, strict=True)):
         return kept[2]
     names = _shared_call_keys(ctx)
     ctx._shared_names = (settings, objects, names)
@@ -406,9 +410,10 @@ def _shared_call_keys(ctx: Context) -> dict[tuple[Any, ...], str]:
         return {}
     calls: dict[str, Any] = {"scorecard": ctx._call_key(scorecard, (ctx.data, ctx.config),
                                                          {"period": ctx.period, "lang": ctx.lang})}
-    orders, surveys, outcome = ctx.data.orders, ctx.data.surveys, ctx.driver_outcome
-    if orders is not None:
-        calls["customer_value"] = ctx._call_key(customer_value, (orders,), {
+    # the tables stand in by name (TableRef): a kernel loads only the tables its page reads (kit.report.pages._tables)
+    tables, surveys, outcome = ctx.data.available(), ctx.data.surveys, ctx.driver_outcome
+    if "orders" in tables:
+        calls["customer_value"] = ctx._call_key(customer_value, (TableRef("orders"),), {
             "as_of": ctx.period.end - pd.Timedelta(days=1), "settings": ctx.config.clv})
     if surveys is not None and outcome in surveys:
         drivers = [c for c in surveys.columns if c.startswith("driver_")]
@@ -420,8 +425,8 @@ def _shared_call_keys(ctx: Context) -> dict[tuple[Any, ...], str]:
     if path is not None:
         calls["codebook"] = ctx._call_key(read_codebook, (path,), {})
     if ctx.data.interviews is None and folder is not None and book is not None:
-        calls["interviews"] = ctx._call_key(read_interviews, (folder,), {"customers": ctx.data.customers,
-                                                                        "codebook": book})
+        customers = TableRef("customers") if "customers" in tables else None
+        calls["interviews"] = ctx._call_key(read_interviews, (folder,), {"customers": customers, "codebook": book})
     notes = ctx.data.interviews if ctx.data.interviews is not None else ctx._cache.get("interviews", (None,))[0]
     if isinstance(notes, pd.DataFrame) and book is not None:
         calls["coded_interviews"] = ctx._call_key(code_texts, (notes, book), {})
@@ -475,7 +480,9 @@ def share(ctx: Context, run_dir: str | Path) -> Path:
 
     The file is a one-line JSON stamp (configuration file and its SHA-256, period, smoke flag,
     kit/pandas/Python versions) followed by the pickled context: a notebook compares the stamp
-    before it unpickles anything.
+    before it unpickles anything. Each table is a file of its own beside it (``<SHARED_FILE>.<table>``,
+    also mode 0600), which a notebook loads only when its page reads that table
+    (:class:`kit.report.pages._tables.TablesOnDisk`).
 
     Parameters
     ----------
@@ -495,14 +502,36 @@ def share(ctx: Context, run_dir: str | Path) -> Path:
     target = Path(run_dir).resolve() / SHARED_FILE
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    files = write_tables(ctx.data, target)   # first: a kernel starts reading once the context file is there
+    light = copy.copy(ctx)
+    light.data = TablesOnDisk(ctx.data, files)
     try:
         with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
             f.write(json.dumps(_stamp(ctx)).encode("utf-8") + b"\n")
-            pickle.dump(ctx, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(light, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, target)  # a kernel never sees half a file
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+def release(ctx: Context, run_dir: str | Path) -> bool:
+    """Drop ``ctx``'s tables from memory once :func:`share` wrote them to ``run_dir``: a table is loaded again from
+    its file if it is used (the run's results are computed by then, so it is not). The run does this while the
+    kernels work, so that its copy of the data does not add to theirs.
+
+    Returns
+    -------
+    bool
+        False (and nothing dropped) when a table's file is missing.
+    """
+    prefix = Path(run_dir).resolve() / SHARED_FILE
+    files = {name: str(prefix.with_name(f"{prefix.name}.{name}")) for name in ctx.data.available()}
+    if not all(Path(f).is_file() for f in files.values()):
+        return False
+    ctx.data = TablesOnDisk(ctx.data, files)
+    ctx._shared_names = None   # held the tables
+    return True
 
 
 def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke: bool,

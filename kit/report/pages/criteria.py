@@ -262,7 +262,7 @@ def _frequency(ctx: Context, s: Section) -> None:
 
 def customer_values(ctx: Context, s: Section | None = None) -> pd.DataFrame | None:
     """Per-customer predicted value and P(alive) (``kit.customer_value``), once per context."""
-    if ctx.period is None or ctx.data.orders is None:
+    if ctx.period is None or "orders" not in ctx.data.available():   # loads no table (see pages.release)
         return None
 
     def make() -> pd.DataFrame | ModelFitError:
