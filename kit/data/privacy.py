@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable
 import pandas as pd
 
 __all__ = ["pseudonymise", "scrub_personal_data", "customer_ids", "pseudonymise_quality", "pseudonymise_text",
+           "pseudonymise_outputs",
            "pseudonym_key", "DEFAULT_ID_PATTERN"]
 
 #: Columns of the data contract that hold a customer's id.
@@ -241,6 +242,65 @@ def pseudonymise_text(value: object, ids: set[str], salt: str) -> object:
         return token
 
     return _TOKEN.sub(one, value)
+
+
+#: Output fields of a notebook cell that carry text (nbformat 4): what :func:`pseudonymise_outputs` rewrites.
+_TEXT_OUTPUTS = ("text/plain", "text/html", "text/markdown", "text/latex")
+
+
+def pseudonymise_outputs(cells: Iterable[dict], ids: set[str], salt: str) -> int:
+    """Replace every customer id in the outputs of executed notebook cells by its pseudonym, in place.
+
+    The report's work cells display the tables as read (``data.orders.head()``, ...), and the executed notebooks
+    are files of the shareable run folder; with ``privacy.pseudonymise`` on they show the same pseudonyms as the
+    customer lists. Text, HTML and error outputs are rewritten; images are not looked at.
+
+    Parameters
+    ----------
+    cells : iterable of dict
+        The notebook's cells (``nbformat`` 4: ``cell["outputs"]`` of code cells).
+    ids : set of str
+        The data's customer ids (:func:`customer_ids`).
+    salt : str
+        ``privacy.salt``.
+
+    Returns
+    -------
+    int
+        How many output texts changed.
+
+    Examples
+    --------
+    >>> cells = [{"cell_type": "code", "outputs": [{"output_type": "stream", "text": "K1 ordered"},
+    ...           {"output_type": "display_data", "data": {"text/html": ["<td>K1</td>"], "image/png": "K1"}}]}]
+    >>> pseudonymise_outputs(cells, {"K1"}, "s"), cells[0]["outputs"][0]["text"]
+    (2, 'C-dc32378075 ordered')
+    >>> cells[0]["outputs"][1]["data"]
+    {'text/html': ['<td>C-dc32378075</td>'], 'image/png': 'K1'}
+    """
+    if not ids:
+        return 0
+    changed = 0
+
+    def rewrite(value: object) -> object:
+        nonlocal changed
+        if isinstance(value, list):
+            return [rewrite(v) for v in value]
+        new = pseudonymise_text(value, ids, salt)
+        changed += new != value
+        return new
+
+    for cell in cells:
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if "text" in output:
+                output["text"] = rewrite(output["text"])
+            for kind in _TEXT_OUTPUTS:
+                if kind in output.get("data", {}):
+                    output["data"][kind] = rewrite(output["data"][kind])
+            for key in ("evalue", "traceback"):
+                if key in output:
+                    output[key] = rewrite(output[key])
+    return changed
 
 
 def pseudonymise_quality(quality: pd.DataFrame, *, ids: Iterable[str], salt: str) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from kit.data.config import load_config
 from kit.data.periods import parse_period
+from kit.data.privacy import customer_ids, pseudonymise_outputs
 from kit.errors import KitWarning, OutputError, ReportError
 from kit.report.execute import _execute_all, _KernelPool, stop_kernels
 from kit.report.glossary import GLOSSARY_FILE, glossary_title, write_glossary
@@ -101,6 +102,20 @@ def _log_quality(quality: pd.DataFrame | None) -> None:
     for row in found.itertuples(index=False):
         log = _LOG.warning if row.severity in ("error", "warning") else _LOG.info
         log("data quality %s: %s: %s (%s; e.g. %s)", row.severity, row.table, row.check, row.count, row.example)
+
+
+def _pseudonymise_notebook(executed: Path, ids: set[str], salt: str) -> int:
+    """Replace the customer ids in an executed notebook's outputs by their pseudonyms (the work cells display the
+    tables as read); returns how many outputs changed (see :func:`kit.data.privacy.pseudonymise_outputs`)."""
+    import nbformat
+
+    if not ids:
+        return 0
+    book = nbformat.read(executed, as_version=4)
+    changed = pseudonymise_outputs(book.cells, ids, salt)
+    if changed:
+        nbformat.write(book, executed)
+    return changed
 
 
 def _point_at_final_folder(executed: Path, tmp: Path, final: Path) -> None:
@@ -313,6 +328,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         steps.set_postfix_str("findings", refresh=True)
         story = all_findings(ctx)
         key = _winback_key(ctx)
+        # the work cells display the tables as read: their outputs get the lists' pseudonyms (before the release)
+        ids = customer_ids(getattr(ctx.data, n) for n in ctx.data.available()) if cfg.privacy.pseudonymise else set()
         if shared is not None and not failed_parts and pages.release(ctx, tmp):
             # every result the run writes is computed: its copy of the tables leaves memory while the kernels work
             _LOG.info("the run's copy of the tables is released while the notebooks run")
@@ -326,6 +343,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         nav.append({"href": GLOSSARY_FILE, "title": glossary_title(lang), "current": False})
 
         def convert(executed: Path) -> None:
+            if (changed := _pseudonymise_notebook(executed, ids, cfg.privacy.salt)):
+                _LOG.info("%s: customer ids in %d outputs replaced by their pseudonyms", executed.name, changed)
             _point_at_final_folder(executed, tmp, final)
             page = executed.with_suffix(".html").name
             this = [{**item, "current": item["href"] == page} for item in nav]
