@@ -74,11 +74,11 @@ class DataError(KitError):
 
     Examples
     --------
-    >>> str(DataError("3 values are not dates", file="orders.csv", column="order_date",
-    ...               rows=[4, 17, 90], values=["31.02.2024", "x", "?"],
-    ...               expected="DD.MM.YYYY or ISO dates", fix="set date_format in analysis.yaml"))
-    "orders.csv, column 'order_date': 3 values are not dates (rows 4, 17, 90: '31.02.2024', 'x', '?'). "
-    "Expected DD.MM.YYYY or ISO dates; set date_format in analysis.yaml."
+    >>> print(DataError("3 values are not dates", file="orders.csv", column="order_date",
+    ...                 rows=[4, 17, 90], values=["31.02.2024", "x", "?"],  # doctest: +NORMALIZE_WHITESPACE
+    ...                 expected="DD.MM.YYYY or ISO dates", fix="set date_format in analysis.yaml"))
+    orders.csv, column 'order_date': 3 values are not dates (rows 4, 17, 90: '31.02.2024', 'x', '?').
+    Expected DD.MM.YYYY or ISO dates; set date_format in analysis.yaml.
     """
 
     def __init__(
