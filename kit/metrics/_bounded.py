@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["bounded_mean_interval", "ratio_interval", "cluster_mean_interval", "CALIBRATION_DRAWS",
+__all__ = ["bounded_mean_interval", "ratio_interval", "cluster_mean_interval", "cluster_codes", "CALIBRATION_DRAWS",
            "CALIBRATION_SEED", "CALIBRATION_CLUSTERS_MIN", "CALIBRATION_CLUSTERS_MAX"]
 
 #: Resamples of the history behind :func:`cluster_mean_interval`'s quantiles, and their fixed seed: the same
@@ -210,14 +210,7 @@ def cluster_mean_interval(values: np.ndarray, clusters: np.ndarray | None, level
     if n == 0:
         return math.nan, math.nan, math.nan, math.nan, 0
     mean = float(x.mean())
-    if clusters is None:
-        codes = np.arange(n)
-    else:
-        codes, _ = pd.factorize(pd.Series(clusters), use_na_sentinel=True)
-        missing = codes < 0
-        if missing.any():
-            codes = codes.copy()
-            codes[missing] = codes.max() + 1 + np.arange(int(missing.sum()))
+    codes = np.arange(n) if clusters is None else cluster_codes(clusters)
     sums = np.bincount(codes, weights=x)
     sizes = np.bincount(codes).astype(float)
     g = int(sums.size)
@@ -236,6 +229,22 @@ def cluster_mean_interval(values: np.ndarray, clusters: np.ndarray | None, level
     if log_scale:
         return mean, se, mean * math.exp(-q_high * se / mean), mean * math.exp(-q_low * se / mean), g
     return mean, se, mean - q_high * se, mean - q_low * se, g
+
+
+def cluster_codes(clusters: np.ndarray) -> np.ndarray:
+    """Integer code (0…G-1) of each observation's cluster; a missing cluster id is a cluster of its own.
+
+    Examples
+    --------
+    >>> cluster_codes(np.array(["a", None, "b", "a", None], dtype=object))
+    array([0, 2, 1, 0, 3])
+    """
+    codes, _ = pd.factorize(pd.Series(clusters), use_na_sentinel=True)
+    missing = codes < 0
+    if missing.any():
+        codes = codes.copy()
+        codes[missing] = codes.max() + 1 + np.arange(int(missing.sum()))
+    return codes
 
 
 def _cluster_jackknife(sums: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

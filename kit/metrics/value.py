@@ -17,7 +17,7 @@ import pandas as pd
 
 from kit.data.periods import Period, as_period, rows_in_period
 from kit.definitions import DEFINITIONS, Language
-from kit.metrics._bounded import CALIBRATION_CLUSTERS_MAX, cluster_mean_interval, ratio_interval
+from kit.metrics._bounded import CALIBRATION_CLUSTERS_MAX, cluster_codes, cluster_mean_interval, ratio_interval
 from kit.metrics._change import PERMUTATION_TOTAL_MAX, cluster_sums, cluster_totals
 from kit.metrics._stats import mean_result, share_result
 from kit.results import MetricResult, format_value, no_data
@@ -150,7 +150,7 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
         return picked
     sub, missing, note = picked
     net = net_revenue(sub).to_numpy()
-    codes = np.arange(len(net)) if "customer_id" not in sub else _cluster_codes(sub["customer_id"].to_numpy())
+    codes = np.arange(len(net)) if "customer_id" not in sub else cluster_codes(sub["customer_id"].to_numpy())
     history = None   # few customers: their own sample may lack the big buyers that the whole log shows
     if period is not None and (codes.max() + 1) < CALIBRATION_CLUSTERS_MAX:
         history = _history_clusters(orders, period)
@@ -180,25 +180,14 @@ def _history_clusters(orders: pd.DataFrame, period: Period) -> tuple[np.ndarray,
     known = orders[orders["revenue"].notna() & orders["order_date"].notna()]
     dates = known["order_date"]
     months = {"month": 1, "quarter": 3, "year": 12}[period.granularity]
-    window = ((dates.dt.year.to_numpy(np.int64) * 12 + dates.dt.month.to_numpy(np.int64) - 1) // months)
-    window = window - window.min() if window.size else window
+    window = (dates.dt.year.to_numpy(np.int64) * 12 + dates.dt.month.to_numpy(np.int64) - 1) // months
+    window -= window.min()   # the period's own orders are among them, so there is at least one
     net = net_revenue(known).to_numpy(float)
     if "customer_id" not in known:
         return net, np.ones(net.size)
-    customers = _cluster_codes(known["customer_id"].to_numpy())
-    key = customers * (int(window.max()) + 1 if window.size else 1) + window
+    key = cluster_codes(known["customer_id"].to_numpy()) * (int(window.max()) + 1) + window
     codes, _ = pd.factorize(key, sort=True)
     return cluster_totals(net, codes)
-
-
-def _cluster_codes(clusters: np.ndarray) -> np.ndarray:
-    """Integer code per observation; a missing cluster id is a cluster of its own."""
-    codes, _ = pd.factorize(pd.Series(clusters), use_na_sentinel=True)
-    missing = codes < 0
-    if missing.any():
-        codes = codes.copy()
-        codes[missing] = codes.max() + 1 + np.arange(int(missing.sum()))
-    return codes
 
 
 def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = None,
