@@ -357,3 +357,28 @@ def test_importance_plot_draws_an_interval_that_leaves_out_the_estimate():
     segments = ax.collections[0].get_segments()
     assert [(float(a[0]), float(b[0])) for a, b in segments] == [(0.7, 0.95), (0.15, 0.30)]
     assert [round(float(p.get_width()), 2) for p in ax.patches] == [0.9, 0.1]
+
+
+def test_bootstrap_runs_on_one_blas_thread_whatever_the_caller_allows():
+    # the resample products are pinned to one BLAS thread, so the shares are the same bit for bit whether the
+    # caller allows 1 or 2 threads (with 2 threads OpenBLAS splits the sums and the last digits moved)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import kit.models.drivers as drivers_module
+
+    seen = []
+    original = drivers_module.corr_stack
+
+    def spy(*args, **kwargs):
+        seen.append({i["user_api"]: i["num_threads"] for i in threadpool_info()}.get("blas"))
+        return original(*args, **kwargs)
+
+    frame = _simulated(n=4_000)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(drivers_module, "corr_stack", spy)
+        with threadpool_limits(limits=2, user_api="blas"):
+            two = KeyDrivers(n_boot=300, seed=4).fit(frame, outcome="y", drivers=DRIVERS)
+    with threadpool_limits(limits=1, user_api="blas"):
+        one = KeyDrivers(n_boot=300, seed=4).fit(frame, outcome="y", drivers=DRIVERS)
+    assert seen and set(seen) == {1}
+    np.testing.assert_array_equal(two.boot_, one.boot_)
