@@ -150,7 +150,7 @@ def average_order_value(orders: pd.DataFrame | None, *, period: Period | str | N
         return picked
     sub, missing, note = picked
     net = net_revenue(sub).to_numpy()
-    codes = np.arange(len(net)) if "customer_id" not in sub else cluster_codes(sub["customer_id"].to_numpy())
+    codes = np.arange(len(net)) if "customer_id" not in sub else cluster_codes(sub["customer_id"])
     history = None   # few customers: their own sample may lack the big buyers that the whole log shows
     if period is not None and (codes.max() + 1) < CALIBRATION_CLUSTERS_MAX:
         history = _history_clusters(orders, period)
@@ -185,7 +185,7 @@ def _history_clusters(orders: pd.DataFrame, period: Period) -> tuple[np.ndarray,
     net = net_revenue(known).to_numpy(float)
     if "customer_id" not in known:
         return net, np.ones(net.size)
-    key = cluster_codes(known["customer_id"].to_numpy()) * (int(window.max()) + 1) + window
+    key = cluster_codes(known["customer_id"]) * (int(window.max()) + 1) + window
     codes, _ = pd.factorize(key, sort=True)
     return cluster_totals(net, codes)
 
