@@ -8,6 +8,7 @@ uses numpy group reductions; nothing loops over customers.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +52,62 @@ class SortedOrders:
 
 
 def sort_orders(orders: pd.DataFrame) -> SortedOrders:
-    """Orders with a customer id and a date, sorted by customer then date (see :class:`SortedOrders`)."""
+    """Orders with a customer id and a date, sorted by customer then date (see :class:`SortedOrders`).
+
+    The sort of a frame is kept while the frame lives and its ``customer_id`` and ``order_date`` hold the same
+    values, so the metrics, the lifetime table and the cohorts of one report page sort 10M orders once, not five
+    times (about 4 s each). This needs pandas' copy-on-write (always on from pandas 3): the kept columns then
+    make any later write to the frame's columns copy them first, so a changed column is a new array and its
+    frame is sorted again. Without copy-on-write (pandas 2 by default) nothing is kept.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["b", "a", "b"], "order_date": pd.to_datetime(["2026-02-01", "2026-03-01",
+    ...                                                                                 "2026-01-01"])})
+    >>> s = sort_orders(o)
+    >>> s.codes.tolist(), s.rows.tolist(), list(s.ids)
+    ([0, 1, 1], [1, 2, 0], ['a', 'b'])
+    >>> sort_orders(o) is s                     # the same columns: the same sort
+    True
+    >>> o.loc[0, "order_date"] = pd.Timestamp("2025-12-01")
+    >>> sort_orders(o).rows.tolist()            # a changed date: sorted again
+    [1, 0, 2]
+    """
+    if not _copy_on_write():
+        return _sort_orders(orders)
+    ids, dates = orders["customer_id"], orders["order_date"]
+    stamp = (_buffers(ids), _buffers(dates), len(orders))
+    kept = _SORTED.get(id(orders))
+    if kept is not None and kept[0]() is orders and kept[1] == stamp:
+        return kept[3]
+    sorted_orders = _sort_orders(orders)
+    for array in (sorted_orders.codes, sorted_orders.dates, sorted_orders.rows):
+        array.flags.writeable = False   # shared by every caller: a write would change the others' results
+    key = id(orders)
+    _SORTED[key] = (weakref.ref(orders, lambda _, k=key: _SORTED.pop(k, None)), stamp, (ids, dates), sorted_orders)
+    return sorted_orders
+
+
+#: id(frame) -> (weak reference to the frame, column buffers, the columns themselves, their sort); see sort_orders.
+_SORTED: dict[int, tuple[weakref.ref, tuple, tuple[pd.Series, pd.Series], SortedOrders]] = {}
+
+
+def _copy_on_write() -> bool:
+    """True when pandas copies shared data before a write (pandas 3, or pandas 2 with ``mode.copy_on_write``)."""
+    return int(pd.__version__.split(".", 1)[0]) >= 3 or pd.get_option("mode.copy_on_write") is True
+
+
+def _buffers(column: pd.Series) -> tuple[int, ...]:
+    """Addresses of the memory holding ``column``'s values (Arrow buffers or the numpy array)."""
+    values = column.array
+    if hasattr(values, "__arrow_array__"):
+        chunked = values.__arrow_array__()
+        return tuple(b.address if b is not None else 0 for chunk in chunked.chunks for b in chunk.buffers())
+    array = np.asarray(values)
+    return (array.__array_interface__["data"][0], *array.strides, array.size)
+
+
+def _sort_orders(orders: pd.DataFrame) -> SortedOrders:
     ok = (orders["customer_id"].notna() & orders["order_date"].notna()).to_numpy()
     rows = np.flatnonzero(ok)
     codes, ids = pd.factorize(orders["customer_id"].iloc[rows], sort=True)

@@ -86,7 +86,8 @@ def cohort_retention(orders: pd.DataFrame | None, *, granularity: Granularity,
     as_of = pd.Timestamp(as_of)
     if orders is None:
         return pd.DataFrame(columns=columns)
-    within = orders.loc[orders["order_date"] < as_of]
+    before = (orders["order_date"] < as_of).to_numpy()
+    within = orders if before.all() else orders.loc[before]   # the frame itself: its sort is kept (sort_orders)
     if within.empty:
         return pd.DataFrame(columns=columns)
     s = sort_orders(within)

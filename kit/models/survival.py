@@ -109,7 +109,8 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     orders = data.orders
     if orders is None:
         return pd.DataFrame(columns=base)
-    orders = orders.loc[orders["order_date"] < as_of]
+    before = (orders["order_date"] < as_of).to_numpy()
+    orders = orders if before.all() else orders.loc[before]   # the frame itself: its sort is kept (sort_orders)
     s = sort_orders(orders)
     if not len(s.codes):
         return pd.DataFrame(columns=base)
