@@ -6,6 +6,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -597,3 +598,23 @@ def test_a_compact_kpi_row_without_data_says_why():
                         "definition": ["Customers lost / active at the start. Note: churn cannot be observed yet"]})
     page = compact_kpis_html(row)
     assert "churn cannot be observed yet" in page and "Customers lost" not in page
+
+
+@pytest.mark.parametrize("missing", [True, False])
+def test_customer_column_equals_series_map_for_every_dtype(missing):
+    # segment_aov looks each order's customer up once and takes every dimension from there; the oracle is
+    # pandas' own Series.map of the ids, per dimension (dtype, missing values and group labels alike)
+    from kit.report.pages.segments import _customer_column
+
+    customers = pd.DataFrame({
+        "customer_id": pd.array(["a", "b", "c", "a"], dtype="str"),
+        "text": pd.array(["x", None, "z", "w"], dtype="str"), "number": [1, 2, 3, 4], "share": [1.5, np.nan, 2.0, 3.0],
+        "flag": [True, False, True, False], "day": pd.to_datetime(["2026-01-01", None, "2026-02-01", "2026-03-01"]),
+        "band": pd.Categorical(["x", "y", "x", "y"]), "nullable": pd.array([1, None, 3, 4], dtype="Int64")})
+    ids = ["a", "c", "q", "b"] if missing else ["a", "c", "b"]
+    orders = pd.DataFrame({"customer_id": pd.array(ids, dtype="str")}, index=[10, 11, 12, 13][:len(ids)])
+    first = customers.drop_duplicates("customer_id").set_index("customer_id")
+    at = first.index.get_indexer(orders["customer_id"])
+    for column in first.columns:
+        expected = orders["customer_id"].map(first[column])
+        pd.testing.assert_series_equal(_customer_column(first, at, column, orders.index), expected)
