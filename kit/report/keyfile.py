@@ -10,6 +10,7 @@ whoever holds the data and ``privacy.salt`` (:func:`kit.data.privacy.pseudonym_k
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,14 @@ def key_path(out: Path, run_id: str) -> Path:
     return Path(out) / PRIVATE_DIR / run_id / KEY_FILE
 
 
-def winback_key(winback: pd.DataFrame | None, data: Any, config: Any) -> pd.DataFrame | None:
+def winback_key(winback: pd.DataFrame | None, data: Any, config: Any, *,
+                ids: Iterable[object] | None = None) -> pd.DataFrame | None:
     """The key of ``winback`` (pseudonym -> customer id), or None when no key is wanted or possible.
 
     None when the ids are not pseudonymised (``privacy.pseudonymise: false``: the list holds the real ids),
-    when ``privacy.key_file`` is false, or when there is no list.
+    when ``privacy.key_file`` is false, or when there is no list. ``ids``: the candidate real ids (default:
+    every id of the customers, orders, exits and subscriptions; the run passes the few ids its list was made
+    from, instead of pseudonymising a million).
 
     Examples
     --------
@@ -59,8 +63,9 @@ def winback_key(winback: pd.DataFrame | None, data: Any, config: Any) -> pd.Data
     """
     if winback is None or not config.privacy.pseudonymise or not config.privacy.key_file:
         return None
-    tables = [getattr(data, name, None) for name in ("customers", "orders", "exits", "subscriptions")]
-    return pseudonym_key(winback["customer_id"], customer_ids(tables), salt=config.privacy.salt)
+    if ids is None:
+        ids = customer_ids(getattr(data, name, None) for name in ("customers", "orders", "exits", "subscriptions"))
+    return pseudonym_key(winback["customer_id"], ids, salt=config.privacy.salt)
 
 
 def write_key(key: pd.DataFrame, out: Path, run_id: str) -> Path:

@@ -165,7 +165,9 @@ def _winback_key(ctx: Any) -> pd.DataFrame | None:
     privacy = ctx.config.privacy
     if not privacy.pseudonymise or not privacy.key_file:
         return None
-    return winback_key(pages.list_frames(ctx).get("winback_list"), ctx.data, ctx.config)
+    from kit.report.pages.actions import winback_real_ids
+
+    return winback_key(pages.list_frames(ctx).get("winback_list"), ctx.data, ctx.config, ids=winback_real_ids(ctx))
 
 
 def _write_winback_key(ctx: Any, key: pd.DataFrame | None, out: Path, run_id: str) -> None:

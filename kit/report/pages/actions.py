@@ -202,6 +202,20 @@ def _winback_full(ctx: Context) -> pd.DataFrame:
     return ctx.cached("list_winback_full", lambda: pseudonymise_list(_real_id_list(ctx, "winback_list"), ctx.config))
 
 
+def winback_real_ids(ctx: Context) -> list[str] | None:
+    """The real customer ids of the customers on ``winback.csv`` (the calls of the win-back list), or None.
+
+    The full win-back list is the real-id list pseudonymised row by row (:func:`_winback_full`), so a pseudonym's
+    real id is the one in its row: the key file is made from these instead of pseudonymising every id of the data.
+    """
+    calls = list_frames(ctx).get("winback_list")
+    if calls is None:
+        return None
+    real, shown = _real_id_list(ctx, "winback_list"), _winback_full(ctx)
+    on_list = shown["customer_id"].isin(calls["customer_id"]).to_numpy()
+    return [str(i) for i in real["customer_id"].to_numpy()[on_list]]
+
+
 def plan_frame(ctx: Context, section: Section | None = None) -> pd.DataFrame | None:
     """The prioritised action plan (``kit.prioritise_actions`` on ``kit.gather_evidence``), once per context.
 
