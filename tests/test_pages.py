@@ -618,3 +618,16 @@ def test_customer_column_equals_series_map_for_every_dtype(missing):
     for column in first.columns:
         expected = orders["customer_id"].map(first[column])
         pd.testing.assert_series_equal(_customer_column(first, at, column, orders.index), expected)
+
+
+def test_a_resource_warning_of_the_garbage_collector_is_never_a_note():
+    # an event loop of an earlier kernel client, closed by the garbage collector while a section runs, once
+    # appeared as "Note: unclosed event loop" in the retention section
+    import warnings
+
+    s = Section("x", "en")
+    with s.collect_warnings():
+        warnings.warn("unclosed event loop <_UnixSelectorEventLoop>", ResourceWarning, stacklevel=1)
+        warnings.warn("only 12 answers", UserWarning, stacklevel=1)
+    notes = "\n".join(str(b.content) for b in s.blocks)
+    assert "only 12 answers" in notes and "event loop" not in notes

@@ -139,7 +139,7 @@ _STEPS_BAR_BYTES = 64 * 2**20
 
 
 def _steps_bar(inputs_bytes: int) -> Any:
-    """A tqdm bar over the three steps before the kernels start (shared results, handing them over, findings);
+    """A tqdm bar over the three steps before the kernels start (shared results, findings, handing them over);
     shown only for large inputs and only when stderr is a terminal (no bars in cron logs)."""
     from tqdm import tqdm
 
@@ -312,6 +312,11 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         with _warnings_to_log():
             failed_parts = pages.prepare(ctx, timeout=timeout)
         steps.update()
+        # conclusions first: each page's findings and the index's executive summary, from the shared results;
+        # before sharing, so that page 3 gets the NPS by segment the findings computed
+        steps.set_postfix_str("findings", refresh=True)
+        story = all_findings(ctx)
+        steps.update()
         steps.set_postfix_str("handing the results to the notebooks", refresh=True)
         shared: Path | None = None
         try:
@@ -325,17 +330,13 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             # not fatal: each notebook then reads and computes what it needs itself, only slower
             _LOG.warning("could not hand the shared results to the notebooks (%s: %s); each computes its own",
                          type(err).__name__, err)
-        # conclusions first: each page's findings and the index's executive summary, from the shared results
         steps.update()
-        steps.set_postfix_str("findings", refresh=True)
-        story = all_findings(ctx)
         key = _winback_key(ctx)
         # the work cells display the tables as read: their outputs get the lists' pseudonyms (before the release)
         ids = customer_ids(getattr(ctx.data, n) for n in ctx.data.available()) if cfg.privacy.pseudonymise else set()
         if shared is not None and not failed_parts and pages.release(ctx, tmp):
             # every result the run writes is computed: its copy of the tables leaves memory while the kernels work
             _LOG.info("the run's copy of the tables is released while the notebooks run")
-        steps.update()
         steps.close()
         # the notebooks run inside the folder being written; they load the shared context from it
         params.update(period=label if resolved is not None else period, run_dir=str(tmp))

@@ -222,7 +222,9 @@ class Section:
             yield
         seen: set[str] = set()
         for w in caught:
-            if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+            # library deprecations and the garbage collector's ResourceWarnings (an event loop of an earlier
+            # kernel client closed at a random moment) say nothing about the data: never a note
+            if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning, ResourceWarning)):
                 continue
             message = str(w.message)
             if message not in seen:

@@ -65,6 +65,10 @@ def segment_nps(ctx: Context) -> pd.DataFrame | None:
         ``dimension, segment, n, value, ci_low, ci_high, se, small`` (``small``: n below ``thresholds.min_n``;
         small cells are kept and marked, never hidden); None without surveys, NPS or period.
     """
+    return ctx.cached("segment_nps", lambda: _segment_nps(ctx))   # page 3 and the findings show it
+
+
+def _segment_nps(ctx: Context) -> pd.DataFrame | None:
     surveys, customers, orders = ctx.data.surveys, ctx.data.customers, ctx.data.orders
     if surveys is None or ctx.period is None or "nps" not in surveys or "customer_id" not in surveys:
         return None
@@ -101,6 +105,10 @@ def segment_aov(ctx: Context) -> pd.DataFrame | None:
     DataFrame or None
         ``dimension, segment, n`` (orders), ``value, ci_low, ci_high, se``; None without orders or period.
     """
+    return ctx.cached("segment_aov", lambda: _segment_aov(ctx))
+
+
+def _segment_aov(ctx: Context) -> pd.DataFrame | None:
     orders, customers = ctx.data.orders, ctx.data.customers
     if orders is None or ctx.period is None:
         return None
