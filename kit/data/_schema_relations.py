@@ -94,9 +94,9 @@ def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | 
                                      "ids": ", ".join(map(repr, unknown.unique()[:3]))}))
         exits = frames.get("exits")
         if exits is not None and "signup_date" in customers:
-            signup = customers.drop_duplicates("customer_id").set_index("customer_id")["signup_date"]
-            position = signup.index.get_indexer(exits["customer_id"])
-            signed = pd.Series(signup.to_numpy()[position], index=exits.index).where(position >= 0)
+            left = customers[_is_in([customers["customer_id"]], exits["customer_id"])[0]]  # 900k -> 70k customers
+            signup = left.drop_duplicates("customer_id").set_index("customer_id")["signup_date"]
+            signed = pd.Series(signup.reindex(exits["customer_id"]).to_numpy(), index=exits.index)
             before = exits["exit_date"] < signed
             sub = exits[before.fillna(False).to_numpy()]
             rows.append(_row("exits", "exit_after_signup", "warning", len(sub),
