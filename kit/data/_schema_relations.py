@@ -20,16 +20,35 @@ _CUSTOMER_REFS = {"orders": ("customer_id",), "surveys": ("customer_id",), "tick
                   "referrals": ("referrer_id", "referred_id")}
 
 
-def _is_in(values: pd.Series, known: pd.Index) -> np.ndarray:
-    """Vectorised membership test (pyarrow's hash set: ~10x faster than ``isin`` on text)."""
+def _is_in(columns: list[pd.Series], known: pd.Series) -> list[np.ndarray]:
+    """Vectorised membership test of every value of each of ``columns`` in ``known``, one mask per column.
+
+    One pyarrow hash set of ``known`` serves all columns (their chunks are looked up as one chunked array):
+    ~10x faster than ``isin`` on text, and building the set of 900k customer ids once instead of per column
+    saves 0.2 s a column. Columns whose Arrow types differ are looked up one by one.
+
+    Examples
+    --------
+    >>> known = pd.Series(["K1", "K2", "K2"])
+    >>> [m.tolist() for m in _is_in([pd.Series(["K2", "K9"]), pd.Series(["K1"])], known)]
+    [[True, False], [True]]
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if not columns:
+        return []
     try:
-        found = pc.is_in(pa.array(values, from_pandas=True), value_set=pa.array(known, from_pandas=True))
+        value_set = pa.array(known, from_pandas=True)
+        arrays = [pa.array(values, from_pandas=True) for values in columns]
+        chunks = [chunk for a in arrays for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
+        if len({chunk.type for chunk in chunks}) > 1:
+            return [mask for values in columns for mask in _is_in([values], known)]
+        found = pc.is_in(pa.chunked_array(chunks, type=arrays[0].type), value_set=value_set)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return values.isin(known).to_numpy()
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+        return [values.isin(known).to_numpy() for values in columns]
+    masks = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return np.split(masks, np.cumsum([len(values) for values in columns])[:-1])
 
 
 def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -65,24 +84,19 @@ def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | 
     rows: list[dict[str, Any]] = []
     customers = frames.get("customers")
     if customers is not None:
-        known = pd.Index(customers["customer_id"].dropna().unique())  # hash lookups: fast on 10M rows
-        for name, cols in _CUSTOMER_REFS.items():
-            table = frames.get(name)
-            if table is None:
-                continue
-            for col in cols:
-                if col not in table:
-                    continue
-                ids = table[col].dropna()
-                unknown = ids[~_is_in(ids, known)]
-                rows.append(_row(name, "known_customer", "warning", len(unknown), example_key="ex_unknown_ids",
-                                 params={"column": col, "n": int(unknown.nunique()),
-                                         "ids": ", ".join(map(repr, unknown.unique()[:3]))}))
+        refs = [(name, col, frames[name][col].dropna()) for name, cols in _CUSTOMER_REFS.items()
+                for col in cols if name in frames and col in frames[name]]
+        found = _is_in([ids for _, _, ids in refs], customers["customer_id"].dropna())  # one hash set, 15M ids
+        for (name, col, ids), known in zip(refs, found, strict=True):
+            unknown = ids[~known]
+            rows.append(_row(name, "known_customer", "warning", len(unknown), example_key="ex_unknown_ids",
+                             params={"column": col, "n": int(unknown.nunique()),
+                                     "ids": ", ".join(map(repr, unknown.unique()[:3]))}))
         exits = frames.get("exits")
         if exits is not None and "signup_date" in customers:
-            signup = customers.drop_duplicates("customer_id").set_index("customer_id")["signup_date"]
-            position = signup.index.get_indexer(exits["customer_id"])
-            signed = pd.Series(signup.to_numpy()[position], index=exits.index).where(position >= 0)
+            left = customers[_is_in([customers["customer_id"]], exits["customer_id"])[0]]  # 900k -> 70k customers
+            signup = left.drop_duplicates("customer_id").set_index("customer_id")["signup_date"]
+            signed = pd.Series(signup.reindex(exits["customer_id"]).to_numpy(), index=exits.index)
             before = exits["exit_date"] < signed
             sub = exits[before.fillna(False).to_numpy()]
             rows.append(_row("exits", "exit_after_signup", "warning", len(sub),

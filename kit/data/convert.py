@@ -20,6 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from kit.data._arrow_text import any_byte
 from kit.data._convert_dates import _parse_dates
 from kit.data._convert_numbers import _convert_number, _decimal_evidence
 from kit.data._table_read import TableRead, _n
@@ -75,35 +76,12 @@ def _convert_ids(values: pd.Series) -> pd.Series:
         out[present] = numbers.astype("int64").astype("str") if integral else numbers.astype("str")
         return out
     text = values.astype("str")
-    if _any_byte(text, lambda b: (b <= 0x20) | (b >= 0x80)):   # a space, a control or a non-ASCII character
+    if any_byte(text, lambda b: (b <= 0x20) | (b >= 0x80)):   # a space, a control or a non-ASCII character
         text = text.str.strip()
-    if _any_byte(text, lambda b: b == ord(".")) and text.str.contains(".", regex=False, na=False).any():
+    if any_byte(text, lambda b: b == ord(".")) and text.str.contains(".", regex=False, na=False).any():
         text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     empty = (text == "").to_numpy(dtype=bool, na_value=False)
     return (text.where(~empty, None) if empty.any() else text).astype("str")
-
-
-def _any_byte(text: pd.Series, hit: Callable[[np.ndarray], np.ndarray]) -> bool:
-    """False when no byte of the values of ``text`` is a ``hit`` (so no value needs that step), else True.
-
-    The bytes of Arrow-backed text are tested at once, chunk by chunk: on 10M ids a few hundredths of a second,
-    where stripping or searching value by value takes 0.1-0.2 s. Other text: True.
-    """
-    import pyarrow as pa
-
-    if not isinstance(text.dtype, pd.StringDtype) or text.dtype.storage != "pyarrow":
-        return True
-    for chunk in text.array.__arrow_array__().chunks:
-        if not len(chunk):
-            continue
-        if not (pa.types.is_large_string(chunk.type) or pa.types.is_string(chunk.type)):
-            return True
-        _, offsets, data = chunk.buffers()
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        bounds = np.frombuffer(offsets, dtype=width)[[chunk.offset, chunk.offset + len(chunk)]]
-        if data is not None and hit(np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[1]]).any():
-            return True
-    return False
 
 
 def _convert_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -84,6 +84,42 @@ def _repeated(values: pd.Series) -> np.ndarray:
     return np.where(codes >= 0, counts[np.maximum(codes, 0)] > 1 if len(counts) else False, False)
 
 
+def _copies(frame: pd.DataFrame) -> np.ndarray:
+    """``frame.duplicated(keep="first")``, narrowed column by column: numbers, dates and flags first, text last.
+
+    Each column is factorised (as ``duplicated`` does) only on the rows still alike in the columns before it, so
+    the text of a table whose rows differ in their dates and scores is hashed for the few rows left, not for all.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"id": ["a", "b", "a", "a"], "score": [1.0, 1.0, 1.0, None], "day": [1, 1, 1, 1]})
+    >>> _copies(t).tolist(), t.duplicated(keep="first").tolist()
+    ([False, False, True, False], [False, False, True, False])
+    """
+    text = [c for c in range(frame.shape[1]) if frame.dtypes.iloc[c] == object
+            or isinstance(frame.dtypes.iloc[c], pd.StringDtype)]
+    rows = np.arange(len(frame))
+    group, groups = np.zeros(len(frame), dtype="int64"), 1   # the rows' combination so far, below ``groups``
+    for c in [c for c in range(frame.shape[1]) if c not in text] + text:
+        values = frame.iloc[:, c]
+        codes, uniques = pd.factorize(values if len(rows) == len(frame) else values.take(rows))
+        group, groups = group * (len(uniques) + 1) + codes + 1, groups * (len(uniques) + 1)  # missing (-1) alike
+        if groups <= 4 * len(rows):   # few enough combinations to count directly
+            alike = np.bincount(group, minlength=groups)[group] > 1
+            rows, group = rows[alike], group[alike]
+        else:   # hash them, then number the ones left
+            alike = pd.Series(group).duplicated(keep=False).to_numpy()
+            group, uniques = pd.factorize(group[alike])
+            rows, groups = rows[alike], len(uniques)
+        if not len(rows):
+            break
+    copies = np.zeros(len(frame), dtype=bool)
+    _, first = np.unique(group, return_index=True)
+    copies[rows] = True
+    copies[rows[first]] = False
+    return copies
+
+
 def _exact_duplicates(frame: pd.DataFrame, candidates: np.ndarray | None) -> pd.Series:
     """Rows equal to an earlier row in every column (the first copy is not marked).
 
@@ -91,7 +127,7 @@ def _exact_duplicates(frame: pd.DataFrame, candidates: np.ndarray | None) -> pd.
     full-row comparison runs on those few rows instead of the whole table.
     """
     if candidates is None:
-        return frame.duplicated(keep="first")
+        return pd.Series(_copies(frame), index=frame.index)
     marked = pd.Series(False, index=frame.index)
     if candidates.any():
         marked[candidates] = frame[candidates].duplicated(keep="first").to_numpy()
