@@ -95,6 +95,7 @@ def check_relations(frames: dict[str, pd.DataFrame], *, files: dict[str, str] | 
         exits = frames.get("exits")
         if exits is not None and "signup_date" in customers:
             left = customers[_is_in([customers["customer_id"]], exits["customer_id"])[0]]  # 900k -> 70k customers
+            left = left[left["customer_id"].notna()]   # an exit without an id is nobody's: no signup to compare
             signup = left.drop_duplicates("customer_id").set_index("customer_id")["signup_date"]
             signed = pd.Series(signup.reindex(exits["customer_id"]).to_numpy(), index=exits.index)
             before = exits["exit_date"] < signed

@@ -96,7 +96,7 @@ def _copies(frame: pd.DataFrame) -> np.ndarray:
     >>> _copies(t).tolist(), t.duplicated(keep="first").tolist()
     ([False, False, True, False], [False, False, True, False])
     """
-    text = [c for c in range(frame.shape[1]) if frame.dtypes.iloc[c] == object
+    text = [c for c in range(frame.shape[1]) if pd.api.types.is_object_dtype(frame.dtypes.iloc[c])
             or isinstance(frame.dtypes.iloc[c], pd.StringDtype)]
     rows = np.arange(len(frame))
     group, groups = np.zeros(len(frame), dtype="int64"), 1   # the rows' combination so far, below ``groups``
