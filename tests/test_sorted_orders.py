@@ -59,10 +59,10 @@ def test_the_kept_sort_is_read_only_and_leaves_with_its_frame():
     s = sort_orders(o)
     with pytest.raises(ValueError, match="read-only"):
         s.codes[0] = 7
-    before = len(orders_module._SORTED)
+    before = len(orders_module._KEPT)
     del o
     gc.collect()
-    assert len(orders_module._SORTED) == before - 1
+    assert len(orders_module._KEPT) == before - 1
 
 
 def test_nothing_is_kept_without_copy_on_write(monkeypatch):
@@ -71,3 +71,25 @@ def test_nothing_is_kept_without_copy_on_write(monkeypatch):
     o = _orders()
     assert sort_orders(o) is not sort_orders(o)
     _same(sort_orders(o), _sort_orders(o))
+
+
+def test_the_lists_share_one_order_history_until_a_money_column_changes(monkeypatch):
+    import kit.plan.lists as lists
+    from kit.data.contract import LoyaltyData
+
+    calls = []
+    real = lists._history_of
+    monkeypatch.setattr(lists, "_history_of", lambda *a: calls.append(1) or real(*a))
+    o = _orders()
+    o["refund_amount"] = 0.0
+    data, cut = LoyaltyData(orders=o), pd.Timestamp("2026-03-01")
+    first = lists._order_history(data, cut)
+    first["scratch"] = 1   # a caller's change stays its own
+    again = lists._order_history(data, cut)
+    assert len(calls) == 1 and "scratch" not in again
+    pd.testing.assert_frame_equal(again, real(o.copy(), cut))
+    o.loc[0, "revenue"] = 1_000.0
+    changed = lists._order_history(data, cut)
+    assert len(calls) == 2
+    pd.testing.assert_frame_equal(changed, real(o.copy(), cut))
+    assert lists._order_history(data, pd.Timestamp("2026-02-01")) is not None and len(calls) == 3   # another cut

@@ -9,12 +9,15 @@ uses numpy group reductions; nothing loops over customers.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SortedOrders", "PreparedOrders", "sort_orders", "group_min", "group_max", "inactivity_rows", "exit_codes"]
+__all__ = ["SortedOrders", "PreparedOrders", "sort_orders", "kept", "group_min", "group_max", "inactivity_rows",
+           "exit_codes"]
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,8 @@ def sort_orders(orders: pd.DataFrame) -> SortedOrders:
     """Orders with a customer id and a date, sorted by customer then date (see :class:`SortedOrders`).
 
     The sort of a frame is kept while the frame lives and its ``customer_id`` and ``order_date`` hold the same
-    values, so the metrics, the lifetime table and the cohorts of one report page sort 10M orders once, not five
-    times (about 4 s each). This needs pandas' copy-on-write (always on from pandas 3): the kept columns then
-    make any later write to the frame's columns copy them first, so a changed column is a new array and its
-    frame is sorted again. Without copy-on-write (pandas 2 by default) nothing is kept.
+    values (:func:`kept`), so the metrics, the lifetime table and the cohorts of one report page sort 10M orders
+    once, not five times (about 4 s each).
 
     Examples
     --------
@@ -73,23 +74,47 @@ def sort_orders(orders: pd.DataFrame) -> SortedOrders:
     >>> sort_orders(o).rows.tolist()            # a changed date: sorted again
     [1, 0, 2]
     """
+    return kept(orders, ("customer_id", "order_date"), "sorted", lambda: _read_only(_sort_orders(orders)))
+
+
+def kept(frame: pd.DataFrame, columns: tuple[str, ...], name: str, make: Callable[[], Any]) -> Any:
+    """``make()``, kept while ``frame`` lives and its ``columns`` hold the same values (one result per ``name``).
+
+    This needs pandas' copy-on-write (always on from pandas 3): the kept columns then make any later write to the
+    frame's columns copy them first, so a changed column is a new array and ``make()`` runs again. Without
+    copy-on-write (pandas 2 by default) nothing is kept. The result is shared by every caller: it must not be
+    changed in place (a frame is handed out as a shallow copy, numpy arrays read-only).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"x": [1.0, 2.0]})
+    >>> kept(f, ("x",), "total", lambda: f["x"].sum()), kept(f, ("x",), "total", lambda: -1.0)
+    (np.float64(3.0), np.float64(3.0))
+    >>> f.loc[0, "x"] = 5.0
+    >>> kept(f, ("x",), "total", lambda: f["x"].sum())
+    np.float64(7.0)
+    """
     if not _copy_on_write():
-        return _sort_orders(orders)
-    ids, dates = orders["customer_id"], orders["order_date"]
-    stamp = (_buffers(ids), _buffers(dates), len(orders))
-    kept = _SORTED.get(id(orders))
-    if kept is not None and kept[0]() is orders and kept[1] == stamp:
-        return kept[3]
-    sorted_orders = _sort_orders(orders)
-    for array in (sorted_orders.codes, sorted_orders.dates, sorted_orders.rows):
+        return make()
+    held = tuple(frame[c] for c in columns if c in frame)
+    stamp = (tuple(c for c in columns if c in frame), tuple(_buffers(c) for c in held), len(frame))
+    key = (id(frame), name)
+    entry = _KEPT.get(key)
+    if entry is None or entry[0]() is not frame or entry[1] != stamp:
+        entry = (weakref.ref(frame, lambda _, k=key: _KEPT.pop(k, None)), stamp, held, make())
+        _KEPT[key] = entry
+    value = entry[3]
+    return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
+
+
+#: (id(frame), name) -> (weak reference to the frame, its columns' buffers, the columns themselves, the result).
+_KEPT: dict[tuple[int, str], tuple[weakref.ref, tuple, tuple[pd.Series, ...], Any]] = {}
+
+
+def _read_only(s: SortedOrders) -> SortedOrders:
+    for array in (s.codes, s.dates, s.rows):
         array.flags.writeable = False   # shared by every caller: a write would change the others' results
-    key = id(orders)
-    _SORTED[key] = (weakref.ref(orders, lambda _, k=key: _SORTED.pop(k, None)), stamp, (ids, dates), sorted_orders)
-    return sorted_orders
-
-
-#: id(frame) -> (weak reference to the frame, column buffers, the columns themselves, their sort); see sort_orders.
-_SORTED: dict[int, tuple[weakref.ref, tuple, tuple[pd.Series, pd.Series], SortedOrders]] = {}
+    return s
 
 
 def _copy_on_write() -> bool:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from kit.data.config import AnalysisConfig
 from kit.data.privacy import pseudonymise, scrub_personal_data
+from kit.metrics._orders import kept
 from kit.results import format_value
 
 __all__ = ["watch_list", "winback_list", "advocates", "pseudonymise_list", "value_basis_text"]
@@ -79,8 +80,18 @@ def _cut(as_of: Any) -> pd.Timestamp:
 
 
 def _order_history(data: Any, cut: pd.Timestamp) -> pd.DataFrame:
-    """Per customer: orders, net revenue and last order date before ``cut``."""
-    orders = data.orders
+    """Per customer: orders, net revenue and last order date before ``cut``.
+
+    Kept with the orders while they are unchanged (:func:`kit.metrics._orders.kept`): the watch list, the
+    win-back list and the advocates of one report ask for the same history (2.5 s each at 10M orders).
+    """
+    if data.orders is None or data.orders.empty:
+        return _history_of(data.orders, cut)
+    return kept(data.orders, ("customer_id", "order_date", "revenue", "refund_amount"), f"history before {cut}",
+                lambda: _history_of(data.orders, cut))
+
+
+def _history_of(orders: pd.DataFrame | None, cut: pd.Timestamp) -> pd.DataFrame:
     columns = ["orders", "net_revenue", "last_order"]
     if orders is None or orders.empty:
         # typed, so that callers can use .dt on last_order (an object column broke winback_list without orders)
