@@ -18,13 +18,18 @@ Each measurement runs in its own subprocess:
 moves much less than the wall time. Peak memory is reported twice: ``tree peak`` = the largest sum of resident
 memory of the process and all its descendants (kernels included), sampled every 0.1 s with psutil when it is
 installed;
-``max single`` = the largest resident set of the run process itself or any one child (ru_maxrss).
+``PSS peak`` = the largest sum of proportional set sizes (``/proc/<pid>/smaps_rollup``: a page shared by several
+processes, such as the libraries every kernel maps, counts once in the sum, split among them), i.e. the memory the
+tree uses on the machine; ``max single`` = the largest resident set of the run process itself or any one child
+(ru_maxrss). ``--large-config PATH --only-large`` measures a large business written before (the 1M-customer
+report of issue 17) ``--repeat`` times.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import statistics
 import subprocess
@@ -43,20 +48,35 @@ FLOOR_CELLS = [
 ]
 
 
+def _pss_kb(pid: int) -> int | None:
+    """Proportional set size of a process in kB (shared pages split among the processes sharing them), read from
+    ``/proc/<pid>/smaps_rollup`` (Linux 4.14+); None where there is none."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
 def _tree_sampler(stop: threading.Event, peak: list[float]) -> None:
+    """``peak[0]``: the largest sum of resident sets of the process tree; ``peak[1]``: of proportional set sizes
+    (each process's share of the pages it shares with others: the libraries every kernel maps count once, not six
+    times, so this sum is the machine's memory in use)."""
     try:
         import psutil
     except ImportError:  # psutil is optional here: only ru_maxrss then
         return
     me = psutil.Process()
     while not stop.is_set():
-        total = 0
+        total, proportional = 0, 0
         for proc in [me, *me.children(recursive=True)]:
             try:
                 total += proc.memory_info().rss
             except psutil.Error:
                 continue
+            proportional += (_pss_kb(proc.pid) or 0) * 1024
         peak[0] = max(peak[0], total / 2**20)
+        peak[1] = max(peak[1], proportional / 2**20)
         stop.wait(0.1)
 
 
@@ -85,11 +105,13 @@ def _floor(folder: Path, jobs: int) -> None:
         list(pool.map(one, books))
 
 
-def _child(kind: str, jobs: int, customers: int) -> None:
-    stop, peak = threading.Event(), [0.0]
+def _child(kind: str, jobs: int, customers: int, large_config: str | None = None) -> None:
+    stop, peak = threading.Event(), [0.0, 0.0]
     with tempfile.TemporaryDirectory() as tmp:
         config = ROOT / "data" / "analysis.yaml"
-        if kind == "large":
+        if kind == "large" and large_config:
+            config = Path(large_config)
+        elif kind == "large":
             from kit.sample import write_sample
 
             write_sample(Path(tmp) / "data", customers=customers, seed=7, fmt="parquet")
@@ -111,7 +133,8 @@ def _child(kind: str, jobs: int, customers: int) -> None:
     single = max(own.ru_maxrss, kids.ru_maxrss) / 1024
     # CPU seconds of the run and of its (ended) kernels: much less sensitive to other load than the wall time
     cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-    print(json.dumps({"seconds": seconds, "tree_peak_mb": peak[0] or None, "max_single_mb": single, "cpu_s": cpu}))
+    print(json.dumps({"seconds": seconds, "tree_peak_mb": peak[0] or None, "tree_pss_peak_mb": peak[1] or None,
+                      "max_single_mb": single, "cpu_s": cpu}))
 
 
 def main(argv: list[str]) -> int:
@@ -120,42 +143,51 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--skip-full", action="store_true", help="measure floor and smoke run only")
     parser.add_argument("--skip-large", action="store_true", help="leave out the generated large business")
     parser.add_argument("--customers", type=int, default=100_000, help="customers of the large business")
+    parser.add_argument("--large-config", help="analysis.yaml of a large business written before (e.g. 1M customers "
+                        "by kit.sample.write_sample(..., fmt='parquet')): measured instead of generating one")
+    parser.add_argument("--only-large", action="store_true", help="measure the large business only (--repeat times)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of floor, smoke and full (interleaved, so load drifts hit all alike); "
                              "medians are reported")
     parser.add_argument("--child", choices=["floor", "smoke", "full", "large"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child(args.child, args.jobs, args.customers)
+        _child(args.child, args.jobs, args.customers, args.large_config)
         return 0
+    large = ("large", f"report ({args.large_config or f'generated, {args.customers:,} customers'})")
     kinds = [("floor", "floor: papermill + nbconvert, 5 trivial notebooks"), ("smoke", "report --smoke (sample)")]
     if not args.skip_full:
         kinds.append(("full", "report (sample, full)"))
     rounds = [kinds] * max(1, args.repeat)
-    if not args.skip_large:
-        rounds.append([("large", f"report (generated, {args.customers:,} customers)")])
+    if args.only_large:
+        rounds = [[large]] * max(1, args.repeat)
+    elif not args.skip_large:
+        rounds.append([large])
     runs: dict[str, list[dict[str, float]]] = {}
-    labels = dict(kinds + [("large", f"report (generated, {args.customers:,} customers)")])
+    labels = dict([*kinds, large])
     for kinds_ in rounds:
         for kind, label in kinds_:
+            extra = ["--large-config", args.large_config] if args.large_config else []
             done = subprocess.run([sys.executable, __file__, "--child", kind, "--jobs", str(args.jobs),
-                                   "--customers", str(args.customers)],
+                                   "--customers", str(args.customers), *extra],
                                   capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 print(f"{label:<52} failed:\n{done.stderr[-2000:]}")
                 return 1
             runs.setdefault(kind, []).append(json.loads(done.stdout.strip().splitlines()[-1]))
     print(f"{'run (median of ' + str(max(1, args.repeat)) + ')':<52}{'seconds':>9}{'tree peak MB':>14}"
-          f"{'max single MB':>15}{'x floor':>9}{'CPU s':>8}{'x floor':>9}")
-    floor = statistics.median(r["seconds"] for r in runs["floor"])
-    floor_cpu = statistics.median(r["cpu_s"] for r in runs["floor"])
+          f"{'PSS peak MB':>13}{'max single MB':>15}{'x floor':>9}{'CPU s':>8}{'x floor':>9}")
+    floor = statistics.median(r["seconds"] for r in runs["floor"]) if "floor" in runs else math.nan
+    floor_cpu = statistics.median(r["cpu_s"] for r in runs["floor"]) if "floor" in runs else math.nan
     for kind, rs in runs.items():
         seconds = statistics.median(r["seconds"] for r in rs)
         peaks = [r["tree_peak_mb"] for r in rs if r["tree_peak_mb"]]
         tree = f"{max(peaks):.0f}" if peaks else "–"
+        pss_peaks = [r["tree_pss_peak_mb"] for r in rs if r.get("tree_pss_peak_mb")]
+        pss = f"{max(pss_peaks):.0f}" if pss_peaks else "–"
         single = max(r["max_single_mb"] for r in rs)
         cpu = statistics.median(r["cpu_s"] for r in rs)
-        print(f"{labels[kind]:<52}{seconds:>9.1f}{tree:>14}{single:>15.0f}{seconds / floor:>8.2f}x"
+        print(f"{labels[kind]:<52}{seconds:>9.1f}{tree:>14}{pss:>13}{single:>15.0f}{seconds / floor:>8.2f}x"
               f"{cpu:>8.1f}{cpu / floor_cpu:>8.2f}x")
         if len(rs) > 1:
             print(f"{'':<4}each run: " + ", ".join(f"{r['seconds']:.1f} s ({r['cpu_s']:.1f} s CPU)" for r in rs))
