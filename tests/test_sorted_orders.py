@@ -93,3 +93,4 @@ def test_the_lists_share_one_order_history_until_a_money_column_changes(monkeypa
     assert len(calls) == 2
     pd.testing.assert_frame_equal(changed, real(o.copy(), cut))
     assert lists._order_history(data, pd.Timestamp("2026-02-01")) is not None and len(calls) == 3   # another cut
+    assert [k for k in orders_module._KEPT if k[0] == id(o) and k[1] == "history"] == [(id(o), "history")]  # replaced

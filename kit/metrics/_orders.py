@@ -77,8 +77,10 @@ def sort_orders(orders: pd.DataFrame) -> SortedOrders:
     return kept(orders, ("customer_id", "order_date"), "sorted", lambda: _read_only(_sort_orders(orders)))
 
 
-def kept(frame: pd.DataFrame, columns: tuple[str, ...], name: str, make: Callable[[], Any]) -> Any:
-    """``make()``, kept while ``frame`` lives and its ``columns`` hold the same values (one result per ``name``).
+def kept(frame: pd.DataFrame, columns: tuple[str, ...], name: str, make: Callable[[], Any], *,
+         version: object = None) -> Any:
+    """``make()``, kept while ``frame`` lives and its ``columns`` hold the same values (one result per ``name``;
+    a call with another ``version``, e.g. another date, replaces it).
 
     This needs pandas' copy-on-write (always on from pandas 3): the kept columns then make any later write to the
     frame's columns copy them first, so a changed column is a new array and ``make()`` runs again. Without
@@ -97,7 +99,7 @@ def kept(frame: pd.DataFrame, columns: tuple[str, ...], name: str, make: Callabl
     if not _copy_on_write():
         return make()
     held = tuple(frame[c] for c in columns if c in frame)
-    stamp = (tuple(c for c in columns if c in frame), tuple(_buffers(c) for c in held), len(frame))
+    stamp = (tuple(c for c in columns if c in frame), tuple(_buffers(c) for c in held), len(frame), version)
     key = (id(frame), name)
     entry = _KEPT.get(key)
     if entry is None or entry[0]() is not frame or entry[1] != stamp:

@@ -87,8 +87,8 @@ def _order_history(data: Any, cut: pd.Timestamp) -> pd.DataFrame:
     """
     if data.orders is None or data.orders.empty:
         return _history_of(data.orders, cut)
-    return kept(data.orders, ("customer_id", "order_date", "revenue", "refund_amount"), f"history before {cut}",
-                lambda: _history_of(data.orders, cut))
+    return kept(data.orders, ("customer_id", "order_date", "revenue", "refund_amount"), "history",
+                lambda: _history_of(data.orders, cut), version=cut)   # one history per frame: the last cut asked
 
 
 def _history_of(orders: pd.DataFrame | None, cut: pd.Timestamp) -> pd.DataFrame:
