@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["SortedOrders", "PreparedOrders", "sort_orders", "kept", "group_min", "group_max", "inactivity_rows",
-           "exit_codes"]
+__all__ = ["SortedOrders", "PreparedOrders", "sort_orders", "orders_before", "kept", "group_min", "group_max",
+           "inactivity_rows", "exit_codes"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,20 @@ def sort_orders(orders: pd.DataFrame) -> SortedOrders:
     [1, 0, 2]
     """
     return kept(orders, ("customer_id", "order_date"), "sorted", lambda: _read_only(_sort_orders(orders)))
+
+
+def orders_before(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The orders dated before ``as_of``: the frame itself when that is every order, so that its kept sort
+    (:func:`sort_orders`) is reused.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"order_date": pd.to_datetime(["2026-01-01", "2026-02-01"])})
+    >>> orders_before(o, pd.Timestamp("2026-03-01")) is o, len(orders_before(o, pd.Timestamp("2026-01-15")))
+    (True, 1)
+    """
+    before = (orders["order_date"] < as_of).to_numpy()
+    return orders if before.all() else orders.loc[before]
 
 
 def kept(frame: pd.DataFrame, columns: tuple[str, ...], name: str, make: Callable[[], Any], *,

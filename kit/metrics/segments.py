@@ -17,7 +17,7 @@ import pandas as pd
 
 from kit.data.periods import Granularity
 from kit.metrics._change import holm
-from kit.metrics._orders import group_max, sort_orders
+from kit.metrics._orders import group_max, orders_before, sort_orders
 from kit.metrics.value import net_revenue
 
 __all__ = ["cohort_retention", "rfm_segments", "RFM_SEGMENTS", "order_groups", "compare_groups"]
@@ -86,8 +86,7 @@ def cohort_retention(orders: pd.DataFrame | None, *, granularity: Granularity,
     as_of = pd.Timestamp(as_of)
     if orders is None:
         return pd.DataFrame(columns=columns)
-    before = (orders["order_date"] < as_of).to_numpy()
-    within = orders if before.all() else orders.loc[before]   # the frame itself: its sort is kept (sort_orders)
+    within = orders_before(orders, as_of)
     if within.empty:
         return pd.DataFrame(columns=columns)
     s = sort_orders(within)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from kit.data.config import AnalysisConfig
 from kit.data.contract import LoyaltyData
-from kit.metrics._orders import exit_codes, group_min, inactivity_rows, sort_orders
+from kit.metrics._orders import exit_codes, group_min, inactivity_rows, orders_before, sort_orders
 from kit.models._survival_cox import CoxChurnModel
 from kit.models._survival_km import KaplanMeier, LogrankResult, logrank_test
 
@@ -109,8 +109,7 @@ def lifetime_table(data: LoyaltyData, config: AnalysisConfig, *, as_of: pd.Times
     orders = data.orders
     if orders is None:
         return pd.DataFrame(columns=base)
-    before = (orders["order_date"] < as_of).to_numpy()
-    orders = orders if before.all() else orders.loc[before]   # the frame itself: its sort is kept (sort_orders)
+    orders = orders_before(orders, as_of)
     s = sort_orders(orders)
     if not len(s.codes):
         return pd.DataFrame(columns=base)
