@@ -26,7 +26,7 @@ from kit.labels import table_name, text
 from kit.metrics.outcomes import survey_outcome
 from kit.plan.scorecards import resolve_period as scorecard_period
 from kit.report.pages._section import Section
-from kit.report.pages._tables import TableRef, TablesOnDisk, loaded_table, table_token, write_tables
+from kit.report.pages._tables import TableRef, TablesOnDisk, loaded_table, return_memory, table_token, write_tables
 from kit.sample import sample_config_path
 
 __all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "release", "config_fingerprint",
@@ -37,7 +37,7 @@ DRIVER_OUTCOMES: tuple[str, ...] = ("nps", "csat", "ces", "rating")
 
 #: The file in a run folder that hands the parent's context to the notebook kernels (see :func:`share`).
 SHARED_FILE = ".shared-context.pkl"
-_SHARED_FORMAT = 2
+_SHARED_FORMAT = 3   # 3: tables Arrow IPC files where exact (kit.report.pages._tables)
 
 
 def resolve_config_path(config_path: str | Path | None) -> Path:
@@ -531,6 +531,7 @@ def release(ctx: Context, run_dir: str | Path) -> bool:
         return False
     ctx.data = TablesOnDisk(ctx.data, files)
     ctx._shared_names = None   # held the tables
+    return_memory()
     return True
 
 

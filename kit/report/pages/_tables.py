@@ -5,22 +5,39 @@ travel inside that one pickle, so every kernel unpickled every table (1.6 GB at 
 of memory per kernel) whether its page read them or not. Here each table is a file of its own next to the context
 and :class:`TablesOnDisk` loads it on first use: page 4 (interviews) never loads the orders, and the run itself
 drops its copy of the tables while the kernels work (:func:`kit.report.pages.release`).
+
+A table whose columns Arrow holds exactly (text, numbers, flags, dates; a plain row index) is written as an
+uncompressed Arrow IPC file instead of a pickle, and a kernel maps that file into memory rather than reading it: the
+columns stay in the operating system's page cache, which all kernels share, so the 1 GB order log of a 1M-customer
+business is held once instead of once per page (and it is written in 1 s instead of 6). Such a frame's columns are
+read-only memory; a write to one copies that column first, as copy-on-write does for any shared column
+(:func:`_guard_writes`). Any other table (object or categorical columns, a labelled index, ``attrs``) stays a pickle.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import weakref
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from kit.data.contract import LoyaltyData
 
-__all__ = ["TablesOnDisk", "TableRef", "write_tables", "loaded_table", "table_token", "table_names"]
+__all__ = ["TablesOnDisk", "TableRef", "write_tables", "loaded_table", "table_token", "table_names", "return_memory"]
 
 #: LoyaltyData fields that are not tables (they travel with the context).
 _NOT_TABLES = ("quality", "sources", "as_of")
+
+#: The first bytes of an Arrow IPC file (the table files that are not pickles).
+_ARROW_MAGIC = b"ARROW1"
+
+#: Frames mapped from an Arrow file -> a shallow copy that keeps their columns "referenced" (see _guard_writes).
+_SHADOWS: dict[int, pd.DataFrame] = {}
 
 
 def table_names(data: LoyaltyData) -> list[str]:
@@ -37,7 +54,8 @@ class TableRef:
 
 
 def write_tables(data: LoyaltyData, prefix: Path) -> dict[str, str]:
-    """Pickle each supplied table of ``data`` to ``<prefix>.<table>`` (mode 0600, written whole or not at all).
+    """Write each supplied table of ``data`` to ``<prefix>.<table>`` (mode 0600, written whole or not at all): an
+    Arrow IPC file when :func:`arrow_exact`, else a pickle.
 
     Returns
     -------
@@ -54,7 +72,10 @@ def write_tables(data: LoyaltyData, prefix: Path) -> dict[str, str]:
         partial.unlink(missing_ok=True)
         try:
             with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
-                pickle.dump(frame, f, protocol=pickle.HIGHEST_PROTOCOL)
+                if arrow_exact(frame):
+                    _write_arrow(frame, f)
+                else:
+                    pickle.dump(frame, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
@@ -93,8 +114,95 @@ class TablesOnDisk(LoyaltyData):
                 if (n in state and state[n] is not None) or (n not in state and n in state["_files"])]
 
 
+def arrow_exact(frame: Any) -> bool:
+    """Whether an Arrow IPC file gives ``frame`` back exactly (same values, dtypes, columns and row index).
+
+    True for a plain :class:`pandas.DataFrame` with a default row index (0, 1, ...), unique text column labels, no
+    ``attrs``, and only columns of float64, int64, bool, time-zone-free datetime64 or pandas' default text dtype
+    (``str``, held by Arrow). Anything else (object, categorical or nullable columns, a labelled index) is pickled.
+
+    Examples
+    --------
+    >>> arrow_exact(pd.DataFrame({"customer_id": pd.array(["a", None], dtype="str"), "revenue": [1.0, float("nan")]}))
+    True
+    >>> arrow_exact(pd.DataFrame({"x": [1, 2]}, index=[5, 6]))
+    False
+    >>> arrow_exact(pd.DataFrame({"x": pd.Categorical(["a"])}))
+    False
+    """
+    if type(frame) is not pd.DataFrame or frame.attrs or not frame.flags.allows_duplicate_labels:
+        return False
+    index, columns = frame.index, frame.columns
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None):
+        return False
+    if columns.name is not None or not columns.is_unique or not all(type(c) is str for c in columns):
+        return False
+    return all(_arrow_dtype(dtype) for dtype in frame.dtypes)
+
+
+def _arrow_dtype(dtype: Any) -> bool:
+    if isinstance(dtype, np.dtype):
+        return dtype in (np.float64, np.int64, np.bool_) or (dtype.kind == "M" and dtype.str.endswith(("[ns]", "[us]")))
+    return (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and dtype.na_value is np.nan)
+
+
+def _write_arrow(frame: pd.DataFrame, f: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with ipc.new_file(f, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _read_arrow(path: Path) -> pd.DataFrame:
+    """The frame of an Arrow table file, its columns mapped from the file (no copy where Arrow's memory is numpy's)."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    table = ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+    return _guard_writes(table.to_pandas(split_blocks=True))
+
+
+def _guard_writes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Let ``frame`` be written to although its columns are read-only memory.
+
+    Under copy-on-write pandas copies a column before writing to it only when another frame shares it; a column
+    nobody shares is written in place, which fails on a mapped file ("assignment destination is read-only"). A
+    shallow copy kept while ``frame`` lives is that other frame: a write (``frame.loc[0, "revenue"] = 0``) copies
+    the column and changes ``frame`` only.
+    """
+    key = id(frame)
+    _SHADOWS[key] = frame.copy(deep=False)
+    weakref.finalize(frame, _SHADOWS.pop, key, None)
+    return frame
+
+
+def return_memory() -> None:
+    """Give the memory of dropped tables back to the operating system, so that it counts for the kernels.
+
+    A freed table does not leave the process by itself: Arrow's memory pool keeps the text columns' buffers for
+    reuse, and glibc's allocator the many small blocks. At 300k customers the run held 1.2 GB after dropping its
+    tables and 0.5 GB after this. Nothing is lost: it is only memory no object uses.
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    name = ctypes.util.find_library("c")
+    if name and os.name == "posix":
+        libc = ctypes.CDLL(name)
+        if hasattr(libc, "malloc_trim"):   # glibc only (not macOS, not musl)
+            libc.malloc_trim(0)
+
+
 def _load(path: Path) -> Any:
-    """Unpickle a table file of :func:`write_tables`, only when it is still private to this user.
+    """Load a table file of :func:`write_tables` (map an Arrow file, unpickle the others), only when it is still
+    private to this user.
 
     Raises
     ------
@@ -111,6 +219,9 @@ def _load(path: Path) -> Any:
         raise ReportError(f"{path} is not a private file of this user (mode {info.st_mode & 0o777:o}); it is not "
                           "loaded. Delete it and run the report again.")
     with path.open("rb") as f:
+        if f.read(len(_ARROW_MAGIC)) == _ARROW_MAGIC:
+            return _read_arrow(path)
+        f.seek(0)
         return pickle.load(f)  # noqa: S301 - a private file of this user, written by this run (write_tables)
 
 
