@@ -308,19 +308,55 @@ def stop_kernels(grace_s: float = 1.0) -> list[int]:
     return [k.pid for k in kernels]
 
 
+class Gate:
+    """Holds notebooks back until the run has shared what they need (:func:`_execute_all`'s ``hold``).
+
+    :meth:`open` lets them start; :meth:`cancel` (the run failed or was stopped) ends them without starting.
+    """
+
+    def __init__(self) -> None:  # noqa: D107 - see the class
+        self._event = threading.Event()
+        self.cancelled = False
+
+    def open(self) -> None:
+        """Let the notebooks held back start."""
+        self._event.set()
+
+    def cancel(self) -> None:
+        """End the notebooks held back without starting them."""
+        self.cancelled = True
+        self._event.set()
+
+    def wait(self) -> bool:
+        """Wait until the gate opens (True) or is cancelled (False)."""
+        self._event.wait()
+        return not self.cancelled
+
+
 def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, Any], *, jobs: int,
                  timeout: int, then: Callable[[Path], None] | None = None,
-                 kernels: _KernelPool | None = None) -> list[_Outcome]:
+                 kernels: _KernelPool | None = None, hold: Gate | None = None) -> list[_Outcome]:
     """Execute ``notebooks`` into ``folder``, ``jobs`` at a time, the longest first (:func:`_start_order`);
     ``then(executed)`` runs in the same worker right after each notebook that succeeded (the HTML conversion,
     overlapping the other kernels). ``kernels``: kernels started ahead, taken one per notebook as it starts. The
-    outcomes come back in the order of ``notebooks``."""
+    outcomes come back in the order of ``notebooks``.
+
+    ``hold``: only the first notebook (in start order) starts at once; the others, and every ``then``, wait until
+    the gate opens. ``loyalty-kit run`` starts the longest page this way as soon as the results it uses are shared,
+    and opens the gate when it has shared the rest. A cancelled gate ends the waiting notebooks unstarted.
+    """
     from tqdm import tqdm
 
+    order = _start_order(notebooks)
+
     def one(nb: Path) -> _Outcome:
+        if hold is not None and nb != order[0] and not hold.wait():
+            return _Outcome(nb.name, 0.0, "not started: the run stopped before it")
         km = kernels.take() if kernels is not None else None
         outcome = _execute(nb, folder / nb.name, parameters, timeout, km=km)
         if then is not None and not outcome.error:
+            if hold is not None and not hold.wait():
+                return _Outcome(nb.name, outcome.seconds, "not converted: the run stopped")
             then(folder / nb.name)
         return outcome
 
@@ -329,7 +365,7 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
     try:
         with tqdm(total=len(notebooks), desc="notebooks", unit="nb", file=sys.stderr,
                   disable=None) as bar:  # None: no bar when stderr is not a terminal (cron logs)
-            futures = {pool.submit(one, nb): nb for nb in _start_order(notebooks)}
+            futures = {pool.submit(one, nb): nb for nb in order}
             for future in as_completed(futures):
                 outcome = future.result()
                 outcomes.append(outcome)
@@ -346,5 +382,5 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
         stop_kernels()
         raise
     pool.shutdown(wait=True)
-    order = {nb.name: i for i, nb in enumerate(notebooks)}
-    return sorted(outcomes, key=lambda o: order[o.notebook])
+    given = {nb.name: i for i, nb in enumerate(notebooks)}
+    return sorted(outcomes, key=lambda o: given[o.notebook])

@@ -12,6 +12,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from kit.data.config import load_config
 from kit.data.periods import parse_period
 from kit.data.privacy import customer_ids, pseudonymise_outputs
 from kit.errors import KitWarning, OutputError, ReportError
-from kit.report.execute import _execute_all, _KernelPool, stop_kernels
+from kit.report.execute import Gate, _execute_all, _KernelPool, stop_kernels
 from kit.report.glossary import GLOSSARY_FILE, glossary_title, write_glossary
 from kit.report.keyfile import key_path, winback_key, write_key
 from kit.report.outdir import (
@@ -139,11 +140,12 @@ _STEPS_BAR_BYTES = 64 * 2**20
 
 
 def _steps_bar(inputs_bytes: int) -> Any:
-    """A tqdm bar over the three steps before the kernels start (shared results, findings, handing them over);
-    shown only for large inputs and only when stderr is a terminal (no bars in cron logs)."""
+    """A tqdm bar over the four steps before all kernels run (the results the first page uses, the others,
+    findings, handing them over); shown only for large inputs and only when stderr is a terminal (no bars in cron
+    logs)."""
     from tqdm import tqdm
 
-    return tqdm(total=3, desc="preparing", unit="step", file=sys.stderr, leave=False,
+    return tqdm(total=4, desc="preparing", unit="step", file=sys.stderr, leave=False,
                 disable=None if inputs_bytes >= _STEPS_BAR_BYTES else True)
 
 
@@ -155,6 +157,24 @@ def _inputs_bytes(config: Path) -> int:
         with contextlib.suppress(OSError):
             total += Path(source.file).stat().st_size
     return total
+
+
+def _share(ctx: Any, tmp: Path, t0: float, what: str) -> Path | None:
+    """:func:`kit.report.pages.share` into the run folder, logged; None (and a warning in run.log) when the
+    context could not be written: each notebook then computes what it needs itself, only slower."""
+    from kit.report import pages
+
+    try:
+        _LIVE.add(tmp / pages.SHARED_FILE)
+        shared = pages.share(ctx, tmp)
+    except (pickle.PicklingError, TypeError, AttributeError, OSError) as err:
+        _LOG.warning("could not hand the shared results to the notebooks (%s: %s); each computes its own",
+                     type(err).__name__, err)
+        return None
+    sizes = [f.stat().st_size for f in tmp.glob(glob_escape(pages.SHARED_FILE) + ".*")]
+    _LOG.info("shared results (%s) computed in %.1f s and handed to the notebooks (%.0f MB, tables %.0f MB in %d "
+              "files)", what, time.monotonic() - t0, shared.stat().st_size / 2**20, sum(sizes) / 2**20, len(sizes))
+    return shared
 
 
 def _winback_key(ctx: Any) -> pd.DataFrame | None:
@@ -293,6 +313,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     _LOG.addHandler(handler)
     _LOG.setLevel(logging.INFO)
     kernels: _KernelPool | None = None
+    gate: Gate | None = None
+    background: Future[list[Any]] | None = None
     try:
         _LOG.info("run %s: config %s, period %s (asked: %s), smoke=%s, jobs=%d, cell timeout %d s",
                   run_id, config, label, period, smoke, jobs, timeout)
@@ -306,46 +328,16 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         # the kernels start (and import the kit) now, on the other core, while this process computes what the
         # notebooks share: at most ``jobs`` of them starting at a time
         kernels = _KernelPool(len(sources), tmp, _KERNEL_IMPORTS, parallel=jobs)
-        t0 = time.monotonic()
-        steps = _steps_bar(inputs_bytes)
-        steps.set_postfix_str("scorecard, customer values, lists", refresh=True)
-        with _warnings_to_log():
-            failed_parts = pages.prepare(ctx, timeout=timeout)
-        steps.update()
-        # conclusions first: each page's findings and the index's executive summary, from the shared results;
-        # before sharing, so that page 3 gets the NPS by segment the findings computed
-        steps.set_postfix_str("findings", refresh=True)
-        story = all_findings(ctx)
-        steps.update()
-        steps.set_postfix_str("handing the results to the notebooks", refresh=True)
-        shared: Path | None = None
-        try:
-            _LIVE.add(tmp / pages.SHARED_FILE)
-            shared = pages.share(ctx, tmp)
-            sizes = [f.stat().st_size for f in tmp.glob(pages.SHARED_FILE + ".*")]
-            _LOG.info("shared results (scorecard, customer values, drivers, lists, plan) computed in %.1f s "
-                      "and handed to the notebooks (%.0f MB, tables %.0f MB in %d files)", time.monotonic() - t0,
-                      shared.stat().st_size / 2**20, sum(sizes) / 2**20, len(sizes))
-        except (pickle.PicklingError, TypeError, AttributeError, OSError) as err:
-            # not fatal: each notebook then reads and computes what it needs itself, only slower
-            _LOG.warning("could not hand the shared results to the notebooks (%s: %s); each computes its own",
-                         type(err).__name__, err)
-        steps.update()
-        key = _winback_key(ctx)
-        # the work cells display the tables as read: their outputs get the lists' pseudonyms (before the release)
-        ids = customer_ids(getattr(ctx.data, n) for n in ctx.data.available()) if cfg.privacy.pseudonymise else set()
-        if shared is not None and not failed_parts and pages.release(ctx, tmp):
-            # every result the run writes is computed: its copy of the tables leaves memory while the kernels work
-            _LOG.info("the run's copy of the tables is released while the notebooks run")
-        steps.close()
         # the notebooks run inside the folder being written; they load the shared context from it
         params.update(period=label if resolved is not None else period, run_dir=str(tmp))
         nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
         nav += [{"href": Path(s.name).with_suffix(".html").name, "title": _page_title(s.name, lang),
                  "current": False} for s in sources]
         nav.append({"href": GLOSSARY_FILE, "title": glossary_title(lang), "current": False})
+        story: dict[str, Any] = {}
+        ids: set[str] = set()
 
-        def convert(executed: Path) -> None:
+        def convert(executed: Path) -> None:   # runs once the findings and the ids are there (the gate is open)
             if (changed := _pseudonymise_notebook(executed, ids, cfg.privacy.salt)):
                 _LOG.info("%s: customer ids in %d outputs replaced by their pseudonyms", executed.name, changed)
             _point_at_final_folder(executed, tmp, final)
@@ -358,7 +350,51 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
             _LOG.info("%s written in %.1f s", page, time.monotonic() - t)
 
         t0 = time.monotonic()
-        outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout, then=convert, kernels=kernels)
+        steps = _steps_bar(inputs_bytes)
+        failed_parts: list[str] = []
+        rest: Sequence[str] | None = None
+        if jobs >= 2 and len(sources) > 1:
+            # two steps: what the longest page uses (page 3: scorecard, customer values, KPI trends) is shared
+            # first and that page starts on the other core; the rest is computed beside it
+            steps.set_postfix_str("scorecard, customer values, KPI trends", refresh=True)
+            with _warnings_to_log():
+                failed_parts += pages.prepare(ctx, timeout=timeout, parts=pages.FIRST)
+            rest = [part for part in pages.PARTS if part not in pages.FIRST]
+            if _share(ctx, tmp, t0, ", ".join(pages.FIRST)) is not None:
+                # the run's tables become the files just written, mapped: one copy for the run and its kernels
+                mapped = pages.map_shared(ctx, tmp)
+                _LOG.info("the run works on the tables it shared (mapped, not copied): %s", ", ".join(mapped) or "none")
+                gate, started_notebooks = Gate(), time.monotonic()
+                background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kit-notebooks").submit(
+                    _execute_all, sources, tmp, params, jobs=jobs, timeout=timeout, then=convert, kernels=kernels,
+                    hold=gate)
+        steps.update()
+        steps.set_postfix_str("drivers, customer lists, action plan", refresh=True)
+        with _warnings_to_log():
+            failed_parts += pages.prepare(ctx, timeout=timeout, parts=rest)
+        steps.update()
+        # conclusions first: each page's findings and the index's executive summary, from the shared results
+        steps.set_postfix_str("findings", refresh=True)
+        story = all_findings(ctx)
+        steps.update()
+        steps.set_postfix_str("handing the results to the notebooks", refresh=True)
+        shared = _share(ctx, tmp, t0, "scorecard, customer values, drivers, lists, plan, trends")
+        steps.update()
+        key = _winback_key(ctx)
+        # the work cells display the tables as read: their outputs get the lists' pseudonyms (before the release)
+        ids = customer_ids(getattr(ctx.data, n) for n in ctx.data.available()) if cfg.privacy.pseudonymise else set()
+        if shared is not None and not failed_parts and pages.release(ctx, tmp):
+            # every result the run writes is computed: its copy of the tables leaves memory while the kernels work
+            _LOG.info("the run's copy of the tables is released while the notebooks run")
+        steps.close()
+
+        if background is not None:
+            gate.open()
+            t0 = started_notebooks
+            outcomes = background.result()
+        else:
+            t0 = time.monotonic()
+            outcomes = _execute_all(sources, tmp, params, jobs=jobs, timeout=timeout, then=convert, kernels=kernels)
         kernels.close()
         remove_shared_files()  # the kernels are done with it: the data it holds leaves the reports folder now
         _LOG.info("notebooks executed and converted to HTML in %.1f s", time.monotonic() - t0)
@@ -394,6 +430,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         _write_winback_key(ctx, key, out, run_id)
         _LOG.info("run %s finished in %.1f s", run_id, time.monotonic() - started)
     except BaseException as exc:
+        if gate is not None:
+            gate.cancel()   # the notebooks still held back end unstarted
         if kernels is not None:
             kernels.close(wait=False)
         stop_kernels()

@@ -20,12 +20,13 @@ from kit.report.pages._context import (
                                 Context,
                                 config_fingerprint,
                                 context,
+                                map_shared,
                                 release,
                                 resolve_config_path,
                                 resolve_period,
                                 share,
 )
-from kit.report.pages._prepare import prepare
+from kit.report.pages._prepare import FIRST, PARTS, prepare
 from kit.report.pages._section import Section
 from kit.report.pages.actions import (
                                 LISTS,
@@ -53,7 +54,7 @@ from kit.report.pages.show import SECTIONS, show
 
 __all__ = [
     "Context", "context", "resolve_config_path", "resolve_period", "Section",
-    "prepare", "share", "release", "config_fingerprint", "SHARED_FILE",
+    "prepare", "PARTS", "FIRST", "share", "release", "map_shared", "config_fingerprint", "SHARED_FILE",
     "get_scorecard", "scorecard_html", "show", "SECTIONS",
     # 1 goals
     "business", "kpi_targets", "kpi_tree", "KPI_TREE", "baseline", "why_retention",

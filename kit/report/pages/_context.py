@@ -26,11 +26,19 @@ from kit.labels import table_name, text
 from kit.metrics.outcomes import survey_outcome
 from kit.plan.scorecards import resolve_period as scorecard_period
 from kit.report.pages._section import Section
-from kit.report.pages._tables import TableRef, TablesOnDisk, loaded_table, return_memory, table_token, write_tables
+from kit.report.pages._tables import (
+    TableRef,
+    TablesOnDisk,
+    arrow_files,
+    loaded_table,
+    return_memory,
+    table_token,
+    write_tables,
+)
 from kit.sample import sample_config_path
 
-__all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "release", "config_fingerprint",
-           "SHARED_FILE", "DRIVER_OUTCOMES"]
+__all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "release", "map_shared",
+           "config_fingerprint", "SHARED_FILE", "DRIVER_OUTCOMES"]
 
 #: Survey scores the key-driver analysis can explain (``driver_outcome``).
 DRIVER_OUTCOMES: tuple[str, ...] = ("nps", "csat", "ces", "rating")
@@ -533,6 +541,32 @@ def release(ctx: Context, run_dir: str | Path) -> bool:
     ctx._shared_names = None   # held the tables
     return_memory()
     return True
+
+
+def map_shared(ctx: Context, run_dir: str | Path) -> list[str]:
+    """Swap ``ctx``'s tables for the ones :func:`share` wrote to ``run_dir`` as Arrow files, mapped now: the run
+    and its kernels then hold one copy of those tables, in the page cache, instead of one each.
+
+    ``loyalty-kit run`` does this after sharing the first results, while it computes the others beside the first
+    kernel. The values are the same (the file gives each table back exactly); a table kept as a pickle stays as
+    it is. Results computed before are kept (they are cached by the tables' names, not their memory).
+
+    Returns
+    -------
+    list of str
+        The tables swapped.
+    """
+    prefix = Path(run_dir).resolve() / SHARED_FILE
+    files = {name: str(prefix.with_name(f"{prefix.name}.{name}")) for name in ctx.data.available()}
+    mapped = arrow_files({n: f for n, f in files.items() if Path(f).is_file()})
+    if not mapped:
+        return []
+    ctx.data = TablesOnDisk(ctx.data, mapped)
+    for name in mapped:
+        getattr(ctx.data, name)   # mapped now: a file the run removes later is no longer needed
+    ctx._shared_names = None   # held the old tables
+    return_memory()
+    return sorted(mapped)
 
 
 def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke: bool,

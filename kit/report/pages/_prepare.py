@@ -7,7 +7,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from kit.report.pages._common import get_scorecard
 from kit.report.pages._context import Context
@@ -16,7 +16,7 @@ from kit.report.pages.criteria import customer_values
 from kit.report.pages.interviews import coded_comments, coded_interviews
 from kit.report.pages.trends import kpi_trends
 
-__all__ = ["prepare"]
+__all__ = ["prepare", "PARTS", "FIRST"]
 
 _LOG = logging.getLogger("kit.report")
 
@@ -25,8 +25,15 @@ SHARED = (("scorecard", get_scorecard), ("customer values", customer_values), ("
           ("coded interviews", coded_interviews), ("coded comments", coded_comments),
           ("customer lists", list_frames), ("action plan", plan_frame), ("kpi trends", kpi_trends))
 
+#: The names of the parts, in the order :func:`prepare` computes them.
+PARTS = tuple(name for name, _ in SHARED)
 
-def prepare(ctx: Context, *, timeout: float | None = None) -> list[str]:
+#: The parts the longest page (page 3, the loyalty criteria) uses: ``loyalty-kit run`` computes and shares these
+#: first and starts that page, then computes the others while it runs.
+FIRST = ("scorecard", "customer values", "kpi trends")
+
+
+def prepare(ctx: Context, *, timeout: float | None = None, parts: Collection[str] | None = None) -> list[str]:
     """Fill ``ctx``'s cache with the results several pages show: scorecard, customer values,
     NPS drivers, coded interviews and comments, customer lists, the action plan and the KPI trends.
 
@@ -42,6 +49,9 @@ def prepare(ctx: Context, *, timeout: float | None = None) -> list[str]:
         Seconds each part may take (the run's cell timeout). A part that takes longer is
         stopped where that is possible (the main thread of a POSIX process) and left to the
         notebook, which then runs it under the cell timeout and fails naming its cell.
+    parts : collection of str, optional
+        Compute only these parts (names of :data:`SHARED`, e.g. :data:`FIRST`); None: all. A part computed
+        before is not computed again.
 
     Returns
     -------
@@ -49,7 +59,12 @@ def prepare(ctx: Context, *, timeout: float | None = None) -> list[str]:
         The parts that failed, each with its error ("drivers: ...").
     """
     failed: list[str] = []
+    unknown = set(parts or ()) - set(PARTS)
+    if unknown:
+        raise ValueError(f"prepare(): no part named {sorted(unknown)}; the parts are {list(PARTS)}")
     for name, compute in SHARED:
+        if parts is not None and name not in parts:
+            continue
         # wall and CPU time of this thread (kernels start in other threads meanwhile): where a slow run went
         wall, cpu = time.monotonic(), time.thread_time()
         try:

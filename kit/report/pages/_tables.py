@@ -28,7 +28,8 @@ import pandas as pd
 
 from kit.data.contract import LoyaltyData
 
-__all__ = ["TablesOnDisk", "TableRef", "write_tables", "loaded_table", "table_token", "table_names", "return_memory"]
+__all__ = ["TablesOnDisk", "TableRef", "write_tables", "loaded_table", "table_token", "table_names", "return_memory",
+           "arrow_files"]
 
 #: LoyaltyData fields that are not tables (they travel with the context).
 _NOT_TABLES = ("quality", "sources", "as_of")
@@ -55,7 +56,8 @@ class TableRef:
 
 def write_tables(data: LoyaltyData, prefix: Path) -> dict[str, str]:
     """Write each supplied table of ``data`` to ``<prefix>.<table>`` (mode 0600, written whole or not at all): an
-    Arrow IPC file when :func:`arrow_exact`, else a pickle.
+    Arrow IPC file when :func:`arrow_exact`, else a pickle. A table of ``data`` that is still the one loaded from
+    that very file (a run sharing a second time) is not written again.
 
     Returns
     -------
@@ -64,10 +66,14 @@ def write_tables(data: LoyaltyData, prefix: Path) -> dict[str, str]:
     """
     files: dict[str, str] = {}
     for name in table_names(data):
+        target = prefix.with_name(f"{prefix.name}.{name}")
+        token = table_token(data, name)
+        if isinstance(token, tuple) and token == ("file", str(target)) and target.is_file():
+            files[name] = str(target)   # shared before and still the table in that file: not written again
+            continue
         frame = getattr(data, name)
         if frame is None:
             continue
-        target = prefix.with_name(f"{prefix.name}.{name}")
         partial = target.with_name(target.name + ".partial")
         partial.unlink(missing_ok=True)
         try:
@@ -176,6 +182,17 @@ def _guard_writes(frame: pd.DataFrame) -> pd.DataFrame:
     _SHADOWS[key] = frame.copy(deep=False)
     weakref.finalize(frame, _SHADOWS.pop, key, None)
     return frame
+
+
+def arrow_files(files: dict[str, str]) -> dict[str, str]:
+    """The entries of ``files`` (table -> file of :func:`write_tables`) that are Arrow files, which a process maps
+    instead of reading."""
+    mapped = {}
+    for name, file in files.items():
+        with open(file, "rb") as f:
+            if f.read(len(_ARROW_MAGIC)) == _ARROW_MAGIC:
+                mapped[name] = file
+    return mapped
 
 
 def return_memory() -> None:
