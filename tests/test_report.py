@@ -118,6 +118,10 @@ def test_run_folder_has_every_artefact(fixture_run):
     log = (fixture_run / "run.log").read_text()
     assert "05_actions.ipynb executed in" in log and "finished in" in log
     assert "shared results" in log and not [n for n in names if n.startswith(pages.SHARED_FILE)]  # not a result
+    # two steps: page 3 started once scorecard, customer values and trends were shared, before the rest
+    first = log.index("shared results (scorecard, customer values, kpi trends)")
+    assert first < log.index("action plan computed")
+    assert "the run works on the tables it shared (mapped, not copied): exits, orders, surveys\n" in log
 
 
 @pytest.mark.parametrize("relative_out", [False, True])

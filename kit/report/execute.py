@@ -353,6 +353,9 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
         if hold is not None and nb != order[0] and not hold.wait():
             return _Outcome(nb.name, 0.0, "not started: the run stopped before it")
         km = kernels.take() if kernels is not None else None
+        if hold is not None and hold.cancelled:   # stopped while waiting for a kernel
+            _shutdown(km)
+            return _Outcome(nb.name, 0.0, "not started: the run stopped before it")
         outcome = _execute(nb, folder / nb.name, parameters, timeout, km=km)
         if then is not None and not outcome.error:
             if hold is not None and not hold.wait():

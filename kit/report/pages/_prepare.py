@@ -59,9 +59,10 @@ def prepare(ctx: Context, *, timeout: float | None = None, parts: Collection[str
         The parts that failed, each with its error ("drivers: ...").
     """
     failed: list[str] = []
-    unknown = set(parts or ()) - set(PARTS)
+    names = [name for name, _ in SHARED]
+    unknown = set(parts or ()) - set(names)
     if unknown:
-        raise ValueError(f"prepare(): no part named {sorted(unknown)}; the parts are {list(PARTS)}")
+        raise ValueError(f"prepare(): no part named {sorted(unknown)}; the parts are {names}")
     for name, compute in SHARED:
         if parts is not None and name not in parts:
             continue

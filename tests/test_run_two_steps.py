@@ -1,0 +1,153 @@
+"""A run in two steps: the longest page starts once the results it uses are shared, the rest is computed beside it
+(kit.report.pages.prepare(parts=...), map_shared, kit.report.execute.Gate / _execute_all(hold=...))."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from kit.report import execute, pages
+from kit.report.pages import _prepare
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures_report" / "analysis.yaml"
+
+
+@pytest.fixture
+def fixture_config(tmp_path: Path) -> Path:
+    folder = tmp_path / "business"
+    shutil.copytree(FIXTURE.parent, folder)
+    return folder / FIXTURE.name
+
+
+# ---- prepare(parts=...) ---------------------------------------------------------------------------------------
+
+
+def test_prepare_computes_the_parts_asked_and_names_an_unknown_one(monkeypatch):
+    done: list[str] = []
+    monkeypatch.setattr(_prepare, "SHARED", tuple((n, lambda ctx, n=n: done.append(n)) for n in ("a", "b", "c")))
+    assert pages.prepare(object(), parts=("c", "a")) == []   # type: ignore[arg-type]
+    assert done == ["a", "c"]                                 # in the order of SHARED, not of the question
+    assert pages.prepare(object()) == [] and done == ["a", "c", "a", "b", "c"]   # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"no part named \['scorcard'\]; the parts are \['a', 'b', 'c'\]"):
+        pages.prepare(object(), parts=("scorcard",))           # type: ignore[arg-type]
+
+
+def test_the_first_parts_are_parts_and_each_part_is_computed_once_over_the_two_steps(fixture_config):
+    assert set(pages.FIRST) < set(pages.PARTS)
+    ctx = pages.context(fixture_config, period="latest", smoke=True)
+    assert pages.prepare(ctx, parts=pages.FIRST) == []
+    first = {k: v[0] for k, v in ctx._cache.items()}
+    assert {"scorecard", "customer_value"} <= set(first) and "plan" not in first
+    assert pages.prepare(ctx, parts=[p for p in pages.PARTS if p not in pages.FIRST]) == []
+    assert all(ctx._cache[k][0] is v for k, v in first.items())   # not computed again
+    alone = pages.context(fixture_config, period="latest", smoke=True)
+    assert pages.prepare(alone) == []
+    pd.testing.assert_frame_equal(pages.get_scorecard(ctx), pages.get_scorecard(alone))
+    pd.testing.assert_frame_equal(pages.plan_frame(ctx), pages.plan_frame(alone))
+
+
+# ---- the run works on the tables it shared ----------------------------------------------------------------------
+
+
+def test_map_shared_swaps_the_tables_for_their_mapped_files_and_keeps_the_results(fixture_config, tmp_path):
+    ctx = pages.context(fixture_config, period="latest", smoke=True)
+    assert pages.prepare(ctx, parts=pages.FIRST) == []
+    before = {t: getattr(ctx.data, t).copy() for t in ctx.data.available()}
+    card = pages.get_scorecard(ctx)
+    assert pages.map_shared(ctx, tmp_path) == []                 # nothing shared there yet: nothing swapped
+    pages.share(ctx, tmp_path)
+    swapped = pages.map_shared(ctx, tmp_path)
+    assert swapped == sorted(before)                              # every fixture table is Arrow-exact
+    for table, frame in before.items():
+        pd.testing.assert_frame_equal(getattr(ctx.data, table), frame, check_exact=True)
+    assert not ctx.data.orders["revenue"].to_numpy().flags.writeable   # the file's memory
+    assert pages.get_scorecard(ctx) is card                       # cached by name: still the same result
+    files = {p.name: p.stat() for p in tmp_path.glob(pages.SHARED_FILE + ".*")}
+    context_file = (tmp_path / pages.SHARED_FILE).stat()
+    time.sleep(0.01)
+    assert pages.prepare(ctx) == []
+    pages.share(ctx, tmp_path)                                    # the second share, with the rest
+    again = {p.name: p.stat() for p in tmp_path.glob(pages.SHARED_FILE + ".*")}
+    assert {n: (s.st_ino, s.st_mtime_ns) for n, s in again.items()} == \
+        {n: (s.st_ino, s.st_mtime_ns) for n, s in files.items()}  # the tables were not written again
+    assert (tmp_path / pages.SHARED_FILE).stat().st_ino != context_file.st_ino
+    kernel = pages.context(fixture_config, period=ctx.period.label, smoke=True, run_dir=tmp_path)
+    assert "plan" in kernel._cache
+    pd.testing.assert_frame_equal(kernel.data.orders, before["orders"], check_exact=True)
+
+
+def test_a_table_replaced_after_the_first_share_is_written_again(fixture_config, tmp_path):
+    ctx = pages.context(fixture_config, period="latest", smoke=True)
+    pages.share(ctx, tmp_path)
+    pages.map_shared(ctx, tmp_path)
+    ctx.data.orders = ctx.data.orders.head(3)                     # no longer the table in the file
+    pages.share(ctx, tmp_path)
+    kernel = pages.context(fixture_config, period=ctx.period.label, smoke=True, run_dir=tmp_path)
+    assert len(kernel.data.orders) == 3
+
+
+# ---- the gate of _execute_all -----------------------------------------------------------------------------------
+
+
+def _fake_notebooks(tmp_path: Path, cells: dict[str, int]) -> list[Path]:
+    paths = []
+    for name, n in cells.items():
+        book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1") for _ in range(n)])
+        path = tmp_path / name
+        nbformat.write(book, path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """_execute replaced by a recorder: which notebook started when (no kernel)."""
+    started: list[str] = []
+
+    def fake(source: Path, target: Path, parameters: dict, timeout: int, km: object = None) -> execute._Outcome:
+        started.append(source.name)
+        time.sleep(0.05)
+        return execute._Outcome(source.name, 0.05)
+
+    monkeypatch.setattr(execute, "_execute", fake)
+    return started
+
+
+def test_only_the_longest_notebook_starts_before_the_gate_opens(tmp_path, recorded):
+    books = _fake_notebooks(tmp_path, {"01.ipynb": 2, "03.ipynb": 9, "05.ipynb": 4})
+    converted: list[str] = []
+    gate = execute.Gate()
+    result: list[list[execute._Outcome]] = []
+    worker = threading.Thread(target=lambda: result.append(execute._execute_all(
+        books, tmp_path, {}, jobs=2, timeout=60, then=lambda p: converted.append(p.name), hold=gate)))
+    worker.start()
+    time.sleep(0.5)
+    assert recorded == ["03.ipynb"] and converted == []           # ran, but waits to be converted
+    gate.open()
+    worker.join(timeout=10)
+    assert sorted(recorded) == ["01.ipynb", "03.ipynb", "05.ipynb"] and sorted(converted) == sorted(recorded)
+    assert [o.notebook for o in result[0]] == ["01.ipynb", "03.ipynb", "05.ipynb"]   # in the given order
+    assert not any(o.error for o in result[0])
+
+
+def test_a_cancelled_gate_ends_the_held_notebooks_unstarted(tmp_path, recorded):
+    books = _fake_notebooks(tmp_path, {"01.ipynb": 2, "03.ipynb": 9})
+    gate = execute.Gate()
+    result: list[list[execute._Outcome]] = []
+    worker = threading.Thread(target=lambda: result.append(execute._execute_all(
+        books, tmp_path, {}, jobs=2, timeout=60, then=lambda p: None, hold=gate)))
+    worker.start()
+    time.sleep(0.3)
+    gate.cancel()
+    worker.join(timeout=10)
+    assert not worker.is_alive() and recorded == ["03.ipynb"]
+    errors = {o.notebook: o.error for o in result[0]}
+    assert errors == {"01.ipynb": "not started: the run stopped before it",
+                      "03.ipynb": "not converted: the run stopped"}
