@@ -57,7 +57,7 @@ def complaint_rate(tickets: pd.DataFrame, orders: pd.DataFrame, *, period: Perio
     if "is_complaint" not in tickets.columns:
         return no_data("complaint_rate", "die Tickettabelle hat keine Spalte 'is_complaint'" if lang == "de"
                        else "the tickets table has no 'is_complaint' column")
-    n_orders = len(rows_in_period(orders, "order_date", period))
+    n_orders = len(rows_in_period(orders, "order_date", period, columns=()))
     if n_orders == 0:
         return no_data("complaint_rate", "keine Bestellungen im Zeitraum" if lang == "de"
                        else "no orders in the period")
@@ -104,7 +104,7 @@ def complaints_by_category(tickets: pd.DataFrame, orders: pd.DataFrame, *,
     if "is_complaint" not in tickets.columns:
         return pd.DataFrame(columns=columns)
     complaints = _complaints(tickets, period)
-    n_orders = len(rows_in_period(orders, "order_date", period))
+    n_orders = len(rows_in_period(orders, "order_date", period, columns=()))
     category = (complaints["category"] if "category" in complaints.columns
                 else pd.Series("(none)", index=complaints.index))
     counts = category.fillna("(none)").astype(str).value_counts()

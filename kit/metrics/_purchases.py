@@ -34,7 +34,7 @@ def counts_prepared(kpi: str, prep: PreparedOrders, period: Period, lang: Langua
 
 
 def _orders_per_customer(orders: pd.DataFrame | None, period: Period | None) -> pd.Series:
-    sub = rows_in_period(orders, "order_date", period)
+    sub = rows_in_period(orders, "order_date", period, columns=["customer_id"])
     if orders is None or sub.empty:
         return pd.Series(dtype="int64")
     return sub.loc[sub["customer_id"].notna()].groupby("customer_id").size()

@@ -58,7 +58,8 @@ def referral_rate(referrals: pd.DataFrame, orders: pd.DataFrame, *, period: Peri
     0.25
     """
     de = lang == "de"
-    active = pd.Index(rows_in_period(orders, "order_date", period)["customer_id"].dropna().astype(str).unique())
+    ordered = rows_in_period(orders, "order_date", period, columns=["customer_id"])["customer_id"]
+    active = pd.Index(ordered.dropna().astype(str).unique())
     if len(active) == 0:
         return no_data("referral_rate", "keine bestellenden Kunden im Zeitraum" if de
                        else "no ordering customers in the period")

@@ -45,8 +45,9 @@ def _no_orders_before(as_of: pd.Timestamp, lang: Language) -> str:
 
 def _orders_with_revenue(kpi: str, orders: pd.DataFrame | None, period: Period | None,
                          lang: Language) -> tuple[pd.DataFrame, int, str] | MetricResult:
-    """Orders of the period with a known revenue (see :func:`_known_revenue`), or the no-data result."""
-    sub = rows_in_period(orders, "order_date", period)
+    """Orders of the period with a known revenue (see :func:`_known_revenue`), or the no-data result; only the
+    columns that AOV and refund share use."""
+    sub = rows_in_period(orders, "order_date", period, columns=["customer_id", "revenue", "refund_amount"])
     if orders is None or sub.empty:
         return _no_orders(kpi, orders, period, lang)
     sub, missing, note = _known_revenue(sub, lang)
@@ -226,7 +227,7 @@ def return_rate(orders: pd.DataFrame | None, *, period: Period | str | None = No
     if orders is not None and "returned" not in orders and "refund_amount" not in orders:
         return no_data("return_rate", "die Bestellungen haben weder eine Spalte 'returned' noch 'refund_amount'"
                        if lang == "de" else "orders have neither a 'returned' nor a 'refund_amount' column")
-    sub = rows_in_period(orders, "order_date", period)
+    sub = rows_in_period(orders, "order_date", period, columns=["returned", "refund_amount"])
     if orders is None or sub.empty:
         return _no_orders("return_rate", orders, period, lang)
     flag = pd.Series(False, index=sub.index)
