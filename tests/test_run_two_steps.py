@@ -67,7 +67,9 @@ def test_map_shared_swaps_the_tables_for_their_mapped_files_and_keeps_the_result
     assert swapped == sorted(before)                              # every fixture table is Arrow-exact
     for table, frame in before.items():
         pd.testing.assert_frame_equal(getattr(ctx.data, table), frame, check_exact=True)
-    assert not ctx.data.orders["revenue"].to_numpy().flags.writeable   # the file's memory
+    maps = Path("/proc/self/maps")
+    if maps.exists():                                             # Linux: the run maps the file
+        assert str((tmp_path / f"{pages.SHARED_FILE}.orders").resolve()) in maps.read_text()
     assert pages.get_scorecard(ctx) is card                       # cached by name: still the same result
     files = {p.name: p.stat() for p in tmp_path.glob(pages.SHARED_FILE + ".*")}
     context_file = (tmp_path / pages.SHARED_FILE).stat()
@@ -83,14 +85,19 @@ def test_map_shared_swaps_the_tables_for_their_mapped_files_and_keeps_the_result
     pd.testing.assert_frame_equal(kernel.data.orders, before["orders"], check_exact=True)
 
 
-def test_a_table_replaced_after_the_first_share_is_written_again(fixture_config, tmp_path):
+@pytest.mark.parametrize("change", ["replace", "write"])
+def test_a_table_changed_after_the_first_share_is_written_again(fixture_config, tmp_path, change):
     ctx = pages.context(fixture_config, period="latest", smoke=True)
     pages.share(ctx, tmp_path)
     pages.map_shared(ctx, tmp_path)
-    ctx.data.orders = ctx.data.orders.head(3)                     # no longer the table in the file
+    if change == "replace":
+        ctx.data.orders = ctx.data.orders.head(3)                 # no longer the table in the file
+    else:
+        ctx.data.orders.loc[0, "revenue"] = -1.0                  # the same frame, one value written
+    expected = ctx.data.orders.copy()
     pages.share(ctx, tmp_path)
     kernel = pages.context(fixture_config, period=ctx.period.label, smoke=True, run_dir=tmp_path)
-    assert len(kernel.data.orders) == 3
+    pd.testing.assert_frame_equal(kernel.data.orders, expected, check_exact=True)
 
 
 # ---- the gate of _execute_all -----------------------------------------------------------------------------------
@@ -104,6 +111,13 @@ def _fake_notebooks(tmp_path: Path, cells: dict[str, int]) -> list[Path]:
         nbformat.write(book, path)
         paths.append(path)
     return paths
+
+
+def _wait_for(condition, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -128,7 +142,8 @@ def test_only_the_longest_notebook_starts_before_the_gate_opens(tmp_path, record
     worker = threading.Thread(target=lambda: result.append(execute._execute_all(
         books, tmp_path, {}, jobs=2, timeout=60, then=lambda p: converted.append(p.name), hold=gate)))
     worker.start()
-    time.sleep(0.5)
+    _wait_for(lambda: recorded)
+    time.sleep(0.3)                                               # time for another to start, were it allowed
     assert recorded == ["03.ipynb"] and converted == []           # ran, but waits to be converted
     gate.open()
     worker.join(timeout=10)
@@ -144,10 +159,47 @@ def test_a_cancelled_gate_ends_the_held_notebooks_unstarted(tmp_path, recorded):
     worker = threading.Thread(target=lambda: result.append(execute._execute_all(
         books, tmp_path, {}, jobs=2, timeout=60, then=lambda p: None, hold=gate)))
     worker.start()
-    time.sleep(0.3)
+    _wait_for(lambda: recorded)
     gate.cancel()
     worker.join(timeout=10)
     assert not worker.is_alive() and recorded == ["03.ipynb"]
     errors = {o.notebook: o.error for o in result[0]}
     assert errors == {"01.ipynb": "not started: the run stopped before it",
                       "03.ipynb": "not converted: the run stopped"}
+
+
+def test_a_closed_pool_hands_out_no_kernel_at_once():
+    """A notebook waiting for a kernel when the run stops gets None within half a second, not after the start-up
+    timeout (which kept a failed run's process alive for two minutes)."""
+    pool = execute._KernelPool(0, Path("."), "", startup_timeout=120)   # starts nothing: no kernel ever comes
+    got: list[object] = ["waiting"]
+    waiter = threading.Thread(target=lambda: got.__setitem__(0, pool.take()))
+    started = time.monotonic()
+    waiter.start()
+    time.sleep(0.2)
+    pool.close(wait=False)
+    waiter.join(timeout=5)
+    assert not waiter.is_alive() and got == [None] and time.monotonic() - started < 2
+
+
+def test_a_run_that_fails_in_its_second_step_stops_page_3_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    import psutil
+
+    from kit.report import run as run_module
+
+    def broken(ctx: object) -> dict:
+        time.sleep(2)                                             # page 3 is under way by now
+        raise RuntimeError("findings broke")
+
+    monkeypatch.setattr(run_module, "all_findings", broken)
+    out = tmp_path / "r"
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="findings broke"):
+        run_module.run_report(FIXTURE, out=out, smoke=True, timeout=300, jobs=2)
+    assert time.monotonic() - started < 90
+    assert not list(out.rglob(pages.SHARED_FILE + "*"))          # no copy of the data left
+    assert [p.name.startswith("failed-") for p in out.iterdir() if p.is_dir()] == [True]
+    log = next(out.glob("failed-*/run.log")).read_text(encoding="utf-8")
+    assert "failed: findings broke" in log and " ERROR 01_goals.ipynb failed" not in log
+    assert "the run works on the tables it shared" in log          # page 3 had been started
+    _wait_for(lambda: not [c for c in psutil.Process().children() if "ipykernel" in " ".join(c.cmdline())])

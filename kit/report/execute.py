@@ -178,13 +178,15 @@ class _KernelPool:
         return km
 
     def take(self) -> Any:
-        """The next kernel started ahead (waits for it), or None: the notebook then starts its own."""
-        if self._closed.is_set():
-            return None
-        try:
-            return self._ready.get(timeout=self._timeout * 2)
-        except queue.Empty:
-            return None
+        """The next kernel started ahead (waits for it), or None: the notebook then starts its own. Returns None
+        within half a second once the pool is closed (a run that stops), not after the start-up timeout."""
+        deadline = time.monotonic() + self._timeout * 2
+        while not self._closed.is_set() and time.monotonic() < deadline:
+            try:
+                return self._ready.get(timeout=0.5)
+            except queue.Empty:
+                continue
+        return None
 
     def close(self, *, wait: bool = True) -> None:
         """Stop starting kernels and shut down those started but not taken. ``wait=False`` (a run that is
@@ -374,7 +376,9 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
                 outcomes.append(outcome)
                 bar.set_postfix_str(outcome.notebook)
                 bar.update(1)
-                if outcome.error:
+                if outcome.error and hold is not None and hold.cancelled:
+                    _LOG.info("%s: %s", outcome.notebook, outcome.error)   # the run's own error says why
+                elif outcome.error:
                     _LOG.error("%s failed at cell %s after %.1f s: %s", outcome.notebook, outcome.cell,
                                outcome.seconds, outcome.error)
                 else:

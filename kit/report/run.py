@@ -13,6 +13,7 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
@@ -369,7 +370,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
                     _execute_all, sources, tmp, params, jobs=jobs, timeout=timeout, then=convert, kernels=kernels,
                     hold=gate)
         steps.update()
-        steps.set_postfix_str("drivers, customer lists, action plan", refresh=True)
+        steps.set_postfix_str("drivers, customer lists, action plan" if rest is not None
+                              else "scorecard, customer values, lists", refresh=True)
         with _warnings_to_log():
             failed_parts += pages.prepare(ctx, timeout=timeout, parts=rest)
         steps.update()
@@ -435,6 +437,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         if kernels is not None:
             kernels.close(wait=False)
         stop_kernels()
+        if background is not None:   # its notebooks end with their kernels; before the folder is renamed
+            futures_wait([background], timeout=30)
         remove_shared_files()
         error: BaseException = exc
         if isinstance(exc, KeyboardInterrupt | SystemExit):

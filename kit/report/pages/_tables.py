@@ -40,6 +40,12 @@ _ARROW_MAGIC = b"ARROW1"
 #: Frames mapped from an Arrow file -> a shallow copy that keeps their columns "referenced" (see _guard_writes).
 _SHADOWS: dict[int, pd.DataFrame] = {}
 
+#: Frames mapped from an Arrow file -> the memory of each column as mapped (see :func:`_as_mapped`).
+_MAPPED: dict[int, tuple[tuple[str, tuple[int, ...]], ...]] = {}
+
+#: Whether a mapped table can be written to safely here: pandas 3 (copy-on-write, Arrow text) on POSIX.
+_MAPPING_SAFE = int(pd.__version__.split(".", 1)[0]) >= 3 and os.name == "posix"
+
 
 def table_names(data: LoyaltyData) -> list[str]:
     """The table fields of ``data`` (customers ... interviews), whether supplied or not."""
@@ -68,7 +74,7 @@ def write_tables(data: LoyaltyData, prefix: Path) -> dict[str, str]:
     for name in table_names(data):
         target = prefix.with_name(f"{prefix.name}.{name}")
         token = table_token(data, name)
-        if isinstance(token, tuple) and token == ("file", str(target)) and target.is_file():
+        if isinstance(token, tuple) and token == ("file", str(target)) and target.is_file() and _as_mapped(data, name):
             files[name] = str(target)   # shared before and still the table in that file: not written again
             continue
         frame = getattr(data, name)
@@ -123,9 +129,13 @@ class TablesOnDisk(LoyaltyData):
 def arrow_exact(frame: Any) -> bool:
     """Whether an Arrow IPC file gives ``frame`` back exactly (same values, dtypes, columns and row index).
 
-    True for a plain :class:`pandas.DataFrame` with a default row index (0, 1, ...), unique text column labels, no
-    ``attrs``, and only columns of float64, int64, bool, time-zone-free datetime64 or pandas' default text dtype
-    (``str``, held by Arrow). Anything else (object, categorical or nullable columns, a labelled index) is pickled.
+    True for a plain :class:`pandas.DataFrame` with at least one column, a default row index (0, 1, ...), unique
+    column labels of pandas' text dtype, no ``attrs``, and only columns of float64, int64, bool, time-zone-free
+    datetime64 (ns or us) or pandas' default text dtype (``str``, held by Arrow). Anything else (object,
+    categorical or nullable columns, a labelled index) is pickled, and so is every table where the mapping could
+    not be written to safely: before pandas 3 (no copy-on-write by default, and text comes back as ``object``)
+    and outside POSIX (Windows cannot delete a file that is still mapped). The sign and payload of a NaN are
+    not kept (every NaN comes back as NaN).
 
     Examples
     --------
@@ -136,12 +146,13 @@ def arrow_exact(frame: Any) -> bool:
     >>> arrow_exact(pd.DataFrame({"x": pd.Categorical(["a"])}))
     False
     """
-    if type(frame) is not pd.DataFrame or frame.attrs or not frame.flags.allows_duplicate_labels:
+    if not _MAPPING_SAFE or type(frame) is not pd.DataFrame or frame.attrs or not frame.flags.allows_duplicate_labels:
         return False
     index, columns = frame.index, frame.columns
     if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None):
         return False
-    if columns.name is not None or not columns.is_unique or not all(type(c) is str for c in columns):
+    if (len(columns) == 0 or columns.name is not None or not columns.is_unique
+            or not isinstance(columns.dtype, pd.StringDtype) or not all(type(c) is str for c in columns)):
         return False
     return all(_arrow_dtype(dtype) for dtype in frame.dtypes)
 
@@ -176,12 +187,33 @@ def _guard_writes(frame: pd.DataFrame) -> pd.DataFrame:
     Under copy-on-write pandas copies a column before writing to it only when another frame shares it; a column
     nobody shares is written in place, which fails on a mapped file ("assignment destination is read-only"). A
     shallow copy kept while ``frame`` lives is that other frame: a write (``frame.loc[0, "revenue"] = 0``) copies
-    the column and changes ``frame`` only.
+    the column and changes ``frame`` only. So does a write to a view of ``frame`` (a column, a selection of
+    columns) while ``frame`` lives. A view that outlives ``frame`` and is then written to in place raises
+    pandas' "read-only" error instead: it never changes the file. The kit's functions do not write to their
+    inputs, and a report page's tables live as long as its kernel.
     """
     key = id(frame)
     _SHADOWS[key] = frame.copy(deep=False)
+    _MAPPED[key] = _memory(frame)
     weakref.finalize(frame, _SHADOWS.pop, key, None)
+    weakref.finalize(frame, _MAPPED.pop, key, None)
     return frame
+
+
+def _memory(frame: pd.DataFrame) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    from kit.metrics._orders import _buffers
+
+    return tuple((name, _buffers(frame[name])) for name in frame.columns)
+
+
+def _as_mapped(data: LoyaltyData, name: str) -> bool:
+    """Whether table ``name`` of ``data`` still holds the values of its file: not loaded yet, or loaded and no
+    column written to or replaced since (under copy-on-write a write gives the column new memory)."""
+    frame = vars(data).get(name)
+    if frame is None:
+        return True
+    mapped = _MAPPED.get(id(frame))
+    return mapped is not None and mapped == _memory(frame)
 
 
 def arrow_files(files: dict[str, str]) -> dict[str, str]:
@@ -203,16 +235,14 @@ def return_memory() -> None:
     tables and 0.5 GB after this. Nothing is lost: it is only memory no object uses.
     """
     import ctypes
-    import ctypes.util
     import gc
 
     import pyarrow as pa
 
     gc.collect()
     pa.default_memory_pool().release_unused()
-    name = ctypes.util.find_library("c")
-    if name and os.name == "posix":
-        libc = ctypes.CDLL(name)
+    if os.name == "posix":
+        libc = ctypes.CDLL(None)   # the symbols of the process, libc's among them
         if hasattr(libc, "malloc_trim"):   # glibc only (not macOS, not musl)
             libc.malloc_trim(0)
 
