@@ -22,7 +22,8 @@ installed;
 shared by several processes, such as the libraries every kernel maps, counts once in the sum, split among them),
 i.e. the memory the tree uses on the machine; ``max single`` = the largest resident set of the run process
 itself or any one child (ru_maxrss). ``--large-config PATH --only-large`` measures a large business written
-before (the 1M-customer report of issue 17) ``--repeat`` times.
+before (the 1M-customer report of issue 17) ``--repeat`` times. Times are medians of the rounds; the memory
+peaks in the table are the largest of the rounds, and the "each run" line gives every round's PSS peak.
 """
 
 from __future__ import annotations
@@ -196,7 +197,9 @@ def main(argv: list[str]) -> int:
         print(f"{labels[kind]:<52}{seconds:>9.1f}{tree:>14}{pss:>13}{single:>15.0f}{seconds / floor:>8.2f}x"
               f"{cpu:>8.1f}{cpu / floor_cpu:>8.2f}x")
         if len(rs) > 1:
-            print(f"{'':<4}each run: " + ", ".join(f"{r['seconds']:.1f} s ({r['cpu_s']:.1f} s CPU)" for r in rs))
+            print(f"{'':<4}each run: " + ", ".join(
+                f"{r['seconds']:.1f} s ({r['cpu_s']:.1f} s CPU, PSS peak "
+                f"{r.get('tree_pss_peak_mb') or math.nan:.0f} MB)" for r in rs))
     print("targets: sample report (full) within 1.5x of the floor; 100k customers under 90 s")
     return 0
 
