@@ -45,3 +45,13 @@ def sample_data(sample_config):
     from kit.data.io import read_data
 
     return read_data(sample_config)
+
+
+@pytest.fixture
+def fixture_config(tmp_path: Path) -> Path:
+    """A copy of the tiny report fixture (configuration and data, tests/fixtures_report) that a test may change."""
+    import shutil
+
+    folder = tmp_path / "business"
+    shutil.copytree(ROOT / "tests" / "fixtures_report", folder)
+    return folder / "analysis.yaml"

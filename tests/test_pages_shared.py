@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 import warnings
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from kit.errors import ModelFitError, ReportError, SmallSampleWarning
 from kit.report import pages
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures_report" / "analysis.yaml"
-
-
-@pytest.fixture
-def fixture_config(tmp_path: Path) -> Path:
-    """A copy of the tiny report fixture (configuration and data) that a test may change."""
-    folder = tmp_path / "business"
-    shutil.copytree(FIXTURE.parent, folder)
-    return folder / FIXTURE.name
 
 
 def test_a_kernel_uses_the_shared_context_and_reads_nothing(fixture_config, tmp_path, monkeypatch):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -17,13 +16,6 @@ from kit.report.pages import _prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures_report" / "analysis.yaml"
-
-
-@pytest.fixture
-def fixture_config(tmp_path: Path) -> Path:
-    folder = tmp_path / "business"
-    shutil.copytree(FIXTURE.parent, folder)
-    return folder / FIXTURE.name
 
 
 # ---- prepare(parts=...) ---------------------------------------------------------------------------------------
