@@ -32,6 +32,7 @@ from kit.report.pages._tables import (
     arrow_files,
     loaded_table,
     return_memory,
+    table_file,
     table_token,
     write_tables,
 )
@@ -534,7 +535,7 @@ def release(ctx: Context, run_dir: str | Path) -> bool:
         False (and nothing dropped) when a table's file is missing.
     """
     prefix = Path(run_dir).resolve() / SHARED_FILE
-    files = {name: str(prefix.with_name(f"{prefix.name}.{name}")) for name in ctx.data.available()}
+    files = {name: str(table_file(prefix, name)) for name in ctx.data.available()}
     if not all(Path(f).is_file() for f in files.values()):
         return False
     ctx.data = TablesOnDisk(ctx.data, files)
@@ -557,7 +558,7 @@ def map_shared(ctx: Context, run_dir: str | Path) -> list[str]:
         The tables swapped.
     """
     prefix = Path(run_dir).resolve() / SHARED_FILE
-    files = {name: str(prefix.with_name(f"{prefix.name}.{name}")) for name in ctx.data.available()}
+    files = {name: str(table_file(prefix, name)) for name in ctx.data.available()}
     mapped = arrow_files({n: f for n, f in files.items() if Path(f).is_file()})
     if not mapped:
         return []

@@ -29,7 +29,7 @@ import pandas as pd
 from kit.data.contract import LoyaltyData
 
 __all__ = ["TablesOnDisk", "TableRef", "write_tables", "loaded_table", "table_token", "table_names", "return_memory",
-           "arrow_files"]
+           "arrow_files", "table_file"]
 
 #: LoyaltyData fields that are not tables (they travel with the context).
 _NOT_TABLES = ("quality", "sources", "as_of")
@@ -60,6 +60,11 @@ class TableRef:
     name: str
 
 
+def table_file(prefix: Path, name: str) -> Path:
+    """The file of table ``name`` beside the context file ``prefix``: ``<prefix>.<name>``."""
+    return prefix.with_name(f"{prefix.name}.{name}")
+
+
 def write_tables(data: LoyaltyData, prefix: Path) -> dict[str, str]:
     """Write each supplied table of ``data`` to ``<prefix>.<table>`` (mode 0600, written whole or not at all): an
     Arrow IPC file when :func:`arrow_exact`, else a pickle. A table of ``data`` that is still the one loaded from
@@ -72,7 +77,7 @@ def write_tables(data: LoyaltyData, prefix: Path) -> dict[str, str]:
     """
     files: dict[str, str] = {}
     for name in table_names(data):
-        target = prefix.with_name(f"{prefix.name}.{name}")
+        target = table_file(prefix, name)
         token = table_token(data, name)
         if isinstance(token, tuple) and token == ("file", str(target)) and target.is_file() and _as_mapped(data, name):
             files[name] = str(target)   # shared before and still the table in that file: not written again
