@@ -10,7 +10,8 @@ Each measurement runs in its own subprocess:
   and draw one plot, with the same parallelism, then nbconvert turns each into HTML. This is the
   cost of kernels, imports and conversion alone: no data, no kit.
 - ``report --smoke``: ``kit.report.run_report`` on the sample with ``smoke=True`` (what the tests run).
-- ``report``: the full run, as ``make report`` does it.
+- ``report``: the full run, as ``make report`` does it (``run_report`` after the ``loyalty-kit`` command's
+  ``tune_this_process()``: freed memory kept for reuse in the run and, by ``run_report``, in its kernels).
 - ``large``: the full run on a generated business of ``--customers`` customers (100,000 by default,
   about 1.1M orders; ``kit.sample.write_sample(..., fmt="parquet")``; generation is not timed).
 
@@ -130,7 +131,9 @@ def _child(kind: str, jobs: int, customers: int, large_config: str | None = None
             _floor(Path(tmp), jobs)
         else:
             from kit.report import run_report
+            from kit.report.allocator import tune_this_process
 
+            tune_this_process()   # as the loyalty-kit command does at its start
             run_report(config, "latest", out=Path(tmp) / "reports", jobs=jobs, timeout=1200,
                        smoke=(kind == "smoke"))
         seconds = time.perf_counter() - started

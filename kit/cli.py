@@ -209,7 +209,7 @@ def _cleanup_on_terminate() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``loyalty-kit`` command; returns the exit code."""
+    """Run the ``loyalty-kit`` command line in this process; returns the exit code."""
     _TERMINATED.clear()
     with _kit_warnings_on_stderr(), _cleanup_on_terminate():
         code = _main(argv)
@@ -248,5 +248,14 @@ def _main(argv: list[str] | None) -> int:
     return 0
 
 
+def command() -> int:
+    """The ``loyalty-kit`` program (``python -m kit.cli``): :func:`main` in a process of its own, whose allocator
+    keeps freed memory for reuse (:func:`kit.report.allocator.tune_this_process`)."""
+    from kit.report.allocator import tune_this_process
+
+    tune_this_process()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command())

@@ -24,6 +24,7 @@ from kit.data.config import load_config
 from kit.data.periods import parse_period
 from kit.data.privacy import customer_ids, pseudonymise_outputs
 from kit.errors import KitWarning, OutputError, ReportError
+from kit.report.allocator import kernel_env
 from kit.report.execute import Gate, _execute_all, _KernelPool, stop_kernels
 from kit.report.glossary import GLOSSARY_FILE, glossary_title, write_glossary
 from kit.report.keyfile import key_path, winback_key, write_key
@@ -208,6 +209,7 @@ def _write_winback_key(ctx: Any, key: pd.DataFrame | None, out: Path, run_id: st
               "report folder): %s", len(key), path)
 
 
+@kernel_env()
 def run_report(config: Path, period: str = "latest", out: Path | None = None, with_code: bool = False,
                jobs: int = 2, timeout: int = 600, smoke: bool = False, *, keep_failed: int = 5,
                notebooks: Sequence[Path] | None = None, parameters: Mapping[str, Any] | None = None,

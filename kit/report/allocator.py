@@ -1,0 +1,110 @@
+"""Memory reuse for a report run: large arrays are freed and allocated again many times, keep their pages.
+
+A report on a large business allocates and frees arrays of the order log's length (80 MB for 10M orders) hundreds
+of times: sorts, masks, per-period selections. By default glibc gives each such array its own ``mmap`` and
+returns it to the system when it is freed, and NumPy asks for transparent huge pages on it (``madvise``), so every
+new array faults fresh pages in and the kernel may compact memory to find huge pages. On the 2-core virtual
+machine of the benchmarks that was a third of the run's CPU time, as system time.
+
+:func:`tune_this_process` and :func:`kernel_env` change that where the kit owns the process:
+
+- ``tune_this_process()``, called once by the ``loyalty-kit`` command at its start (glibc only, through
+  ``mallopt``): large blocks come from the heap and freed memory stays there for the next array
+  (``M_MMAP_MAX=0``, ``M_TRIM_THRESHOLD`` at its largest, ``M_TOP_PAD`` of 256 MB), Arrow allocates through
+  the same allocator (its system pool; its own mimalloc pool gives freed pages back), and NumPy asks for no huge
+  pages. It is not undone: glibc has no way back to its adaptive defaults (setting any of these turns them off),
+  so a user's own Python process (``run_report`` called in a notebook) is left alone;
+- ``kernel_env()``, around a report run: the same settings as environment variables for the kernels it starts
+  (``MALLOC_MMAP_MAX_``, ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_``, ``ARROW_DEFAULT_MEMORY_POOL``,
+  ``NUMPY_MADVISE_HUGEPAGE``), which glibc, Arrow and NumPy read when a process starts. A kernel ends with the
+  run, and its memory with it.
+
+The run gives its memory back where it drops its tables (:func:`kit.report.pages.return_memory` trims the heap).
+A setting the user made (any of these variables, or ``GLIBC_TUNABLES``, already in the environment) stands:
+nothing is changed then. Values are not affected, only where memory comes from.
+
+Measured on the benchmark machine (2 cores, Firecracker VM), see benchmarks/README.md (session 9).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import sys
+from collections.abc import Iterator
+
+__all__ = ["KERNEL_ENV", "kernel_env", "tune_this_process"]
+
+# glibc's mallopt parameters (malloc.h, mallopt(3))
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4
+_TRIM = 2**31 - 1   # the largest value mallopt takes (an int): in effect, never trim by itself
+_TUNED = {_M_MMAP_MAX: 0, _M_TRIM_THRESHOLD: _TRIM, _M_TOP_PAD: 256 << 20}
+
+#: what a kernel started by the run gets in its environment (read by glibc and NumPy at process start)
+KERNEL_ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(_TRIM), "MALLOC_TOP_PAD_": str(256 << 20),
+              "ARROW_DEFAULT_MEMORY_POOL": "system", "NUMPY_MADVISE_HUGEPAGE": "0"}
+
+
+def _mallopt() -> ctypes._CFuncPtr | None:
+    """glibc's ``mallopt``, or None (macOS, Windows, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None)   # the symbols of the process, libc's among them
+    if not hasattr(libc, "gnu_get_libc_version") or not hasattr(libc, "mallopt"):   # glibc, not musl
+        return None
+    mallopt = libc.mallopt
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return mallopt
+
+
+def _numpy_hugepages(enabled: bool) -> None:
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:   # a NumPy without the switch: its default stays
+        return
+    _set_madvise_hugepage(enabled)
+
+
+def _user_tuned() -> bool:
+    return any(name in os.environ for name in (*KERNEL_ENV, "GLIBC_TUNABLES"))
+
+
+def tune_this_process() -> bool:
+    """Keep freed memory in this process for reuse (module docstring); for a process the kit owns, not undone.
+
+    Returns whether the allocator was tuned: False on a platform without glibc, or when the user set the
+    variables (their choice stands).
+    """
+    mallopt = _mallopt()
+    if mallopt is None or _user_tuned():
+        return False
+    import pyarrow as pa
+
+    for param, value in _TUNED.items():
+        mallopt(param, value)
+    pa.set_memory_pool(pa.system_memory_pool())
+    _numpy_hugepages(False)
+    return True
+
+
+@contextlib.contextmanager
+def kernel_env() -> Iterator[None]:
+    """Within the block, the kernels (and any process) started get the allocator settings in their environment.
+
+    Does nothing when the user has set any of the variables, or an outer block did. Removes them at the end.
+
+    Examples
+    --------
+    >>> with kernel_env():
+    ...     pass   # start the kernels here
+    """
+    if not sys.platform.startswith("linux") or _user_tuned():
+        yield
+        return
+    os.environ.update(KERNEL_ENV)
+    try:
+        yield
+    finally:
+        for name in KERNEL_ENV:
+            os.environ.pop(name, None)
