@@ -94,3 +94,81 @@ def test_the_lists_share_one_order_history_until_a_money_column_changes(monkeypa
     pd.testing.assert_frame_equal(changed, real(o.copy(), cut))
     assert lists._order_history(data, pd.Timestamp("2026-02-01")) is not None and len(calls) == 3   # another cut
     assert [k for k in orders_module._KEPT if k[0] == id(o) and k[1] == "history"] == [(id(o), "history")]  # replaced
+
+
+# ids of one byte length up to 8 take the integer-key path of _sort_orders; every other id the general one
+def _general(frame: pd.DataFrame, monkeypatch) -> orders_module.SortedOrders:
+    with monkeypatch.context() as m:
+        m.setattr(orders_module, "_short_id_keys", lambda ids: None)
+        return _sort_orders(frame)
+
+
+def _identical(a, b) -> None:
+    for name in ("codes", "dates", "rows"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype, name
+        np.testing.assert_array_equal(x, y)
+    pd.testing.assert_index_equal(a.ids, b.ids, exact=True)
+
+
+def _ids_frame(ids: list[str | None], seed: int, dtype: str = "str") -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = len(ids)
+    dates = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 30, n), unit="D")
+    frame = pd.DataFrame({"customer_id": pd.Series(ids, dtype="str").astype(dtype), "order_date": dates})
+    frame.loc[rng.random(n) < 0.05, "order_date"] = pd.NaT   # rows without a date are left out on both paths
+    return frame
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 7, 8])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_short_ids_sort_exactly_as_the_general_path(width, seed, monkeypatch):
+    rng = np.random.default_rng(seed)
+    alphabet = list("AZaz09-_ ~\x00\x7f")   # byte order differs from case-insensitive or numeric order
+    pool = ["".join(alphabet[i] for i in rng.integers(0, len(alphabet), width)) for _ in range(60)]
+    frame = _ids_frame([pool[i] for i in rng.integers(0, len(pool), 2_000)], seed)
+    assert orders_module._short_id_keys(frame["customer_id"]) is not None   # the fast path is what is tested
+    _identical(_sort_orders(frame), _general(frame, monkeypatch))
+
+
+def test_multibyte_ids_of_one_byte_length_sort_as_python_sorts_them(monkeypatch):
+    ids = ["Ä1", "Zz1", "ß1", "az1", "é1", "Ö1", "€", "日"]   # 3 bytes each in UTF-8
+    frame = _ids_frame([ids[i] for i in np.random.default_rng(5).integers(0, len(ids), 500)], 5)
+    assert orders_module._short_id_keys(frame["customer_id"]) is not None
+    fast = _sort_orders(frame)
+    _identical(fast, _general(frame, monkeypatch))
+    assert list(fast.ids) == sorted(ids)
+
+
+@pytest.mark.parametrize("ids", [
+    ["K1", "K22", "K333"] * 10,            # lengths differ
+    ["K000000001", "K000000002"] * 10,     # longer than 8 bytes
+    ["K1", None, "K2"] * 10,               # a missing id
+    ["", "", ""],                          # empty ids
+])
+def test_other_ids_take_the_general_path_and_give_the_same_result(ids, monkeypatch):
+    frame = _ids_frame(ids, 7)
+    if None not in ids:
+        assert orders_module._short_id_keys(frame["customer_id"]) is None
+    _identical(_sort_orders(frame), _general(frame, monkeypatch))
+
+
+def test_chunked_and_sliced_arrow_ids_are_read_at_their_offsets(monkeypatch):
+    import pyarrow as pa
+
+    rng = np.random.default_rng(11)
+    ids = [f"C{i:05d}" for i in rng.integers(0, 500, 3_000)]
+    chunked = pa.chunked_array([pa.array(ids[:1000], pa.large_string()), pa.array(ids[1000:], pa.string())
+                                .cast(pa.large_string()).slice(0)])
+    whole = pd.DataFrame({"customer_id": pd.array(chunked, dtype="str"),
+                          "order_date": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 9, 3_000), "D")})
+    part = whole.iloc[500:2500].reset_index(drop=True)   # an Arrow slice: offsets start inside the buffers
+    for frame in (whole, part):
+        assert orders_module._short_id_keys(frame["customer_id"]) is not None
+        _identical(_sort_orders(frame), _general(frame, monkeypatch))
+
+
+def test_object_and_categorical_ids_take_the_general_path():
+    for dtype in (object, "category"):
+        frame = _ids_frame(["K1", "K2", "K1"], 3, dtype=dtype)
+        assert orders_module._short_id_keys(frame["customer_id"]) is None

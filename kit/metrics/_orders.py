@@ -151,13 +151,67 @@ def _buffers(column: pd.Series) -> tuple[int, ...]:
 def _sort_orders(orders: pd.DataFrame) -> SortedOrders:
     ok = (orders["customer_id"].notna() & orders["order_date"].notna()).to_numpy()
     rows = np.flatnonzero(ok)
-    codes, ids = pd.factorize(orders["customer_id"].iloc[rows], sort=True)
+    customers = orders["customer_id"] if len(rows) == len(orders) else orders["customer_id"].iloc[rows]
     dates = orders["order_date"].to_numpy("datetime64[ns]")[rows]
-    # two passes (dates, then a stable sort of int32 codes) run about twice as fast as np.lexsort
+    # two passes (dates, then a stable sort by customer) run about twice as fast as np.lexsort
     by_date = np.argsort(dates)
+    keys = _short_id_keys(customers)
+    if keys is not None:
+        # ids of one length up to 8 bytes (K000001, 4711, DE-0815): their bytes as one big-endian integer
+        # sort as the text does, so one stable sort by that integer replaces hashing 10M strings; the
+        # codes, ids and rows are those of the general path below, to the last row (tests/test_sorted_orders)
+        order = by_date[np.argsort(keys[by_date], kind="stable")]
+        in_order = keys[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = in_order[1:] != in_order[:-1]
+        ids = pd.Index(_ids_of_keys(in_order[first], customers))
+        return SortedOrders(np.cumsum(first) - 1, dates[order], ids, rows[order])
+    codes, ids = pd.factorize(customers, sort=True)
     small = codes.astype(np.int32) if len(ids) < 2**31 else codes
     order = by_date[np.argsort(small[by_date], kind="stable")]
     return SortedOrders(codes[order].astype(np.int64), dates[order], pd.Index(ids), rows[order])
+
+
+def _short_id_keys(ids: pd.Series) -> np.ndarray | None:
+    """Each id's UTF-8 bytes as a big-endian uint64 (left-aligned, zero-padded), when every id is Arrow text of
+    the same length of 1 to 8 bytes and none is missing; else None.
+
+    For texts of one byte length, byte order is the order of Python's ``sorted`` (UTF-8 keeps code point order),
+    and left-aligned big-endian integers compare as their bytes do.
+    """
+    import pyarrow as pa
+
+    values = ids.array
+    if not len(values) or not hasattr(values, "__arrow_array__"):
+        return None
+    chunked = values.__arrow_array__()
+    if chunked.null_count or not (pa.types.is_large_string(chunked.type) or pa.types.is_string(chunked.type)):
+        return None
+    width, parts = 0, []
+    for chunk in chunked.chunks:
+        if not len(chunk):
+            continue
+        kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=kind)[chunk.offset: chunk.offset + len(chunk) + 1]
+        start, end = int(offsets[0]), int(offsets[-1])
+        width = width or (end - start) // len(chunk)
+        if not 1 <= width <= 8 or end - start != width * len(chunk) or np.any(np.diff(offsets) != width):
+            return None
+        parts.append(np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[start:end].reshape(len(chunk), width))
+    padded = np.zeros((len(values), 8), dtype=np.uint8)
+    np.concatenate(parts, out=padded[:, :width])
+    return padded.view(">u8").ravel().astype(np.uint64)
+
+
+def _ids_of_keys(keys: np.ndarray, like: pd.Series) -> pd.api.extensions.ExtensionArray:
+    """The texts of :func:`_short_id_keys` back, in the dtype of ``like`` (the ids they were made from)."""
+    import pyarrow as pa
+
+    width = len(like.iloc[0].encode("utf-8"))
+    data = np.ascontiguousarray(keys.astype(">u8").view(np.uint8).reshape(-1, 8)[:, :width])
+    offsets = np.arange(len(keys) + 1, dtype=np.int64) * width
+    texts = pa.LargeStringArray.from_buffers(len(keys), pa.py_buffer(offsets), pa.py_buffer(data))
+    return pd.array(texts, dtype=like.dtype)
 
 
 def group_min(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
