@@ -143,7 +143,6 @@ def test_multibyte_ids_of_one_byte_length_sort_as_python_sorts_them(monkeypatch)
 @pytest.mark.parametrize("ids", [
     ["K1", "K22", "K333"] * 10,            # lengths differ
     ["K000000001", "K000000002"] * 10,     # longer than 8 bytes
-    ["K1", None, "K2"] * 10,               # a missing id
     ["", "", ""],                          # empty ids
 ])
 def test_other_ids_take_the_general_path_and_give_the_same_result(ids, monkeypatch):
@@ -153,13 +152,37 @@ def test_other_ids_take_the_general_path_and_give_the_same_result(ids, monkeypat
     _identical(_sort_orders(frame), _general(frame, monkeypatch))
 
 
+def test_a_missing_id_leaves_its_row_out_on_both_paths(monkeypatch):
+    frame = _ids_frame(["K1", None, "K2"] * 10, 7)
+    fast = _sort_orders(frame)
+    _identical(fast, _general(frame, monkeypatch))
+    assert 1 not in fast.rows and list(fast.ids) == ["K1", "K2"]
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "string[python]"])
+def test_other_text_dtypes_sort_as_the_general_path(dtype, monkeypatch):
+    frame = _ids_frame([f"C{i % 37:03d}" for i in range(400)], 9, dtype=dtype)
+    _identical(_sort_orders(frame), _general(frame, monkeypatch))
+
+
+def test_arrow_string_with_int32_offsets_is_read_at_its_offsets(monkeypatch):
+    import pyarrow as pa
+
+    rng = np.random.default_rng(13)
+    ids = pa.array([f"C{i:04d}" for i in rng.integers(0, 300, 2_000)], pa.string()).slice(100, 1_500)
+    frame = pd.DataFrame({"customer_id": pd.Series(pd.arrays.ArrowExtensionArray(ids)),
+                          "order_date": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 9, 1_500), "D")})
+    assert orders_module._short_id_keys(frame["customer_id"]) is not None
+    _identical(_sort_orders(frame), _general(frame, monkeypatch))
+
+
 def test_chunked_and_sliced_arrow_ids_are_read_at_their_offsets(monkeypatch):
     import pyarrow as pa
 
     rng = np.random.default_rng(11)
     ids = [f"C{i:05d}" for i in rng.integers(0, 500, 3_000)]
-    chunked = pa.chunked_array([pa.array(ids[:1000], pa.large_string()), pa.array(ids[1000:], pa.string())
-                                .cast(pa.large_string()).slice(0)])
+    chunked = pa.chunked_array([pa.array(ids[:1000], pa.large_string()), pa.array([], pa.large_string()),
+                                pa.array(["X"] * 5 + ids[1000:], pa.large_string()).slice(5)])
     whole = pd.DataFrame({"customer_id": pd.array(chunked, dtype="str"),
                           "order_date": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 9, 3_000), "D")})
     part = whole.iloc[500:2500].reset_index(drop=True)   # an Arrow slice: offsets start inside the buffers

@@ -141,7 +141,7 @@ def _copy_on_write() -> bool:
 def _buffers(column: pd.Series) -> tuple[int, ...]:
     """Addresses of the memory holding ``column``'s values (Arrow buffers or the numpy array)."""
     values = column.array
-    if hasattr(values, "__arrow_array__"):
+    if isinstance(values, pd.arrays.ArrowStringArray | pd.arrays.ArrowExtensionArray):   # Arrow memory
         chunked = values.__arrow_array__()
         return tuple(b.address if b is not None else 0 for chunk in chunked.chunks for b in chunk.buffers())
     array = np.asarray(values)
@@ -165,7 +165,7 @@ def _sort_orders(orders: pd.DataFrame) -> SortedOrders:
         first = np.ones(len(order), dtype=bool)
         first[1:] = in_order[1:] != in_order[:-1]
         ids = pd.Index(_ids_of_keys(in_order[first], customers))
-        return SortedOrders(np.cumsum(first) - 1, dates[order], ids, rows[order])
+        return SortedOrders(np.cumsum(first, dtype=np.int64) - 1, dates[order], ids, rows[order])
     codes, ids = pd.factorize(customers, sort=True)
     small = codes.astype(np.int32) if len(ids) < 2**31 else codes
     order = by_date[np.argsort(small[by_date], kind="stable")]
@@ -185,6 +185,8 @@ def _short_id_keys(ids: pd.Series) -> np.ndarray | None:
     if not len(values) or not hasattr(values, "__arrow_array__"):
         return None
     chunked = values.__arrow_array__()
+    if isinstance(chunked, pa.Array):   # pandas' python-backed strings give one array, not chunks
+        chunked = pa.chunked_array([chunked])
     if chunked.null_count or not (pa.types.is_large_string(chunked.type) or pa.types.is_string(chunked.type)):
         return None
     width, parts = 0, []

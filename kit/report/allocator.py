@@ -12,12 +12,14 @@ machine of the benchmarks that was a third of the run's CPU time, as system time
   ``mallopt``): large blocks come from the heap and freed memory stays there for the next array
   (``M_MMAP_MAX=0``, ``M_TRIM_THRESHOLD`` of 128 MB, ``M_TOP_PAD`` of 64 MB), Arrow allocates through
   the same allocator (its system pool; its own mimalloc pool gives freed pages back), and NumPy asks for no huge
-  pages. It is not undone: glibc has no way back to its adaptive defaults (setting any of these turns them off),
+  pages (in threads other than the main one, glibc still maps a block over 64 MB by itself). It is not undone:
+  glibc has no way back to its adaptive defaults (setting any of these turns them off),
   so a user's own Python process (``run_report`` called in a notebook) is left alone;
 - ``kernel_env()``, around a report run: the same settings as environment variables for the kernels it starts
   (``MALLOC_MMAP_MAX_``, ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_``, ``ARROW_DEFAULT_MEMORY_POOL``,
   ``NUMPY_MADVISE_HUGEPAGE``), which glibc, Arrow and NumPy read when a process starts. A kernel ends with the
-  run, and its memory with it.
+  run, and its memory with it. They are set in this process's environment while the run lasts, so any other
+  process started meanwhile (by another thread) gets them too.
 
 The run gives its memory back where it drops its tables (:func:`kit.report.pages.return_memory` trims the heap).
 A setting the user made (any of these variables, or ``GLIBC_TUNABLES``, already in the environment) stands:
@@ -32,6 +34,7 @@ import contextlib
 import ctypes
 import os
 import sys
+import threading
 from collections.abc import Iterator
 
 __all__ = ["KERNEL_ENV", "kernel_env", "tune_this_process"]
@@ -64,8 +67,11 @@ def _mallopt() -> ctypes._CFuncPtr | None:
 def _numpy_hugepages(enabled: bool) -> None:
     try:
         from numpy._core.multiarray import _set_madvise_hugepage
-    except ImportError:   # a NumPy without the switch: its default stays
-        return
+    except ImportError:
+        try:
+            from numpy.core.multiarray import _set_madvise_hugepage  # NumPy 1.x
+        except ImportError:   # a NumPy without the switch: its default stays
+            return
     _set_madvise_hugepage(enabled)
 
 
@@ -84,30 +90,41 @@ def tune_this_process() -> bool:
         return False
     import pyarrow as pa
 
-    for param, value in _TUNED.items():
-        mallopt(param, value)
+    if not all(mallopt(param, value) == 1 for param, value in _TUNED.items()):   # 1 = accepted
+        return False
     pa.set_memory_pool(pa.system_memory_pool())
     _numpy_hugepages(False)
     return True
+
+
+_ENV_LOCK = threading.Lock()
+_ENV_STATE = {"depth": 0, "set": False}   # runs in progress in this process; whether the first set the variables
 
 
 @contextlib.contextmanager
 def kernel_env() -> Iterator[None]:
     """Within the block, the kernels (and any process) started get the allocator settings in their environment.
 
-    Does nothing when the user has set any of the variables, or an outer block did. Removes them at the end.
+    Changes nothing when the user has set any of the variables (their choice stands) or glibc is missing.
+    Blocks may nest or overlap (two runs in threads of one process): the variables stay until the last one ends.
 
     Examples
     --------
     >>> with kernel_env():
     ...     pass   # start the kernels here
     """
-    if not sys.platform.startswith("linux") or _user_tuned():
-        yield
-        return
-    os.environ.update(KERNEL_ENV)
+    with _ENV_LOCK:
+        if _ENV_STATE["depth"] == 0:
+            _ENV_STATE["set"] = _mallopt() is not None and not _user_tuned()
+            if _ENV_STATE["set"]:
+                os.environ.update(KERNEL_ENV)
+        _ENV_STATE["depth"] += 1
     try:
         yield
     finally:
-        for name in KERNEL_ENV:
-            os.environ.pop(name, None)
+        with _ENV_LOCK:
+            _ENV_STATE["depth"] -= 1
+            if _ENV_STATE["depth"] == 0 and _ENV_STATE["set"]:
+                for name in KERNEL_ENV:
+                    os.environ.pop(name, None)
+                _ENV_STATE["set"] = False
