@@ -159,7 +159,8 @@ def _worker(task: str, config_path: str, repeat: int) -> dict[str, object]:
         if task == "scorecard-run":
             from kit.report.allocator import tune_this_process
 
-            tune_this_process()   # as the loyalty-kit command does at its start
+            # as the loyalty-kit command does at its start; False when the user's variables stand (say so)
+            extra["tuned"] = tune_this_process()
             task = "scorecard"
         started, cpu = time.perf_counter(), time.process_time()
         data = read_data(config)
