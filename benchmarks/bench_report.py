@@ -9,7 +9,8 @@ Each measurement runs in its own subprocess:
 - ``floor``: papermill executes five notebooks that only import pandas, seaborn and statsmodels
   and draw one plot, with the same parallelism, then nbconvert turns each into HTML. This is the
   cost of kernels, imports and conversion alone: no data, no kit.
-- ``report --smoke``: ``kit.report.run_report`` on the sample with ``smoke=True`` (what the tests run).
+- ``report --smoke``: ``kit.report.run_report`` on the sample with ``smoke=True`` (what the tests run, but here
+  in a tuned process, as the command runs it; the tests do not tune their process).
 - ``report``: the full run, as ``make report`` does it (``run_report`` after the ``loyalty-kit`` command's
   ``tune_this_process()``: freed memory kept for reuse in the run and, by ``run_report``, in its kernels).
 - ``large``: the full run on a generated business of ``--customers`` customers (100,000 by default,
