@@ -141,7 +141,7 @@ def _copy_on_write() -> bool:
 def _buffers(column: pd.Series) -> tuple[int, ...]:
     """Addresses of the memory holding ``column``'s values (Arrow buffers or the numpy array)."""
     values = column.array
-    if isinstance(values, pd.arrays.ArrowStringArray | pd.arrays.ArrowExtensionArray):   # Arrow memory
+    if isinstance(values, pd.arrays.ArrowExtensionArray):   # Arrow memory (ArrowStringArray included)
         chunked = values.__arrow_array__()
         return tuple(b.address if b is not None else 0 for chunk in chunked.chunks for b in chunk.buffers())
     array = np.asarray(values)

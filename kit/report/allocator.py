@@ -37,7 +37,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
-__all__ = ["KERNEL_ENV", "kernel_env", "tune_this_process"]
+__all__ = ["KERNEL_ENV", "glibc", "kernel_env", "tune_this_process"]
 
 # glibc's mallopt parameters (malloc.h, mallopt(3))
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4
@@ -52,12 +52,18 @@ KERNEL_ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(_TRIM), "MA
               "ARROW_DEFAULT_MEMORY_POOL": "system", "NUMPY_MADVISE_HUGEPAGE": "0"}
 
 
-def _mallopt() -> ctypes._CFuncPtr | None:
-    """glibc's ``mallopt``, or None (macOS, Windows, musl)."""
+def glibc() -> ctypes.CDLL | None:
+    """The process's C library when it is glibc (Linux, not musl), else None (macOS, Windows, musl)."""
     if not sys.platform.startswith("linux"):
         return None
     libc = ctypes.CDLL(None)   # the symbols of the process, libc's among them
-    if not hasattr(libc, "gnu_get_libc_version") or not hasattr(libc, "mallopt"):   # glibc, not musl
+    return libc if hasattr(libc, "gnu_get_libc_version") else None
+
+
+def _mallopt() -> ctypes._CFuncPtr | None:
+    """glibc's ``mallopt`` when the kit may tune the allocator: glibc, and no setting of the user's (module doc)."""
+    libc = glibc()
+    if libc is None or any(name in os.environ for name in (*KERNEL_ENV, "GLIBC_TUNABLES")):
         return None
     mallopt = libc.mallopt
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
@@ -75,10 +81,6 @@ def _numpy_hugepages(enabled: bool) -> None:
     _set_madvise_hugepage(enabled)
 
 
-def _user_tuned() -> bool:
-    return any(name in os.environ for name in (*KERNEL_ENV, "GLIBC_TUNABLES"))
-
-
 def tune_this_process() -> bool:
     """Keep freed memory in this process for reuse (module docstring); for a process the kit owns, not undone.
 
@@ -86,7 +88,7 @@ def tune_this_process() -> bool:
     variables (their choice stands).
     """
     mallopt = _mallopt()
-    if mallopt is None or _user_tuned():
+    if mallopt is None:
         return False
     import pyarrow as pa
 
@@ -115,7 +117,7 @@ def kernel_env() -> Iterator[None]:
     """
     with _ENV_LOCK:
         if _ENV_STATE["depth"] == 0:
-            _ENV_STATE["set"] = _mallopt() is not None and not _user_tuned()
+            _ENV_STATE["set"] = _mallopt() is not None
             if _ENV_STATE["set"]:
                 os.environ.update(KERNEL_ENV)
         _ENV_STATE["depth"] += 1

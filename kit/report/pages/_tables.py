@@ -239,17 +239,17 @@ def return_memory() -> None:
     reuse, and glibc's allocator the many small blocks. At 300k customers the run held 1.2 GB after dropping its
     tables and 0.5 GB after this. Nothing is lost: it is only memory no object uses.
     """
-    import ctypes
     import gc
 
     import pyarrow as pa
 
+    from kit.report.allocator import glibc
+
     gc.collect()
     pa.default_memory_pool().release_unused()
-    if os.name == "posix":
-        libc = ctypes.CDLL(None)   # the symbols of the process, libc's among them
-        if hasattr(libc, "malloc_trim"):   # glibc only (not macOS, not musl)
-            libc.malloc_trim(0)
+    libc = glibc()
+    if libc is not None:   # not macOS, Windows or musl
+        libc.malloc_trim(0)
 
 
 def _load(path: Path) -> Any:
