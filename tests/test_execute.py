@@ -65,3 +65,44 @@ def test_a_kernel_whose_warm_up_fails_is_handed_out_as_none_and_shut_down(tmp_pa
     finally:
         pool.close()
     assert _own_kernels() == []
+
+
+def test_the_executed_notebook_is_written_once_with_every_cell_and_its_output(tmp_path, monkeypatch):
+    import papermill.engines
+
+    writes: list[str] = []
+    real = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb",
+                        lambda nb, path, **kw: (writes.append(path), real(nb, path, **kw)))
+    source = _book(tmp_path / "nb.ipynb", [f"print({i} * 7)" for i in range(6)])
+    outcome = _execute(source, tmp_path / "out.ipynb", {}, timeout=60)
+    assert outcome.error is None
+    # papermill wrote it at the start and at the end of every cell (13 writes here); now once, when it ends
+    assert writes == [str(tmp_path / "out.ipynb")]
+    done = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    code = [c for c in done.cells if c.cell_type == "code"]
+    assert [c.outputs[0]["text"].strip() for c in code] == [str(i * 7) for i in range(6)]
+    assert all(c.metadata["papermill"]["status"] == "completed" for c in code)
+
+
+def test_a_cell_that_times_out_is_named_from_the_notebook_written_when_it_stopped(tmp_path):
+    source = _book(tmp_path / "nb.ipynb", ["print('before')", "import time\ntime.sleep(30)", "print('after')"])
+    outcome = _execute(source, tmp_path / "out.ipynb", {}, timeout=2)
+    assert outcome.cell == 3                      # 1-based in the source notebook: the markdown title is cell 1
+    assert "cell timeout of 2 s" in outcome.error
+    done = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    code = [c for c in done.cells if c.cell_type == "code"]
+    assert code[0].outputs[0]["text"].strip() == "before"
+    assert code[1].metadata["papermill"]["duration"] >= 2
+    assert code[2].outputs == [] and not code[2].metadata["papermill"].get("start_time")   # never started
+    assert _own_kernels() == []
+
+
+def test_a_kernel_that_dies_is_reported_with_its_cell_from_the_notebook_written_when_it_stopped(tmp_path):
+    source = _book(tmp_path / "nb.ipynb", ["print('before')", "import os\nos._exit(3)", "print('after')"])
+    outcome = _execute(source, tmp_path / "out.ipynb", {}, timeout=60)
+    assert outcome.error.startswith("the kernel died")
+    assert outcome.cell == 3                      # the last cell that started (before this session: not named)
+    done = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert [c for c in done.cells if c.cell_type == "code"][0].outputs[0]["text"].strip() == "before"
+    assert _own_kernels() == []

@@ -28,8 +28,11 @@ class _Outcome:
     cell: int | None = None
 
 
-def _failing_cell(source_nb: Path, executed_nb: Path) -> tuple[int | None, str]:
-    """1-based index (in the source notebook) and first line of the cell that failed or timed out."""
+def _failing_cell(source_nb: Path, executed_nb: Path, *, last_started: bool = False) -> tuple[int | None, str]:
+    """1-based index (in the source notebook) and first line of the cell that failed or timed out.
+
+    ``last_started``: without a cell marked as failed, the last code cell that started (a kernel that died
+    leaves its cell marked as completed, and the cells after it pending)."""
     import nbformat
 
     if not Path(executed_nb).is_file():
@@ -44,6 +47,10 @@ def _failing_cell(source_nb: Path, executed_nb: Path) -> tuple[int | None, str]:
         if cell.get("cell_type") == "code" and (meta.get("exception") or meta.get("status") == "running"):
             bad = cell
             break
+    if bad is None and last_started:
+        started = [c for c in executed.cells if c.get("cell_type") == "code"
+                   and c.get("metadata", {}).get("papermill", {}).get("start_time")]
+        bad = started[-1] if started else None
     if bad is None:
         return None, ""
     first_line = (bad.get("source") or "").strip().splitlines()[0] if bad.get("source", "").strip() else ""
@@ -77,11 +84,13 @@ _ENGINE = "kit-prestarted"
 
 
 def _register_engine() -> str:
-    """Register (once) a papermill engine that runs a notebook on a kernel the run started ahead, and shuts it
-    down afterwards exactly as papermill shuts down a kernel it started itself (nbclient only does that for a
-    kernel manager it created). The body is papermill's ``NBClientEngine.execute_managed_notebook``."""
+    """Register (once) the papermill engine of every run: papermill's ``NBClientEngine`` that writes the executed
+    notebook once, at its end (``_SaveAtEnd``), and runs it on a kernel the run started ahead (or one of its own
+    when none is given), shutting that kernel down afterwards exactly as papermill shuts down a kernel it started
+    itself (nbclient only does that for a kernel manager it created). The bodies are papermill's
+    ``Engine.execute_notebook`` and ``NBClientEngine.execute_managed_notebook``."""
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
     from papermill.exceptions import PapermillException
     from papermill.log import logger
     from papermill.utils import merge_kwargs, remove_args
@@ -95,7 +104,39 @@ def _register_engine() -> str:
             super().__init__(nb_man, km=km, **kw)
             self.owns_km = True  # the kernel ends with its notebook, as one nbclient started would
 
+    class _SaveAtEnd(NotebookExecutionManager):
+        """Writes the executed notebook once, when it ends (also when a cell failed, timed out or the kernel
+        died), instead of at the start and end of every cell: each write serialises the whole notebook with
+        its figures, so papermill's saves grew with the square of a page's length (about 1.5 s of the run's CPU
+        on the sample report). Nobody reads the notebook while it runs: it is in the run's private folder."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.finished = False
+
+        def save(self, **kwargs: Any) -> None:
+            if self.finished:
+                super().save(**kwargs)
+
+        def notebook_complete(self, **kwargs: Any) -> None:
+            self.finished = True
+            super().notebook_complete(**kwargs)
+
     class _PrestartedEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: Any = None, progress_bar: bool = True,
+                             log_output: bool = False, autosave_cell_every: int = 30, **kwargs: Any) -> Any:
+            # papermill's Engine.execute_notebook with the manager above and no autosave in long cells
+            nb_man = _SaveAtEnd(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                autosave_cell_every=0)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
                                      stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
@@ -226,7 +267,7 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
     from papermill.exceptions import PapermillExecutionError
 
     started = time.monotonic()
-    ahead = {"engine_name": _register_engine(), "km": km} if km is not None else {}
+    engine = {"engine_name": _register_engine(), **({"km": km} if km is not None else {})}
     try:
         # The kernel starts in the run folder through nbclient's resources (or the pool's cwd), not papermill's
         # cwd=, which os.chdir()s the whole process from each worker thread: with notebooks in parallel that left
@@ -235,7 +276,7 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
         papermill.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
                                    progress_bar=False, execution_timeout=timeout,
                                    resources={"metadata": {"path": str(target.parent)}},
-                                   extra_arguments=list(_KERNEL_ARGUMENTS), **ahead)
+                                   extra_arguments=list(_KERNEL_ARGUMENTS), **engine)
     except PapermillExecutionError as exc:
         cell, _ = _failing_cell(source, target)
         message = f"{exc.ename}: {exc.evalue}"
@@ -247,7 +288,7 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
         return _Outcome(source.name, time.monotonic() - started,
                         f"the cell took longer than the cell timeout of {timeout} s (raise --timeout)", cell)
     except DeadKernelError as exc:
-        cell, _ = _failing_cell(source, target)
+        cell, _ = _failing_cell(source, target, last_started=True)
         return _Outcome(source.name, time.monotonic() - started, f"the kernel died: {exc}", cell)
     return _Outcome(source.name, time.monotonic() - started)
 
