@@ -36,6 +36,7 @@ from kit.report.pages._tables import (
     table_token,
     write_tables,
 )
+from kit.report.plots._inline import flush_before_redraw
 from kit.sample import sample_config_path
 
 __all__ = ["Context", "context", "resolve_config_path", "resolve_period", "share", "release", "map_shared",
@@ -653,6 +654,7 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
     >>> ctx.period.label  # doctest: +SKIP
     '2026-Q3'
     """
+    flush_before_redraw()   # a notebook's inline figures are drawn once for their picture (kit.report.plots._inline)
     path = resolve_config_path(config_path)
     overrides = {"inactivity_days": inactivity_days, "sla_hours": sla_hours, "min_n": min_n,
                  "segment_by": segment_by, "driver_outcome": driver_outcome}
