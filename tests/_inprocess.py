@@ -47,9 +47,10 @@ def _output(value: Any) -> dict[str, Any]:
 
 
 def execute_in_process(source: Path, target: Path, parameters: dict[str, Any], timeout: int,
-                       km: Any = None) -> _Outcome:
+                       km: Any = None, keep: bool = False) -> _Outcome:
     """Execute the notebook ``source`` into ``target`` in this process (signature of ``_execute``); a kernel the
-    run started ahead (``km``) is not needed and shut down."""
+    run started ahead (``km``) is not needed and shut down (``keep`` does not apply: the run then finds it gone
+    and gives the next page none)."""
     from kit.report.execute import _shutdown
 
     _shutdown(km)

@@ -106,3 +106,77 @@ def test_a_kernel_that_dies_is_reported_with_its_cell_from_the_notebook_written_
     done = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert [c for c in done.cells if c.cell_type == "code"][0].outputs[0]["text"].strip() == "before"
     assert _own_kernels() == []
+
+
+_WARM = "import kit.report._kernel\nkit.report._kernel.remember()"
+
+
+def _outputs(path: Path) -> list[str]:
+    book = nbformat.read(path, as_version=4)
+    return ["".join(o.get("text", "") for o in c.outputs) for c in book.cells if c.cell_type == "code"]
+
+
+def test_a_worker_runs_its_next_page_on_its_kernel_emptied_as_if_it_were_new(tmp_path):
+    from kit.report.execute import _execute_all
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "warner.py").write_text("import warnings\n\ndef warn():\n    warnings.warn('said once per place')\n")
+    first = _book(tmp_path / "a.ipynb", ["import os, warner\nprint(os.getpid())", "x = 1", "warner.warn()",
+                                         "import matplotlib\nmatplotlib.rcParams['lines.linewidth'] = 7",
+                                         "import pandas as pd, numpy as np\npd.set_option('display.max_rows', 3)\n"
+                                         "np.set_printoptions(precision=1)"])
+    second = _book(tmp_path / "b.ipynb", ["import os, warner, matplotlib\nprint(os.getpid())",
+                                          "print('x' in dir(), matplotlib.rcParams['lines.linewidth'])",
+                                          "warner.warn()",
+                                          "import pandas as pd, numpy as np\nprint(pd.get_option('display.max_rows'),"
+                                          " np.get_printoptions()['precision'])"])
+    pool = _KernelPool(1, folder, _WARM, parallel=1)
+    try:
+        outcomes = _execute_all([first, second], folder, {}, jobs=1, timeout=60, kernels=pool)
+    finally:
+        pool.close()
+    assert [o.error for o in outcomes] == [None, None]
+    a, b = _outputs(folder / "a.ipynb"), _outputs(folder / "b.ipynb")
+    assert a[0] == b[0]                                   # the same kernel process ran both pages
+    assert b[1].split() == ["False", "1.5"]               # no name of the first page; matplotlib's setting back
+    assert "said once per place" in a[2] and "said once per place" in b[2]   # shown again, as in a new kernel
+    assert b[3].split() == ["60", "8"]                    # pandas' and NumPy's defaults, not the first page's
+    done = nbformat.read(folder / "b.ipynb", as_version=4)
+    assert [c.execution_count for c in done.cells if c.cell_type == "code"] == [1, 2, 3, 4]
+    assert _own_kernels() == []                           # the kept kernel ended with the last page
+
+
+def test_the_kernel_of_a_page_that_failed_is_not_used_again(tmp_path):
+    from kit.report.execute import _execute_all
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    failing = _book(tmp_path / "a.ipynb", ["import os\nprint(os.getpid())", "1 / 0"])
+    after = _book(tmp_path / "b.ipynb", ["import os\nprint(os.getpid())"])
+    pool = _KernelPool(1, folder, _WARM, parallel=1)
+    try:
+        outcomes = _execute_all([failing, after], folder, {}, jobs=1, timeout=60, kernels=pool)
+    finally:
+        pool.close()
+    assert outcomes[0].error.startswith("ZeroDivisionError") and outcomes[1].error is None
+    assert _outputs(folder / "a.ipynb")[0] != _outputs(folder / "b.ipynb")[0]   # a new kernel (papermill's own)
+    assert _own_kernels() == []
+
+
+def test_a_pool_that_handed_out_all_its_kernels_says_so_at_once(tmp_path):
+    import time
+
+    pool = _KernelPool(1, tmp_path, "1", parallel=1)
+    try:
+        km = pool.take()
+        assert km is not None
+        started = time.monotonic()
+        assert pool.take() is None
+        assert time.monotonic() - started < 2        # not after the start-up timeout (240 s)
+    finally:
+        from kit.report.execute import _shutdown
+
+        _shutdown(km)
+        pool.close()
+    assert _own_kernels() == []

@@ -117,7 +117,8 @@ def recorded(monkeypatch):
     """_execute replaced by a recorder: which notebook started when (no kernel)."""
     started: list[str] = []
 
-    def fake(source: Path, target: Path, parameters: dict, timeout: int, km: object = None) -> execute._Outcome:
+    def fake(source: Path, target: Path, parameters: dict, timeout: int, km: object = None,
+             keep: bool = False) -> execute._Outcome:
         started.append(source.name)
         time.sleep(0.05)
         return execute._Outcome(source.name, 0.05)

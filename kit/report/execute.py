@@ -100,9 +100,19 @@ def _register_engine() -> str:
         return _ENGINE
 
     class _OwningClient(PapermillNotebookClient):
-        def __init__(self, nb_man: Any, km: Any = None, **kw: Any) -> None:
+        def __init__(self, nb_man: Any, km: Any = None, keep_kernel: bool = False, **kw: Any) -> None:
             super().__init__(nb_man, km=km, **kw)
-            self.owns_km = True  # the kernel ends with its notebook, as one nbclient started would
+            # the kernel ends with its notebook, as one nbclient started would; unless the run keeps it for its
+            # next page: then only this client's channels close
+            self.owns_km = not keep_kernel
+
+        def execute(self, **kwargs: Any) -> Any:
+            try:
+                return super().execute(**kwargs)
+            finally:
+                if not self.owns_km and getattr(self, "kc", None) is not None:
+                    self.kc.stop_channels()
+                    self.kc = None
 
     class _SaveAtEnd(NotebookExecutionManager):
         """Writes the executed notebook once, when it ends (also when a cell failed, timed out or the kernel
@@ -220,13 +230,17 @@ class _KernelPool:
 
     def take(self) -> Any:
         """The next kernel started ahead (waits for it), or None: the notebook then starts its own. Returns None
-        within half a second once the pool is closed (a run that stops), not after the start-up timeout."""
+        within half a second once the pool is closed (a run that stops) or has handed out every kernel it was to
+        start, not after the start-up timeout."""
         deadline = time.monotonic() + self._timeout * 2
         while not self._closed.is_set() and time.monotonic() < deadline:
             try:
                 return self._ready.get(timeout=0.5)
             except queue.Empty:
-                continue
+                with self._lock:
+                    exhausted = self._todo <= 0 and not any(t.is_alive() for t in self._threads)
+                if exhausted and self._ready.empty():   # every kernel of the pool was handed out
+                    return None
         return None
 
     def close(self, *, wait: bool = True) -> None:
@@ -246,6 +260,43 @@ class _KernelPool:
             _shutdown(km)
 
 
+#: Run (silently) in a kernel between two pages: see :mod:`kit.report._kernel`.
+_FRESH_CODE = "import kit.report._kernel\nkit.report._kernel.fresh()"
+
+
+def _fresh(km: Any, timeout: float = 60.0) -> Any:
+    """``km`` made ready for another page (:func:`kit.report._kernel.fresh`: figures closed, settings and warning
+    filters as after the warm-up, namespace empty, execution count 1), or None when there is none, its kernel is
+    gone or the reset failed (then shut down: the page starts on another kernel)."""
+    if km is None:
+        return None
+    from jupyter_client.blocking import BlockingKernelClient
+
+    try:
+        if not km.has_kernel or not asyncio.run(km.is_alive()):
+            _shutdown(km)
+            return None
+        client = BlockingKernelClient()
+        client.load_connection_info(km.get_connection_info())
+        client.start_channels(hb=False)
+        try:
+            msg_id = client.execute(_FRESH_CODE, silent=True, store_history=False, allow_stdin=False)
+            while True:
+                reply = client.get_shell_msg(timeout=timeout)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+        finally:
+            client.stop_channels()
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+    except Exception as err:  # noqa: BLE001 - the page then takes a kernel of the pool or starts its own
+        _LOG.info("a kernel could not be emptied for the next page (%s: %s); it is shut down",
+                  type(err).__name__, err)
+        _shutdown(km)
+        return None
+    return km
+
+
 def _shutdown(km: Any) -> None:
     """Shut a kernel started ahead down now (it ran no notebook)."""
     if km is None:
@@ -257,17 +308,20 @@ def _shutdown(km: Any) -> None:
         _LOG.debug("shutting down a kernel started ahead failed: %s", err)
 
 
-def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: int, km: Any = None) -> _Outcome:
+def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: int, km: Any = None,
+             keep: bool = False) -> _Outcome:
     """Run one notebook with papermill; a failing or timed-out cell becomes an outcome with an error.
 
     ``km``: a kernel manager whose kernel the run started ahead (:class:`_KernelPool`); None: papermill starts one.
+    ``keep``: ``km``'s kernel stays alive after the notebook (the caller runs the next page on it, see
+    :func:`_fresh`, or shuts it down); without it the kernel ends with the notebook.
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     started = time.monotonic()
-    engine = {"engine_name": _register_engine(), **({"km": km} if km is not None else {})}
+    engine = {"engine_name": _register_engine(), **({"km": km, "keep_kernel": keep} if km is not None else {})}
     try:
         # The kernel starts in the run folder through nbclient's resources (or the pool's cwd), not papermill's
         # cwd=, which os.chdir()s the whole process from each worker thread: with notebooks in parallel that left
@@ -391,15 +445,25 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
     from tqdm import tqdm
 
     order = _start_order(notebooks)
+    worker = threading.local()   # the kernel a worker keeps from its last page, if that page succeeded
+    kept: list[Any] = []         # every kernel kept, shut down when all notebooks are done
 
     def one(nb: Path) -> _Outcome:
         if hold is not None and nb != order[0] and not hold.wait():
             return _Outcome(nb.name, 0.0, "not started: the run stopped before it")
-        km = kernels.take() if kernels is not None else None
+        km, worker.km = _fresh(getattr(worker, "km", None)), None
+        if km is None and kernels is not None:
+            km = kernels.take()
         if hold is not None and hold.cancelled:   # stopped while waiting for a kernel
             _shutdown(km)
             return _Outcome(nb.name, 0.0, "not started: the run stopped before it")
-        outcome = _execute(nb, folder / nb.name, parameters, timeout, km=km)
+        outcome = _execute(nb, folder / nb.name, parameters, timeout, km=km, keep=km is not None)
+        if km is not None:
+            if outcome.error is None:   # the worker's next page runs on it (emptied by _fresh)
+                worker.km = km
+                kept.append(km)
+            else:                       # a failed page's kernel is not trusted with another
+                _shutdown(km)
         if then is not None and not outcome.error:
             if hold is not None and not hold.wait():
                 return _Outcome(nb.name, outcome.seconds, "not converted: the run stopped")
@@ -430,5 +494,7 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
         stop_kernels()
         raise
     pool.shutdown(wait=True)
+    for km in {id(k): k for k in kept}.values():   # the last page of each worker is done: its kernel ends
+        _shutdown(km)
     given = {nb.name: i for i, nb in enumerate(notebooks)}
     return sorted(outcomes, key=lambda o: given[o.notebook])

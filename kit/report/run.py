@@ -64,8 +64,10 @@ def default_out(config: Path) -> Path:
 
 
 #: What a kernel started ahead imports (silently) while the run computes the shared results: the modules the
-#: notebooks' first cell imports, with matplotlib's pyplot and seaborn that the pages' figures load.
-_KERNEL_IMPORTS = "import pandas, matplotlib.pyplot, seaborn, kit, kit.report.pages"
+#: notebooks' first cell imports, with matplotlib's pyplot and seaborn that the pages' figures load; then it keeps
+#: the settings each page starts with (:mod:`kit.report._kernel`: a kernel serves one page after another).
+_KERNEL_IMPORTS = ("import pandas, matplotlib.pyplot, seaborn, kit, kit.report.pages, kit.report._kernel\n"
+                   "kit.report._kernel.remember()")
 
 #: Shared-context files of runs in progress in this process (see :func:`remove_shared_files`).
 _LIVE: set[Path] = set()
@@ -330,7 +332,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         lang = ctx.lang
         # the kernels start (and import the kit) now, on the other core, while this process computes what the
         # notebooks share: at most ``jobs`` of them starting at a time
-        kernels = _KernelPool(len(sources), tmp, _KERNEL_IMPORTS, parallel=jobs)
+        # one kernel per worker: a worker's next page runs on the kernel of its last one, emptied in between
+        kernels = _KernelPool(min(len(sources), max(1, jobs)), tmp, _KERNEL_IMPORTS, parallel=jobs)
         # the notebooks run inside the folder being written; they load the shared context from it
         params.update(period=label if resolved is not None else period, run_dir=str(tmp))
         nav = [{"href": "index.html", "title": text("summary_nav", lang), "current": False}]
