@@ -18,6 +18,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -qq --upgrade pip
 	$(BIN)/python -m pip install -qq -r requirements.lock
 	$(BIN)/python -m pip install -qq --no-deps -e .
+	@# the kit's bytecode, as pip writes it for every installed package: a run's processes then load the kit's
+	@# modules instead of compiling them (where PYTHONDONTWRITEBYTECODE is set, as in many containers, each would)
+	$(BIN)/python -m compileall -q kit
 	@touch $(STAMP)
 
 report: $(STAMP)
