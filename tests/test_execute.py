@@ -69,23 +69,33 @@ def test_a_kernel_whose_warm_up_fails_is_handed_out_as_none_and_shut_down(tmp_pa
 
 def test_the_executed_notebook_is_written_once_with_every_cell_and_its_output(tmp_path, monkeypatch):
     import papermill.engines
+    import papermill.execute
 
     writes: list[str] = []
-    real = papermill.engines.write_ipynb
-    monkeypatch.setattr(papermill.engines, "write_ipynb",
-                        lambda nb, path, **kw: (writes.append(path), real(nb, path, **kw)))
+    for module in (papermill.engines, papermill.execute):   # the engine's saves and papermill's own last write
+        real = module.write_ipynb
+        monkeypatch.setattr(module, "write_ipynb",
+                            lambda nb, path, real=real, **kw: (writes.append(path), real(nb, path, **kw)))
     source = _book(tmp_path / "nb.ipynb", [f"print({i} * 7)" for i in range(6)])
     outcome = _execute(source, tmp_path / "out.ipynb", {}, timeout=60)
     assert outcome.error is None
-    # papermill wrote it at the start and at the end of every cell (13 writes here); now once, when it ends
+    # papermill wrote it at the start and at the end of every cell and once more at the end (14 writes here)
     assert writes == [str(tmp_path / "out.ipynb")]
+    writes.clear()
+    failing = _book(tmp_path / "bad.ipynb", ["print(1)", "1 / 0", "print(3)"])
+    assert _execute(failing, tmp_path / "bad_out.ipynb", {}, timeout=60).error.startswith("ZeroDivisionError")
+    assert writes == [str(tmp_path / "bad_out.ipynb")]
+    writes.clear()
+    slow = _book(tmp_path / "slow.ipynb", ["print(1)", "import time\ntime.sleep(30)"])
+    assert "cell timeout" in _execute(slow, tmp_path / "slow_out.ipynb", {}, timeout=2).error
+    assert writes == [str(tmp_path / "slow_out.ipynb")]
     done = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     code = [c for c in done.cells if c.cell_type == "code"]
     assert [c.outputs[0]["text"].strip() for c in code] == [str(i * 7) for i in range(6)]
     assert all(c.metadata["papermill"]["status"] == "completed" for c in code)
 
 
-def test_a_cell_that_times_out_is_named_from_the_notebook_written_when_it_stopped(tmp_path):
+def test_a_cell_that_times_out_is_named_as_the_last_cell_that_started(tmp_path):
     source = _book(tmp_path / "nb.ipynb", ["print('before')", "import time\ntime.sleep(30)", "print('after')"])
     outcome = _execute(source, tmp_path / "out.ipynb", {}, timeout=2)
     assert outcome.cell == 3                      # 1-based in the source notebook: the markdown title is cell 1
@@ -110,6 +120,24 @@ def test_a_kernel_that_dies_is_reported_with_its_cell_from_the_notebook_written_
 
 _WARM = "import kit.report._kernel\nkit.report._kernel.remember()"
 
+#: what a page can change for its whole process (and what the next page on the same kernel must not see)
+_CHANGE_PROCESS = """import os, sys, logging, numpy as np
+os.makedirs('sub', exist_ok=True)
+os.chdir('sub')
+os.environ['KIT_TEST_X'] = '1'
+sys.path.insert(0, '/nowhere')
+np.seterr(divide='ignore')
+logging.basicConfig(level=logging.DEBUG)
+from matplotlib_inline.config import InlineBackend
+InlineBackend.instance().figure_formats = {'svg'}   # as %config InlineBackend.figure_formats = ... does
+InlineBackend.instance().close_figures = False"""
+
+_SEE_PROCESS = """import os, sys, logging, numpy as np
+from matplotlib_inline.config import InlineBackend
+print(os.getcwd(), os.environ.get('KIT_TEST_X'), sys.path[0] == '/nowhere', np.geterr()['divide'],
+      logging.getLogger().level, len(logging.getLogger().handlers), sorted(InlineBackend.instance().figure_formats),
+      InlineBackend.instance().close_figures)"""
+
 
 def _outputs(path: Path) -> list[str]:
     book = nbformat.read(path, as_version=4)
@@ -125,12 +153,14 @@ def test_a_worker_runs_its_next_page_on_its_kernel_emptied_as_if_it_were_new(tmp
     first = _book(tmp_path / "a.ipynb", ["import os, warner\nprint(os.getpid())", "x = 1", "warner.warn()",
                                          "import matplotlib\nmatplotlib.rcParams['lines.linewidth'] = 7",
                                          "import pandas as pd, numpy as np\npd.set_option('display.max_rows', 3)\n"
-                                         "np.set_printoptions(precision=1)"])
+                                         "np.set_printoptions(precision=1)",
+                                         _CHANGE_PROCESS])
     second = _book(tmp_path / "b.ipynb", ["import os, warner, matplotlib\nprint(os.getpid())",
                                           "print('x' in dir(), matplotlib.rcParams['lines.linewidth'])",
                                           "warner.warn()",
                                           "import pandas as pd, numpy as np\nprint(pd.get_option('display.max_rows'),"
-                                          " np.get_printoptions()['precision'])"])
+                                          " np.get_printoptions()['precision'])",
+                                          _SEE_PROCESS])
     pool = _KernelPool(1, folder, _WARM, parallel=1)
     try:
         outcomes = _execute_all([first, second], folder, {}, jobs=1, timeout=60, kernels=pool)
@@ -142,9 +172,29 @@ def test_a_worker_runs_its_next_page_on_its_kernel_emptied_as_if_it_were_new(tmp
     assert b[1].split() == ["False", "1.5"]               # no name of the first page; matplotlib's setting back
     assert "said once per place" in a[2] and "said once per place" in b[2]   # shown again, as in a new kernel
     assert b[3].split() == ["60", "8"]                    # pandas' and NumPy's defaults, not the first page's
+    assert b[4].split() == [str(folder), "None", "False", "warn", "30", "0", "['png']", "True"]
     done = nbformat.read(folder / "b.ipynb", as_version=4)
-    assert [c.execution_count for c in done.cells if c.cell_type == "code"] == [1, 2, 3, 4]
+    assert [c.execution_count for c in done.cells if c.cell_type == "code"] == [1, 2, 3, 4, 5]
     assert _own_kernels() == []                           # the kept kernel ended with the last page
+
+
+def test_a_page_that_leaves_a_thread_running_hands_on_no_kernel(tmp_path):
+    from kit.report.execute import _execute_all
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    first = _book(tmp_path / "a.ipynb", ["import os\nprint(os.getpid())", "import threading\n"
+                                         "threading.Timer(1.5, print, ['late output of page a']).start()"])
+    second = _book(tmp_path / "b.ipynb", ["import os, time\nprint(os.getpid())\ntime.sleep(2)"])
+    pool = _KernelPool(1, folder, _WARM, parallel=1)
+    try:
+        outcomes = _execute_all([first, second], folder, {}, jobs=1, timeout=60, kernels=pool)
+    finally:
+        pool.close()
+    assert [o.error for o in outcomes] == [None, None]
+    a, b = _outputs(folder / "a.ipynb"), _outputs(folder / "b.ipynb")
+    assert a[0] != b[0].split()[0] and "late output" not in "".join(b)   # another kernel, nothing of page a
+    assert _own_kernels() == []
 
 
 def test_the_kernel_of_a_page_that_failed_is_not_used_again(tmp_path):

@@ -526,3 +526,15 @@ def test_the_winback_key_lies_outside_the_run_folder_and_the_run_folder_holds_no
         if path.suffix in (".csv", ".log", ".json", ".html", ".ipynb"):
             body = re.sub(r"data:[^\"')\s]+", "", path.read_text(encoding="utf-8"))   # embedded images
             assert not pattern.search(body), (path.name, pattern.search(body))
+
+
+def test_a_run_starts_one_kernel_per_worker_and_hands_each_on_to_its_next_page(fixture_run):
+    """jobs=3 for five pages: three kernels, every one emptied for its next page (kit.report._kernel), none refused
+    (a library's daemon thread, such as zmq's garbage collector, does not stop a kernel from being reused)."""
+    log = (fixture_run / "run.log").read_text(encoding="utf-8")
+    assert log.count("a kernel started ahead and ready") == 3
+    assert "could not be emptied" not in log and "could not be started" not in log
+    for book in sorted(fixture_run.glob("0*.ipynb")):   # each page as in a kernel of its own: counts from 1
+        counts = [c.execution_count for c in nbformat.read(book, as_version=4).cells if c.cell_type == "code"
+                  and c.execution_count is not None]
+        assert counts == list(range(1, len(counts) + 1)), book.name

@@ -115,22 +115,20 @@ def _register_engine() -> str:
                     self.kc = None
 
     class _SaveAtEnd(NotebookExecutionManager):
-        """Writes the executed notebook once, when it ends (also when a cell failed, timed out or the kernel
-        died), instead of at the start and end of every cell: each write serialises the whole notebook with
-        its figures, so papermill's saves grew with the square of a page's length (about 1.5 s of the run's CPU
-        on the sample report). Nobody reads the notebook while it runs: it is in the run's private folder."""
+        """Writes the executed notebook only when the engine stops on an exception (a timeout, a dead kernel),
+        instead of at the start and end of every cell: each write serialises the whole notebook with its
+        figures, so papermill's saves grew with the square of a page's length (about 1 s of the run's CPU on
+        the sample report). papermill itself writes it once more after the engine, when it ran to the end or a
+        cell failed: so every notebook is written once. Nobody reads it while it runs: it is in the run's
+        private folder."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.finished = False
+            self.stopped = False
 
         def save(self, **kwargs: Any) -> None:
-            if self.finished:
+            if self.stopped:
                 super().save(**kwargs)
-
-        def notebook_complete(self, **kwargs: Any) -> None:
-            self.finished = True
-            super().notebook_complete(**kwargs)
 
     class _PrestartedEngine(NBClientEngine):
         @classmethod
@@ -142,6 +140,9 @@ def _register_engine() -> str:
             nb_man.notebook_start()
             try:
                 cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            except BaseException:
+                nb_man.stopped = True   # papermill does not write it after this: notebook_complete does
+                raise
             finally:
                 nb_man.cleanup_pbar()
                 nb_man.notebook_complete()
@@ -281,8 +282,14 @@ def _fresh(km: Any, timeout: float = 60.0) -> Any:
         client.start_channels(hb=False)
         try:
             msg_id = client.execute(_FRESH_CODE, silent=True, store_history=False, allow_stdin=False)
+            deadline = time.monotonic() + timeout
             while True:
-                reply = client.get_shell_msg(timeout=timeout)
+                try:
+                    reply = client.get_shell_msg(timeout=1.0)
+                except queue.Empty:   # a kernel stopped meanwhile (a run that is terminated) answers never
+                    if time.monotonic() > deadline or not asyncio.run(km.is_alive()):
+                        raise TimeoutError("no answer from the kernel") from None
+                    continue
                 if reply["parent_header"].get("msg_id") == msg_id:
                     break
         finally:
@@ -336,7 +343,7 @@ def _execute(source: Path, target: Path, parameters: dict[str, Any], timeout: in
         message = f"{exc.ename}: {exc.evalue}"
         return _Outcome(source.name, time.monotonic() - started, message, cell)
     except CellTimeoutError as exc:
-        cell, _ = _failing_cell(source, target)
+        cell, _ = _failing_cell(source, target, last_started=True)
         if cell is None:
             cell = _cell_in_message(source, str(exc))
         return _Outcome(source.name, time.monotonic() - started,
@@ -447,11 +454,24 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
     order = _start_order(notebooks)
     worker = threading.local()   # the kernel a worker keeps from its last page, if that page succeeded
     kept: list[Any] = []         # every kernel kept, shut down when all notebooks are done
+    waiting = [len(order)]       # pages not started yet: a kernel is kept only while there are any
+    idle: dict[int, Any] = {}    # kernels kept by a worker that runs no page now
+    lock = threading.Lock()
 
     def one(nb: Path) -> _Outcome:
+        mine, worker.km = getattr(worker, "km", None), None
+        with lock:
+            waiting[0] -= 1
+            if mine is not None:
+                idle.pop(id(mine), None)
+            unused = list(idle.values()) if waiting[0] == 0 else []   # no page left for the other workers' kernels
+            if waiting[0] == 0:
+                idle.clear()
+        for other in unused:
+            _shutdown(other)
         if hold is not None and nb != order[0] and not hold.wait():
             return _Outcome(nb.name, 0.0, "not started: the run stopped before it")
-        km, worker.km = _fresh(getattr(worker, "km", None)), None
+        km = _fresh(mine)
         if km is None and kernels is not None:
             km = kernels.take()
         if hold is not None and hold.cancelled:   # stopped while waiting for a kernel
@@ -459,10 +479,14 @@ def _execute_all(notebooks: Sequence[Path], folder: Path, parameters: dict[str, 
             return _Outcome(nb.name, 0.0, "not started: the run stopped before it")
         outcome = _execute(nb, folder / nb.name, parameters, timeout, km=km, keep=km is not None)
         if km is not None:
-            if outcome.error is None:   # the worker's next page runs on it (emptied by _fresh)
+            with lock:   # the worker's next page runs on it (emptied by _fresh), if there is a page left
+                reuse = outcome.error is None and waiting[0] > 0
+                if reuse:
+                    idle[id(km)] = km
+            if reuse:
                 worker.km = km
                 kept.append(km)
-            else:                       # a failed page's kernel is not trusted with another
+            else:   # no page left to start (its memory goes now), or a failed page's kernel: not trusted again
                 _shutdown(km)
         if then is not None and not outcome.error:
             if hold is not None and not hold.wait():
