@@ -139,14 +139,23 @@ print(os.getcwd(), os.environ.get('KIT_TEST_X'), sys.path[0] == '/nowhere', np.g
       InlineBackend.instance().close_figures)"""
 
 
+def _on_one_kernel(folder: Path, books: list[Path]) -> list:
+    """Run ``books`` as a run does, one worker and a pool of one kernel started ahead."""
+    from kit.report.execute import _execute_all
+
+    pool = _KernelPool(1, folder, _WARM, parallel=1)
+    try:
+        return _execute_all(books, folder, {}, jobs=1, timeout=60, kernels=pool)
+    finally:
+        pool.close()
+
+
 def _outputs(path: Path) -> list[str]:
     book = nbformat.read(path, as_version=4)
     return ["".join(o.get("text", "") for o in c.outputs) for c in book.cells if c.cell_type == "code"]
 
 
 def test_a_worker_runs_its_next_page_on_its_kernel_emptied_as_if_it_were_new(tmp_path):
-    from kit.report.execute import _execute_all
-
     folder = tmp_path / "run"
     folder.mkdir()
     (folder / "warner.py").write_text("import warnings\n\ndef warn():\n    warnings.warn('said once per place')\n")
@@ -161,11 +170,7 @@ def test_a_worker_runs_its_next_page_on_its_kernel_emptied_as_if_it_were_new(tmp
                                           "import pandas as pd, numpy as np\nprint(pd.get_option('display.max_rows'),"
                                           " np.get_printoptions()['precision'])",
                                           _SEE_PROCESS])
-    pool = _KernelPool(1, folder, _WARM, parallel=1)
-    try:
-        outcomes = _execute_all([first, second], folder, {}, jobs=1, timeout=60, kernels=pool)
-    finally:
-        pool.close()
+    outcomes = _on_one_kernel(folder, [first, second])
     assert [o.error for o in outcomes] == [None, None]
     a, b = _outputs(folder / "a.ipynb"), _outputs(folder / "b.ipynb")
     assert a[0] == b[0]                                   # the same kernel process ran both pages
@@ -179,18 +184,12 @@ def test_a_worker_runs_its_next_page_on_its_kernel_emptied_as_if_it_were_new(tmp
 
 
 def test_a_page_that_leaves_a_thread_running_hands_on_no_kernel(tmp_path):
-    from kit.report.execute import _execute_all
-
     folder = tmp_path / "run"
     folder.mkdir()
     first = _book(tmp_path / "a.ipynb", ["import os\nprint(os.getpid())", "import threading\n"
                                          "threading.Timer(1.5, print, ['late output of page a']).start()"])
     second = _book(tmp_path / "b.ipynb", ["import os, time\nprint(os.getpid())\ntime.sleep(2)"])
-    pool = _KernelPool(1, folder, _WARM, parallel=1)
-    try:
-        outcomes = _execute_all([first, second], folder, {}, jobs=1, timeout=60, kernels=pool)
-    finally:
-        pool.close()
+    outcomes = _on_one_kernel(folder, [first, second])
     assert [o.error for o in outcomes] == [None, None]
     a, b = _outputs(folder / "a.ipynb"), _outputs(folder / "b.ipynb")
     assert a[0] != b[0].split()[0] and "late output" not in "".join(b)   # another kernel, nothing of page a
@@ -198,17 +197,11 @@ def test_a_page_that_leaves_a_thread_running_hands_on_no_kernel(tmp_path):
 
 
 def test_the_kernel_of_a_page_that_failed_is_not_used_again(tmp_path):
-    from kit.report.execute import _execute_all
-
     folder = tmp_path / "run"
     folder.mkdir()
     failing = _book(tmp_path / "a.ipynb", ["import os\nprint(os.getpid())", "1 / 0"])
     after = _book(tmp_path / "b.ipynb", ["import os\nprint(os.getpid())"])
-    pool = _KernelPool(1, folder, _WARM, parallel=1)
-    try:
-        outcomes = _execute_all([failing, after], folder, {}, jobs=1, timeout=60, kernels=pool)
-    finally:
-        pool.close()
+    outcomes = _on_one_kernel(folder, [failing, after])
     assert outcomes[0].error.startswith("ZeroDivisionError") and outcomes[1].error is None
     assert _outputs(folder / "a.ipynb")[0] != _outputs(folder / "b.ipynb")[0]   # a new kernel (papermill's own)
     assert _own_kernels() == []

@@ -194,7 +194,6 @@ class _KernelPool:
 
     def _start_one(self) -> Any:
         from jupyter_client import AsyncKernelManager
-        from jupyter_client.blocking import BlockingKernelClient
 
         if self._closed.is_set():
             return None
@@ -204,20 +203,7 @@ class _KernelPool:
             # the same kernel and arguments nbclient would start (it adds the in-memory history)
             asyncio.run(km.start_kernel(cwd=str(self._cwd),
                                         extra_arguments=[*_KERNEL_ARGUMENTS, "--HistoryManager.hist_file=:memory:"]))
-            client = BlockingKernelClient()
-            client.load_connection_info(km.get_connection_info())
-            client.start_channels(hb=False)  # no heartbeat: under load its first beat comes late, "kernel died"
-            try:
-                client.wait_for_ready(timeout=self._timeout)
-                msg_id = client.execute(self._warm, silent=True, store_history=False, allow_stdin=False)
-                while True:
-                    reply = client.get_shell_msg(timeout=self._timeout)
-                    if reply["parent_header"].get("msg_id") == msg_id:
-                        break
-            finally:
-                client.stop_channels()
-            if reply["content"].get("status") != "ok":
-                raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+            _run_silently(km, self._warm, timeout=self._timeout, wait_ready=True)
         except Exception as err:  # noqa: BLE001 - that notebook starts its own kernel, as without the pool
             _LOG.info("a kernel could not be started ahead (%s: %s); its notebook starts one itself",
                       type(err).__name__, err)
@@ -261,6 +247,35 @@ class _KernelPool:
             _shutdown(km)
 
 
+def _run_silently(km: Any, code: str, *, timeout: float, wait_ready: bool = False) -> None:
+    """Execute ``code`` in ``km``'s kernel without output or history (a warm-up, a reset between pages) and wait
+    for its reply; RuntimeError when the code raised, TimeoutError when no reply came within ``timeout`` seconds
+    or the kernel is gone (one stopped meanwhile, in a run that is terminated, never answers)."""
+    from jupyter_client.blocking import BlockingKernelClient
+
+    client = BlockingKernelClient()
+    client.load_connection_info(km.get_connection_info())
+    client.start_channels(hb=False)  # no heartbeat: under load its first beat comes late, "kernel died"
+    try:
+        if wait_ready:
+            client.wait_for_ready(timeout=timeout)
+        msg_id = client.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = client.get_shell_msg(timeout=1.0)
+            except queue.Empty:
+                if time.monotonic() > deadline or not asyncio.run(km.is_alive()):
+                    raise TimeoutError("no reply from the kernel") from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+    finally:
+        client.stop_channels()
+    if reply["content"].get("status") != "ok":
+        raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+
 #: Run (silently) in a kernel between two pages: see :mod:`kit.report._kernel`.
 _FRESH_CODE = "import kit.report._kernel\nkit.report._kernel.fresh()"
 
@@ -271,31 +286,11 @@ def _fresh(km: Any, timeout: float = 60.0) -> Any:
     gone or the reset failed (then shut down: the page starts on another kernel)."""
     if km is None:
         return None
-    from jupyter_client.blocking import BlockingKernelClient
-
     try:
         if not km.has_kernel or not asyncio.run(km.is_alive()):
             _shutdown(km)
             return None
-        client = BlockingKernelClient()
-        client.load_connection_info(km.get_connection_info())
-        client.start_channels(hb=False)
-        try:
-            msg_id = client.execute(_FRESH_CODE, silent=True, store_history=False, allow_stdin=False)
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    reply = client.get_shell_msg(timeout=1.0)
-                except queue.Empty:   # a kernel stopped meanwhile (a run that is terminated) answers never
-                    if time.monotonic() > deadline or not asyncio.run(km.is_alive()):
-                        raise TimeoutError("no answer from the kernel") from None
-                    continue
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
-        finally:
-            client.stop_channels()
-        if reply["content"].get("status") != "ok":
-            raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+        _run_silently(km, _FRESH_CODE, timeout=timeout)
     except Exception as err:  # noqa: BLE001 - the page then takes a kernel of the pool or starts its own
         _LOG.info("a kernel could not be emptied for the next page (%s: %s); it is shut down",
                   type(err).__name__, err)
