@@ -95,11 +95,16 @@ def sample(
     customers: Annotated[int, typer.Option(min=10, help="Number of customers.")] = 3000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     fmt: Annotated[str, typer.Option("--format", help="csv (the sample's German exports) or parquet.")] = "csv",
+    part_customers: Annotated[int | None, typer.Option(
+        min=1, help="With --format parquet: each table a folder of Parquet files, one per this many customers.")
+    ] = None,
 ) -> None:
     """Generate a sample business (the bundled one, or a large one for benchmarks)."""
     from kit.sample import write_sample
 
-    written = write_sample(directory, customers=customers, seed=seed, fmt=fmt)
+    if part_customers is not None and fmt != "parquet":
+        raise typer.BadParameter("--part-customers needs --format parquet", param_hint="--part-customers")
+    written = write_sample(directory, customers=customers, seed=seed, fmt=fmt, part_customers=part_customers)
     typer.echo(f"wrote {len(written)} files to {directory}")
 
 

@@ -51,3 +51,17 @@ def test_run_with_an_unknown_parameter_fails_before_any_kernel(tmp_path, capsys)
     assert code == 1
     assert "unknown notebook parameter 'inactivity_dayz'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sample_parts_need_parquet(capsys, tmp_path):
+    assert main(["sample", str(tmp_path / "s"), "--part-customers", "100"]) == 2
+    assert "--part-customers needs --format parquet" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
+
+
+def test_sample_writes_a_parquet_folder_per_table(capsys, tmp_path):
+    assert main(["sample", str(tmp_path / "s"), "--customers", "40", "--format", "parquet",
+                 "--part-customers", "20"]) == 0
+    assert "wrote 10 files" in capsys.readouterr().out   # one chunk: one part per table, the truth, the config
+    assert (tmp_path / "s" / "orders" / "part-00000.parquet").is_file()
+    assert main(["validate", "--config", str(tmp_path / "s" / "analysis.yaml")]) == 0

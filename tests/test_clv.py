@@ -131,6 +131,14 @@ def test_summary_from_parquet_equals_dataframe(tmp_path):
     a = summarise_customers(orders, as_of="2025-01-01", freq="W")
     b = summarise_customers(path, as_of="2025-01-01", freq="W")
     pd.testing.assert_frame_equal(a, b)
+    # a folder of parts (a quote in its name), read by DuckDB as one log
+    folder = tmp_path / "o'rders"
+    folder.mkdir()
+    half = len(orders) // 2
+    orders.iloc[:half].to_parquet(folder / "part-0.parquet")
+    orders.iloc[half:].to_parquet(folder / "part-1.parquet")
+    (folder / "_SUCCESS").write_text("")
+    pd.testing.assert_frame_equal(a, summarise_customers(folder, as_of="2025-01-01", freq="W"))
 
 
 def test_summary_errors():

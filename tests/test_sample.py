@@ -406,9 +406,33 @@ def test_chunks_give_unique_ids_and_parquet_matches_frames(tmp_path, monkeypatch
     assert (tmp_path / "truth" / "customers_truth.parquet").is_file()
 
 
+def test_parquet_parts_hold_the_same_tables_as_one_file_each(tmp_path, monkeypatch):
+    from kit.data.config import load_config
+    from kit.data.io import read_data
+
+    monkeypatch.setattr(sample, "_CHUNK", 1000)
+    one = write_sample(tmp_path / "one", customers=2500, seed=11, fmt="parquet")
+    parts = write_sample(tmp_path / "parts", customers=2500, seed=11, fmt="parquet", part_customers=2000)
+    names = [p.relative_to(tmp_path / "parts").as_posix() for p in parts]
+    # chunks of 1,000, 1,000 and 500 customers: a new part after 2,000
+    assert [n for n in names if n.startswith("orders/")] == ["orders/part-00000.parquet", "orders/part-00001.parquet"]
+    assert "truth/customers_truth.parquet" in names and names[-1] == "analysis.yaml"
+    assert len(names) == 2 * 8 + 2          # eight tables in two parts, the truth, the configuration
+    assert len(one) == 10
+    config = (tmp_path / "parts" / "analysis.yaml").read_text(encoding="utf-8")
+    assert "orders: {file: orders}" in config and ".parquet}" not in config
+    a = read_data(load_config(tmp_path / "one" / "analysis.yaml"))
+    b = read_data(load_config(tmp_path / "parts" / "analysis.yaml"))
+    for table in ("customers", "orders", "surveys", "tickets", "exits", "referrals", "contacts", "subscriptions"):
+        pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table), check_exact=True, obj=table)
+    assert pd.read_parquet(tmp_path / "parts" / "orders" / "part-00001.parquet").customer_id.nunique() <= 500
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="fmt"):
         write_sample("/nonexistent-never-created", fmt="xlsx")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="part_customers needs fmt='parquet'"):
+        write_sample("/nonexistent-never-created", part_customers=10)
     with pytest.raises(ValueError, match="at least 10"):
         generate_sample(customers=5)
 

@@ -39,6 +39,9 @@ class TableRead:
         CSV separator (the fallback evidence for the decimal mark).
     notes : list of dict
         Quality-report rows noted while converting (:func:`kit.data.contract.quality_row`).
+    parts : list of (str, int) or None
+        A folder of Parquet files: its parts and their rows (:func:`kit.data._parquet_folder.in_part` points an
+        error at the part); None for one file.
     """
 
     name: str
@@ -48,6 +51,13 @@ class TableRead:
     user_names: dict[str, str] = field(default_factory=dict)
     sep: str | None = None
     notes: list[dict[str, Any]] = field(default_factory=list)
+    parts: list[tuple[str, int]] | None = None
+
+    def located(self, exc: DataError) -> DataError:
+        """``exc`` pointed at the part of a Parquet folder that holds its first row (as it is for one file)."""
+        from kit.data._parquet_folder import in_part
+
+        return in_part(exc, self.parts, self.first_row, self.file.rstrip("/"))
 
     def label(self, column: str) -> str:
         return self.user_names.get(column, column)

@@ -30,6 +30,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from kit.data._odd_input import check_duplicate_headers, file_has_nul, strip_nul_bytes
+from kit.data._parquet_folder import folder_mtime, folder_size
 from kit.data.check_texts import check_text
 from kit.data.contract import QUALITY_COLUMNS, TABLES, LoyaltyData, quality_row
 from kit.data.convert import TableRead, column_kind, convert_columns
@@ -61,7 +62,7 @@ def _read(source: TableSource, name: str, data: DataSources,
         raise DataError(f"unknown table {name!r}", expected=f"one of {', '.join(TABLES)}",
                         fix="correct the table name under data.tables in analysis.yaml")
     raw = read_raw(source, name, data=data)
-    path_name = Path(source.file).name
+    path_name = Path(source.file).name + ("/" if raw.parts is not None else "")
     spec = TABLES[name]
     frame, repeated = check_duplicate_headers(raw.frame, file=path_name, used=set(source.columns) | {
         *spec.required, *spec.optional, *spec.dates})
@@ -107,7 +108,7 @@ def _read(source: TableSource, name: str, data: DataSources,
         raise DataError("the file has a header but no data rows", file=path_name,
                         expected="at least one data row", fix="export the table again with its rows")
     read = TableRead(name=name, frame=frame, file=path_name, first_row=raw.first_row, user_names=user_names,
-                     sep=raw.sep)
+                     sep=raw.sep, parts=raw.parts)
     read.notes.extend(filtered)
     read.notes.append(quality_row(name, "repeated_header", "warning" if repeated else "info", len(repeated),
                                   example=", ".join(repeated) + (" (later copies ignored)" if repeated else "")))
@@ -118,15 +119,22 @@ def _read(source: TableSource, name: str, data: DataSources,
     failed: list[DataError] = []
 
     def collect(exc: DataError) -> None:
+        exc = read.located(exc)
         failed.append(exc)
         if on_error is not None:
             on_error(exc)
 
-    convert_columns(read, fmt, data.timezone, raw.numbers, collect if on_error is not None else None)
-    if source.group_by and not failed:
-        read.frame, folded = fold_line_items(read.frame, file=path_name, prefix=source.cancellation_prefix,
-                                             table=name)
-        read.notes.extend(folded)
+    try:
+        convert_columns(read, fmt, data.timezone, raw.numbers, collect if on_error is not None else None)
+        if source.group_by and not failed:
+            read.frame, folded = fold_line_items(read.frame, file=path_name, prefix=source.cancellation_prefix,
+                                                 table=name)
+            read.notes.extend(folded)
+    except DataError as exc:
+        located = read.located(exc)
+        if located is exc:
+            raise
+        raise located from None
     return read
 
 
@@ -213,7 +221,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
     reads: dict[str, TableRead] = {}
     # a progress bar over the bytes of the input files on a terminal (none in cron logs or notebooks' captured
     # stderr), naming the file and the step: a 10M-row CSV or a large Excel sheet takes a while
-    sizes = {name: _file_size(source) for name, source in config.data.tables.items()}
+    sizes = {name: table_bytes(source) for name, source in config.data.tables.items()}
     bar = tqdm(total=sum(sizes.values()), desc="reading", unit="B", unit_scale=True, unit_divisor=1024,
                file=sys.stderr, disable=None, leave=False)
     for name, source in config.data.tables.items():
@@ -228,7 +236,8 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
             rows.append(_error_row(name, "read_file", exc))
             bar.update(sizes[name])
             continue
-        rows.append(quality_row(name, "rows_read", "info", len(read.frame), example=read.file))
+        rows.append(quality_row(name, "rows_read", "info", len(read.frame), example=read.file if read.parts is None
+                                else f"{read.file} ({len(read.parts)} Parquet files)"))
         rows.extend(_mapping_rows(name, source))
         rows.extend(read.notes)
         feeds = optional_columns_row(name, list(read.frame.columns))
@@ -241,7 +250,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         latest, basis = _latest_plausible(source, config.data)
         checked, problems, frame = check_table(read.frame, name, file=read.file, first_row=read.first_row,
                                                user_names=read.user_names, thresholds=config.thresholds,
-                                               latest_plausible=latest, latest_basis=basis)
+                                               latest_plausible=latest, latest_basis=basis, locate=read.located)
         rows.extend(checked)
         errors.extend(problems)
         if problems and not collect:
@@ -260,9 +269,11 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
     return data, errors
 
 
-def _file_size(source: TableSource) -> int:
+def table_bytes(source: TableSource) -> int:
+    """Bytes of a table's file (of its parts, for a folder of Parquet files); 0 when it is not there."""
     try:
-        return Path(source.file).stat().st_size
+        path = Path(source.file)
+        return folder_size(path) if path.is_dir() else path.stat().st_size
     except OSError:
         return 0
 
@@ -274,8 +285,11 @@ def _latest_plausible(source: TableSource, data: DataSources) -> tuple[pd.Timest
         export, what = pd.Timestamp(data.as_of), f"data.as_of {data.as_of:%Y-%m-%d}"
     else:
         try:
-            mtime = Path(source.file).stat().st_mtime
+            path = Path(source.file)
+            mtime = folder_mtime(path) if path.is_dir() else path.stat().st_mtime
         except OSError:
+            return None, ""
+        if mtime is None:
             return None, ""
         export = pd.Timestamp(mtime, unit="s").normalize()
         what = f"the file's date {export:%Y-%m-%d}"

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kit.data._odd_input import check_sheet_size
+from kit.data._parquet_folder import read_parquet_folder
 from kit.data._rawformats import COMPRESSED, JSON_SUFFIXES, decompress, read_json_records
 from kit.data._typed_csv import plan_columns, read_typed, sample_frame, typed_min_bytes
 from kit.errors import DataError
@@ -54,12 +55,16 @@ class RawTable:
         The CSV separator used (None for Excel and Parquet).
     numbers : dict
         ``decimal`` and ``thousands`` as configured for CSV files (None = detect per column).
+    parts : list of (str, int) or None
+        For a folder of Parquet files: each part's path in the folder and its rows, in the order of the rows
+        (:mod:`kit.data._parquet_folder`); None for one file.
     """
 
     frame: pd.DataFrame
     first_row: int = 2
     sep: str | None = None
     numbers: dict[str, str | None] = field(default_factory=lambda: {"decimal": None, "thousands": None})
+    parts: list[tuple[str, int]] | None = None
 
 
 def read_raw(source: TableSource, name: str, *, data: DataSources) -> RawTable:
@@ -96,9 +101,16 @@ def read_raw(source: TableSource, name: str, *, data: DataSources) -> RawTable:
     (['A1', '1.234,50'], ';', 3)
     """
     path = Path(source.file)
+    if path.is_dir():   # a folder of Parquet files, one table
+        raw = RawTable(frame=pd.DataFrame())
+        raw.frame, raw.parts = read_parquet_folder(path)
+        raw.frame.columns = [str(c) for c in raw.frame.columns]
+        if raw.frame.shape[1] == 0:
+            raise _empty_file(path)
+        return raw
     if not path.is_file():
         raise DataError(f"file not found: {str(path)!r} (table {name})", file=path.name,
-                        expected="an existing CSV, Excel, JSON or Parquet file",
+                        expected="an existing CSV, Excel, JSON or Parquet file (or a folder of Parquet files)",
                         fix=f"correct data.tables.{name}.file in analysis.yaml (relative paths start at its folder)")
     suffix = path.suffix.lower()
     content: bytes | None = None

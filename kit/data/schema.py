@@ -14,6 +14,7 @@ live in :mod:`kit.data._schema_rules`, the checks across tables in :mod:`kit.dat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -171,7 +172,8 @@ def _blank_required(frame: pd.DataFrame, name: str, where: _Where) -> list[dict[
 def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2,
                 user_names: dict[str, str] | None = None,
                 thresholds: Thresholds | None = None, latest_plausible: pd.Timestamp | None = None,
-                latest_basis: str = "") -> tuple[list[dict[str, Any]], list[DataError], pd.DataFrame]:
+                latest_basis: str = "", locate: Callable[[DataError], DataError] | None = None,
+                ) -> tuple[list[dict[str, Any]], list[DataError], pd.DataFrame]:
     """Check one converted table against the data contract.
 
     Parameters
@@ -195,6 +197,9 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     latest_basis : str
         Where ``latest_plausible`` comes from, for the message (e.g. ``"31 days after the file's date
         2026-10-02"``).
+    locate : callable, optional
+        Points an error at the file that holds its rows (a folder of Parquet files:
+        :meth:`kit.data.convert.TableRead.located`); errors stay as they are without it.
 
     Returns
     -------
@@ -218,6 +223,8 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     errors: list[DataError] = []
 
     def fail(check_key: str, params: dict[str, Any], exc: DataError, count: int) -> None:
+        if locate is not None:
+            exc = locate(exc)
         errors.append(exc)
         rows.append(_row(name, check_key, "error", count, params=params, example=str(exc)))
 

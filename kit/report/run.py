@@ -155,12 +155,9 @@ def _steps_bar(inputs_bytes: int) -> Any:
 
 def _inputs_bytes(config: Path) -> int:
     """Total size of the configured input files (those that exist; a missing one is reported when read)."""
-    cfg = load_config(config)
-    total = 0
-    for source in cfg.data.tables.values():
-        with contextlib.suppress(OSError):
-            total += Path(source.file).stat().st_size
-    return total
+    from kit.data.io import table_bytes
+
+    return sum(table_bytes(source) for source in load_config(config).data.tables.values())
 
 
 def _share(ctx: Any, tmp: Path, t0: float, what: str) -> Path | None:

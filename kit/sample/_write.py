@@ -124,48 +124,68 @@ class CsvWriter:
 
 
 class ParquetWriter:
-    """Writes canonical tables incrementally, one row group per chunk."""
+    """Writes canonical tables incrementally, one row group per chunk: one file per table, or (``part_customers``)
+    a folder per table with a new part file every ``part_customers`` customers, as a chunked export or a data
+    lake holds it (the ground truth stays one file)."""
 
     _TABLES = ("customers", "orders", "surveys", "tickets", "exits", "referrals", "contacts", "truth",
                "subscriptions")
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, part_customers: int | None = None) -> None:
+        if part_customers is not None and part_customers < 1:
+            raise ValueError(f"part_customers must be at least 1, found {part_customers}")
         self.out = out
+        self.part_customers = part_customers
         self._writers: dict[str, Any] = {}
         self._schemas: dict[str, Any] = {}
+        self._written: list[Path] = []
+        self._part = 0
+        self._in_part = 0
 
     def write(self, t: dict[str, pd.DataFrame]) -> None:
         """Append one chunk's tables as one row group per file (schema fixed by the first chunk)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        if self.part_customers is not None and self._in_part >= self.part_customers:
+            for name in [n for n in self._writers if n != "truth"]:
+                self._writers.pop(name).close()
+            self._part += 1
+            self._in_part = 0
         for name in self._TABLES:
             frame = t[name]
-            if name not in self._writers:
+            if name in self._schemas:
+                table = pa.Table.from_pandas(frame, schema=self._schemas[name], preserve_index=False)
+            else:
                 table = pa.Table.from_pandas(frame, preserve_index=False)
                 self._schemas[name] = table.schema
+            if name not in self._writers:
                 path = self._path(name)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self._writers[name] = pq.ParquetWriter(path, table.schema)
-            else:
-                table = pa.Table.from_pandas(frame, schema=self._schemas[name], preserve_index=False)
+                self._writers[name] = pq.ParquetWriter(path, self._schemas[name])
+                self._written.append(path)
             self._writers[name].write_table(table)
+        self._in_part += len(t["customers"])
 
     def close(self) -> None:
         """Close the Parquet files and write the ``analysis.yaml`` that maps them."""
         for writer in self._writers.values():
             writer.close()
-        config = self.out / "analysis.yaml"
-        config.write_text(_PARQUET_CONFIG, encoding="utf-8")
+        text = _PARQUET_CONFIG
+        if self.part_customers is not None:   # the folders
+            text = text.replace(".parquet}", "}").replace('fmt="parquet")', 'fmt="parquet", part_customers=...)')
+        (self.out / "analysis.yaml").write_text(text, encoding="utf-8")
 
     def files(self) -> list[Path]:
-        """The Parquet files and the configuration, in a stable order."""
-        return [*(self._path(n) for n in self._TABLES), self.out / "analysis.yaml"]
+        """The Parquet files and the configuration, in a stable order (the order they were begun in)."""
+        return [*self._written, self.out / "analysis.yaml"]
 
     def _path(self, name: str) -> Path:
         if name == "truth":
             return self.out / "truth" / "customers_truth.parquet"
-        return self.out / f"{name}.parquet"
+        if self.part_customers is None:
+            return self.out / f"{name}.parquet"
+        return self.out / name / f"part-{self._part:05d}.parquet"
 
 
 _PARQUET_CONFIG = """\

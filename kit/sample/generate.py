@@ -117,7 +117,7 @@ def generate_sample(customers: int = 3000, seed: int = 7) -> dict[str, pd.DataFr
 
 
 def write_sample(directory: str | Path, *, customers: int = 3000, seed: int = 7,
-                 fmt: Literal["csv", "parquet"] = "csv") -> list[Path]:
+                 fmt: Literal["csv", "parquet"] = "csv", part_customers: int | None = None) -> list[Path]:
     """Generate the sample business and write it to ``directory``.
 
     ``fmt="csv"`` writes the exports exactly as ``data/analysis.yaml`` maps them
@@ -138,6 +138,11 @@ def write_sample(directory: str | Path, *, customers: int = 3000, seed: int = 7,
         Random seed.
     fmt : {"csv", "parquet"}, default "csv"
         Output format.
+    part_customers : int, optional
+        Parquet only: write each table as a folder of part files (``orders/part-00000.parquet``, ...), a new part
+        after every ``part_customers`` customers (rounded up to the simulation's chunks of 50,000), as a
+        chunked export or a data lake holds it; ``analysis.yaml`` then maps the folders. The rows are the same
+        as in one file per table.
 
     Returns
     -------
@@ -147,7 +152,8 @@ def write_sample(directory: str | Path, *, customers: int = 3000, seed: int = 7,
     Raises
     ------
     ValueError
-        When ``fmt`` is unknown or ``customers`` is smaller than 10.
+        When ``fmt`` is unknown, ``customers`` is smaller than 10, or ``part_customers`` is given for CSV or is
+        smaller than 1.
 
     Example
     -------
@@ -160,7 +166,9 @@ def write_sample(directory: str | Path, *, customers: int = 3000, seed: int = 7,
         raise ValueError(f"fmt must be 'csv' or 'parquet', found {fmt!r}")
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    writer = CsvWriter(out) if fmt == "csv" else ParquetWriter(out)
+    if part_customers is not None and fmt != "parquet":
+        raise ValueError("part_customers needs fmt='parquet' (CSV tables are one file each)")
+    writer = CsvWriter(out) if fmt == "csv" else ParquetWriter(out, part_customers)
     try:
         for chunk in _chunks(customers, seed):
             writer.write(finalise(chunk))

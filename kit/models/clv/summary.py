@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kit.data._parquet_folder import parquet_parts
 from kit.errors import DataError, KitError
 
 __all__ = ["TIME_UNITS", "DAYS_PER_MONTH", "summarise_customers"]
@@ -51,7 +52,12 @@ def _source_columns(orders: pd.DataFrame | str | Path, con: object) -> tuple[str
     if not path.exists():
         raise DataError("file not found", file=str(path), expected="a Parquet file of orders",
                         fix="check the path")
-    src = f"read_parquet('{path.as_posix()}')"
+    files = parquet_parts(path) if path.is_dir() else [path]   # a folder of Parquet files: its parts
+    if not files:
+        raise DataError("the folder holds no Parquet file", file=path.name + "/",
+                        expected="a folder of Parquet files of orders", fix="check the path")
+    quoted = ", ".join("'" + f.as_posix().replace("'", "''") + "'" for f in files)
+    src = f"read_parquet([{quoted}])"
     cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]  # type: ignore[attr-defined]
     return src, cols
 
@@ -137,9 +143,10 @@ def summarise_customers(
 
     Parameters
     ----------
-    orders : DataFrame or path to a Parquet file
+    orders : DataFrame or path to a Parquet file or a folder of them
         Columns ``customer_id``, ``order_date`` (naive datetime), ``revenue`` and optionally
-        ``refund_amount``. A path is read by DuckDB directly (fast on large logs).
+        ``refund_amount``. A path is read by DuckDB directly (fast on large logs); a folder's parts are its
+        ``.parquet`` files (:func:`kit.data._parquet_folder.parquet_parts`).
     as_of : date-like
         End of the data used, exclusive: orders with ``order_date < as_of`` count (pass
         ``Period.end``, e.g. ``"2026-10-01"`` for data to the end of September).

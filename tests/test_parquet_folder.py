@@ -1,0 +1,181 @@
+"""A folder of Parquet files read as one table: the same frame as the parts read one by one and put together,
+Hive folder keys as columns, and errors that name the part and the row inside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from kit.data.config import AnalysisConfig, DataSources, TableSource
+from kit.data.io import read_data, read_table, validate
+from kit.errors import DataError
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+
+
+def _orders(n: int, start: int = 0) -> pd.DataFrame:
+    return pd.DataFrame({"order_id": [f"A{i}" for i in range(start, start + n)],
+                         "customer_id": [f"K{i % 7}" for i in range(start, start + n)],
+                         "order_date": pd.date_range("2024-01-01", periods=n, freq="D") + pd.Timedelta(days=start),
+                         "revenue": [10.0 + i for i in range(start, start + n)]})
+
+
+def _folder(root: Path, parts: dict[str, pd.DataFrame]) -> Path:
+    folder = root / "orders"
+    for name, frame in parts.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(folder / name, index=False)
+    return folder
+
+
+def _read(path: Path, **source) -> pd.DataFrame:
+    src = TableSource(file=path, **source)
+    return read_table(src, "orders", data=DataSources(tables={"orders": src}))
+
+
+def test_a_folder_reads_as_its_parts_one_after_another(tmp_path):
+    parts = {"part-00000.parquet": _orders(4), "part-00001.parquet": _orders(5, 4), "part-00002.parquet": _orders(3, 9)}
+    folder = _folder(tmp_path, parts)
+    (folder / "_SUCCESS").write_text("")           # what Spark leaves: not a part
+    (folder / ".part-00000.parquet.crc").write_text("x")
+    # the oracle: each part read as one file, put together in name order
+    single = [tmp_path / f"single{i}.parquet" for i in range(3)]
+    for path, frame in zip(single, parts.values(), strict=True):
+        frame.to_parquet(path, index=False)
+    expected = pd.concat([_read(p) for p in single], ignore_index=True)
+    got = _read(folder)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert got["order_id"].tolist() == [f"A{i}" for i in range(12)]   # name order, every row once
+
+
+def test_parts_are_taken_in_name_order_not_creation_order(tmp_path):
+    folder = _folder(tmp_path, {"part-1.parquet": _orders(2, 2)})
+    _orders(2).to_parquet(folder / "part-0.parquet", index=False)   # written later, named first
+    assert _read(folder)["order_id"].tolist() == ["A0", "A1", "A2", "A3"]
+
+
+def test_hive_folder_keys_become_text_columns(tmp_path):
+    folder = _folder(tmp_path, {"region=NW/part-0.parquet": _orders(2), "region=BY/part-0.parquet": _orders(3, 2)})
+    got = _read(folder, columns={"region": "channel"})
+    assert got["channel"].tolist() == ["BY", "BY", "BY", "NW", "NW"]   # 'region=BY' sorts first
+    assert got["order_id"].tolist() == ["A2", "A3", "A4", "A0", "A1"]
+
+
+def test_an_error_names_the_part_and_the_row_inside_it(tmp_path):
+    bad = _orders(5, 4)
+    bad.loc[2, "revenue"] = -3.0            # row 4 of part-1 (header row 1, first data row 2)
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(4), "part-1.parquet": bad})
+    cfg = AnalysisConfig.model_validate({"business": {"name": "T"},
+                                         "data": {"tables": {"orders": {"file": str(folder)}}}})
+    with pytest.raises(DataError) as info:
+        read_data(cfg)
+    err = info.value
+    assert err.file == "orders/part-1.parquet"
+    assert err.rows == [4]
+    assert err.values == [-3.0]
+    assert "orders/part-1.parquet, column 'revenue'" in str(err)
+    # the same row in one file of all rows: row 8 (4 rows of part-0 before it)
+    whole = tmp_path / "whole.parquet"
+    pd.concat([_orders(4), bad], ignore_index=True).to_parquet(whole, index=False)
+    cfg_one = AnalysisConfig.model_validate({"business": {"name": "T"},
+                                             "data": {"tables": {"orders": {"file": str(whole)}}}})
+    with pytest.raises(DataError) as one:
+        read_data(cfg_one)
+    assert one.value.rows == [8]
+    assert one.value.problem == err.problem
+
+
+def test_errors_in_two_parts_name_the_other_rows_too(tmp_path):
+    first, second = _orders(3), _orders(3, 3)
+    first.loc[1, "revenue"] = -1.0
+    second.loc[0, "revenue"] = -2.0
+    folder = _folder(tmp_path, {"a.parquet": first, "b.parquet": second})
+    cfg = AnalysisConfig.model_validate({"business": {"name": "T"},
+                                         "data": {"tables": {"orders": {"file": str(folder)}}}})
+    report = validate(cfg)
+    errors = report[report["severity"] == "error"]
+    assert len(errors) == 1
+    message = errors["example"].iloc[0]
+    assert message.startswith("orders/a.parquet, column 'revenue'")
+    assert "also row 2 of b.parquet" in message
+    assert "(row 3: -1.0)" in message
+
+
+def test_parts_that_differ_are_named_before_reading(tmp_path):
+    other = _orders(2, 2).rename(columns={"revenue": "umsatz"})
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(2), "part-1.parquet": other})
+    with pytest.raises(DataError, match=r"orders/: part 'part-1.parquet' has no column 'revenue'.*same columns"):
+        _read(folder)
+    typed = _orders(2, 2).astype({"revenue": str})
+    (folder / "part-1.parquet").unlink()
+    typed.to_parquet(folder / "part-1.parquet", index=False)
+    with pytest.raises(DataError, match=r"part 'part-1.parquet' stores column 'revenue' as (large_)?string, "
+                                        r"'part-0.parquet' as double"):
+        _read(folder)
+
+
+def test_a_folder_without_parquet_files_says_what_it_found(tmp_path):
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    with pytest.raises(DataError, match=r"orders/: the folder holds no Parquet file.*the folder is empty"):
+        _read(folder)
+    (folder / "orders.csv").write_text("order_id\nA1\n")
+    with pytest.raises(DataError, match=r"no Parquet file .*files found: 'orders.csv'"):
+        _read(folder)
+
+
+def test_a_part_that_is_not_parquet_is_named(tmp_path):
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(2)})
+    (folder / "part-1.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(DataError, match=r"part 'part-1.parquet' cannot be read as Parquet"):
+        _read(folder)
+
+
+def test_reading_a_folder_changes_no_file(tmp_path):
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(3), "sub/part-1.parquet": _orders(2, 3)})
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
+    _read(folder)
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_the_quality_report_counts_the_parts(tmp_path):
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(3), "part-1.parquet": _orders(2, 3)})
+    cfg = AnalysisConfig.model_validate({"business": {"name": "T"},
+                                         "data": {"tables": {"orders": {"file": str(folder)}}}})
+    data = read_data(cfg)
+    assert data.sources["orders"] == "orders/"
+    rows_read = data.quality[(data.quality["table"] == "orders") & (data.quality["check_key"] == "rows_read")]
+    assert rows_read["count"].tolist() == [5]
+    assert rows_read["example"].tolist() == ["orders/ (2 Parquet files)"]
+
+
+def test_a_large_string_part_reads_like_pandas_reads_it(tmp_path):
+    # pyarrow's large_string (what DuckDB and the sample writer write) and a dictionary column
+    table = pa.table({"order_id": pa.array(["A1", "A2"], pa.large_string()),
+                      "customer_id": pa.array(["K1", "K1"]).dictionary_encode(),
+                      "order_date": pa.array([pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01")]),
+                      "revenue": pa.array([1.5, 2.5])})
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    pq.write_table(table, folder / "p.parquet")
+    pq.write_table(table, tmp_path / "one.parquet")
+    pd.testing.assert_frame_equal(_read(folder), _read(tmp_path / "one.parquet"), check_exact=True)
+
+
+def test_a_value_that_does_not_convert_names_its_part(tmp_path):
+    # parts that store revenue as text (as an export from a text-typed source does): one value is not a number
+    good = _orders(3).astype({"revenue": str})
+    bad = _orders(3, 3).astype({"revenue": str})
+    bad.loc[2, "revenue"] = "zwölf"
+    folder = _folder(tmp_path, {"part-0.parquet": good, "part-1.parquet": bad})
+    with pytest.raises(DataError) as info:
+        _read(folder)
+    assert info.value.file == "orders/part-1.parquet"
+    assert info.value.rows == [4]
+    assert info.value.values == ["zwölf"]
+    assert str(info.value).startswith("orders/part-1.parquet, column 'revenue'")
