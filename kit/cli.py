@@ -126,13 +126,17 @@ def run(
     = False,
     keep_failed: Annotated[int, typer.Option(min=0, help="failed-<run-id>/ folders of failed runs to keep "
                                                          "(the newest).")] = 5,
+    memory_check: Annotated[bool, typer.Option(
+        "--memory-check/--no-memory-check",
+        help="Refuse, before reading, inputs far too large for this machine's memory (an estimate from their "
+             "rows).")] = True,
 ) -> None:
     """Run the five notebooks for a period and write the HTML report folder."""
     from kit.report import run_report
 
     result = run_report(config=_config_path(config), period=period, out=out, with_code=with_code,
                         jobs=jobs, timeout=timeout, smoke=smoke, parameters=_parameters(parameter or []),
-                        pdf=pdf, keep_failed=keep_failed)
+                        pdf=pdf, keep_failed=keep_failed, memory_check=memory_check)
     typer.echo(f"report written to {result}\nopen {result / 'index.html'}")
 
 

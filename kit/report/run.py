@@ -28,6 +28,7 @@ from kit.report.allocator import kernel_env
 from kit.report.execute import Gate, _execute_all, _KernelPool, stop_kernels
 from kit.report.glossary import GLOSSARY_FILE, glossary_title, write_glossary
 from kit.report.keyfile import key_path, winback_key, write_key
+from kit.report.memory import check_memory
 from kit.report.outdir import (
     OWNER_FILE,
     check_output,
@@ -212,7 +213,7 @@ def _write_winback_key(ctx: Any, key: pd.DataFrame | None, out: Path, run_id: st
 def run_report(config: Path, period: str = "latest", out: Path | None = None, with_code: bool = False,
                jobs: int = 2, timeout: int = 600, smoke: bool = False, *, keep_failed: int = 5,
                notebooks: Sequence[Path] | None = None, parameters: Mapping[str, Any] | None = None,
-               pdf: bool = False) -> Path:
+               pdf: bool = False, memory_check: bool = True) -> Path:
     """Run the five-step report for a period and write the run folder.
 
     The configuration, the period and the notebook parameters are validated and the
@@ -247,6 +248,9 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     pdf : bool
         Also print the summary and every page to A4 PDFs (``index.pdf``, ``0N_*.pdf``) with WeasyPrint
         (:mod:`kit.report.pdf`; no browser). Checked before any kernel starts.
+    memory_check : bool
+        Estimate the memory the run needs from the inputs' rows before reading them, and refuse a run that
+        would need far more than the machine has (:mod:`kit.report.memory`); False runs anyway.
 
     Returns
     -------
@@ -260,6 +264,9 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     OutputError
         The reports folder is a file, not writable, full, or its ``latest`` is a real folder (checked
         before any data are read), or writing the run failed (e.g. the disk filled up).
+    MemoryShortError
+        The inputs hold so many rows that the run would need far more memory than is available (checked
+        before any data are read; see ``memory_check``).
     DataError
         A data file cannot be used.
     ReportError
@@ -289,6 +296,7 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     out = Path(out).resolve() if out is not None else default_out(config)
     inputs_bytes = _inputs_bytes(config)
     check_output(out, inputs_bytes=inputs_bytes)   # before minutes of reading, not after
+    memory = check_memory(load_config(config)) if memory_check else None   # likewise
     remove_leftovers(out, shared_file=pages.SHARED_FILE)    # private copies of runs that were killed outright
 
     with warnings.catch_warnings(record=True) as caught:   # logged once run.log exists
@@ -300,6 +308,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     cfg, resolved, notes = ctx.config, ctx.period, list(ctx.notes)
     for note in notes:   # and to the caller, who sees it as a warning
         warnings.warn(note, KitWarning, stacklevel=2)
+    if memory is not None and memory.warn:
+        warnings.warn(memory.warn, KitWarning, stacklevel=2)
     label = resolved.label if resolved is not None else "no-period"
 
     run_id = unique_run_id(out, label)
@@ -321,6 +331,12 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         _LOG.info("run %s: config %s, period %s (asked: %s), smoke=%s, jobs=%d, cell timeout %d s",
                   run_id, config, label, period, smoke, jobs, timeout)
         _LOG.info("tables read: %s", ", ".join(ctx.data.available()) or "none")
+        if memory is not None:
+            _LOG.info("memory: the inputs hold %s rows (counted before reading); estimate %.1f GB, available %s",
+                      f"{memory.rows:,}", memory.needed / 1e9,
+                      f"{memory.available / 1e9:.1f} GB" if memory.available is not None else "unknown")
+            if memory.warn:
+                _LOG.warning("%s", memory.warn)
         for w in caught:
             _LOG.warning("%s: %s", w.category.__name__, w.message)
         for note in notes:

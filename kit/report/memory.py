@@ -1,0 +1,220 @@
+"""Will a report run fit in this machine's memory? An estimate from the inputs' rows, made before any reading.
+
+A run holds the tables and what is computed from them in its own process and in the kernels that run the pages.
+Measured on the generated business (``loyalty-kit sample --format parquet``; ``benchmarks/bench_report.py``, the
+peak of the proportional set sizes of all processes of a run):
+
+============  ============  ==========  ==================
+customers     input rows    PSS peak    per row above base
+============  ============  ==========  ==================
+1,000,000     17.4 million  5.9 GB      about 265 bytes
+2,000,000     34.9 million  10.5 GB     about 265 bytes
+============  ============  ==========  ==================
+
+so :func:`estimate_bytes` is 1.3 GB for the run's processes plus :data:`BYTES_PER_ROW` per input row. Other
+shapes of data need more or less per row: the estimate is a rough one. So a run is refused only when the
+estimate is :data:`REFUSE_FACTOR` times the memory available or more (a run that large would be stopped by the
+system's out-of-memory killer after minutes of work, with no report and no clear message); from
+:data:`WARN_FACTOR` times it runs with a warning. ``loyalty-kit run --no-memory-check`` runs anyway.
+
+Rows are counted without reading the tables: a Parquet file (or folder) says how many it holds; a CSV file's rows
+are its size divided by the mean length of the lines in its first and last megabyte. Excel sheets (limited by
+``data.max_rows``), JSON and compressed files are not counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kit.errors import KitError
+
+if TYPE_CHECKING:
+    from kit.data.config import AnalysisConfig, TableSource
+
+__all__ = ["BYTES_PER_ROW", "BASE_BYTES", "REFUSE_FACTOR", "WARN_FACTOR", "MemoryShortError", "input_rows",
+           "estimate_bytes", "available_bytes", "memory_verdict", "check_memory"]
+
+#: Bytes a run holds per input row (all tables), above :data:`BASE_BYTES`; measured, see the module's table.
+BYTES_PER_ROW = 265
+#: The run's processes without data: the run and two kernels with pandas, matplotlib, statsmodels and the kit.
+BASE_BYTES = 1_300_000_000
+#: A run whose estimate is this many times the available memory (or more) is refused.
+REFUSE_FACTOR = 1.5
+#: From this many times the available memory, the run goes ahead with a warning.
+WARN_FACTOR = 0.8
+
+_SAMPLE = 1 << 20
+
+
+class MemoryShortError(KitError):
+    """The inputs are too large for the memory of this machine: the run would be killed by the system."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`memory_verdict` found: ``refuse`` and ``warn`` are the message or None."""
+
+    rows: int
+    needed: int
+    available: int | None
+    refuse: str | None = None
+    warn: str | None = None
+
+
+def _csv_rows(path: Path) -> int:
+    """Data rows of a CSV: counted in a small file; in a large one, its size over the mean line length of its
+    first and last megabyte (ids and amounts grow longer down a file)."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        head = f.read(_SAMPLE)
+        if size <= len(head):
+            lines = head.count(b"\n") + (0 if head.endswith(b"\n") or not head else 1)
+            return max(lines - 1, 0)
+        f.seek(max(size - _SAMPLE, len(head)))
+        tail = f.read(_SAMPLE)
+    tail = tail[tail.find(b"\n") + 1:]   # from the first whole line
+    lines = head.count(b"\n") + tail.count(b"\n")
+    if lines == 0:
+        return 0
+    return max(round(size / ((len(head) + len(tail)) / lines)) - 1, 0)
+
+
+def input_rows(source: TableSource) -> int | None:
+    """Rows of one table's input, without reading it: exact for Parquet (its metadata), estimated for an
+    uncompressed CSV; None for what is not counted (Excel, JSON, compressed files, a missing file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from kit.data.config import TableSource
+    >>> p = Path(tempfile.mkdtemp()) / "orders.csv"
+    >>> _ = p.write_text("id;x\\n1;a\\n2;b\\n", encoding="utf-8")
+    >>> input_rows(TableSource(file=p))
+    2
+    """
+    path = Path(source.file)
+    try:
+        if path.is_dir():
+            import pyarrow.parquet as pq
+
+            from kit.data._parquet_folder import parquet_parts
+
+            return sum(pq.ParquetFile(p).metadata.num_rows for p in parquet_parts(path))
+        suffix = path.suffix.lower()
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+        if suffix in (".csv", ".txt", ".tsv"):
+            return _csv_rows(path)
+    except Exception:   # noqa: BLE001 - a file that cannot be counted is counted as unknown; the reader names it
+        return None
+    return None
+
+
+def estimate_bytes(rows: int) -> int:
+    """Memory a run needs for ``rows`` input rows (all tables): :data:`BASE_BYTES` + :data:`BYTES_PER_ROW` each.
+
+    Examples
+    --------
+    >>> round(estimate_bytes(17_438_130) / 1e9, 1)    # the generated business at 1M customers: 5.9 GB measured
+    5.9
+    """
+    return BASE_BYTES + BYTES_PER_ROW * int(rows)
+
+
+def _meminfo(text: str) -> dict[str, int]:
+    values = {}
+    for line in text.splitlines():
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts and parts[0].isdigit():
+            values[key] = int(parts[0]) * 1024
+    return values
+
+
+def available_bytes(meminfo: str | None = None, cgroup_max: str | None = None,
+                    cgroup_current: str | None = None) -> int | None:
+    """Memory a run may take now: Linux's ``MemAvailable`` plus free swap, or the room left under the
+    container's cgroup limit when that is smaller; None where neither can be read (not Linux).
+
+    The arguments are the files' texts (for tests); by default they are read from ``/proc`` and
+    ``/sys/fs/cgroup``.
+
+    Examples
+    --------
+    >>> available_bytes("MemTotal: 100 kB\\nMemAvailable: 60 kB\\nSwapFree: 4 kB\\n", "max", "0")
+    65536
+    >>> available_bytes("MemAvailable: 60 kB\\n", "40960", "8192")    # the container allows 40 kB, uses 8 kB
+    32768
+    """
+    def read(path: str) -> str | None:
+        try:
+            return Path(path).read_text()
+        except OSError:
+            return None
+
+    meminfo = read("/proc/meminfo") if meminfo is None else meminfo
+    room = None
+    if meminfo:
+        info = _meminfo(meminfo)
+        if "MemAvailable" in info:
+            room = info["MemAvailable"] + info.get("SwapFree", 0)
+    limit = read("/sys/fs/cgroup/memory.max") if cgroup_max is None else cgroup_max
+    used = read("/sys/fs/cgroup/memory.current") if cgroup_current is None else cgroup_current
+    if limit and limit.strip().isdigit() and used and used.strip().isdigit():
+        left = max(int(limit) - int(used), 0)
+        room = left if room is None else min(room, left)
+    return room
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:.1f} GB"
+
+
+def memory_verdict(rows: dict[str, int | None], available: int | None) -> Verdict:
+    """Refuse, warn or go ahead, for the inputs' rows (table -> rows, None = not counted) and the memory available.
+
+    Examples
+    --------
+    >>> v = memory_verdict({"orders": 100_000_000, "contacts": 30_000_000, "customers": 9_000_000},
+    ...                    available=22_000_000_000)
+    >>> v.refuse is not None, _gb(v.needed)
+    (True, '38.1 GB')
+    >>> memory_verdict({"orders": 11_000_000}, available=22_000_000_000).refuse is None
+    True
+    """
+    counted = {name: n for name, n in rows.items() if n is not None}
+    total = sum(counted.values())
+    needed = estimate_bytes(total)
+    verdict = Verdict(rows=total, needed=needed, available=available)
+    if available is None or available <= 0 or needed < WARN_FACTOR * available:
+        return verdict
+    largest = max(counted, key=counted.__getitem__) if counted else "?"
+    what = (f"the inputs hold {total:,} rows ({largest}: {counted.get(largest, 0):,}); a report of that size needs "
+            f"about {_gb(needed)} of memory (estimated: {_gb(BASE_BYTES)} and {BYTES_PER_ROW} bytes per row, "
+            f"measured on the generated business), and {_gb(available)} are available")
+    if needed >= REFUSE_FACTOR * available:
+        return Verdict(total, needed, available, refuse=(
+            f"{what}. The system would stop the run when the memory runs out, after minutes of work and with no "
+            f"report. Report on fewer rows (a shorter export, or where: conditions under data.tables.{largest} in "
+            "analysis.yaml), run on a machine with more memory, or pass --no-memory-check to try anyway"))
+    return Verdict(total, needed, available, warn=f"{what}: the run may run out of memory")
+
+
+def check_memory(config: AnalysisConfig) -> Verdict:
+    """:func:`memory_verdict` for ``config``'s inputs on this machine.
+
+    Raises
+    ------
+    MemoryShortError
+        The estimate is :data:`REFUSE_FACTOR` times the available memory or more.
+    """
+    rows = {name: input_rows(source) for name, source in config.data.tables.items()}
+    verdict = memory_verdict(rows, available_bytes())
+    if verdict.refuse:
+        raise MemoryShortError(verdict.refuse)
+    return verdict
+
