@@ -179,3 +179,23 @@ def test_a_value_that_does_not_convert_names_its_part(tmp_path):
     assert info.value.rows == [4]
     assert info.value.values == ["zwölf"]
     assert str(info.value).startswith("orders/part-1.parquet, column 'revenue'")
+
+
+def test_a_column_empty_in_one_part_takes_the_type_of_the_others(tmp_path):
+    # a chunk of a pandas export without any refund: pyarrow stores that column as type null
+    first = _orders(3).assign(refund_amount=[0.0, 2.5, 0.0])
+    empty = _orders(2, 3).assign(refund_amount=[None, None])
+    folder = _folder(tmp_path, {"part-0.parquet": first, "part-1.parquet": empty})
+    assert str(pq.read_schema(folder / "part-1.parquet").field("refund_amount").type) == "null"
+    whole = tmp_path / "whole.parquet"
+    pd.concat([first, empty.astype({"refund_amount": "float64"})], ignore_index=True).to_parquet(whole, index=False)
+    pd.testing.assert_frame_equal(_read(folder), _read(whole), check_exact=True)
+
+
+def test_hive_keys_are_decoded_and_the_default_partition_is_missing(tmp_path):
+    folder = _folder(tmp_path, {"city=M%C3%BCnchen/p.parquet": _orders(1),
+                                "city=__HIVE_DEFAULT_PARTITION__/p.parquet": _orders(1, 1)})
+    got = _read(folder)
+    assert got["city"].tolist()[0] == "München"          # 'city=M...' sorts before 'city=__...'
+    assert pd.isna(got["city"].tolist()[1])
+    assert got["order_id"].tolist() == ["A0", "A1"]

@@ -47,18 +47,23 @@ def parquet_parts(folder: Path) -> list[Path]:
                    and not _skipped(p.relative_to(folder))), key=lambda p: p.relative_to(folder).as_posix())
 
 
-def _hive_keys(relative: Path) -> dict[str, str]:
-    """``key=value`` folder names on the way to a part (Hive partitioning)."""
-    keys = {}
+def _hive_keys(relative: Path) -> dict[str, str | None]:
+    """``key=value`` folder names on the way to a part (Hive partitioning; ``%``-escapes decoded, Hive's
+    ``__HIVE_DEFAULT_PARTITION__`` is a missing value)."""
+    from urllib.parse import unquote
+
+    keys: dict[str, str | None] = {}
     for name in relative.parts[:-1]:
         key, sep, value = name.partition("=")
         if sep and key:
-            keys[key] = value
+            keys[unquote(key)] = None if value == "__HIVE_DEFAULT_PARTITION__" else unquote(value)
     return keys
 
 
-def _describe(schema) -> dict[str, str]:  # noqa: ANN001 - a pyarrow Schema
-    return {field.name: str(field.type) for field in schema}
+def _describe(schema, types: dict[str, object]) -> dict[str, str]:  # noqa: ANN001 - a pyarrow Schema
+    """Column -> type; a column of type null (empty in this part) counts as the type the other parts give it."""
+    return {field.name: str(types.get(field.name, field.type) if str(field.type) == "null" else field.type)
+            for field in schema}
 
 
 def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int]]]:
@@ -89,8 +94,6 @@ def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int
                         expected="a folder of Parquet files with the same columns (part-0.parquet, part-1.parquet, "
                                  "...), or one table file",
                         fix="point data.tables.<name>.file at the folder of the table's Parquet files, or at a file")
-    first_schema: dict[str, str] | None = None
-    first_keys: list[str] | None = None
     metas = []
     for path in files:
         relative = path.relative_to(folder)
@@ -100,20 +103,30 @@ def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int
             raise DataError(f"part {relative.as_posix()!r} cannot be read as Parquet ({type(exc).__name__}: {exc})",
                             file=name, expected="only Parquet files in the folder (or names starting with _ or .)",
                             fix="export the part again, or move it out of the folder") from None
-        schema = _describe(meta.schema_arrow)
-        keys = list(_hive_keys(relative))
-        if first_schema is None:
-            first_schema, first_keys, first_name = schema, keys, relative.as_posix()
-        elif schema != first_schema or keys != first_keys:
-            raise DataError(_difference(relative.as_posix(), schema, keys, first_name, first_schema,
-                                        first_keys or []),
+        metas.append((path, relative, meta.metadata.num_rows, meta.schema_arrow))
+    # a column that is empty in a part is stored as type null there (a chunk of a pandas export with no refund):
+    # it takes the type the other parts give it
+    types: dict[str, object] = {}
+    for *_, schema in metas:
+        for field in schema:
+            if not pa.types.is_null(field.type):
+                types.setdefault(field.name, field.type)
+    first = metas[0]
+    first_schema, first_keys = _describe(first[3], types), list(_hive_keys(first[1]))
+    for _, relative, _, schema in metas[1:]:
+        described, keys = _describe(schema, types), list(_hive_keys(relative))
+        if described != first_schema or keys != first_keys:
+            raise DataError(_difference(relative.as_posix(), described, keys, first[1].as_posix(), first_schema,
+                                        first_keys),
                             file=name, expected="every part with the same columns and types",
                             fix="export all parts of the table with the same columns, or move the odd part out of "
                                 "the folder")
-        metas.append((path, relative, meta.metadata.num_rows))
     tables = []
-    for path, relative, _rows in metas:
+    for path, relative, _rows, _schema in metas:
         table = pq.read_table(path)
+        for i, field in enumerate(table.schema):
+            if pa.types.is_null(field.type) and field.name in types:
+                table = table.set_column(i, field.name, pa.nulls(table.num_rows, types[field.name]))
         for key, value in _hive_keys(relative).items():
             if key in table.column_names:
                 raise DataError(f"the folder name {key}={value} repeats column {key!r} of part "
@@ -124,7 +137,7 @@ def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int
         tables.append(table)
     frame = pa.concat_tables(tables).to_pandas() if len(tables) > 1 else tables[0].to_pandas()
     del tables
-    return frame.reset_index(drop=True), [(relative.as_posix(), rows) for _, relative, rows in metas]
+    return frame.reset_index(drop=True), [(relative.as_posix(), rows) for _, relative, rows, _ in metas]
 
 
 def _difference(part: str, schema: dict[str, str], keys: list[str], first: str, first_schema: dict[str, str],
