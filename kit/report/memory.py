@@ -1,21 +1,23 @@
 """Will a report run fit in this machine's memory? An estimate from the inputs' rows, made before any reading.
 
 A run holds the tables and what is computed from them in its own process and in the kernels that run the pages.
-Measured on the generated business (``loyalty-kit sample --format parquet``; ``benchmarks/bench_report.py``, the
-peak of the proportional set sizes of all processes of a run):
+Measured on the generated business (``loyalty-kit sample --format parquet --part-customers 1000000``;
+``benchmarks/bench_report.py``, the peak of the proportional set sizes of all processes of a run, 2 kernels):
 
-============  ============  ==========  ==================
-customers     input rows    PSS peak    per row above base
-============  ============  ==========  ==================
-1,000,000     17.4 million  5.9 GB      about 265 bytes
-2,000,000     34.9 million  10.5 GB     about 265 bytes
-============  ============  ==========  ==================
+============  ============  ==========  ===================  ==========
+customers     input rows    PSS peak    estimate (the line)  run time
+============  ============  ==========  ===================  ==========
+1,000,000     17.4 million  6.2 GB      6.0 GB               95 s
+2,000,000     34.9 million  11.0 GB     11.3 GB              255 s
+4,000,000     69.7 million  21.7 GB     21.7 GB              507 s
+============  ============  ==========  ===================  ==========
 
-so :func:`estimate_bytes` is 1.3 GB for the run's processes plus :data:`BYTES_PER_ROW` per input row. Other
-shapes of data need more or less per row: the estimate is a rough one. So a run is refused only when the
-estimate is :data:`REFUSE_FACTOR` times the memory available or more (a run that large would be stopped by the
-system's out-of-memory killer after minutes of work, with no report and no clear message); from
-:data:`WARN_FACTOR` times it runs with a warning. ``loyalty-kit run --no-memory-check`` runs anyway.
+so :func:`estimate_bytes` is the least-squares line through them, rounded: 0.8 GB plus :data:`BYTES_PER_ROW`
+per input row (within 3 % of each measurement). Data of another shape need more or less per row: the estimate is
+a rough one. So a run is refused only when the estimate is :data:`REFUSE_FACTOR` times the memory available or more
+(a run that large would be stopped by the system's out-of-memory killer after minutes of work, with no report and
+no clear message); from :data:`WARN_FACTOR` times it runs with a warning (the 4M run above, with 23.4 GB available,
+was warned and fit). ``loyalty-kit run --no-memory-check`` runs anyway.
 
 Rows are counted without reading the tables: a Parquet file (or folder) says how many it holds; a CSV file's rows
 are its size divided by the mean length of the lines in its first and last megabyte. Excel sheets (limited by
@@ -37,11 +39,11 @@ __all__ = ["BYTES_PER_ROW", "BASE_BYTES", "REFUSE_FACTOR", "WARN_FACTOR", "Memor
            "estimate_bytes", "available_bytes", "memory_verdict", "check_memory"]
 
 #: Bytes a run holds per input row (all tables), above :data:`BASE_BYTES`; measured, see the module's table.
-BYTES_PER_ROW = 265
-#: The run's processes without data: the run and two kernels with pandas, matplotlib, statsmodels and the kit.
-BASE_BYTES = 1_300_000_000
+BYTES_PER_ROW = 300
+#: Where the measured line meets zero rows (the run and two kernels with their libraries take about that).
+BASE_BYTES = 800_000_000
 #: A run whose estimate is this many times the available memory (or more) is refused.
-REFUSE_FACTOR = 1.5
+REFUSE_FACTOR = 1.2
 #: From this many times the available memory, the run goes ahead with a warning.
 WARN_FACTOR = 0.8
 
@@ -119,8 +121,8 @@ def estimate_bytes(rows: int) -> int:
 
     Examples
     --------
-    >>> round(estimate_bytes(17_438_130) / 1e9, 1)    # the generated business at 1M customers: 5.9 GB measured
-    5.9
+    >>> round(estimate_bytes(69_741_634) / 1e9, 1)    # the generated business at 4M customers: 21.7 GB measured
+    21.7
     """
     return BASE_BYTES + BYTES_PER_ROW * int(rows)
 
@@ -182,7 +184,7 @@ def memory_verdict(rows: dict[str, int | None], available: int | None) -> Verdic
     >>> v = memory_verdict({"orders": 100_000_000, "contacts": 30_000_000, "customers": 9_000_000},
     ...                    available=22_000_000_000)
     >>> v.refuse is not None, _gb(v.needed)
-    (True, '38.1 GB')
+    (True, '42.5 GB')
     >>> memory_verdict({"orders": 11_000_000}, available=22_000_000_000).refuse is None
     True
     """
