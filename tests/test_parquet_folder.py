@@ -199,3 +199,13 @@ def test_hive_keys_are_decoded_and_the_default_partition_is_missing(tmp_path):
     assert got["city"].tolist()[0] == "München"          # 'city=M...' sorts before 'city=__...'
     assert pd.isna(got["city"].tolist()[1])
     assert got["order_id"].tolist() == ["A0", "A1"]
+
+
+def test_the_parts_are_counted_in_both_languages(tmp_path):
+    from kit.data.io import translate_quality_report
+
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(3), "part-1.parquet": _orders(2, 3)})
+    cfg = AnalysisConfig.model_validate({"business": {"name": "T"},
+                                         "data": {"tables": {"orders": {"file": str(folder)}}}})
+    german = translate_quality_report(validate(cfg), "de")
+    assert "orders/ (2 Parquet-Dateien)" in german.to_string()

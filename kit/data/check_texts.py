@@ -25,6 +25,7 @@ __all__ = ["CHECK_TEXTS", "check_text"]
 CHECK_TEXTS: dict[str, tuple[str, str]] = {
     # reading and mapping (kit.data.io, kit.data.convert)
     "rows_read": ("rows read", "gelesene Zeilen"),
+    "ex_parts": ("{folder} ({parts} Parquet files)", "{folder} ({parts} Parquet-Dateien)"),
     "read_file": ("read file", "Datei lesen"),
     "column_types": ("column types", "Spaltentypen"),
     "repeated_header": ("column names unique in the header", "Spaltennamen im Kopf eindeutig"),

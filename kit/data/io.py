@@ -236,8 +236,11 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
             rows.append(_error_row(name, "read_file", exc))
             bar.update(sizes[name])
             continue
-        rows.append(quality_row(name, "rows_read", "info", len(read.frame), example=read.file if read.parts is None
-                                else f"{read.file} ({len(read.parts)} Parquet files)"))
+        if read.parts is None:
+            rows.append(quality_row(name, "rows_read", "info", len(read.frame), example=read.file))
+        else:   # a folder of Parquet files: how many
+            rows.append(quality_row(name, "rows_read", "info", len(read.frame), example_key="ex_parts",
+                                    params={"folder": read.file, "parts": len(read.parts)}))
         rows.extend(_mapping_rows(name, source))
         rows.extend(read.notes)
         feeds = optional_columns_row(name, list(read.frame.columns))
