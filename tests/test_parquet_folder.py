@@ -209,3 +209,83 @@ def test_the_parts_are_counted_in_both_languages(tmp_path):
                                          "data": {"tables": {"orders": {"file": str(folder)}}}})
     german = translate_quality_report(validate(cfg), "de")
     assert "orders/ (2 Parquet-Dateien)" in german.to_string()
+
+
+def _same_as_one_file(tmp_path, folder, frames):
+    whole = tmp_path / "whole.parquet"
+    pd.concat(frames, ignore_index=True).to_parquet(whole, index=False)
+    pd.testing.assert_frame_equal(_read(folder), _read(whole), check_exact=True)
+
+
+def test_parts_may_order_their_columns_differently(tmp_path):
+    second = _orders(3, 3)[["revenue", "customer_id", "order_date", "order_id"]]
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(3), "part-1.parquet": second})
+    _same_as_one_file(tmp_path, folder, [_orders(3), _orders(3, 3)])
+
+
+def test_parts_from_other_writers_combine(tmp_path):
+    # one writer: not-null fields, string, timestamps in ms; the other: nullable, large_string, us
+    strict = pa.schema([pa.field("order_id", pa.string(), nullable=False),
+                        pa.field("customer_id", pa.string(), nullable=False),
+                        pa.field("order_date", pa.timestamp("ms"), nullable=False),
+                        pa.field("revenue", pa.float64(), nullable=False)])
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    pq.write_table(pa.Table.from_pandas(_orders(3), schema=strict, preserve_index=False), folder / "a.parquet")
+    loose = pa.Table.from_pandas(_orders(2, 3), preserve_index=False).cast(pa.schema([
+        ("order_id", pa.large_string()), ("customer_id", pa.large_string()), ("order_date", pa.timestamp("us")),
+        ("revenue", pa.float64())]))
+    pq.write_table(loose, folder / "b.parquet")
+    _same_as_one_file(tmp_path, folder, [_orders(3), _orders(2, 3)])
+
+
+def test_a_pandas_index_stored_in_one_part_is_not_data(tmp_path):
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(3)})
+    indexed = _orders(2, 3)
+    indexed.index = ["x", "y"]                                     # not a range: stored as __index_level_0__
+    indexed.to_parquet(folder / "part-1.parquet")
+    assert "__index_level_0__" in pq.read_schema(folder / "part-1.parquet").names
+    _same_as_one_file(tmp_path, folder, [_orders(3), _orders(2, 3)])
+
+
+def test_a_symlinked_subfolder_is_part_of_the_folder(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _orders(3, 5).to_parquet(archive / "old.parquet", index=False)
+    folder = _folder(tmp_path, {"2024/part-0.parquet": _orders(2), "2025/part-0.parquet": _orders(3, 2)})
+    (folder / "2026").symlink_to(archive, target_is_directory=True)
+    (folder / "loop").symlink_to(folder, target_is_directory=True)     # a link back up: each folder once
+    assert _read(folder)["order_id"].tolist() == [f"A{i}" for i in range(8)]
+
+
+def test_a_delta_table_folder_is_refused(tmp_path):
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(2)})
+    (folder / "_delta_log").mkdir()
+    (folder / "_delta_log" / "00000000000000000000.json").write_text("{}")
+    with pytest.raises(DataError, match=r"orders/: the folder is a Delta table \(_delta_log/\): its Parquet files "
+                                        r"hold old versions"):
+        _read(folder)
+
+
+def test_validate_points_a_conversion_error_at_its_part(tmp_path):
+    bad = _orders(3, 3).astype({"revenue": str})
+    bad.loc[1, "revenue"] = "zwölf"
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(3).astype({"revenue": str}), "part-1.parquet": bad})
+    cfg = AnalysisConfig.model_validate({"business": {"name": "T"},
+                                         "data": {"tables": {"orders": {"file": str(folder)}}}})
+    report = validate(cfg)
+    errors = report[report["severity"] == "error"]["example"].tolist()
+    assert len(errors) == 1
+    assert errors[0].startswith("orders/part-1.parquet, column 'revenue'") and "(row 3: 'zwölf')" in errors[0]
+
+
+def test_warnings_name_rows_inside_their_parts(tmp_path):
+    second = _orders(4, 4)
+    second.iloc[3] = second.iloc[2]           # an exact duplicate: row 5 of part-1 (row 9 of the whole folder)
+    folder = _folder(tmp_path, {"part-0.parquet": _orders(4), "part-1.parquet": second})
+    cfg = AnalysisConfig.model_validate({"business": {"name": "T"},
+                                         "data": {"tables": {"orders": {"file": str(folder)}}}})
+    quality = read_data(cfg).quality
+    dupes = quality[quality["check_key"] == "exact_duplicates"]
+    assert dupes["count"].tolist() == [1]
+    assert dupes["example"].tolist() == ["rows 5 in part-1.parquet"]

@@ -426,6 +426,10 @@ def test_parquet_parts_hold_the_same_tables_as_one_file_each(tmp_path, monkeypat
     for table in ("customers", "orders", "surveys", "tickets", "exits", "referrals", "contacts", "subscriptions"):
         pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table), check_exact=True, obj=table)
     assert pd.read_parquet(tmp_path / "parts" / "orders" / "part-00001.parquet").customer_id.nunique() <= 500
+    # written again, smaller, into the same folder: the earlier set's second part is gone, not read as data
+    write_sample(tmp_path / "parts", customers=800, seed=11, fmt="parquet", part_customers=2000)
+    assert sorted(p.name for p in (tmp_path / "parts" / "orders").iterdir()) == ["part-00000.parquet"]
+    assert len(read_data(load_config(tmp_path / "parts" / "analysis.yaml")).customers) == 800
 
 
 def test_bad_arguments():

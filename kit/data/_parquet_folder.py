@@ -3,9 +3,12 @@ lake or a chunked export write).
 
 The parts are the folder's ``.parquet`` / ``.pq`` files, also in subfolders, in name order (``part-00000``,
 ``part-00001``, ...); names starting with ``_`` or ``.`` (``_SUCCESS``, ``_delta_log``, ``.crc``) are not parts.
-Hive-style subfolders (``region=DE/part-0.parquet``) add their key as a column of text, as a CSV cell would be.
-Every part must have the same columns with the same types: a part that differs is named, with the column,
-before anything is read.
+Hive-style subfolders (``region=DE/part-0.parquet``) add their key as a column of text, as a CSV cell would be;
+symlinked subfolders are followed. Every part must have the same columns; their order, nullability and compatible
+types may differ (``string`` and ``large_string``, timestamps in ms and us, a column empty in one part) and are
+combined as pyarrow promotes them; a part whose column cannot be combined is named, with the column, before anything
+is read. A pandas index stored as a column (``__index_level_0__``) is left out, as when one file is read. A Delta or
+Iceberg table folder is refused: its Parquet files also hold the rows' old versions.
 
 Rows count across the parts in name order, like one long file. A :class:`~kit.errors.DataError` that names rows
 is pointed at the part that holds the first of them, with the rows counted inside that part
@@ -15,19 +18,23 @@ is pointed at the part that holds the first of them, with the rows counted insid
 from __future__ import annotations
 
 import bisect
+import os
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from kit.errors import DataError
 
-__all__ = ["PARQUET_SUFFIXES", "parquet_parts", "read_parquet_folder", "in_part", "folder_size", "folder_mtime"]
+__all__ = ["PARQUET_SUFFIXES", "parquet_parts", "read_parquet_folder", "in_part", "row_labels", "folder_size",
+           "folder_mtime"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
-def _skipped(relative: Path) -> bool:
-    return any(part.startswith(("_", ".")) for part in relative.parts)
+_INDEX = re.compile(r"__index_level_\d+__$")   # a pandas index stored as a column: not data (as for one file)
+#: What a table format keeps beside its Parquet files: old versions of the rows live on in them.
+_TABLE_FORMATS = {"_delta_log": "a Delta table", "metadata": "an Iceberg table"}
 
 
 def parquet_parts(folder: Path) -> list[Path]:
@@ -43,8 +50,18 @@ def parquet_parts(folder: Path) -> list[Path]:
     ['part-0.parquet', 'part-1.parquet', 'region=DE/part-0.parquet']
     """
     folder = Path(folder)
-    return sorted((p for p in folder.rglob("*") if p.suffix.lower() in PARQUET_SUFFIXES and p.is_file()
-                   and not _skipped(p.relative_to(folder))), key=lambda p: p.relative_to(folder).as_posix())
+    found, seen = [], set()
+    for root, dirs, files in os.walk(folder, followlinks=True):   # a symlinked subfolder is part of the folder
+        real = os.path.realpath(root)
+        if real in seen:   # a link back up the tree: each folder once
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        rel_root = Path(root).relative_to(folder)
+        found += [rel_root / f for f in files
+                  if Path(f).suffix.lower() in PARQUET_SUFFIXES and not f.startswith(("_", "."))]
+    return [folder / rel for rel in sorted(found, key=lambda p: p.as_posix()) if (folder / rel).is_file()]
 
 
 def _hive_keys(relative: Path) -> dict[str, str | None]:
@@ -58,12 +75,6 @@ def _hive_keys(relative: Path) -> dict[str, str | None]:
         if sep and key:
             keys[unquote(key)] = None if value == "__HIVE_DEFAULT_PARTITION__" else unquote(value)
     return keys
-
-
-def _describe(schema, types: dict[str, object]) -> dict[str, str]:  # noqa: ANN001 - a pyarrow Schema
-    """Column -> type; a column of type null (empty in this part) counts as the type the other parts give it."""
-    return {field.name: str(types.get(field.name, field.type) if str(field.type) == "null" else field.type)
-            for field in schema}
 
 
 def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int]]]:
@@ -94,6 +105,12 @@ def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int
                         expected="a folder of Parquet files with the same columns (part-0.parquet, part-1.parquet, "
                                  "...), or one table file",
                         fix="point data.tables.<name>.file at the folder of the table's Parquet files, or at a file")
+    for marker, kind in _TABLE_FORMATS.items():
+        if (folder / marker).is_dir() and (marker != "metadata" or any((folder / marker).glob("*.metadata.json"))):
+            raise DataError(f"the folder is {kind} ({marker}/): its Parquet files hold old versions of the rows too",
+                            file=name, expected="a folder of plain Parquet files, or one file",
+                            fix=f"export the table's current rows (in DuckDB: COPY (SELECT * FROM ...) TO "
+                                f"'{folder.name}.parquet'), and point data.tables.<name>.file at that")
     metas = []
     for path in files:
         relative = path.relative_to(folder)
@@ -103,30 +120,35 @@ def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int
             raise DataError(f"part {relative.as_posix()!r} cannot be read as Parquet ({type(exc).__name__}: {exc})",
                             file=name, expected="only Parquet files in the folder (or names starting with _ or .)",
                             fix="export the part again, or move it out of the folder") from None
-        metas.append((path, relative, meta.metadata.num_rows, meta.schema_arrow))
-    # a column that is empty in a part is stored as type null there (a chunk of a pandas export with no refund):
-    # it takes the type the other parts give it
-    types: dict[str, object] = {}
-    for *_, schema in metas:
-        for field in schema:
-            if not pa.types.is_null(field.type):
-                types.setdefault(field.name, field.type)
+        schema = pa.schema([f for f in meta.schema_arrow if not _INDEX.match(f.name)])
+        metas.append((path, relative, meta.metadata.num_rows, schema))
+    # the parts' columns must be the same; their order, nullability and compatible types may differ (a column
+    # empty in one part is of type null there, one writer stores string and another large_string, timestamps in
+    # ms or us, whole numbers where another part has decimals): they are combined as pyarrow promotes them
     first = metas[0]
-    first_schema, first_keys = _describe(first[3], types), list(_hive_keys(first[1]))
+    columns, first_keys = first[3].names, list(_hive_keys(first[1]))
+    unified = first[3].remove_metadata()
     for _, relative, _, schema in metas[1:]:
-        described, keys = _describe(schema, types), list(_hive_keys(relative))
-        if described != first_schema or keys != first_keys:
-            raise DataError(_difference(relative.as_posix(), described, keys, first[1].as_posix(), first_schema,
+        keys = list(_hive_keys(relative))
+        if set(schema.names) != set(columns) or keys != first_keys:
+            raise DataError(_difference(relative.as_posix(), schema.names, keys, first[1].as_posix(), columns,
                                         first_keys),
-                            file=name, expected="every part with the same columns and types",
+                            file=name, expected="every part with the same columns",
                             fix="export all parts of the table with the same columns, or move the odd part out of "
                                 "the folder")
+        try:
+            unified = pa.unify_schemas([unified, schema.remove_metadata()], promote_options="permissive")
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            col = next(c for c in columns if not _combines(unified.field(c).type, schema.field(c).type))
+            raise DataError(f"part {relative.as_posix()!r} stores column {col!r} as {schema.field(col).type}, "
+                            f"{first[1].as_posix()!r} as {unified.field(col).type}", file=name, column=col,
+                            expected="every part with the same columns and types",
+                            fix="export all parts of the table with the same types, or move the odd part out of "
+                                "the folder") from None
+    target = pa.schema([pa.field(c, unified.field(c).type) for c in columns])   # the first part's order, nullable
     tables = []
     for path, relative, _rows, _schema in metas:
-        table = pq.read_table(path)
-        for i, field in enumerate(table.schema):
-            if pa.types.is_null(field.type) and field.name in types:
-                table = table.set_column(i, field.name, pa.nulls(table.num_rows, types[field.name]))
+        table = pq.read_table(path, columns=columns).select(columns).cast(target)
         for key, value in _hive_keys(relative).items():
             if key in table.column_names:
                 raise DataError(f"the folder name {key}={value} repeats column {key!r} of part "
@@ -140,22 +162,26 @@ def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int
     return frame.reset_index(drop=True), [(relative.as_posix(), rows) for _, relative, rows, _ in metas]
 
 
-def _difference(part: str, schema: dict[str, str], keys: list[str], first: str, first_schema: dict[str, str],
+def _combines(a, b) -> bool:  # noqa: ANN001 - pyarrow DataTypes
+    import pyarrow as pa
+
+    try:
+        pa.unify_schemas([pa.schema([("c", a)]), pa.schema([("c", b)])], promote_options="permissive")
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return False
+    return True
+
+
+def _difference(part: str, names: list[str], keys: list[str], first: str, first_names: list[str],
                 first_keys: list[str]) -> str:
-    missing = [c for c in first_schema if c not in schema]
-    extra = [c for c in schema if c not in first_schema]
-    typed = [c for c in schema if c in first_schema and schema[c] != first_schema[c]]
+    missing = [c for c in first_names if c not in names]
+    extra = [c for c in names if c not in first_names]
     if missing:
         what = f"has no column {missing[0]!r}"
     elif extra:
         what = f"has a column {extra[0]!r} that {first!r} has not"
-    elif typed:
-        col = typed[0]
-        what = f"stores column {col!r} as {schema[col]}, {first!r} as {first_schema[col]}"
-    elif keys != first_keys:
-        what = f"lies under the folder keys {keys or 'none'}, {first!r} under {first_keys or 'none'}"
     else:
-        what = "has its columns in another order"
+        what = f"lies under the folder keys {keys or 'none'}, {first!r} under {first_keys or 'none'}"
     return f"part {part!r} {what}"
 
 
@@ -189,6 +215,28 @@ def in_part(exc: DataError, parts: list[tuple[str, int]] | None, first_row: int,
     located = DataError(problem, file=f"{folder}/{parts[first][0]}", column=exc.column, rows=local, values=values,
                         expected=exc.expected, fix=exc.fix)
     return located
+
+
+def row_labels(rows: list[int], parts: list[tuple[str, int]] | None, first_row: int) -> list[str]:
+    """Rows of a whole folder as ``"<row> in <part>"`` (for warnings' row lists); plain numbers without parts.
+
+    Examples
+    --------
+    >>> row_labels([3, 9], [("part-0.parquet", 4), ("part-1.parquet", 10)], 2)
+    ['3 in part-0.parquet', '5 in part-1.parquet']
+    >>> row_labels([3, 9], None, 2)
+    ['3', '9']
+    """
+    if not parts:
+        return [str(r) for r in rows]
+    starts = [0]
+    for _, n in parts:
+        starts.append(starts[-1] + n)
+    labels = []
+    for r in rows:
+        w = bisect.bisect_right(starts, r - first_row) - 1
+        labels.append(f"{r - starts[w]} in {parts[w][0]}" if 0 <= w < len(parts) else str(r))
+    return labels
 
 
 def folder_size(folder: Path) -> int:

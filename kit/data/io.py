@@ -30,7 +30,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from kit.data._odd_input import check_duplicate_headers, file_has_nul, strip_nul_bytes
-from kit.data._parquet_folder import folder_mtime, folder_size
+from kit.data._parquet_folder import folder_mtime, folder_size, row_labels
 from kit.data.check_texts import check_text
 from kit.data.contract import QUALITY_COLUMNS, TABLES, LoyaltyData, quality_row
 from kit.data.convert import TableRead, column_kind, convert_columns
@@ -114,7 +114,7 @@ def _read(source: TableSource, name: str, data: DataSources,
                                   example=", ".join(repeated) + (" (later copies ignored)" if repeated else "")))
     read.notes.append(quality_row(name, "nul_bytes", "warning" if nul_cells else "info", nul_cells,
                                   example_key="ex_rows" if nul_cells else "",
-                                  params={"rows": ", ".join(map(str, nul_rows))}))
+                                  params={"rows": ", ".join(row_labels(nul_rows, raw.parts, raw.first_row))}))
     fmt = source.date_format or data.date_format
     failed: list[DataError] = []
 
@@ -253,7 +253,7 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         latest, basis = _latest_plausible(source, config.data)
         checked, problems, frame = check_table(read.frame, name, file=read.file, first_row=read.first_row,
                                                user_names=read.user_names, thresholds=config.thresholds,
-                                               latest_plausible=latest, latest_basis=basis, locate=read.located)
+                                               latest_plausible=latest, latest_basis=basis, parts=read.parts)
         rows.extend(checked)
         errors.extend(problems)
         if problems and not collect:

@@ -14,13 +14,13 @@ live in :mod:`kit.data._schema_rules`, the checks across tables in :mod:`kit.dat
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from kit.data._parquet_folder import in_part, row_labels
 from kit.data._schema_relations import check_relations
 from kit.data._schema_rules import _row, _rules, table_schema
 from kit.data._table_read import _n
@@ -45,8 +45,9 @@ _COUNTED_WITHOUT_ID: dict[str, tuple[str, ...]] = {"referrals": ("referred_id",)
 
 
 class _Where:
-    def __init__(self, file: str, first_row: int, user_names: dict[str, str]) -> None:
-        self.file, self.first_row, self.user_names = file, first_row, user_names
+    def __init__(self, file: str, first_row: int, user_names: dict[str, str],
+                 parts: list[tuple[str, int]] | None = None) -> None:
+        self.file, self.first_row, self.user_names, self.parts = file, first_row, user_names, parts
 
     def label(self, col: str) -> str:
         return self.user_names.get(col, col)
@@ -57,6 +58,10 @@ class _Where:
 
     def rows(self, index: pd.Index | np.ndarray) -> list[int]:
         return [int(i) + self.first_row for i in sorted(index)[:5]]
+
+    def row_text(self, index: pd.Index | np.ndarray) -> str:
+        """The first rows for a warning: numbers, or ``"5 in part-1.parquet"`` for a folder of Parquet files."""
+        return ", ".join(row_labels(self.rows(index), self.parts, self.first_row))
 
 
 def _strictly_increasing(values: pd.Series) -> bool:
@@ -165,14 +170,14 @@ def _blank_required(frame: pd.DataFrame, name: str, where: _Where) -> list[dict[
         example = "ex_blank_guest" if (name, col) == ("orders", "customer_id") else "ex_blank_left_out"
         out.append(_row(name, "blank_required", "warning", int(empty.sum()), example_key=example,
                         params={"column": col, "label": where.label(col), "n": int(empty.sum()),
-                                "rows": ", ".join(map(str, where.rows(frame.index[empty])))}))
+                                "rows": where.row_text(frame.index[empty])}))
     return out
 
 
 def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2,
                 user_names: dict[str, str] | None = None,
                 thresholds: Thresholds | None = None, latest_plausible: pd.Timestamp | None = None,
-                latest_basis: str = "", locate: Callable[[DataError], DataError] | None = None,
+                latest_basis: str = "", parts: list[tuple[str, int]] | None = None,
                 ) -> tuple[list[dict[str, Any]], list[DataError], pd.DataFrame]:
     """Check one converted table against the data contract.
 
@@ -197,9 +202,9 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     latest_basis : str
         Where ``latest_plausible`` comes from, for the message (e.g. ``"31 days after the file's date
         2026-10-02"``).
-    locate : callable, optional
-        Points an error at the file that holds its rows (a folder of Parquet files:
-        :meth:`kit.data.convert.TableRead.located`); errors stay as they are without it.
+    parts : list of (str, int), optional
+        A folder of Parquet files: its parts and their rows (:func:`kit.data._parquet_folder.read_parquet_folder`).
+        Errors are then pointed at the part that holds their rows, and warnings name rows inside their parts.
 
     Returns
     -------
@@ -217,14 +222,13 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
     >>> str(errors[0]).split(". ")[0]
     "s.csv, column 'nps': 1 value outside 0-10 (row 2: 11.0)"
     """
-    where = _Where(file, first_row, user_names or {})
+    where = _Where(file, first_row, user_names or {}, parts)
     ces_scale = thresholds.ces_scale if thresholds is not None else (1, 7)
     rows: list[dict[str, Any]] = []
     errors: list[DataError] = []
 
     def fail(check_key: str, params: dict[str, Any], exc: DataError, count: int) -> None:
-        if locate is not None:
-            exc = locate(exc)
+        exc = in_part(exc, parts, first_row, file.rstrip("/"))
         errors.append(exc)
         rows.append(_row(name, check_key, "error", count, params=params, example=str(exc)))
 
@@ -247,12 +251,12 @@ def check_table(frame: pd.DataFrame, name: str, *, file: str, first_row: int = 2
                 no_id &= frame[col].isna()
         alike = (dupes & no_id).to_numpy()
         rows.append(_row(name, "identical_counted", "warning", int(alike.sum()), example_key="ex_identical_counted",
-                         params={"rows": ", ".join(map(str, where.rows(frame.index[alike]))),
+                         params={"rows": where.row_text(frame.index[alike]),
                                  "ids": " or ".join(ids), "what": {"key": f"what_{name}"}}))
         dupes = dupes & ~no_id
     n_dupes = int(dupes.sum())
     rows.append(_row(name, "exact_duplicates", "warning", n_dupes, example_key="ex_rows",
-                     params={"rows": ", ".join(map(str, where.rows(frame.index[dupes.to_numpy()])))}))
+                     params={"rows": where.row_text(frame.index[dupes.to_numpy()])}))
     if n_dupes:
         kept = ~dupes.to_numpy()
         frame = frame[kept]

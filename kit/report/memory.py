@@ -201,8 +201,8 @@ def memory_verdict(rows: dict[str, int | None], available: int | None) -> Verdic
     if needed >= REFUSE_FACTOR * available:
         return Verdict(total, needed, available, refuse=(
             f"{what}. The system would stop the run when the memory runs out, after minutes of work and with no "
-            f"report. Report on fewer rows (a shorter export, or where: conditions under data.tables.{largest} in "
-            "analysis.yaml), run on a machine with more memory, or pass --no-memory-check to try anyway"))
+            f"report. Report on fewer rows (a shorter export of {largest}: the rows are counted before any where: "
+            "filter), run on a machine with more memory, or pass --no-memory-check to try anyway"))
     return Verdict(total, needed, available, warn=f"{what}: the run may run out of memory")
 
 

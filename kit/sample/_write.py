@@ -162,6 +162,9 @@ class ParquetWriter:
             if name not in self._writers:
                 path = self._path(name)
                 path.parent.mkdir(parents=True, exist_ok=True)
+                if self.part_customers is not None and self._part == 0 and name != "truth":
+                    for old in path.parent.glob("part-*.parquet"):   # an earlier, larger set's parts
+                        old.unlink()
                 self._writers[name] = pq.ParquetWriter(path, self._schemas[name])
                 self._written.append(path)
             self._writers[name].write_table(table)
