@@ -64,7 +64,13 @@ def _root(
 
 
 @app.command()
-def validate(config: ConfigOption = None) -> None:
+def validate(
+    config: ConfigOption = None,
+    memory_check: Annotated[bool, typer.Option(
+        "--memory-check/--no-memory-check",
+        help="Refuse, before reading, inputs far too large for this machine's memory (an estimate from their "
+             "rows).")] = True,
+) -> None:
     """Read and validate every table, the codebook and the interviews; print the data-quality report (in
     business.language). Exit 1 on errors."""
     from kit.data.config import load_config
@@ -72,6 +78,13 @@ def validate(config: ConfigOption = None) -> None:
     path = _config_path(config)
     cfg = load_config(path)
     import pandas as pd
+
+    if memory_check:   # before minutes of reading that the system would end without a word
+        from kit.report.memory import check_memory
+
+        verdict = check_memory(cfg, command="validate")
+        if verdict.warn:
+            typer.echo(f"warning: {verdict.warn}", err=True)
 
     from kit.report.outdir import remove_leftovers
     from kit.report.pages import SHARED_FILE

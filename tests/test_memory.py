@@ -117,3 +117,21 @@ def test_the_command_says_it_in_one_line_and_can_be_told_to_go_on(tmp_path, monk
     monkeypatch.setattr(kit.report, "run_report", lambda **kw: seen.update(kw) or tmp_path)
     assert main(["run", "--smoke", "--no-memory-check", "--out", str(tmp_path / "r")]) == 0
     assert seen["memory_check"] is False
+
+
+def test_validate_is_refused_before_reading_too(tmp_path, monkeypatch, capsys):
+    import kit.data.io
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: 500_000_000)
+    monkeypatch.setattr(kit.data.io, "validate", _no_reading)
+    code = main(["validate"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "reading and checking them may need up to about 0.8 GB" in err and "stop the validate" in err
+    # warned, not refused (0.8 GB needed, 0.9 GB available): validate reads and says why in a warning line
+    monkeypatch.undo()
+    monkeypatch.setattr(memory, "available_bytes", lambda: 900_000_000)
+    assert main(["validate"]) == 0
+    assert "warning: the inputs hold" in capsys.readouterr().err
+    monkeypatch.setattr(memory, "available_bytes", lambda: 500_000_000)
+    assert main(["validate", "--no-memory-check"]) == 0
