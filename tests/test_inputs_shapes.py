@@ -57,11 +57,18 @@ def _write(tmp_path: Path, name: str) -> Path:
         path.write_bytes(gzip.compress("\n".join(json.dumps(r) for r in _records()).encode("utf-8")))
     elif name == "orders.xls":
         path.write_bytes((FIX / "orders_en.xls").read_bytes())
+    elif name == "orders_parts":   # a folder of Parquet files, as Spark or DuckDB writes a table
+        whole = pd.read_parquet(FIX / "orders_en.parquet")
+        (path / "day=1").mkdir(parents=True)
+        whole.iloc[:3].to_parquet(path / "day=1" / "part-0.parquet", index=False)
+        whole.iloc[3:].to_parquet(path / "day=1" / "part-1.parquet", index=False)
+        (path / "_SUCCESS").write_text("")
     return path
 
 
 @pytest.mark.parametrize("name", ["orders.csv.gz", "orders.zip", "orders.json", "orders_wrapped.json",
-                                  "orders.ndjson", "orders_lines.json", "orders.ndjson.gz", "orders.xls"])
+                                  "orders.ndjson", "orders_lines.json", "orders.ndjson.gz", "orders.xls",
+                                  "orders_parts"])
 def test_every_shape_reads_the_same_four_orders(tmp_path, expected, name):
     frame = read(_write(tmp_path, name))
     pd.testing.assert_frame_equal(frame[expected.columns], expected, check_dtype=False)
