@@ -185,12 +185,15 @@ class _KernelPool:
             thread.start()
 
     def _fill(self) -> None:
-        while not self._closed.is_set():
-            with self._lock:
-                if self._todo <= 0:
-                    return
-                self._todo -= 1
-            self._ready.put(self._start_one())
+        try:
+            while not self._closed.is_set():
+                with self._lock:
+                    if self._todo <= 0:
+                        return
+                    self._todo -= 1
+                self._ready.put(self._start_one())
+        finally:
+            _close_thread_loop()
 
     def _start_one(self) -> Any:
         from jupyter_client import AsyncKernelManager
@@ -245,6 +248,17 @@ class _KernelPool:
             except queue.Empty:
                 return
             _shutdown(km)
+
+
+def _close_thread_loop() -> None:
+    """Close the event loop jupyter_client's blocking client left in this thread (``jupyter_core``'s
+    ``run_sync`` makes one per thread and never closes it): when the thread ends, the loop would be collected
+    later, in the middle of the run's work, with a "ResourceWarning: unclosed event loop" in ``run.log``."""
+    with contextlib.suppress(RuntimeError):
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+        asyncio.set_event_loop(None)
 
 
 def _run_silently(km: Any, code: str, *, timeout: float, wait_ready: bool = False) -> None:
