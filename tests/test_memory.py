@@ -127,7 +127,7 @@ def test_validate_is_refused_before_reading_too(tmp_path, monkeypatch, capsys):
     code = main(["validate"])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
-    assert "reading and checking them may need up to about 0.8 GB" in err and "stop the validate" in err
+    assert "reading and checking them may need up to about 0.8 GB" in err and "stop loyalty-kit validate" in err
     # warned, not refused (0.8 GB needed, 0.9 GB available): validate reads and says why in a warning line
     monkeypatch.undo()
     monkeypatch.setattr(memory, "available_bytes", lambda: 900_000_000)

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from kit.data._parquet_folder import read_parquet_folder
 from kit.data.config import AnalysisConfig, DataSources, TableSource
 from kit.data.io import read_data, read_table, validate
 from kit.errors import DataError
@@ -289,3 +290,65 @@ def test_warnings_name_rows_inside_their_parts(tmp_path):
     dupes = quality[quality["check_key"] == "exact_duplicates"]
     assert dupes["count"].tolist() == [1]
     assert dupes["example"].tolist() == ["rows 5 in part-1.parquet"]
+
+
+def test_pandas_types_come_back_as_from_one_file(tmp_path):
+    # nullable integers, booleans and strings are restored from the parts' pandas metadata, as for one file
+    frame = _orders(4).assign(region=pd.array([1, None, 2, 3], dtype="Int64"),
+                              vip=pd.array([True, None, False, True], dtype="boolean"),
+                              status=pd.array(["a", None, "b", "c"], dtype="string"))
+    folder = _folder(tmp_path, {"part-0.parquet": frame.iloc[:2], "part-1.parquet": frame.iloc[2:]})
+    whole = tmp_path / "whole.parquet"
+    frame.to_parquet(whole, index=False)
+    got, one = _read(folder), _read(whole)
+    pd.testing.assert_frame_equal(got, one, check_exact=True)
+    assert str(got["region"].dtype) == "Int64" and got["vip"].tolist()[:2] == [True, pd.NA]
+
+
+def test_an_open_end_date_survives_parts_in_other_time_units(tmp_path):
+    # 9999-12-31 (an open end) fits microseconds, not nanoseconds: mixed units settle on us
+    first = pa.table({"order_id": ["A0", "A1"], "customer_id": ["K0", "K1"],
+                      "order_date": pa.array([pd.Timestamp("9999-12-31").to_pydatetime(),
+                                              pd.Timestamp("2025-01-01").to_pydatetime()], pa.timestamp("us")),
+                      "revenue": [1.0, 2.0]})
+    second = pa.table({"order_id": ["A2"], "customer_id": ["K2"],
+                       "order_date": pa.array([pd.Timestamp("2025-02-01")], pa.timestamp("ns")), "revenue": [3.0]})
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    pq.write_table(first, folder / "a.parquet")
+    pq.write_table(second, folder / "b.parquet")
+    raw, parts = read_parquet_folder(folder)
+    assert raw["order_date"].tolist() == [pd.Timestamp("9999-12-31"), pd.Timestamp("2025-01-01"),
+                                          pd.Timestamp("2025-02-01")]
+    assert parts == [("a.parquet", 2), ("b.parquet", 1)]
+
+
+def test_a_link_to_a_subfolder_does_not_replace_it(tmp_path):
+    folder = _folder(tmp_path, {"region=AT/part-0.parquet": _orders(2), "region=DE/part-0.parquet": _orders(2, 2)})
+    for link in ("latest", "zz_latest", "current"):     # any name, before or after the real folder
+        (folder / link).symlink_to(folder / "region=DE", target_is_directory=True)
+    got = _read(folder)
+    assert got["region"].tolist() == ["AT", "AT", "DE", "DE"]
+
+
+def test_a_type_clash_names_the_part_that_stores_the_other_type(tmp_path):
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    base = {"order_id": ["A"], "customer_id": ["K"], "order_date": [pd.Timestamp("2025-01-01")]}
+    pq.write_table(pa.table({**base, "revenue": pa.array([1], pa.int32())}), folder / "p0.parquet")
+    pq.write_table(pa.table({**base, "revenue": pa.array([1.5])}), folder / "p1.parquet")
+    pq.write_table(pa.table({**base, "revenue": pa.array(["x"])}), folder / "p2.parquet")
+    with pytest.raises(DataError, match=r"part 'p2.parquet' stores column 'revenue' as string, 'p1.parquet' as "
+                                        r"double"):
+        _read(folder)
+
+
+def test_a_named_index_is_a_column_in_one_file_as_in_a_folder(tmp_path):
+    indexed = _orders(3).set_index("order_id")
+    indexed.to_parquet(tmp_path / "one.parquet")
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    indexed.to_parquet(folder / "p.parquet")
+    one, parts = _read(tmp_path / "one.parquet"), _read(folder)
+    assert one["order_id"].tolist() == ["A0", "A1", "A2"]
+    pd.testing.assert_frame_equal(one[sorted(one.columns)], parts[sorted(parts.columns)], check_exact=True)

@@ -50,14 +50,24 @@ def parquet_parts(folder: Path) -> list[Path]:
     ['part-0.parquet', 'part-1.parquet', 'region=DE/part-0.parquet']
     """
     folder = Path(folder)
-    found, seen = [], set()
-    for root, dirs, files in os.walk(folder, followlinks=True):   # a symlinked subfolder is part of the folder
-        real = os.path.realpath(root)
-        if real in seen:   # a link back up the tree: each folder once
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+    # the folder's own subfolders first: a symlink to one of them (latest -> region=DE) is not read twice, and
+    # not instead of it; a symlink to a folder outside is followed (each such folder once, in name order)
+    seen = {os.path.realpath(root) for root, _, _ in os.walk(folder)}
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        dirs.sort()
+        keep = []
+        for d in dirs:
+            if d.startswith(("_", ".")):
+                continue
+            path = os.path.join(root, d)
+            if os.path.islink(path):
+                real = os.path.realpath(path)
+                if real in seen:   # inside the tree already, or a link back up it
+                    continue
+                seen.update(os.path.realpath(r) for r, _, _ in os.walk(real))
+            keep.append(d)
+        dirs[:] = keep
         rel_root = Path(root).relative_to(folder)
         found += [rel_root / f for f in files
                   if Path(f).suffix.lower() in PARQUET_SUFFIXES and not f.startswith(("_", "."))]
@@ -127,7 +137,13 @@ def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int
     # ms or us, whole numbers where another part has decimals): they are combined as pyarrow promotes them
     first = metas[0]
     columns, first_keys = first[3].names, list(_hive_keys(first[1]))
+    for _, relative, _, schema in metas:
+        repeated = sorted({c for c in schema.names if schema.names.count(c) > 1})
+        if repeated:
+            raise DataError(f"part {relative.as_posix()!r} has column {repeated[0]!r} twice", file=name,
+                            column=repeated[0], expected="each column once", fix="export the part again")
     unified = first[3].remove_metadata()
+    origin = dict.fromkeys(columns, first[1].as_posix())   # the part that gave each column its type so far
     for _, relative, _, schema in metas[1:]:
         keys = list(_hive_keys(relative))
         if set(schema.names) != set(columns) or keys != first_keys:
@@ -137,18 +153,34 @@ def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int
                             fix="export all parts of the table with the same columns, or move the odd part out of "
                                 "the folder")
         try:
-            unified = pa.unify_schemas([unified, schema.remove_metadata()], promote_options="permissive")
+            merged = pa.unify_schemas([unified, schema.remove_metadata()], promote_options="permissive")
         except (pa.ArrowTypeError, pa.ArrowInvalid):
             col = next(c for c in columns if not _combines(unified.field(c).type, schema.field(c).type))
-            raise DataError(f"part {relative.as_posix()!r} stores column {col!r} as {schema.field(col).type}, "
-                            f"{first[1].as_posix()!r} as {unified.field(col).type}", file=name, column=col,
-                            expected="every part with the same columns and types",
-                            fix="export all parts of the table with the same types, or move the odd part out of "
-                                "the folder") from None
-    target = pa.schema([pa.field(c, unified.field(c).type) for c in columns])   # the first part's order, nullable
+            raise _clash(name, relative.as_posix(), col, schema.field(col).type, origin[col],
+                         unified.field(col).type) from None
+        for c in columns:
+            if merged.field(c).type != unified.field(c).type and not pa.types.is_null(schema.field(c).type):
+                origin[c] = relative.as_posix()
+        unified = merged
+    fields = []
+    for c in columns:   # the first part's order, nullable; timestamps of mixed units in us, not ns: 9999-12-31
+        kind = unified.field(c).type    # (an open end) fits us, and the kit reads dates to the second
+        units = {s.field(c).type.unit for *_, s in metas if pa.types.is_timestamp(s.field(c).type)}
+        if pa.types.is_timestamp(kind) and kind.unit == "ns" and len(units) > 1:
+            kind = pa.timestamp("us", tz=kind.tz)
+        fields.append(pa.field(c, kind))
+    target = pa.schema(fields, metadata=_pandas_metadata(first[3], first[0], columns, fields))
     tables = []
-    for path, relative, _rows, _schema in metas:
-        table = pq.read_table(path, columns=columns).select(columns).cast(target)
+    for path, relative, _rows, schema in metas:
+        table = pq.read_table(path, columns=columns).select(columns)
+        try:
+            table = table.cast(target)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            col = next((f.name for f in target if not _casts(table.column(f.name), f.type)), columns[0])
+            raise DataError(f"part {relative.as_posix()!r}: column {col!r} ({schema.field(col).type}) does not fit "
+                            f"the type of the other parts ({target.field(col).type}): {exc}", file=name, column=col,
+                            expected="every part with the same columns and types",
+                            fix="export all parts of the table with the same types") from None
         for key, value in _hive_keys(relative).items():
             if key in table.column_names:
                 raise DataError(f"the folder name {key}={value} repeats column {key!r} of part "
@@ -158,8 +190,45 @@ def read_parquet_folder(folder: Path) -> tuple[pd.DataFrame, list[tuple[str, int
             table = table.append_column(key, pa.array([value] * table.num_rows, pa.string()))
         tables.append(table)
     frame = pa.concat_tables(tables).to_pandas() if len(tables) > 1 else tables[0].to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
     del tables
     return frame.reset_index(drop=True), [(relative.as_posix(), rows) for _, relative, rows, _ in metas]
+
+
+def _clash(name: str, part: str, col: str, kind, origin: str, origin_kind) -> DataError:  # noqa: ANN001
+    return DataError(f"part {part!r} stores column {col!r} as {kind}, {origin!r} as {origin_kind}", file=name,
+                     column=col, expected="every part with the same columns and types",
+                     fix="export all parts of the table with the same types, or move the odd part out of the folder")
+
+
+def _casts(column, kind) -> bool:  # noqa: ANN001 - a pyarrow ChunkedArray and DataType
+    import pyarrow as pa
+
+    try:
+        column.cast(kind)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return False
+    return True
+
+
+def _pandas_metadata(schema, path: Path, columns: list[str], fields: list) -> dict | None:  # noqa: ANN001
+    """The first part's pandas metadata for the folder's table: nullable integers, booleans and strings come back as
+    pandas wrote them (as when one file is read). Index levels become plain columns; a column whose type the
+    other parts changed keeps no entry (its pandas type no longer holds)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    raw = (pq.read_schema(path).metadata or {}).get(b"pandas")
+    if not raw:
+        return None
+    meta = json.loads(raw)
+    same = {f.name for f in fields if schema.field(f.name).type == f.type}
+    meta["index_columns"] = []
+    meta["column_indexes"] = []
+    meta["columns"] = [c for c in meta.get("columns", []) if c.get("field_name") in columns
+                       and c.get("field_name") in same]
+    return {b"pandas": json.dumps(meta).encode()}
 
 
 def _combines(a, b) -> bool:  # noqa: ANN001 - pyarrow DataTypes

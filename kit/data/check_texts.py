@@ -26,6 +26,7 @@ CHECK_TEXTS: dict[str, tuple[str, str]] = {
     # reading and mapping (kit.data.io, kit.data.convert)
     "rows_read": ("rows read", "gelesene Zeilen"),
     "ex_parts": ("{folder} ({parts} Parquet files)", "{folder} ({parts} Parquet-Dateien)"),
+    "ex_part": ("{folder} (1 Parquet file)", "{folder} (1 Parquet-Datei)"),
     "read_file": ("read file", "Datei lesen"),
     "column_types": ("column types", "Spaltentypen"),
     "repeated_header": ("column names unique in the header", "Spaltennamen im Kopf eindeutig"),

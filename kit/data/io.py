@@ -239,7 +239,8 @@ def _load(config: AnalysisConfig, collect: bool) -> tuple[LoyaltyData, list[Data
         if read.parts is None:
             rows.append(quality_row(name, "rows_read", "info", len(read.frame), example=read.file))
         else:   # a folder of Parquet files: how many
-            rows.append(quality_row(name, "rows_read", "info", len(read.frame), example_key="ex_parts",
+            rows.append(quality_row(name, "rows_read", "info", len(read.frame),
+                                    example_key="ex_parts" if len(read.parts) > 1 else "ex_part",
                                     params={"folder": read.file, "parts": len(read.parts)}))
         rows.extend(_mapping_rows(name, source))
         rows.extend(read.notes)

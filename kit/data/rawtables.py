@@ -133,6 +133,8 @@ def read_raw(source: TableSource, name: str, *, data: DataSources) -> RawTable:
         raw.first_row = source.header_row + 1  # number cells arrive as '1234.5'; text cells are detected
     elif suffix in (".parquet", ".pq"):
         raw.frame = _unreadable_as(path, "a Parquet file", lambda: pd.read_parquet(opened))
+        if any(level is not None for level in raw.frame.index.names):   # a named pandas index is data (order_id)
+            raw.frame = raw.frame.reset_index()
         raw.frame.columns = [str(c) for c in raw.frame.columns]
     elif suffix in JSON_SUFFIXES:
         raw.frame = read_json_records(content if content is not None else path.read_bytes(), path.name)

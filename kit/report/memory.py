@@ -206,10 +206,10 @@ def memory_verdict(rows: dict[str, int | None], available: int | None, *, comman
     if needed >= REFUSE_FACTOR * available:
         outcome = "report" if command == "run" else "message"
         return Verdict(total, needed, available, refuse=(
-            f"{what}. The system would stop the {command} when the memory runs out, after minutes of work and with "
-            f"no {outcome}. Use fewer rows (a shorter export of {largest}: the rows are counted before any where: "
-            "filter), a machine with more memory, or pass --no-memory-check to try anyway"))
-    return Verdict(total, needed, available, warn=f"{what}: the {command} may run out of memory")
+            f"{what}. The system would stop loyalty-kit {command} when the memory runs out, after minutes of work "
+            f"and with no {outcome}. Use fewer rows (a shorter export of {largest}: the rows are counted before any "
+            "where: filter), a machine with more memory, or pass --no-memory-check to try anyway"))
+    return Verdict(total, needed, available, warn=f"{what}: loyalty-kit {command} may run out of memory")
 
 
 def check_memory(config: AnalysisConfig, *, command: str = "run") -> Verdict:
