@@ -352,3 +352,16 @@ def test_a_named_index_is_a_column_in_one_file_as_in_a_folder(tmp_path):
     one, parts = _read(tmp_path / "one.parquet"), _read(folder)
     assert one["order_id"].tolist() == ["A0", "A1", "A2"]
     pd.testing.assert_frame_equal(one[sorted(one.columns)], parts[sorted(parts.columns)], check_exact=True)
+
+
+def test_the_data_page_names_the_folder(tmp_path, monkeypatch):
+    from kit import sample
+    from kit.report import pages
+    from kit.sample import write_sample
+
+    monkeypatch.setattr(sample.generate, "_CHUNK", 100)
+    write_sample(tmp_path, customers=300, seed=3, fmt="parquet", part_customers=100)
+    assert len(list((tmp_path / "orders").iterdir())) == 3
+    ctx = pages.context(tmp_path / "analysis.yaml", smoke=True)
+    row = next(line for line in str(pages.inventory(ctx)).splitlines() if line.strip().startswith("orders"))
+    assert "orders/" in row and f"{len(ctx.data.orders):,}" in row

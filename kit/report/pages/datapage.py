@@ -26,6 +26,19 @@ _QUALITY_COLUMNS = [Col("table", "col_table", "table"), Col("check", "col_check"
 _READINGS = ("driver_scale",)
 
 
+def _file_label(source: str) -> str:
+    """A table's file as the inventory names it: the file name, or a folder of Parquet files with its slash.
+
+    Examples
+    --------
+    >>> _file_label("/shop/data/orders.csv"), _file_label("orders/"), _file_label("")
+    ('orders.csv', 'orders/', '–')
+    """
+    if not source:
+        return "–"
+    return Path(source).name + ("/" if source.endswith("/") else "")
+
+
 def inventory(ctx: Context) -> Section:
     """One row per table: file, rows, distinct customers and the date range covered."""
     s = ctx.section("inventory")
@@ -40,7 +53,7 @@ def inventory(ctx: Context) -> Section:
         last = max(d.max() for d in dates) if dates else pd.NaT
         source = ctx.data.sources.get(name, "")
         rows.append({ctx.t("col_table"): table_name(name, ctx.lang),
-                     ctx.t("col_file"): Path(source).name if source else "–",
+                     ctx.t("col_file"): _file_label(source),
                      ctx.t("col_rows"): format_value(len(table), "count", ctx.lang),
                      ctx.t("col_customers"): format_value(table[id_col].nunique(), "count", ctx.lang)
                      if id_col else "–",
