@@ -135,3 +135,31 @@ def test_validate_is_refused_before_reading_too(tmp_path, monkeypatch, capsys):
     assert "warning: the inputs hold" in capsys.readouterr().err
     monkeypatch.setattr(memory, "available_bytes", lambda: 500_000_000)
     assert main(["validate", "--no-memory-check"]) == 0
+
+
+def test_a_notebook_reading_the_data_itself_is_refused_in_one_message(monkeypatch):
+    from kit.report import pages
+    from kit.report.pages import _context
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: 500_000_000)
+    monkeypatch.setattr(_context, "read_data", _no_reading)
+    with pytest.raises(MemoryShortError, match=r"would stop this kernel .* pass memory_check=False"):
+        pages.context(sample_config_path(), smoke=True)
+    # told not to check, it reads (here: the stand-in reader says it was called)
+    with pytest.raises(AssertionError, match="the data were read"):
+        pages.context(sample_config_path(), smoke=True, memory_check=False)
+
+
+def test_a_run_checks_once_and_its_context_follows_its_decision(tmp_path, monkeypatch):
+    from kit.report import pages, run_report
+
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("memory_check"))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(pages, "context", spy)
+    with pytest.raises(RuntimeError, match="stop here"):
+        run_report(sample_config_path(), out=tmp_path / "r", smoke=True)
+    assert seen == [False]     # the run checked before; its own context does not check again

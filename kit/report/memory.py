@@ -17,7 +17,8 @@ per input row (within 3 % of each measurement). Data of another shape need more 
 a rough one. So a run is refused only when the estimate is :data:`REFUSE_FACTOR` times the memory available or more
 (a run that large would be stopped by the system's out-of-memory killer after minutes of work, with no report and
 no clear message); from :data:`WARN_FACTOR` times it runs with a warning (the 4M run above, with 23.4 GB available,
-was warned and fit). ``loyalty-kit run --no-memory-check`` runs anyway.
+was warned and fit). ``loyalty-kit run --no-memory-check`` runs anyway. ``loyalty-kit validate`` and a notebook
+that reads the data itself (:func:`kit.report.pages.context` outside a run; ``memory_check=False``) check too.
 
 Rows are counted without reading the tables: a Parquet file (or folder) says how many it holds; a CSV file's rows
 are its size divided by the mean length of the lines in its first and last megabyte. Excel sheets (limited by
@@ -179,9 +180,9 @@ def _gb(n: float) -> str:
 def memory_verdict(rows: dict[str, int | None], available: int | None, *, command: str = "run") -> Verdict:
     """Refuse, warn or go ahead, for the inputs' rows (table -> rows, None = not counted) and the memory available.
 
-    ``command`` is ``"run"`` or ``"validate"``. ``validate`` is held to the report's line too: it took about half
-    of it at 35 and 70 million rows (4.7 and 9.2 GB), but at 157 million it was stopped by the system at 24.4 GB,
-    above the half, so the half is not a safe line.
+    ``command`` is ``"run"``, ``"validate"`` or ``"kernel"`` (a notebook reading the data). ``validate`` is held
+    to the report's line too: it took about half of it at 35 and 70 million rows (4.7 and 9.2 GB), but at 157
+    million it was stopped by the system at 24.4 GB, above the half, so the half is not a safe line.
 
     Examples
     --------
@@ -203,17 +204,23 @@ def memory_verdict(rows: dict[str, int | None], available: int | None, *, comman
     what = (f"the inputs hold {total:,} rows ({largest}: {counted.get(largest, 0):,}); {task} "
             f"about {_gb(needed)} of memory (estimated: {_gb(BASE_BYTES)} and {BYTES_PER_ROW} bytes per row, "
             f"measured on the generated business), and {_gb(available)} are available")
+    who, override = _WHO.get(command, _WHO["run"])
     if needed >= REFUSE_FACTOR * available:
-        outcome = "report" if command == "run" else "message"
         return Verdict(total, needed, available, refuse=(
-            f"{what}. The system would stop loyalty-kit {command} when the memory runs out, after minutes of work "
-            f"and with no {outcome}. Use fewer rows (a shorter export of {largest}: the rows are counted before any "
-            "where: filter), a machine with more memory, or pass --no-memory-check to try anyway"))
-    return Verdict(total, needed, available, warn=f"{what}: loyalty-kit {command} may run out of memory")
+            f"{what}. The system would stop {who} when the memory runs out, after minutes of work and with no "
+            f"message. Use fewer rows (a shorter export of {largest}: the rows are counted before any where: "
+            f"filter), a machine with more memory, or pass {override} to try anyway"))
+    return Verdict(total, needed, available, warn=f"{what}: {who} may run out of memory")
+
+
+#: command -> (who the system would stop, how to go on anyway)
+_WHO = {"run": ("loyalty-kit run", "--no-memory-check"), "validate": ("loyalty-kit validate", "--no-memory-check"),
+        "kernel": ("this kernel", "memory_check=False")}
 
 
 def check_memory(config: AnalysisConfig, *, command: str = "run") -> Verdict:
-    """:func:`memory_verdict` for ``config``'s inputs on this machine (``command``: ``"run"`` or ``"validate"``).
+    """:func:`memory_verdict` for ``config``'s inputs on this machine (``command``: ``"run"``, ``"validate"`` or
+    ``"kernel"``, a notebook that reads the data itself: :func:`kit.report.pages.context`).
 
     Raises
     ------

@@ -304,7 +304,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
         # the data read once, the period, the configuration's fingerprint; what the reader must know about the
         # data (e.g. a period only partly covered) is in ctx.notes: at the top of every page and on the summary
         # the analyst's settings (-p inactivity_days=90, ...) apply to the shared results as to every page
-        ctx = pages.context(config, period=period, smoke=smoke, **{k: params[k] for k in SETTINGS if k in params})
+        ctx = pages.context(config, period=period, smoke=smoke, memory_check=False,   # checked above, or not asked
+                            **{k: params[k] for k in SETTINGS if k in params})
     cfg, resolved, notes = ctx.config, ctx.period, list(ctx.notes)
     for note in notes:   # and to the caller, who sees it as a warning
         warnings.warn(note, KitWarning, stacklevel=2)

@@ -612,7 +612,8 @@ def _shared(run_dir: str | Path, config_path: Path, period: str | Period, smoke:
 
 
 def context(config_path: str | Path | None = None, period: str = "latest", smoke: bool = False,
-            run_dir: str | Path | None = None, *, inactivity_days: int | None = None, sla_hours: float | None = None,
+            run_dir: str | Path | None = None, *, memory_check: bool | None = None,
+            inactivity_days: int | None = None, sla_hours: float | None = None,
             min_n: int | None = None, segment_by: str | None = None, driver_outcome: str | None = None) -> Context:
     """Load the configuration, read the data once and resolve the period for a report page.
 
@@ -628,6 +629,11 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
         The folder of a ``loyalty-kit run``: when it holds the context the run shared
         (:func:`share`) for the same configuration, period and smoke flag, that is used and
         nothing is read or computed again. None (working interactively): read and compute here.
+    memory_check : bool or None
+        Estimate, before reading, whether this process can hold the data, and refuse with a
+        :class:`~kit.report.memory.MemoryShortError` if it clearly cannot (:mod:`kit.report.memory`): a kernel the
+        system stops for lack of memory says only "kernel died". None: check when working interactively
+        (``run_dir`` None); in a run, the run has decided (``loyalty-kit run --no-memory-check``).
     inactivity_days, sla_hours, min_n : int, float or None
         Override ``thresholds:`` of the configuration for this context (None: as configured);
         see :func:`kit.data.config.override_thresholds`.
@@ -664,6 +670,12 @@ def context(config_path: str | Path | None = None, period: str = "latest", smoke
             return shared
     config = override_thresholds(load_config(path), inactivity_days=inactivity_days, sla_hours=sla_hours,
                                  min_n=min_n)
+    if memory_check or (memory_check is None and run_dir is None):   # a run decides for its notebooks
+        from kit.report.memory import check_memory
+
+        verdict = check_memory(config, command="kernel")
+        if verdict.warn:
+            warnings.warn(verdict.warn, KitWarning, stacklevel=2)
     fingerprint = config_fingerprint(path)
     notes: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
