@@ -268,21 +268,28 @@ def in_part(exc: DataError, parts: list[tuple[str, int]] | None, first_row: int,
     """
     if not parts or not exc.rows:
         return exc
-    starts = [0]
-    for _, rows in parts:
-        starts.append(starts[-1] + rows)
-    where = [bisect.bisect_right(starts, r - first_row) - 1 for r in exc.rows]
-    first = where[0]
-    if not 0 <= first < len(parts):
+    where = _locate(exc.rows, parts, first_row)
+    first = where[0][0]
+    if first is None:
         return exc
-    keep = [i for i, w in enumerate(where) if w == first]
-    local = [exc.rows[i] - starts[first] for i in keep]
+    keep = [i for i, (w, _) in enumerate(where) if w == first]
+    local = [where[i][1] for i in keep]
     values = [exc.values[i] for i in keep if i < len(exc.values)] if exc.values else None
-    elsewhere = [f"row {r - starts[w]} of {parts[w][0]}" for r, w in zip(exc.rows, where, strict=True)
-                 if w != first and 0 <= w < len(parts)]
+    elsewhere = [f"row {row} of {parts[w][0]}" for w, row in where if w is not None and w != first]
     problem = exc.problem + (f"; also {', '.join(elsewhere)}" if elsewhere else "")
-    located = DataError(problem, file=f"{folder}/{parts[first][0]}", column=exc.column, rows=local, values=values,
-                        expected=exc.expected, fix=exc.fix)
+    return DataError(problem, file=f"{folder}/{parts[first][0]}", column=exc.column, rows=local, values=values,
+                     expected=exc.expected, fix=exc.fix)
+
+
+def _locate(rows: list[int], parts: list[tuple[str, int]], first_row: int) -> list[tuple[int | None, int]]:
+    """Each row of the whole folder as (index of its part, its row inside that part); (None, row) outside."""
+    starts = [0]
+    for _, n in parts:
+        starts.append(starts[-1] + n)
+    located = []
+    for r in rows:
+        w = bisect.bisect_right(starts, r - first_row) - 1
+        located.append((w, r - starts[w]) if 0 <= w < len(parts) else (None, r))
     return located
 
 
@@ -298,14 +305,7 @@ def row_labels(rows: list[int], parts: list[tuple[str, int]] | None, first_row: 
     """
     if not parts:
         return [str(r) for r in rows]
-    starts = [0]
-    for _, n in parts:
-        starts.append(starts[-1] + n)
-    labels = []
-    for r in rows:
-        w = bisect.bisect_right(starts, r - first_row) - 1
-        labels.append(f"{r - starts[w]} in {parts[w][0]}" if 0 <= w < len(parts) else str(r))
-    return labels
+    return [f"{row} in {parts[w][0]}" if w is not None else str(row) for w, row in _locate(rows, parts, first_row)]
 
 
 def folder_size(folder: Path) -> int:

@@ -131,10 +131,7 @@ def _read(source: TableSource, name: str, data: DataSources,
                                                  table=name)
             read.notes.extend(folded)
     except DataError as exc:
-        located = read.located(exc)
-        if located is exc:
-            raise
-        raise located from None
+        raise read.located(exc) from None   # a folder's error names its part; one file's stays as it is
     return read
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from kit.data.config import load_config
+from kit.data.io import table_bytes
 from kit.data.periods import parse_period
 from kit.data.privacy import customer_ids, pseudonymise_outputs
 from kit.errors import KitWarning, OutputError, ReportError
@@ -154,13 +155,6 @@ def _steps_bar(inputs_bytes: int) -> Any:
                 disable=None if inputs_bytes >= _STEPS_BAR_BYTES else True)
 
 
-def _inputs_bytes(config: Path) -> int:
-    """Total size of the configured input files (those that exist; a missing one is reported when read)."""
-    from kit.data.io import table_bytes
-
-    return sum(table_bytes(source) for source in load_config(config).data.tables.values())
-
-
 def _share(ctx: Any, tmp: Path, t0: float, what: str) -> Path | None:
     """:func:`kit.report.pages.share` into the run folder, logged; None (and a warning in run.log) when the
     context could not be written: each notebook then computes what it needs itself, only slower."""
@@ -284,7 +278,8 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     if pdf:
         check_pdf()
     config = Path(config).resolve()
-    language = load_config(config).business.language   # a configuration error comes before anything else
+    configured = load_config(config)   # a configuration error comes before anything else
+    language = configured.business.language
     if period != "latest":
         parse_period(period)
     # the notebook set of the report language: notebooks/ (English) or notebooks/de/ (German)
@@ -294,9 +289,10 @@ def run_report(config: Path, period: str = "latest", out: Path | None = None, wi
     check_parameters(sources, params)
     # absolute: the kernels run inside the run folder, where a relative path would point elsewhere
     out = Path(out).resolve() if out is not None else default_out(config)
-    inputs_bytes = _inputs_bytes(config)
+    # the configured inputs' size (those that exist; a missing one is reported when read)
+    inputs_bytes = sum(table_bytes(source) for source in configured.data.tables.values())
     check_output(out, inputs_bytes=inputs_bytes)   # before minutes of reading, not after
-    memory = check_memory(load_config(config)) if memory_check else None   # likewise
+    memory = check_memory(configured) if memory_check else None   # likewise
     remove_leftovers(out, shared_file=pages.SHARED_FILE)    # private copies of runs that were killed outright
 
     with warnings.catch_warnings(record=True) as caught:   # logged once run.log exists
